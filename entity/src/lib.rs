@@ -1,0 +1,37 @@
+//! SeaORM entities for Maildesk.
+//!
+//! One module per table, written in the classic `DeriveEntityModel` format.
+//! Ids are `i64` (big integer, auto-increment unless the table has a
+//! composite key), timestamps are [`sea_orm::prelude::DateTimeUtc`], and
+//! enum-like columns (roles, statuses, priorities, message kinds, ...) are
+//! plain `String`s that the server maps to its own types.
+//!
+//! The schema itself is created by the `maildesk-migration` crate; these
+//! entities must stay in sync with it.
+
+pub mod attachment;
+pub mod canned_response;
+pub mod category;
+pub mod category_agent;
+pub mod company;
+pub mod message;
+pub mod subscriber;
+pub mod ticket;
+pub mod ticket_event;
+pub mod ticket_tag;
+pub mod user;
+
+/// Re-exports of every entity under its table-ish name.
+pub mod prelude {
+    pub use super::attachment::Entity as Attachment;
+    pub use super::canned_response::Entity as CannedResponse;
+    pub use super::category::Entity as Category;
+    pub use super::category_agent::Entity as CategoryAgent;
+    pub use super::company::Entity as Company;
+    pub use super::message::Entity as Message;
+    pub use super::subscriber::Entity as Subscriber;
+    pub use super::ticket::Entity as Ticket;
+    pub use super::ticket_event::Entity as TicketEvent;
+    pub use super::ticket_tag::Entity as TicketTag;
+    pub use super::user::Entity as User;
+}

@@ -1,0 +1,56 @@
+//! `messages`: the thread of a ticket — customer mails, agent replies,
+//! internal notes and system lines. Owns its attachments (deleted with the
+//! message); the author is set to NULL when the user is deleted.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub ticket_id: i64,
+    /// `"customer"`, `"reply"`, `"note"` or `"system"`.
+    pub kind: String,
+    pub author_id: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub body_text: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body_html: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::ticket::Entity",
+        from = "Column::TicketId",
+        to = "super::ticket::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Ticket,
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::AuthorId",
+        to = "super::user::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Author,
+    #[sea_orm(has_many = "super::attachment::Entity")]
+    Attachments,
+}
+
+impl Related<super::ticket::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Ticket.def()
+    }
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Author.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,109 @@
+//! `tickets`: the helpdesk conversations. Owns its messages, attachments,
+//! subscribers, tags and audit events (all deleted with the ticket). Points
+//! at a requester (required), an optional assignee and an optional category.
+//!
+//! There are two relations to `users` ([`Relation::Requester`] and
+//! [`Relation::Assignee`]), so this entity deliberately does **not**
+//! implement `Related<user::Entity>`; join with
+//! `Relation::Requester.def()` / `Relation::Assignee.def()` explicitly.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "tickets")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub subject: String,
+    pub status: String,
+    pub priority: String,
+    pub category_id: Option<i64>,
+    pub requester_id: i64,
+    pub assignee_id: Option<i64>,
+    /// Channel the ticket came in through (e.g. email, web).
+    pub via: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub first_response_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub due_at: Option<DateTimeUtc>,
+    /// Optimistic-concurrency counter; starts at 1.
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::category::Entity",
+        from = "Column::CategoryId",
+        to = "super::category::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Category,
+    /// The customer who opened the ticket (`requester_id`).
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::RequesterId",
+        to = "super::user::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Requester,
+    /// The agent working on the ticket (`assignee_id`).
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::AssigneeId",
+        to = "super::user::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Assignee,
+    #[sea_orm(has_many = "super::message::Entity")]
+    Messages,
+    #[sea_orm(has_many = "super::attachment::Entity")]
+    Attachments,
+    #[sea_orm(has_many = "super::subscriber::Entity")]
+    Subscribers,
+    #[sea_orm(has_many = "super::ticket_tag::Entity")]
+    TicketTags,
+    #[sea_orm(has_many = "super::ticket_event::Entity")]
+    TicketEvents,
+}
+
+impl Related<super::category::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Category.def()
+    }
+}
+
+impl Related<super::message::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Messages.def()
+    }
+}
+
+impl Related<super::attachment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
+}
+
+impl Related<super::subscriber::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Subscribers.def()
+    }
+}
+
+impl Related<super::ticket_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TicketTags.def()
+    }
+}
+
+impl Related<super::ticket_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TicketEvents.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,211 @@
+//! Typed client of the Maildesk REST API (`/api/v1`).
+//!
+//! Every call returns `Result<T, ApiError>`; an expired access token is refreshed once
+//! (shared by concurrent calls), and a session the server rejects is forgotten, which sends the
+//! user back to the login page.
+
+mod error;
+mod refresh;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use protocol::{
+    API_BASE, Category, ErrorBody, ErrorCode, LoginRequest, Page, PostMessage, Ticket,
+    TicketDetail, TicketQuery, TokenResponse, User,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use error::ApiError;
+
+use crate::auth::Auth;
+
+/// Which kind of message `POST /tickets/{id}/…` adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostKind {
+    /// A public reply, mailed to the requester and subscribers.
+    Reply,
+    /// An internal note, visible to staff only.
+    Note,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// One request, kept so it can be sent again after a token refresh.
+struct Call {
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<String>,
+}
+
+impl Call {
+    fn get(path: impl Into<String>) -> Self {
+        Self {
+            method: Method::Get,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn post(path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
+        let body = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Self {
+            method: Method::Post,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+        })
+    }
+
+    fn query(mut self, query: Vec<(&'static str, String)>) -> Self {
+        self.query = query;
+        self
+    }
+
+    async fn send(&self, token: Option<&str>) -> Result<Response, ApiError> {
+        let url = format!("{API_BASE}{}", self.path);
+        let mut rb: RequestBuilder = match self.method {
+            Method::Get => Request::get(&url),
+            Method::Post => Request::post(&url),
+        };
+        rb = rb.header("Accept", "application/json");
+        if !self.query.is_empty() {
+            rb = rb.query(self.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        if let Some(token) = token {
+            rb = rb.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = match &self.body {
+            Some(body) => rb
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+            None => rb.build(),
+        }
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+        request
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))
+    }
+}
+
+/// Turns a response into the expected value or the server's error.
+async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    if resp.ok() {
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::Server { status, body }),
+        Err(_) => Err(ApiError::Http { status }),
+    }
+}
+
+/// `POST /auth/login` (no session needed).
+pub async fn login(email: String, password: String) -> Result<TokenResponse, ApiError> {
+    let call = Call::post("/auth/login", &LoginRequest { email, password })?;
+    read(call.send(None).await?).await
+}
+
+/// The authenticated API, bound to the session in [`Auth`].
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    auth: Auth,
+}
+
+impl Client {
+    pub fn new(auth: Auth) -> Self {
+        Self { auth }
+    }
+
+    /// Sends `call` with the access token; on `token_expired` refreshes once and retries.
+    async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        let Some(session) = self.auth.session_untracked() else {
+            return Err(ApiError::signed_out());
+        };
+        let first = read(call.send(Some(&session.access_token)).await?).await;
+        let result = match first {
+            Err(e) if e.code() == Some(ErrorCode::TokenExpired) => {
+                let fresh = refresh::fresh_session(self.auth, &session).await?;
+                read(call.send(Some(&fresh.access_token)).await?).await
+            }
+            other => other,
+        };
+        if let Err(e) = &result
+            && e.rejects_session()
+        {
+            self.auth.expire();
+        }
+        result
+    }
+
+    /// `GET /auth/me`.
+    pub async fn me(&self) -> Result<User, ApiError> {
+        self.call(Call::get("/auth/me")).await
+    }
+
+    /// `GET /tickets` with filters, sorting and paging.
+    pub async fn tickets(&self, q: &TicketQuery) -> Result<Page<Ticket>, ApiError> {
+        self.call(Call::get("/tickets").query(ticket_query_pairs(q)))
+            .await
+    }
+
+    /// `GET /tickets/{id}`.
+    pub async fn ticket(&self, id: i64) -> Result<TicketDetail, ApiError> {
+        self.call(Call::get(format!("/tickets/{id}"))).await
+    }
+
+    /// `POST /tickets/{id}/replies` or `/notes`.
+    pub async fn post_message(
+        &self,
+        id: i64,
+        kind: PostKind,
+        msg: &PostMessage,
+    ) -> Result<TicketDetail, ApiError> {
+        let what = match kind {
+            PostKind::Reply => "replies",
+            PostKind::Note => "notes",
+        };
+        self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?)
+            .await
+    }
+
+    /// `GET /categories`.
+    pub async fn categories(&self) -> Result<Vec<Category>, ApiError> {
+        self.call(Call::get("/categories")).await
+    }
+}
+
+/// The query string of `GET /tickets`; unset fields are left out.
+fn ticket_query_pairs(q: &TicketQuery) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut push = |k: &'static str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.push((k, v));
+        }
+    };
+    push("status", q.status.map(|s| s.as_str().to_owned()));
+    push("priority", q.priority.map(|p| p.as_str().to_owned()));
+    push("category_id", q.category_id.map(|c| c.to_string()));
+    push("assignee", q.assignee.clone());
+    push("requester_id", q.requester_id.map(|r| r.to_string()));
+    push("tag", q.tag.clone());
+    push("q", q.q.clone());
+    push("sort", q.sort.map(|s| s.as_str().to_owned()));
+    push("order", q.order.map(|o| o.as_str().to_owned()));
+    push("page", q.page.map(|p| p.to_string()));
+    push("per_page", q.per_page.map(|p| p.to_string()));
+    out
+}
+
+/// The client for the current session.
+pub fn use_client() -> Client {
+    Client::new(crate::auth::use_auth())
+}

@@ -1,0 +1,54 @@
+//! The root component: session context, header and routes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::Client;
+use crate::auth::Auth;
+use crate::components::header::AppHeader;
+use crate::components::require_auth::RequireAuth;
+use crate::pages::{home::Home, login::LoginPage, not_found::NotFound};
+use crate::pages::{ticket::TicketPage, tickets::TicketsPage};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let auth = Auth::load();
+    provide_context(auth);
+    refresh_user(auth);
+
+    view! {
+        <Router>
+            <AppHeader />
+            <main class="main" id="main">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route
+                        path=path!("/tickets")
+                        view=|| view! { <RequireAuth><TicketsPage /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/tickets/:id")
+                        view=|| view! { <RequireAuth><TicketPage /></RequireAuth> }
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// A stored session may be stale (name changed, account closed): ask the server who we are.
+/// A rejected session is forgotten by the client, which sends the user to the login page.
+fn refresh_user(auth: Auth) {
+    if auth.session_untracked().is_none() {
+        return;
+    }
+    spawn_local(async move {
+        match Client::new(auth).me().await {
+            Ok(user) => auth.set_user(user),
+            Err(e) => leptos::logging::warn!("could not check the session: {e:?}"),
+        }
+    });
+}

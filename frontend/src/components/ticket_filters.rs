@@ -1,0 +1,175 @@
+//! The queue's filter bar: search, status, assignee, category and order.
+
+use leptos::prelude::*;
+use protocol::{Category, TicketStatus};
+
+use crate::filter::{Assignee, QueueFilter, SORTS};
+use crate::format::status_label;
+
+#[component]
+pub fn TicketFilters(
+    #[prop(into)] filter: Signal<QueueFilter>,
+    #[prop(into)] categories: Signal<Vec<Category>>,
+    #[prop(into)] on_change: Callback<QueueFilter>,
+) -> impl IntoView {
+    // Any change but paging starts again at page 1.
+    let change = move |f: &dyn Fn(&mut QueueFilter)| {
+        let mut next = filter.get_untracked();
+        f(&mut next);
+        next.page = 1;
+        on_change.run(next);
+    };
+
+    let search = RwSignal::new(filter.get_untracked().q);
+    // Back/forward changes the URL: show its search text.
+    Effect::new(move |_| search.set(filter.with(|f| f.q.clone())));
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = search.get_untracked().trim().to_owned();
+        change(&|f| f.q = q.clone());
+    };
+
+    view! {
+        <div class="filters">
+            <form class="search" role="search" on:submit=on_search>
+                <label class="visually-hidden" for="filter-q">"Search subjects"</label>
+                <input
+                    id="filter-q"
+                    type="search"
+                    placeholder="Search subjects…"
+                    data-testid="filter-q"
+                    bind:value=search
+                />
+                <button type="submit" class="btn" data-testid="filter-search">"Search"</button>
+            </form>
+            <label class="field-inline">
+                <span>"Status"</span>
+                <select
+                    data-testid="filter-status"
+                    on:change=move |ev| {
+                        let status = TicketStatus::parse(&event_target_value(&ev));
+                        change(&|f| f.status = status);
+                    }
+                >
+                    <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
+                        "Any status"
+                    </option>
+                    {TicketStatus::ALL
+                        .iter()
+                        .copied()
+                        .map(|s| {
+                            view! {
+                                <option
+                                    value=s.as_str()
+                                    prop:selected=move || filter.with(|f| f.status == Some(s))
+                                >
+                                    {status_label(s)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field-inline">
+                <span>"Assignee"</span>
+                <select
+                    data-testid="filter-assignee"
+                    on:change=move |ev| {
+                        let a = Assignee::parse(&event_target_value(&ev));
+                        change(&|f| f.assignee = a);
+                    }
+                >
+                    {Assignee::ALL
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <option
+                                    value=a.param()
+                                    prop:selected=move || filter.with(|f| f.assignee == a)
+                                >
+                                    {a.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <CategorySelect filter categories change />
+            <label class="field-inline">
+                <span>"Order"</span>
+                <select
+                    data-testid="filter-sort"
+                    on:change=move |ev| {
+                        let key = event_target_value(&ev);
+                        if let Some(s) = SORTS.iter().find(|s| s.0 == key) {
+                            change(&|f| f.sort = s.0);
+                        }
+                    }
+                >
+                    {SORTS
+                        .iter()
+                        .map(|&(key, _, _, label)| {
+                            view! {
+                                <option
+                                    value=key
+                                    prop:selected=move || filter.with(|f| f.sort == key)
+                                >
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// Shown once the categories are known (the queue works without them).
+#[component]
+fn CategorySelect(
+    filter: Signal<QueueFilter>,
+    categories: Signal<Vec<Category>>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        let list = categories.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <label class="field-inline">
+                    <span>"Category"</span>
+                    <select
+                        data-testid="filter-category"
+                        on:change=move |ev| {
+                            let id = event_target_value(&ev).parse::<i64>().ok();
+                            change(&|f| f.category_id = id);
+                        }
+                    >
+                        <option
+                            value=""
+                            prop:selected=move || filter.with(|f| f.category_id.is_none())
+                        >
+                            "All categories"
+                        </option>
+                        {list
+                            .into_iter()
+                            .map(|c| {
+                                let id = c.id;
+                                view! {
+                                    <option
+                                        value=id.to_string()
+                                        prop:selected=move || {
+                                            filter.with(|f| f.category_id == Some(id))
+                                        }
+                                    >
+                                        {c.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            }
+        })
+    }
+}

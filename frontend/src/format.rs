@@ -1,0 +1,64 @@
+//! Formatting of times, sizes and labels for display.
+
+use chrono::{DateTime, Local, Utc};
+use protocol::{MessageKind, Priority, TicketStatus};
+
+/// `2024-05-01 14:03` in the browser's time zone.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `just now`, `5 min ago`, `3 h ago`, `2 days ago`, else the date.
+pub fn relative(t: DateTime<Utc>) -> String {
+    let secs = (Utc::now() - t).num_seconds();
+    match secs {
+        s if s < 60 => "just now".into(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s if s < 86_400 * 2 => "yesterday".into(),
+        s if s < 86_400 * 7 => format!("{} days ago", s / 86_400),
+        _ => t.with_timezone(&Local).format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// `532 B`, `14.2 KB`, `3.1 MB`.
+pub fn file_size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    // Sizes of attachments fit an f64 exactly enough for display.
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes.max(0) as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
+    }
+}
+
+pub fn status_label(s: TicketStatus) -> &'static str {
+    match s {
+        TicketStatus::Open => "Open",
+        TicketStatus::Pending => "Pending",
+        TicketStatus::Resolved => "Resolved",
+        TicketStatus::Closed => "Closed",
+    }
+}
+
+pub fn priority_label(p: Priority) -> &'static str {
+    match p {
+        Priority::Low => "Low",
+        Priority::Normal => "Normal",
+        Priority::High => "High",
+        Priority::Urgent => "Urgent",
+    }
+}
+
+pub fn kind_label(k: MessageKind) -> &'static str {
+    match k {
+        MessageKind::Customer => "Customer",
+        MessageKind::Reply => "Reply",
+        MessageKind::Note => "Internal note",
+        MessageKind::System => "System",
+    }
+}

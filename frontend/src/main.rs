@@ -1,0 +1,14 @@
+//! Maildesk browser app: mounts [`app::App`] into `<body>`.
+
+mod api;
+mod app;
+mod auth;
+mod components;
+mod filter;
+mod format;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

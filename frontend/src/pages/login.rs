@@ -1,0 +1,145 @@
+//! `/login`: e-mail and password, then back to where the user was going (default `/tickets`).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api;
+use crate::auth::{Session, use_auth};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let target = move || safe_next(query.with_untracked(|q| q.get("next")));
+
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+
+    // Already signed in (e.g. Back after login): nothing to do here.
+    if auth.session_untracked().is_some() {
+        navigate(
+            &target(),
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    }
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let (e, p) = (
+            email.get_untracked().trim().to_owned(),
+            password.get_untracked(),
+        );
+        if e.is_empty() || p.is_empty() {
+            error.set(Some("Enter your e-mail address and password.".into()));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        let to = target();
+        spawn_local(async move {
+            let result = api::login(e, p).await;
+            pending.set(false);
+            match result {
+                Ok(tokens) => {
+                    password.set(String::new());
+                    auth.set_session(Session::from(tokens));
+                    navigate(
+                        &to,
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    };
+
+    view! {
+        <section class="page login-page">
+            <form class="card login-card" on:submit=on_submit novalidate data-testid="login-form">
+                <h1>"Sign in to Maildesk"</h1>
+                {move || {
+                    auth.notice()
+                        .map(|n| {
+                            view! {
+                                <p class="notice notice-info" data-testid="login-notice">{n}</p>
+                            }
+                        })
+                }}
+                <div class="field">
+                    <label for="login-email">"E-mail address"</label>
+                    <input
+                        id="login-email"
+                        type="email"
+                        name="email"
+                        autocomplete="username"
+                        required
+                        autofocus
+                        data-testid="login-email"
+                        bind:value=email
+                    />
+                </div>
+                <div class="field">
+                    <label for="login-password">"Password"</label>
+                    <input
+                        id="login-password"
+                        type="password"
+                        name="password"
+                        autocomplete="current-password"
+                        required
+                        data-testid="login-password"
+                        bind:value=password
+                    />
+                </div>
+                {move || {
+                    error
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <p class="form-error" role="alert" data-testid="login-error">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
+                <button
+                    type="submit"
+                    class="btn btn-primary btn-block"
+                    data-testid="login-submit"
+                    disabled=move || pending.get()
+                >
+                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Only paths inside the app (`/…`, not `//host` or `/\host`) are followed after login.
+fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.starts_with("/login") =>
+        {
+            n
+        }
+        _ => "/tickets".to_owned(),
+    }
+}

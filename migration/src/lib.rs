@@ -1,0 +1,19 @@
+//! SeaORM migrations for Maildesk.
+//!
+//! Every migration must run on both SQLite and PostgreSQL: foreign keys are
+//! declared inside `CREATE TABLE` (SQLite cannot add them later) and only
+//! portable column types are used.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_core_tables;
+
+/// All Maildesk migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,22 @@
+//! The wire contract between the Maildesk server and its clients.
+//!
+//! Serde-only so it compiles for the browser (wasm32) as well as the server; the server turns on
+//! the `openapi` feature to derive schemas from these same types, so the published OpenAPI
+//! document cannot drift from what is actually sent.
+
+pub mod auth;
+pub mod directory;
+pub mod error;
+pub mod health;
+pub mod page;
+pub mod tickets;
+
+pub use auth::*;
+pub use directory::*;
+pub use error::*;
+pub use health::*;
+pub use page::*;
+pub use tickets::*;
+
+/// Base path of the versioned REST API.
+pub const API_BASE: &str = "/api/v1";

@@ -1,0 +1,264 @@
+//! Tickets, their messages, attachments, subscribers and audit history.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::directory::UserRef;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a ticket is in its life.
+    TicketStatus { Open => "open", Pending => "pending", Resolved => "resolved", Closed => "closed" }
+);
+string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
+string_enum!(
+    /// How the ticket came in.
+    Channel { Email => "email", Portal => "portal", Agent => "agent", Api => "api" }
+);
+string_enum!(
+    /// `Note` is internal: never shown to customers, never mailed to them.
+    MessageKind { Customer => "customer", Reply => "reply", Note => "note", System => "system" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ticket {
+    pub id: i64,
+    /// The number people quote (`[#123]`).
+    pub number: i64,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub category_id: Option<i64>,
+    pub requester: UserRef,
+    pub assignee: Option<UserRef>,
+    pub via: Channel,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Optimistic-lock counter: every change increments it; writes carry the one they read.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub inline: bool,
+    pub content_id: Option<String>,
+    /// Download path (rights are checked on download).
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub kind: MessageKind,
+    pub author: Option<UserRef>,
+    pub body_text: String,
+    /// Sanitized HTML, safe to render.
+    pub body_html: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Subscriber {
+    pub email: String,
+    pub user_id: Option<i64>,
+}
+
+/// One line of a ticket's audit history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketEvent {
+    pub id: i64,
+    pub actor: Option<UserRef>,
+    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`…
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A ticket with everything the caller may see of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub subscribers: Vec<Subscriber>,
+    /// Audit history; empty for customers.
+    pub events: Vec<TicketEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicket {
+    pub subject: String,
+    pub body: String,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Staff opening a ticket on a customer's behalf; customers may not set it.
+    #[serde(default)]
+    pub requester_email: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A public reply (to the requester and subscribers) or an internal note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PostMessage {
+    pub body: String,
+    /// The ticket version the text was written against.
+    pub version: i64,
+    /// Staff only: change the status in the same step ("reply and resolve").
+    #[serde(default)]
+    pub status: Option<TicketStatus>,
+    /// Attachments uploaded to this ticket beforehand (`POST …/attachments`), to attach here.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
+}
+
+/// A partial update; every field left out is unchanged. Nullable fields take `null` to clear.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicket {
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub category_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub assignee_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Take a ticket: succeeds only while nobody else holds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TakeTicket {
+    /// When given, a ticket changed since this version is a `version_conflict`.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddSubscriber {
+    pub email: String,
+}
+
+/// Query of `GET /api/v1/tickets`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct TicketQuery {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub category_id: Option<i64>,
+    /// An agent id, `me` or `none`.
+    pub assignee: Option<String>,
+    pub requester_id: Option<i64>,
+    pub tag: Option<String>,
+    /// Substring of the subject.
+    pub q: Option<String>,
+    pub sort: Option<TicketSort>,
+    pub order: Option<SortOrder>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+string_enum!(TicketSort {
+    Created => "created",
+    Updated => "updated",
+    Priority => "priority",
+    Number => "number",
+    Due => "due"
+});
+string_enum!(SortOrder { Asc => "asc", Desc => "desc" });
+
+/// `Some(None)` for an explicit `null`, `None` (via `default`) for a missing field.
+fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_distinguishes_missing_from_null() {
+        let u: UpdateTicket = serde_json::from_str(r#"{"version":3,"assignee_id":null}"#).unwrap();
+        assert_eq!(u.assignee_id, Some(None));
+        assert_eq!(u.category_id, None);
+        let u: UpdateTicket = serde_json::from_str(r#"{"version":3,"category_id":7}"#).unwrap();
+        assert_eq!(u.category_id, Some(Some(7)));
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_text() {
+        for s in TicketStatus::ALL {
+            assert_eq!(TicketStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(TicketStatus::parse("deleted"), None);
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the Maildesk browser app (Leptos, CSR) into frontend/dist:
+#   frontend/dist/index.html, frontend/dist/*.css, frontend/dist/pkg/maildesk_frontend{.js,_bg.wasm}
+# Idempotent; works from any directory and on a fresh machine with rustup and cargo.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/maildesk-target}"
+TARGET=wasm32-unknown-unknown
+DIST="$ROOT/frontend/dist"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# 1. The WebAssembly target.
+if ! rustup target list --installed | grep -qx "$TARGET"; then
+    log "adding the Rust target $TARGET"
+    rustup target add "$TARGET"
+fi
+
+# 2. wasm-bindgen CLI, the exact version of the wasm-bindgen crate in Cargo.lock (they must match).
+WB_VERSION="$(awk '
+    /^\[\[package\]\]/ { in_wb = 0 }
+    /^name = "wasm-bindgen"$/ { in_wb = 1; next }
+    in_wb && /^version = / { gsub(/"/, "", $3); print $3; exit }
+' Cargo.lock)"
+if [[ -z "$WB_VERSION" ]]; then
+    echo "error: no wasm-bindgen package in Cargo.lock" >&2
+    exit 1
+fi
+installed="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ "$installed" != "$WB_VERSION" ]]; then
+    log "installing wasm-bindgen-cli $WB_VERSION (found: ${installed:-none})"
+    # --locked uses the CLI's own lockfile; if the registry no longer has one of its pinned
+    # versions (yanked), fall back to resolving compatible versions.
+    cargo install wasm-bindgen-cli --version "$WB_VERSION" --locked \
+        || cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+WASM_BINDGEN="$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")"
+
+# 3. Compile.
+log "building maildesk-frontend for $TARGET (release) in $CARGO_TARGET_DIR"
+cargo build -p maildesk-frontend --target "$TARGET" --release
+
+# 4. Generate the JS glue and assemble dist/ (pkg/ is regenerated from scratch).
+# Cargo keeps the bin's hyphen (maildesk-frontend.wasm); --out-name gives the names index.html loads.
+WASM="$CARGO_TARGET_DIR/$TARGET/release/maildesk-frontend.wasm"
+[[ -f "$WASM" ]] || WASM="$CARGO_TARGET_DIR/$TARGET/release/maildesk_frontend.wasm"
+rm -rf "$DIST/pkg"
+mkdir -p "$DIST/pkg"
+log "running wasm-bindgen $WB_VERSION"
+"$WASM_BINDGEN" --target web --no-typescript --out-name maildesk_frontend --out-dir "$DIST/pkg" "$WASM"
+cp frontend/index.html "$DIST/index.html"
+cp style/*.css "$DIST/"
+
+SIZE_BYTES="$(wc -c < "$DIST/pkg/maildesk_frontend_bg.wasm" | tr -d ' ')"
+echo "Output: $DIST"
+echo "WASM:   $DIST/pkg/maildesk_frontend_bg.wasm ($SIZE_BYTES bytes, $((SIZE_BYTES / 1024)) KiB)"

@@ -1,0 +1,85 @@
+//! Content-addressed attachment store: `<data_dir>/blobs/ab/cd/<sha256>`. The same bytes are
+//! stored once whatever the number of messages that carry them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    pub fn open(root: impl Into<PathBuf>) -> anyhow::Result<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(root.join("tmp")).with_context(|| format!("creating blob store {}", root.display()))?;
+        Ok(Self { root })
+    }
+
+    pub fn sha256(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    /// Stores `bytes` and returns their SHA-256. The file appears under its final name only
+    /// once fully written (temp file + rename), so a reader never sees half a blob.
+    pub async fn put(&self, bytes: &[u8]) -> anyhow::Result<String> {
+        let hash = Self::sha256(bytes);
+        let path = self.path_of(&hash)?;
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(hash);
+        }
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .context("creating blob folder")?;
+        }
+        let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        tokio::fs::write(&tmp, bytes).await.context("writing blob")?;
+        tokio::fs::rename(&tmp, &path).await.context("moving blob into place")?;
+        Ok(hash)
+    }
+
+    pub async fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
+        let path = self.path_of(sha256)?;
+        tokio::fs::read(&path)
+            .await
+            .with_context(|| format!("reading blob {sha256}"))
+    }
+
+    pub fn is_writable(&self) -> bool {
+        let probe = self.root.join("tmp").join(".probe");
+        std::fs::write(&probe, b"ok")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .is_ok()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path_of(&self, sha256: &str) -> anyhow::Result<PathBuf> {
+        // Validated so a crafted hash can never walk out of the store.
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            anyhow::bail!("not a SHA-256: {sha256:?}");
+        }
+        Ok(self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn same_bytes_are_stored_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let a = store.put(b"hello").await.unwrap();
+        let b = store.put(b"hello").await.unwrap();
+        assert_eq!(a, b);
+        assert_eq!(store.get(&a).await.unwrap(), b"hello");
+        assert!(store.get("../../etc/passwd").await.is_err());
+    }
+}

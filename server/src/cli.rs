@@ -1,0 +1,178 @@
+//! The `maildesk` command line.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use protocol::{CreateUser, Role};
+
+use crate::settings::Settings;
+use crate::{Application, db};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "maildesk",
+    version,
+    about = "Maildesk: every support e-mail becomes a ticket your team works together, live."
+)]
+pub struct Cli {
+    /// A TOML file with settings (layered over the defaults, under the environment).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where SQLite, attachments, keys and the search index live.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (API, browser app) until stopped.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "HOST:PORT")]
+        bind: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is prompted for, or read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Agent,
+    Customer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Customer => Role::Customer,
+        }
+    }
+}
+
+impl Cli {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut settings = Settings::load(self.config.as_deref())?;
+        if let Some(dir) = &self.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        if let Command::Serve { bind: Some(bind) } = &self.command {
+            settings.http.bind = bind.clone();
+        }
+        Ok(settings)
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings()?;
+    match cli.command {
+        Command::Serve { .. } => serve(settings).await,
+        Command::Migrate => {
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            println!("migrations applied to {}", db::backend_name(&conn));
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    password_stdin,
+                },
+        } => {
+            let password = read_password(password_stdin)?;
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            let req = CreateUser {
+                email,
+                name,
+                role: role.into(),
+                password: Some(password),
+                company_id: None,
+            };
+            let user = crate::directory::users::create(&conn, &req)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {} {} (id {})", user.role.as_str(), user.email, user.id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let bind = settings.http.bind.clone();
+    let public_url = settings.http.public_url.clone();
+    let app = Application::build(settings).await?;
+    let url = if public_url.is_empty() {
+        let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+        let host = if host == "0.0.0.0" || host == "[::]" {
+            "127.0.0.1"
+        } else {
+            host
+        };
+        format!("http://{host}:{}", app.port())
+    } else {
+        public_url
+    };
+    println!("Maildesk is running at {url}/");
+    if let Some(admin) = app.first_admin() {
+        match &admin.generated_password {
+            Some(pw) => println!(
+                "First start: sign in as {} with the one-time password {pw}\n(it is shown only now; create your own accounts under Admin)",
+                admin.email
+            ),
+            None => println!(
+                "First start: sign in as {} with the configured admin password",
+                admin.email
+            ),
+        }
+    }
+    app.run_until_stopped().await.context("running the HTTP server")
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the password from standard input")?;
+        s.trim_end_matches(['\r', '\n']).to_owned()
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ").context("reading the password")?
+    } else {
+        anyhow::bail!("no terminal to prompt for a password: pass --password-stdin and pipe it in");
+    };
+    if password.is_empty() {
+        anyhow::bail!("the password is empty");
+    }
+    Ok(password)
+}

@@ -1,0 +1,83 @@
+//! The one clonable handle every route and worker gets: database, settings, keys, engines.
+
+use std::sync::Arc;
+
+use redis::aio::ConnectionManager;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::throttle::{AttemptCounter, MemoryCounter, RedisCounter};
+use crate::blobs::BlobStore;
+use crate::keys::Keys;
+use crate::settings::Settings;
+
+#[derive(Clone)]
+pub struct AppContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    settings: Settings,
+    keys: Keys,
+    blobs: BlobStore,
+    redis: Option<ConnectionManager>,
+    attempts: Box<dyn AttemptCounter>,
+}
+
+impl AppContext {
+    pub async fn new(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let keys = Keys::load_or_create(&settings)?;
+        let blobs = BlobStore::open(settings.data_dir.join("blobs"))?;
+        let redis = match settings.redis_url() {
+            Some(url) => Some(connect_redis(&url).await?),
+            None => None,
+        };
+        let attempts: Box<dyn AttemptCounter> = match &redis {
+            Some(conn) => Box::new(RedisCounter::new(conn.clone(), settings.redis.key_prefix.clone())),
+            None => Box::new(MemoryCounter::default()),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                settings,
+                keys,
+                blobs,
+                redis,
+                attempts,
+            }),
+        })
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    pub fn redis(&self) -> Option<&ConnectionManager> {
+        self.inner.redis.as_ref()
+    }
+
+    pub fn attempts(&self) -> &dyn AttemptCounter {
+        self.inner.attempts.as_ref()
+    }
+}
+
+async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+    use anyhow::Context;
+    let client = redis::Client::open(url).context("reading the Redis URL")?;
+    tokio::time::timeout(std::time::Duration::from_secs(10), client.get_connection_manager())
+        .await
+        .context("connecting to Redis timed out")?
+        .context("connecting to Redis")
+}

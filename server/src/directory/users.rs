@@ -1,0 +1,125 @@
+use chrono::Utc;
+use entity::user;
+use protocol::{CreateUser, Role, User};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::auth::password;
+use crate::error::{AppError, AppResult};
+
+pub fn to_dto(u: user::Model) -> User {
+    User {
+        id: u.id,
+        role: Role::parse(&u.role).unwrap_or(Role::Customer),
+        email: u.email,
+        name: u.name,
+        company_id: u.company_id,
+        created_at: u.created_at,
+    }
+}
+
+pub fn to_ref(u: &user::Model) -> protocol::UserRef {
+    protocol::UserRef {
+        id: u.id,
+        name: u.name.clone(),
+        email: u.email.clone(),
+    }
+}
+
+/// A syntactically plausible address, lowercased. Full RFC 5322 parsing belongs to the mail
+/// pipeline; here we only refuse what can never be delivered.
+pub fn normalize_email(raw: &str) -> AppResult<String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',');
+    if valid {
+        Ok(email)
+    } else {
+        Err(AppError::validation(format!("email: {raw:?} is not an e-mail address")))
+    }
+}
+
+pub async fn create(db: &impl ConnectionTrait, req: &CreateUser) -> AppResult<User> {
+    let email = normalize_email(&req.email)?;
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name: must not be empty"));
+    }
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!("a user with e-mail {email} already exists")));
+    }
+    if let Some(company_id) = req.company_id {
+        entity::company::Entity::find_by_id(company_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::validation(format!("company_id: no company {company_id}")))?;
+    }
+    let password_hash = req.password.as_deref().map(password::hash).transpose()?;
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        email: Set(email),
+        name: Set(name.to_owned()),
+        role: Set(req.role.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        company_id: Set(req.company_id),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(to_dto(model))
+}
+
+/// The customer account for an address, created (without a password) when unknown.
+pub async fn find_or_create_customer(db: &impl ConnectionTrait, raw_email: &str) -> AppResult<user::Model> {
+    let email = normalize_email(raw_email)?;
+    if let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+    {
+        return Ok(u);
+    }
+    let name = email.split('@').next().unwrap_or(&email).to_owned();
+    let now = Utc::now();
+    Ok(user::ActiveModel {
+        email: Set(email),
+        name: Set(name),
+        role: Set(Role::Customer.as_str().to_owned()),
+        password_hash: Set(None),
+        company_id: Set(None),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn list(db: &impl ConnectionTrait, role: Option<Role>) -> AppResult<Vec<User>> {
+    let mut q = user::Entity::find().order_by_asc(user::Column::Id);
+    if let Some(role) = role {
+        q = q.filter(user::Column::Role.eq(role.as_str()));
+    }
+    Ok(q.all(db).await?.into_iter().map(to_dto).collect())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<User> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_dto)
+        .ok_or(AppError::NotFound("user"))
+}

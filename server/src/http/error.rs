@@ -1,0 +1,71 @@
+//! Error → HTTP: one status per code (the table lives on `ErrorCode`), a JSON body always, and
+//! the cause of a 5xx logged once here, never sent.
+
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::error::AppError;
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::Unauthorized | AppError::TokenExpired) {
+            resp.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        resp.json(self.body())
+    }
+}
+
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let app = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            AppError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
+        }
+        JsonPayloadError::ContentType => {
+            return actix_web::error::InternalError::from_response(
+                "",
+                HttpResponse::UnsupportedMediaType().json(protocol::ErrorBody::new(
+                    protocol::ErrorCode::UnsupportedMediaType,
+                    "send the body as application/json",
+                )),
+            )
+            .into();
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            return invalid_json(format!("the JSON body does not match: {e}"));
+        }
+        JsonPayloadError::Deserialize(e) => return invalid_json(format!("the body is not valid JSON: {e}")),
+        JsonPayloadError::Payload(PayloadError::Overflow) => AppError::PayloadTooLarge("the body is too large".into()),
+        other => return invalid_json(format!("could not read the body: {other}")),
+    };
+    app.into()
+}
+
+fn invalid_json(message: String) -> actix_web::Error {
+    actix_web::error::InternalError::from_response(
+        "",
+        HttpResponse::BadRequest().json(protocol::ErrorBody::new(protocol::ErrorCode::InvalidJson, message)),
+    )
+    .into()
+}
+
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidParameter(format!("path: {err}")).into()
+}
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidParameter(format!("query: {err}")).into()
+}
+
+/// Unknown API paths answer in JSON like every other API error.
+pub async fn api_not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("API route"))
+}

@@ -1,0 +1,90 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use protocol::{EngineHealth, Health};
+use sea_orm::ConnectionTrait;
+
+use crate::auth::CurrentUser;
+use crate::context::AppContext;
+use crate::error::AppResult;
+use crate::tickets::access::Scope;
+use crate::tickets::attachments;
+
+/// Download an attachment (rights of its ticket and message apply).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = protocol::ErrorBody)))]
+#[get("/attachments/{id}")]
+pub async fn download(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let scope = Scope::of(ctx.db(), ctx.settings(), &user).await?;
+    let (a, bytes) = attachments::download(ctx.db(), ctx.blobs(), &scope, &user, *id).await?;
+    // Only images render inline; anything else (HTML, SVG, PDF…) is a download, so an uploaded
+    // file can never run script in our origin.
+    let inline = matches!(
+        a.content_type.as_str(),
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    );
+    let disposition = if inline { "inline" } else { "attachment" };
+    let content_type = if inline {
+        a.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{}\"", a.filename),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(bytes))
+}
+
+/// Which engines run and whether they answer.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[get("/health")]
+pub async fn health(ctx: web::Data<AppContext>) -> HttpResponse {
+    let mut engines = Vec::new();
+    let db = ctx.db().execute_unprepared("SELECT 1").await;
+    engines.push(EngineHealth {
+        name: "database".into(),
+        kind: crate::db::backend_name(ctx.db()).into(),
+        ok: db.is_ok(),
+        error: db.err().map(|e| e.to_string()),
+    });
+    match ctx.redis() {
+        Some(conn) => {
+            let mut conn = conn.clone();
+            let ping: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
+            engines.push(EngineHealth {
+                name: "bus".into(),
+                kind: "redis".into(),
+                ok: ping.is_ok(),
+                error: ping.err().map(|e| e.to_string()),
+            });
+        }
+        None => engines.push(EngineHealth {
+            name: "bus".into(),
+            kind: "in_process".into(),
+            ok: true,
+            error: None,
+        }),
+    }
+    let blobs_ok = ctx.blobs().is_writable();
+    engines.push(EngineHealth {
+        name: "blobs".into(),
+        kind: "filesystem".into(),
+        ok: blobs_ok,
+        error: (!blobs_ok).then(|| format!("{} is not writable", ctx.blobs().root().display())),
+    });
+    let ok = engines.iter().all(|e| e.ok);
+    let body = Health {
+        status: if ok { "ok" } else { "degraded" }.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        engines,
+    };
+    if ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

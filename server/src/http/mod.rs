@@ -1,0 +1,59 @@
+//! HTTP: thin routes (auth check, one domain call, error mapping), the OpenAPI document and
+//! the browser app's static files.
+
+pub mod auth_routes;
+pub mod directory_routes;
+pub mod error;
+pub mod misc_routes;
+pub mod openapi;
+pub mod spa;
+pub mod ticket_routes;
+
+use actix_web::web;
+
+use crate::settings::Settings;
+
+/// Registers everything under `/api/v1`, then the SPA.
+pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
+    let json = web::JsonConfig::default()
+        .limit(settings.limits.max_json_bytes)
+        .error_handler(error::json_error);
+    let uploads = web::PayloadConfig::new(settings.limits.max_attachment_bytes);
+    cfg.service(
+        web::scope(protocol::API_BASE)
+            .app_data(json)
+            .app_data(uploads)
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .service(auth_routes::login_route)
+            .service(auth_routes::refresh_route)
+            .service(auth_routes::me)
+            .service(ticket_routes::list)
+            .service(ticket_routes::create_ticket)
+            .service(ticket_routes::get_ticket)
+            .service(ticket_routes::update_ticket)
+            .service(ticket_routes::reply)
+            .service(ticket_routes::note)
+            .service(ticket_routes::take)
+            .service(ticket_routes::add_subscriber)
+            .service(ticket_routes::remove_subscriber)
+            .service(ticket_routes::upload)
+            .service(directory_routes::list_users)
+            .service(directory_routes::create_user)
+            .service(directory_routes::get_user)
+            .service(directory_routes::list_companies)
+            .service(directory_routes::create_company)
+            .service(directory_routes::list_categories)
+            .service(directory_routes::create_category)
+            .service(directory_routes::set_category_agents)
+            .service(directory_routes::list_canned)
+            .service(directory_routes::create_canned)
+            .service(directory_routes::delete_canned)
+            .service(misc_routes::download)
+            .service(misc_routes::health)
+            .service(openapi::openapi_json)
+            .default_service(web::to(error::api_not_found)),
+    );
+    cfg.app_data(web::Data::new(spa::StaticDir(settings.http.static_dir.clone())))
+        .default_service(web::to(spa::serve));
+}

@@ -1,0 +1,49 @@
+//! The OpenAPI document, generated from the same handlers and types that serve requests.
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth_routes, directory_routes, misc_routes, ticket_routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Maildesk API", description = "E-mail helpdesk: tickets, messages, people."),
+    paths(
+        auth_routes::login_route, auth_routes::refresh_route, auth_routes::me,
+        ticket_routes::list, ticket_routes::create_ticket, ticket_routes::get_ticket, ticket_routes::update_ticket,
+        ticket_routes::reply, ticket_routes::note, ticket_routes::take, ticket_routes::add_subscriber,
+        ticket_routes::remove_subscriber, ticket_routes::upload,
+        directory_routes::list_users, directory_routes::create_user, directory_routes::get_user,
+        directory_routes::list_companies, directory_routes::create_company,
+        directory_routes::list_categories, directory_routes::create_category, directory_routes::set_category_agents,
+        directory_routes::list_canned, directory_routes::create_canned, directory_routes::delete_canned,
+        misc_routes::download, misc_routes::health, openapi_json,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", responses((status = 200, description = "OpenAPI 3.1 document")))]
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,181 @@
+use actix_web::{HttpRequest, delete, get, patch, post, web};
+use protocol::{
+    AddSubscriber, Attachment, CreateTicket, Page, PostMessage, TakeTicket, Ticket, TicketDetail, TicketQuery,
+    UpdateTicket,
+};
+
+use crate::auth::CurrentUser;
+use crate::context::AppContext;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::{attachments, create, messages, queries, update};
+
+async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
+    Scope::of(ctx.db(), ctx.settings(), user).await
+}
+
+/// Tickets the caller may see, filtered, sorted and paged.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = protocol::ErrorBody)))]
+#[get("/tickets")]
+pub async fn list(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    q: web::Query<TicketQuery>,
+) -> AppResult<web::Json<Page<Ticket>>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(queries::list(ctx.db(), &scope, &user, &q).await?))
+}
+
+/// Open a ticket.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicket, security(("bearer" = [])),
+    responses((status = 201, body = TicketDetail), (status = 422, body = protocol::ErrorBody)))]
+#[post("/tickets")]
+pub async fn create_ticket(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    body: web::Json<CreateTicket>,
+) -> AppResult<actix_web::HttpResponse> {
+    let scope = scope(&ctx, &user).await?;
+    let detail = create::create(ctx.db(), &scope, &user, &body).await?;
+    Ok(actix_web::HttpResponse::Created().json(detail))
+}
+
+/// One ticket with its thread (internal notes and history for staff only).
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 404, body = protocol::ErrorBody)))]
+#[get("/tickets/{id}")]
+pub async fn get_ticket(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(queries::detail(ctx.db(), &scope, *id).await?))
+}
+
+/// Change status, priority, category, assignee, due date or tags.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), request_body = UpdateTicket,
+    security(("bearer" = [])), responses((status = 200, body = TicketDetail), (status = 409, body = protocol::ErrorBody)))]
+#[patch("/tickets/{id}")]
+pub async fn update_ticket(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<UpdateTicket>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(update::update(ctx.db(), &scope, &user, *id, &body).await?))
+}
+
+/// A public reply (staff) or a follow-up (customer).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/replies", tag = "tickets", params(("id" = i64, Path)), request_body = PostMessage,
+    security(("bearer" = [])), responses((status = 200, body = TicketDetail), (status = 409, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/replies")]
+pub async fn reply(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<PostMessage>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(
+        messages::post(ctx.db(), &scope, &user, *id, &body, false).await?,
+    ))
+}
+
+/// An internal note, visible to staff only.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/notes", tag = "tickets", params(("id" = i64, Path)), request_body = PostMessage,
+    security(("bearer" = [])), responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/notes")]
+pub async fn note(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<PostMessage>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(
+        messages::post(ctx.db(), &scope, &user, *id, &body, true).await?,
+    ))
+}
+
+/// Take the ticket; exactly one of several agents taking at once wins.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/take", tag = "tickets", params(("id" = i64, Path)), request_body = TakeTicket,
+    security(("bearer" = [])), responses((status = 200, body = TicketDetail), (status = 409, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/take")]
+pub async fn take(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Option<web::Json<TakeTicket>>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    let version = body.and_then(|b| b.version);
+    Ok(web::Json(update::take(ctx.db(), &scope, &user, *id, version).await?))
+}
+
+/// Add a CC subscriber.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/subscribers", tag = "tickets", params(("id" = i64, Path)),
+    request_body = AddSubscriber, security(("bearer" = [])), responses((status = 200, body = TicketDetail)))]
+#[post("/tickets/{id}/subscribers")]
+pub async fn add_subscriber(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<AddSubscriber>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    Ok(web::Json(
+        update::add_subscriber(ctx.db(), &scope, &user, *id, &body.email).await?,
+    ))
+}
+
+/// Remove a CC subscriber.
+#[utoipa::path(delete, path = "/api/v1/tickets/{id}/subscribers/{email}", tag = "tickets",
+    params(("id" = i64, Path), ("email" = String, Path)), security(("bearer" = [])), responses((status = 200, body = TicketDetail)))]
+#[delete("/tickets/{id}/subscribers/{email}")]
+pub async fn remove_subscriber(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    path: web::Path<(i64, String)>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    let (id, email) = path.into_inner();
+    Ok(web::Json(
+        update::remove_subscriber(ctx.db(), &scope, &user, id, &email).await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    pub filename: String,
+}
+
+/// Upload a file to a ticket (raw bytes as the body); attach it with a reply's `attachment_ids`.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
+    responses((status = 201, body = Attachment), (status = 413, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/attachments")]
+pub async fn upload(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<UploadQuery>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> AppResult<actix_web::HttpResponse> {
+    let scope = scope(&ctx, &user).await?;
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .unwrap_or("application/octet-stream");
+    if content_type.len() > 200 {
+        return Err(AppError::validation("content-type: too long"));
+    }
+    let a = attachments::upload(ctx.db(), ctx.blobs(), &scope, *id, &q.filename, content_type, &body).await?;
+    Ok(actix_web::HttpResponse::Created().json(a))
+}

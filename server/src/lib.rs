@@ -1,0 +1,20 @@
+//! Maildesk: an e-mail helpdesk. The `maildesk` binary is a thin shell over this library so the
+//! tests start the server through exactly the code path production uses.
+
+pub mod auth;
+pub mod blobs;
+pub mod bootstrap;
+pub mod cli;
+pub mod context;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod settings;
+pub mod startup;
+pub mod tickets;
+
+pub use error::{AppError, AppResult};
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,71 @@
+//! Building and running the server. `main` and the tests start it through this same path.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+
+use crate::bootstrap::{self, FirstAdmin};
+use crate::context::AppContext;
+use crate::settings::Settings;
+use crate::{db, http};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    context: AppContext,
+    first_admin: Option<FirstAdmin>,
+}
+
+impl Application {
+    /// Connects, migrates, creates the first admin if needed and binds `http.bind` (port 0
+    /// picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.http.bind)
+            .with_context(|| format!("binding http.bind = {}", settings.http.bind))?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    pub async fn build_with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        let conn = db::connect(&settings).await?;
+        db::migrate(&conn).await?;
+        let first_admin = bootstrap::ensure_admin(&conn, &settings).await?;
+        let port = listener.local_addr()?.port();
+        let context = AppContext::new(settings.clone(), conn).await?;
+        let data = web::Data::new(context.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::Logger::new("%r %s %Dms").log_target("maildesk::http"))
+                .configure(|cfg| http::configure(cfg, data.settings()))
+        })
+        .listen(listener)?;
+        if settings.http.workers > 0 {
+            server = server.workers(settings.http.workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            context,
+            first_admin,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn context(&self) -> &AppContext {
+        &self.context
+    }
+
+    pub fn first_admin(&self) -> Option<&FirstAdmin> {
+        self.first_admin.as_ref()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

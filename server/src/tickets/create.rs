@@ -1,0 +1,122 @@
+//! Opening a ticket from the portal, the agent UI or the API.
+
+use chrono::Utc;
+use entity::{message, ticket};
+use protocol::{Channel, CreateTicket, MessageKind, Priority, TicketDetail, TicketStatus};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+
+use crate::auth::CurrentUser;
+use crate::directory::users;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::update::set_tags;
+use crate::tickets::{events, queries};
+
+pub const MAX_SUBJECT_CHARS: usize = 250;
+pub const MAX_BODY_CHARS: usize = 200_000;
+
+pub fn validate_subject(subject: &str) -> AppResult<String> {
+    let s = subject.trim();
+    if s.is_empty() {
+        return Err(AppError::validation("subject: must not be empty"));
+    }
+    if s.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(AppError::validation(format!(
+            "subject: at most {MAX_SUBJECT_CHARS} characters"
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+pub fn validate_body(body: &str) -> AppResult<()> {
+    if body.trim().is_empty() {
+        return Err(AppError::validation("body: must not be empty"));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(AppError::validation(format!(
+            "body: at most {MAX_BODY_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    req: &CreateTicket,
+) -> AppResult<TicketDetail> {
+    let subject = validate_subject(&req.subject)?;
+    validate_body(&req.body)?;
+    if !user.is_staff() && (req.requester_email.is_some() || req.priority.is_some() || !req.tags.is_empty()) {
+        return Err(AppError::forbidden(
+            "customers cannot set requester_email, priority or tags",
+        ));
+    }
+    if let Some(c) = req.category_id {
+        entity::category::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
+    }
+    let txn = db.begin().await?;
+    let requester_id = match req.requester_email.as_deref() {
+        Some(email) => users::find_or_create_customer(&txn, email).await?.id,
+        None => user.id,
+    };
+    let via = if user.is_staff() {
+        Channel::Agent
+    } else {
+        Channel::Portal
+    };
+    let now = Utc::now();
+    let t = ticket::ActiveModel {
+        subject: Set(subject),
+        status: Set(TicketStatus::Open.as_str().into()),
+        priority: Set(req.priority.unwrap_or(Priority::Normal).as_str().into()),
+        category_id: Set(req.category_id),
+        requester_id: Set(requester_id),
+        assignee_id: Set(None),
+        via: Set(via.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        first_response_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        due_at: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let kind = if requester_id == user.id {
+        MessageKind::Customer
+    } else {
+        MessageKind::Reply
+    };
+    message::ActiveModel {
+        ticket_id: Set(t.id),
+        kind: Set(kind.as_str().into()),
+        author_id: Set(Some(user.id)),
+        body_text: Set(req.body.clone()),
+        body_html: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if !req.tags.is_empty() {
+        set_tags(&txn, t.id, &req.tags).await?;
+    }
+    events::record(&txn, t.id, Some(user.id), "created", None, Some(via.as_str().into())).await?;
+    txn.commit().await?;
+    tracing::info!(ticket = t.id, user = user.id, "ticket created");
+    // The creator may not see a ticket filed into a category they are not in; they still get
+    // what they created.
+    queries::detail(db, &Scope::All, t.id).await.map(|mut d| {
+        if scope.is_customer() {
+            d.events.clear();
+        }
+        d
+    })
+}

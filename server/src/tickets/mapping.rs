@@ -1,0 +1,119 @@
+//! Database rows → wire types, loading related rows in batches (never one query per row).
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{attachment, message, ticket, ticket_tag, user};
+use protocol::{Attachment, Channel, Message, MessageKind, Priority, Ticket, TicketStatus, UserRef};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::directory::users::to_ref;
+use crate::error::AppResult;
+
+pub async fn users_by_id(db: &impl ConnectionTrait, ids: HashSet<i64>) -> AppResult<HashMap<i64, UserRef>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .iter()
+        .map(|u| (u.id, to_ref(u)))
+        .collect())
+}
+
+fn unknown_user(id: i64) -> UserRef {
+    UserRef {
+        id,
+        name: "(deleted user)".into(),
+        email: String::new(),
+    }
+}
+
+pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> AppResult<Vec<Ticket>> {
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let people: HashSet<i64> = rows
+        .iter()
+        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
+        .flatten()
+        .collect();
+    let users = users_by_id(db, people).await?;
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    if !ids.is_empty() {
+        for t in ticket_tag::Entity::find()
+            .filter(ticket_tag::Column::TicketId.is_in(ids))
+            .order_by_asc(ticket_tag::Column::Name)
+            .all(db)
+            .await?
+        {
+            tags.entry(t.ticket_id).or_default().push(t.name);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|t| Ticket {
+            id: t.id,
+            number: t.id,
+            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open),
+            priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+            category_id: t.category_id,
+            requester: users
+                .get(&t.requester_id)
+                .cloned()
+                .unwrap_or_else(|| unknown_user(t.requester_id)),
+            assignee: t
+                .assignee_id
+                .map(|a| users.get(&a).cloned().unwrap_or_else(|| unknown_user(a))),
+            via: Channel::parse(&t.via).unwrap_or(Channel::Api),
+            tags: tags.remove(&t.id).unwrap_or_default(),
+            subject: t.subject,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+            due_at: t.due_at,
+            version: t.version,
+        })
+        .collect())
+}
+
+pub fn attachment(a: attachment::Model) -> Attachment {
+    Attachment {
+        url: format!("{}/attachments/{}", protocol::API_BASE, a.id),
+        id: a.id,
+        filename: a.filename,
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+        inline: a.inline,
+        content_id: a.content_id,
+    }
+}
+
+pub async fn messages(
+    db: &impl ConnectionTrait,
+    rows: Vec<message::Model>,
+    attachments: Vec<attachment::Model>,
+) -> AppResult<Vec<Message>> {
+    let users = users_by_id(db, rows.iter().filter_map(|m| m.author_id).collect()).await?;
+    let mut by_message: HashMap<i64, Vec<Attachment>> = HashMap::new();
+    for a in attachments {
+        if let Some(mid) = a.message_id {
+            by_message.entry(mid).or_default().push(attachment(a));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|m| Message {
+            id: m.id,
+            ticket_id: m.ticket_id,
+            kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::System),
+            author: m.author_id.and_then(|a| users.get(&a).cloned()),
+            body_text: m.body_text,
+            body_html: m.body_html,
+            created_at: m.created_at,
+            attachments: by_message.remove(&m.id).unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,97 @@
+//! Adding to a thread: public replies (staff), customer follow-ups and internal notes.
+
+use chrono::Utc;
+use entity::{attachment, message, ticket};
+use protocol::{MessageKind, PostMessage, TicketDetail, TicketStatus};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
+};
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::create::validate_body;
+use crate::tickets::update::apply_status;
+use crate::tickets::{queries, version};
+
+/// `internal` selects a note; anything else is a public message.
+pub async fn post(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    req: &PostMessage,
+    internal: bool,
+) -> AppResult<TicketDetail> {
+    validate_body(&req.body)?;
+    if internal {
+        user.require_staff()?;
+    }
+    if !user.is_staff() && req.status.is_some() {
+        return Err(AppError::forbidden("customers cannot change the status"));
+    }
+    scope.find_ticket(db, ticket_id).await?;
+    let txn = db.begin().await?;
+    version::claim(&txn, ticket_id, req.version).await?;
+    let t = ticket::Entity::find_by_id(ticket_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let kind = match (internal, user.is_staff()) {
+        (true, _) => MessageKind::Note,
+        (false, true) => MessageKind::Reply,
+        (false, false) => MessageKind::Customer,
+    };
+    let now = Utc::now();
+    let m = message::ActiveModel {
+        ticket_id: Set(ticket_id),
+        kind: Set(kind.as_str().into()),
+        author_id: Set(Some(user.id)),
+        body_text: Set(req.body.clone()),
+        body_html: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    attach(&txn, ticket_id, m.id, &req.attachment_ids).await?;
+    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let next = match kind {
+        // A customer writing again means the ticket needs attention again.
+        MessageKind::Customer if current != TicketStatus::Open => Some(TicketStatus::Open),
+        MessageKind::Reply | MessageKind::Note => req.status.filter(|s| *s != current),
+        _ => None,
+    };
+    let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
+    let mut active = t.into_active_model();
+    if first_response {
+        active.first_response_at = Set(Some(now));
+    }
+    if let Some(next) = next {
+        apply_status(&txn, &mut active, current, next, Some(user.id)).await?;
+    }
+    active.update(&txn).await?;
+    txn.commit().await?;
+    queries::detail(db, scope, ticket_id).await
+}
+
+/// Links previously uploaded attachments of this ticket to the new message.
+async fn attach(db: &impl ConnectionTrait, ticket_id: i64, message_id: i64, ids: &[i64]) -> AppResult<()> {
+    for id in ids {
+        let a = attachment::Entity::find_by_id(*id)
+            .filter(attachment::Column::TicketId.eq(ticket_id))
+            .filter(attachment::Column::MessageId.is_null())
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                AppError::validation(format!(
+                    "attachment_ids: {id} is not an unattached upload of this ticket"
+                ))
+            })?;
+        let mut a = a.into_active_model();
+        a.message_id = Set(Some(message_id));
+        a.update(db).await?;
+    }
+    Ok(())
+}

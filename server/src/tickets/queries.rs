@@ -1,0 +1,152 @@
+//! Reading tickets: the filtered, paged list and one ticket with its thread.
+
+use entity::{attachment, message, subscriber, ticket, ticket_event, ticket_tag};
+use protocol::{MessageKind, Page, SortOrder, Subscriber, Ticket, TicketDetail, TicketEvent, TicketQuery, TicketSort};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder};
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::mapping;
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    user: &CurrentUser,
+    q: &TicketQuery,
+) -> AppResult<Page<Ticket>> {
+    let per_page = q.per_page.unwrap_or(25);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::InvalidParameter(format!(
+            "per_page: must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(AppError::InvalidParameter("page: pages start at 1".into()));
+    }
+    let mut select = ticket::Entity::find().filter(scope.condition());
+    if let Some(s) = q.status {
+        select = select.filter(ticket::Column::Status.eq(s.as_str()));
+    }
+    if let Some(p) = q.priority {
+        select = select.filter(ticket::Column::Priority.eq(p.as_str()));
+    }
+    if let Some(c) = q.category_id {
+        select = select.filter(ticket::Column::CategoryId.eq(c));
+    }
+    if let Some(r) = q.requester_id {
+        select = select.filter(ticket::Column::RequesterId.eq(r));
+    }
+    match q.assignee.as_deref() {
+        None | Some("") | Some("any") => {}
+        Some("me") => select = select.filter(ticket::Column::AssigneeId.eq(user.id)),
+        Some("none") => select = select.filter(ticket::Column::AssigneeId.is_null()),
+        Some(other) => {
+            let id: i64 = other.parse().map_err(|_| {
+                AppError::InvalidParameter(format!("assignee: {other:?} is not an id, \"me\" or \"none\""))
+            })?;
+            select = select.filter(ticket::Column::AssigneeId.eq(id));
+        }
+    }
+    if let Some(tag) = q.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            ticket::Column::Id.in_subquery(
+                Query::select()
+                    .column(ticket_tag::Column::TicketId)
+                    .from(ticket_tag::Entity)
+                    .and_where(ticket_tag::Column::Name.eq(tag.to_lowercase()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        select = select.filter(ticket::Column::Subject.contains(text));
+    }
+    let order = match q.order.unwrap_or(SortOrder::Desc) {
+        SortOrder::Asc => Order::Asc,
+        SortOrder::Desc => Order::Desc,
+    };
+    let column = match q.sort.unwrap_or(TicketSort::Updated) {
+        TicketSort::Created | TicketSort::Number => ticket::Column::Id,
+        TicketSort::Updated => ticket::Column::UpdatedAt,
+        TicketSort::Priority => ticket::Column::Priority,
+        TicketSort::Due => ticket::Column::DueAt,
+    };
+    // The id tie-breaker keeps pages stable when many rows share a timestamp.
+    let paginator = select
+        .order_by(column, order.clone())
+        .order_by(ticket::Column::Id, order)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    Ok(Page {
+        items: mapping::tickets(db, rows).await?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) -> AppResult<TicketDetail> {
+    let t = scope.find_ticket(db, ticket_id).await?;
+    let customer = scope.is_customer();
+    let mut messages = message::Entity::find()
+        .filter(message::Column::TicketId.eq(ticket_id))
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Id);
+    if customer {
+        // Internal notes never leave the staff side.
+        messages = messages.filter(message::Column::Kind.ne(MessageKind::Note.as_str()));
+    }
+    let messages = messages.all(db).await?;
+    let message_ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let attachments = attachment::Entity::find()
+        .filter(attachment::Column::MessageId.is_in(message_ids))
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await?;
+    let subscribers = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(ticket_id))
+        .order_by_asc(subscriber::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| Subscriber {
+            email: s.email,
+            user_id: s.user_id,
+        })
+        .collect();
+    let events = if customer { vec![] } else { events(db, ticket_id).await? };
+    let mut tickets = mapping::tickets(db, vec![t]).await?;
+    let ticket = tickets.pop().ok_or(AppError::NotFound("ticket"))?;
+    Ok(TicketDetail {
+        ticket,
+        messages: mapping::messages(db, messages, attachments).await?,
+        subscribers,
+        events,
+    })
+}
+
+async fn events(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<TicketEvent>> {
+    let rows = ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(ticket_id))
+        .order_by_asc(ticket_event::Column::Id)
+        .all(db)
+        .await?;
+    let users = mapping::users_by_id(db, rows.iter().filter_map(|e| e.actor_id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| TicketEvent {
+            id: e.id,
+            actor: e.actor_id.and_then(|a| users.get(&a).cloned()),
+            field: e.field,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            created_at: e.created_at,
+        })
+        .collect())
+}

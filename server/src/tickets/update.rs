@@ -1,0 +1,278 @@
+//! Changing a ticket's fields (staff only), taking it, and its subscribers; every change is
+//! audited.
+
+use chrono::Utc;
+use entity::{subscriber, ticket, ticket_tag, user};
+use protocol::{Role, TicketDetail, TicketStatus, UpdateTicket};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::auth::CurrentUser;
+use crate::directory::users::normalize_email;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::{events, queries, version};
+
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    req: &UpdateTicket,
+) -> AppResult<TicketDetail> {
+    user.require_staff()?;
+    scope.find_ticket(db, ticket_id).await?;
+    if let Some(Some(c)) = req.category_id {
+        entity::category::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
+    }
+    if let Some(Some(a)) = req.assignee_id {
+        let staff = user::Entity::find_by_id(a)
+            .one(db)
+            .await?
+            .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+        if staff.is_none() {
+            return Err(AppError::validation(format!("assignee_id: {a} is not an active agent")));
+        }
+    }
+    let txn = db.begin().await?;
+    version::claim(&txn, ticket_id, req.version).await?;
+    let t = ticket::Entity::find_by_id(ticket_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let actor = Some(user.id);
+    let mut active = t.clone().into_active_model();
+    if let Some(next) = req.status {
+        let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+        if next != current {
+            apply_status(&txn, &mut active, current, next, actor).await?;
+        }
+    }
+    if let Some(p) = req.priority.filter(|p| p.as_str() != t.priority) {
+        events::record(
+            &txn,
+            ticket_id,
+            actor,
+            "priority",
+            Some(t.priority.clone()),
+            Some(p.as_str().into()),
+        )
+        .await?;
+        active.priority = Set(p.as_str().into());
+    }
+    if let Some(c) = req.category_id.filter(|c| *c != t.category_id) {
+        events::record(&txn, ticket_id, actor, "category", opt(t.category_id), opt(c)).await?;
+        active.category_id = Set(c);
+    }
+    if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
+        events::record(&txn, ticket_id, actor, "assignee", opt(t.assignee_id), opt(a)).await?;
+        active.assignee_id = Set(a);
+    }
+    if let Some(d) = req.due_at.filter(|d| *d != t.due_at) {
+        let fmt = |d: Option<chrono::DateTime<Utc>>| d.map(|d| d.to_rfc3339());
+        events::record(&txn, ticket_id, actor, "due_at", fmt(t.due_at), fmt(d)).await?;
+        active.due_at = Set(d);
+    }
+    active.update(&txn).await?;
+    if let Some(tags) = &req.tags {
+        let (old, new) = set_tags(&txn, ticket_id, tags).await?;
+        if old != new {
+            events::record(&txn, ticket_id, actor, "tags", Some(old.join(",")), Some(new.join(","))).await?;
+        }
+    }
+    txn.commit().await?;
+    queries::detail(db, scope, ticket_id).await
+}
+
+/// Takes the ticket for the caller. Of several agents taking at once exactly one wins: the
+/// UPDATE only matches while the ticket is free, and the database serialises the writers.
+pub async fn take(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    seen_version: Option<i64>,
+) -> AppResult<TicketDetail> {
+    user.require_staff()?;
+    scope.find_ticket(db, ticket_id).await?;
+    let txn = db.begin().await?;
+    let mut update = ticket::Entity::update_many()
+        .col_expr(ticket::Column::AssigneeId, Expr::value(user.id))
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket_id))
+        .filter(
+            Condition::any()
+                .add(ticket::Column::AssigneeId.is_null())
+                .add(ticket::Column::AssigneeId.eq(user.id)),
+        );
+    if let Some(v) = seen_version {
+        update = update.filter(ticket::Column::Version.eq(v));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        let t = ticket::Entity::find_by_id(ticket_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?;
+        return Err(match t.assignee_id {
+            Some(holder) if holder != user.id => {
+                let name = user::Entity::find_by_id(holder).one(&txn).await?.map(|u| u.name);
+                AppError::Conflict(format!(
+                    "{} has already taken this ticket",
+                    name.unwrap_or_else(|| "another agent".into())
+                ))
+            }
+            _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default()).await,
+        });
+    }
+    events::record(&txn, ticket_id, Some(user.id), "taken", None, Some(user.id.to_string())).await?;
+    txn.commit().await?;
+    queries::detail(db, scope, ticket_id).await
+}
+
+/// Sets the status with its timestamps and an audit row.
+pub async fn apply_status(
+    db: &impl ConnectionTrait,
+    active: &mut ticket::ActiveModel,
+    current: TicketStatus,
+    next: TicketStatus,
+    actor: Option<i64>,
+) -> AppResult<()> {
+    let id = match &active.id {
+        sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => *v,
+        sea_orm::ActiveValue::NotSet => return Err(AppError::Internal(anyhow::anyhow!("ticket id not loaded"))),
+    };
+    let now = Utc::now();
+    active.status = Set(next.as_str().into());
+    match next {
+        TicketStatus::Resolved => active.resolved_at = Set(Some(now)),
+        TicketStatus::Closed => active.closed_at = Set(Some(now)),
+        TicketStatus::Open | TicketStatus::Pending => {
+            active.resolved_at = Set(None);
+            active.closed_at = Set(None);
+        }
+    }
+    events::record(
+        db,
+        id,
+        actor,
+        "status",
+        Some(current.as_str().into()),
+        Some(next.as_str().into()),
+    )
+    .await
+}
+
+/// Replaces the tag set; returns (old, new), both sorted.
+pub async fn set_tags(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    tags: &[String],
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    let mut new: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    new.sort();
+    new.dedup();
+    if let Some(bad) = new.iter().find(|t| t.chars().count() > 50 || t.contains(',')) {
+        return Err(AppError::validation(format!(
+            "tags: {bad:?} is too long or contains a comma"
+        )));
+    }
+    let old: Vec<String> = ticket_tag::Entity::find()
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .order_by_asc(ticket_tag::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    ticket_tag::Entity::delete_many()
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .exec(db)
+        .await?;
+    for name in &new {
+        ticket_tag::ActiveModel {
+            ticket_id: Set(ticket_id),
+            name: Set(name.clone()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok((old, new))
+}
+
+pub async fn add_subscriber(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    raw_email: &str,
+) -> AppResult<TicketDetail> {
+    user.require_staff()?;
+    scope.find_ticket(db, ticket_id).await?;
+    let email = normalize_email(raw_email)?;
+    let exists = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(ticket_id))
+        .filter(subscriber::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        let txn = db.begin().await?;
+        let user_id = user::Entity::find()
+            .filter(user::Column::Email.eq(email.clone()))
+            .one(&txn)
+            .await?
+            .map(|u| u.id);
+        subscriber::ActiveModel {
+            ticket_id: Set(ticket_id),
+            email: Set(email.clone()),
+            user_id: Set(user_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        events::record(&txn, ticket_id, Some(user.id), "subscriber_added", None, Some(email)).await?;
+        txn.commit().await?;
+    }
+    queries::detail(db, scope, ticket_id).await
+}
+
+pub async fn remove_subscriber(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    raw_email: &str,
+) -> AppResult<TicketDetail> {
+    user.require_staff()?;
+    scope.find_ticket(db, ticket_id).await?;
+    let email = raw_email.trim().to_lowercase();
+    let txn = db.begin().await?;
+    let removed = subscriber::Entity::delete_many()
+        .filter(subscriber::Column::TicketId.eq(ticket_id))
+        .filter(subscriber::Column::Email.eq(email.clone()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if removed == 0 {
+        return Err(AppError::NotFound("subscriber"));
+    }
+    events::record(&txn, ticket_id, Some(user.id), "subscriber_removed", Some(email), None).await?;
+    txn.commit().await?;
+    queries::detail(db, scope, ticket_id).await
+}
+
+fn opt(v: Option<i64>) -> Option<String> {
+    v.map(|v| v.to_string())
+}
