@@ -19,6 +19,15 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub body_html: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The e-mail Message-ID (without brackets) of the mail this message came in as or went out
+    /// as; threading matches In-Reply-To/References against it.
+    pub email_message_id: Option<String>,
+    /// The inbound journal entry it came from.
+    pub inbound_id: Option<i64>,
+    /// Which threading rule attached an inbound mail to this ticket.
+    pub thread_rule: Option<String>,
+    /// The sender's address, for inbound mail.
+    pub from_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

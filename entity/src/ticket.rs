@@ -31,6 +31,11 @@ pub struct Model {
     pub due_at: Option<DateTimeUtc>,
     /// Optimistic-concurrency counter; starts at 1.
     pub version: i64,
+    /// The ticket this one follows up (a reply after the follow-up window, or a stranger
+    /// quoting its number).
+    pub parent_ticket_id: Option<i64>,
+    /// The mailbox it came in through (and replies go out from).
+    pub mailbox_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,8 +9,8 @@ mod refresh;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use protocol::{
-    API_BASE, Category, ErrorBody, ErrorCode, LoginRequest, Page, PostMessage, Ticket,
-    TicketDetail, TicketQuery, TokenResponse, User,
+    API_BASE, Category, ErrorBody, ErrorCode, LoginRequest, Page, PostMessage, Ticket, TicketDetail, TicketQuery,
+    TokenResponse, User,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -80,16 +80,11 @@ impl Call {
             rb = rb.header("Authorization", &format!("Bearer {token}"));
         }
         let request = match &self.body {
-            Some(body) => rb
-                .header("Content-Type", "application/json")
-                .body(body.clone()),
+            Some(body) => rb.header("Content-Type", "application/json").body(body.clone()),
             None => rb.build(),
         }
         .map_err(|e| ApiError::Network(e.to_string()))?;
-        request
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))
+        request.send().await.map_err(|e| ApiError::Network(e.to_string()))
     }
 }
 
@@ -97,10 +92,7 @@ impl Call {
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
     if resp.ok() {
-        return resp
-            .json::<T>()
-            .await
-            .map_err(|e| ApiError::Decode(e.to_string()));
+        return resp.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()));
     }
     match resp.json::<ErrorBody>().await {
         Ok(body) => Err(ApiError::Server { status, body }),
@@ -153,8 +145,7 @@ impl Client {
 
     /// `GET /tickets` with filters, sorting and paging.
     pub async fn tickets(&self, q: &TicketQuery) -> Result<Page<Ticket>, ApiError> {
-        self.call(Call::get("/tickets").query(ticket_query_pairs(q)))
-            .await
+        self.call(Call::get("/tickets").query(ticket_query_pairs(q))).await
     }
 
     /// `GET /tickets/{id}`.
@@ -163,18 +154,12 @@ impl Client {
     }
 
     /// `POST /tickets/{id}/replies` or `/notes`.
-    pub async fn post_message(
-        &self,
-        id: i64,
-        kind: PostKind,
-        msg: &PostMessage,
-    ) -> Result<TicketDetail, ApiError> {
+    pub async fn post_message(&self, id: i64, kind: PostKind, msg: &PostMessage) -> Result<TicketDetail, ApiError> {
         let what = match kind {
             PostKind::Reply => "replies",
             PostKind::Note => "notes",
         };
-        self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?)
-            .await
+        self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?).await
     }
 
     /// `GET /categories`.

@@ -60,8 +60,7 @@ impl Auth {
 
     /// The current access token (reactive), e.g. for download links.
     pub fn access_token(&self) -> Option<String> {
-        self.session
-            .with(|s| s.as_ref().map(|s| s.access_token.clone()))
+        self.session.with(|s| s.as_ref().map(|s| s.access_token.clone()))
     }
 
     /// Stores a new or refreshed session.
@@ -92,9 +91,8 @@ impl Auth {
     /// Forgets a session the server no longer accepts; the login page says why.
     pub fn expire(&self) {
         if self.session_untracked().is_some() {
-            self.notice.set(Some(
-                "Your session has expired. Please sign in again.".into(),
-            ));
+            self.notice
+                .set(Some("Your session has expired. Please sign in again.".into()));
         }
         self.sign_out();
     }

@@ -46,37 +46,12 @@ impl Assignee {
 
 /// The orderings offered in the queue, as `(key, sort, order, label)`.
 pub const SORTS: [(&str, TicketSort, SortOrder, &str); 6] = [
-    (
-        "updated",
-        TicketSort::Updated,
-        SortOrder::Desc,
-        "Recently updated",
-    ),
-    (
-        "newest",
-        TicketSort::Created,
-        SortOrder::Desc,
-        "Newest first",
-    ),
-    (
-        "oldest",
-        TicketSort::Created,
-        SortOrder::Asc,
-        "Oldest first",
-    ),
-    (
-        "priority",
-        TicketSort::Priority,
-        SortOrder::Desc,
-        "Highest priority",
-    ),
+    ("updated", TicketSort::Updated, SortOrder::Desc, "Recently updated"),
+    ("newest", TicketSort::Created, SortOrder::Desc, "Newest first"),
+    ("oldest", TicketSort::Created, SortOrder::Asc, "Oldest first"),
+    ("priority", TicketSort::Priority, SortOrder::Desc, "Highest priority"),
     ("due", TicketSort::Due, SortOrder::Asc, "Due soonest"),
-    (
-        "number",
-        TicketSort::Number,
-        SortOrder::Desc,
-        "Ticket number",
-    ),
+    ("number", TicketSort::Number, SortOrder::Desc, "Ticket number"),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,10 +88,7 @@ impl QueueFilter {
             assignee: Assignee::parse(&get("assignee")),
             category_id: get("category").parse().ok(),
             q: get("q").trim().to_owned(),
-            sort: SORTS
-                .iter()
-                .find(|s| s.0 == sort)
-                .map_or(SORTS[0].0, |s| s.0),
+            sort: SORTS.iter().find(|s| s.0 == sort).map_or(SORTS[0].0, |s| s.0),
             page: get("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
         }
     }
@@ -126,27 +98,14 @@ impl QueueFilter {
         let mut parts: Vec<String> = Vec::new();
         let mut add = |k: &str, v: &str| {
             if !v.is_empty() {
-                parts.push(format!(
-                    "{k}={}",
-                    String::from(js_sys::encode_uri_component(v))
-                ));
+                parts.push(format!("{k}={}", String::from(js_sys::encode_uri_component(v))));
             }
         };
         add("status", self.status.map_or("", |s| s.as_str()));
         add("assignee", self.assignee.param());
-        add(
-            "category",
-            &self.category_id.map(|c| c.to_string()).unwrap_or_default(),
-        );
+        add("category", &self.category_id.map(|c| c.to_string()).unwrap_or_default());
         add("q", &self.q);
-        add(
-            "sort",
-            if self.sort == SORTS[0].0 {
-                ""
-            } else {
-                self.sort
-            },
-        );
+        add("sort", if self.sort == SORTS[0].0 { "" } else { self.sort });
         add(
             "page",
             &if self.page > 1 {
@@ -183,9 +142,6 @@ impl QueueFilter {
 
     /// The same filter on another page (changing any filter goes back to page 1).
     pub fn with_page(&self, page: u64) -> Self {
-        Self {
-            page,
-            ..self.clone()
-        }
+        Self { page, ..self.clone() }
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod directory;
 pub mod error;
 pub mod health;
+pub mod mail;
 pub mod page;
 pub mod tickets;
 
@@ -15,6 +16,7 @@ pub use auth::*;
 pub use directory::*;
 pub use error::*;
 pub use health::*;
+pub use mail::*;
 pub use page::*;
 pub use tickets::*;
 

@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use protocol::{CreateUser, Role};
 
+use crate::cli_mail;
+use crate::mail::inbound::journal::Source;
 use crate::settings::Settings;
 use crate::{Application, db};
 
@@ -41,6 +43,31 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Import mail from .eml files, mbox files or Maildir folders through the inbound pipeline.
+    Import {
+        /// A file or folder.
+        path: PathBuf,
+        /// The mailbox the mail belongs to (its rules apply).
+        #[arg(long)]
+        mailbox: Option<i64>,
+    },
+    /// Inspect and repair inbound mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Print, as JSON, exactly what the pipeline sees of a mail file.
+    Parse { file: PathBuf },
+    /// Reprocess failed mail (dead letters): one by id, or all.
+    Replay {
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "id")]
+        all_failed: bool,
     },
 }
 
@@ -98,6 +125,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = db::connect(&settings).await?;
             db::migrate(&conn).await?;
             println!("migrations applied to {}", db::backend_name(&conn));
+            Ok(())
+        }
+        Command::Import { path, mailbox } => {
+            let ctx = cli_mail::context(settings).await?;
+            let summary = cli_mail::import(&ctx, &path, mailbox, Source::Import, false).await?;
+            println!("{summary}");
+            if summary.failed > 0 {
+                anyhow::bail!("{} mail(s) failed; they are kept as dead letters (maildesk mail replay --all-failed)", summary.failed);
+            }
+            Ok(())
+        }
+        Command::Mail { command: MailCommand::Parse { file } } => {
+            println!("{}", cli_mail::parse_file(&file)?);
+            Ok(())
+        }
+        Command::Mail { command: MailCommand::Replay { id, all_failed } } => {
+            if id.is_none() && !all_failed {
+                anyhow::bail!("give a mail id or --all-failed");
+            }
+            let ctx = cli_mail::context(settings).await?;
+            let (ok, failed) = cli_mail::replay(&ctx, id).await?;
+            println!("replayed {ok} · still failing {failed}");
+            if failed > 0 {
+                anyhow::bail!("{failed} mail(s) still fail");
+            }
             Ok(())
         }
         Command::User {

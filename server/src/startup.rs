@@ -38,7 +38,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::Logger::new("%r %s %Dms").log_target("maildesk::http"))
+                .wrap(middleware::Logger::new("%U %s %Dms").log_target("maildesk::http"))
                 .configure(|cfg| http::configure(cfg, data.settings()))
         })
         .listen(listener)?;

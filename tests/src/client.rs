@@ -71,6 +71,45 @@ impl Api {
     pub async fn ticket(&self, token: &str, id: i64) -> TicketDetail {
         ok_json(self.get(token, &format!("/tickets/{id}")).await).await
     }
+
+    /// The ids of every ticket the caller's list shows (one page of up to 200), in list order.
+    pub async fn ticket_ids(&self, token: &str) -> Vec<i64> {
+        let page: protocol::Page<protocol::Ticket> = ok_json(self.get(token, "/tickets?per_page=200").await).await;
+        assert!(page.total <= 200, "more tickets than one page: {}", page.total);
+        page.items.into_iter().map(|t| t.id).collect()
+    }
+
+    /// Uploads raw bytes to a ticket (`POST /tickets/{id}/attachments?filename=…`); `filename`
+    /// goes into the query as given, so keep it URL-safe.
+    pub async fn upload(&self, token: &str, ticket_id: i64, filename: &str, bytes: impl Into<Vec<u8>>) -> Response {
+        let url = self.url(&format!("/tickets/{ticket_id}/attachments?filename={filename}"));
+        let req = self.http.post(url).bearer_auth(token).header(reqwest::header::CONTENT_TYPE, "text/plain");
+        req.body(bytes.into()).send().await.expect("upload")
+    }
+
+    /// Uploads and returns the attachment (asserting 201).
+    pub async fn upload_ok(&self, token: &str, ticket_id: i64, filename: &str, bytes: impl Into<Vec<u8>>) -> protocol::Attachment {
+        let resp = self.upload(token, ticket_id, filename, bytes).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "upload: {}", resp.text().await.unwrap_or_default());
+        resp.json().await.expect("attachment")
+    }
+
+    /// Any request under `/api/v1`, for malformed input: optional token, content type and body
+    /// (an empty body is not sent at all).
+    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(reqwest::header::CONTENT_TYPE, ct);
+        }
+        if !body.is_empty() {
+            req = req.body(body);
+        }
+        req.send().await.expect("request")
+    }
 }
 
 /// Asserts 2xx and decodes the body.
@@ -83,12 +122,17 @@ pub async fn ok_json<T: DeserializeOwned>(resp: Response) -> T {
 
 /// Asserts the status and the error code of a failed call, returning the body.
 pub async fn expect_error(resp: Response, status: u16, code: ErrorCode) -> ErrorBody {
+    expect_error_for("", resp, status, code).await
+}
+
+/// [`expect_error`], naming what was tried (`what`) in every assertion message.
+pub async fn expect_error_for(what: &str, resp: Response, status: u16, code: ErrorCode) -> ErrorBody {
     let got = resp.status();
     let text = resp.text().await.expect("body");
-    assert_eq!(got.as_u16(), status, "body: {text}");
-    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("error body {text:?} is not JSON: {e}"));
-    assert_eq!(body.code, code, "body: {text}");
-    assert!(!body.message.is_empty());
+    assert_eq!(got.as_u16(), status, "{what}: body: {text}");
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: error body {text:?} is not JSON: {e}"));
+    assert_eq!(body.code, code, "{what}: body: {text}");
+    assert!(!body.message.is_empty(), "{what}: empty message");
     body
 }
 

@@ -4,6 +4,7 @@
 //! its own in milliseconds and tests run in parallel; Redis keys carry a per-test prefix.
 
 pub mod client;
+pub mod mail;
 pub mod postgres;
 
 use std::path::PathBuf;
@@ -104,6 +105,14 @@ impl TestUser {
     }
 }
 
+/// Never remove: with a `Drop` impl, a test body (`|app| async move {…}`) that only uses some
+/// fields (say `app.api` and `app.admin`) still captures all of `app`. Without it, Rust's
+/// precise captures move just those fields in and drop the rest, the database and data dir
+/// included, before the body even runs.
+impl Drop for TestApp {
+    fn drop(&mut self) {}
+}
+
 impl TestApp {
     pub fn address(&self) -> &str {
         self.api.base()
@@ -128,6 +137,13 @@ impl TestApp {
     pub fn jwt_secret(&self) -> Vec<u8> {
         let text = std::fs::read_to_string(self.data_dir.path().join("keys/jwt.secret")).expect("jwt.secret exists");
         hex_decode(text.trim())
+    }
+
+    /// The server's keys (read from its data dir), to build signed ids as our outbound mail does.
+    pub fn keys(&self) -> maildesk::keys::Keys {
+        let mut settings = Settings::load_from(None, &[]).expect("settings");
+        settings.data_dir = self.data_dir.path().to_path_buf();
+        maildesk::keys::Keys::load_or_create(&settings).expect("keys")
     }
 
     pub fn database_url(&self) -> Option<String> {

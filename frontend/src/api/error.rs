@@ -47,10 +47,7 @@ impl ApiError {
 
     /// The server no longer accepts the session's tokens.
     pub fn rejects_session(&self) -> bool {
-        matches!(
-            self.code(),
-            Some(ErrorCode::Unauthorized | ErrorCode::TokenExpired)
-        )
+        matches!(self.code(), Some(ErrorCode::Unauthorized | ErrorCode::TokenExpired))
     }
 
     /// A 4xx answer (the request, or its credentials, were refused).
@@ -71,12 +68,8 @@ impl ApiError {
             Self::Http { status } => {
                 format!("The server answered unexpectedly (HTTP {status}). Please try again.")
             }
-            Self::Network(_) => {
-                "Could not reach the server. Check your connection and try again.".into()
-            }
-            Self::Decode(_) => {
-                "The server's answer could not be read. Reloading the page may help.".into()
-            }
+            Self::Network(_) => "Could not reach the server. Check your connection and try again.".into(),
+            Self::Decode(_) => "The server's answer could not be read. Reloading the page may help.".into(),
         }
     }
 }
@@ -85,9 +78,7 @@ impl ApiError {
 fn describe(code: ErrorCode, server_message: &str) -> String {
     let fixed = match code {
         ErrorCode::InvalidCredentials => "Wrong e-mail address or password.",
-        ErrorCode::TooManyRequests => {
-            "Too many attempts. Please wait a few minutes before trying again."
-        }
+        ErrorCode::TooManyRequests => "Too many attempts. Please wait a few minutes before trying again.",
         ErrorCode::TokenExpired => "Your session has expired. Please sign in again.",
         ErrorCode::Unauthorized => "Please sign in to continue.",
         ErrorCode::Forbidden => "You are not allowed to do this.",
@@ -97,9 +88,7 @@ fn describe(code: ErrorCode, server_message: &str) -> String {
         ErrorCode::UnsupportedMediaType => "This kind of content is not accepted.",
         ErrorCode::MethodNotAllowed => "This action is not available.",
         ErrorCode::Internal => "Something went wrong on the server. Please try again.",
-        ErrorCode::ServiceUnavailable => {
-            "The service is temporarily unavailable. Please try again in a moment."
-        }
+        ErrorCode::ServiceUnavailable => "The service is temporarily unavailable. Please try again in a moment.",
         ErrorCode::ValidationFailed => {
             return with_detail("Please check your input", server_message);
         }

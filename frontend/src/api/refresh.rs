@@ -28,9 +28,7 @@ pub(super) async fn fresh_session(auth: Auth, used: &Session) -> Result<Session,
         match slot.as_ref() {
             Some(pending) => pending.clone(),
             None => {
-                let pending = refresh(auth, used.refresh_token.clone())
-                    .boxed_local()
-                    .shared();
+                let pending = refresh(auth, used.refresh_token.clone()).boxed_local().shared();
                 *slot = Some(pending.clone());
                 pending
             }

@@ -16,10 +16,7 @@ pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl Into
 
 /// The error in words a person understands, with an optional "Try again".
 #[component]
-pub fn ErrorNotice(
-    error: ApiError,
-    #[prop(optional, into)] retry: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn ErrorNotice(error: ApiError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     view! {
         <div class="notice notice-error" role="alert" data-testid="error-message">
             <p>{error.user_message()}</p>

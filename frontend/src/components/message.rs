@@ -16,12 +16,8 @@ pub fn MessageItem(message: Message) -> impl IntoView {
     };
     let body = match message.body_html.filter(|h| !h.trim().is_empty()) {
         // Sanitized by the server before it is stored.
-        Some(html) => {
-            view! { <div class="message-body message-html" inner_html=html></div> }.into_any()
-        }
-        None => {
-            view! { <div class="message-body message-text">{message.body_text}</div> }.into_any()
-        }
+        Some(html) => view! { <div class="message-body message-html" inner_html=html></div> }.into_any(),
+        None => view! { <div class="message-body message-text">{message.body_text}</div> }.into_any(),
     };
     let created = message.created_at;
 

@@ -9,11 +9,7 @@ pub fn Pager(filter: QueueFilter, total: u64, per_page: u64) -> impl IntoView {
     let per_page = per_page.max(1);
     let pages = total.div_ceil(per_page).max(1);
     let page = filter.page.min(pages);
-    let first = if total == 0 {
-        0
-    } else {
-        (page - 1) * per_page + 1
-    };
+    let first = if total == 0 { 0 } else { (page - 1) * per_page + 1 };
     let last = (page * per_page).min(total);
     let prev = (page > 1).then(|| filter.with_page(page - 1).href());
     let next = (page < pages).then(|| filter.with_page(page + 1).href());

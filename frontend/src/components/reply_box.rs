@@ -192,10 +192,7 @@ fn StatusSelect(status: RwSignal<Option<TicketStatus>>) -> impl IntoView {
 
 /// Shown when someone else changed the ticket first; the draft is kept.
 #[component]
-fn ConflictBanner(
-    current: Option<Ticket>,
-    reload: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ConflictBanner(current: Option<Ticket>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let detail = current.map(|t| {
         let who = t.assignee.map_or("nobody".to_owned(), |a| a.name);
         format!("It is now {}, assigned to {who}.", status_label(t.status))

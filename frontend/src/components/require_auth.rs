@@ -40,9 +40,6 @@ pub fn login_href(here: &str) -> String {
     if here.is_empty() || here == "/" {
         "/login".into()
     } else {
-        format!(
-            "/login?next={}",
-            String::from(js_sys::encode_uri_component(here))
-        )
+        format!("/login?next={}", String::from(js_sys::encode_uri_component(here)))
     }
 }

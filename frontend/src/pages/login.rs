@@ -36,10 +36,7 @@ pub fn LoginPage() -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        let (e, p) = (
-            email.get_untracked().trim().to_owned(),
-            password.get_untracked(),
-        );
+        let (e, p) = (email.get_untracked().trim().to_owned(), password.get_untracked());
         if e.is_empty() || p.is_empty() {
             error.set(Some("Enter your e-mail address and password.".into()));
             return;
@@ -132,14 +129,7 @@ pub fn LoginPage() -> impl IntoView {
 /// Only paths inside the app (`/…`, not `//host` or `/\host`) are followed after login.
 fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.starts_with("/login") =>
-        {
-            n
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => n,
         _ => "/tickets".to_owned(),
     }
 }

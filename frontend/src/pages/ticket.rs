@@ -33,7 +33,7 @@ pub fn TicketPage() -> impl IntoView {
 #[component]
 fn TicketView(id: i64) -> impl IntoView {
     let client = use_client();
-    let staff = use_auth().user().is_some_and(|u| u.role.is_staff());
+    let staff = use_auth().session_untracked().is_some_and(|s| s.user.role.is_staff());
     let detail = LocalResource::new(move || async move { client.ticket(id).await });
     let categories = LocalResource::new(move || async move { client.categories().await });
 
@@ -48,10 +48,7 @@ fn TicketView(id: i64) -> impl IntoView {
     let category_name = move |category_id: Option<i64>| {
         let category_id = category_id?;
         categories.with(|c| match c {
-            Some(Ok(list)) => list
-                .iter()
-                .find(|c| c.id == category_id)
-                .map(|c| c.name.clone()),
+            Some(Ok(list)) => list.iter().find(|c| c.id == category_id).map(|c| c.name.clone()),
             _ => None,
         })
     };

@@ -35,8 +35,7 @@ pub fn TicketsPage() -> impl IntoView {
 
     let navigate = use_navigate();
     let on_change = Callback::new(move |f: QueueFilter| navigate(&f.href(), Default::default()));
-    let updating =
-        move || tickets.with(|t| t.as_ref().is_some_and(|(shown, _)| *shown != filter.get()));
+    let updating = move || tickets.with(|t| t.as_ref().is_some_and(|(shown, _)| *shown != filter.get()));
 
     view! {
         <section class="page tickets-page">

@@ -4,6 +4,7 @@
 pub mod auth_routes;
 pub mod directory_routes;
 pub mod error;
+pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
 pub mod spa;
@@ -49,6 +50,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(directory_routes::list_canned)
             .service(directory_routes::create_canned)
             .service(directory_routes::delete_canned)
+            .service(mail_routes::list_mailboxes)
+            .service(mail_routes::create_mailbox)
+            .service(mail_routes::get_mailbox)
+            .service(mail_routes::update_mailbox)
+            .service(mail_routes::delete_mailbox)
+            .service(mail_routes::rotate_secret)
+            // One resource for both methods: a raw mail may be far larger than an upload.
+            .service(
+                web::resource("/inbound")
+                    .app_data(web::PayloadConfig::new(mail_routes::MAX_INBOUND_BYTES))
+                    .route(web::post().to(mail_routes::inbound))
+                    .route(web::get().to(mail_routes::list_inbound)),
+            )
+            .service(mail_routes::inbound_raw)
+            .service(mail_routes::replay)
+            .service(mail_routes::release)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(openapi::openapi_json)

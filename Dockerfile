@@ -1,0 +1,22 @@
+# Maildesk image: the server binary plus the built browser app.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+ENV CARGO_TARGET_DIR=/target
+COPY . .
+RUN bash scripts/build-frontend.sh \
+ && cargo build --release -p maildesk-server --bin maildesk \
+ && cp "$CARGO_TARGET_DIR/release/maildesk" /maildesk
+
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
+COPY --from=build /maildesk /usr/local/bin/maildesk
+COPY --from=build /src/frontend/dist /srv/maildesk/dist
+ENV MAILDESK__HTTP__STATIC_DIR=/srv/maildesk/dist \
+    MAILDESK__HTTP__BIND=0.0.0.0:8080 \
+    MAILDESK__DATA_DIR=/var/lib/maildesk
+VOLUME /var/lib/maildesk
+EXPOSE 8080
+HEALTHCHECK CMD curl -fsS http://127.0.0.1:8080/api/v1/health || exit 1
+ENTRYPOINT ["maildesk"]
+CMD ["serve"]

@@ -1,0 +1,164 @@
+//! Mailboxes and the inbound journal as the admin API shows them. Passwords and secrets are
+//! write-only: no response ever carries them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::tickets::Priority;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    Implicit,
+    Starttls,
+    /// Plain text: only accepted for a loopback host.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AfterImport {
+    Delete,
+    MarkRead,
+    Move,
+}
+
+/// Settings of a mailbox (all of them can be sent on create; on update, the ones to change).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MailboxSettings {
+    pub name: Option<String>,
+    /// Our support address, e.g. `support@example.com`.
+    pub address: Option<String>,
+    pub enabled: Option<bool>,
+    pub imap_host: Option<String>,
+    pub imap_port: Option<u16>,
+    pub imap_tls: Option<TlsMode>,
+    pub imap_username: Option<String>,
+    /// Write-only; stored encrypted.
+    pub imap_password: Option<String>,
+    pub imap_folder: Option<String>,
+    pub after_import: Option<AfterImport>,
+    pub move_to_folder: Option<String>,
+    pub poll_interval_secs: Option<u32>,
+    pub batch_size: Option<u32>,
+    pub default_category_id: Option<i64>,
+    pub default_priority: Option<Priority>,
+    /// Accept mail from unknown senders (creating a customer) or quarantine it.
+    pub accept_unknown: Option<bool>,
+    pub add_recipients_as_subscribers: Option<bool>,
+    pub reopen_closed: Option<bool>,
+    /// After this many days a reply to a closed ticket opens a new, linked one.
+    pub followup_days: Option<u32>,
+    pub max_attachment_bytes: Option<u64>,
+    /// File-name patterns (`*.exe`) and content types, one per line.
+    pub blocked_attachments: Option<String>,
+    pub rate_limit_count: Option<u32>,
+    pub rate_limit_minutes: Option<u32>,
+    /// Blocks of text (disclaimers) removed from the visible text, separated by blank lines.
+    pub excluded_text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Mailbox {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub enabled: bool,
+    pub imap_host: Option<String>,
+    pub imap_port: Option<u16>,
+    pub imap_tls: TlsMode,
+    pub imap_username: Option<String>,
+    /// Whether a password is stored (the password itself is never returned).
+    pub has_password: bool,
+    pub imap_folder: String,
+    pub after_import: AfterImport,
+    pub move_to_folder: Option<String>,
+    pub poll_interval_secs: u32,
+    pub batch_size: u32,
+    pub default_category_id: Option<i64>,
+    pub default_priority: Priority,
+    pub accept_unknown: bool,
+    pub add_recipients_as_subscribers: bool,
+    pub reopen_closed: bool,
+    pub followup_days: Option<u32>,
+    pub max_attachment_bytes: u64,
+    pub blocked_attachments: String,
+    pub rate_limit_count: u32,
+    pub rate_limit_minutes: u32,
+    pub excluded_text: String,
+    pub status: MailboxStatus,
+}
+
+/// Live state of the fetcher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailboxStatus {
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub fetched_count: u64,
+    pub failed_count: u64,
+    /// Set when the mailbox was disabled after repeated failures.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// The node working it now, if any.
+    pub lease_owner: Option<String>,
+}
+
+/// Answer to creating a mailbox or rotating its secret: the only time the secret is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailboxWithSecret {
+    pub mailbox: Mailbox,
+    /// HMAC-SHA256 key for `POST /api/v1/inbound` signatures.
+    pub webhook_secret: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InboundStatus {
+    Pending,
+    Processed,
+    Quarantined,
+    Failed,
+}
+
+/// One journaled inbound mail (quarantine and dead letters are views of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboundMail {
+    pub id: i64,
+    pub mailbox_id: Option<i64>,
+    pub source: String,
+    pub message_id: Option<String>,
+    pub size: i64,
+    pub status: InboundStatus,
+    /// Classification: normal, auto_reply, bounce, feedback_report, delivery_report, junk.
+    pub kind: Option<String>,
+    /// Why it was quarantined or classified so.
+    pub reason: Option<String>,
+    /// Why processing failed (dead letters).
+    pub error: Option<String>,
+    pub attempts: i32,
+    pub ticket_id: Option<i64>,
+    /// Which threading rule placed it.
+    pub thread_rule: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+/// Answer of `POST /api/v1/inbound`: sent once the mail is durably journaled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboundAccepted {
+    pub journal_id: i64,
+    /// This mail had been received before; nothing new was stored or applied.
+    pub duplicate: bool,
+    pub status: InboundStatus,
+    pub ticket_id: Option<i64>,
+}

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# A private Dovecot IMAP server on loopback for the IMAP tests and for trying mailboxes by hand.
+# It is not the system Dovecot: its config, sockets, logs and maildirs all live in one state dir.
+#
+#   scripts/dovecot.sh          start it if it is not running (idempotent); prints the port
+#   scripts/dovecot.sh stop     stop it
+#   scripts/dovecot.sh status   exit 0 and print the port when it runs, exit 1 otherwise
+#
+# Any user name logs in with the password `secret` (a static passdb): every test picks a unique
+# name and gets its own empty mailbox. IDLE, UIDPLUS and MOVE are offered; no TLS (loopback).
+#
+# Environment: MAILDESK_DOVECOT_DIR (default /tmp/maildesk-dovecot), MAILDESK_DOVECOT_PORT
+# (default 10143). Installs Debian's dovecot-imapd when missing (needs root).
+set -euo pipefail
+
+DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
+PORT="${MAILDESK_DOVECOT_PORT:-10143}"
+CONF="$DIR/dovecot.conf"
+PIDFILE="$DIR/run/master.pid"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+running() {
+  [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null && port_open
+}
+
+install_dovecot() {
+  command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: Dovecot is not installed; as root run: apt-get install dovecot-imapd" >&2
+    exit 1
+  fi
+  echo "installing dovecot-imapd…" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >&2
+  # The package may start the system instance; it is not ours and not needed.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
+    systemctl stop dovecot >&2 || true
+  fi
+}
+
+write_config() {
+  local version major_minor login_user internal_user mail_owner
+  version="$(dovecot --version | awk '{print $1}')"
+  major_minor="$(echo "$version" | cut -d. -f1,2)"
+  if [ "$(id -u)" -eq 0 ]; then
+    login_user=dovenull internal_user=dovecot mail_owner=dovecot
+  else
+    # Unprivileged: every process runs as us (Dovecot supports this when nothing needs root).
+    login_user="$(id -un)" internal_user="$(id -un)" mail_owner="$(id -un)"
+  fi
+  mkdir -p "$DIR/run" "$DIR/state" "$DIR/mail"
+  chmod 0755 "$DIR"
+  chown "$mail_owner:$(id -gn "$mail_owner")" "$DIR/mail"
+  local common="base_dir = $DIR/run
+state_dir = $DIR/state
+instance_name = maildesk-test
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+auth_mechanisms = plain login
+log_path = $DIR/dovecot.log
+default_login_user = $login_user
+default_internal_user = $internal_user
+first_valid_uid = 1
+first_valid_gid = 1
+mail_uid = $mail_owner
+mail_gid = $(id -gn "$mail_owner")
+# Every test opens a few sessions (worker, delivery, checks) as the same user from 127.0.0.1.
+protocol imap {
+  mail_max_userip_connections = 200
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+}"
+  case "$major_minor" in
+  2.3 | 2.2)
+    cat >"$CONF" <<EOF
+# Written by scripts/dovecot.sh for Dovecot $version — private test instance.
+$common
+disable_plaintext_auth = no
+mail_location = maildir:$DIR/mail/%u/Maildir
+passdb {
+  driver = static
+  args = password=secret
+}
+userdb {
+  driver = static
+  args = uid=$mail_owner gid=$(id -gn "$mail_owner") home=$DIR/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 0
+  }
+}
+EOF
+    ;;
+  *)
+    # 2.4 and later: versioned config, renamed settings, named passdb/userdb blocks.
+    cat >"$CONF" <<EOF
+dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+# Written by scripts/dovecot.sh for Dovecot $version — private test instance.
+$common
+auth_allow_cleartext = yes
+mail_driver = maildir
+mail_home = $DIR/mail/%{user}
+mail_path = $DIR/mail/%{user}/Maildir
+passdb static {
+  password = secret
+}
+userdb static {
+  fields {
+    uid = $mail_owner
+    gid = $(id -gn "$mail_owner")
+    home = $DIR/mail/%{user}
+  }
+}
+service imap-login {
+  inet_listener imap {
+    listen = 127.0.0.1
+    port = $PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+EOF
+    ;;
+  esac
+}
+
+start() {
+  install_dovecot
+  mkdir -p "$DIR"
+  # Many tests call this at once: one starts Dovecot, the others wait and find it running.
+  exec 9>"$DIR.lock"
+  flock -w 60 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
+  if running; then
+    echo "$PORT"
+    return 0
+  fi
+  if port_open; then
+    echo "error: port $PORT is taken by something else; set MAILDESK_DOVECOT_PORT" >&2
+    exit 1
+  fi
+  write_config
+  if ! doveconf -c "$CONF" -n >/dev/null 2>"$DIR/doveconf.err"; then
+    echo "error: the generated Dovecot config is invalid:" >&2
+    cat "$DIR/doveconf.err" >&2
+    exit 1
+  fi
+  dovecot -c "$CONF" 9>&-
+  local deadline=$((SECONDS + 20))
+  until port_open; do
+    if ((SECONDS > deadline)); then
+      echo "error: Dovecot did not start listening on 127.0.0.1:$PORT; see $DIR/dovecot.log" >&2
+      tail -20 "$DIR/dovecot.log" >&2 2>/dev/null || true
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "$PORT"
+}
+
+stop() {
+  if [ -f "$CONF" ] && [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    doveadm -c "$CONF" stop 2>/dev/null || kill "$(cat "$PIDFILE")"
+    local deadline=$((SECONDS + 10))
+    while port_open && ((SECONDS < deadline)); do sleep 0.2; done
+    echo "stopped Dovecot on port $PORT" >&2
+  else
+    echo "Dovecot ($DIR) is not running" >&2
+  fi
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+status)
+  if running; then echo "$PORT"; else exit 1; fi
+  ;;
+*)
+  echo "usage: $0 [start|stop|status]" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,180 @@
+//! Mailboxes (admin), the signed inbound endpoint, and the journal (quarantine, dead letters).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use protocol::{InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSettings, MailboxWithSecret, Page};
+
+use crate::auth::CurrentUser;
+use crate::context::AppContext;
+use crate::crypto;
+use crate::error::{AppError, AppResult};
+use crate::mail::inbound::journal::{NewMail, Source};
+use crate::mail::inbound::{admin, pipeline};
+use crate::mail::mailboxes;
+
+/// Largest raw mail `POST /inbound` accepts.
+pub const MAX_INBOUND_BYTES: usize = 64 * 1024 * 1024;
+
+/// Mailboxes with their live fetch status.
+#[utoipa::path(get, path = "/api/v1/mailboxes", tag = "mail", security(("bearer" = [])), responses((status = 200, body = Vec<Mailbox>)))]
+#[get("/mailboxes")]
+pub async fn list_mailboxes(ctx: web::Data<AppContext>, user: CurrentUser) -> AppResult<web::Json<Vec<Mailbox>>> {
+    user.require_admin()?;
+    Ok(web::Json(mailboxes::list(ctx.db()).await?))
+}
+
+/// Create a mailbox; the answer carries its webhook secret, shown this once.
+#[utoipa::path(post, path = "/api/v1/mailboxes", tag = "mail", request_body = MailboxSettings, security(("bearer" = [])),
+    responses((status = 201, body = MailboxWithSecret), (status = 422, body = protocol::ErrorBody)))]
+#[post("/mailboxes")]
+pub async fn create_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, body: web::Json<MailboxSettings>) -> AppResult<HttpResponse> {
+    user.require_admin()?;
+    Ok(HttpResponse::Created().json(mailboxes::create(ctx.db(), ctx.keys(), &body).await?))
+}
+
+/// One mailbox.
+#[utoipa::path(get, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Mailbox)))]
+#[get("/mailboxes/{id}")]
+pub async fn get_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<Mailbox>> {
+    user.require_admin()?;
+    Ok(web::Json(mailboxes::to_dto(mailboxes::get(ctx.db(), *id).await?)))
+}
+
+/// Change settings; `enabled: true` re-enables a mailbox disabled after failures.
+#[utoipa::path(patch, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MailboxSettings,
+    security(("bearer" = [])), responses((status = 200, body = Mailbox)))]
+#[patch("/mailboxes/{id}")]
+pub async fn update_mailbox(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<MailboxSettings>,
+) -> AppResult<web::Json<Mailbox>> {
+    user.require_admin()?;
+    Ok(web::Json(mailboxes::update(ctx.db(), ctx.keys(), *id, &body).await?))
+}
+
+/// Delete a mailbox (its tickets stay).
+#[utoipa::path(delete, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204)))]
+#[delete("/mailboxes/{id}")]
+pub async fn delete_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    user.require_admin()?;
+    mailboxes::delete(ctx.db(), *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replace the webhook secret (the old one stops working at once).
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/rotate-secret", tag = "mail", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = MailboxWithSecret)))]
+#[post("/mailboxes/{id}/rotate-secret")]
+pub async fn rotate_secret(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<MailboxWithSecret>> {
+    user.require_admin()?;
+    Ok(web::Json(mailboxes::rotate_secret(ctx.db(), ctx.keys(), *id).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboundTarget {
+    /// The mailbox the mail was delivered to; its secret signs the request.
+    pub mailbox: i64,
+}
+
+/// Deliver one raw RFC 5322 mail. Signed: `X-Maildesk-Signature: sha256=<hex HMAC-SHA256 of
+/// the body with the mailbox's webhook secret>`. Answers only after the mail is durably
+/// journaled; a repeated delivery (same Message-ID, or same `Idempotency-Key` when the mail has
+/// none) returns the first result.
+#[utoipa::path(post, path = "/api/v1/inbound", tag = "mail", params(InboundTarget),
+    request_body(content = Vec<u8>, content_type = "message/rfc822"),
+    responses((status = 200, body = InboundAccepted), (status = 401, body = protocol::ErrorBody), (status = 413, body = protocol::ErrorBody)))]
+pub async fn inbound(
+    ctx: web::Data<AppContext>,
+    req: HttpRequest,
+    target: web::Query<InboundTarget>,
+    body: web::Bytes,
+) -> AppResult<web::Json<InboundAccepted>> {
+    let mailbox = mailboxes::get(ctx.db(), target.mailbox).await.map_err(|_| AppError::Unauthorized)?;
+    let secret = mailboxes::webhook_secret(ctx.keys(), &mailbox).map_err(|_| AppError::Unauthorized)?;
+    let signature = req
+        .headers()
+        .get("x-maildesk-signature")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().trim_start_matches("sha256="))
+        .ok_or(AppError::Unauthorized)?;
+    if !crypto::verify_hmac_hex(secret.as_bytes(), &body, signature) {
+        tracing::warn!(mailbox = mailbox.id, "inbound mail with a bad signature refused");
+        return Err(AppError::Unauthorized);
+    }
+    let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if key.as_ref().is_some_and(|k| k.len() > 200) {
+        return Err(AppError::validation("Idempotency-Key: at most 200 characters"));
+    }
+    let mail = NewMail { mailbox_id: Some(mailbox.id), source: Source::Http, raw: &body, explicit_key: key.as_deref(), imap: None };
+    let (journaled, outcome) = pipeline::ingest(&ctx, mail).await?;
+    Ok(web::Json(InboundAccepted {
+        journal_id: journaled.entry.id,
+        duplicate: journaled.duplicate,
+        status: admin::status_of(&outcome.status),
+        ticket_id: outcome.ticket_id,
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct JournalQuery {
+    pub status: Option<InboundStatus>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// The inbound journal: `status=quarantined` is the quarantine, `status=failed` the dead letters.
+#[utoipa::path(get, path = "/api/v1/inbound", tag = "mail", params(JournalQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<InboundMail>)))]
+pub async fn list_inbound(ctx: web::Data<AppContext>, user: CurrentUser, q: web::Query<JournalQuery>) -> AppResult<web::Json<Page<InboundMail>>> {
+    user.require_admin()?;
+    Ok(web::Json(admin::list(ctx.db(), q.status, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?))
+}
+
+/// The raw mail as received.
+#[utoipa::path(get, path = "/api/v1/inbound/{id}/raw", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, content_type = "message/rfc822")))]
+#[get("/inbound/{id}/raw")]
+pub async fn inbound_raw(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    user.require_admin()?;
+    let raw = admin::raw(ctx.db(), *id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "message/rfc822"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"mail-{}.eml\"", *id)))
+        .body(raw))
+}
+
+/// Reprocess a dead letter (after a fix).
+#[utoipa::path(post, path = "/api/v1/inbound/{id}/replay", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = InboundAccepted)))]
+#[post("/inbound/{id}/replay")]
+pub async fn replay(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<InboundAccepted>> {
+    user.require_admin()?;
+    let outcome = pipeline::replay(&ctx, Some(*id)).await?.pop().ok_or(AppError::NotFound("failed mail"))?;
+    Ok(web::Json(InboundAccepted {
+        journal_id: outcome.journal_id,
+        duplicate: false,
+        status: admin::status_of(&outcome.status),
+        ticket_id: outcome.ticket_id,
+    }))
+}
+
+/// Release a quarantined mail into a ticket.
+#[utoipa::path(post, path = "/api/v1/inbound/{id}/release", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = InboundAccepted)))]
+#[post("/inbound/{id}/release")]
+pub async fn release(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<InboundAccepted>> {
+    user.require_admin()?;
+    let outcome = pipeline::process(&ctx, *id, true).await?;
+    Ok(web::Json(InboundAccepted {
+        journal_id: outcome.journal_id,
+        duplicate: false,
+        status: admin::status_of(&outcome.status),
+        ticket_id: outcome.ticket_id,
+    }))
+}

@@ -1,0 +1,548 @@
+//! Header fields of the top-level message: addresses, subject, date, message ids.
+//!
+//! mail-parser does the RFC 5322 / RFC 2047 work. This module adds the repairs real mail needs:
+//! - raw 8-bit headers in a legacy charset (mail-parser reads them as UTF-8 and leaves U+FFFD):
+//!   the raw bytes are decoded again (charset of the text part as hint, else a guess) and parsed
+//!   again; encoded words in unknown charsets are decoded by guessing;
+//! - broken address headers (`john@example.com <john@example.com`, `"Doe, John" john@x.com`,
+//!   missing brackets): a tolerant scan for `something@domain`;
+//! - a missing or unparseable `Date`: the date of the newest `Received` header.
+
+use chrono::{DateTime, TimeZone, Utc};
+use mail_parser::parsers::MessageStream;
+use mail_parser::{Header, HeaderValue, Message};
+
+use super::charset::{decode_legacy, guess_decode, looks_misdecoded};
+use super::parsed::Address;
+
+/// The header fields the pipeline uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderFields {
+    pub from: Option<Address>,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub reply_to: Vec<Address>,
+    pub subject: String,
+    pub date: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+}
+
+/// Extracts the header fields of `msg`. `charset_hint` is the charset declared by the message's
+/// text part, used for raw 8-bit header bytes.
+pub fn extract(msg: &Message<'_>, charset_hint: Option<&str>) -> HeaderFields {
+    let from = ["From", "Sender", "Return-Path"]
+        .iter()
+        .find_map(|name| addresses(msg, name, charset_hint).into_iter().next());
+    HeaderFields {
+        from,
+        to: addresses(msg, "To", charset_hint),
+        cc: addresses(msg, "Cc", charset_hint),
+        reply_to: addresses(msg, "Reply-To", charset_hint),
+        subject: text(msg, "Subject", charset_hint).unwrap_or_default(),
+        date: date(msg),
+        message_id: ids(msg, "Message-ID").into_iter().next(),
+        in_reply_to: ids(msg, "In-Reply-To"),
+        references: ids(msg, "References"),
+    }
+}
+
+/// The first header called `name` (case-insensitive) of the message's top level.
+pub fn first_header<'a, 'x>(msg: &'a Message<'x>, name: &str) -> Option<&'a Header<'x>> {
+    all_headers(msg, name).next()
+}
+
+/// Every header called `name` (case-insensitive), in order.
+pub fn all_headers<'a, 'x>(msg: &'a Message<'x>, name: &str) -> impl Iterator<Item = &'a Header<'x>> {
+    let name = name.to_string();
+    msg.parts
+        .first()
+        .map(|p| p.headers.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(move |h| h.name.as_str().eq_ignore_ascii_case(&name))
+}
+
+/// The raw bytes of a header's value as they appear in the message (folded, undecoded).
+pub fn raw_bytes<'a>(msg: &'a Message<'_>, header: &Header<'_>) -> &'a [u8] {
+    msg.raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)
+        .unwrap_or_default()
+}
+
+/// The value of the first header `name` as decoded text (RFC 2047, legacy 8-bit repaired),
+/// unfolded and trimmed. For headers mail-parser keeps raw, encoded words are decoded too.
+pub fn text(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> Option<String> {
+    let header = first_header(msg, name)?;
+    let parsed = match &header.value {
+        HeaderValue::Text(t) => Some(t.to_string()),
+        HeaderValue::TextList(list) => Some(list.join(", ")),
+        HeaderValue::Empty => Some(String::new()),
+        _ => None,
+    };
+    let raw = raw_bytes(msg, header);
+    let value = match parsed {
+        Some(t) if !looks_misdecoded(&t) && !t.contains("=?") => t,
+        _ => decode_unstructured(raw, charset_hint),
+    };
+    Some(collapse_whitespace(&value))
+}
+
+/// Raw header text (unfolded, trimmed, no RFC 2047 decoding) of every header `name`.
+pub fn raw_texts(msg: &Message<'_>, name: &str) -> Vec<String> {
+    all_headers(msg, name)
+        .map(|h| collapse_whitespace(&String::from_utf8_lossy(raw_bytes(msg, h))))
+        .collect()
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn date(msg: &Message<'_>) -> Option<DateTime<Utc>> {
+    let from_date_header = first_header(msg, "Date").and_then(|h| match &h.value {
+        HeaderValue::DateTime(d) => to_chrono(d),
+        _ => None,
+    });
+    from_date_header.or_else(|| {
+        // The newest Received header (the first one) carries the time the mail arrived.
+        first_header(msg, "Received").and_then(|h| match &h.value {
+            HeaderValue::Received(r) => r.date.as_ref().and_then(to_chrono),
+            _ => None,
+        })
+    })
+}
+
+fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
+    if !d.is_valid() {
+        return None;
+    }
+    Utc.timestamp_opt(d.to_timestamp(), 0).single()
+}
+
+/// Message ids of every header `name`, without angle brackets, in order, without duplicates.
+fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for header in all_headers(msg, name) {
+        let values: Vec<String> = match &header.value {
+            HeaderValue::Text(t) => vec![t.to_string()],
+            HeaderValue::TextList(list) => list.iter().map(|t| t.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        for v in values {
+            let id = v.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
+            if !id.is_empty() && !id.contains(char::is_whitespace) && !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// All addresses of every header `name`, deduplicated by email.
+pub fn addresses(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> Vec<Address> {
+    let mut out: Vec<Address> = Vec::new();
+    for header in all_headers(msg, name) {
+        let raw = raw_bytes(msg, header);
+        for addr in header_addresses(&header.value, raw, charset_hint) {
+            if !out.iter().any(|a| a.email == addr.email) {
+                out.push(addr);
+            }
+        }
+    }
+    out
+}
+
+fn header_addresses(value: &HeaderValue<'_>, raw: &[u8], charset_hint: Option<&str>) -> Vec<Address> {
+    let parsed = from_parsed(value);
+    if let Some(list) = &parsed
+        && list.iter().all(|a| !looks_misdecoded(&a.email) && !a.name.as_deref().is_some_and(looks_misdecoded))
+    {
+        return list.clone();
+    }
+    // Either some address is broken or a name/address was misdecoded: decode the raw bytes
+    // ourselves and parse again.
+    let decoded = decode_address_header(raw, charset_hint);
+    let reparsed = MessageStream::new(format!("{decoded}\r\n").as_bytes()).parse_address().into_owned();
+    if let Some(list) = from_parsed(&reparsed) {
+        return list;
+    }
+    let scanned = scan_addresses(&decoded);
+    if scanned.is_empty() { parsed.unwrap_or_default() } else { scanned }
+}
+
+/// The addresses mail-parser found, or `None` when any of them is not a plausible address.
+fn from_parsed(value: &HeaderValue<'_>) -> Option<Vec<Address>> {
+    let list: Vec<&mail_parser::Addr<'_>> = match value {
+        HeaderValue::Address(mail_parser::Address::List(list)) => list.iter().collect(),
+        HeaderValue::Address(mail_parser::Address::Group(groups)) => {
+            groups.iter().flat_map(|g| g.addresses.iter()).collect()
+        }
+        HeaderValue::Text(t) if t.trim().trim_matches(['<', '>']).is_empty() => Vec::new(), // `<>`
+        HeaderValue::Empty => Vec::new(),
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    for addr in list {
+        let email = addr.address.as_deref().map(clean_email).unwrap_or_default();
+        if !is_plausible_email(&email) {
+            return None;
+        }
+        out.push(Address { name: clean_name(addr.name.as_deref(), &email), email });
+    }
+    Some(out)
+}
+
+fn clean_email(s: &str) -> String {
+    s.trim().trim_start_matches(['<', '\'', '"']).trim_end_matches(['>', '\'', '"', '.']).trim().to_lowercase()
+}
+
+fn clean_name(name: Option<&str>, email: &str) -> Option<String> {
+    let name = collapse_whitespace(name?);
+    let name = name.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace() || c == ',' || c == ';');
+    let name = name.trim_end_matches('<').trim();
+    if name.is_empty() || name.eq_ignore_ascii_case(email) || name.trim_matches(['<', '>']).eq_ignore_ascii_case(email)
+    {
+        None
+    } else {
+        Some(name.to_string())
+    }
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.starts_with('.')
+        && !email.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '['))
+}
+
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+}
+
+fn is_domain_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '.'
+}
+
+/// Finds every `local@domain` in free text, with the text before it (since the previous address)
+/// as the display name. Used when an address header cannot be parsed.
+pub fn scan_addresses(text: &str) -> Vec<Address> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out: Vec<Address> = Vec::new();
+    let mut prev_end_byte = 0usize;
+    let mut i = 0usize;
+    while i < chars.len() {
+        if chars[i].1 != '@' {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && is_local_char(chars[start - 1].1) {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while end < chars.len() && is_domain_char(chars[end].1) {
+            end += 1;
+        }
+        let local: String = chars[start..i].iter().map(|c| c.1).collect();
+        let domain: String = chars[i + 1..end].iter().map(|c| c.1).collect();
+        let local = local.trim_start_matches(['.', '\'']);
+        let domain = domain.trim_end_matches(['.', '-']);
+        let start_byte = chars[start].0;
+        let end_byte = chars.get(end).map_or(text.len(), |c| c.0);
+        if !local.is_empty() && !domain.is_empty() {
+            let email = format!("{local}@{domain}").to_lowercase();
+            let before = text.get(prev_end_byte..start_byte).unwrap_or_default();
+            let name = before.rsplit([',', ';']).next().filter(|n| !n.contains('@')).unwrap_or_default();
+            let name = clean_name(Some(name.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())), &email);
+            // A name that is itself in quotes may contain the separator ("Doe, John").
+            let name = quoted_name(before).or(name);
+            if !out.iter().any(|a| a.email == email) {
+                out.push(Address { name, email });
+            }
+        }
+        prev_end_byte = end_byte;
+        i = end.max(i + 1);
+    }
+    out
+}
+
+/// The last quoted string in `before`, if any.
+fn quoted_name(before: &str) -> Option<String> {
+    let end = before.rfind('"')?;
+    let start = before[..end].rfind('"')?;
+    let name = collapse_whitespace(&before[start + 1..end]);
+    if name.is_empty() || name.contains('@') { None } else { Some(name) }
+}
+
+/// Unfolds a raw header value and decodes raw 8-bit text and RFC 2047 encoded words.
+pub fn decode_unstructured(raw: &[u8], charset_hint: Option<&str>) -> String {
+    let text = decode_legacy(&unfold(raw), charset_hint);
+    decode_encoded_words(&text, false)
+}
+
+/// Like [`decode_unstructured`], but for address headers: each run of encoded words becomes a
+/// quoted string (so a decoded comma does not split the address list).
+fn decode_address_header(raw: &[u8], charset_hint: Option<&str>) -> String {
+    let text = decode_legacy(&unfold(raw), charset_hint);
+    decode_encoded_words(&text, true)
+}
+
+fn unfold(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for &b in raw {
+        if b != b'\r' && b != b'\n' {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// One RFC 2047 encoded word at the start of `s`: returns (decoded bytes, charset, length).
+fn parse_encoded_word(s: &str) -> Option<(Vec<u8>, String, usize)> {
+    let rest = s.strip_prefix("=?")?;
+    let q1 = rest.find('?')?;
+    let charset = rest[..q1].split('*').next().unwrap_or_default().to_string();
+    let rest2 = &rest[q1 + 1..];
+    let mut it = rest2.chars();
+    let enc = it.next()?;
+    if it.next()? != '?' {
+        return None;
+    }
+    let data_and_more = &rest2[2..];
+    let end = data_and_more.find("?=")?;
+    let data = &data_and_more[..end];
+    if data.contains(char::is_whitespace) || charset.is_empty() {
+        return None;
+    }
+    let bytes = match enc {
+        'b' | 'B' => decode_base64_lenient(data)?,
+        'q' | 'Q' => decode_q(data),
+        _ => return None,
+    };
+    let total = 2 + q1 + 1 + 2 + end + 2;
+    Some((bytes, charset, total))
+}
+
+/// Base64 that tolerates missing padding, stray characters and a dangling final character.
+pub fn decode_base64_lenient(data: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let mut cleaned: String = data.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/').collect();
+    if cleaned.len() % 4 == 1 {
+        cleaned.pop();
+    }
+    LENIENT.decode(cleaned.as_bytes()).ok()
+}
+
+fn decode_q(data: &str) -> Vec<u8> {
+    let bytes = data.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'_' => out.push(b' '),
+            b'=' if i + 2 < bytes.len() => {
+                match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h << 4 | l);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'='),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn decode_word_bytes(bytes: &[u8], charset: &str) -> String {
+    match encoding_rs::Encoding::for_label(charset.trim().as_bytes()) {
+        Some(enc) => enc
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|c| c.into_owned())
+            .unwrap_or_else(|| guess_decode(bytes)),
+        None => guess_decode(bytes),
+    }
+}
+
+fn decode_encoded_words(text: &str, quote: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut in_quotes = false;
+    // Decoded text of the current run of adjacent encoded words (joined without the whitespace
+    // between them, RFC 2047 §6.2), and the whitespace seen after it.
+    let mut run: Option<String> = None;
+    let mut pending_ws = String::new();
+    let flush = |out: &mut String, run: &mut Option<String>, in_quotes: bool| {
+        if let Some(decoded) = run.take() {
+            if quote && !in_quotes {
+                out.push('"');
+                out.push_str(&decoded.replace('\\', "\\\\").replace('"', "\\\""));
+                out.push('"');
+            } else if quote {
+                out.push_str(&decoded.replace('\\', "\\\\").replace('"', "\\\""));
+            } else {
+                out.push_str(&decoded);
+            }
+        }
+    };
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with("=?")
+            && let Some((bytes, charset, len)) = parse_encoded_word(rest)
+        {
+            let decoded = decode_word_bytes(&bytes, &charset);
+            match run.as_mut() {
+                Some(r) => r.push_str(&decoded),
+                None => {
+                    out.push_str(&pending_ws);
+                    run = Some(decoded);
+                }
+            }
+            pending_ws.clear();
+            i += len;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        if c.is_whitespace() {
+            pending_ws.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        flush(&mut out, &mut run, in_quotes);
+        out.push_str(&pending_ws);
+        pending_ws.clear();
+        if c == '"' {
+            in_quotes = !in_quotes;
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    flush(&mut out, &mut run, in_quotes);
+    out.push_str(&pending_ws);
+    out.trim().to_string()
+}
+
+/// The addresses in an address-list text (e.g. a `From:` value quoted in a bounce), parsed
+/// strictly first and tolerantly when that fails.
+pub fn parse_address_text(text: &str) -> Vec<Address> {
+    let value = MessageStream::new(format!("{text}\r\n").as_bytes()).parse_address().into_owned();
+    from_parsed(&value).unwrap_or_else(|| scan_addresses(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    fn parse(raw: &[u8]) -> HeaderFields {
+        let msg = MessageParser::default().parse(raw).unwrap_or_default();
+        extract(&msg, None)
+    }
+
+    fn addr(name: Option<&str>, email: &str) -> Address {
+        Address { name: name.map(str::to_string), email: email.to_string() }
+    }
+
+    #[test]
+    fn plain_headers() {
+        let h = parse(
+            b"From: \"Doe, John\" <John.Doe@Example.COM>\r\nTo: a@x.org, B <b@y.org>\r\nCc: Team: c@z.org, d@z.org;\r\n\
+              Reply-To: <r@x.org>\r\nSubject: =?utf-8?B?SGVsbG8gd8O2cmxk?=\r\n\
+              Date: Tue, 1 Jul 2025 10:00:00 +0200\r\nMessage-ID: <abc@x.org>\r\nIn-Reply-To: <p@x.org>\r\n\
+              References: <r1@x.org> <r2@x.org>\r\n <p@x.org>\r\n\r\nbody\r\n",
+        );
+        assert_eq!(h.from, Some(addr(Some("Doe, John"), "john.doe@example.com")));
+        assert_eq!(h.to, vec![addr(None, "a@x.org"), addr(Some("B"), "b@y.org")]);
+        assert_eq!(h.cc, vec![addr(None, "c@z.org"), addr(None, "d@z.org")]);
+        assert_eq!(h.reply_to, vec![addr(None, "r@x.org")]);
+        assert_eq!(h.subject, "Hello wörld");
+        assert_eq!(h.date.map(|d| d.to_rfc3339()), Some("2025-07-01T08:00:00+00:00".to_string()));
+        assert_eq!(h.message_id.as_deref(), Some("abc@x.org"));
+        assert_eq!(h.in_reply_to, vec!["p@x.org"]);
+        assert_eq!(h.references, vec!["r1@x.org", "r2@x.org", "p@x.org"]);
+    }
+
+    #[test]
+    fn broken_from_headers() {
+        let h = parse(b"From: john@example.com <john@example.com\r\nSubject: x\r\n\r\nb\r\n");
+        assert_eq!(h.from, Some(addr(None, "john@example.com")));
+        let h = parse(b"From: \"Doe, John\" john@example.com\r\nSubject: x\r\n\r\nb\r\n");
+        assert_eq!(h.from, Some(addr(Some("Doe, John"), "john@example.com")));
+        let h = parse(b"From: John Doe john@example.com\r\nSubject: x\r\n\r\nb\r\n");
+        assert_eq!(h.from.map(|a| a.email), Some("john@example.com".to_string()));
+        let h = parse(b"From: <JOHN@EXAMPLE.COM>>\r\nSubject: x\r\n\r\nb\r\n");
+        assert_eq!(h.from.map(|a| a.email), Some("john@example.com".to_string()));
+    }
+
+    #[test]
+    fn raw_8bit_headers() {
+        // GBK subject and name without RFC 2047, body declares gb2312.
+        let raw = b"From: \xd5\xc5\xc8\xfd <zhang@example.cn>\r\nSubject: \xc4\xe3\xba\xc3\r\n\
+              Content-Type: text/plain; charset=gb2312\r\n\r\nb\r\n";
+        let msg = MessageParser::default().parse(&raw[..]).unwrap_or_default();
+        let h = extract(&msg, Some("gb2312"));
+        assert_eq!(h.subject, "你好");
+        assert_eq!(h.from, Some(addr(Some("张三"), "zhang@example.cn")));
+        // Windows-1252 without a hint
+        let h = parse(b"From: Ren\xe9 <rene@example.fr>\r\nSubject: Caf\xe9\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "Café");
+        assert_eq!(h.from, Some(addr(Some("René"), "rene@example.fr")));
+        // ISO-2022-JP raw
+        let h = parse(b"Subject: \x1b$B%O%m!<\x1b(B\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "ハロー");
+    }
+
+    #[test]
+    fn encoded_words_in_any_charset() {
+        let h = parse(b"Subject: =?ISO-2022-JP?B?GyRCJU8lbSE8GyhC?=\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "ハロー");
+        let h = parse(b"Subject: =?unknown-8bit?Q?Caf=E9?= ok\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "Café ok");
+        let h = parse(b"Subject: =?utf-8?q?a?= =?utf-8?q?b?=  c\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "ab c");
+        let h = parse(b"From: =?unknown?Q?Doe,_Ren=E9?= <r@x.fr>\r\n\r\nb\r\n");
+        assert_eq!(h.from, Some(addr(Some("Doe, René"), "r@x.fr")));
+    }
+
+    #[test]
+    fn date_falls_back_to_received() {
+        let h = parse(
+            b"Received: from a by b; Tue, 1 Jul 2025 10:00:00 +0000\r\nDate: garbage\r\nSubject: x\r\n\r\nb\r\n",
+        );
+        assert_eq!(h.date.map(|d| d.to_rfc3339()), Some("2025-07-01T10:00:00+00:00".to_string()));
+    }
+
+    #[test]
+    fn missing_headers() {
+        let h = parse(b"X-Foo: bar\r\n\r\nbody\r\n");
+        assert_eq!(h, HeaderFields::default());
+        let h = parse(b"From: <>\r\nReturn-Path: <>\r\n\r\nbody\r\n");
+        assert_eq!(h.from, None);
+    }
+
+    #[test]
+    fn scan_finds_addresses() {
+        assert_eq!(
+            scan_addresses("Ann <ann@x.org>; bob@y.org,  \"Lee, C\" c@z.org."),
+            vec![addr(Some("Ann"), "ann@x.org"), addr(None, "bob@y.org"), addr(Some("Lee, C"), "c@z.org")]
+        );
+        assert!(scan_addresses("no address @ here").is_empty());
+    }
+}

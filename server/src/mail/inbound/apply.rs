@@ -1,0 +1,493 @@
+//! Applying one journaled mail, in ONE transaction with the journal's own state change: either
+//! the ticket changes and the entry is marked done together, or neither happens. The entry is
+//! claimed first (a conditional UPDATE), so two workers racing on it cannot both apply it.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use entity::{attachment, email_suppression, inbound_mail, message, subscriber, ticket, user};
+use protocol::{Channel, MessageKind, Role, TicketStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+
+use crate::directory::users::normalize_email;
+use crate::error::{AppError, AppResult};
+use crate::mail::inbound::journal::status;
+use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::inbound::threading::Decision;
+use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::tickets::events;
+use crate::tickets::update::apply_status;
+
+/// What to do with the mail, decided before the transaction.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Quarantine { reason: String },
+    Apply { decision: Decision, sender: String, sender_name: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub journal_id: i64,
+    pub status: String,
+    pub ticket_id: Option<i64>,
+    pub message_row_id: Option<i64>,
+    pub rule: Option<String>,
+    /// A new ticket was opened.
+    pub created: bool,
+    pub reason: Option<String>,
+}
+
+impl Outcome {
+    pub fn of(entry: &inbound_mail::Model) -> Self {
+        Self {
+            journal_id: entry.id,
+            status: entry.status.clone(),
+            ticket_id: entry.ticket_id,
+            message_row_id: entry.message_row_id,
+            rule: entry.thread_rule.clone(),
+            created: entry.thread_rule.as_deref().is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger"),
+            reason: entry.reason.clone().or_else(|| entry.error.clone()),
+        }
+    }
+}
+
+/// An attachment whose bytes are already in the blob store (written before the transaction:
+/// blobs are content-addressed, so an orphan after a rollback is harmless).
+pub struct StoredAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub inline: bool,
+    pub content_id: Option<String>,
+}
+
+pub struct Input<'a> {
+    pub entry: &'a inbound_mail::Model,
+    pub parsed: &'a ParsedMail,
+    pub rules: &'a MailboxRules,
+    pub attachments: Vec<StoredAttachment>,
+    /// Notes for agents about attachments that were not stored.
+    pub refused: Vec<String>,
+    /// Admin released it from the quarantine.
+    pub release: bool,
+}
+
+pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
+    let txn = db.begin().await?;
+    let mut claimable = vec![status::PENDING, status::FAILED];
+    if input.release {
+        claimable.push(status::QUARANTINED);
+    }
+    let claimed = inbound_mail::Entity::update_many()
+        .col_expr(inbound_mail::Column::Attempts, Expr::col(inbound_mail::Column::Attempts).add(1))
+        .filter(inbound_mail::Column::Id.eq(input.entry.id))
+        .filter(inbound_mail::Column::Status.is_in(claimable))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        txn.rollback().await?;
+        let now = inbound_mail::Entity::find_by_id(input.entry.id).one(db).await?.ok_or(AppError::NotFound("mail"))?;
+        return Ok(Outcome::of(&now));
+    }
+    let (decision, sender, sender_name) = match plan {
+        Plan::Quarantine { reason } => {
+            let outcome = finish(&txn, &input, status::QUARANTINED, None, None, None, Some(reason)).await?;
+            txn.commit().await?;
+            return Ok(outcome);
+        }
+        Plan::Apply { decision, sender, sender_name } => (decision, sender, sender_name),
+    };
+    let decision = recheck_duplicate(&txn, input.parsed, decision).await?;
+    let outcome = match decision {
+        Decision::Duplicate { ticket_id, message_row_id } => {
+            finish(&txn, &input, status::PROCESSED, Some(ticket_id), Some(message_row_id), Some("duplicate"), None).await?
+        }
+        Decision::Existing { ticket, rule } if input.parsed.classification.kind != MailKind::Normal && !input.release => {
+            let m = system_message(&txn, &input, &ticket, &sender).await?;
+            suppress_bounced(&txn, input.parsed).await?;
+            finish(&txn, &input, status::PROCESSED, Some(ticket.id), Some(m), Some(rule), None).await?
+        }
+        Decision::Existing { ticket, rule } => {
+            let sender_user = sender_account(&txn, &sender, sender_name.as_deref()).await?;
+            match follow_up_parent(&ticket, input.rules) {
+                Some(parent) => {
+                    let (t, m) = create_ticket(&txn, &input, &sender_user, Some(parent)).await?;
+                    finish(&txn, &input, status::PROCESSED, Some(t), Some(m), Some("follow_up"), None).await?
+                }
+                None => {
+                    let m = append(&txn, &input, *ticket.clone(), &sender_user, rule).await?;
+                    finish(&txn, &input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await?
+                }
+            }
+        }
+        Decision::New { parent, rule } => {
+            let sender_user = sender_account(&txn, &sender, sender_name.as_deref()).await?;
+            let (t, m) = create_ticket(&txn, &input, &sender_user, parent).await?;
+            finish(&txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
+        }
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Two copies of one mail (sent to two of our mailboxes) processed at the same moment: the
+/// lock makes the second wait for the first and then see its message.
+async fn recheck_duplicate(txn: &DatabaseTransaction, parsed: &ParsedMail, decision: Decision) -> AppResult<Decision> {
+    let Some(mid) = parsed.message_id.as_deref() else { return Ok(decision) };
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let key = i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0);
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})")).await?;
+    }
+    let known = message::Entity::find().filter(message::Column::EmailMessageId.eq(mid)).one(txn).await?;
+    Ok(match known {
+        Some(m) => Decision::Duplicate { ticket_id: m.ticket_id, message_row_id: m.id },
+        None => decision,
+    })
+}
+
+async fn finish(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    state: &str,
+    ticket_id: Option<i64>,
+    message_row_id: Option<i64>,
+    rule: Option<&str>,
+    reason: Option<String>,
+) -> AppResult<Outcome> {
+    let c = &input.parsed.classification;
+    let mut e = input.entry.clone().into_active_model();
+    e.status = Set(state.into());
+    e.kind = Set(Some(kind_str(c.kind).into()));
+    e.reason = Set(reason.or_else(|| (!c.reason.is_empty()).then(|| c.reason.clone())));
+    e.error = Set(None);
+    e.ticket_id = Set(ticket_id);
+    e.message_row_id = Set(message_row_id);
+    e.thread_rule = Set(rule.map(String::from));
+    e.processed_at = Set(Some(Utc::now()));
+    let saved = e.update(txn).await?;
+    Ok(Outcome::of(&saved))
+}
+
+pub fn kind_str(kind: MailKind) -> &'static str {
+    match kind {
+        MailKind::Normal => "normal",
+        MailKind::AutoReply => "auto_reply",
+        MailKind::Bounce => "bounce",
+        MailKind::FeedbackReport => "feedback_report",
+        MailKind::DeliveryReport => "delivery_report",
+        MailKind::Junk => "junk",
+    }
+}
+
+/// The account of the sender, created as a customer when unknown.
+async fn sender_account(txn: &DatabaseTransaction, email: &str, name: Option<&str>) -> AppResult<user::Model> {
+    let email = normalize_email(email)?;
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(txn).await? {
+        return Ok(u);
+    }
+    let now = Utc::now();
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).map(String::from);
+    Ok(user::ActiveModel {
+        name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned())),
+        email: Set(email),
+        role: Set(Role::Customer.as_str().into()),
+        password_hash: Set(None),
+        company_id: Set(None),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// A reply to a closed ticket after the follow-up window opens a new ticket linked to it.
+fn follow_up_parent(t: &ticket::Model, rules: &MailboxRules) -> Option<i64> {
+    let days = rules.followup_days?;
+    let closed_at = t.closed_at.filter(|_| t.status == TicketStatus::Closed.as_str())?;
+    (Utc::now() - closed_at > Duration::days(days)).then_some(t.id)
+}
+
+fn subject_has(parsed: &ParsedMail, command: &str) -> bool {
+    parsed.subject.to_lowercase().contains(command)
+}
+
+fn is_staff(u: &user::Model) -> bool {
+    Role::parse(&u.role).is_some_and(Role::is_staff)
+}
+
+fn clean_subject(subject: &str) -> String {
+    let mut s = subject.to_owned();
+    for cmd in ["#close#", "#tech#", "#unsubscribe#", "#unsub#"] {
+        while let Some(pos) = s.to_lowercase().find(cmd) {
+            s.replace_range(pos..pos + cmd.len(), "");
+        }
+    }
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s: String = s.chars().take(250).collect();
+    if s.is_empty() { "(no subject)".into() } else { s }
+}
+
+async fn create_ticket(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    sender: &user::Model,
+    parent: Option<i64>,
+) -> AppResult<(i64, i64)> {
+    let now = Utc::now();
+    let categories = entity::category::Entity::find().all(txn).await?;
+    let category = input.rules.category_from_recipients(input.parsed, &categories).or(input.rules.default_category_id);
+    let t = ticket::ActiveModel {
+        subject: Set(clean_subject(&input.parsed.subject)),
+        status: Set(TicketStatus::Open.as_str().into()),
+        priority: Set(input.rules.default_priority.as_str().into()),
+        category_id: Set(category),
+        requester_id: Set(sender.id),
+        assignee_id: Set(None),
+        via: Set(Channel::Email.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        parent_ticket_id: Set(parent),
+        mailbox_id: Set(input.rules.mailbox_id),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    events::record(txn, t.id, Some(sender.id), "created", None, Some(Channel::Email.as_str().into())).await?;
+    if let Some(p) = parent {
+        events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
+    }
+    let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") { MessageKind::Note } else { MessageKind::Customer };
+    let m = insert_message(txn, input, t.id, kind, Some(sender), rule_of(parent)).await?;
+    add_subscribers(txn, input, t.id, sender).await?;
+    Ok((t.id, m))
+}
+
+fn rule_of(parent: Option<i64>) -> &'static str {
+    if parent.is_some() { "follow_up" } else { "new" }
+}
+
+/// Appends a message to an existing ticket, with the e-mail commands and reopening rules.
+async fn append(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    t: ticket::Model,
+    sender: &user::Model,
+    rule: &str,
+) -> AppResult<Option<i64>> {
+    let staff = is_staff(sender);
+    let is_requester = sender.id == t.requester_id;
+    // A new message makes every draft written against the old version stale.
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(t.id))
+        .exec(txn)
+        .await?;
+    if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
+        subscriber::Entity::delete_many()
+            .filter(subscriber::Column::TicketId.eq(t.id))
+            .filter(subscriber::Column::Email.eq(sender.email.clone()))
+            .exec(txn)
+            .await?;
+        events::record(txn, t.id, Some(sender.id), "subscriber_removed", Some(sender.email.clone()), None).await?;
+        return Ok(None);
+    }
+    let kind = match (staff, subject_has(input.parsed, "#tech#")) {
+        (true, true) => MessageKind::Note,
+        (true, false) => MessageKind::Reply,
+        (false, _) => MessageKind::Customer,
+    };
+    let m = insert_message(txn, input, t.id, kind, Some(sender), rule).await?;
+    add_subscribers(txn, input, t.id, sender).await?;
+    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
+        Some(TicketStatus::Closed)
+    } else if kind == MessageKind::Customer {
+        match current {
+            TicketStatus::Pending => Some(TicketStatus::Open),
+            TicketStatus::Resolved | TicketStatus::Closed if input.rules.reopen_closed => Some(TicketStatus::Open),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
+    if next.is_some_and(|n| n != current) || first_response {
+        let fresh = ticket::Entity::find_by_id(t.id).one(txn).await?.ok_or(AppError::NotFound("ticket"))?;
+        let mut active = fresh.into_active_model();
+        if let Some(next) = next.filter(|n| *n != current) {
+            apply_status(txn, &mut active, current, next, Some(sender.id)).await?;
+        }
+        if first_response {
+            active.first_response_at = Set(Some(Utc::now()));
+        }
+        active.update(txn).await?;
+    }
+    Ok(Some(m))
+}
+
+/// An auto-reply or bounce answering one of our mails: kept on the ticket for the record,
+/// without changing its state or notifying anyone.
+async fn system_message(txn: &DatabaseTransaction, input: &Input<'_>, t: &ticket::Model, sender: &str) -> AppResult<i64> {
+    let c = &input.parsed.classification;
+    let mut body = format!("{} from {sender}: {}", kind_str(c.kind).replace('_', " "), c.reason);
+    if !c.bounced_recipients.is_empty() {
+        body.push_str(&format!("\nUndeliverable to: {}", c.bounced_recipients.join(", ")));
+    }
+    if !input.parsed.text.trim().is_empty() {
+        body.push_str("\n\n");
+        body.push_str(input.parsed.text.trim());
+    }
+    let m = message::ActiveModel {
+        ticket_id: Set(t.id),
+        kind: Set(MessageKind::System.as_str().into()),
+        author_id: Set(None),
+        body_text: Set(body),
+        body_html: Set(None),
+        created_at: Set(Utc::now()),
+        email_message_id: Set(input.parsed.message_id.clone()),
+        inbound_id: Set(Some(input.entry.id)),
+        thread_rule: Set(None),
+        from_email: Set(Some(sender.to_owned())),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(m.id)
+}
+
+async fn suppress_bounced(txn: &DatabaseTransaction, parsed: &ParsedMail) -> AppResult<()> {
+    if parsed.classification.kind != MailKind::Bounce {
+        return Ok(());
+    }
+    let now = Utc::now();
+    for rcpt in &parsed.classification.bounced_recipients {
+        let row = email_suppression::ActiveModel {
+            email: Set(rcpt.to_lowercase()),
+            reason: Set(format!("hard bounce: {}", parsed.classification.reason)),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::days(60)),
+            ..Default::default()
+        };
+        email_suppression::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(email_suppression::Column::Email)
+                    .update_columns([email_suppression::Column::Reason, email_suppression::Column::ExpiresAt])
+                    .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_message(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    ticket_id: i64,
+    kind: MessageKind,
+    author: Option<&user::Model>,
+    rule: &str,
+) -> AppResult<i64> {
+    let parsed = input.parsed;
+    let mut text = parsed.text.trim().to_owned();
+    if text.is_empty() {
+        text = parsed.text_full.trim().to_owned();
+    }
+    if text.is_empty() {
+        text = "(no text)".into();
+    }
+    let m = message::ActiveModel {
+        ticket_id: Set(ticket_id),
+        kind: Set(kind.as_str().into()),
+        author_id: Set(author.map(|a| a.id)),
+        body_text: Set(text),
+        body_html: Set(parsed.html.clone()),
+        created_at: Set(Utc::now()),
+        email_message_id: Set(parsed.message_id.clone()),
+        inbound_id: Set(Some(input.entry.id)),
+        thread_rule: Set(Some(rule.to_owned())),
+        from_email: Set(author.map(|a| a.email.clone())),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut cids: HashMap<String, String> = HashMap::new();
+    for a in &input.attachments {
+        let row = attachment::ActiveModel {
+            ticket_id: Set(ticket_id),
+            message_id: Set(Some(m.id)),
+            filename: Set(a.filename.clone()),
+            content_type: Set(a.content_type.clone()),
+            size: Set(a.size),
+            sha256: Set(a.sha256.clone()),
+            inline: Set(a.inline),
+            content_id: Set(a.content_id.clone()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        if let Some(cid) = &a.content_id {
+            cids.insert(cid.clone(), format!("{}/attachments/{}", protocol::API_BASE, row.id));
+        }
+    }
+    if let Some(html) = parsed.html.as_ref().filter(|_| !cids.is_empty()) {
+        let mut rewritten = html.clone();
+        for (cid, url) in &cids {
+            rewritten = rewritten.replace(&format!("cid:{cid}"), url);
+        }
+        let mut active = m.clone().into_active_model();
+        active.body_html = Set(Some(rewritten));
+        active.update(txn).await?;
+    }
+    for note in &input.refused {
+        events::record(txn, ticket_id, None, "attachment_refused", None, Some(note.clone())).await?;
+    }
+    Ok(m.id)
+}
+
+/// To/CC recipients other than our own mailboxes and the sender (seed 002: "Add all emails
+/// from CC and TO fields to ticket subscribers").
+async fn add_subscribers(txn: &DatabaseTransaction, input: &Input<'_>, ticket_id: i64, sender: &user::Model) -> AppResult<()> {
+    if !input.rules.add_recipients_as_subscribers {
+        return Ok(());
+    }
+    let t = ticket::Entity::find_by_id(ticket_id).one(txn).await?.ok_or(AppError::NotFound("ticket"))?;
+    let requester = user::Entity::find_by_id(t.requester_id).one(txn).await?.map(|u| u.email);
+    for addr in input.parsed.to.iter().chain(&input.parsed.cc) {
+        let Ok(email) = normalize_email(&addr.email) else { continue };
+        if input.rules.is_own(&email) || email == sender.email || Some(&email) == requester.as_ref() {
+            continue;
+        }
+        let exists = subscriber::Entity::find()
+            .filter(subscriber::Column::TicketId.eq(ticket_id))
+            .filter(subscriber::Column::Email.eq(email.clone()))
+            .one(txn)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let user_id = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(txn).await?.map(|u| u.id);
+        subscriber::ActiveModel {
+            ticket_id: Set(ticket_id),
+            email: Set(email.clone()),
+            user_id: Set(user_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        events::record(txn, ticket_id, Some(sender.id), "subscriber_added", None, Some(email)).await?;
+    }
+    Ok(())
+}

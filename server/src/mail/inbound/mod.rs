@@ -1,0 +1,11 @@
+//! The inbound pipeline: journal → parse → classify → thread → apply. Every source (IMAP, the
+//! HTTP endpoint, `maildesk import`, the demo) enters through [`journal::record`], which commits
+//! the raw bytes before the source is acknowledged; [`pipeline::process`] then turns the entry
+//! into ticket changes exactly once.
+
+pub mod admin;
+pub mod apply;
+pub mod journal;
+pub mod pipeline;
+pub mod rules;
+pub mod threading;

@@ -1,0 +1,184 @@
+//! Orchestration: journal an incoming mail, then process it (parse → classify → plan →
+//! apply). Processing failures never lose the mail: the entry becomes a dead letter with its
+//! error, replayable after a fix.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{inbound_mail, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::blobs::BlobStore;
+use crate::context::AppContext;
+use crate::error::{AppError, AppResult};
+use crate::mail::inbound::apply::{self, Input, Outcome, Plan, StoredAttachment};
+use crate::mail::inbound::journal::{self, Journaled, NewMail, status};
+use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::inbound::threading::{self, Decision};
+use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::mail::{ParseOptions, parse_mail};
+
+/// Journals the mail (durable when this returns), then processes it. A processing error is
+/// recorded on the entry, not returned: the caller's duty (acknowledge the source) is done
+/// once the journal holds the mail.
+pub async fn ingest(ctx: &AppContext, mail: NewMail<'_>) -> AppResult<(Journaled, Outcome)> {
+    let journaled = journal::record(ctx.db(), mail).await?;
+    let outcome = process(ctx, journaled.entry.id, false).await?;
+    Ok((journaled, outcome))
+}
+
+/// Processes one entry. Already-processed entries return their recorded result (unless
+/// `release` takes a quarantined one into a ticket).
+pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppResult<Outcome> {
+    let entry = inbound_mail::Entity::find_by_id(journal_id).one(ctx.db()).await?.ok_or(AppError::NotFound("mail"))?;
+    let done = entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release);
+    if done {
+        return Ok(Outcome::of(&entry));
+    }
+    match try_process(ctx, &entry, release).await {
+        Ok(outcome) => Ok(outcome),
+        Err(e) => {
+            tracing::warn!(journal_id, error = %e, "inbound mail failed; kept as a dead letter");
+            mark_failed(ctx, &entry, &e.to_string()).await
+        }
+    }
+}
+
+async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
+    let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
+    let options = ParseOptions { excluded_text: rules.excluded_text.clone(), own_addresses: rules.own_addresses.clone() };
+    let parsed = parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))?;
+    let plan = plan(ctx, &parsed, &rules, release).await?;
+    let (attachments, refused) = store_attachments(ctx.blobs(), &parsed, &rules).await?;
+    let input = Input { entry, parsed: &parsed, rules: &rules, attachments, refused, release };
+    apply::apply(ctx.db(), input, plan).await
+}
+
+async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, release: bool) -> AppResult<Plan> {
+    let from = parsed.from.as_ref().filter(|a| a.email.contains('@')).or_else(|| parsed.reply_to.first());
+    let Some(from) = from else {
+        return Ok(Plan::Quarantine { reason: "no sender address".into() });
+    };
+    let sender = from.email.to_lowercase();
+    let sender_name = from.name.clone();
+    let normal = parsed.classification.kind == MailKind::Normal || release;
+    if !release && rules.is_own(&sender) {
+        return Ok(Plan::Quarantine { reason: format!("sent from our own address {sender} (mail loop)") });
+    }
+    if !normal {
+        // Robots are only kept when they answer one of our mails; no subject-token guessing.
+        let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, false).await?;
+        return Ok(match decision {
+            Decision::New { .. } => Plan::Quarantine { reason: parsed.classification.reason.clone() },
+            d => Plan::Apply { decision: d, sender, sender_name },
+        });
+    }
+    if !release && let Some((max, window)) = rules.rate_limit {
+        let key = format!("inbound:{}:{sender}", rules.mailbox_id.unwrap_or(0));
+        let n = ctx.attempts().record(&key, window).await.unwrap_or(0);
+        if n > max {
+            return Ok(Plan::Quarantine {
+                reason: format!("{sender} sent more than {max} mails in {} minutes (loop protection)", window.as_secs() / 60),
+            });
+        }
+    }
+    let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, true).await?;
+    if matches!(decision, Decision::New { .. }) && !rules.accept_unknown && !release {
+        let known = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(ctx.db()).await?.is_some();
+        if !known {
+            return Ok(Plan::Quarantine { reason: format!("{sender} is not a known user and this mailbox refuses strangers") });
+        }
+    }
+    Ok(Plan::Apply { decision, sender, sender_name })
+}
+
+async fn store_attachments(
+    blobs: &BlobStore,
+    parsed: &ParsedMail,
+    rules: &MailboxRules,
+) -> AppResult<(Vec<StoredAttachment>, Vec<String>)> {
+    let mut stored = Vec::new();
+    let mut refused = Vec::new();
+    for a in &parsed.attachments {
+        if let Some(why) = rules.refuse_attachment(&a.filename, &a.content_type, a.size) {
+            refused.push(why);
+            continue;
+        }
+        let sha256 = blobs.put(&a.bytes).await?;
+        stored.push(StoredAttachment {
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: i64::try_from(a.size).unwrap_or(i64::MAX),
+            sha256,
+            inline: a.inline,
+            content_id: a.content_id.clone(),
+        });
+    }
+    Ok((stored, refused))
+}
+
+/// Only an entry nobody else finished meanwhile becomes a dead letter.
+async fn mark_failed(ctx: &AppContext, entry: &inbound_mail::Model, error: &str) -> AppResult<Outcome> {
+    let error: String = error.chars().take(2000).collect();
+    inbound_mail::Entity::update_many()
+        .col_expr(inbound_mail::Column::Status, Expr::value(status::FAILED))
+        .col_expr(inbound_mail::Column::Error, Expr::value(error))
+        .col_expr(inbound_mail::Column::ProcessedAt, Expr::value(Utc::now()))
+        .filter(inbound_mail::Column::Id.eq(entry.id))
+        .filter(inbound_mail::Column::Status.is_in([status::PENDING, status::FAILED]))
+        .exec(ctx.db())
+        .await?;
+    let now = inbound_mail::Entity::find_by_id(entry.id).one(ctx.db()).await?.ok_or(AppError::NotFound("mail"))?;
+    Ok(Outcome::of(&now))
+}
+
+/// Processes entries left pending (e.g. by a crash between journal and processing).
+pub async fn process_pending(ctx: &AppContext, limit: u64) -> AppResult<Vec<Outcome>> {
+    let ids: Vec<i64> = inbound_mail::Entity::find()
+        .select_only()
+        .column(inbound_mail::Column::Id)
+        .filter(inbound_mail::Column::Status.eq(status::PENDING))
+        .order_by_asc(inbound_mail::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(ctx.db())
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(process(ctx, id, false).await?);
+    }
+    Ok(out)
+}
+
+/// Reprocesses dead letters: one, or all of them.
+pub async fn replay(ctx: &AppContext, id: Option<i64>) -> AppResult<Vec<Outcome>> {
+    let mut q = inbound_mail::Entity::find()
+        .select_only()
+        .column(inbound_mail::Column::Id)
+        .filter(inbound_mail::Column::Status.eq(status::FAILED))
+        .order_by_asc(inbound_mail::Column::Id);
+    if let Some(id) = id {
+        q = q.filter(inbound_mail::Column::Id.eq(id));
+    }
+    let ids: Vec<i64> = q.into_tuple().all(ctx.db()).await?;
+    if id.is_some() && ids.is_empty() {
+        return Err(AppError::NotFound("failed mail"));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(process(ctx, id, false).await?);
+    }
+    Ok(out)
+}
+
+/// Background worker: picks up pending entries so a crash between journaling and processing
+/// never strands a mail.
+pub async fn run_pending_worker(ctx: AppContext, every: Duration) {
+    loop {
+        if let Err(e) = process_pending(&ctx, 100).await {
+            tracing::warn!(error = %e, "processing pending inbound mail failed");
+        }
+        tokio::time::sleep(every).await;
+    }
+}

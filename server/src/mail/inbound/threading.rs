@@ -1,0 +1,109 @@
+//! Which ticket an inbound mail belongs to. First match wins (docs/ARCHITECTURE.md):
+//! a known own Message-ID (a second delivery) → In-Reply-To → References (newest first) →
+//! the original Message-ID a bounce quotes → the signed reference marker in the body → the
+//! subject token, only for a participant of that ticket → a new ticket.
+
+use entity::{message, subscriber, ticket, user};
+use protocol::Role;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::error::AppResult;
+use crate::keys::Keys;
+use crate::mail::parsed::ParsedMail;
+use crate::mail::signed_ids;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The same mail was applied before (e.g. it reached two of our mailboxes).
+    Duplicate { ticket_id: i64, message_row_id: i64 },
+    Existing { ticket: Box<ticket::Model>, rule: &'static str },
+    /// A new ticket; `parent` when it follows up an existing one.
+    New { parent: Option<i64>, rule: &'static str },
+}
+
+pub async fn thread(
+    db: &impl ConnectionTrait,
+    keys: &Keys,
+    parsed: &ParsedMail,
+    sender: &str,
+    use_subject_token: bool,
+) -> AppResult<Decision> {
+    if let Some(own) = parsed.message_id.as_deref()
+        && let Some(m) = message::Entity::find()
+            .filter(message::Column::EmailMessageId.eq(own))
+            .order_by_asc(message::Column::Id)
+            .one(db)
+            .await?
+    {
+        return Ok(Decision::Duplicate { ticket_id: m.ticket_id, message_row_id: m.id });
+    }
+    let own = parsed.message_id.as_deref();
+    // A References list that contains the mail's own id (a loop) must not match itself.
+    let not_own = |id: &&String| Some(id.as_str()) != own;
+    let in_reply_to: Vec<&String> = parsed.in_reply_to.iter().filter(not_own).collect();
+    if let Some(t) = by_message_ids(db, keys, &in_reply_to).await? {
+        return Ok(Decision::Existing { ticket: Box::new(t), rule: "in_reply_to" });
+    }
+    let references: Vec<&String> = parsed.references.iter().rev().filter(not_own).collect();
+    if let Some(t) = by_message_ids(db, keys, &references).await? {
+        return Ok(Decision::Existing { ticket: Box::new(t), rule: "references" });
+    }
+    if let Some(orig) = parsed.classification.original_message_id.as_ref()
+        && let Some(t) = by_message_ids(db, keys, &[orig]).await?
+    {
+        return Ok(Decision::Existing { ticket: Box::new(t), rule: "original_message_id" });
+    }
+    let body = format!("{}\n{}", parsed.text_full, parsed.quoted.as_deref().unwrap_or_default());
+    if let Some(id) = signed_ids::find_reference_marker(keys, &body)
+        && let Some(t) = ticket::Entity::find_by_id(id).one(db).await?
+    {
+        return Ok(Decision::Existing { ticket: Box::new(t), rule: "reference_marker" });
+    }
+    if use_subject_token
+        && let Some(number) = parsed.ticket_token
+        && let Some(t) = ticket::Entity::find_by_id(number).one(db).await?
+    {
+        if is_participant(db, &t, sender).await? {
+            return Ok(Decision::Existing { ticket: Box::new(t), rule: "subject_token" });
+        }
+        // A stranger quoting a ticket number must not join (or read) that conversation.
+        return Ok(Decision::New { parent: Some(t.id), rule: "subject_token_stranger" });
+    }
+    Ok(Decision::New { parent: None, rule: "new" })
+}
+
+/// The ticket of the newest stored message with one of `ids` (tried in the given order), or
+/// of one of our own signed Message-IDs.
+async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String]) -> AppResult<Option<ticket::Model>> {
+    for id in ids {
+        let id = id.as_str();
+        if let Some(m) =
+            message::Entity::find().filter(message::Column::EmailMessageId.eq(id)).order_by_desc(message::Column::Id).one(db).await?
+            && let Some(t) = ticket::Entity::find_by_id(m.ticket_id).one(db).await?
+        {
+            return Ok(Some(t));
+        }
+        if let Some(ticket_id) = signed_ids::verify_message_id(keys, id)
+            && let Some(t) = ticket::Entity::find_by_id(ticket_id).one(db).await?
+        {
+            return Ok(Some(t));
+        }
+    }
+    Ok(None)
+}
+
+/// The requester, a subscriber, or any agent/admin.
+pub async fn is_participant(db: &impl ConnectionTrait, t: &ticket::Model, sender: &str) -> AppResult<bool> {
+    let sender = sender.to_lowercase();
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(db).await? {
+        if u.id == t.requester_id || Role::parse(&u.role).is_some_and(Role::is_staff) {
+            return Ok(true);
+        }
+    }
+    Ok(subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(t.id))
+        .filter(subscriber::Column::Email.eq(sender))
+        .one(db)
+        .await?
+        .is_some())
+}

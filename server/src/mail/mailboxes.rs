@@ -1,0 +1,291 @@
+//! Mailbox administration: settings (validated), encrypted secrets, re-enabling.
+
+use chrono::Utc;
+use entity::mailbox;
+use protocol::{AfterImport, Mailbox, MailboxSettings, MailboxStatus, MailboxWithSecret, Priority, TlsMode};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::crypto;
+use crate::directory::users::normalize_email;
+use crate::error::{AppError, AppResult};
+use crate::keys::Keys;
+
+fn tls_str(t: TlsMode) -> &'static str {
+    match t {
+        TlsMode::Implicit => "implicit",
+        TlsMode::Starttls => "starttls",
+        TlsMode::None => "none",
+    }
+}
+
+fn after_str(a: AfterImport) -> &'static str {
+    match a {
+        AfterImport::Delete => "delete",
+        AfterImport::MarkRead => "mark_read",
+        AfterImport::Move => "move",
+    }
+}
+
+fn u32_of(v: impl TryInto<u32>) -> u32 {
+    v.try_into().unwrap_or(0)
+}
+
+pub fn to_dto(m: mailbox::Model) -> Mailbox {
+    Mailbox {
+        id: m.id,
+        imap_tls: match m.imap_tls.as_str() {
+            "starttls" => TlsMode::Starttls,
+            "none" => TlsMode::None,
+            _ => TlsMode::Implicit,
+        },
+        after_import: match m.after_import.as_str() {
+            "delete" => AfterImport::Delete,
+            "move" => AfterImport::Move,
+            _ => AfterImport::MarkRead,
+        },
+        has_password: m.imap_password_enc.is_some(),
+        imap_port: m.imap_port.and_then(|p| u16::try_from(p).ok()),
+        poll_interval_secs: u32_of(m.poll_interval_secs),
+        batch_size: u32_of(m.batch_size),
+        default_priority: Priority::parse(&m.default_priority).unwrap_or(Priority::Normal),
+        followup_days: m.followup_days.map(u32_of),
+        max_attachment_bytes: u64::try_from(m.max_attachment_bytes).unwrap_or(0),
+        rate_limit_count: u32_of(m.rate_limit_count),
+        rate_limit_minutes: u32_of(m.rate_limit_minutes),
+        status: MailboxStatus {
+            last_fetch_at: m.last_fetch_at,
+            last_error: m.last_error,
+            consecutive_failures: u32_of(m.consecutive_failures),
+            fetched_count: u64::try_from(m.fetched_count).unwrap_or(0),
+            failed_count: u64::try_from(m.failed_count).unwrap_or(0),
+            disabled_at: m.disabled_at,
+            lease_owner: m.lease_owner,
+        },
+        name: m.name,
+        address: m.address,
+        enabled: m.enabled,
+        imap_host: m.imap_host,
+        imap_username: m.imap_username,
+        imap_folder: m.imap_folder,
+        move_to_folder: m.move_to_folder,
+        default_category_id: m.default_category_id,
+        accept_unknown: m.accept_unknown,
+        add_recipients_as_subscribers: m.add_recipients_as_subscribers,
+        reopen_closed: m.reopen_closed,
+        blocked_attachments: m.blocked_attachments,
+        excluded_text: m.excluded_text,
+    }
+}
+
+fn i32_of(v: u32, field: &str) -> AppResult<i32> {
+    i32::try_from(v).map_err(|_| AppError::validation(format!("{field}: too large")))
+}
+
+/// Applies the given settings onto `m`, validating each.
+fn apply_settings(keys: &Keys, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
+    if let Some(name) = &s.name {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::validation("name: must not be empty"));
+        }
+        m.name = Set(name.to_owned());
+    }
+    if let Some(address) = &s.address {
+        m.address = Set(normalize_email(address).map_err(|_| AppError::validation("address: not an e-mail address"))?);
+    }
+    if let Some(v) = s.enabled {
+        m.enabled = Set(v);
+        if v {
+            // Re-enabling is how an admin answers "disabled after 5 failures".
+            m.consecutive_failures = Set(0);
+            m.disabled_at = Set(None);
+        }
+    }
+    if let Some(h) = &s.imap_host {
+        let h = h.trim();
+        m.imap_host = Set((!h.is_empty()).then(|| h.to_owned()));
+    }
+    if let Some(p) = s.imap_port {
+        if p == 0 {
+            return Err(AppError::validation("imap_port: must be 1-65535"));
+        }
+        m.imap_port = Set(Some(i32::from(p)));
+    }
+    if let Some(t) = s.imap_tls {
+        m.imap_tls = Set(tls_str(t).into());
+    }
+    if let Some(u) = &s.imap_username {
+        m.imap_username = Set(Some(u.clone()));
+    }
+    if let Some(p) = &s.imap_password {
+        m.imap_password_enc = Set(Some(crypto::encrypt(keys, p)?));
+    }
+    if let Some(f) = &s.imap_folder {
+        if f.trim().is_empty() {
+            return Err(AppError::validation("imap_folder: must not be empty"));
+        }
+        m.imap_folder = Set(f.trim().to_owned());
+    }
+    if let Some(a) = s.after_import {
+        m.after_import = Set(after_str(a).into());
+    }
+    if let Some(f) = &s.move_to_folder {
+        m.move_to_folder = Set(Some(f.trim().to_owned()).filter(|f| !f.is_empty()));
+    }
+    if let Some(v) = s.poll_interval_secs {
+        if !(5..=86_400).contains(&v) {
+            return Err(AppError::validation("poll_interval_secs: between 5 and 86400"));
+        }
+        m.poll_interval_secs = Set(i32_of(v, "poll_interval_secs")?);
+    }
+    if let Some(v) = s.batch_size {
+        if !(1..=1000).contains(&v) {
+            return Err(AppError::validation("batch_size: between 1 and 1000"));
+        }
+        m.batch_size = Set(i32_of(v, "batch_size")?);
+    }
+    if let Some(c) = s.default_category_id {
+        m.default_category_id = Set(Some(c));
+    }
+    if let Some(p) = s.default_priority {
+        m.default_priority = Set(p.as_str().into());
+    }
+    if let Some(v) = s.accept_unknown {
+        m.accept_unknown = Set(v);
+    }
+    if let Some(v) = s.add_recipients_as_subscribers {
+        m.add_recipients_as_subscribers = Set(v);
+    }
+    if let Some(v) = s.reopen_closed {
+        m.reopen_closed = Set(v);
+    }
+    if let Some(v) = s.followup_days {
+        m.followup_days = Set(Some(i32_of(v, "followup_days")?).filter(|d| *d > 0));
+    }
+    if let Some(v) = s.max_attachment_bytes {
+        m.max_attachment_bytes = Set(i64::try_from(v).map_err(|_| AppError::validation("max_attachment_bytes: too large"))?);
+    }
+    if let Some(v) = &s.blocked_attachments {
+        m.blocked_attachments = Set(v.clone());
+    }
+    if let Some(v) = s.rate_limit_count {
+        m.rate_limit_count = Set(i32_of(v, "rate_limit_count")?);
+    }
+    if let Some(v) = s.rate_limit_minutes {
+        m.rate_limit_minutes = Set(i32_of(v, "rate_limit_minutes")?);
+    }
+    if let Some(v) = &s.excluded_text {
+        m.excluded_text = Set(v.clone());
+    }
+    Ok(())
+}
+
+fn check_consistency(m: &mailbox::Model) -> AppResult<()> {
+    if m.after_import == "move" && m.move_to_folder.is_none() {
+        return Err(AppError::validation("move_to_folder: required when after_import is move"));
+    }
+    if m.imap_tls == "none"
+        && let Some(host) = &m.imap_host
+        && !is_loopback(host)
+    {
+        return Err(AppError::validation("imap_tls: none is only allowed for a loopback host"));
+    }
+    Ok(())
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn new_secret() -> String {
+    let mut b = [0u8; 24];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -> AppResult<MailboxWithSecret> {
+    let (Some(_), Some(_)) = (&s.name, &s.address) else {
+        return Err(AppError::validation("name and address: required"));
+    };
+    let now = Utc::now();
+    let secret = new_secret();
+    let mut m = mailbox::ActiveModel {
+        enabled: Set(true),
+        imap_tls: Set("implicit".into()),
+        imap_folder: Set("INBOX".into()),
+        after_import: Set("mark_read".into()),
+        poll_interval_secs: Set(60),
+        batch_size: Set(50),
+        default_priority: Set(Priority::Normal.as_str().into()),
+        accept_unknown: Set(true),
+        add_recipients_as_subscribers: Set(true),
+        reopen_closed: Set(true),
+        max_attachment_bytes: Set(26_214_400),
+        blocked_attachments: Set(String::new()),
+        rate_limit_count: Set(20),
+        rate_limit_minutes: Set(10),
+        excluded_text: Set(String::new()),
+        webhook_secret_enc: Set(Some(crypto::encrypt(keys, &secret)?)),
+        consecutive_failures: Set(0),
+        fetched_count: Set(0),
+        failed_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply_settings(keys, &mut m, s)?;
+    if let sea_orm::ActiveValue::Set(addr) = &m.address
+        && mailbox::Entity::find().all(db).await?.iter().any(|x| &x.address == addr)
+    {
+        return Err(AppError::Conflict(format!("a mailbox for {addr} already exists")));
+    }
+    // Checked inside a transaction, so an inconsistent mailbox is never stored.
+    let txn = db.begin().await?;
+    let saved = m.insert(&txn).await?;
+    check_consistency(&saved)?;
+    txn.commit().await?;
+    Ok(MailboxWithSecret { mailbox: to_dto(saved), webhook_secret: secret })
+}
+
+pub async fn update(db: &DatabaseConnection, keys: &Keys, id: i64, s: &MailboxSettings) -> AppResult<Mailbox> {
+    let current = mailbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("mailbox"))?;
+    let mut m = current.into_active_model();
+    apply_settings(keys, &mut m, s)?;
+    m.updated_at = Set(Utc::now());
+    let txn = db.begin().await?;
+    let saved = m.update(&txn).await?;
+    check_consistency(&saved)?;
+    txn.commit().await?;
+    Ok(to_dto(saved))
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Mailbox>> {
+    Ok(mailbox::Entity::find().order_by_asc(mailbox::Column::Id).all(db).await?.into_iter().map(to_dto).collect())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<mailbox::Model> {
+    mailbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("mailbox"))
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    let r = mailbox::Entity::delete_by_id(id).exec(db).await?;
+    if r.rows_affected == 0 { Err(AppError::NotFound("mailbox")) } else { Ok(()) }
+}
+
+pub async fn rotate_secret(db: &impl ConnectionTrait, keys: &Keys, id: i64) -> AppResult<MailboxWithSecret> {
+    let mut m = get(db, id).await?.into_active_model();
+    let secret = new_secret();
+    m.webhook_secret_enc = Set(Some(crypto::encrypt(keys, &secret)?));
+    m.updated_at = Set(Utc::now());
+    Ok(MailboxWithSecret { mailbox: to_dto(m.update(db).await?), webhook_secret: secret })
+}
+
+/// The webhook secret of a mailbox, for verifying `POST /inbound` signatures.
+pub fn webhook_secret(keys: &Keys, m: &mailbox::Model) -> AppResult<String> {
+    let enc = m.webhook_secret_enc.as_deref().ok_or_else(|| AppError::forbidden("this mailbox has no webhook secret"))?;
+    Ok(crypto::decrypt(keys, enc)?)
+}

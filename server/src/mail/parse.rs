@@ -1,0 +1,224 @@
+//! The parsing pipeline behind [`super::parse_mail`].
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+use super::parsed::ParsedMail;
+use super::{attachments, body, classify, headers, normalize, token, visible};
+
+/// What the caller knows that the mail does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Texts (disclaimers, confidentiality notices) removed from the visible text.
+    pub excluded_text: Vec<String>,
+    /// The helpdesk's own addresses (mailboxes, aliases). Passed through for the pipeline;
+    /// parsing itself does not use them.
+    pub own_addresses: Vec<String>,
+}
+
+/// Why some bytes could not be read as a mail at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("not an e-mail message: no header fields found (expected lines like `From: …` before the body)")]
+    NoHeaders,
+    #[error("the message could not be parsed: {0}")]
+    Malformed(String),
+}
+
+/// See [`super::parse_mail`].
+pub fn parse(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty);
+    }
+    let normalized = normalize::normalize(raw);
+    if !has_header_block(&normalized) {
+        return Err(ParseError::NoHeaders);
+    }
+    // mail-parser, ammonia and html2text are not expected to panic, but a mail is untrusted
+    // input: a panic in any of them must become an error (or a degraded result), not a crash.
+    match catch_unwind(AssertUnwindSafe(|| parse_full(&normalized, opts))) {
+        Ok(result) => result,
+        Err(_) => match catch_unwind(AssertUnwindSafe(|| parse_degraded(&normalized, opts))) {
+            Ok(result) => result,
+            Err(_) => Err(ParseError::Malformed("the MIME structure could not be read".to_string())),
+        },
+    }
+}
+
+/// Whether the input starts with something that looks like a header field (`Name: value`).
+fn has_header_block(raw: &[u8]) -> bool {
+    let first_line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
+    match first_line.iter().position(|&b| b == b':') {
+        Some(colon) => {
+            let name = &first_line[..colon];
+            !name.is_empty() && name.iter().all(|&b| b.is_ascii_graphic() && b != b':')
+        }
+        None => false,
+    }
+}
+
+fn parse_full(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
+    let message = MessageParser::default().parse(raw).ok_or(ParseError::NoHeaders)?;
+    let hint = charset_hint(&message);
+    let fields = headers::extract(&message, hint.as_deref());
+    let body = body::extract(&message);
+    let (text_full, uuencoded) = attachments::split_uuencoded(&body.text);
+    let mut files = attachments::extract(&message, body.html.as_deref(), hint.as_deref());
+    files.extend(uuencoded);
+    let split = visible::split(&text_full, &opts.excluded_text);
+    let classification = classify::classify(&message, &fields, &text_full);
+    let ticket_token = token::ticket_token(&fields.subject);
+    Ok(ParsedMail {
+        from: fields.from,
+        to: fields.to,
+        cc: fields.cc,
+        reply_to: fields.reply_to,
+        subject: fields.subject,
+        date: fields.date,
+        message_id: fields.message_id,
+        in_reply_to: fields.in_reply_to,
+        references: fields.references,
+        text: split.text,
+        signature: split.signature,
+        quoted: split.quoted,
+        text_full,
+        html: body.html,
+        attachments: files,
+        classification,
+        ticket_token,
+    })
+}
+
+/// Headers only, the body as plain text: for input whose MIME structure broke the full parse.
+fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
+    let message = MessageParser::default().parse_headers(raw).ok_or(ParseError::NoHeaders)?;
+    let fields = headers::extract(&message, None);
+    let body_start = find_body_start(raw);
+    let text_full = body::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
+    let split = visible::split(&text_full, &opts.excluded_text);
+    let classification = classify::classify(&message, &fields, &text_full);
+    let ticket_token = token::ticket_token(&fields.subject);
+    Ok(ParsedMail {
+        from: fields.from,
+        to: fields.to,
+        cc: fields.cc,
+        reply_to: fields.reply_to,
+        subject: fields.subject,
+        date: fields.date,
+        message_id: fields.message_id,
+        in_reply_to: fields.in_reply_to,
+        references: fields.references,
+        text: split.text,
+        signature: split.signature,
+        quoted: split.quoted,
+        text_full,
+        html: None,
+        attachments: Vec::new(),
+        classification,
+        ticket_token,
+    })
+}
+
+fn find_body_start(raw: &[u8]) -> usize {
+    raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |p| p + 4)
+}
+
+/// The charset declared by the first text part (or the root), used for raw 8-bit headers.
+fn charset_hint(msg: &Message<'_>) -> Option<String> {
+    msg.parts
+        .iter()
+        .filter(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_)))
+        .find_map(|p| p.content_type().and_then(|ct| ct.attribute("charset")).map(str::to_string))
+        .filter(|c| !c.eq_ignore_ascii_case("us-ascii") && !c.eq_ignore_ascii_case("utf-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::parsed::MailKind;
+
+    const SAMPLE: &str = "From: \"Ann\" <ann@example.com>\r\nTo: support@x.com\r\nSubject: Re: [#42] Printer\r\n\
+Message-ID: <m1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+--outer\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\nIt works now, thanks=21\r\n\r\nOn Mon, 1 Jan 2024 Support <support@x.com> wrote:\r\n> Try again.\r\n\
+--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>It works now, thanks!</p><img src=\"cid:img1@x\"><script>x()</script>\r\n\
+--alt--\r\n--outer\r\nContent-Type: image/png\r\nContent-ID: <img1@x>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+--outer\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
+
+    #[test]
+    fn parses_a_complete_mail() {
+        let parsed = match parse(SAMPLE.as_bytes(), &ParseOptions::default()) {
+            Ok(p) => p,
+            Err(e) => panic!("parse failed: {e}"),
+        };
+        assert_eq!(parsed.from.as_ref().map(|a| a.email.as_str()), Some("ann@example.com"));
+        assert_eq!(parsed.ticket_token, Some(42));
+        assert_eq!(parsed.text, "It works now, thanks!");
+        assert!(parsed.quoted.as_deref().is_some_and(|q| q.contains("> Try again.")));
+        assert_eq!(parsed.classification.kind, MailKind::Normal);
+        let html = parsed.html.unwrap_or_default();
+        assert!(html.contains("cid:img1@x") && !html.contains("script"), "{html}");
+        assert_eq!(parsed.attachments.len(), 2);
+        assert!(parsed.attachments[0].inline);
+        assert_eq!(parsed.attachments[0].content_id.as_deref(), Some("img1@x"));
+        assert_eq!(parsed.attachments[0].filename, "attachment-1.png");
+        assert_eq!(parsed.attachments[1].filename, "report.pdf");
+        assert_eq!(parsed.attachments[1].bytes, b"%PDF-1.4\n");
+        assert!(!parsed.attachments[1].inline);
+    }
+
+    #[test]
+    fn errors_for_non_mail() {
+        assert_eq!(parse(b"", &ParseOptions::default()), Err(ParseError::Empty));
+        assert_eq!(parse(b" \r\n ", &ParseOptions::default()), Err(ParseError::Empty));
+        assert_eq!(parse(b"hello world, no headers here", &ParseOptions::default()), Err(ParseError::NoHeaders));
+        assert_eq!(parse(&[0u8, 159, 146, 150], &ParseOptions::default()), Err(ParseError::NoHeaders));
+    }
+
+    #[test]
+    fn headers_only_mail() {
+        let parsed = parse(b"Subject: only headers", &ParseOptions::default());
+        assert_eq!(parsed.map(|p| p.subject), Ok("only headers".to_string()));
+    }
+
+    /// Every prefix and many byte mutations of a complex mail parse without panicking.
+    #[test]
+    fn never_panics_on_truncated_or_mutated_input() {
+        let bytes = SAMPLE.as_bytes();
+        for end in 0..bytes.len() {
+            let _ = parse(&bytes[..end], &ParseOptions::default());
+        }
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..400 {
+            let mut mutated = bytes.to_vec();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let pos = (seed as usize) % mutated.len();
+                mutated[pos] = (seed >> 32) as u8;
+            }
+            let _ = parse(&mutated, &ParseOptions::default());
+        }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_crash() {
+        let mut raw = String::from("From: a@x.com\r\nSubject: deep\r\n");
+        for i in 0..200 {
+            raw.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+        }
+        raw.push_str("Content-Type: text/plain\r\n\r\nhi\r\n");
+        let _ = parse(raw.as_bytes(), &ParseOptions::default());
+        let html = format!(
+            "From: a@x.com\r\nContent-Type: text/html\r\n\r\n{}x{}",
+            "<div><blockquote>".repeat(3000),
+            "</blockquote></div>".repeat(3000)
+        );
+        let _ = parse(html.as_bytes(), &ParseOptions::default());
+    }
+}

@@ -1,0 +1,97 @@
+//! Helpers for inbound-mail tests: a mail builder, mailbox creation and signed delivery
+//! through `POST /api/v1/inbound`.
+
+use protocol::{InboundAccepted, MailboxSettings, MailboxWithSecret};
+
+use crate::TestApp;
+use crate::client::ok_json;
+
+/// A plain RFC 5322 mail, built field by field.
+#[derive(Debug, Clone, Default)]
+pub struct MailBuilder {
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+pub fn mail(from: &str, to: &str, subject: &str) -> MailBuilder {
+    MailBuilder::default()
+        .header("From", from)
+        .header("To", to)
+        .header("Subject", subject)
+        .header("Date", "Mon, 3 Jun 2024 10:12:00 +0000")
+        .header("MIME-Version", "1.0")
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .body("Hello,\n\nplease help.\n")
+}
+
+impl MailBuilder {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn message_id(self, id: &str) -> Self {
+        self.header("Message-ID", &format!("<{id}>"))
+    }
+
+    pub fn in_reply_to(self, id: &str) -> Self {
+        self.header("In-Reply-To", &format!("<{id}>"))
+    }
+
+    pub fn references(self, ids: &[&str]) -> Self {
+        let v: Vec<String> = ids.iter().map(|i| format!("<{i}>")).collect();
+        self.header("References", &v.join(" "))
+    }
+
+    pub fn body(mut self, body: &str) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub fn build(&self) -> Vec<u8> {
+        let mut out = String::new();
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&self.body.replace('\n', "\r\n"));
+        out.into_bytes()
+    }
+}
+
+impl TestApp {
+    pub async fn create_mailbox(&self, settings: MailboxSettings) -> MailboxWithSecret {
+        let resp = self.api.post_json(&self.admin.token, "/mailboxes", &settings).await;
+        assert_eq!(resp.status(), 201, "create mailbox: {}", resp.text().await.unwrap_or_default());
+        resp.json().await.expect("mailbox")
+    }
+
+    pub async fn mailbox(&self, address: &str) -> MailboxWithSecret {
+        self.create_mailbox(MailboxSettings {
+            name: Some(format!("Mailbox {address}")),
+            address: Some(address.into()),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Signs and posts a raw mail; returns the raw response.
+    pub async fn post_inbound(&self, mb: &MailboxWithSecret, raw: &[u8], idempotency_key: Option<&str>) -> reqwest::Response {
+        let sig = maildesk::crypto::hmac_hex(mb.webhook_secret.as_bytes(), raw);
+        let mut req = self
+            .api
+            .http()
+            .post(format!("{}?mailbox={}", self.api.url("/inbound"), mb.mailbox.id))
+            .header("Content-Type", "message/rfc822")
+            .header("X-Maildesk-Signature", format!("sha256={sig}"))
+            .body(raw.to_vec());
+        if let Some(k) = idempotency_key {
+            req = req.header("Idempotency-Key", k);
+        }
+        req.send().await.expect("POST /inbound")
+    }
+
+    pub async fn deliver(&self, mb: &MailboxWithSecret, raw: &[u8]) -> InboundAccepted {
+        ok_json(self.post_inbound(mb, raw, None).await).await
+    }
+}
