@@ -5,16 +5,22 @@
 #   scripts/dovecot.sh          start it if it is not running (idempotent); prints the port
 #   scripts/dovecot.sh stop     stop it
 #   scripts/dovecot.sh status   exit 0 and print the port when it runs, exit 1 otherwise
+#   scripts/dovecot.sh env      print MAILDESK_DOVECOT_{PORT,TLS_PORT,CA,DIR}=… for tests
 #
 # Any user name logs in with the password `secret` (a static passdb): every test picks a unique
-# name and gets its own empty mailbox. IDLE, UIDPLUS and MOVE are offered; no TLS (loopback).
+# name and gets its own empty mailbox. IDLE, UIDPLUS and MOVE are offered. Plain IMAP (with
+# plain-text login allowed, for imap_tls = none on loopback) is on the port; when openssl is
+# there, STARTTLS is offered on it too and implicit TLS listens on the TLS port, with a
+# certificate for localhost/127.0.0.1 from a throw-away CA ($DIR/tls/ca.pem).
 #
 # Environment: MAILDESK_DOVECOT_DIR (default /tmp/maildesk-dovecot), MAILDESK_DOVECOT_PORT
-# (default 10143). Installs Debian's dovecot-imapd when missing (needs root).
+# (default 10143), MAILDESK_DOVECOT_TLS_PORT (default 10993). Installs Debian's dovecot-imapd
+# when missing (needs root).
 set -euo pipefail
 
 DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
 PORT="${MAILDESK_DOVECOT_PORT:-10143}"
+TLS_PORT="${MAILDESK_DOVECOT_TLS_PORT:-10993}"
 CONF="$DIR/dovecot.conf"
 PIDFILE="$DIR/run/master.pid"
 
@@ -39,8 +45,31 @@ install_dovecot() {
   fi
 }
 
+# A throw-away CA and a server certificate for localhost / 127.0.0.1 signed by it (rustls wants
+# a real CA chain, not a self-signed leaf). Returns 1 when openssl is missing.
+make_certs() {
+  local tls="$DIR/tls"
+  [ -s "$tls/server.pem" ] && [ -s "$tls/ca.pem" ] && return 0
+  command -v openssl >/dev/null || return 1
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.pem \
+      -subj "/CN=Maildesk test CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
+    printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "basicConstraints=CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile ext.cnf -out server.pem 2>/dev/null
+    chmod 0644 ca.pem server.pem
+    chmod 0600 ca.key server.key
+  )
+}
+
 write_config() {
-  local version major_minor login_user internal_user mail_owner
+  local version major_minor login_user internal_user mail_owner ssl=no imaps_port=0
+  if make_certs; then ssl=yes imaps_port=$TLS_PORT; fi
   version="$(dovecot --version | awk '{print $1}')"
   major_minor="$(echo "$version" | cut -d. -f1,2)"
   if [ "$(id -u)" -eq 0 ]; then
@@ -57,7 +86,6 @@ state_dir = $DIR/state
 instance_name = maildesk-test
 protocols = imap
 listen = 127.0.0.1
-ssl = no
 auth_mechanisms = plain login
 log_path = $DIR/dovecot.log
 default_login_user = $login_user
@@ -80,6 +108,9 @@ namespace inbox {
 # Written by scripts/dovecot.sh for Dovecot $version — private test instance.
 $common
 disable_plaintext_auth = no
+$(if [ "$ssl" = yes ]; then
+      printf 'ssl = yes\nssl_cert = <%s\nssl_key = <%s\n' "$DIR/tls/server.pem" "$DIR/tls/server.key"
+    else echo "ssl = no"; fi)
 mail_location = maildir:$DIR/mail/%u/Maildir
 passdb {
   driver = static
@@ -95,7 +126,8 @@ service imap-login {
     port = $PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $imaps_port
   }
 }
 service pop3-login {
@@ -113,6 +145,9 @@ dovecot_storage_version = 2.4.0
 # Written by scripts/dovecot.sh for Dovecot $version — private test instance.
 $common
 auth_allow_cleartext = yes
+$(if [ "$ssl" = yes ]; then
+      printf 'ssl = yes\nssl_server_cert_file = %s\nssl_server_key_file = %s\n' "$DIR/tls/server.pem" "$DIR/tls/server.key"
+    else echo "ssl = no"; fi)
 mail_driver = maildir
 mail_home = $DIR/mail/%{user}
 mail_path = $DIR/mail/%{user}/Maildir
@@ -190,8 +225,16 @@ stop) stop ;;
 status)
   if running; then echo "$PORT"; else exit 1; fi
   ;;
+env)
+  echo "MAILDESK_DOVECOT_DIR=$DIR"
+  echo "MAILDESK_DOVECOT_PORT=$PORT"
+  if [ -s "$DIR/tls/ca.pem" ] && grep -q "^ssl = yes" "$CONF" 2>/dev/null; then
+    echo "MAILDESK_DOVECOT_TLS_PORT=$TLS_PORT"
+    echo "MAILDESK_DOVECOT_CA=$DIR/tls/ca.pem"
+  fi
+  ;;
 *)
-  echo "usage: $0 [start|stop|status]" >&2
+  echo "usage: $0 [start|stop|status|env]" >&2
   exit 2
   ;;
 esac

@@ -52,10 +52,30 @@ pub enum Command {
         #[arg(long)]
         mailbox: Option<i64>,
     },
+    /// Import bundled sample mails (requests, a threaded reply, attachments, an auto-reply, a
+    /// bounce) through the inbound pipeline, so there is something to look at.
+    Demo,
     /// Inspect and repair inbound mail.
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// Benchmarks that print their figures. They write into the configured database: point
+    /// DATABASE_URL at a scratch one.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Mails through the whole inbound pipeline, beside the parse-only rate.
+    Ingest {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
     },
 }
 
@@ -132,9 +152,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = cli_mail::import(&ctx, &path, mailbox, Source::Import, false).await?;
             println!("{summary}");
             if summary.failed > 0 {
-                anyhow::bail!("{} mail(s) failed; they are kept as dead letters (maildesk mail replay --all-failed)", summary.failed);
+                anyhow::bail!(
+                    "{} mail(s) failed (listed above); journaled ones are kept as dead letters: maildesk mail replay --all-failed",
+                    summary.failed
+                );
             }
             Ok(())
+        }
+        Command::Demo => {
+            let ctx = cli_mail::context(settings).await?;
+            let summary = cli_mail::demo(&ctx).await?;
+            println!("demo mail imported: {summary}");
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Ingest { count, concurrency } } => {
+            let ctx = cli_mail::context(settings).await?;
+            crate::bench::ingest::run(ctx, count, concurrency).await
         }
         Command::Mail { command: MailCommand::Parse { file } } => {
             println!("{}", cli_mail::parse_file(&file)?);

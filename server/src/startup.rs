@@ -1,6 +1,7 @@
 //! Building and running the server. `main` and the tests start it through this same path.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
@@ -33,6 +34,8 @@ impl Application {
         let first_admin = bootstrap::ensure_admin(&conn, &settings).await?;
         let port = listener.local_addr()?.port();
         let context = AppContext::new(settings.clone(), conn).await?;
+        // Mail journaled but never processed (a crash in between) is picked up again.
+        tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(context.clone(), Duration::from_secs(10)));
         let data = web::Data::new(context.clone());
         let mut server = HttpServer::new(move || {
             App::new()

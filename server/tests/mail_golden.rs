@@ -50,7 +50,10 @@ fn actual_json(eml: &Path) -> String {
 }
 
 fn sibling(eml: &Path, suffix: &str) -> PathBuf {
-    let stem = eml.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = eml
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     eml.with_file_name(format!("{stem}{suffix}"))
 }
 
@@ -68,7 +71,8 @@ fn golden_corpus() {
         if bless {
             let unchanged = fs::read_to_string(&expected_path).is_ok_and(|e| e == actual);
             if !unchanged {
-                fs::write(&expected_path, &actual).unwrap_or_else(|e| panic!("writing {}: {e}", expected_path.display()));
+                fs::write(&expected_path, &actual)
+                    .unwrap_or_else(|e| panic!("writing {}: {e}", expected_path.display()));
                 blessed += 1;
             }
             let _ = fs::remove_file(&actual_path);
@@ -76,14 +80,18 @@ fn golden_corpus() {
         }
         match fs::read_to_string(&expected_path) {
             Ok(expected) => {
-                let same = match (serde_json::from_str::<Value>(&expected), serde_json::from_str::<Value>(&actual)) {
+                let same = match (
+                    serde_json::from_str::<Value>(&expected),
+                    serde_json::from_str::<Value>(&actual),
+                ) {
                     (Ok(e), Ok(a)) => e == a,
                     _ => expected == actual,
                 };
                 if same {
                     let _ = fs::remove_file(&actual_path);
                 } else {
-                    fs::write(&actual_path, &actual).unwrap_or_else(|e| panic!("writing {}: {e}", actual_path.display()));
+                    fs::write(&actual_path, &actual)
+                        .unwrap_or_else(|e| panic!("writing {}: {e}", actual_path.display()));
                     failures.push(format!("  diff {} {}", expected_path.display(), actual_path.display()));
                 }
             }
@@ -100,7 +108,11 @@ fn golden_corpus() {
     }
 
     if bless {
-        eprintln!("blessed {blessed} of {} expected files in {}", files.len(), corpus_dir().display());
+        eprintln!(
+            "blessed {blessed} of {} expected files in {}",
+            files.len(),
+            corpus_dir().display()
+        );
     }
     assert!(
         files.len() >= MIN_CORPUS,

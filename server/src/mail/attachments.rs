@@ -27,9 +27,15 @@ use super::parsed::ParsedAttachment;
 /// references); `charset_hint` decodes raw 8-bit file names.
 pub fn extract(msg: &Message<'_>, html: Option<&str>, charset_hint: Option<&str>) -> Vec<ParsedAttachment> {
     let referenced = referenced_cids(html.unwrap_or_default());
+    let body_part = super::body::fallback_body_part(msg);
     let mut out = Vec::new();
     for id in &msg.attachments {
-        let Some(part) = msg.parts.get(*id as usize) else { continue };
+        if Some(*id) == body_part {
+            continue;
+        }
+        let Some(part) = msg.parts.get(*id as usize) else {
+            continue;
+        };
         if matches!(part.body, PartType::Multipart(_)) {
             continue;
         }
@@ -57,11 +63,17 @@ fn attachment(
     };
     let content_id = part
         .content_id()
-        .map(|c| c.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string())
+        .map(|c| {
+            c.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim()
+                .to_string()
+        })
         .filter(|c| !c.is_empty());
     let inline = content_id.as_ref().is_some_and(|cid| {
         let cid = cid.to_lowercase();
-        referenced.iter().any(|r| *r == cid)
+        referenced.contains(&cid)
     });
     let filename = file_name(msg, part, charset_hint)
         .map(|name| sanitize_filename(&name))
@@ -111,16 +123,31 @@ fn file_name(msg: &Message<'_>, part: &MessagePart<'_>, charset_hint: Option<&st
         other => {
             // Re-read the raw Content-Disposition / Content-Type header.
             for header_name in ["Content-Disposition", "Content-Type"] {
-                let Some(h) = part.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(header_name)) else {
+                let Some(h) = part
+                    .headers
+                    .iter()
+                    .find(|h| h.name.as_str().eq_ignore_ascii_case(header_name))
+                else {
                     continue;
                 };
-                let raw = msg.raw_message.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default();
+                let raw = msg
+                    .raw_message
+                    .get(h.offset_start as usize..h.offset_end as usize)
+                    .unwrap_or_default();
                 let decoded = decode_legacy(raw, charset_hint);
                 let value = MessageStream::new(decoded.as_bytes()).parse_content_type();
                 if let HeaderValue::ContentType(ct) = value {
-                    let attr = if header_name == "Content-Disposition" { "filename" } else { "name" };
+                    let attr = if header_name == "Content-Disposition" {
+                        "filename"
+                    } else {
+                        "name"
+                    };
                     if let Some(n) = ct.attribute(attr) {
-                        let n = if n.contains("=?") { headers::decode_unstructured(n.as_bytes(), charset_hint) } else { n.to_string() };
+                        let n = if n.contains("=?") {
+                            headers::decode_unstructured(n.as_bytes(), charset_hint)
+                        } else {
+                            n.to_string()
+                        };
                         return Some(n);
                     }
                 }
@@ -149,7 +176,11 @@ pub fn sanitize_filename(name: &str) -> String {
 
 fn generated_name(part: &MessagePart<'_>, content_type: &str, n: usize) -> String {
     if let PartType::Message(nested) = &part.body {
-        let subject = nested.subject().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("message");
+        let subject = nested
+            .subject()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("message");
         let stem: String = sanitize_filename(&subject.replace(['/', '\\', ':', '*', '?', '"', '<', '>', '|'], "_"));
         let stem = if stem.is_empty() { "message".to_string() } else { stem };
         return format!("{}.eml", stem.chars().take(150).collect::<String>());
@@ -169,8 +200,12 @@ pub fn extension_for(content_type: &str) -> String {
         "image/webp" => Some("webp"),
         "image/svg+xml" => Some("svg"),
         "image/tiff" => Some("tif"),
-        "text/plain" | "message/delivery-status" | "message/global-delivery-status" | "text/rfc822-headers"
-        | "message/disposition-notification" | "message/feedback-report" => Some("txt"),
+        "text/plain"
+        | "message/delivery-status"
+        | "message/global-delivery-status"
+        | "text/rfc822-headers"
+        | "message/disposition-notification"
+        | "message/feedback-report" => Some("txt"),
         "text/html" => Some("html"),
         "text/calendar" => Some("ics"),
         "text/csv" => Some("csv"),
@@ -204,7 +239,10 @@ fn referenced_cids(html: &str) -> Vec<String> {
     while let Some(pos) = rest.find("cid:") {
         let after = &rest[pos + 4..];
         let end = after.find(['"', '\'', ')', ' ', '>', '<']).unwrap_or(after.len());
-        let id = after[..end].trim_start_matches('<').trim_end_matches('>').replace("&amp;", "&");
+        let id = after[..end]
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .replace("&amp;", "&");
         out.push(percent_decode(&id));
         out.push(id);
         rest = &after[end..];
@@ -239,15 +277,31 @@ pub fn split_uuencoded(text: &str) -> (String, Vec<ParsedAttachment>) {
     let lines: Vec<&str> = text.lines().collect();
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     let mut files = Vec::new();
+    // The next `end` line at or after each line (one backwards pass keeps this linear).
+    let mut next_end = vec![None; lines.len() + 1];
+    for i in (0..lines.len()).rev() {
+        next_end[i] = if lines[i].trim_end() == "end" {
+            Some(i)
+        } else {
+            next_end[i + 1]
+        };
+    }
     let mut i = 0;
     while i < lines.len() {
         if let Some(name) = uu_begin(lines[i])
-            && let Some(end) = lines[i + 1..].iter().position(|l| l.trim_end() == "end").map(|p| i + 1 + p)
+            && let Some(end) = next_end[i + 1]
             && let Some(bytes) = uu_decode(&lines[i + 1..end])
         {
             let filename = sanitize_filename(name);
-            let filename = if filename.is_empty() { format!("attachment-{}.bin", files.len() + 1) } else { filename };
-            let content_type = mime_guess::from_path(&filename).first_or_octet_stream().essence_str().to_string();
+            let filename = if filename.is_empty() {
+                format!("attachment-{}.bin", files.len() + 1)
+            } else {
+                filename
+            };
+            let content_type = mime_guess::from_path(&filename)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_string();
             files.push(ParsedAttachment {
                 filename,
                 content_type,

@@ -33,8 +33,27 @@ pub struct Body {
 pub fn extract(msg: &Message<'_>) -> Body {
     let mut plain = Vec::new();
     let mut html_as_text = Vec::new();
+    if let Some(id) = fallback_body_part(msg)
+        && let Some(part) = msg.parts.get(id as usize)
+    {
+        return match part.body {
+            PartType::Html(_) => {
+                let html = part_text(msg, part);
+                Body {
+                    text: html_to_text(&html),
+                    html: Some(sanitize_html(&html)),
+                }
+            }
+            _ => Body {
+                text: tidy_text(&part_text(msg, part)),
+                html: None,
+            },
+        };
+    }
     for id in &msg.text_body {
-        let Some(part) = msg.parts.get(*id as usize) else { continue };
+        let Some(part) = msg.parts.get(*id as usize) else {
+            continue;
+        };
         match &part.body {
             PartType::Text(_) => plain.push(part_text(msg, part)),
             PartType::Html(_) => html_as_text.push(html_to_text(&part_text(msg, part))),
@@ -76,8 +95,30 @@ pub fn extract(msg: &Message<'_>) -> Body {
     Body { text, html }
 }
 
+/// A message whose only content is one part mail-parser did not take as a body — `Content-Type:
+/// text` without subtype, `multipart/*` without a boundary, `text/x-unknown` — still has that
+/// part as its body (unless it is explicitly an attachment or has a file name).
+pub fn fallback_body_part(msg: &Message<'_>) -> Option<u32> {
+    let has_body = msg
+        .text_body
+        .iter()
+        .chain(&msg.html_body)
+        .filter_map(|id| msg.parts.get(*id as usize))
+        .any(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_)));
+    if has_body {
+        return None;
+    }
+    let root = msg.parts.first()?;
+    let attachment = root.content_disposition().is_some_and(|d| d.is_attachment()) || root.attachment_name().is_some();
+    (matches!(root.body, PartType::Text(_) | PartType::Html(_)) && !attachment).then_some(0)
+}
+
 fn join_parts(parts: Vec<String>) -> String {
-    let parts: Vec<String> = parts.into_iter().map(|p| p.trim_end().to_string()).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|p| p.trim_end().trim_start_matches(['\n', '\r']).to_string())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     parts.join("\n\n")
 }
 
@@ -99,7 +140,8 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
     } else {
         decoded
     };
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // NUL cannot be stored in a text column and is never meant to be seen.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\0', "");
     let flowed = part.content_type().is_some_and(|ct| {
         ct.attribute("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed"))
             && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("plain"))
@@ -118,8 +160,14 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
 /// The bytes of a part after transfer decoding (base64 / quoted-printable), read again from the
 /// raw message.
 pub fn transfer_decoded_bytes(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<Vec<u8>> {
-    let raw = msg.raw_message.get(part.offset_body as usize..part.offset_end as usize)?;
-    let encoding = part.content_transfer_encoding().unwrap_or_default().trim().to_ascii_lowercase();
+    let raw = msg
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let encoding = part
+        .content_transfer_encoding()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     Some(match encoding.as_str() {
         "base64" => decode_base64_lenient(&String::from_utf8_lossy(raw))?,
         "quoted-printable" => decode_quoted_printable(raw),
@@ -173,7 +221,11 @@ pub fn decode_flowed(text: &str, delsp: bool) -> String {
             out.push(quote_line(d, &para));
         }
         let soft = content.ends_with(' ') && !is_sig;
-        let piece = if soft && delsp { &content[..content.len() - 1] } else { content };
+        let piece = if soft && delsp {
+            &content[..content.len() - 1]
+        } else {
+            content
+        };
         let para = match open.take() {
             Some((_, mut para)) => {
                 // Sloppy writers end soft lines with several spaces; one is enough.
@@ -198,7 +250,11 @@ pub fn decode_flowed(text: &str, delsp: bool) -> String {
 }
 
 fn quote_line(depth: usize, text: &str) -> String {
-    if depth == 0 { text.to_string() } else { format!("{} {}", ">".repeat(depth), text) }
+    if depth == 0 {
+        text.to_string()
+    } else {
+        format!("{} {}", ">".repeat(depth), text)
+    }
 }
 
 /// Whether a text/plain body says something, rather than being empty or a stub that points
@@ -355,7 +411,11 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 /// Plain text as HTML (for a text part between HTML parts).
@@ -365,11 +425,18 @@ fn text_to_html(text: &str) -> String {
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn unescape_attr(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
 }
 
 fn has_scheme(url: &str, schemes: &[&str]) -> bool {
@@ -383,16 +450,75 @@ fn is_remote(url: &str) -> bool {
 
 fn is_allowed_data_image(url: &str) -> bool {
     let url = url.trim().to_ascii_lowercase();
-    ["png", "jpeg", "jpg", "gif", "webp", "bmp"].iter().any(|t| url.starts_with(&format!("data:image/{t}")))
+    ["png", "jpeg", "jpg", "gif", "webp", "bmp"]
+        .iter()
+        .any(|t| url.starts_with(&format!("data:image/{t}")))
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "a", "abbr", "address", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite", "code",
-        "col", "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "h1", "h2",
-        "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
-        "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-        "tt", "u", "ul", "var", "wbr",
+        "a",
+        "abbr",
+        "address",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "wbr",
     ]
     .into_iter()
     .collect();
@@ -412,7 +538,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .tags(tags)
-        .clean_content_tags(["script", "style", "title", "template", "noscript"].into_iter().collect())
+        .clean_content_tags(
+            ["script", "style", "title", "template", "noscript"]
+                .into_iter()
+                .collect(),
+        )
         .tag_attributes(tag_attributes)
         .generic_attributes(["title", "lang", "dir"].into_iter().collect())
         .url_schemes(["http", "https", "mailto", "cid", "data"].into_iter().collect())
@@ -421,8 +551,9 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .strip_comments(true)
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("a", "href") => has_scheme(value, &["http", "https", "mailto"]).then(|| value.into()),
-            ("img", "src") => (is_remote(value) || has_scheme(value, &["cid"]) || is_allowed_data_image(value))
-                .then(|| value.into()),
+            ("img", "src") => {
+                (is_remote(value) || has_scheme(value, &["cid"]) || is_allowed_data_image(value)).then(|| value.into())
+            }
             _ => Some(value.into()),
         });
     builder
@@ -431,13 +562,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Sanitizes untrusted HTML for display (see the module documentation).
 pub fn sanitize_html(html: &str) -> String {
     let cleaned = SANITIZER.clean(html).to_string();
-    rewrite_img_srcs(&cleaned, |src| {
-        if is_remote(src) {
-            ImgSrc::Remote
-        } else {
-            ImgSrc::Keep
-        }
-    })
+    rewrite_img_srcs(
+        &cleaned,
+        |src| {
+            if is_remote(src) { ImgSrc::Remote } else { ImgSrc::Keep }
+        },
+    )
     .trim()
     .to_string()
 }
@@ -449,7 +579,11 @@ pub fn rewrite_cid(html: &str, map: &HashMap<String, String>) -> String {
     let lowered: HashMap<String, &String> = map.iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
     rewrite_img_srcs(html, |src| {
         let trimmed = src.trim();
-        let Some(id) = trimmed.get(..4).filter(|p| p.eq_ignore_ascii_case("cid:")).map(|_| &trimmed[4..]) else {
+        let Some(id) = trimmed
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("cid:"))
+            .map(|_| &trimmed[4..])
+        else {
             return ImgSrc::Keep;
         };
         let id = id.trim_start_matches('<').trim_end_matches('>');
@@ -498,27 +632,28 @@ enum ImgSrc {
 /// accordingly. Works on serialized HTML whose attribute values are double-quoted (ammonia's
 /// output); anything else is copied unchanged.
 fn rewrite_img_srcs(html: &str, decide: impl Fn(&str) -> ImgSrc) -> String {
+    // ASCII lowercasing keeps byte offsets, so positions in `lower` are positions in `html`.
+    let lower = html.to_ascii_lowercase();
     let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(pos) = find_ci(rest, "<img") {
-        let after_name = &rest[pos + 4..];
-        if !after_name.starts_with([' ', '\t', '\n', '/', '>']) {
-            out.push_str(&rest[..pos + 4]);
-            rest = after_name;
+    let mut done = 0; // `html[..done]` is in `out`
+    let mut search = 0;
+    while let Some(found) = lower.get(search..).and_then(|l| l.find("<img")) {
+        let pos = search + found;
+        let after_name = pos + 4;
+        if !html[after_name..].starts_with([' ', '\t', '\n', '/', '>']) {
+            search = after_name;
             continue;
         }
-        let Some(tag_len) = tag_end(after_name) else { break };
-        let tag = &after_name[..tag_len];
-        out.push_str(&rest[..pos + 4]);
-        out.push_str(&rewrite_tag_attrs(tag, &decide));
-        rest = &after_name[tag_len..];
+        let Some(tag_len) = tag_end(&html[after_name..]) else {
+            break;
+        };
+        out.push_str(&html[done..after_name]);
+        out.push_str(&rewrite_tag_attrs(&html[after_name..after_name + tag_len], &decide));
+        done = after_name + tag_len;
+        search = done;
     }
-    out.push_str(rest);
+    out.push_str(&html[done..]);
     out
-}
-
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(needle)
 }
 
 /// Length of a tag's attribute part up to and including the closing `>`, respecting quotes.
@@ -538,11 +673,17 @@ fn tag_end(s: &str) -> Option<usize> {
 
 fn rewrite_tag_attrs(tag: &str, decide: &impl Fn(&str) -> ImgSrc) -> String {
     let lower = tag.to_ascii_lowercase();
-    let Some(src_pos) = [" src=\"", "\tsrc=\"", "\nsrc=\""].iter().filter_map(|p| lower.find(p)).min() else {
+    let Some(src_pos) = [" src=\"", "\tsrc=\"", "\nsrc=\""]
+        .iter()
+        .filter_map(|p| lower.find(p))
+        .min()
+    else {
         return tag.to_string();
     };
     let value_start = src_pos + 6;
-    let Some(value_len) = tag[value_start..].find('"') else { return tag.to_string() };
+    let Some(value_len) = tag[value_start..].find('"') else {
+        return tag.to_string();
+    };
     let value = unescape_attr(&tag[value_start..value_start + value_len]);
     let attr_end = value_start + value_len + 1;
     match decide(&value) {
@@ -551,13 +692,21 @@ fn rewrite_tag_attrs(tag: &str, decide: &impl Fn(&str) -> ImgSrc) -> String {
             format!("{} src=\"{}\"{}", &tag[..src_pos], escape_attr(&url), &tag[attr_end..])
         }
         ImgSrc::Remote => {
-            format!("{} data-remote-src=\"{}\"{}", &tag[..src_pos], escape_attr(&value), &tag[attr_end..])
+            format!(
+                "{} data-remote-src=\"{}\"{}",
+                &tag[..src_pos],
+                escape_attr(&value),
+                &tag[attr_end..]
+            )
         }
     }
 }
 
 fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -577,7 +726,23 @@ mod tests {
             <ul><li>one</li></ul><table><tr><td colspan="2">cell</td></tr></table><blockquote>q</blockquote>
             </body></html>"#;
         let out = sanitize_html(html);
-        for bad in ["script", "alert", "iframe", "object", "<form", "<input", "onclick", "onload", "style", "javascript:", "<title", "file:", "data:text", "/relative", "target="] {
+        for bad in [
+            "script",
+            "alert",
+            "iframe",
+            "object",
+            "<form",
+            "<input",
+            "onclick",
+            "onload",
+            "style",
+            "javascript:",
+            "<title",
+            "file:",
+            "data:text",
+            "/relative",
+            "target=",
+        ] {
             assert!(!out.contains(bad), "{bad} survived in {out}");
         }
         for good in [
@@ -595,14 +760,22 @@ mod tests {
         ] {
             assert!(out.contains(good), "{good} missing in {out}");
         }
-        assert!(!out.contains(" src=\"https://tracker"), "remote image would load: {out}");
+        assert!(
+            !out.contains(" src=\"https://tracker"),
+            "remote image would load: {out}"
+        );
     }
 
     #[test]
     fn cid_rewriting() {
-        let html = sanitize_html(r#"<p><img src="cid:image001.png@01D9" alt="a"><IMG SRC="cid:Other%40x"><img src="cid:unknown"></p>"#);
+        let html = sanitize_html(
+            r#"<p><img src="cid:image001.png@01D9" alt="a"><IMG SRC="cid:Other%40x"><img src="cid:unknown"></p>"#,
+        );
         let mut map = HashMap::new();
-        map.insert("image001.png@01D9".to_string(), "/api/attachments/1?x=1&y=2".to_string());
+        map.insert(
+            "image001.png@01D9".to_string(),
+            "/api/attachments/1?x=1&y=2".to_string(),
+        );
         map.insert("other@x".to_string(), "/api/attachments/2".to_string());
         let out = rewrite_cid(&html, &map);
         assert!(out.contains(r#"src="/api/attachments/1?x=1&amp;y=2""#), "{out}");
@@ -625,7 +798,10 @@ mod tests {
 
     #[test]
     fn flowed_text_is_unwrapped() {
-        assert_eq!(decode_flowed("This is \nflowed.\n-- \nsig", false), "This is flowed.\n-- \nsig");
+        assert_eq!(
+            decode_flowed("This is \nflowed.\n-- \nsig", false),
+            "This is flowed.\n-- \nsig"
+        );
         assert_eq!(decode_flowed("> quoted \n> more\nnew", false), "> quoted more\nnew");
         assert_eq!(decode_flowed("Del \nsp", true), "Delsp");
         assert_eq!(decode_flowed(" >stuffed", false), ">stuffed");
@@ -634,13 +810,18 @@ mod tests {
     #[test]
     fn stubs_are_not_meaningful() {
         assert!(!is_meaningful("  \n "));
-        assert!(!is_meaningful("This is an HTML message. Please use an HTML capable mail program to read it."));
+        assert!(!is_meaningful(
+            "This is an HTML message. Please use an HTML capable mail program to read it."
+        ));
         assert!(!is_meaningful("To view this email, view it in a browser: https://x"));
         assert!(is_meaningful("My printer is broken."));
     }
 
     #[test]
     fn quoted_printable() {
-        assert_eq!(decode_quoted_printable(b"Caf=E9 =\r\nsoft=3D =ZZ"), b"Caf\xe9 soft= =ZZ");
+        assert_eq!(
+            decode_quoted_printable(b"Caf=E9 =\r\nsoft=3D =ZZ"),
+            b"Caf\xe9 soft= =ZZ"
+        );
     }
 }

@@ -6,7 +6,10 @@
 //!   again; encoded words in unknown charsets are decoded by guessing;
 //! - broken address headers (`john@example.com <john@example.com`, `"Doe, John" john@x.com`,
 //!   missing brackets): a tolerant scan for `something@domain`;
-//! - a missing or unparseable `Date`: the date of the newest `Received` header.
+//! - obsolete `Date` forms (two-digit years, zone names, no seconds) via chrono; a missing or
+//!   unparseable `Date`: the date of the newest `Received` header;
+//! - the message's own id is dropped from `In-Reply-To`/`References` (a mail cannot answer itself);
+//! - comments after a display name (`Walter Brooks (Accounts)`) are dropped.
 
 use chrono::{DateTime, TimeZone, Utc};
 use mail_parser::parsers::MessageStream;
@@ -35,6 +38,9 @@ pub fn extract(msg: &Message<'_>, charset_hint: Option<&str>) -> HeaderFields {
     let from = ["From", "Sender", "Return-Path"]
         .iter()
         .find_map(|name| addresses(msg, name, charset_hint).into_iter().next());
+    let message_id = ids(msg, "Message-ID").into_iter().next();
+    // A mail cannot answer itself: broken clients put its own id into In-Reply-To/References.
+    let not_own = |id: &String| Some(id) != message_id.as_ref();
     HeaderFields {
         from,
         to: addresses(msg, "To", charset_hint),
@@ -42,9 +48,9 @@ pub fn extract(msg: &Message<'_>, charset_hint: Option<&str>) -> HeaderFields {
         reply_to: addresses(msg, "Reply-To", charset_hint),
         subject: text(msg, "Subject", charset_hint).unwrap_or_default(),
         date: date(msg),
-        message_id: ids(msg, "Message-ID").into_iter().next(),
-        in_reply_to: ids(msg, "In-Reply-To"),
-        references: ids(msg, "References"),
+        in_reply_to: ids(msg, "In-Reply-To").into_iter().filter(not_own).collect(),
+        references: ids(msg, "References").into_iter().filter(not_own).collect(),
+        message_id,
     }
 }
 
@@ -86,7 +92,7 @@ pub fn text(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> Option
         Some(t) if !looks_misdecoded(&t) && !t.contains("=?") => t,
         _ => decode_unstructured(raw, charset_hint),
     };
-    Some(collapse_whitespace(&value))
+    Some(collapse_whitespace(&value.replace('\0', "")))
 }
 
 /// Raw header text (unfolded, trimmed, no RFC 2047 decoding) of every header `name`.
@@ -105,6 +111,11 @@ fn date(msg: &Message<'_>) -> Option<DateTime<Utc>> {
         HeaderValue::DateTime(d) => to_chrono(d),
         _ => None,
     });
+    let from_date_header = from_date_header.or_else(|| {
+        // Obsolete forms mail-parser rejects (`3 Jun 24 10:12 EST`): chrono's RFC 2822 parser.
+        let raw = first_header(msg, "Date").map(|h| String::from_utf8_lossy(raw_bytes(msg, h)).into_owned())?;
+        parse_obsolete_date(&raw)
+    });
     from_date_header.or_else(|| {
         // The newest Received header (the first one) carries the time the mail arrived.
         first_header(msg, "Received").and_then(|h| match &h.value {
@@ -112,6 +123,36 @@ fn date(msg: &Message<'_>) -> Option<DateTime<Utc>> {
             _ => None,
         })
     })
+}
+
+fn parse_obsolete_date(raw: &str) -> Option<DateTime<Utc>> {
+    let mut cleaned = String::with_capacity(raw.len());
+    let mut depth = 0usize;
+    for c in raw.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => cleaned.push(c),
+            _ => {}
+        }
+    }
+    let cleaned = collapse_whitespace(&cleaned);
+    let parsed = DateTime::parse_from_rfc2822(&cleaned).ok().or_else(|| {
+        // RFC 2822 without seconds (`10:12`): add them.
+        let with_seconds = cleaned
+            .split(' ')
+            .map(|w| {
+                if w.len() <= 5 && w.matches(':').count() == 1 {
+                    format!("{w}:00")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        DateTime::parse_from_rfc2822(&with_seconds).ok()
+    })?;
+    Some(parsed.with_timezone(&Utc))
 }
 
 fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
@@ -131,7 +172,12 @@ fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
             _ => Vec::new(),
         };
         for v in values {
-            let id = v.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string();
+            let id = v
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim()
+                .to_string();
             if !id.is_empty() && !id.contains(char::is_whitespace) && !out.contains(&id) {
                 out.push(id);
             }
@@ -157,19 +203,27 @@ pub fn addresses(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> V
 fn header_addresses(value: &HeaderValue<'_>, raw: &[u8], charset_hint: Option<&str>) -> Vec<Address> {
     let parsed = from_parsed(value);
     if let Some(list) = &parsed
-        && list.iter().all(|a| !looks_misdecoded(&a.email) && !a.name.as_deref().is_some_and(looks_misdecoded))
+        && list
+            .iter()
+            .all(|a| !looks_misdecoded(&a.email) && !a.name.as_deref().is_some_and(looks_misdecoded))
     {
         return list.clone();
     }
     // Either some address is broken or a name/address was misdecoded: decode the raw bytes
     // ourselves and parse again.
     let decoded = decode_address_header(raw, charset_hint);
-    let reparsed = MessageStream::new(format!("{decoded}\r\n").as_bytes()).parse_address().into_owned();
+    let reparsed = MessageStream::new(format!("{decoded}\r\n").as_bytes())
+        .parse_address()
+        .into_owned();
     if let Some(list) = from_parsed(&reparsed) {
         return list;
     }
     let scanned = scan_addresses(&decoded);
-    if scanned.is_empty() { parsed.unwrap_or_default() } else { scanned }
+    if scanned.is_empty() {
+        parsed.unwrap_or_default()
+    } else {
+        scanned
+    }
 }
 
 /// The addresses mail-parser found, or `None` when any of them is not a plausible address.
@@ -189,17 +243,29 @@ fn from_parsed(value: &HeaderValue<'_>) -> Option<Vec<Address>> {
         if !is_plausible_email(&email) {
             return None;
         }
-        out.push(Address { name: clean_name(addr.name.as_deref(), &email), email });
+        out.push(Address {
+            name: clean_name(addr.name.as_deref(), &email),
+            email,
+        });
     }
     Some(out)
 }
 
 fn clean_email(s: &str) -> String {
-    s.trim().trim_start_matches(['<', '\'', '"']).trim_end_matches(['>', '\'', '"', '.']).trim().to_lowercase()
+    s.trim()
+        .trim_start_matches(['<', '\'', '"'])
+        .trim_end_matches(['>', '\'', '"', '.'])
+        .trim()
+        .to_lowercase()
 }
 
 fn clean_name(name: Option<&str>, email: &str) -> Option<String> {
-    let name = collapse_whitespace(name?);
+    let name = collapse_whitespace(&name?.replace('\0', ""));
+    // Comments are not part of the name: `Walter Brooks (Accounts)` is Walter Brooks.
+    let name = match name.strip_suffix(')').and_then(|n| n.rfind('(').map(|p| n[..p].trim())) {
+        Some(before) if !before.is_empty() && !before.contains(['(', ')']) => before.to_string(),
+        _ => name,
+    };
     let name = name.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace() || c == ',' || c == ';');
     let name = name.trim_end_matches('<').trim();
     if name.is_empty() || name.eq_ignore_ascii_case(email) || name.trim_matches(['<', '>']).eq_ignore_ascii_case(email)
@@ -211,7 +277,9 @@ fn clean_name(name: Option<&str>, email: &str) -> Option<String> {
 }
 
 fn is_plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.is_empty()
         && !domain.starts_with('.')
@@ -255,8 +323,15 @@ pub fn scan_addresses(text: &str) -> Vec<Address> {
         if !local.is_empty() && !domain.is_empty() {
             let email = format!("{local}@{domain}").to_lowercase();
             let before = text.get(prev_end_byte..start_byte).unwrap_or_default();
-            let name = before.rsplit([',', ';']).next().filter(|n| !n.contains('@')).unwrap_or_default();
-            let name = clean_name(Some(name.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())), &email);
+            let name = before
+                .rsplit([',', ';'])
+                .next()
+                .filter(|n| !n.contains('@'))
+                .unwrap_or_default();
+            let name = clean_name(
+                Some(name.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())),
+                &email,
+            );
             // A name that is itself in quotes may contain the separator ("Doe, John").
             let name = quoted_name(before).or(name);
             if !out.iter().any(|a| a.email == email) {
@@ -274,7 +349,11 @@ fn quoted_name(before: &str) -> Option<String> {
     let end = before.rfind('"')?;
     let start = before[..end].rfind('"')?;
     let name = collapse_whitespace(&before[start + 1..end]);
-    if name.is_empty() || name.contains('@') { None } else { Some(name) }
+    if name.is_empty() || name.contains('@') {
+        None
+    } else {
+        Some(name)
+    }
 }
 
 /// Unfolds a raw header value and decodes raw 8-bit text and RFC 2047 encoded words.
@@ -306,9 +385,8 @@ fn parse_encoded_word(s: &str) -> Option<(Vec<u8>, String, usize)> {
     let q1 = rest.find('?')?;
     let charset = rest[..q1].split('*').next().unwrap_or_default().to_string();
     let rest2 = &rest[q1 + 1..];
-    let mut it = rest2.chars();
-    let enc = it.next()?;
-    if it.next()? != '?' {
+    let enc = *rest2.as_bytes().first()?;
+    if !matches!(enc, b'q' | b'Q' | b'b' | b'B') || rest2.as_bytes().get(1) != Some(&b'?') {
         return None;
     }
     let data_and_more = &rest2[2..];
@@ -317,10 +395,10 @@ fn parse_encoded_word(s: &str) -> Option<(Vec<u8>, String, usize)> {
     if data.contains(char::is_whitespace) || charset.is_empty() {
         return None;
     }
-    let bytes = match enc {
-        'b' | 'B' => decode_base64_lenient(data)?,
-        'q' | 'Q' => decode_q(data),
-        _ => return None,
+    let bytes = if enc.eq_ignore_ascii_case(&b'b') {
+        decode_base64_lenient(data)?
+    } else {
+        decode_q(data)
     };
     let total = 2 + q1 + 1 + 2 + end + 2;
     Some((bytes, charset, total))
@@ -336,7 +414,10 @@ pub fn decode_base64_lenient(data: &str) -> Option<Vec<u8>> {
             .with_decode_allow_trailing_bits(true)
             .with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    let mut cleaned: String = data.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/').collect();
+    let mut cleaned: String = data
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/')
+        .collect();
     if cleaned.len() % 4 == 1 {
         cleaned.pop();
     }
@@ -350,16 +431,14 @@ fn decode_q(data: &str) -> Vec<u8> {
     while i < bytes.len() {
         match bytes[i] {
             b'_' => out.push(b' '),
-            b'=' if i + 2 < bytes.len() => {
-                match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'='),
+            b'=' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'='),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -385,21 +464,28 @@ fn decode_encoded_words(text: &str, quote: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let mut in_quotes = false;
-    // Decoded text of the current run of adjacent encoded words (joined without the whitespace
-    // between them, RFC 2047 §6.2), and the whitespace seen after it.
-    let mut run: Option<String> = None;
+    // The current run of adjacent encoded words (RFC 2047 §6.2: the whitespace between them is
+    // dropped), as (charset, bytes) segments. Consecutive words in the same charset are joined
+    // before decoding, since writers split multi-byte characters across words.
+    let mut run: Vec<(String, Vec<u8>)> = Vec::new();
     let mut pending_ws = String::new();
-    let flush = |out: &mut String, run: &mut Option<String>, in_quotes: bool| {
-        if let Some(decoded) = run.take() {
-            if quote && !in_quotes {
-                out.push('"');
-                out.push_str(&decoded.replace('\\', "\\\\").replace('"', "\\\""));
-                out.push('"');
-            } else if quote {
-                out.push_str(&decoded.replace('\\', "\\\\").replace('"', "\\\""));
-            } else {
-                out.push_str(&decoded);
-            }
+    let flush = |out: &mut String, run: &mut Vec<(String, Vec<u8>)>, in_quotes: bool| {
+        if run.is_empty() {
+            return;
+        }
+        let decoded: String = run
+            .drain(..)
+            .map(|(charset, bytes)| decode_word_bytes(&bytes, &charset))
+            .collect();
+        let escaped = || decoded.replace('\\', "\\\\").replace('"', "\\\"");
+        if quote && !in_quotes {
+            out.push('"');
+            out.push_str(&escaped());
+            out.push('"');
+        } else if quote {
+            out.push_str(&escaped());
+        } else {
+            out.push_str(&decoded);
         }
     };
     while i < text.len() {
@@ -407,13 +493,12 @@ fn decode_encoded_words(text: &str, quote: bool) -> String {
         if rest.starts_with("=?")
             && let Some((bytes, charset, len)) = parse_encoded_word(rest)
         {
-            let decoded = decode_word_bytes(&bytes, &charset);
-            match run.as_mut() {
-                Some(r) => r.push_str(&decoded),
-                None => {
-                    out.push_str(&pending_ws);
-                    run = Some(decoded);
-                }
+            if run.is_empty() {
+                out.push_str(&pending_ws);
+            }
+            match run.last_mut() {
+                Some((last, acc)) if last.eq_ignore_ascii_case(&charset) => acc.extend_from_slice(&bytes),
+                _ => run.push((charset, bytes)),
             }
             pending_ws.clear();
             i += len;
@@ -442,7 +527,9 @@ fn decode_encoded_words(text: &str, quote: bool) -> String {
 /// The addresses in an address-list text (e.g. a `From:` value quoted in a bounce), parsed
 /// strictly first and tolerantly when that fails.
 pub fn parse_address_text(text: &str) -> Vec<Address> {
-    let value = MessageStream::new(format!("{text}\r\n").as_bytes()).parse_address().into_owned();
+    let value = MessageStream::new(format!("{text}\r\n").as_bytes())
+        .parse_address()
+        .into_owned();
     from_parsed(&value).unwrap_or_else(|| scan_addresses(text))
 }
 
@@ -457,7 +544,10 @@ mod tests {
     }
 
     fn addr(name: Option<&str>, email: &str) -> Address {
-        Address { name: name.map(str::to_string), email: email.to_string() }
+        Address {
+            name: name.map(str::to_string),
+            email: email.to_string(),
+        }
     }
 
     #[test]
@@ -473,7 +563,10 @@ mod tests {
         assert_eq!(h.cc, vec![addr(None, "c@z.org"), addr(None, "d@z.org")]);
         assert_eq!(h.reply_to, vec![addr(None, "r@x.org")]);
         assert_eq!(h.subject, "Hello wörld");
-        assert_eq!(h.date.map(|d| d.to_rfc3339()), Some("2025-07-01T08:00:00+00:00".to_string()));
+        assert_eq!(
+            h.date.map(|d| d.to_rfc3339()),
+            Some("2025-07-01T08:00:00+00:00".to_string())
+        );
         assert_eq!(h.message_id.as_deref(), Some("abc@x.org"));
         assert_eq!(h.in_reply_to, vec!["p@x.org"]);
         assert_eq!(h.references, vec!["r1@x.org", "r2@x.org", "p@x.org"]);
@@ -517,16 +610,45 @@ mod tests {
         assert_eq!(h.subject, "Café ok");
         let h = parse(b"Subject: =?utf-8?q?a?= =?utf-8?q?b?=  c\r\n\r\nb\r\n");
         assert_eq!(h.subject, "ab c");
+        assert_eq!(
+            decode_unstructured("=?x?\u{e9}?a?= =?\u{e9}?B?QQ==?= =??Q?a?=".as_bytes(), None),
+            "=?x?\u{e9}?a?= A =??Q?a?="
+        );
+        // A multi-byte character split across two encoded words.
+        let h = parse(b"Subject: =?UTF-8?B?ww==?=\r\n =?UTF-8?B?nGJlcg==?= x\r\n\r\nb\r\n");
+        assert_eq!(h.subject, "\u{dc}ber x");
         let h = parse(b"From: =?unknown?Q?Doe,_Ren=E9?= <r@x.fr>\r\n\r\nb\r\n");
         assert_eq!(h.from, Some(addr(Some("Doe, René"), "r@x.fr")));
     }
 
     #[test]
     fn date_falls_back_to_received() {
-        let h = parse(
-            b"Received: from a by b; Tue, 1 Jul 2025 10:00:00 +0000\r\nDate: garbage\r\nSubject: x\r\n\r\nb\r\n",
+        let h =
+            parse(b"Received: from a by b; Tue, 1 Jul 2025 10:00:00 +0000\r\nDate: garbage\r\nSubject: x\r\n\r\nb\r\n");
+        assert_eq!(
+            h.date.map(|d| d.to_rfc3339()),
+            Some("2025-07-01T10:00:00+00:00".to_string())
         );
-        assert_eq!(h.date.map(|d| d.to_rfc3339()), Some("2025-07-01T10:00:00+00:00".to_string()));
+    }
+
+    #[test]
+    fn obsolete_dates_and_comments() {
+        let h = parse(b"From: (gw) Walter Brooks <wb@x.com> (Accounts)\r\nDate: 3 Jun 24 10:12 EST\r\n\r\nb\r\n");
+        assert_eq!(
+            h.date.map(|d| d.to_rfc3339()),
+            Some("2024-06-03T15:12:00+00:00".to_string())
+        );
+        assert_eq!(h.from.and_then(|a| a.name), Some("Walter Brooks".to_string()));
+        let h = parse(b"Date: 31/02/2024 25:61 CEST+-99\r\n\r\nb\r\n");
+        assert_eq!(h.date, None);
+    }
+
+    #[test]
+    fn own_id_is_not_a_reference() {
+        let h =
+            parse(b"Message-ID: <me@x>\r\nIn-Reply-To: <me@x>\r\nReferences: <a@x> <me@x> <a@x> <b@x>\r\n\r\nb\r\n");
+        assert!(h.in_reply_to.is_empty());
+        assert_eq!(h.references, vec!["a@x", "b@x"]);
     }
 
     #[test]
@@ -541,7 +663,11 @@ mod tests {
     fn scan_finds_addresses() {
         assert_eq!(
             scan_addresses("Ann <ann@x.org>; bob@y.org,  \"Lee, C\" c@z.org."),
-            vec![addr(Some("Ann"), "ann@x.org"), addr(None, "bob@y.org"), addr(Some("Lee, C"), "c@z.org")]
+            vec![
+                addr(Some("Ann"), "ann@x.org"),
+                addr(None, "bob@y.org"),
+                addr(Some("Lee, C"), "c@z.org")
+            ]
         );
         assert!(scan_addresses("no address @ here").is_empty());
     }

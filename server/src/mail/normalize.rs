@@ -12,7 +12,7 @@
 
 /// Normalises raw message bytes (see the module documentation).
 pub fn normalize(raw: &[u8]) -> Vec<u8> {
-    let mut input = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+    let input = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
 
     // Blank lines and stray whitespace before the headers (leading spaces would make the first
     // header a continuation line).
@@ -83,24 +83,36 @@ mod tests {
 
     #[test]
     fn converts_all_line_endings_to_crlf() {
-        assert_eq!(normalize(b"A: 1\nB: 2\r\n\rbody\r\r\nend"), b"A: 1\r\nB: 2\r\n\r\nbody\r\nend\r\n");
+        assert_eq!(
+            normalize(b"A: 1\nB: 2\r\n\rbody\r\r\nend"),
+            b"A: 1\r\nB: 2\r\n\r\nbody\r\nend\r\n"
+        );
         assert_eq!(normalize(b"A: 1\r\n\r\nx\n"), b"A: 1\r\n\r\nx\r\n");
     }
 
     #[test]
     fn strips_mbox_from_line_and_unescapes() {
         let raw = b"From john@example.com Mon Jan  1 00:00:00 2024\nSubject: x\n\n>From here\n>>From there\n> quoted\n";
-        assert_eq!(normalize(raw), b"Subject: x\r\n\r\nFrom here\r\n>From there\r\n> quoted\r\n");
+        assert_eq!(
+            normalize(raw),
+            b"Subject: x\r\n\r\nFrom here\r\n>From there\r\n> quoted\r\n"
+        );
     }
 
     #[test]
     fn keeps_escaped_from_without_mbox_line() {
-        assert_eq!(normalize(b"Subject: x\n\n>From here\n"), b"Subject: x\r\n\r\n>From here\r\n");
+        assert_eq!(
+            normalize(b"Subject: x\n\n>From here\n"),
+            b"Subject: x\r\n\r\n>From here\r\n"
+        );
     }
 
     #[test]
     fn drops_bom_and_leading_blank_lines() {
-        assert_eq!(normalize(b"\xEF\xBB\xBF\n\r\n  \nSubject: x\n\nhi"), b"Subject: x\r\n\r\nhi\r\n");
+        assert_eq!(
+            normalize(b"\xEF\xBB\xBF\n\r\n  \nSubject: x\n\nhi"),
+            b"Subject: x\r\n\r\nhi\r\n"
+        );
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub fn parse(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> 
         Ok(result) => result,
         Err(_) => match catch_unwind(AssertUnwindSafe(|| parse_degraded(&normalized, opts))) {
             Ok(result) => result,
-            Err(_) => Err(ParseError::Malformed("the MIME structure could not be read".to_string())),
+            Err(_) => Err(ParseError::Malformed(
+                "the MIME structure could not be read".to_string(),
+            )),
         },
     }
 }
@@ -62,14 +64,49 @@ fn has_header_block(raw: &[u8]) -> bool {
 
 fn parse_full(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
     let message = MessageParser::default().parse(raw).ok_or(ParseError::NoHeaders)?;
-    let hint = charset_hint(&message);
-    let fields = headers::extract(&message, hint.as_deref());
-    let body = body::extract(&message);
+    if let Some(repaired) = repair_missing_boundary(&message) {
+        let message = MessageParser::default().parse(&repaired).ok_or(ParseError::NoHeaders)?;
+        return build(&message, opts);
+    }
+    build(&message, opts)
+}
+
+/// `Content-Type: multipart/…` without a `boundary` parameter: when the body has a delimiter line
+/// (`--something`), the message is parsed again with that boundary added.
+fn repair_missing_boundary(message: &Message<'_>) -> Option<Vec<u8>> {
+    let root = message.parts.first()?;
+    let ct = root.content_type()?;
+    if !ct.ctype().eq_ignore_ascii_case("multipart") || ct.attribute("boundary").is_some() {
+        return None;
+    }
+    let header = headers::first_header(message, "Content-Type")?;
+    let raw: &[u8] = &message.raw_message;
+    let body = raw.get(root.offset_body as usize..)?;
+    let boundary = body.split(|&b| b == b'\n').find_map(|line| {
+        let line = std::str::from_utf8(line).ok()?.trim_end();
+        let token = line.strip_prefix("--")?;
+        let token = token.strip_suffix("--").unwrap_or(token);
+        (!token.is_empty() && token.len() <= 70 && !token.contains(['"', '\\'])).then(|| token.to_string())
+    })?;
+    let insert_at = (header.offset_end as usize)
+        .checked_sub(2)
+        .filter(|&p| raw.get(p..p + 2) == Some(b"\r\n"))?;
+    let mut repaired = Vec::with_capacity(raw.len() + boundary.len() + 16);
+    repaired.extend_from_slice(raw.get(..insert_at)?);
+    repaired.extend_from_slice(format!("; boundary=\"{boundary}\"").as_bytes());
+    repaired.extend_from_slice(raw.get(insert_at..)?);
+    Some(repaired)
+}
+
+fn build(message: &Message<'_>, opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
+    let hint = charset_hint(message);
+    let fields = headers::extract(message, hint.as_deref());
+    let body = body::extract(message);
     let (text_full, uuencoded) = attachments::split_uuencoded(&body.text);
-    let mut files = attachments::extract(&message, body.html.as_deref(), hint.as_deref());
+    let mut files = attachments::extract(message, body.html.as_deref(), hint.as_deref());
     files.extend(uuencoded);
     let split = visible::split(&text_full, &opts.excluded_text);
-    let classification = classify::classify(&message, &fields, &text_full);
+    let classification = classify::classify(message, &fields, &text_full);
     let ticket_token = token::ticket_token(&fields.subject);
     Ok(ParsedMail {
         from: fields.from,
@@ -94,7 +131,9 @@ fn parse_full(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError>
 
 /// Headers only, the body as plain text: for input whose MIME structure broke the full parse.
 fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
-    let message = MessageParser::default().parse_headers(raw).ok_or(ParseError::NoHeaders)?;
+    let message = MessageParser::default()
+        .parse_headers(raw)
+        .ok_or(ParseError::NoHeaders)?;
     let fields = headers::extract(&message, None);
     let body_start = find_body_start(raw);
     let text_full = body::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
@@ -123,7 +162,9 @@ fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseEr
 }
 
 fn find_body_start(raw: &[u8]) -> usize {
-    raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |p| p + 4)
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |p| p + 4)
 }
 
 /// The charset declared by the first text part (or the root), used for raw 8-bit headers.
@@ -131,7 +172,11 @@ fn charset_hint(msg: &Message<'_>) -> Option<String> {
     msg.parts
         .iter()
         .filter(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_)))
-        .find_map(|p| p.content_type().and_then(|ct| ct.attribute("charset")).map(str::to_string))
+        .find_map(|p| {
+            p.content_type()
+                .and_then(|ct| ct.attribute("charset"))
+                .map(str::to_string)
+        })
         .filter(|c| !c.eq_ignore_ascii_case("us-ascii") && !c.eq_ignore_ascii_case("utf-8"))
 }
 
@@ -175,8 +220,52 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
     fn errors_for_non_mail() {
         assert_eq!(parse(b"", &ParseOptions::default()), Err(ParseError::Empty));
         assert_eq!(parse(b" \r\n ", &ParseOptions::default()), Err(ParseError::Empty));
-        assert_eq!(parse(b"hello world, no headers here", &ParseOptions::default()), Err(ParseError::NoHeaders));
-        assert_eq!(parse(&[0u8, 159, 146, 150], &ParseOptions::default()), Err(ParseError::NoHeaders));
+        assert_eq!(
+            parse(b"hello world, no headers here", &ParseOptions::default()),
+            Err(ParseError::NoHeaders)
+        );
+        assert_eq!(
+            parse(&[0u8, 159, 146, 150], &ParseOptions::default()),
+            Err(ParseError::NoHeaders)
+        );
+    }
+
+    #[test]
+    fn multipart_without_boundary_is_repaired() {
+        let raw = b"From: a@x.com\r\nContent-Type: multipart/mixed\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nHello there.\r\n--zz--\r\n";
+        assert_eq!(
+            parse(raw, &ParseOptions::default()).map(|p| p.text),
+            Ok("Hello there.".to_string())
+        );
+    }
+
+    fn html_only(html: &str) -> ParsedMail {
+        let raw =
+            format!("From: a@x.com\r\nSubject: Re: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n");
+        match parse(raw.as_bytes(), &ParseOptions::default()) {
+            Ok(p) => p,
+            Err(e) => panic!("parse failed: {e}"),
+        }
+    }
+
+    #[test]
+    fn html_only_replies_are_split() {
+        let outlook = html_only(
+            "<div>Thanks, that fixed it.</div><div>Ann</div><hr style=\"display:inline-block;width:98%\">\
+             <div id=\"divRplyFwdMsg\"><font><b>From:</b> Support &lt;s@x.com&gt;<br><b>Sent:</b> Monday<br>\
+             <b>To:</b> Ann<br><b>Subject:</b> Printer</font></div><div>Try again.</div>",
+        );
+        assert_eq!(outlook.text, "Thanks, that fixed it.\nAnn");
+        assert!(outlook.quoted.is_some_and(|q| q.contains("Try again.")));
+        let gmail = html_only(
+            "<div dir=\"ltr\">Works now!</div><br><div class=\"gmail_quote\"><div class=\"gmail_attr\">On Mon, 3 Jun 2024 at 10:12, \
+             S &lt;s@x.com&gt; wrote:<br></div><blockquote class=\"gmail_quote\">Try again.</blockquote></div>",
+        );
+        assert_eq!(gmail.text, "Works now!");
+        assert_eq!(
+            gmail.quoted.as_deref(),
+            Some("On Mon, 3 Jun 2024 at 10:12, S <s@x.com> wrote:\n\n> Try again.")
+        );
     }
 
     #[test]
@@ -210,7 +299,9 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
     fn deep_nesting_does_not_crash() {
         let mut raw = String::from("From: a@x.com\r\nSubject: deep\r\n");
         for i in 0..200 {
-            raw.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+            raw.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+            ));
         }
         raw.push_str("Content-Type: text/plain\r\n\r\nhi\r\n");
         let _ = parse(raw.as_bytes(), &ParseOptions::default());

@@ -1,6 +1,7 @@
 //! The ticket token in a subject line: `[#123]`, `{#123}`, or `#123` right after the word
 //! `Ticket` or `Case` (any case, optional colon: `Re: Ticket #123`, `Case: #45`). A bare `#123`
-//! elsewhere ("invoice #123") is not a token. The first token wins.
+//! elsewhere ("invoice #123") is not a token. The first token wins; `0` and numbers that do not fit
+//! an `i64` are not tokens.
 
 /// The ticket number named in `subject`, if any.
 pub fn ticket_token(subject: &str) -> Option<i64> {
@@ -14,11 +15,14 @@ pub fn ticket_token(subject: &str) -> Option<i64> {
             continue;
         }
         let after = chars.get(i + 1 + digits.len()).copied();
-        let Ok(number) = digits.parse::<i64>() else { continue };
-        let bracketed = match (i.checked_sub(1).map(|p| chars[p]), after) {
-            (Some('['), Some(']')) | (Some('{'), Some('}')) => true,
-            _ => false,
+        // Ticket numbers start at 1; `[#0]` and numbers beyond i64 are not tokens.
+        let Some(number) = digits.parse::<i64>().ok().filter(|n| *n > 0) else {
+            continue;
         };
+        let bracketed = matches!(
+            (i.checked_sub(1).map(|p| chars[p]), after),
+            (Some('['), Some(']')) | (Some('{'), Some('}'))
+        );
         let ends_cleanly = after.is_none_or(|c| !c.is_alphanumeric());
         if bracketed || (ends_cleanly && preceded_by_keyword(&chars[..i])) {
             return Some(number);
@@ -77,6 +81,8 @@ mod tests {
         assert_eq!(ticket_token("[#12a]"), None);
         assert_eq!(ticket_token("[#]"), None);
         assert_eq!(ticket_token("[#99999999999999999999999]"), None);
+        assert_eq!(ticket_token("Re: [#99999999999999999999] and [#0] and [#-5]"), None);
+        assert_eq!(ticket_token("[#0] then [#7]"), Some(7));
         assert_eq!(ticket_token(""), None);
     }
 }

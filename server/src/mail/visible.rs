@@ -10,18 +10,21 @@
 //! - `-----Original Message-----` and its translations;
 //! - an Outlook header block: `From:` followed by at least two of `Sent:`/`Date:`, `To:`,
 //!   `Subject:` (German, French, Spanish, Italian, Dutch, Portuguese, Polish, Russian, Chinese
-//!   labels too), together with a `____` / `----` / `───` rule line right above it;
+//!   labels too); a `____` / `----` / `───` rule line right above it belongs to the quote;
 //! - forwarded-message headers (`---------- Forwarded message ---------`, `Begin forwarded
-//!   message:`, …);
+//!   message:`, …) and the line after which a bounce returns the original message
+//!   (`------ This is a copy of the message …`, `--- Below this line is a copy of the message.`);
 //! - a trailing run of `>`-quoted lines.
 //!
 //! A bottom-posted reply (attribution and `>` block first, the answer below) gives the answer as
-//! the text. Interleaved answers between quoted blocks stay in the text: cutting them would lose
-//! what the customer wrote.
+//! the text. Interleaved answers between quoted blocks stay in the text, with the questions they
+//! answer: cutting them would lose what the customer wrote.
 //!
 //! The signature is the part of the new text from a `-- ` (or `--`) delimiter line, or from a
 //! mobile footer (`Sent from my iPhone`, `Get Outlook for Android`, `Von meinem iPhone gesendet`,
-//! `Envoyé de mon iPhone`, `Enviado desde mi iPhone`, …) near the end.
+//! `Envoyé de mon iPhone`, `Enviado desde mi iPhone`, …) near the end, or a footer at the end: a
+//! confidentiality disclaimer or a mailing-list footer below a rule line (`____`). A `-- `
+//! signature written below the quoted history (bottom of a Thunderbird reply) is found too.
 //!
 //! Excluded text (configured disclaimers) is removed from all three parts, matching words with
 //! any whitespace in between and ignoring case.
@@ -58,6 +61,12 @@ pub fn split(body: &str, excluded: &[String]) -> Visible {
         Some(s) => new_lines.split_off(s),
         None => Vec::new(),
     };
+    // A confidentiality disclaimer or mailing-list footer at the end.
+    if signature_lines.is_empty()
+        && let Some(f) = find_footer_start(&new_lines)
+    {
+        signature_lines = new_lines.split_off(f);
+    }
     // `reply / > quote / -- sig`: the quote was above the signature.
     move_trailing_quote(&mut new_lines, &mut quoted_lines);
 
@@ -71,7 +80,11 @@ pub fn split(body: &str, excluded: &[String]) -> Visible {
     let text = remove_excluded(&join(&new_lines), excluded);
     let signature = Some(remove_excluded(&join(&signature_lines), excluded)).filter(|s| !s.is_empty());
     let quoted = Some(remove_excluded(&join(&quoted_lines), excluded)).filter(|s| !s.is_empty());
-    Visible { text, signature, quoted }
+    Visible {
+        text,
+        signature,
+        quoted,
+    }
 }
 
 fn join(lines: &[&str]) -> String {
@@ -109,7 +122,7 @@ fn find_quote_start(lines: &[&str]) -> Option<(usize, MarkerKind)> {
         if is_attribution(lines, i) {
             return Some((i, MarkerKind::Attribution));
         }
-        if is_original_message_line(lines[i]) || is_forward_header(lines[i]) {
+        if is_original_message_line(lines[i]) || is_forward_header(lines[i]) || is_bounce_copy_line(lines[i]) {
             return Some((i, MarkerKind::Separator));
         }
         if is_header_block(lines, i) {
@@ -140,16 +153,64 @@ struct Family {
 }
 
 const FAMILIES: &[Family] = &[
-    Family { prefixes: &["on "], suffixes: &["wrote:", "writes:", "wrote :"], infixes: &[] },
-    Family { prefixes: &["am "], suffixes: &["schrieb:"], infixes: &[" schrieb "] },
-    Family { prefixes: &["le "], suffixes: &["a écrit :", "a écrit:", "a ecrit :", "a ecrit:"], infixes: &[] },
-    Family { prefixes: &["el "], suffixes: &["escribió:", "escribio:", "escribió :"], infixes: &[] },
-    Family { prefixes: &["il giorno ", "il "], suffixes: &["ha scritto:", "ha scritto :"], infixes: &[] },
-    Family { prefixes: &["op "], suffixes: &["schreef:", "het volgende geschreven:"], infixes: &[" schreef "] },
-    Family { prefixes: &["w dniu "], suffixes: &["pisze:", "napisał:", "napisała:", "napisał(a):"], infixes: &[] },
-    Family { prefixes: &["em "], suffixes: &["escreveu:", "escreveu :"], infixes: &[] },
-    Family { prefixes: &["den "], suffixes: &["skrev:"], infixes: &[] },
-    Family { prefixes: &[""], suffixes: &["написал(а):", "написала:", "написал:", "写道：", "写道:", "寫道：", "寫道:"], infixes: &[] },
+    Family {
+        prefixes: &["on "],
+        suffixes: &["wrote:", "writes:", "wrote :"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["am "],
+        suffixes: &["schrieb:"],
+        infixes: &[" schrieb "],
+    },
+    Family {
+        prefixes: &["le "],
+        suffixes: &["a écrit :", "a écrit:", "a ecrit :", "a ecrit:"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["el "],
+        suffixes: &["escribió:", "escribio:", "escribió :"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["il giorno ", "il "],
+        suffixes: &["ha scritto:", "ha scritto :"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["op "],
+        suffixes: &["schreef:", "het volgende geschreven:"],
+        infixes: &[" schreef "],
+    },
+    Family {
+        prefixes: &["w dniu "],
+        suffixes: &["pisze:", "napisał:", "napisała:", "napisał(a):"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["em "],
+        suffixes: &["escreveu:", "escreveu :"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &["den "],
+        suffixes: &["skrev:"],
+        infixes: &[],
+    },
+    Family {
+        prefixes: &[""],
+        suffixes: &[
+            "написал(а):",
+            "написала:",
+            "написал:",
+            "写道：",
+            "写道:",
+            "寫道：",
+            "寫道:",
+        ],
+        infixes: &[],
+    },
 ];
 
 /// Whether an attribution line (`On … wrote:` and its translations) starts at line `i`.
@@ -193,7 +254,11 @@ fn attribution_matches(joined: &str) -> bool {
 }
 
 fn next_nonblank_starts_with_quote(lines: &[&str], from: usize) -> bool {
-    lines.iter().skip(from).find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with('>'))
+    lines
+        .iter()
+        .skip(from)
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('>'))
 }
 
 fn is_original_message_line(line: &str) -> bool {
@@ -248,6 +313,15 @@ fn is_forward_header(line: &str) -> bool {
         .contains(&n.as_str())
 }
 
+/// The line in a bounce after which the returned message follows.
+fn is_bounce_copy_line(line: &str) -> bool {
+    let n = norm(line).to_lowercase();
+    n.starts_with("--")
+        && (n.contains("copy of the message")
+            || n.contains("original message follows")
+            || n.contains("returned message"))
+}
+
 /// A horizontal rule in text: `____`, `----`, `───`, `===` (at least 8 characters, nothing else).
 fn is_rule_line(line: &str) -> bool {
     let t = line.trim();
@@ -271,35 +345,100 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
     (
         Field::From,
         &[
-            "from:", "von:", "de:", "de :", "da:", "van:", "od:", "от:", "fra:", "från:", "lähettäjä:", "发件人:",
-            "发件人：", "寄件者:", "寄件者：", "差出人:",
+            "from:",
+            "von:",
+            "de:",
+            "de :",
+            "da:",
+            "van:",
+            "od:",
+            "от:",
+            "fra:",
+            "från:",
+            "lähettäjä:",
+            "发件人:",
+            "发件人：",
+            "寄件者:",
+            "寄件者：",
+            "差出人:",
         ],
     ),
     (
         Field::Sent,
         &[
-            "sent:", "date:", "gesendet:", "datum:", "envoyé :", "envoyé:", "date :", "enviado:", "enviado el:",
-            "fecha:", "inviato:", "data:", "verzonden:", "wysłano:", "отправлено:", "дата:", "发送时间:", "发送时间：",
-            "日期:", "日期：", "sent at:",
+            "sent:",
+            "date:",
+            "gesendet:",
+            "datum:",
+            "envoyé :",
+            "envoyé:",
+            "date :",
+            "enviado:",
+            "enviado el:",
+            "fecha:",
+            "inviato:",
+            "data:",
+            "verzonden:",
+            "wysłano:",
+            "отправлено:",
+            "дата:",
+            "发送时间:",
+            "发送时间：",
+            "日期:",
+            "日期：",
+            "sent at:",
         ],
     ),
     (
         Field::To,
-        &["to:", "an:", "à :", "à:", "a :", "para:", "a:", "aan:", "do:", "кому:", "收件人:", "收件人：", "til:", "till:"],
+        &[
+            "to:",
+            "an:",
+            "à :",
+            "à:",
+            "a :",
+            "para:",
+            "a:",
+            "aan:",
+            "do:",
+            "кому:",
+            "收件人:",
+            "收件人：",
+            "til:",
+            "till:",
+        ],
     ),
     (
         Field::Subject,
         &[
-            "subject:", "betreff:", "objet :", "objet:", "asunto:", "oggetto:", "onderwerp:", "temat:", "тема:",
-            "主题:", "主题：", "assunto:", "emne:", "ämne:",
+            "subject:",
+            "betreff:",
+            "objet :",
+            "objet:",
+            "asunto:",
+            "oggetto:",
+            "onderwerp:",
+            "temat:",
+            "тема:",
+            "主题:",
+            "主题：",
+            "assunto:",
+            "emne:",
+            "ämne:",
         ],
     ),
-    (Field::Cc, &["cc:", "cc :", "kopie:", "copia:", "dw:", "копия:", "抄送:", "抄送："]),
+    (
+        Field::Cc,
+        &["cc:", "cc :", "kopie:", "copia:", "dw:", "копия:", "抄送:", "抄送："],
+    ),
 ];
 
 fn field_of(line: &str) -> Option<Field> {
     let n = norm(line).to_lowercase();
-    FIELD_LABELS.iter().find(|(_, labels)| labels.iter().any(|l| n.starts_with(l))).map(|(f, _)| *f)
+    FIELD_LABELS
+        .iter()
+        .find(|(_, labels)| labels.iter().any(|l| n.starts_with(l)))
+        .map(|(f, _)| *f)
 }
 
 /// `From:` at line `i` followed by at least two of Sent/Date, To, Subject (or all of them inline).
@@ -308,7 +447,10 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
         return false;
     }
     let lower = norm(lines[i]).to_lowercase();
-    let inline = ["sent:", "date:", "to:", "subject:"].iter().filter(|l| lower.contains(&format!(" {l}"))).count();
+    let inline = ["sent:", "date:", "to:", "subject:"]
+        .iter()
+        .filter(|l| lower.contains(&format!(" {l}")))
+        .count();
     if inline >= 3 {
         return true;
     }
@@ -332,7 +474,11 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
 }
 
 fn next_nonblank_is_from(lines: &[&str], from: usize) -> bool {
-    lines.iter().skip(from).find(|l| !l.trim().is_empty()).is_some_and(|l| field_of(l) == Some(Field::From))
+    lines
+        .iter()
+        .skip(from)
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| field_of(l) == Some(Field::From))
 }
 
 /// For a mail that starts with an attribution: the first line after the quoted block, when an
@@ -429,26 +575,82 @@ fn is_mobile_footer(line: &str) -> bool {
 
 /// Where the signature of the new text starts.
 fn find_signature_start(lines: &[&str]) -> Option<usize> {
-    let mut candidates = Vec::new();
+    // Non-empty lines after each line (one pass, so long bodies stay linear).
+    let mut rest_after = vec![0usize; lines.len()];
+    let mut count = 0;
+    for i in (0..lines.len()).rev() {
+        rest_after[i] = count;
+        count += usize::from(!lines[i].trim().is_empty());
+    }
     // The last `-- ` delimiter; a bare `--` only with a short tail.
-    for (i, line) in lines.iter().enumerate().rev() {
-        let rest_len = lines[i + 1..].iter().filter(|l| !l.trim().is_empty()).count();
-        if rest_len == 0 {
-            continue;
+    let delimiter = (0..lines.len()).rev().find(|&i| {
+        let rest = rest_after[i];
+        rest > 0 && (lines[i] == "-- " || (lines[i].trim_end() == "--" && rest <= 20))
+    });
+    let mobile = (0..lines.len()).find(|&i| rest_after[i] <= 3 && is_mobile_footer(lines[i]));
+    [delimiter, mobile].into_iter().flatten().min()
+}
+
+const DISCLAIMER_WORDS: &[&str] = &[
+    "confidential",
+    "intended recipient",
+    "privileged",
+    "if you have received this",
+    "if you are not the intended",
+    "vertraulich",
+    "nicht der richtige adressat",
+    "confidentiel",
+    "destinataire",
+    "confidencial",
+    "destinatario",
+    "riservat",
+];
+
+const LIST_FOOTER_WORDS: &[&str] = &["mailing list", "listinfo", "unsubscribe", "mailman"];
+
+/// Where a footer starts at the end of the new text: a confidentiality disclaimer (after a rule
+/// line, or a paragraph with at least two disclaimer phrases) or a mailing-list footer after a
+/// rule line. At most 12 lines; the smallest such block at the bottom, extended upwards over
+/// further disclaimer paragraphs.
+fn find_footer_start(lines: &[&str]) -> Option<usize> {
+    let qualifies = |i: usize| -> Option<bool> {
+        let is_rule = is_rule_line(lines[i]);
+        if !is_rule && !lines[i].trim().is_empty() {
+            return Some(false);
         }
-        if *line == "-- " || (line.trim_end() == "--" && rest_len <= 20) {
-            candidates.push(i);
-            break;
+        let content: Vec<&str> = lines[i + 1..]
+            .iter()
+            .copied()
+            .filter(|l| !l.trim().is_empty() && !is_rule_line(l))
+            .collect();
+        if content.is_empty() {
+            return Some(false);
+        }
+        if content.len() > 12 {
+            return None;
+        }
+        let lower = content.join(" ").to_lowercase();
+        let disclaimer_hits = DISCLAIMER_WORDS.iter().filter(|w| lower.contains(*w)).count();
+        let list_footer = LIST_FOOTER_WORDS.iter().any(|w| lower.contains(w));
+        Some((is_rule && (disclaimer_hits >= 1 || list_footer)) || disclaimer_hits >= 2)
+    };
+    let mut found = None;
+    for i in (0..lines.len()).rev() {
+        match qualifies(i) {
+            Some(true) => {
+                found = Some(i);
+                break;
+            }
+            Some(false) => {}
+            None => return None,
         }
     }
-    for (i, line) in lines.iter().enumerate() {
-        let rest_len = lines[i + 1..].iter().filter(|l| !l.trim().is_empty()).count();
-        if is_mobile_footer(line) && rest_len <= 3 {
-            candidates.push(i);
-            break;
-        }
+    let mut start = found?;
+    // Blank lines and a rule line directly above belong to the footer too.
+    while start > 0 && (lines[start - 1].trim().is_empty() || is_rule_line(lines[start - 1])) {
+        start -= 1;
     }
-    candidates.into_iter().min()
+    has_content(&lines[..start]).then_some(start)
 }
 
 /// Removes every occurrence of each excluded text, matching words with any whitespace in between
@@ -460,17 +662,28 @@ pub fn remove_excluded(text: &str, excluded: &[String]) -> String {
         if needle_words.is_empty() {
             continue;
         }
-        loop {
-            let words: Vec<(usize, usize, String)> = word_spans(&text);
-            let found = (0..words.len()).find(|&s| {
-                s + needle_words.len() <= words.len()
-                    && needle_words.iter().enumerate().all(|(k, w)| words[s + k].2 == *w)
-            });
-            let Some(s) = found else { break };
-            let start = words[s].0;
-            let end = words[s + needle_words.len() - 1].1;
-            text.replace_range(start..end, "");
+        let words = word_spans(&text);
+        let mut ranges = Vec::new();
+        let mut s = 0;
+        while s + needle_words.len() <= words.len() {
+            if needle_words.iter().enumerate().all(|(k, w)| words[s + k].2 == *w) {
+                ranges.push((words[s].0, words[s + needle_words.len() - 1].1));
+                s += needle_words.len();
+            } else {
+                s += 1;
+            }
         }
+        if ranges.is_empty() {
+            continue;
+        }
+        let mut kept = String::with_capacity(text.len());
+        let mut done = 0;
+        for (start, end) in ranges {
+            kept.push_str(&text[done..start]);
+            done = end;
+        }
+        kept.push_str(&text[done..]);
+        text = kept;
     }
     tidy_blank_lines(&text)
 }
@@ -522,7 +735,12 @@ mod tests {
 
     #[test]
     fn plain_mail_is_all_text() {
-        check("Hello,\n\nmy printer is broken.\n\nThanks\nAnn\n", "Hello,\n\nmy printer is broken.\n\nThanks\nAnn", None, None);
+        check(
+            "Hello,\n\nmy printer is broken.\n\nThanks\nAnn\n",
+            "Hello,\n\nmy printer is broken.\n\nThanks\nAnn",
+            None,
+            None,
+        );
         check("", "", None, None);
     }
 
@@ -547,7 +765,8 @@ mod tests {
 
     #[test]
     fn prose_starting_with_on_is_not_a_quote() {
-        let body = "Hi,\n\nOn Monday we deployed the new version.\nSince then the export fails.\nBob wrote: it is slow.\n";
+        let body =
+            "Hi,\n\nOn Monday we deployed the new version.\nSince then the export fails.\nBob wrote: it is slow.\n";
         check(body, body.trim_end(), None, None);
         let body = "On Monday we deployed.\nThe team wrote:\nnothing.";
         assert_eq!(s(body).text, body);
@@ -571,7 +790,11 @@ mod tests {
             let body = format!("New text.\n\n{header}\n> old text\n");
             let v = s(&body);
             assert_eq!(v.text, "New text.", "for {header}");
-            assert_eq!(v.quoted.as_deref(), Some(format!("{header}\n> old text").as_str()), "for {header}");
+            assert_eq!(
+                v.quoted.as_deref(),
+                Some(format!("{header}\n> old text").as_str()),
+                "for {header}"
+            );
         }
     }
 
@@ -609,7 +832,9 @@ mod tests {
             "Done.\n\n________________________________\nFrom: Support <support@x.com>\nSent: Monday\nTo: Ann\nSubject: x\n\nold",
             "Done.",
             None,
-            Some("________________________________\nFrom: Support <support@x.com>\nSent: Monday\nTo: Ann\nSubject: x\n\nold"),
+            Some(
+                "________________________________\nFrom: Support <support@x.com>\nSent: Monday\nTo: Ann\nSubject: x\n\nold",
+            ),
         );
         check(
             "Done.\n________________________________\nFrom: Support <support@x.com>\nold",
@@ -618,7 +843,12 @@ mod tests {
             Some("________________________________\nFrom: Support <support@x.com>\nold"),
         );
         // A rule line in the content is not a quote marker.
-        check("Table:\n________________\nrow", "Table:\n________________\nrow", None, None);
+        check(
+            "Table:\n________________\nrow",
+            "Table:\n________________\nrow",
+            None,
+            None,
+        );
     }
 
     #[test]
@@ -627,9 +857,16 @@ mod tests {
             "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody",
             "FYI, see below.",
             None,
-            Some("---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody"),
+            Some(
+                "---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody",
+            ),
         );
-        check("See this\n\nBegin forwarded message:\n\nFrom: X\nold", "See this", None, Some("Begin forwarded message:\n\nFrom: X\nold"));
+        check(
+            "See this\n\nBegin forwarded message:\n\nFrom: X\nold",
+            "See this",
+            None,
+            Some("Begin forwarded message:\n\nFrom: X\nold"),
+        );
         // A bare forward keeps its content as the text.
         let body = "---------- Forwarded message ---------\nFrom: X <x@y.com>\n\nThe server is down.";
         check(body, body, None, None);
@@ -637,7 +874,12 @@ mod tests {
 
     #[test]
     fn trailing_quoted_run() {
-        check("Sure.\n\n> Can you?\n> Please.\n", "Sure.", None, Some("> Can you?\n> Please."));
+        check(
+            "Sure.\n\n> Can you?\n> Please.\n",
+            "Sure.",
+            None,
+            Some("> Can you?\n> Please."),
+        );
         // Interleaved answers stay.
         check("> Q1\nA1\n> Q2\nA2", "> Q1\nA1\n> Q2\nA2", None, None);
     }
@@ -657,10 +899,30 @@ mod tests {
         check("Hi\n\n-- \nAnn Smith\nACME", "Hi", Some("--\nAnn Smith\nACME"), None);
         check("Hi\n--\nAnn", "Hi", Some("--\nAnn"), None);
         check("Hi\n\nSent from my iPhone", "Hi", Some("Sent from my iPhone"), None);
-        check("Hi\n\nGet Outlook for Android", "Hi", Some("Get Outlook for Android"), None);
-        check("Hallo\n\nVon meinem iPhone gesendet", "Hallo", Some("Von meinem iPhone gesendet"), None);
-        check("Salut\n\nEnvoyé de mon iPhone", "Salut", Some("Envoyé de mon iPhone"), None);
-        check("Hola\n\nEnviado desde mi iPhone", "Hola", Some("Enviado desde mi iPhone"), None);
+        check(
+            "Hi\n\nGet Outlook for Android",
+            "Hi",
+            Some("Get Outlook for Android"),
+            None,
+        );
+        check(
+            "Hallo\n\nVon meinem iPhone gesendet",
+            "Hallo",
+            Some("Von meinem iPhone gesendet"),
+            None,
+        );
+        check(
+            "Salut\n\nEnvoyé de mon iPhone",
+            "Salut",
+            Some("Envoyé de mon iPhone"),
+            None,
+        );
+        check(
+            "Hola\n\nEnviado desde mi iPhone",
+            "Hola",
+            Some("Enviado desde mi iPhone"),
+            None,
+        );
         check(
             "Works.\n\nSent from my iPhone\n\nOn 1 Jan 2024, at 10:00, S <s@x.com> wrote:\n\n> old",
             "Works.",
@@ -672,16 +934,57 @@ mod tests {
         check("a -- b\n---\nc", "a -- b\n---\nc", None, None);
         let long = format!("Hi\n--\n{}", "line\n".repeat(30));
         assert_eq!(s(&long).signature, None);
-        check("I sent from my phone yesterday.\nMore text.\nMore.\nMore.\nMore.", "I sent from my phone yesterday.\nMore text.\nMore.\nMore.\nMore.", None, None);
+        check(
+            "I sent from my phone yesterday.\nMore text.\nMore.\nMore.\nMore.",
+            "I sent from my phone yesterday.\nMore text.\nMore.\nMore.\nMore.",
+            None,
+            None,
+        );
+    }
+
+    #[test]
+    fn footers() {
+        check(
+            "Please help.\n\nAnn\n\n______________\nThis e-mail is confidential. If you are not the intended recipient, delete it.\n______________",
+            "Please help.\n\nAnn",
+            Some(
+                "______________\nThis e-mail is confidential. If you are not the intended recipient, delete it.\n______________",
+            ),
+            None,
+        );
+        check(
+            "Tip: use plus addresses.\n\nErik\n_______________________________________________\nusers mailing list\nusers@lists.example.org\nhttps://lists.example.org/mailman/listinfo/users",
+            "Tip: use plus addresses.\n\nErik",
+            Some(
+                "_______________________________________________\nusers mailing list\nusers@lists.example.org\nhttps://lists.example.org/mailman/listinfo/users",
+            ),
+            None,
+        );
+        // One mention of "confidential" in prose is not a disclaimer.
+        let body = "Hi,\n\nplease keep the attached price list confidential.\n\nThanks";
+        check(body, body, None, None);
+    }
+
+    #[test]
+    fn bounce_copies() {
+        let v = s(
+            "Delivery failed.\n\n------ This is a copy of the message, including all the headers. ------\nReturn-Path: <a@b>\n",
+        );
+        assert_eq!(v.text, "Delivery failed.");
+        let v = s("Sorry.\n\n--- Below this line is a copy of the message.\n\nReturn-Path: <a@b>");
+        assert_eq!(v.text, "Sorry.");
     }
 
     #[test]
     fn excluded_text_is_removed() {
         let disclaimer = "This e-mail is confidential. If you are not the intended recipient, delete it.".to_string();
         let body = "Please help.\n\nThis e-mail is confidential. If you are not\nthe intended recipient, delete it.\n\nOn Mon, 1 Jan 2024 X <x@y.z> wrote:\n> a";
-        let v = split(body, &[disclaimer.clone()]);
+        let v = split(body, std::slice::from_ref(&disclaimer));
         assert_eq!(v.text, "Please help.");
-        let v = split("-- \nAnn\nTHIS E-MAIL IS CONFIDENTIAL. If you are not the intended recipient, delete it.", &[disclaimer]);
+        let v = split(
+            "-- \nAnn\nTHIS E-MAIL IS CONFIDENTIAL. If you are not the intended recipient, delete it.",
+            &[disclaimer],
+        );
         assert_eq!(v.text, "");
         assert_eq!(v.signature.as_deref(), Some("--\nAnn"));
         assert_eq!(split("abc", &["".to_string(), "  ".to_string()]).text, "abc");

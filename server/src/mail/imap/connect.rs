@@ -75,7 +75,13 @@ impl fmt::Debug for Endpoint {
 
 impl Endpoint {
     pub fn new(host: &str, port: u16, tls: TlsMode, username: &str, password: &str) -> Self {
-        Self { host: host.to_owned(), port, tls, username: username.to_owned(), password: password.to_owned() }
+        Self {
+            host: host.to_owned(),
+            port,
+            tls,
+            username: username.to_owned(),
+            password: password.to_owned(),
+        }
     }
 
     /// The endpoint of a mailbox row, with its password decrypted. Incomplete or unsafe settings
@@ -94,9 +100,15 @@ impl Endpoint {
                 .filter(|p| *p != 0)
                 .ok_or_else(|| FetchError::Imap(format!("imap_port {p} is not a port")))?,
         };
-        let username = m.imap_username.as_deref().filter(|u| !u.is_empty()).unwrap_or(&m.address);
+        let username = m
+            .imap_username
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .unwrap_or(&m.address);
         let password = match &m.imap_password_enc {
-            Some(enc) => crypto::decrypt(keys, enc).map_err(|e| FetchError::imap("reading the stored IMAP password", e))?,
+            Some(enc) => {
+                crypto::decrypt(keys, enc).map_err(|e| FetchError::imap("reading the stored IMAP password", e))?
+            }
             None => return Err(FetchError::Imap("no IMAP password is stored".into())),
         };
         Ok(Self::new(host, port, tls, username, &password))
@@ -104,7 +116,14 @@ impl Endpoint {
 
     /// What a change of which means reconnecting.
     pub fn fingerprint(&self) -> String {
-        format!("{:?}|{}|{}|{}|{}", self.tls, self.host, self.port, self.username, crate::blobs::BlobStore::sha256(self.password.as_bytes()))
+        format!(
+            "{:?}|{}|{}|{}|{}",
+            self.tls,
+            self.host,
+            self.port,
+            self.username,
+            crate::blobs::BlobStore::sha256(self.password.as_bytes())
+        )
     }
 }
 
@@ -112,7 +131,10 @@ impl Endpoint {
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim().trim_end_matches('.');
     h.eq_ignore_ascii_case("localhost")
-        || h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The byte stream under the IMAP client: plain TCP or TLS over TCP.
@@ -182,28 +204,66 @@ pub struct Connection {
 
 impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Connection").field("caps", &self.caps).finish_non_exhaustive()
+        f.debug_struct("Connection")
+            .field("caps", &self.caps)
+            .finish_non_exhaustive()
     }
 }
 
-fn tls_config() -> Result<Arc<ClientConfig>, FetchError> {
-    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
-                .map_err(|e| e.to_string())
-        })
-        .clone()
+/// The trusted roots: Mozilla's (webpki-roots) plus the system store, which is where a private
+/// CA goes (`update-ca-certificates`, or `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+fn default_roots() -> RootCertStore {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let native = rustls_native_certs::load_native_certs();
+    for e in &native.errors {
+        tracing::debug!(error = %e, "reading the system certificate store");
+    }
+    let (added, ignored) = roots.add_parsable_certificates(native.certs);
+    tracing::debug!(added, ignored, "system certificates added to the IMAP TLS roots");
+    roots
+}
+
+fn build_config(roots: RootCertStore) -> Result<Arc<ClientConfig>, FetchError> {
+    ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
         .map_err(|e| FetchError::imap("setting up TLS", e))
 }
 
-async fn tls_wrap(tcp: TcpStream, host: &str) -> Result<Transport, FetchError> {
+/// The TLS client configuration every mailbox connection uses (built once).
+pub fn tls_config() -> Result<Arc<ClientConfig>, FetchError> {
+    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| build_config(default_roots()).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(FetchError::Imap)
+}
+
+/// The default roots plus the CA certificates in `pem` (for a server with a private CA).
+pub fn tls_config_trusting(pem: &[u8]) -> Result<Arc<ClientConfig>, FetchError> {
+    use tokio_rustls::rustls::pki_types::CertificateDer;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    let mut roots = default_roots();
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| FetchError::imap("reading the CA certificates", e))?;
+        roots
+            .add(cert)
+            .map_err(|e| FetchError::imap("adding a CA certificate", e))?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(FetchError::Imap("no CA certificate found in the PEM data".into()));
+    }
+    build_config(roots)
+}
+
+async fn tls_wrap(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<Transport, FetchError> {
     let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_owned())
         .map_err(|e| FetchError::imap(&format!("{host} is not a valid TLS server name"), e))?;
-    let tls = TlsConnector::from(tls_config()?)
+    let tls = TlsConnector::from(config)
         .connect(name, tcp)
         .await
         .map_err(|e| FetchError::imap(&format!("TLS handshake with {host}"), e))?;
@@ -218,8 +278,14 @@ async fn greeting(client: &mut Client<Transport>) -> Result<(), FetchError> {
         .map_err(|e| FetchError::imap("reading the server greeting", e))?
         .ok_or_else(|| FetchError::Imap("the server closed the connection before greeting".into()))?;
     match response.parsed() {
-        Response::Data { status: Status::Ok | Status::PreAuth, .. } => Ok(()),
-        Response::Data { status: Status::Bye, outcome } => Err(FetchError::Imap(format!(
+        Response::Data {
+            status: Status::Ok | Status::PreAuth,
+            ..
+        } => Ok(()),
+        Response::Data {
+            status: Status::Bye,
+            outcome,
+        } => Err(FetchError::Imap(format!(
             "the server refused the connection: {}",
             outcome.information.as_deref().unwrap_or("BYE")
         ))),
@@ -229,17 +295,29 @@ async fn greeting(client: &mut Client<Transport>) -> Result<(), FetchError> {
 
 /// Connects, secures, logs in and reads the capabilities, all within `timeout`.
 pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Connection, FetchError> {
+    connect_with(endpoint, timeout, None).await
+}
+
+/// [`connect`] with a TLS configuration of its own (`None`: the default one).
+pub async fn connect_with(
+    endpoint: &Endpoint,
+    timeout: Duration,
+    tls: Option<Arc<ClientConfig>>,
+) -> Result<Connection, FetchError> {
     let at = format!("{}:{}", endpoint.host, endpoint.port);
-    match tokio::time::timeout(timeout, connect_inner(endpoint)).await {
+    match tokio::time::timeout(timeout, connect_inner(endpoint, tls)).await {
         Ok(r) => r.map_err(|e| match e {
             FetchError::Imap(msg) => FetchError::Imap(format!("{at}: {msg}")),
             other => other,
         }),
-        Err(_) => Err(FetchError::Imap(format!("{at}: no answer within {} s", timeout.as_secs()))),
+        Err(_) => Err(FetchError::Imap(format!(
+            "{at}: no answer within {} s",
+            timeout.as_secs()
+        ))),
     }
 }
 
-async fn connect_inner(endpoint: &Endpoint) -> Result<Connection, FetchError> {
+async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> Result<Connection, FetchError> {
     if endpoint.tls == TlsMode::None && !is_loopback(&endpoint.host) {
         return Err(FetchError::Imap(format!(
             "refusing to send the password unencrypted to {}: imap_tls none is only allowed for a loopback host \
@@ -247,21 +325,23 @@ async fn connect_inner(endpoint: &Endpoint) -> Result<Connection, FetchError> {
             endpoint.host
         )));
     }
+    let tls = match (endpoint.tls, tls) {
+        (TlsMode::None, _) => None,
+        (_, Some(config)) => Some(config),
+        (_, None) => Some(tls_config()?),
+    };
     let host = endpoint.host.trim_start_matches('[').trim_end_matches(']');
-    let tcp = TcpStream::connect((host, endpoint.port)).await.map_err(|e| FetchError::imap("connecting", e))?;
+    let tcp = TcpStream::connect((host, endpoint.port))
+        .await
+        .map_err(|e| FetchError::imap("connecting", e))?;
     let _ = tcp.set_nodelay(true);
-    let client = match endpoint.tls {
-        TlsMode::Implicit => {
-            let mut c = Client::new(tls_wrap(tcp, &endpoint.host).await?);
+    let client = match (endpoint.tls, tls) {
+        (TlsMode::Implicit, Some(config)) => {
+            let mut c = Client::new(tls_wrap(tcp, &endpoint.host, config).await?);
             greeting(&mut c).await?;
             c
         }
-        TlsMode::None => {
-            let mut c = Client::new(Transport::Plain(tcp));
-            greeting(&mut c).await?;
-            c
-        }
-        TlsMode::Starttls => {
+        (TlsMode::Starttls, Some(config)) => {
             let mut c = Client::new(Transport::Plain(tcp));
             greeting(&mut c).await?;
             c.run_command_and_check_ok("STARTTLS", None)
@@ -271,15 +351,32 @@ async fn connect_inner(endpoint: &Endpoint) -> Result<Connection, FetchError> {
                 return Err(FetchError::Imap("STARTTLS on a connection that is already TLS".into()));
             };
             // No greeting after STARTTLS: the server waits for our next command.
-            Client::new(tls_wrap(tcp, &endpoint.host).await?)
+            Client::new(tls_wrap(tcp, &endpoint.host, config).await?)
+        }
+        (TlsMode::None, _) => {
+            let mut c = Client::new(Transport::Plain(tcp));
+            greeting(&mut c).await?;
+            c
+        }
+        (TlsMode::Implicit | TlsMode::Starttls, None) => {
+            return Err(FetchError::Imap(
+                "no TLS configuration for an encrypted connection".into(),
+            ));
         }
     };
     let mut session = client
         .login(&endpoint.username, &endpoint.password)
         .await
         .map_err(|(e, _)| FetchError::imap(&format!("logging in as {}", endpoint.username), e))?;
-    let caps = session.capabilities().await.map_err(|e| FetchError::imap("reading the capabilities", e))?;
-    let caps = Capabilities { idle: caps.has_str("IDLE"), uidplus: caps.has_str("UIDPLUS"), moves: caps.has_str("MOVE") };
+    let caps = session
+        .capabilities()
+        .await
+        .map_err(|e| FetchError::imap("reading the capabilities", e))?;
+    let caps = Capabilities {
+        idle: caps.has_str("IDLE"),
+        uidplus: caps.has_str("UIDPLUS"),
+        moves: caps.has_str("MOVE"),
+    };
     Ok(Connection { session, caps })
 }
 
@@ -289,10 +386,26 @@ mod tests {
 
     #[test]
     fn loopback_hosts_are_recognised() {
-        for h in ["localhost", "LOCALHOST", "127.0.0.1", "127.3.2.1", "::1", "[::1]", "localhost."] {
+        for h in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.3.2.1",
+            "::1",
+            "[::1]",
+            "localhost.",
+        ] {
             assert!(is_loopback(h), "{h}");
         }
-        for h in ["example.com", "10.0.0.1", "192.168.1.1", "localhost.example.com", "::2", "", "128.0.0.1"] {
+        for h in [
+            "example.com",
+            "10.0.0.1",
+            "192.168.1.1",
+            "localhost.example.com",
+            "::2",
+            "",
+            "128.0.0.1",
+        ] {
             assert!(!is_loopback(h), "{h}");
         }
     }
@@ -312,7 +425,10 @@ mod tests {
         drop(listener);
         let ep = Endpoint::new("127.0.0.1", port, TlsMode::None, "u", "p");
         let err = connect(&ep, Duration::from_secs(5)).await.unwrap_err();
-        assert!(err.to_string().contains(&format!("127.0.0.1:{port}: connecting")), "{err}");
+        assert!(
+            err.to_string().contains(&format!("127.0.0.1:{port}: connecting")),
+            "{err}"
+        );
     }
 
     #[tokio::test]
@@ -327,7 +443,9 @@ mod tests {
             let n = s.read(&mut buf).await.unwrap();
             let line = String::from_utf8_lossy(&buf[..n]).to_string();
             let tag = line.split(' ').next().unwrap_or("A1").to_owned();
-            s.write_all(format!("{tag} BAD STARTTLS not supported\r\n").as_bytes()).await.unwrap();
+            s.write_all(format!("{tag} BAD STARTTLS not supported\r\n").as_bytes())
+                .await
+                .unwrap();
             // Anything after this would be the password in clear: there must be nothing.
             let n = s.read(&mut buf).await.unwrap_or(0);
             (line, n)

@@ -59,7 +59,10 @@ pub(crate) async fn within<T, E: fmt::Display>(
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(FetchError::imap(what, e)),
-        Err(_) => Err(FetchError::Imap(format!("{what}: no answer within {} s", limit.as_secs()))),
+        Err(_) => Err(FetchError::Imap(format!(
+            "{what}: no answer within {} s",
+            limit.as_secs()
+        ))),
     }
 }
 
@@ -94,7 +97,12 @@ pub(crate) async fn run_cycle(
     let mut last = m.last_uid.and_then(|u| u32::try_from(u).ok()).unwrap_or(0);
     if m.uid_validity != Some(i64::from(validity)) {
         if let Some(old) = m.uid_validity {
-            tracing::warn!(mailbox = m.id, old, new = validity, "UIDVALIDITY changed; fetching the folder again from the start");
+            tracing::warn!(
+                mailbox = m.id,
+                old,
+                new = validity,
+                "UIDVALIDITY changed; fetching the folder again from the start"
+            );
         }
         lease.reset_uid_validity(ctx.db(), validity).await?;
         last = 0;
@@ -124,7 +132,10 @@ pub(crate) async fn run_cycle(
         let mut batch = Vec::new();
         let mut bytes = 0u64;
         while let Some(&(uid, size)) = listing.get(i) {
-            if batch.len() >= batch_size || size > MAX_MAIL_BYTES || (!batch.is_empty() && bytes + size > MAX_BATCH_BYTES) {
+            if batch.len() >= batch_size
+                || size > MAX_MAIL_BYTES
+                || (!batch.is_empty() && bytes + size > MAX_BATCH_BYTES)
+            {
                 break;
             }
             batch.push(uid);
@@ -137,7 +148,9 @@ pub(crate) async fn run_cycle(
                 // Expunged by another client meanwhile, or a server hiccup: if it is still there
                 // the next cycle takes it, since `last_uid` stays below it.
                 if still_exists(conn, uid, t).await? {
-                    note = Some(format!("UID {uid}: the server sent no content; it will be fetched again"));
+                    note = Some(format!(
+                        "UID {uid}: the server sent no content; it will be fetched again"
+                    ));
                     return Ok(note);
                 }
                 continue;
@@ -179,7 +192,11 @@ async fn fetch_bodies(conn: &mut Connection, batch: &[u32], t: Duration) -> Resu
     let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
         return Ok(BTreeMap::new());
     };
-    let set = if first == last { first.to_string() } else { format!("{first}:{last}") };
+    let set = if first == last {
+        first.to_string()
+    } else {
+        format!("{first}:{last}")
+    };
     let session = &mut conn.session;
     within(t, &format!("fetching UIDs {set}"), async {
         let stream = session.uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[])").await?;
@@ -219,7 +236,13 @@ async fn take_one(
     raw: Vec<u8>,
 ) -> Result<Option<String>, FetchError> {
     report.fetched += 1;
-    let mail = NewMail { mailbox_id: Some(m.id), source: Source::Imap, raw: &raw, explicit_key: None, imap: Some((validity, uid)) };
+    let mail = NewMail {
+        mailbox_id: Some(m.id),
+        source: Source::Imap,
+        raw: &raw,
+        explicit_key: None,
+        imap: Some((validity, uid)),
+    };
     let journaled = match journal::record(ctx.db(), mail).await {
         Ok(j) => j,
         Err(AppError::Validation(why) | AppError::PayloadTooLarge(why)) => {
@@ -258,9 +281,12 @@ async fn acknowledge(conn: &mut Connection, m: &mailbox::Model, uid: u32, t: Dur
     match m.after_import.as_str() {
         "delete" => delete(conn, uid, t).await,
         "move" => {
-            let folder = m.move_to_folder.as_deref().map(str::trim).filter(|f| !f.is_empty()).ok_or_else(|| {
-                FetchError::Imap("after_import is move but no move_to_folder is set".into())
-            })?;
+            let folder = m
+                .move_to_folder
+                .as_deref()
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| FetchError::Imap("after_import is move but no move_to_folder is set".into()))?;
             move_to(conn, uid, folder, t).await
         }
         // `mark_read`, and anything unknown: the least destructive acknowledgement.
@@ -308,20 +334,33 @@ async fn move_to(conn: &mut Connection, uid: u32, folder: &str, t: Duration) -> 
             // Most likely the folder does not exist yet ([TRYCREATE]): create it, try once more.
             let session = &mut conn.session;
             let _ = within(t, &format!("creating folder {folder}"), session.create(folder)).await;
-            copy_or_move(conn, uid, folder, t).await.map_err(|e| FetchError::imap(&what, e))?;
+            copy_or_move(conn, uid, folder, t)
+                .await
+                .map_err(|e| FetchError::imap(&what, e))?;
         }
     }
-    if conn.caps.moves { Ok(()) } else { delete(conn, uid, t).await }
+    if conn.caps.moves {
+        Ok(())
+    } else {
+        delete(conn, uid, t).await
+    }
 }
 
 async fn copy_or_move(conn: &mut Connection, uid: u32, folder: &str, t: Duration) -> Result<(), ImapError> {
     let set = uid.to_string();
     let fut = async {
-        if conn.caps.moves { conn.session.uid_mv(&set, folder).await } else { conn.session.uid_copy(&set, folder).await }
+        if conn.caps.moves {
+            conn.session.uid_mv(&set, folder).await
+        } else {
+            conn.session.uid_copy(&set, folder).await
+        }
     };
     match tokio::time::timeout(t, fut).await {
         Ok(r) => r,
-        Err(_) => Err(ImapError::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer"))),
+        Err(_) => Err(ImapError::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer",
+        ))),
     }
 }
 
@@ -350,13 +389,24 @@ pub async fn fetch_once_with(ctx: &AppContext, mailbox_id: i64, hooks: &dyn Fetc
     let lease = Lease::new(mailbox_id, owner, opts.lease_ttl);
     let deadline = Instant::now() + opts.manual_wait;
     loop {
-        let m = load(ctx, mailbox_id).await.map_err(|e| app_error(mailbox_id, &e))?.ok_or(AppError::NotFound("mailbox"))?;
+        let m = load(ctx, mailbox_id)
+            .await
+            .map_err(|e| app_error(mailbox_id, &e))?
+            .ok_or(AppError::NotFound("mailbox"))?;
         if m.imap_host.as_deref().is_none_or(|h| h.trim().is_empty()) {
-            return Err(AppError::validation(format!("mailbox {mailbox_id} has no IMAP server configured")));
+            return Err(AppError::validation(format!(
+                "mailbox {mailbox_id} has no IMAP server configured"
+            )));
         }
         if !m.enabled {
-            let why = m.last_error.as_deref().map(|e| format!(" (last error: {e})")).unwrap_or_default();
-            return Err(AppError::Conflict(format!("mailbox {mailbox_id} is disabled{why}; enable it first")));
+            let why = m
+                .last_error
+                .as_deref()
+                .map(|e| format!(" (last error: {e})"))
+                .unwrap_or_default();
+            return Err(AppError::Conflict(format!(
+                "mailbox {mailbox_id} is disabled{why}; enable it first"
+            )));
         }
         if let Some(holder) = lease::holder(&m)
             && let Some(worker) = supervisor::local_worker(holder, mailbox_id)
@@ -381,11 +431,18 @@ pub async fn fetch_once_with(ctx: &AppContext, mailbox_id: i64, hooks: &dyn Fetc
     result
 }
 
-async fn run_manual(ctx: &AppContext, lease: &Lease, hooks: &dyn FetchHooks, opts: &WorkerOptions) -> AppResult<FetchReport> {
+async fn run_manual(
+    ctx: &AppContext,
+    lease: &Lease,
+    hooks: &dyn FetchHooks,
+    opts: &WorkerOptions,
+) -> AppResult<FetchReport> {
     let id = lease.mailbox_id;
     let mut report = FetchReport::default();
     let cycle = async {
-        let m = load(ctx, id).await?.ok_or_else(|| FetchError::Imap("the mailbox was deleted".into()))?;
+        let m = load(ctx, id)
+            .await?
+            .ok_or_else(|| FetchError::Imap("the mailbox was deleted".into()))?;
         let endpoint = Endpoint::of_mailbox(ctx.keys(), &m)?;
         let mut conn = connect::connect(&endpoint, opts.connect_timeout).await?;
         let note = run_cycle(ctx, &mut conn, &m, lease, hooks, opts, &mut report).await?;
@@ -395,7 +452,9 @@ async fn run_manual(ctx: &AppContext, lease: &Lease, hooks: &dyn FetchHooks, opt
     .await;
     match cycle {
         Ok(note) => {
-            status::record_success(ctx.db(), id, &report, note).await.map_err(|e| app_error(id, &e))?;
+            status::record_success(ctx.db(), id, &report, note)
+                .await
+                .map_err(|e| app_error(id, &e))?;
             Ok(report)
         }
         Err(e) => {

@@ -41,11 +41,17 @@ pub fn holder(m: &mailbox::Model) -> Option<&str> {
 
 impl Lease {
     pub fn new(mailbox_id: i64, owner: impl Into<String>, ttl: Duration) -> Self {
-        Self { mailbox_id, owner: owner.into(), ttl }
+        Self {
+            mailbox_id,
+            owner: owner.into(),
+            ttl,
+        }
     }
 
     fn mine(&self) -> Condition {
-        Condition::all().add(mailbox::Column::Id.eq(self.mailbox_id)).add(mailbox::Column::LeaseOwner.eq(self.owner.clone()))
+        Condition::all()
+            .add(mailbox::Column::Id.eq(self.mailbox_id))
+            .add(mailbox::Column::LeaseOwner.eq(self.owner.clone()))
     }
 
     /// Takes the lease if the mailbox is enabled and the lease is free (or ours, or expired).
@@ -80,14 +86,21 @@ impl Lease {
 
     /// [`Lease::renew`], failing with [`FetchError::LeaseLost`].
     pub async fn ensure(&self, db: &impl ConnectionTrait) -> Result<(), FetchError> {
-        if self.renew(db).await? { Ok(()) } else { Err(FetchError::LeaseLost) }
+        if self.renew(db).await? {
+            Ok(())
+        } else {
+            Err(FetchError::LeaseLost)
+        }
     }
 
     /// Gives the lease up (only if it is still ours).
     pub async fn release(&self, db: &impl ConnectionTrait) -> Result<(), FetchError> {
         mailbox::Entity::update_many()
             .col_expr(mailbox::Column::LeaseOwner, Expr::value(Option::<String>::None))
-            .col_expr(mailbox::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                mailbox::Column::LeaseExpiresAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .filter(self.mine())
             .exec(db)
             .await?;
@@ -102,7 +115,11 @@ impl Lease {
             .filter(self.mine())
             .exec(db)
             .await?;
-        if r.rows_affected == 1 { Ok(()) } else { Err(FetchError::LeaseLost) }
+        if r.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(FetchError::LeaseLost)
+        }
     }
 
     /// A new UIDVALIDITY: the old UIDs mean nothing any more, start again from the first mail
@@ -115,6 +132,10 @@ impl Lease {
             .filter(self.mine())
             .exec(db)
             .await?;
-        if r.rows_affected == 1 { Ok(()) } else { Err(FetchError::LeaseLost) }
+        if r.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(FetchError::LeaseLost)
+        }
     }
 }

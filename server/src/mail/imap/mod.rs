@@ -40,15 +40,6 @@ pub struct FetchReport {
     pub failed: u64,
 }
 
-impl FetchReport {
-    pub(crate) fn add(&mut self, other: FetchReport) {
-        self.fetched += other.fetched;
-        self.journaled_new += other.journaled_new;
-        self.duplicates += other.duplicates;
-        self.failed += other.failed;
-    }
-}
-
 /// Timing of the workers. The defaults are the production values.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -61,6 +52,9 @@ pub struct WorkerOptions {
     pub backoff_max: Duration,
     /// Consecutive failures after which a mailbox is disabled until an admin re-enables it.
     pub max_failures: i32,
+    /// Wait for new mail with IDLE when the server offers it; `false` always polls every
+    /// `poll_interval_secs` (for servers whose IDLE misbehaves).
+    pub idle: bool,
     /// IDLE is re-issued this often (RFC 2177: at most 29 minutes).
     pub idle_restart: Duration,
     /// Connecting, TLS and login together.
@@ -79,6 +73,7 @@ impl Default for WorkerOptions {
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             max_failures: 5,
+            idle: true,
             idle_restart: Duration::from_secs(25 * 60),
             connect_timeout: Duration::from_secs(30),
             command_timeout: Duration::from_secs(120),

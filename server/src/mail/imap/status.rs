@@ -25,8 +25,14 @@ pub async fn record_success(
         .col_expr(mailbox::Column::LastFetchAt, Expr::value(Utc::now()))
         .col_expr(mailbox::Column::ConsecutiveFailures, Expr::value(0i32))
         .col_expr(mailbox::Column::LastError, Expr::value(note))
-        .col_expr(mailbox::Column::FetchedCount, Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)))
-        .col_expr(mailbox::Column::FailedCount, Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)))
+        .col_expr(
+            mailbox::Column::FetchedCount,
+            Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)),
+        )
+        .col_expr(
+            mailbox::Column::FailedCount,
+            Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)),
+        )
         .filter(mailbox::Column::Id.eq(mailbox_id))
         .exec(db)
         .await?;
@@ -34,13 +40,23 @@ pub async fn record_success(
 }
 
 /// Mails handled before a fetch failed still count.
-pub async fn record_progress(db: &impl ConnectionTrait, mailbox_id: i64, report: &FetchReport) -> Result<(), FetchError> {
+pub async fn record_progress(
+    db: &impl ConnectionTrait,
+    mailbox_id: i64,
+    report: &FetchReport,
+) -> Result<(), FetchError> {
     if *report == FetchReport::default() {
         return Ok(());
     }
     mailbox::Entity::update_many()
-        .col_expr(mailbox::Column::FetchedCount, Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)))
-        .col_expr(mailbox::Column::FailedCount, Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)))
+        .col_expr(
+            mailbox::Column::FetchedCount,
+            Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)),
+        )
+        .col_expr(
+            mailbox::Column::FailedCount,
+            Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)),
+        )
         .filter(mailbox::Column::Id.eq(mailbox_id))
         .exec(db)
         .await?;
@@ -57,7 +73,10 @@ pub async fn record_failure(
 ) -> Result<bool, FetchError> {
     let error: String = error.chars().take(2000).collect();
     mailbox::Entity::update_many()
-        .col_expr(mailbox::Column::ConsecutiveFailures, Expr::col(mailbox::Column::ConsecutiveFailures).add(1))
+        .col_expr(
+            mailbox::Column::ConsecutiveFailures,
+            Expr::col(mailbox::Column::ConsecutiveFailures).add(1),
+        )
         .col_expr(mailbox::Column::LastError, Expr::value(error))
         .filter(mailbox::Column::Id.eq(mailbox_id))
         .exec(db)

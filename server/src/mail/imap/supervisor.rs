@@ -66,7 +66,9 @@ pub(crate) async fn ask(worker: mpsc::Sender<Reply>, mailbox_id: i64) -> AppResu
     match tokio::time::timeout(Duration::from_secs(600), rx).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(gone()),
-        Err(_) => Err(AppError::Conflict(format!("the worker of mailbox {mailbox_id} did not answer within 10 minutes"))),
+        Err(_) => Err(AppError::Conflict(format!(
+            "the worker of mailbox {mailbox_id} did not answer within 10 minutes"
+        ))),
     }
 }
 
@@ -81,7 +83,12 @@ pub fn spawn_supervisor_with(ctx: AppContext, opts: WorkerOptions) -> JoinHandle
     let node = new_node_id();
     tracing::info!(node = %node, "IMAP supervisor started");
     with_registry(|r| r.insert(node.clone(), HashMap::new()));
-    let supervisor = Supervisor { ctx, opts, node, workers: HashMap::new() };
+    let supervisor = Supervisor {
+        ctx,
+        opts,
+        node,
+        workers: HashMap::new(),
+    };
     tokio::spawn(supervisor.run())
 }
 
@@ -123,10 +130,18 @@ impl Supervisor {
             .filter(mailbox::Column::ImapHost.is_not_null())
             .all(self.ctx.db())
             .await?;
-        let wanted: HashMap<i64, &mailbox::Model> =
-            boxes.iter().filter(|m| m.imap_host.as_deref().is_some_and(|h| !h.trim().is_empty())).map(|m| (m.id, m)).collect();
+        let wanted: HashMap<i64, &mailbox::Model> = boxes
+            .iter()
+            .filter(|m| m.imap_host.as_deref().is_some_and(|h| !h.trim().is_empty()))
+            .map(|m| (m.id, m))
+            .collect();
 
-        let finished: Vec<i64> = self.workers.iter().filter(|(_, w)| w.task.is_finished()).map(|(id, _)| *id).collect();
+        let finished: Vec<i64> = self
+            .workers
+            .iter()
+            .filter(|(_, w)| w.task.is_finished())
+            .map(|(id, _)| *id)
+            .collect();
         for id in finished {
             self.workers.remove(&id);
             with_registry(|r| r.get_mut(&self.node).map(|w| w.remove(&id)));
@@ -134,7 +149,10 @@ impl Supervisor {
         for (id, w) in &self.workers {
             let changed = wanted.get(id).is_none_or(|m| m.updated_at != w.updated_at);
             if changed && !*w.stop.borrow() {
-                tracing::info!(mailbox = id, "mailbox disabled, deleted or changed; stopping its worker");
+                tracing::info!(
+                    mailbox = id,
+                    "mailbox disabled, deleted or changed; stopping its worker"
+                );
                 let _ = w.stop.send(true);
             }
         }
@@ -144,10 +162,23 @@ impl Supervisor {
             }
             let (stop_tx, stop_rx) = watch::channel(false);
             let (req_tx, req_rx) = mpsc::channel(16);
-            let task =
-                tokio::spawn(worker::run(self.ctx.clone(), id, self.node.clone(), self.opts.clone(), stop_rx, req_rx));
+            let task = tokio::spawn(worker::run(
+                self.ctx.clone(),
+                id,
+                self.node.clone(),
+                self.opts.clone(),
+                stop_rx,
+                req_rx,
+            ));
             with_registry(|r| r.entry(self.node.clone()).or_default().insert(id, req_tx));
-            self.workers.insert(id, Running { stop: stop_tx, task, updated_at: m.updated_at });
+            self.workers.insert(
+                id,
+                Running {
+                    stop: stop_tx,
+                    task,
+                    updated_at: m.updated_at,
+                },
+            );
         }
         Ok(())
     }

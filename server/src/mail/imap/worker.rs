@@ -73,13 +73,25 @@ pub(crate) async fn run(
     }
     tracing::info!(mailbox = mailbox_id, owner = %lease.owner, "mailbox worker started");
     let backoff = opts.backoff_initial;
-    let mut worker =
-        Worker { ctx, lease, opts, stop, requests, requests_open: true, pending: Vec::new(), backoff };
+    let mut worker = Worker {
+        ctx,
+        lease,
+        opts,
+        stop,
+        requests,
+        requests_open: true,
+        pending: Vec::new(),
+        backoff,
+    };
     worker.main().await;
     if let Err(e) = worker.lease.release(worker.ctx.db()).await {
         tracing::warn!(mailbox = mailbox_id, error = %e, "releasing the mailbox lease failed; it expires by itself");
     }
-    worker.answer(|| Err(AppError::Conflict(format!("the worker of mailbox {mailbox_id} stopped"))));
+    worker.answer(|| {
+        Err(AppError::Conflict(format!(
+            "the worker of mailbox {mailbox_id} stopped"
+        )))
+    });
     tracing::info!(mailbox = mailbox_id, "mailbox worker stopped");
 }
 
@@ -182,7 +194,8 @@ impl Worker {
                 return Exit::Reconnect;
             }
             let mut report = FetchReport::default();
-            let cycle = fetch::run_cycle(&self.ctx, &mut conn, &m, &self.lease, &NoHooks, &self.opts, &mut report).await;
+            let cycle =
+                fetch::run_cycle(&self.ctx, &mut conn, &m, &self.lease, &NoHooks, &self.opts, &mut report).await;
             match cycle {
                 Ok(note) => {
                     if let Err(e) = status::record_success(self.ctx.db(), m.id, &report, note).await {
@@ -203,7 +216,7 @@ impl Worker {
             if self.take_queued_requests() {
                 continue;
             }
-            let wake = if conn.caps.idle {
+            let wake = if conn.caps.idle && self.opts.idle {
                 match self.idle(conn).await {
                     Ok((c, wake)) => {
                         conn = c;

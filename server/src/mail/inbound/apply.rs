@@ -186,25 +186,7 @@ pub fn kind_str(kind: MailKind) -> &'static str {
 
 /// The account of the sender, created as a customer when unknown.
 async fn sender_account(txn: &DatabaseTransaction, email: &str, name: Option<&str>) -> AppResult<user::Model> {
-    let email = normalize_email(email)?;
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(txn).await? {
-        return Ok(u);
-    }
-    let now = Utc::now();
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).map(String::from);
-    Ok(user::ActiveModel {
-        name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned())),
-        email: Set(email),
-        role: Set(Role::Customer.as_str().into()),
-        password_hash: Set(None),
-        company_id: Set(None),
-        is_active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?)
+    crate::directory::users::find_or_create_customer_named(txn, email, name).await
 }
 
 /// A reply to a closed ticket after the follow-up window opens a new ticket linked to it.

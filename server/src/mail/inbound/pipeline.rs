@@ -133,12 +133,15 @@ async fn mark_failed(ctx: &AppContext, entry: &inbound_mail::Model, error: &str)
     Ok(Outcome::of(&now))
 }
 
-/// Processes entries left pending (e.g. by a crash between journal and processing).
-pub async fn process_pending(ctx: &AppContext, limit: u64) -> AppResult<Vec<Outcome>> {
+/// Processes entries left pending longer than `min_age` (e.g. by a crash between journal and
+/// processing; fresh ones are being processed by whoever journaled them).
+pub async fn process_pending(ctx: &AppContext, limit: u64, min_age: Duration) -> AppResult<Vec<Outcome>> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(min_age).unwrap_or_default();
     let ids: Vec<i64> = inbound_mail::Entity::find()
         .select_only()
         .column(inbound_mail::Column::Id)
         .filter(inbound_mail::Column::Status.eq(status::PENDING))
+        .filter(inbound_mail::Column::ReceivedAt.lte(cutoff))
         .order_by_asc(inbound_mail::Column::Id)
         .limit(limit)
         .into_tuple()
@@ -176,7 +179,7 @@ pub async fn replay(ctx: &AppContext, id: Option<i64>) -> AppResult<Vec<Outcome>
 /// never strands a mail.
 pub async fn run_pending_worker(ctx: AppContext, every: Duration) {
     loop {
-        if let Err(e) = process_pending(&ctx, 100).await {
+        if let Err(e) = process_pending(&ctx, 100, Duration::from_secs(30)).await {
             tracing::warn!(error = %e, "processing pending inbound mail failed");
         }
         tokio::time::sleep(every).await;

@@ -95,10 +95,10 @@ async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String])
 /// The requester, a subscriber, or any agent/admin.
 pub async fn is_participant(db: &impl ConnectionTrait, t: &ticket::Model, sender: &str) -> AppResult<bool> {
     let sender = sender.to_lowercase();
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(db).await? {
-        if u.id == t.requester_id || Role::parse(&u.role).is_some_and(Role::is_staff) {
-            return Ok(true);
-        }
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(db).await?
+        && (u.id == t.requester_id || Role::parse(&u.role).is_some_and(Role::is_staff))
+    {
+        return Ok(true);
     }
     Ok(subscriber::Entity::find()
         .filter(subscriber::Column::TicketId.eq(t.id))

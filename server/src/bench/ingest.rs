@@ -1,0 +1,95 @@
+//! `maildesk bench ingest`: N generated mails through the whole pipeline (journal → parse →
+//! thread → apply) into the configured database, with the parse-only rate of the same mails
+//! in the same run as the ceiling.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use tokio::sync::Mutex;
+
+use crate::bench::mails::{BenchMail, generate};
+use crate::bench::stats::{ms, summarize};
+use crate::context::AppContext;
+use crate::mail::inbound::journal::{NewMail, Source};
+use crate::mail::inbound::pipeline;
+use crate::mail::{ParseOptions, parse_mail};
+
+pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::Result<()> {
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let mails = Arc::new(generate(count, 42, &run_id));
+    let bytes: usize = mails.iter().map(|m| m.raw.len()).sum();
+    println!(
+        "ingest benchmark: {count} mails, {:.1} MB (avg {:.1} KB), database {}, concurrency {concurrency}",
+        bytes as f64 / 1e6,
+        bytes as f64 / count.max(1) as f64 / 1e3,
+        crate::db::backend_name(ctx.db()),
+    );
+
+    let started = Instant::now();
+    let options = ParseOptions::default();
+    let mut parse_times = Vec::with_capacity(count);
+    for m in mails.iter() {
+        let t = Instant::now();
+        parse_mail(&m.raw, &options).map_err(|e| anyhow::anyhow!("parse: {e}"))?;
+        parse_times.push(t.elapsed());
+    }
+    let parse_wall = started.elapsed();
+    let parse = summarize(parse_times);
+    println!(
+        "parse only (mail-parser + normalisation, one core): {:.0} mails/s · p50 {} · p99 {}",
+        count as f64 / parse_wall.as_secs_f64(),
+        ms(parse.p50),
+        ms(parse.p99)
+    );
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let created = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (ctx, mails, next, latencies, failures, created) =
+            (ctx.clone(), mails.clone(), next.clone(), latencies.clone(), failures.clone(), created.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(BenchMail { raw }) = mails.get(i) else { break };
+                let t = Instant::now();
+                let mail = NewMail { mailbox_id: None, source: Source::Import, raw, explicit_key: None, imap: None };
+                match pipeline::ingest(&ctx, mail).await {
+                    Ok((_, o)) if o.status == "processed" => {
+                        if o.created {
+                            created.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    _ => {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                latencies.lock().await.push(t.elapsed());
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let wall = started.elapsed();
+    let lat = summarize(std::mem::take(&mut *latencies.lock().await));
+    println!(
+        "end to end (journal commit + parse + thread + apply commit): {:.0} mails/s · per mail p50 {} · p99 {} · max {}",
+        count as f64 / wall.as_secs_f64().max(f64::EPSILON),
+        ms(lat.p50),
+        ms(lat.p99),
+        ms(lat.max)
+    );
+    println!(
+        "outcomes: {} new tickets, {} threaded, {} not processed · wall {:.2} s",
+        created.load(Ordering::Relaxed),
+        count - created.load(Ordering::Relaxed) - failures.load(Ordering::Relaxed),
+        failures.load(Ordering::Relaxed),
+        wall.as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! `maildesk bench …`: benchmarks that print their figures (never timed tests).
+
+pub mod ingest;
+pub mod mails;
+pub mod stats;
