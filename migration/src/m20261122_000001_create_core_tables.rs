@@ -32,12 +32,7 @@ impl MigrationTrait for Migration {
         // order so no foreign key is ever left dangling.
         for table in TABLE_NAMES.iter().rev() {
             manager
-                .drop_table(
-                    Table::drop()
-                        .table(Alias::new(*table))
-                        .if_exists()
-                        .to_owned(),
-                )
+                .drop_table(Table::drop().table(Alias::new(*table)).if_exists().to_owned())
                 .await?;
         }
         Ok(())
@@ -222,25 +217,15 @@ fn text_null<T: IntoIden>(name: T) -> ColumnDef {
 }
 
 fn timestamp<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
+    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
 }
 
 fn timestamp_null<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
+    ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
 }
 
 fn boolean<T: IntoIden>(name: T, default: bool) -> ColumnDef {
-    ColumnDef::new(name)
-        .boolean()
-        .not_null()
-        .default(default)
-        .to_owned()
+    ColumnDef::new(name).boolean().not_null().default(default).to_owned()
 }
 
 /// Single-column foreign key `from_table.from_col -> to_table.to_col`.
@@ -573,47 +558,19 @@ fn tables() -> Vec<TableCreateStatement> {
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
         index("idx_tickets_status", Tickets::Table, Tickets::Status),
-        index(
-            "idx_tickets_category_id",
-            Tickets::Table,
-            Tickets::CategoryId,
-        ),
-        index(
-            "idx_tickets_requester_id",
-            Tickets::Table,
-            Tickets::RequesterId,
-        ),
-        index(
-            "idx_tickets_assignee_id",
-            Tickets::Table,
-            Tickets::AssigneeId,
-        ),
+        index("idx_tickets_category_id", Tickets::Table, Tickets::CategoryId),
+        index("idx_tickets_requester_id", Tickets::Table, Tickets::RequesterId),
+        index("idx_tickets_assignee_id", Tickets::Table, Tickets::AssigneeId),
         index("idx_tickets_updated_at", Tickets::Table, Tickets::UpdatedAt),
-        index(
-            "idx_messages_ticket_id",
-            Messages::Table,
-            Messages::TicketId,
-        ),
-        index(
-            "idx_attachments_ticket_id",
-            Attachments::Table,
-            Attachments::TicketId,
-        ),
-        index(
-            "idx_attachments_sha256",
-            Attachments::Table,
-            Attachments::Sha256,
-        ),
+        index("idx_messages_ticket_id", Messages::Table, Messages::TicketId),
+        index("idx_attachments_ticket_id", Attachments::Table, Attachments::TicketId),
+        index("idx_attachments_sha256", Attachments::Table, Attachments::Sha256),
         index(
             "idx_ticket_events_ticket_id",
             TicketEvents::Table,
             TicketEvents::TicketId,
         ),
-        index(
-            "idx_subscribers_ticket_id",
-            Subscribers::Table,
-            Subscribers::TicketId,
-        ),
+        index("idx_subscribers_ticket_id", Subscribers::Table, Subscribers::TicketId),
     ]
 }
 
@@ -624,10 +581,7 @@ mod tests {
     /// The statement list and the name list used by `down` must agree.
     #[test]
     fn table_names_match_statements() {
-        let built: Vec<String> = tables()
-            .iter()
-            .map(|t| t.to_string(SqliteQueryBuilder))
-            .collect();
+        let built: Vec<String> = tables().iter().map(|t| t.to_string(SqliteQueryBuilder)).collect();
         assert_eq!(built.len(), TABLE_NAMES.len());
         for (sql, name) in built.iter().zip(TABLE_NAMES) {
             let prefix = format!("CREATE TABLE IF NOT EXISTS \"{name}\" (");

@@ -121,39 +121,120 @@ fn mailboxes() -> TableCreateStatement {
     Table::create()
         .table(Mailboxes::Table)
         .if_not_exists()
-        .col(ColumnDef::new(Mailboxes::Id).big_integer().not_null().auto_increment().primary_key())
+        .col(
+            ColumnDef::new(Mailboxes::Id)
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
         .col(ColumnDef::new(Mailboxes::Name).string().not_null())
         .col(ColumnDef::new(Mailboxes::Address).string().not_null().unique_key())
         .col(ColumnDef::new(Mailboxes::Enabled).boolean().not_null().default(true))
         .col(ColumnDef::new(Mailboxes::ImapHost).string().null())
         .col(ColumnDef::new(Mailboxes::ImapPort).integer().null())
-        .col(ColumnDef::new(Mailboxes::ImapTls).string().not_null().default("implicit"))
+        .col(
+            ColumnDef::new(Mailboxes::ImapTls)
+                .string()
+                .not_null()
+                .default("implicit"),
+        )
         .col(ColumnDef::new(Mailboxes::ImapUsername).string().null())
         .col(ColumnDef::new(Mailboxes::ImapPasswordEnc).text().null())
-        .col(ColumnDef::new(Mailboxes::ImapFolder).string().not_null().default("INBOX"))
-        .col(ColumnDef::new(Mailboxes::AfterImport).string().not_null().default("mark_read"))
+        .col(
+            ColumnDef::new(Mailboxes::ImapFolder)
+                .string()
+                .not_null()
+                .default("INBOX"),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::AfterImport)
+                .string()
+                .not_null()
+                .default("mark_read"),
+        )
         .col(ColumnDef::new(Mailboxes::MoveToFolder).string().null())
-        .col(ColumnDef::new(Mailboxes::PollIntervalSecs).integer().not_null().default(60))
+        .col(
+            ColumnDef::new(Mailboxes::PollIntervalSecs)
+                .integer()
+                .not_null()
+                .default(60),
+        )
         .col(ColumnDef::new(Mailboxes::BatchSize).integer().not_null().default(50))
         .col(ColumnDef::new(Mailboxes::DefaultCategoryId).big_integer().null())
-        .col(ColumnDef::new(Mailboxes::DefaultPriority).string().not_null().default("normal"))
-        .col(ColumnDef::new(Mailboxes::AcceptUnknown).boolean().not_null().default(true))
-        .col(ColumnDef::new(Mailboxes::AddRecipientsAsSubscribers).boolean().not_null().default(true))
-        .col(ColumnDef::new(Mailboxes::ReopenClosed).boolean().not_null().default(true))
+        .col(
+            ColumnDef::new(Mailboxes::DefaultPriority)
+                .string()
+                .not_null()
+                .default("normal"),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::AcceptUnknown)
+                .boolean()
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::AddRecipientsAsSubscribers)
+                .boolean()
+                .not_null()
+                .default(true),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::ReopenClosed)
+                .boolean()
+                .not_null()
+                .default(true),
+        )
         .col(ColumnDef::new(Mailboxes::FollowupDays).integer().null())
-        .col(ColumnDef::new(Mailboxes::MaxAttachmentBytes).big_integer().not_null().default(26_214_400i64))
-        .col(ColumnDef::new(Mailboxes::BlockedAttachments).text().not_null().default(""))
-        .col(ColumnDef::new(Mailboxes::RateLimitCount).integer().not_null().default(20))
-        .col(ColumnDef::new(Mailboxes::RateLimitMinutes).integer().not_null().default(10))
+        .col(
+            ColumnDef::new(Mailboxes::MaxAttachmentBytes)
+                .big_integer()
+                .not_null()
+                .default(26_214_400i64),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::BlockedAttachments)
+                .text()
+                .not_null()
+                .default(""),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::RateLimitCount)
+                .integer()
+                .not_null()
+                .default(20),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::RateLimitMinutes)
+                .integer()
+                .not_null()
+                .default(10),
+        )
         .col(ColumnDef::new(Mailboxes::ExcludedText).text().not_null().default(""))
         .col(ColumnDef::new(Mailboxes::WebhookSecretEnc).text().null())
         .col(ColumnDef::new(Mailboxes::UidValidity).big_integer().null())
         .col(ColumnDef::new(Mailboxes::LastUid).big_integer().null())
         .col(ts_null(Mailboxes::LastFetchAt))
         .col(ColumnDef::new(Mailboxes::LastError).text().null())
-        .col(ColumnDef::new(Mailboxes::ConsecutiveFailures).integer().not_null().default(0))
-        .col(ColumnDef::new(Mailboxes::FetchedCount).big_integer().not_null().default(0))
-        .col(ColumnDef::new(Mailboxes::FailedCount).big_integer().not_null().default(0))
+        .col(
+            ColumnDef::new(Mailboxes::ConsecutiveFailures)
+                .integer()
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::FetchedCount)
+                .big_integer()
+                .not_null()
+                .default(0),
+        )
+        .col(
+            ColumnDef::new(Mailboxes::FailedCount)
+                .big_integer()
+                .not_null()
+                .default(0),
+        )
         .col(ts_null(Mailboxes::DisabledAt))
         .col(ColumnDef::new(Mailboxes::LeaseOwner).string().null())
         .col(ts_null(Mailboxes::LeaseExpiresAt))
@@ -173,10 +254,21 @@ fn inbound_mails() -> TableCreateStatement {
     Table::create()
         .table(InboundMails::Table)
         .if_not_exists()
-        .col(ColumnDef::new(InboundMails::Id).big_integer().not_null().auto_increment().primary_key())
+        .col(
+            ColumnDef::new(InboundMails::Id)
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
         .col(ColumnDef::new(InboundMails::MailboxId).big_integer().null())
         .col(ColumnDef::new(InboundMails::Source).string().not_null())
-        .col(ColumnDef::new(InboundMails::IdempotencyKey).string().not_null().unique_key())
+        .col(
+            ColumnDef::new(InboundMails::IdempotencyKey)
+                .string()
+                .not_null()
+                .unique_key(),
+        )
         .col(ColumnDef::new(InboundMails::MessageId).text().null())
         .col(ColumnDef::new(InboundMails::RawSha256).string().not_null())
         .col(ColumnDef::new(InboundMails::Raw).blob().not_null())
@@ -207,8 +299,19 @@ fn email_suppressions() -> TableCreateStatement {
     Table::create()
         .table(EmailSuppressions::Table)
         .if_not_exists()
-        .col(ColumnDef::new(EmailSuppressions::Id).big_integer().not_null().auto_increment().primary_key())
-        .col(ColumnDef::new(EmailSuppressions::Email).string().not_null().unique_key())
+        .col(
+            ColumnDef::new(EmailSuppressions::Id)
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
+        .col(
+            ColumnDef::new(EmailSuppressions::Email)
+                .string()
+                .not_null()
+                .unique_key(),
+        )
         .col(ColumnDef::new(EmailSuppressions::Reason).text().not_null())
         .col(ts(EmailSuppressions::CreatedAt))
         .col(ts(EmailSuppressions::ExpiresAt))
@@ -216,7 +319,12 @@ fn email_suppressions() -> TableCreateStatement {
 }
 
 fn index(name: &str, table: impl IntoIden, col: impl IntoIden) -> IndexCreateStatement {
-    Index::create().name(name).table(table).col(col).if_not_exists().to_owned()
+    Index::create()
+        .name(name)
+        .table(table)
+        .col(col)
+        .if_not_exists()
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -227,25 +335,76 @@ impl MigrationTrait for Migration {
         manager.create_table(email_suppressions()).await?;
         // One column per ALTER: SQLite accepts a single ADD COLUMN per statement.
         let adds = [
-            (Tickets::Table.into_iden(), ColumnDef::new(Tickets::ParentTicketId).big_integer().null().to_owned()),
-            (Tickets::Table.into_iden(), ColumnDef::new(Tickets::MailboxId).big_integer().null().to_owned()),
-            (Messages::Table.into_iden(), ColumnDef::new(Messages::EmailMessageId).text().null().to_owned()),
-            (Messages::Table.into_iden(), ColumnDef::new(Messages::InboundId).big_integer().null().to_owned()),
-            (Messages::Table.into_iden(), ColumnDef::new(Messages::ThreadRule).string().null().to_owned()),
-            (Messages::Table.into_iden(), ColumnDef::new(Messages::FromEmail).string().null().to_owned()),
+            (
+                Tickets::Table.into_iden(),
+                ColumnDef::new(Tickets::ParentTicketId).big_integer().null().to_owned(),
+            ),
+            (
+                Tickets::Table.into_iden(),
+                ColumnDef::new(Tickets::MailboxId).big_integer().null().to_owned(),
+            ),
+            (
+                Messages::Table.into_iden(),
+                ColumnDef::new(Messages::EmailMessageId).text().null().to_owned(),
+            ),
+            (
+                Messages::Table.into_iden(),
+                ColumnDef::new(Messages::InboundId).big_integer().null().to_owned(),
+            ),
+            (
+                Messages::Table.into_iden(),
+                ColumnDef::new(Messages::ThreadRule).string().null().to_owned(),
+            ),
+            (
+                Messages::Table.into_iden(),
+                ColumnDef::new(Messages::FromEmail).string().null().to_owned(),
+            ),
         ];
         for (table, mut col) in adds {
-            manager.alter_table(Table::alter().table(table).add_column(&mut col).to_owned()).await?;
+            manager
+                .alter_table(Table::alter().table(table).add_column(&mut col).to_owned())
+                .await?;
         }
-        manager.create_index(index("idx_inbound_mails_status", InboundMails::Table, InboundMails::Status)).await?;
-        manager.create_index(index("idx_inbound_mails_mailbox_id", InboundMails::Table, InboundMails::MailboxId)).await?;
-        manager.create_index(index("idx_inbound_mails_message_id", InboundMails::Table, InboundMails::MessageId)).await?;
-        manager.create_index(index("idx_messages_email_message_id", Messages::Table, Messages::EmailMessageId)).await?;
+        manager
+            .create_index(index(
+                "idx_inbound_mails_status",
+                InboundMails::Table,
+                InboundMails::Status,
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_inbound_mails_mailbox_id",
+                InboundMails::Table,
+                InboundMails::MailboxId,
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_inbound_mails_message_id",
+                InboundMails::Table,
+                InboundMails::MessageId,
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_messages_email_message_id",
+                Messages::Table,
+                Messages::EmailMessageId,
+            ))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_index(Index::drop().name("idx_messages_email_message_id").table(Messages::Table).to_owned()).await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_messages_email_message_id")
+                    .table(Messages::Table)
+                    .to_owned(),
+            )
+            .await?;
         let drops = [
             (Messages::Table.into_iden(), Messages::FromEmail.into_iden()),
             (Messages::Table.into_iden(), Messages::ThreadRule.into_iden()),
@@ -255,10 +414,14 @@ impl MigrationTrait for Migration {
             (Tickets::Table.into_iden(), Tickets::ParentTicketId.into_iden()),
         ];
         for (table, col) in drops {
-            manager.alter_table(Table::alter().table(table).drop_column(col).to_owned()).await?;
+            manager
+                .alter_table(Table::alter().table(table).drop_column(col).to_owned())
+                .await?;
         }
         for t in ["email_suppressions", "inbound_mails", "mailboxes"] {
-            manager.drop_table(Table::drop().table(Alias::new(t)).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(Alias::new(t)).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

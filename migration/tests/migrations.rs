@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
 use entity::{
-    attachment, canned_response, category, category_agent, company, message, subscriber, ticket,
-    ticket_event, ticket_tag, user,
+    attachment, canned_response, category, category_agent, company, message, subscriber, ticket, ticket_event,
+    ticket_tag, user,
 };
 use maildesk_migration::{Migrator, MigratorTrait, SchemaManager};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
+    ModelTrait, PaginatorTrait, QueryFilter, Set,
 };
 
 const TABLES: [&str; 11] = [
@@ -225,11 +225,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     .unwrap();
 
     // Relations resolve.
-    let tickets_in_category = category
-        .find_related(ticket::Entity)
-        .count(db)
-        .await
-        .unwrap();
+    let tickets_in_category = category.find_related(ticket::Entity).count(db).await.unwrap();
     assert_eq!(tickets_in_category, 1);
     let agents = category.find_related(user::Entity).all(db).await.unwrap();
     assert_eq!(agents.len(), 1);
@@ -237,34 +233,17 @@ async fn exercise_schema(db: &DatabaseConnection) {
 
     // ON DELETE RESTRICT: a requester with tickets cannot be deleted.
     assert!(
-        user::Entity::delete_by_id(customer.id)
-            .exec(db)
-            .await
-            .is_err(),
+        user::Entity::delete_by_id(customer.id).exec(db).await.is_err(),
         "deleting a requester must be refused"
     );
 
     // ON DELETE SET NULL.
-    company::Entity::delete_by_id(company.id)
-        .exec(db)
-        .await
-        .unwrap();
-    let customer = user::Entity::find_by_id(customer.id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    company::Entity::delete_by_id(company.id).exec(db).await.unwrap();
+    let customer = user::Entity::find_by_id(customer.id).one(db).await.unwrap().unwrap();
     assert_eq!(customer.company_id, None);
 
-    category::Entity::delete_by_id(category.id)
-        .exec(db)
-        .await
-        .unwrap();
-    let tkt_after = ticket::Entity::find_by_id(tkt.id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    category::Entity::delete_by_id(category.id).exec(db).await.unwrap();
+    let tkt_after = ticket::Entity::find_by_id(tkt.id).one(db).await.unwrap().unwrap();
     assert_eq!(tkt_after.category_id, None);
     let canned = canned_response::Entity::find_by_id(canned.id)
         .one(db)
@@ -275,11 +254,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     assert_eq!(category_agent::Entity::find().count(db).await.unwrap(), 0);
 
     user::Entity::delete_by_id(agent.id).exec(db).await.unwrap();
-    let tkt_after = ticket::Entity::find_by_id(tkt.id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let tkt_after = ticket::Entity::find_by_id(tkt.id).one(db).await.unwrap().unwrap();
     assert_eq!(tkt_after.assignee_id, None);
     let canned = canned_response::Entity::find_by_id(canned.id)
         .one(db)
@@ -304,10 +279,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     assert_eq!(ticket_event::Entity::find().count(db).await.unwrap(), 0);
 
     // With no tickets left the requester can go.
-    user::Entity::delete_by_id(customer.id)
-        .exec(db)
-        .await
-        .unwrap();
+    user::Entity::delete_by_id(customer.id).exec(db).await.unwrap();
 }
 
 async fn up_down_up(db: &DatabaseConnection) {
@@ -323,12 +295,7 @@ async fn up_down_up(db: &DatabaseConnection) {
     exercise_schema(db).await;
 
     // Nothing pending, and running `up` again is a no-op.
-    assert!(
-        Migrator::get_pending_migrations(db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(Migrator::get_pending_migrations(db).await.unwrap().is_empty());
     Migrator::up(db, None).await.unwrap();
 }
 

@@ -165,15 +165,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("demo mail imported: {summary}");
             Ok(())
         }
-        Command::Bench { command: BenchCommand::Ingest { count, concurrency } } => {
+        Command::Bench {
+            command: BenchCommand::Ingest { count, concurrency },
+        } => {
             let ctx = cli_mail::context(settings).await?;
             crate::bench::ingest::run(ctx, count, concurrency).await
         }
-        Command::Mail { command: MailCommand::Parse { file } } => {
+        Command::Mail {
+            command: MailCommand::Parse { file },
+        } => {
             println!("{}", cli_mail::parse_file(&file)?);
             Ok(())
         }
-        Command::Mail { command: MailCommand::Replay { id, all_failed } } => {
+        Command::Mail {
+            command: MailCommand::Replay { id, all_failed },
+        } => {
             if id.is_none() && !all_failed {
                 anyhow::bail!("give a mail id or --all-failed");
             }

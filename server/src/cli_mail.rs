@@ -40,15 +40,31 @@ pub async fn context(settings: Settings) -> anyhow::Result<AppContext> {
 }
 
 /// Feeds every mail under `path` through the same pipeline as IMAP and the HTTP endpoint.
-pub async fn import(ctx: &AppContext, path: &Path, mailbox_id: Option<i64>, source: Source, quiet: bool) -> anyhow::Result<ImportSummary> {
+pub async fn import(
+    ctx: &AppContext,
+    path: &Path,
+    mailbox_id: Option<i64>,
+    source: Source,
+    quiet: bool,
+) -> anyhow::Result<ImportSummary> {
     let mails = sources::collect(path)?;
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(mails.len() as u64) };
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(mails.len() as u64)
+    };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut summary = ImportSummary::default();
     for mail in mails {
-        let new = NewMail { mailbox_id, source, raw: &mail.raw, explicit_key: None, imap: None };
+        let new = NewMail {
+            mailbox_id,
+            source,
+            raw: &mail.raw,
+            explicit_key: None,
+            imap: None,
+        };
         match pipeline::ingest(ctx, new).await {
             Ok((journaled, outcome)) => match outcome.status.as_str() {
                 _ if journaled.duplicate => summary.duplicates += 1,
@@ -87,18 +103,54 @@ pub async fn replay(ctx: &AppContext, id: Option<i64>) -> anyhow::Result<(usize,
 /// Sample mails `maildesk demo` imports: new requests, a threaded follow-up, attachments,
 /// inline images, legacy charsets, an auto-reply and a bounce.
 const DEMO_MAILS: &[(&str, &[u8])] = &[
-    ("008-apple-mail-mac-new-request.eml", include_bytes!("../demo/008-apple-mail-mac-new-request.eml")),
-    ("010-thunderbird-new-request-flowed.eml", include_bytes!("../demo/010-thunderbird-new-request-flowed.eml")),
-    ("012-outlook-ios-get-outlook.eml", include_bytes!("../demo/012-outlook-ios-get-outlook.eml")),
-    ("015-plain-text-only-new-request.eml", include_bytes!("../demo/015-plain-text-only-new-request.eml")),
-    ("017-mixed-pdf-attachment.eml", include_bytes!("../demo/017-mixed-pdf-attachment.eml")),
-    ("019-related-inline-cid-images.eml", include_bytes!("../demo/019-related-inline-cid-images.eml")),
-    ("040-windows-1252-smart-quotes-euro.eml", include_bytes!("../demo/040-windows-1252-smart-quotes-euro.eml")),
-    ("054-emoji-subject-and-body.eml", include_bytes!("../demo/054-emoji-subject-and-body.eml")),
-    ("074-ooo-english-auto-submitted.eml", include_bytes!("../demo/074-ooo-english-auto-submitted.eml")),
-    ("091-bounce-postfix-dsn-user-unknown.eml", include_bytes!("../demo/091-bounce-postfix-dsn-user-unknown.eml")),
-    ("900-demo-thread-request.eml", include_bytes!("../demo/900-demo-thread-request.eml")),
-    ("901-demo-thread-follow-up.eml", include_bytes!("../demo/901-demo-thread-follow-up.eml")),
+    (
+        "008-apple-mail-mac-new-request.eml",
+        include_bytes!("../demo/008-apple-mail-mac-new-request.eml"),
+    ),
+    (
+        "010-thunderbird-new-request-flowed.eml",
+        include_bytes!("../demo/010-thunderbird-new-request-flowed.eml"),
+    ),
+    (
+        "012-outlook-ios-get-outlook.eml",
+        include_bytes!("../demo/012-outlook-ios-get-outlook.eml"),
+    ),
+    (
+        "015-plain-text-only-new-request.eml",
+        include_bytes!("../demo/015-plain-text-only-new-request.eml"),
+    ),
+    (
+        "017-mixed-pdf-attachment.eml",
+        include_bytes!("../demo/017-mixed-pdf-attachment.eml"),
+    ),
+    (
+        "019-related-inline-cid-images.eml",
+        include_bytes!("../demo/019-related-inline-cid-images.eml"),
+    ),
+    (
+        "040-windows-1252-smart-quotes-euro.eml",
+        include_bytes!("../demo/040-windows-1252-smart-quotes-euro.eml"),
+    ),
+    (
+        "054-emoji-subject-and-body.eml",
+        include_bytes!("../demo/054-emoji-subject-and-body.eml"),
+    ),
+    (
+        "074-ooo-english-auto-submitted.eml",
+        include_bytes!("../demo/074-ooo-english-auto-submitted.eml"),
+    ),
+    (
+        "091-bounce-postfix-dsn-user-unknown.eml",
+        include_bytes!("../demo/091-bounce-postfix-dsn-user-unknown.eml"),
+    ),
+    (
+        "900-demo-thread-request.eml",
+        include_bytes!("../demo/900-demo-thread-request.eml"),
+    ),
+    (
+        "901-demo-thread-follow-up.eml",
+        include_bytes!("../demo/901-demo-thread-follow-up.eml"),
+    ),
 ];
 
 pub const DEMO_ADDRESS: &str = "support@help.example.com";
@@ -106,7 +158,9 @@ pub const DEMO_ADDRESS: &str = "support@help.example.com";
 /// Imports the bundled sample mails through the same pipeline as real mail, into a demo
 /// mailbox (created when missing), so a new user sees real tickets at once.
 pub async fn demo(ctx: &AppContext) -> anyhow::Result<ImportSummary> {
-    let existing = crate::mail::mailboxes::list(ctx.db()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let existing = crate::mail::mailboxes::list(ctx.db())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mailbox_id = match existing.iter().find(|m| m.address == DEMO_ADDRESS) {
         Some(m) => m.id,
         None => {
@@ -115,13 +169,25 @@ pub async fn demo(ctx: &AppContext) -> anyhow::Result<ImportSummary> {
                 address: Some(DEMO_ADDRESS.into()),
                 ..Default::default()
             };
-            crate::mail::mailboxes::create(ctx.db(), ctx.keys(), &settings).await.map_err(|e| anyhow::anyhow!("{e}"))?.mailbox.id
+            crate::mail::mailboxes::create(ctx.db(), ctx.keys(), &settings)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .mailbox
+                .id
         }
     };
     let mut summary = ImportSummary::default();
     for (name, raw) in DEMO_MAILS {
-        let mail = NewMail { mailbox_id: Some(mailbox_id), source: Source::Demo, raw, explicit_key: None, imap: None };
-        let (journaled, outcome) = pipeline::ingest(ctx, mail).await.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let mail = NewMail {
+            mailbox_id: Some(mailbox_id),
+            source: Source::Demo,
+            raw,
+            explicit_key: None,
+            imap: None,
+        };
+        let (journaled, outcome) = pipeline::ingest(ctx, mail)
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         match outcome.status.as_str() {
             _ if journaled.duplicate => summary.duplicates += 1,
             "processed" if outcome.created => summary.created += 1,

@@ -49,8 +49,8 @@ pub fn decrypt(keys: &Keys, stored: &str) -> anyhow::Result<String> {
 /// HMAC-SHA256 under a key derived from the encryption key for one `purpose`, so a signature
 /// made for one use can never be replayed as another.
 pub fn sign(keys: &Keys, purpose: &str, data: &[u8]) -> Vec<u8> {
-    let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(keys.encryption.expose_secret())
-        .unwrap_or_else(|_| unreachable_hmac());
+    let mut derive =
+        <Hmac<Sha256> as Mac>::new_from_slice(keys.encryption.expose_secret()).unwrap_or_else(|_| unreachable_hmac());
     derive.update(purpose.as_bytes());
     let subkey = derive.finalize().into_bytes();
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).unwrap_or_else(|_| unreachable_hmac());
@@ -60,8 +60,12 @@ pub fn sign(keys: &Keys, purpose: &str, data: &[u8]) -> Vec<u8> {
 
 /// Constant-time check of a hex-encoded HMAC-SHA256 over `data` with a raw `secret`.
 pub fn verify_hmac_hex(secret: &[u8], data: &[u8], signature_hex: &str) -> bool {
-    let Ok(sig) = hex::decode(signature_hex.trim()) else { return false };
-    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else { return false };
+    let Ok(sig) = hex::decode(signature_hex.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else {
+        return false;
+    };
     mac.update(data);
     mac.verify_slice(&sig).is_ok()
 }
@@ -86,7 +90,10 @@ mod tests {
     use super::*;
 
     fn keys() -> Keys {
-        Keys { jwt: vec![1u8; 32].into(), encryption: vec![7u8; 32].into() }
+        Keys {
+            jwt: vec![1u8; 32].into(),
+            encryption: vec![7u8; 32].into(),
+        }
     }
 
     #[test]
@@ -97,7 +104,10 @@ mod tests {
         assert_ne!(a, b);
         assert!(!a.contains("imap-password"));
         assert_eq!(decrypt(&k, &a).unwrap(), "imap-password");
-        let other = Keys { jwt: vec![1u8; 32].into(), encryption: vec![8u8; 32].into() };
+        let other = Keys {
+            jwt: vec![1u8; 32].into(),
+            encryption: vec![8u8; 32].into(),
+        };
         assert!(decrypt(&other, &a).is_err());
     }
 

@@ -35,7 +35,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let context = AppContext::new(settings.clone(), conn).await?;
         // Mail journaled but never processed (a crash in between) is picked up again.
-        tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(context.clone(), Duration::from_secs(10)));
+        tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(
+            context.clone(),
+            Duration::from_secs(10),
+        ));
         let data = web::Data::new(context.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -18,12 +18,18 @@ fn maildesk(data_dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn mail(id: &str, subject: &str, in_reply_to: Option<&str>) -> String {
     let irt = in_reply_to.map(|r| format!("In-Reply-To: <{r}>\n")).unwrap_or_default();
-    format!("From: Ann <ann@customer.example>\nTo: support@help.example.com\nSubject: {subject}\nMessage-ID: <{id}>\n{irt}\nHello there.\nFrom the start of a line.\n")
+    format!(
+        "From: Ann <ann@customer.example>\nTo: support@help.example.com\nSubject: {subject}\nMessage-ID: <{id}>\n{irt}\nHello there.\nFrom the start of a line.\n"
+    )
 }
 
 #[test]
@@ -41,14 +47,26 @@ fn import_reads_mbox_and_maildir_threads_replies_and_skips_duplicates() {
         std::fs::create_dir_all(maildir.join(sub)).unwrap();
     }
     std::fs::write(maildir.join("new/1.host"), mail("b1@c.example", "Printer", None)).unwrap();
-    std::fs::write(maildir.join("cur/2.host:2,S"), mail("b2@c.example", "Re: Printer", Some("b1@c.example"))).unwrap();
+    std::fs::write(
+        maildir.join("cur/2.host:2,S"),
+        mail("b2@c.example", "Re: Printer", Some("b1@c.example")),
+    )
+    .unwrap();
 
     let first = maildesk(data.path(), &["import", src.path().to_str().unwrap()]);
     assert!(first.status.success(), "{}", text(&first));
-    assert!(text(&first).contains("created 2 · threaded 2 · duplicates 0 · quarantined 0 · failed 0"), "{}", text(&first));
+    assert!(
+        text(&first).contains("created 2 · threaded 2 · duplicates 0 · quarantined 0 · failed 0"),
+        "{}",
+        text(&first)
+    );
     let again = maildesk(data.path(), &["import", src.path().to_str().unwrap()]);
     assert!(again.status.success());
-    assert!(text(&again).contains("created 0 · threaded 0 · duplicates 4"), "{}", text(&again));
+    assert!(
+        text(&again).contains("created 0 · threaded 0 · duplicates 4"),
+        "{}",
+        text(&again)
+    );
 }
 
 #[test]
@@ -72,7 +90,14 @@ fn mail_parse_prints_what_the_pipeline_sees() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("m.eml");
     // A leading mbox line and bare-LF endings are accepted.
-    std::fs::write(&file, format!("From x Mon Jan  1 00:00:00 2024\n{}", mail("p1@c.example", "Re: [#42] Help", None))).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "From x Mon Jan  1 00:00:00 2024\n{}",
+            mail("p1@c.example", "Re: [#42] Help", None)
+        ),
+    )
+    .unwrap();
     let out = maildesk(dir.path(), &["mail", "parse", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -92,5 +117,9 @@ fn demo_imports_sample_mail_once() {
     assert!(t.contains("failed 0"), "{t}");
     assert!(!t.contains("created 0 "), "{t}");
     let again = maildesk(data.path(), &["demo"]);
-    assert!(text(&again).contains("created 0 · threaded 0 · duplicates"), "{}", text(&again));
+    assert!(
+        text(&again).contains("created 0 · threaded 0 · duplicates"),
+        "{}",
+        text(&again)
+    );
 }

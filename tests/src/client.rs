@@ -13,7 +13,13 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: String) -> Self {
-        Self { base, http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client") }
+        Self {
+            base,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -29,7 +35,12 @@ impl Api {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn get_anon(&self, path: &str) -> Response {
@@ -37,24 +48,55 @@ impl Api {
     }
 
     pub async fn post_json<T: Serialize + ?Sized>(&self, token: &str, path: &str, body: &T) -> Response {
-        self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn patch_json<T: Serialize + ?Sized>(&self, token: &str, path: &str, body: &T) -> Response {
-        self.http.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("PATCH")
+        self.http
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
     }
 
     pub async fn put_json<T: Serialize + ?Sized>(&self, token: &str, path: &str, body: &T) -> Response {
-        self.http.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
+        self.http
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Response {
-        self.http.delete(self.url(path)).bearer_auth(token).send().await.expect("DELETE")
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        let req = LoginRequest { email: email.into(), password: password.into() };
-        self.http.post(self.url("/auth/login")).json(&req).send().await.expect("login")
+        let req = LoginRequest {
+            email: email.into(),
+            password: password.into(),
+        };
+        self.http
+            .post(self.url("/auth/login"))
+            .json(&req)
+            .send()
+            .await
+            .expect("login")
     }
 
     pub async fn login_ok(&self, email: &str, password: &str) -> TokenResponse {
@@ -64,7 +106,12 @@ impl Api {
     /// Creates a ticket and returns it (asserting 201).
     pub async fn create_ticket(&self, token: &str, req: &protocol::CreateTicket) -> TicketDetail {
         let resp = self.post_json(token, "/tickets", req).await;
-        assert_eq!(resp.status(), StatusCode::CREATED, "create ticket: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "create ticket: {}",
+            resp.text().await.unwrap_or_default()
+        );
         resp.json().await.expect("ticket detail")
     }
 
@@ -83,20 +130,42 @@ impl Api {
     /// goes into the query as given, so keep it URL-safe.
     pub async fn upload(&self, token: &str, ticket_id: i64, filename: &str, bytes: impl Into<Vec<u8>>) -> Response {
         let url = self.url(&format!("/tickets/{ticket_id}/attachments?filename={filename}"));
-        let req = self.http.post(url).bearer_auth(token).header(reqwest::header::CONTENT_TYPE, "text/plain");
+        let req = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "text/plain");
         req.body(bytes.into()).send().await.expect("upload")
     }
 
     /// Uploads and returns the attachment (asserting 201).
-    pub async fn upload_ok(&self, token: &str, ticket_id: i64, filename: &str, bytes: impl Into<Vec<u8>>) -> protocol::Attachment {
+    pub async fn upload_ok(
+        &self,
+        token: &str,
+        ticket_id: i64,
+        filename: &str,
+        bytes: impl Into<Vec<u8>>,
+    ) -> protocol::Attachment {
         let resp = self.upload(token, ticket_id, filename, bytes).await;
-        assert_eq!(resp.status(), StatusCode::CREATED, "upload: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "upload: {}",
+            resp.text().await.unwrap_or_default()
+        );
         resp.json().await.expect("attachment")
     }
 
     /// Any request under `/api/v1`, for malformed input: optional token, content type and body
     /// (an empty body is not sent at all).
-    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Response {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Response {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
         let mut req = self.http.request(method, self.url(path));
         if let Some(token) = token {
@@ -130,7 +199,8 @@ pub async fn expect_error_for(what: &str, resp: Response, status: u16, code: Err
     let got = resp.status();
     let text = resp.text().await.expect("body");
     assert_eq!(got.as_u16(), status, "{what}: body: {text}");
-    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: error body {text:?} is not JSON: {e}"));
+    let body: ErrorBody =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: error body {text:?} is not JSON: {e}"));
     assert_eq!(body.code, code, "{what}: body: {text}");
     assert!(!body.message.is_empty(), "{what}: empty message");
     body

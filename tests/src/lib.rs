@@ -94,7 +94,16 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let api = Api::new(format!("http://127.0.0.1:{port}"));
     let tokens = api.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let admin = TestUser::from_tokens(tokens, ADMIN_PASSWORD);
-    TestApp { api, port, backend, data_dir, redis_prefix, admin, ctx, db }
+    TestApp {
+        api,
+        port,
+        backend,
+        data_dir,
+        redis_prefix,
+        admin,
+        ctx,
+        db,
+    }
 }
 
 impl TestUser {
@@ -130,9 +139,20 @@ impl TestApp {
     pub async fn new_user_in(&self, role: Role, company_id: Option<i64>) -> TestUser {
         let email = format!("{}-{}@example.test", role.as_str(), uuid::Uuid::new_v4().simple());
         let password = "password-123".to_string();
-        let req = CreateUser { email: email.clone(), name: format!("{} {}", role.as_str(), &email[..12]), role, password: Some(password.clone()), company_id };
+        let req = CreateUser {
+            email: email.clone(),
+            name: format!("{} {}", role.as_str(), &email[..12]),
+            role,
+            password: Some(password.clone()),
+            company_id,
+        };
         let resp = self.api.post_json(&self.admin.token, "/users", &req).await;
-        assert_eq!(resp.status(), 201, "creating a user: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            201,
+            "creating a user: {}",
+            resp.text().await.unwrap_or_default()
+        );
         let tokens = self.api.login_ok(&email, &password).await;
         TestUser::from_tokens(tokens, &password)
     }
@@ -156,7 +176,10 @@ impl TestApp {
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// Runs the same async test body on both backends: `both_backends!(name, |app| async move {…})`.

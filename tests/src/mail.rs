@@ -62,7 +62,12 @@ impl MailBuilder {
 impl TestApp {
     pub async fn create_mailbox(&self, settings: MailboxSettings) -> MailboxWithSecret {
         let resp = self.api.post_json(&self.admin.token, "/mailboxes", &settings).await;
-        assert_eq!(resp.status(), 201, "create mailbox: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            201,
+            "create mailbox: {}",
+            resp.text().await.unwrap_or_default()
+        );
         resp.json().await.expect("mailbox")
     }
 
@@ -76,7 +81,12 @@ impl TestApp {
     }
 
     /// Signs and posts a raw mail; returns the raw response.
-    pub async fn post_inbound(&self, mb: &MailboxWithSecret, raw: &[u8], idempotency_key: Option<&str>) -> reqwest::Response {
+    pub async fn post_inbound(
+        &self,
+        mb: &MailboxWithSecret,
+        raw: &[u8],
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
         let sig = maildesk::crypto::hmac_hex(mb.webhook_secret.as_bytes(), raw);
         let mut req = self
             .api

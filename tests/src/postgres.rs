@@ -18,7 +18,9 @@ pub struct TestDatabase {
 
 async fn admin_connection() -> DatabaseConnection {
     let mut opts = ConnectOptions::new(format!("{SERVER}/postgres"));
-    opts.max_connections(1).connect_timeout(Duration::from_secs(5)).sqlx_logging(false);
+    opts.max_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
     Database::connect(opts).await.unwrap_or_else(|e| {
         panic!("cannot reach PostgreSQL at {SERVER}: {e}\nstart PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres)")
     })
@@ -48,15 +50,26 @@ async fn ensure_template(admin: &DatabaseConnection, name: &str) {
         return;
     }
     let building = format!("{name}_building");
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await.expect("dropping a half-built template");
-    admin.execute_unprepared(&format!("CREATE DATABASE {building}")).await.expect("creating the template");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+        .await
+        .expect("dropping a half-built template");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {building}"))
+        .await
+        .expect("creating the template");
     {
-        let db = Database::connect(format!("{SERVER}/{building}")).await.expect("connecting to the template");
+        let db = Database::connect(format!("{SERVER}/{building}"))
+            .await
+            .expect("connecting to the template");
         Migrator::up(&db, None).await.expect("migrating the template");
         db.close().await.expect("closing the template connection");
     }
     // Renamed only once complete, so a crash never leaves a half-migrated template in use.
-    admin.execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}")).await.expect("renaming the template");
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+        .await
+        .expect("renaming the template");
 }
 
 impl TestDatabase {
@@ -64,10 +77,18 @@ impl TestDatabase {
         let admin = admin_connection().await;
         let template = template_name();
         let name = format!("mdtest_{}", uuid::Uuid::new_v4().simple());
-        admin.execute_unprepared(&format!("SELECT pg_advisory_lock({LOCK_KEY})")).await.expect("taking the template lock");
+        admin
+            .execute_unprepared(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
+            .await
+            .expect("taking the template lock");
         ensure_template(&admin, &template).await;
-        let created = admin.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
-        admin.execute_unprepared(&format!("SELECT pg_advisory_unlock({LOCK_KEY})")).await.expect("releasing the template lock");
+        let created = admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await;
+        admin
+            .execute_unprepared(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+            .await
+            .expect("releasing the template lock");
         created.expect("cloning the template database");
         let _ = admin.close().await;
         Self { name }
@@ -87,10 +108,14 @@ impl Drop for TestDatabase {
         // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             rt.block_on(async move {
                 if let Ok(admin) = Database::connect(format!("{SERVER}/postgres")).await {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
                     let _ = admin.close().await;
                 }
             });

@@ -66,8 +66,20 @@ async fn idle_worker_imports_and_deletes() {
     })
     .await;
 
-    let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
-    assert_eq!(m.last_uid, Some(i64::from(uid)));
+    // last_uid moves right after the acknowledgement.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let m = loop {
+        let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
+        if m.last_uid == Some(i64::from(uid)) {
+            break m;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "last_uid should reach {uid}: {:?}",
+            m.last_uid
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert!(m.uid_validity.is_some());
     assert_eq!(m.consecutive_failures, 0);
     assert!(m.last_error.is_none(), "{:?}", m.last_error);
@@ -95,8 +107,17 @@ async fn idle_worker_imports_and_marks_read() {
         imap.flags("INBOX", uid2).iter().any(|f| f == "\\Seen")
     })
     .await;
-    let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
-    assert_eq!(m.fetched_count, 2);
+    // The counters are written when the cycle ends, just after the acknowledgements.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
+        .await
+        .unwrap()
+        .fetched_count
+        != 2
+    {
+        assert!(Instant::now() < deadline, "fetched_count should be 2");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     supervisor.abort();
 }
 
@@ -114,6 +135,62 @@ async fn idle_worker_imports_and_moves_creating_the_folder() {
     })
     .await;
     assert_eq!(imap.uids("Processed").len(), 1, "moved into Processed");
+    supervisor.abort();
+}
+
+/// Mail keeps arriving while the worker fetches: every one is imported once, none waits for
+/// the next IDLE wake-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_mail_while_idle_all_arrives_once() {
+    let app = spawn_app().await;
+    let mb = create_mailbox(&app, AfterImport::Delete, |s| s.batch_size = Some(3)).await;
+    let supervisor = start_worker(&app, &mb).await;
+    let mut imap = mb.imap();
+    let from = unique_user("customer");
+    let started = Instant::now();
+    for i in 0..12 {
+        imap.append("INBOX", "", &mail(&from, &format!("Burst {i}"), "x"));
+        if i % 4 == 3 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tickets(&app).await.len() < 12 {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of 12 tickets",
+            tickets(&app).await.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("12 mails → 12 tickets in {:?}", started.elapsed());
+    let journal = admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items;
+    assert_eq!(journal.len(), 12);
+    eventually("all expunged", Duration::from_secs(10), || {
+        imap.uids("INBOX").is_empty()
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
+        .await
+        .unwrap()
+        .fetched_count
+        != 12
+    {
+        assert!(
+            Instant::now() < deadline,
+            "each mail is fetched once: fetched_count should be 12"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
+            .await
+            .unwrap()
+            .fetched_count,
+        12
+    );
     supervisor.abort();
 }
 

@@ -5,8 +5,8 @@ use maildesk_tests::client::ok_json;
 use maildesk_tests::mail::mail;
 use maildesk_tests::{TestApp, spawn_app};
 use protocol::{
-    CreateCategory, InboundAccepted, InboundMail, InboundStatus, MailboxSettings, MessageKind, Page, Role, TicketDetail,
-    TicketStatus,
+    CreateCategory, InboundAccepted, InboundMail, InboundStatus, MailboxSettings, MessageKind, Page, Role,
+    TicketDetail, TicketStatus,
 };
 
 const SUPPORT: &str = "support@help.example.com";
@@ -20,21 +20,53 @@ async fn email_commands_close_note_and_unsubscribe() {
     let app = spawn_app().await;
     let mb = app.mailbox(SUPPORT).await;
     let agent = app.new_user(Role::Agent).await;
-    let raw = mail("ivy@customer.example", SUPPORT, "Help").header("Cc", "boss@customer.example").message_id("e1@c.example").build();
+    let raw = mail("ivy@customer.example", SUPPORT, "Help")
+        .header("Cc", "boss@customer.example")
+        .message_id("e1@c.example")
+        .build();
     let t = app.deliver(&mb, &raw).await.ticket_id.unwrap();
     assert_eq!(ticket(&app, t).await.subscribers.len(), 1);
     // An agent answering by mail with #tech#: an internal note.
-    app.deliver(&mb, &mail(&agent.email, SUPPORT, &format!("Re: [#{t}] Help #tech#")).message_id("e2@c.example").body("Checked logs").build()).await;
+    app.deliver(
+        &mb,
+        &mail(&agent.email, SUPPORT, &format!("Re: [#{t}] Help #tech#"))
+            .message_id("e2@c.example")
+            .body("Checked logs")
+            .build(),
+    )
+    .await;
     // A customer cannot make a note.
-    app.deliver(&mb, &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] Help #tech#")).message_id("e3@c.example").build()).await;
+    app.deliver(
+        &mb,
+        &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] Help #tech#"))
+            .message_id("e3@c.example")
+            .build(),
+    )
+    .await;
     let d = ticket(&app, t).await;
     let kinds: Vec<MessageKind> = d.messages.iter().map(|m| m.kind).collect();
-    assert_eq!(kinds, vec![MessageKind::Customer, MessageKind::Note, MessageKind::Customer]);
+    assert_eq!(
+        kinds,
+        vec![MessageKind::Customer, MessageKind::Note, MessageKind::Customer]
+    );
     // The CC'd boss unsubscribes.
-    app.deliver(&mb, &mail("boss@customer.example", SUPPORT, &format!("Re: [#{t}] #unsub#")).message_id("e4@c.example").build()).await;
+    app.deliver(
+        &mb,
+        &mail("boss@customer.example", SUPPORT, &format!("Re: [#{t}] #unsub#"))
+            .message_id("e4@c.example")
+            .build(),
+    )
+    .await;
     assert!(ticket(&app, t).await.subscribers.is_empty());
     // The requester closes it.
-    app.deliver(&mb, &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] #close#")).message_id("e5@c.example").body("Solved, thanks").build()).await;
+    app.deliver(
+        &mb,
+        &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] #close#"))
+            .message_id("e5@c.example")
+            .body("Solved, thanks")
+            .build(),
+    )
+    .await;
     assert_eq!(ticket(&app, t).await.ticket.status, TicketStatus::Closed);
 }
 
@@ -42,7 +74,16 @@ async fn email_commands_close_note_and_unsubscribe() {
 async fn an_auto_reply_to_our_mail_is_a_system_event_and_others_are_quarantined_until_released() {
     let app = spawn_app().await;
     let mb = app.mailbox(SUPPORT).await;
-    let t = app.deliver(&mb, &mail("jo@customer.example", SUPPORT, "Question").message_id("q1@c.example").build()).await.ticket_id.unwrap();
+    let t = app
+        .deliver(
+            &mb,
+            &mail("jo@customer.example", SUPPORT, "Question")
+                .message_id("q1@c.example")
+                .build(),
+        )
+        .await
+        .ticket_id
+        .unwrap();
     let before = ticket(&app, t).await.ticket;
     let ooo = mail("jo@customer.example", SUPPORT, "Automatic reply: Question")
         .header("Auto-Submitted", "auto-replied")
@@ -55,19 +96,38 @@ async fn an_auto_reply_to_our_mail_is_a_system_event_and_others_are_quarantined_
     let after = ticket(&app, t).await;
     assert_eq!(after.messages.last().unwrap().kind, MessageKind::System);
     assert_eq!(after.ticket.status, before.status);
-    assert_eq!(after.ticket.version, before.version, "an auto-reply does not change the ticket");
+    assert_eq!(
+        after.ticket.version, before.version,
+        "an auto-reply does not change the ticket"
+    );
 
-    let stray = mail("robot@other.example", SUPPORT, "Out of Office").header("Auto-Submitted", "auto-replied").message_id("q3@o.example").build();
+    let stray = mail("robot@other.example", SUPPORT, "Out of Office")
+        .header("Auto-Submitted", "auto-replied")
+        .message_id("q3@o.example")
+        .build();
     let q = app.deliver(&mb, &stray).await;
     assert_eq!(q.status, InboundStatus::Quarantined);
     assert_eq!(q.ticket_id, None);
     let listed: Page<InboundMail> = ok_json(app.api.get(&app.admin.token, "/inbound?status=quarantined").await).await;
-    assert!(listed.items.iter().any(|m| m.id == q.journal_id && m.kind.as_deref() == Some("auto_reply")));
-    let released: InboundAccepted = ok_json(app.api.post_json(&app.admin.token, &format!("/inbound/{}/release", q.journal_id), &()).await).await;
+    assert!(
+        listed
+            .items
+            .iter()
+            .any(|m| m.id == q.journal_id && m.kind.as_deref() == Some("auto_reply"))
+    );
+    let released: InboundAccepted = ok_json(
+        app.api
+            .post_json(&app.admin.token, &format!("/inbound/{}/release", q.journal_id), &())
+            .await,
+    )
+    .await;
     assert_eq!(released.status, InboundStatus::Processed);
     assert!(released.ticket_id.is_some());
     // X-Auto-Response-Suppress alone is not a robot sign (Outlook sets it on human mail).
-    let human = mail("kim@customer.example", SUPPORT, "Real question").header("X-Auto-Response-Suppress", "All").message_id("q4@c.example").build();
+    let human = mail("kim@customer.example", SUPPORT, "Real question")
+        .header("X-Auto-Response-Suppress", "All")
+        .message_id("q4@c.example")
+        .build();
     assert_eq!(app.deliver(&mb, &human).await.status, InboundStatus::Processed);
 }
 
@@ -85,7 +145,9 @@ async fn loop_protection_quarantines_a_sender_over_the_rate_limit() {
         .await;
     let mut statuses = vec![];
     for i in 0..5 {
-        let raw = mail("loop@robot.example", SUPPORT, &format!("Ticket {i}")).message_id(&format!("r{i}@robot.example")).build();
+        let raw = mail("loop@robot.example", SUPPORT, &format!("Ticket {i}"))
+            .message_id(&format!("r{i}@robot.example"))
+            .build();
         statuses.push(app.deliver(&mb, &raw).await.status);
     }
     assert_eq!(&statuses[..3], &[InboundStatus::Processed; 3]);
@@ -95,19 +157,63 @@ async fn loop_protection_quarantines_a_sender_over_the_rate_limit() {
 #[tokio::test]
 async fn strangers_are_refused_when_the_mailbox_says_so_and_routing_picks_the_category() {
     let app = spawn_app().await;
-    let billing: protocol::Category =
-        ok_json(app.api.post_json(&app.admin.token, "/categories", &CreateCategory { name: "billing".into(), description: String::new() }).await).await;
+    let billing: protocol::Category = ok_json(
+        app.api
+            .post_json(
+                &app.admin.token,
+                "/categories",
+                &CreateCategory {
+                    name: "billing".into(),
+                    description: String::new(),
+                },
+            )
+            .await,
+    )
+    .await;
     let mb = app
-        .create_mailbox(MailboxSettings { name: Some("S".into()), address: Some(SUPPORT.into()), accept_unknown: Some(false), ..Default::default() })
+        .create_mailbox(MailboxSettings {
+            name: Some("S".into()),
+            address: Some(SUPPORT.into()),
+            accept_unknown: Some(false),
+            ..Default::default()
+        })
         .await;
-    let stranger = app.deliver(&mb, &mail("who@nowhere.example", SUPPORT, "Hi").message_id("s1@n.example").build()).await;
+    let stranger = app
+        .deliver(
+            &mb,
+            &mail("who@nowhere.example", SUPPORT, "Hi")
+                .message_id("s1@n.example")
+                .build(),
+        )
+        .await;
     assert_eq!(stranger.status, InboundStatus::Quarantined);
     let known = app.new_user(Role::Customer).await;
-    let plus = app.deliver(&mb, &mail(&known.email, "support+billing@help.example.com", "Invoice").message_id("s2@k.example").build()).await;
+    let plus = app
+        .deliver(
+            &mb,
+            &mail(&known.email, "support+billing@help.example.com", "Invoice")
+                .message_id("s2@k.example")
+                .build(),
+        )
+        .await;
     let t = ticket(&app, plus.ticket_id.unwrap()).await.ticket;
     assert_eq!(t.category_id, Some(billing.id));
-    let suffix = app.deliver(&mb, &mail(&known.email, &format!("help-{}@help.example.com", billing.id), "Invoice 2").message_id("s3@k.example").build()).await;
-    assert_eq!(ticket(&app, suffix.ticket_id.unwrap()).await.ticket.category_id, Some(billing.id));
+    let suffix = app
+        .deliver(
+            &mb,
+            &mail(
+                &known.email,
+                &format!("help-{}@help.example.com", billing.id),
+                "Invoice 2",
+            )
+            .message_id("s3@k.example")
+            .build(),
+        )
+        .await;
+    assert_eq!(
+        ticket(&app, suffix.ticket_id.unwrap()).await.ticket.category_id,
+        Some(billing.id)
+    );
 }
 
 #[tokio::test]
@@ -122,13 +228,29 @@ async fn a_mail_that_fails_is_kept_as_a_dead_letter_and_replays_after_the_fix() 
     let failed = app.deliver(&mb, raw.as_bytes()).await;
     assert_eq!(failed.status, InboundStatus::Failed);
     // The next mail is not blocked by it.
-    let next = app.deliver(&mb, &mail("lee@customer.example", SUPPORT, "Plain").message_id("f2@c.example").build()).await;
+    let next = app
+        .deliver(
+            &mb,
+            &mail("lee@customer.example", SUPPORT, "Plain")
+                .message_id("f2@c.example")
+                .build(),
+        )
+        .await;
     assert_eq!(next.status, InboundStatus::Processed);
     let dead: Page<InboundMail> = ok_json(app.api.get(&app.admin.token, "/inbound?status=failed").await).await;
-    assert!(dead.items.iter().any(|m| m.id == failed.journal_id && m.error.is_some()));
+    assert!(
+        dead.items
+            .iter()
+            .any(|m| m.id == failed.journal_id && m.error.is_some())
+    );
     std::fs::remove_file(&tmp).unwrap();
     std::fs::create_dir(&tmp).unwrap();
-    let replayed: InboundAccepted = ok_json(app.api.post_json(&app.admin.token, &format!("/inbound/{}/replay", failed.journal_id), &()).await).await;
+    let replayed: InboundAccepted = ok_json(
+        app.api
+            .post_json(&app.admin.token, &format!("/inbound/{}/replay", failed.journal_id), &())
+            .await,
+    )
+    .await;
     assert_eq!(replayed.status, InboundStatus::Processed);
     let d = ticket(&app, replayed.ticket_id.unwrap()).await;
     assert_eq!(d.messages[0].attachments.len(), 1);

@@ -17,15 +17,29 @@ fn dist() -> PathBuf {
 /// The built app's index.html, or a failure that says how to build it.
 fn index_html() -> String {
     let index = dist().join("index.html");
-    std::fs::read_to_string(&index).unwrap_or_else(|e| panic!("{} is missing ({e}): run scripts/build-frontend.sh first", index.display()))
+    std::fs::read_to_string(&index).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): run scripts/build-frontend.sh first",
+            index.display()
+        )
+    })
 }
 
 async fn page(app: &TestApp, path: &str) -> reqwest::Response {
-    app.api.http().get(format!("{}{path}", app.address())).send().await.expect("GET")
+    app.api
+        .http()
+        .get(format!("{}{path}", app.address()))
+        .send()
+        .await
+        .expect("GET")
 }
 
 fn header(resp: &reqwest::Response, name: &str) -> String {
-    resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,7 +50,11 @@ async fn the_app_is_served_at_the_root_and_for_deep_links() {
     for path in ["/", "/tickets/42", "/tickets/42/", "/admin/users"] {
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), 200, "{path}");
-        assert!(header(&resp, "content-type").starts_with("text/html"), "{path}: {:?}", resp.headers());
+        assert!(
+            header(&resp, "content-type").starts_with("text/html"),
+            "{path}: {:?}",
+            resp.headers()
+        );
         assert!(!header(&resp, "cache-control").is_empty(), "{path}: no Cache-Control");
         assert!(!header(&resp, "etag").is_empty(), "{path}: no ETag");
         assert_eq!(resp.text().await.expect("body"), index, "{path} must serve index.html");
@@ -56,9 +74,16 @@ async fn assets_are_served_with_their_types_and_cache_headers() {
         assert_eq!(resp.status(), 200, "{path}");
         assert_eq!(header(&resp, "content-type").split(';').next(), Some(mime), "{path}");
         assert!(!header(&resp, "cache-control").is_empty(), "{path}: no Cache-Control");
-        assert!(header(&resp, "etag").starts_with('"'), "{path}: ETag {:?}", header(&resp, "etag"));
+        assert!(
+            header(&resp, "etag").starts_with('"'),
+            "{path}: ETag {:?}",
+            header(&resp, "etag")
+        );
         let on_disk = std::fs::read(dist().join(&path[1..])).expect("file in dist");
-        assert!(resp.bytes().await.expect("body").as_ref() == on_disk.as_slice(), "{path}: bytes differ from dist");
+        assert!(
+            resp.bytes().await.expect("body").as_ref() == on_disk.as_slice(),
+            "{path}: bytes differ from dist"
+        );
     }
 }
 
@@ -71,8 +96,19 @@ async fn revalidating_with_a_matching_etag_answers_304() {
     for path in ["/pkg/maildesk_frontend_bg.wasm", "/"] {
         let etag = header(&page(&app, path).await, "etag");
         let url = format!("{}{path}", app.address());
-        let again = app.api.http().get(url).header("If-None-Match", &etag).send().await.expect("GET");
-        assert_eq!(again.status(), 304, "{path} with If-None-Match: {etag} must be 304 Not Modified");
+        let again = app
+            .api
+            .http()
+            .get(url)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(
+            again.status(),
+            304,
+            "{path} with If-None-Match: {etag} must be 304 Not Modified"
+        );
         assert!(again.bytes().await.expect("body").is_empty());
     }
 }
@@ -82,11 +118,19 @@ fn raw_get(port: u16, target: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    write!(s, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").expect("write");
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).expect("read");
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{target}: {text:?}"));
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{target}: {text:?}"));
     (status, text)
 }
 
@@ -96,7 +140,9 @@ async fn path_traversal_never_serves_files_outside_dist() {
     let app = spawn_app_on(Backend::Sqlite).await;
     let port = app.port;
     // The same raw request does serve a real file, so a refusal below means something.
-    let (status, css) = tokio::task::spawn_blocking(move || raw_get(port, "/maildesk.css")).await.expect("task");
+    let (status, css) = tokio::task::spawn_blocking(move || raw_get(port, "/maildesk.css"))
+        .await
+        .expect("task");
     assert!(status == 200 && css.contains("text/css"), "{css:.300}");
     for target in [
         "/../Cargo.toml",
@@ -110,9 +156,14 @@ async fn path_traversal_never_serves_files_outside_dist() {
         "/..%5c..%5cCargo.toml",
         "//work/main/Cargo.toml",
     ] {
-        let (status, text) = tokio::task::spawn_blocking(move || raw_get(port, target)).await.expect("task");
+        let (status, text) = tokio::task::spawn_blocking(move || raw_get(port, target))
+            .await
+            .expect("task");
         // frontend/Cargo.toml has [package], the workspace's has [workspace].
-        assert!(!text.contains("[package]") && !text.contains("[workspace]"), "{target} leaked a file: {text}");
+        assert!(
+            !text.contains("[package]") && !text.contains("[workspace]"),
+            "{target} leaked a file: {text}"
+        );
         assert!(status < 500, "{target}: {status}");
         if status == 200 {
             assert!(text.ends_with(&index), "{target}: 200 but not the app: {text:.500}");
@@ -130,7 +181,11 @@ both_backends!(health_reports_each_engine_and_all_are_ok, |app: TestApp| async m
         Backend::Sqlite => ("sqlite", "in_process"),
     };
     for (name, kind) in [("database", db), ("bus", bus), ("blobs", "filesystem")] {
-        let e = health.engines.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no {name} in {health:?}"));
+        let e = health
+            .engines
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no {name} in {health:?}"));
         assert_eq!(e.kind, kind, "{name}");
         assert!(e.ok && e.error.is_none(), "{e:?}");
     }
@@ -180,45 +235,73 @@ const ROUTES: &[(&str, &str)] = &[
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "trace"];
 
-both_backends!(openapi_lists_every_route_and_each_one_is_real, |app: TestApp| async move {
-    let doc: serde_json::Value = ok_json(app.api.get_anon("/openapi.json").await).await;
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
-    assert!(doc["components"]["securitySchemes"]["bearer"].is_object(), "no bearer security scheme");
-    let paths = doc["paths"].as_object().expect("paths");
-    let mut documented = BTreeSet::new();
-    for (path, item) in paths {
-        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
-            documented.insert((method.to_string(), path.clone()));
+both_backends!(
+    openapi_lists_every_route_and_each_one_is_real,
+    |app: TestApp| async move {
+        let doc: serde_json::Value = ok_json(app.api.get_anon("/openapi.json").await).await;
+        assert!(
+            doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+            "{}",
+            doc["openapi"]
+        );
+        assert!(
+            doc["components"]["securitySchemes"]["bearer"].is_object(),
+            "no bearer security scheme"
+        );
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut documented = BTreeSet::new();
+        for (path, item) in paths {
+            for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+                documented.insert((method.to_string(), path.clone()));
+            }
         }
-    }
-    // Every registered route is documented; every documented one is real (the calls below).
-    let missing: Vec<_> = ROUTES.iter().filter(|(m, p)| !documented.contains(&(m.to_string(), p.to_string()))).collect();
-    assert!(missing.is_empty(), "registered but not in the document: {missing:?}");
+        // Every registered route is documented; every documented one is real (the calls below).
+        let missing: Vec<_> = ROUTES
+            .iter()
+            .filter(|(m, p)| !documented.contains(&(m.to_string(), p.to_string())))
+            .collect();
+        assert!(missing.is_empty(), "registered but not in the document: {missing:?}");
 
-    for (method, path) in &documented {
-        let protected = paths[path.as_str()][method.as_str()]["security"].as_array().is_some_and(|s| !s.is_empty());
-        let concrete = path.replace("{id}", "1").replace("{email}", "x@example.test");
-        let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-        let resp = app.api.http().request(m, format!("{}{concrete}", app.address())).send().await.expect("request");
-        let what = format!("{} {path} (documented security: {protected})", method.to_uppercase());
-        if protected {
-            expect_error_for(&what, resp, 401, ErrorCode::Unauthorized).await;
-        } else {
-            let status = resp.status().as_u16();
-            assert!(status != 404 && status != 401 && status < 500, "{what}: {status}");
+        for (method, path) in &documented {
+            let protected = paths[path.as_str()][method.as_str()]["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty());
+            let concrete = path.replace("{id}", "1").replace("{email}", "x@example.test");
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let resp = app
+                .api
+                .http()
+                .request(m, format!("{}{concrete}", app.address()))
+                .send()
+                .await
+                .expect("request");
+            let what = format!("{} {path} (documented security: {protected})", method.to_uppercase());
+            if protected {
+                expect_error_for(&what, resp, 401, ErrorCode::Unauthorized).await;
+            } else {
+                let status = resp.status().as_u16();
+                assert!(status != 404 && status != 401 && status < 500, "{what}: {status}");
+            }
         }
+        // The contrast: a method the document does not list on a real path is no route, even unsigned.
+        let resp = app.api.raw("DELETE", "/tickets", None, None, vec![]).await;
+        expect_error_for("DELETE /api/v1/tickets (not a route)", resp, 404, ErrorCode::NotFound).await;
     }
-    // The contrast: a method the document does not list on a real path is no route, even unsigned.
-    let resp = app.api.raw("DELETE", "/tickets", None, None, vec![]).await;
-    expect_error_for("DELETE /api/v1/tickets (not a route)", resp, 404, ErrorCode::NotFound).await;
-});
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_api_routes_get_a_json_404_not_the_app() {
     let app = spawn_app_on(Backend::Sqlite).await;
-    for (method, path) in [("GET", "/no-such-route"), ("POST", "/no-such-route"), ("GET", "/tickets/1/nothing/here")] {
+    for (method, path) in [
+        ("GET", "/no-such-route"),
+        ("POST", "/no-such-route"),
+        ("GET", "/tickets/1/nothing/here"),
+    ] {
         let resp = app.api.raw(method, path, None, None, vec![]).await;
-        assert!(header(&resp, "content-type").starts_with("application/json"), "{method} {path}");
+        assert!(
+            header(&resp, "content-type").starts_with("application/json"),
+            "{method} {path}"
+        );
         expect_error_for(&format!("{method} /api/v1{path}"), resp, 404, ErrorCode::NotFound).await;
     }
 }

@@ -21,7 +21,13 @@ struct Claims {
 /// The server's claims for `user_id`, expiring `exp_in_secs` from now (negative: in the past).
 fn claims(user_id: i64, role: &'static str, kind: &'static str, exp_in_secs: i64) -> Claims {
     let now = Utc::now().timestamp();
-    Claims { sub: user_id.to_string(), role, kind, iat: now.min(now + exp_in_secs) - 60, exp: now + exp_in_secs }
+    Claims {
+        sub: user_id.to_string(),
+        role,
+        kind,
+        iat: now.min(now + exp_in_secs) - 60,
+        exp: now + exp_in_secs,
+    }
 }
 
 fn sign(alg: Algorithm, secret: &[u8], c: &Claims) -> String {
@@ -37,122 +43,232 @@ async fn me(app: &TestApp, token: &str) -> reqwest::Response {
 }
 
 async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
-    let req = RefreshRequest { refresh_token: token.into() };
-    app.api.http().post(app.api.url("/auth/refresh")).json(&req).send().await.expect("refresh")
+    let req = RefreshRequest {
+        refresh_token: token.into(),
+    };
+    app.api
+        .http()
+        .post(app.api.url("/auth/refresh"))
+        .json(&req)
+        .send()
+        .await
+        .expect("refresh")
 }
 
-both_backends!(forged_expired_and_wrong_algorithm_tokens_are_refused, |app: TestApp| async move {
-    let secret = app.jwt_secret();
-    let admin = app.admin.id;
-    // Our forging is right: a well-formed token with the real secret is accepted…
-    let good = sign(Algorithm::HS256, &secret, &claims(admin, "admin", "access", 600));
-    let user: User = ok_json(me(&app, &good).await).await;
-    assert_eq!(user.id, admin);
-    // …so each refusal below is about the one thing that differs.
-    let payload = good.split('.').nth(1).expect("payload").to_string();
-    let cases = [
-        ("another secret", sign(Algorithm::HS256, OTHER_SECRET, &claims(admin, "admin", "access", 600)), ErrorCode::Unauthorized),
-        ("expired", sign(Algorithm::HS256, &secret, &claims(admin, "admin", "access", -3600)), ErrorCode::TokenExpired),
-        ("HS384", sign(Algorithm::HS384, &secret, &claims(admin, "admin", "access", 600)), ErrorCode::Unauthorized),
-        ("HS512", sign(Algorithm::HS512, &secret, &claims(admin, "admin", "access", 600)), ErrorCode::Unauthorized),
-        ("alg none", format!("{NONE_HEADER}.{payload}."), ErrorCode::Unauthorized),
-        ("signature stripped", format!("{}.", good.rsplit_once('.').expect("dots").0), ErrorCode::Unauthorized),
-        ("a refresh token", sign(Algorithm::HS256, &secret, &claims(admin, "admin", "refresh", 600)), ErrorCode::Unauthorized),
-        ("unknown user", sign(Algorithm::HS256, &secret, &claims(987_654_321, "admin", "access", 600)), ErrorCode::Unauthorized),
-        ("garbage", "abc".to_string(), ErrorCode::Unauthorized),
-    ];
-    for (name, token, code) in cases {
-        expect_error_for(name, me(&app, &token).await, 401, code).await;
+both_backends!(
+    forged_expired_and_wrong_algorithm_tokens_are_refused,
+    |app: TestApp| async move {
+        let secret = app.jwt_secret();
+        let admin = app.admin.id;
+        // Our forging is right: a well-formed token with the real secret is accepted…
+        let good = sign(Algorithm::HS256, &secret, &claims(admin, "admin", "access", 600));
+        let user: User = ok_json(me(&app, &good).await).await;
+        assert_eq!(user.id, admin);
+        // …so each refusal below is about the one thing that differs.
+        let payload = good.split('.').nth(1).expect("payload").to_string();
+        let cases = [
+            (
+                "another secret",
+                sign(Algorithm::HS256, OTHER_SECRET, &claims(admin, "admin", "access", 600)),
+                ErrorCode::Unauthorized,
+            ),
+            (
+                "expired",
+                sign(Algorithm::HS256, &secret, &claims(admin, "admin", "access", -3600)),
+                ErrorCode::TokenExpired,
+            ),
+            (
+                "HS384",
+                sign(Algorithm::HS384, &secret, &claims(admin, "admin", "access", 600)),
+                ErrorCode::Unauthorized,
+            ),
+            (
+                "HS512",
+                sign(Algorithm::HS512, &secret, &claims(admin, "admin", "access", 600)),
+                ErrorCode::Unauthorized,
+            ),
+            ("alg none", format!("{NONE_HEADER}.{payload}."), ErrorCode::Unauthorized),
+            (
+                "signature stripped",
+                format!("{}.", good.rsplit_once('.').expect("dots").0),
+                ErrorCode::Unauthorized,
+            ),
+            (
+                "a refresh token",
+                sign(Algorithm::HS256, &secret, &claims(admin, "admin", "refresh", 600)),
+                ErrorCode::Unauthorized,
+            ),
+            (
+                "unknown user",
+                sign(Algorithm::HS256, &secret, &claims(987_654_321, "admin", "access", 600)),
+                ErrorCode::Unauthorized,
+            ),
+            ("garbage", "abc".to_string(), ErrorCode::Unauthorized),
+        ];
+        for (name, token, code) in cases {
+            expect_error_for(name, me(&app, &token).await, 401, code).await;
+        }
+        // A payload swapped under another token's valid signature is refused.
+        let customer = app.new_user(Role::Customer).await;
+        let mut parts: Vec<&str> = customer.token.split('.').collect();
+        parts[1] = &payload;
+        expect_error_for(
+            "swapped payload",
+            me(&app, &parts.join(".")).await,
+            401,
+            ErrorCode::Unauthorized,
+        )
+        .await;
+        // The real refresh token of a login is not an access token either.
+        let login = app.api.login_ok(&customer.email, &customer.password).await;
+        expect_error_for(
+            "login's refresh token",
+            me(&app, &login.refresh_token).await,
+            401,
+            ErrorCode::Unauthorized,
+        )
+        .await;
+        // The role comes from the account, not the token: a customer claiming admin is a customer.
+        let claims_admin = sign(Algorithm::HS256, &secret, &claims(customer.id, "admin", "access", 600));
+        let req = CreateUser {
+            email: "x@example.test".into(),
+            name: "X".into(),
+            role: Role::Admin,
+            password: None,
+            company_id: None,
+        };
+        let r = app.api.post_json(&claims_admin, "/users", &req).await;
+        expect_error_for("customer with an admin role claim", r, 403, ErrorCode::Forbidden).await;
+
+        // Other ways of (not) presenting a token.
+        let url = app.api.url("/auth/me");
+        let basic_wrapped = format!("Basic {good}");
+        for (name, header) in [
+            ("Bearer abc", "Bearer abc"),
+            ("Basic credentials", "Basic YWRtaW46YWRtaW4="),
+            ("a valid token under Basic", basic_wrapped.as_str()),
+            ("Bearer and nothing", "Bearer "),
+            ("a valid token without scheme", good.as_str()),
+        ] {
+            let r = app
+                .api
+                .http()
+                .get(&url)
+                .header("Authorization", header)
+                .send()
+                .await
+                .expect("GET");
+            expect_error_for(name, r, 401, ErrorCode::Unauthorized).await;
+        }
     }
-    // A payload swapped under another token's valid signature is refused.
-    let customer = app.new_user(Role::Customer).await;
-    let mut parts: Vec<&str> = customer.token.split('.').collect();
-    parts[1] = &payload;
-    expect_error_for("swapped payload", me(&app, &parts.join(".")).await, 401, ErrorCode::Unauthorized).await;
-    // The real refresh token of a login is not an access token either.
-    let login = app.api.login_ok(&customer.email, &customer.password).await;
-    expect_error_for("login's refresh token", me(&app, &login.refresh_token).await, 401, ErrorCode::Unauthorized).await;
-    // The role comes from the account, not the token: a customer claiming admin is a customer.
-    let claims_admin = sign(Algorithm::HS256, &secret, &claims(customer.id, "admin", "access", 600));
-    let req = CreateUser { email: "x@example.test".into(), name: "X".into(), role: Role::Admin, password: None, company_id: None };
-    let r = app.api.post_json(&claims_admin, "/users", &req).await;
-    expect_error_for("customer with an admin role claim", r, 403, ErrorCode::Forbidden).await;
+);
 
-    // Other ways of (not) presenting a token.
-    let url = app.api.url("/auth/me");
-    let basic_wrapped = format!("Basic {good}");
-    for (name, header) in [
-        ("Bearer abc", "Bearer abc"),
-        ("Basic credentials", "Basic YWRtaW46YWRtaW4="),
-        ("a valid token under Basic", basic_wrapped.as_str()),
-        ("Bearer and nothing", "Bearer "),
-        ("a valid token without scheme", good.as_str()),
-    ] {
-        let r = app.api.http().get(&url).header("Authorization", header).send().await.expect("GET");
-        expect_error_for(name, r, 401, ErrorCode::Unauthorized).await;
+both_backends!(
+    a_refresh_token_buys_a_working_pair_and_nothing_else_does,
+    |app: TestApp| async move {
+        let agent = app.new_user(Role::Agent).await;
+        let login = app.api.login_ok(&agent.email, &agent.password).await;
+        let renewed: TokenResponse = ok_json(refresh(&app, &login.refresh_token).await).await;
+        assert_eq!((renewed.token_type.as_str(), renewed.user.id), ("Bearer", agent.id));
+        assert!(renewed.expires_in > 0);
+        let me_now: User = ok_json(me(&app, &renewed.access_token).await).await;
+        assert_eq!(me_now.id, agent.id);
+        // The new refresh token refreshes again.
+        let again: TokenResponse = ok_json(refresh(&app, &renewed.refresh_token).await).await;
+        assert_eq!(again.user.id, agent.id);
+
+        let secret = app.jwt_secret();
+        let expired = sign(Algorithm::HS256, &secret, &claims(agent.id, "agent", "refresh", -3600));
+        let foreign = sign(
+            Algorithm::HS256,
+            OTHER_SECRET,
+            &claims(agent.id, "agent", "refresh", 600),
+        );
+        let hs512 = sign(Algorithm::HS512, &secret, &claims(agent.id, "agent", "refresh", 600));
+        for (name, token, code) in [
+            ("an access token", login.access_token.as_str(), ErrorCode::Unauthorized),
+            ("garbage", "abc", ErrorCode::Unauthorized),
+            ("an expired refresh token", expired.as_str(), ErrorCode::TokenExpired),
+            ("another secret", foreign.as_str(), ErrorCode::Unauthorized),
+            ("HS512", hs512.as_str(), ErrorCode::Unauthorized),
+        ] {
+            expect_error_for(name, refresh(&app, token).await, 401, code).await;
+        }
     }
-});
+);
 
-both_backends!(a_refresh_token_buys_a_working_pair_and_nothing_else_does, |app: TestApp| async move {
-    let agent = app.new_user(Role::Agent).await;
-    let login = app.api.login_ok(&agent.email, &agent.password).await;
-    let renewed: TokenResponse = ok_json(refresh(&app, &login.refresh_token).await).await;
-    assert_eq!((renewed.token_type.as_str(), renewed.user.id), ("Bearer", agent.id));
-    assert!(renewed.expires_in > 0);
-    let me_now: User = ok_json(me(&app, &renewed.access_token).await).await;
-    assert_eq!(me_now.id, agent.id);
-    // The new refresh token refreshes again.
-    let again: TokenResponse = ok_json(refresh(&app, &renewed.refresh_token).await).await;
-    assert_eq!(again.user.id, agent.id);
-
-    let secret = app.jwt_secret();
-    let expired = sign(Algorithm::HS256, &secret, &claims(agent.id, "agent", "refresh", -3600));
-    let foreign = sign(Algorithm::HS256, OTHER_SECRET, &claims(agent.id, "agent", "refresh", 600));
-    let hs512 = sign(Algorithm::HS512, &secret, &claims(agent.id, "agent", "refresh", 600));
-    for (name, token, code) in [
-        ("an access token", login.access_token.as_str(), ErrorCode::Unauthorized),
-        ("garbage", "abc", ErrorCode::Unauthorized),
-        ("an expired refresh token", expired.as_str(), ErrorCode::TokenExpired),
-        ("another secret", foreign.as_str(), ErrorCode::Unauthorized),
-        ("HS512", hs512.as_str(), ErrorCode::Unauthorized),
-    ] {
-        expect_error_for(name, refresh(&app, token).await, 401, code).await;
+both_backends!(
+    wrong_password_and_unknown_account_look_the_same,
+    |app: TestApp| async move {
+        let wrong = app.api.login(&app.admin.email, "not-the-password").await;
+        let wrong = expect_error(wrong, 401, ErrorCode::InvalidCredentials).await;
+        let unknown = expect_error(
+            app.api.login("nobody@example.test", "whatever-123").await,
+            401,
+            ErrorCode::InvalidCredentials,
+        )
+        .await;
+        assert_eq!(wrong.message, unknown.message);
+        // Two failures are far from the limit: the admin still signs in.
+        app.api.login_ok(&app.admin.email, &app.admin.password).await;
     }
-});
+);
 
-both_backends!(wrong_password_and_unknown_account_look_the_same, |app: TestApp| async move {
-    let wrong = app.api.login(&app.admin.email, "not-the-password").await;
-    let wrong = expect_error(wrong, 401, ErrorCode::InvalidCredentials).await;
-    let unknown = expect_error(app.api.login("nobody@example.test", "whatever-123").await, 401, ErrorCode::InvalidCredentials).await;
-    assert_eq!(wrong.message, unknown.message);
-    // Two failures are far from the limit: the admin still signs in.
-    app.api.login_ok(&app.admin.email, &app.admin.password).await;
-});
+both_backends!(
+    login_is_throttled_per_account_after_five_failures,
+    |app: TestApp| async move {
+        let victim = app.new_user(Role::Customer).await;
+        let bystander = app.new_user(Role::Customer).await;
+        for i in 1..=5 {
+            // Capitals do not make another account: the counter is per normalised address.
+            let email = if i % 2 == 0 {
+                victim.email.to_uppercase()
+            } else {
+                victim.email.clone()
+            };
+            let r = app.api.login(&email, "wrong-password").await;
+            expect_error_for(&format!("failure {i}"), r, 401, ErrorCode::InvalidCredentials).await;
+        }
+        let r = app.api.login(&victim.email, &victim.password).await;
+        expect_error_for(
+            "6th attempt, with the right password",
+            r,
+            429,
+            ErrorCode::TooManyRequests,
+        )
+        .await;
+        // Existing sessions keep working, and other accounts are not locked out.
+        assert_eq!(me(&app, &victim.token).await.status(), 200);
+        app.api.login_ok(&bystander.email, &bystander.password).await;
 
-both_backends!(login_is_throttled_per_account_after_five_failures, |app: TestApp| async move {
-    let victim = app.new_user(Role::Customer).await;
-    let bystander = app.new_user(Role::Customer).await;
-    for i in 1..=5 {
-        // Capitals do not make another account: the counter is per normalised address.
-        let email = if i % 2 == 0 { victim.email.to_uppercase() } else { victim.email.clone() };
-        let r = app.api.login(&email, "wrong-password").await;
-        expect_error_for(&format!("failure {i}"), r, 401, ErrorCode::InvalidCredentials).await;
+        if app.backend == Backend::Postgres {
+            let client = redis::Client::open(REDIS_URL).expect("redis url");
+            let mut conn = client
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis connection");
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}*", app.redis_prefix))
+                .query_async(&mut conn)
+                .await
+                .expect("KEYS");
+            let account = keys
+                .iter()
+                .find(|k| k.contains(&victim.email))
+                .unwrap_or_else(|| panic!("no account counter in {keys:?}"));
+            let count: u32 = redis::cmd("GET")
+                .arg(account)
+                .query_async(&mut conn)
+                .await
+                .expect("GET");
+            assert_eq!(count, 5, "{account}");
+            let ttl: i64 = redis::cmd("TTL")
+                .arg(account)
+                .query_async(&mut conn)
+                .await
+                .expect("TTL");
+            assert!(ttl > 0, "the counter must expire (TTL {ttl})");
+            let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("DEL");
+        }
     }
-    let r = app.api.login(&victim.email, &victim.password).await;
-    expect_error_for("6th attempt, with the right password", r, 429, ErrorCode::TooManyRequests).await;
-    // Existing sessions keep working, and other accounts are not locked out.
-    assert_eq!(me(&app, &victim.token).await.status(), 200);
-    app.api.login_ok(&bystander.email, &bystander.password).await;
-
-    if app.backend == Backend::Postgres {
-        let client = redis::Client::open(REDIS_URL).expect("redis url");
-        let mut conn = client.get_multiplexed_async_connection().await.expect("redis connection");
-        let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{}*", app.redis_prefix)).query_async(&mut conn).await.expect("KEYS");
-        let account = keys.iter().find(|k| k.contains(&victim.email)).unwrap_or_else(|| panic!("no account counter in {keys:?}"));
-        let count: u32 = redis::cmd("GET").arg(account).query_async(&mut conn).await.expect("GET");
-        assert_eq!(count, 5, "{account}");
-        let ttl: i64 = redis::cmd("TTL").arg(account).query_async(&mut conn).await.expect("TTL");
-        assert!(ttl > 0, "the counter must expire (TTL {ttl})");
-        let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("DEL");
-    }
-});
+);

@@ -50,14 +50,26 @@ pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::R
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (ctx, mails, next, latencies, failures, created) =
-            (ctx.clone(), mails.clone(), next.clone(), latencies.clone(), failures.clone(), created.clone());
+        let (ctx, mails, next, latencies, failures, created) = (
+            ctx.clone(),
+            mails.clone(),
+            next.clone(),
+            latencies.clone(),
+            failures.clone(),
+            created.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(BenchMail { raw }) = mails.get(i) else { break };
                 let t = Instant::now();
-                let mail = NewMail { mailbox_id: None, source: Source::Import, raw, explicit_key: None, imap: None };
+                let mail = NewMail {
+                    mailbox_id: None,
+                    source: Source::Import,
+                    raw,
+                    explicit_key: None,
+                    imap: None,
+                };
                 match pipeline::ingest(&ctx, mail).await {
                     Ok((_, o)) if o.status == "processed" => {
                         if o.created {

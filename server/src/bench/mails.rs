@@ -67,7 +67,11 @@ pub fn generate(count: usize, seed: u64, run: &str) -> Vec<BenchMail> {
         let raw = if attach {
             let blob: Vec<u8> = (0..size / 3).map(|_| rng.random()).collect();
             let b64 = base64::engine::general_purpose::STANDARD.encode(blob);
-            let wrapped: Vec<&str> = b64.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+            let wrapped: Vec<&str> = b64
+                .as_bytes()
+                .chunks(76)
+                .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                .collect();
             format!(
                 "{headers}Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
                  --b{i}\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"report-{i}.pdf\"\r\n\

@@ -18,7 +18,12 @@ pub fn summarize(mut samples: Vec<Duration>) -> Summary {
         let idx = ((samples.len() as f64 - 1.0) * q).round() as usize;
         samples[idx.min(samples.len() - 1)]
     };
-    Summary { count: samples.len(), p50: at(0.50), p99: at(0.99), max: samples.last().copied().unwrap_or_default() }
+    Summary {
+        count: samples.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: samples.last().copied().unwrap_or_default(),
+    }
 }
 
 pub fn ms(d: Duration) -> String {

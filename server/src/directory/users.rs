@@ -120,7 +120,10 @@ pub async fn find_or_create_customer_named(
         Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => {}
         Err(e) => return Err(e.into()),
     }
-    find().one(db).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {email} vanished after insert")))
+    find()
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {email} vanished after insert")))
 }
 
 pub async fn list(db: &impl ConnectionTrait, role: Option<Role>) -> AppResult<Vec<User>> {

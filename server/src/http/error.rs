@@ -1,8 +1,11 @@
 //! Error → HTTP: one status per code (the table lives on `ErrorCode`), a JSON body always, and
 //! the cause of a 5xx logged once here, never sent.
 
+use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::AppError;
@@ -68,4 +71,53 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
 /// Unknown API paths answer in JSON like every other API error.
 pub async fn api_not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("API route"))
+}
+
+/// Errors produced by the framework itself (a body over a `PayloadConfig` limit, an unknown
+/// method) come as plain text; under `/api` every error must be the JSON body.
+pub fn json_error_handlers<B: 'static>() -> ErrorHandlers<B> {
+    let mut handlers = ErrorHandlers::new();
+    for status in [
+        StatusCode::BAD_REQUEST,
+        StatusCode::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    ] {
+        handlers = handlers.handler(status, ensure_json);
+    }
+    handlers
+}
+
+fn ensure_json<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            protocol::ErrorCode::PayloadTooLarge,
+            "the body is larger than this endpoint accepts",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            protocol::ErrorCode::UnsupportedMediaType,
+            "this content type is not accepted here",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            protocol::ErrorCode::MethodNotAllowed,
+            "this method is not allowed on this path",
+        ),
+        StatusCode::NOT_FOUND => (protocol::ErrorCode::NotFound, "no such API route"),
+        _ => (protocol::ErrorCode::InvalidParameter, "the request could not be read"),
+    };
+    let (req, _) = res.into_parts();
+    let resp = HttpResponse::build(status).json(protocol::ErrorBody::new(code, message));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, resp).map_into_right_body(),
+    ))
 }

@@ -27,7 +27,11 @@ pub async fn list_mailboxes(ctx: web::Data<AppContext>, user: CurrentUser) -> Ap
 #[utoipa::path(post, path = "/api/v1/mailboxes", tag = "mail", request_body = MailboxSettings, security(("bearer" = [])),
     responses((status = 201, body = MailboxWithSecret), (status = 422, body = protocol::ErrorBody)))]
 #[post("/mailboxes")]
-pub async fn create_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, body: web::Json<MailboxSettings>) -> AppResult<HttpResponse> {
+pub async fn create_mailbox(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    body: web::Json<MailboxSettings>,
+) -> AppResult<HttpResponse> {
     user.require_admin()?;
     Ok(HttpResponse::Created().json(mailboxes::create(ctx.db(), ctx.keys(), &body).await?))
 }
@@ -36,7 +40,11 @@ pub async fn create_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, body:
 #[utoipa::path(get, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Mailbox)))]
 #[get("/mailboxes/{id}")]
-pub async fn get_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<Mailbox>> {
+pub async fn get_mailbox(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Mailbox>> {
     user.require_admin()?;
     Ok(web::Json(mailboxes::to_dto(mailboxes::get(ctx.db(), *id).await?)))
 }
@@ -59,7 +67,11 @@ pub async fn update_mailbox(
 #[utoipa::path(delete, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204)))]
 #[delete("/mailboxes/{id}")]
-pub async fn delete_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn delete_mailbox(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     user.require_admin()?;
     mailboxes::delete(ctx.db(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -69,7 +81,11 @@ pub async fn delete_mailbox(ctx: web::Data<AppContext>, user: CurrentUser, id: w
 #[utoipa::path(post, path = "/api/v1/mailboxes/{id}/rotate-secret", tag = "mail", params(("id" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = MailboxWithSecret)))]
 #[post("/mailboxes/{id}/rotate-secret")]
-pub async fn rotate_secret(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<MailboxWithSecret>> {
+pub async fn rotate_secret(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<MailboxWithSecret>> {
     user.require_admin()?;
     Ok(web::Json(mailboxes::rotate_secret(ctx.db(), ctx.keys(), *id).await?))
 }
@@ -94,7 +110,9 @@ pub async fn inbound(
     target: web::Query<InboundTarget>,
     body: web::Bytes,
 ) -> AppResult<web::Json<InboundAccepted>> {
-    let mailbox = mailboxes::get(ctx.db(), target.mailbox).await.map_err(|_| AppError::Unauthorized)?;
+    let mailbox = mailboxes::get(ctx.db(), target.mailbox)
+        .await
+        .map_err(|_| AppError::Unauthorized)?;
     let secret = mailboxes::webhook_secret(ctx.keys(), &mailbox).map_err(|_| AppError::Unauthorized)?;
     let signature = req
         .headers()
@@ -106,11 +124,21 @@ pub async fn inbound(
         tracing::warn!(mailbox = mailbox.id, "inbound mail with a bad signature refused");
         return Err(AppError::Unauthorized);
     }
-    let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     if key.as_ref().is_some_and(|k| k.len() > 200) {
         return Err(AppError::validation("Idempotency-Key: at most 200 characters"));
     }
-    let mail = NewMail { mailbox_id: Some(mailbox.id), source: Source::Http, raw: &body, explicit_key: key.as_deref(), imap: None };
+    let mail = NewMail {
+        mailbox_id: Some(mailbox.id),
+        source: Source::Http,
+        raw: &body,
+        explicit_key: key.as_deref(),
+        imap: None,
+    };
     let (journaled, outcome) = pipeline::ingest(&ctx, mail).await?;
     Ok(web::Json(InboundAccepted {
         journal_id: journaled.entry.id,
@@ -131,9 +159,15 @@ pub struct JournalQuery {
 /// The inbound journal: `status=quarantined` is the quarantine, `status=failed` the dead letters.
 #[utoipa::path(get, path = "/api/v1/inbound", tag = "mail", params(JournalQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<InboundMail>)))]
-pub async fn list_inbound(ctx: web::Data<AppContext>, user: CurrentUser, q: web::Query<JournalQuery>) -> AppResult<web::Json<Page<InboundMail>>> {
+pub async fn list_inbound(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    q: web::Query<JournalQuery>,
+) -> AppResult<web::Json<Page<InboundMail>>> {
     user.require_admin()?;
-    Ok(web::Json(admin::list(ctx.db(), q.status, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?))
+    Ok(web::Json(
+        admin::list(ctx.db(), q.status, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?,
+    ))
 }
 
 /// The raw mail as received.
@@ -145,7 +179,10 @@ pub async fn inbound_raw(ctx: web::Data<AppContext>, user: CurrentUser, id: web:
     let raw = admin::raw(ctx.db(), *id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "message/rfc822"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"mail-{}.eml\"", *id)))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"mail-{}.eml\"", *id),
+        ))
         .body(raw))
 }
 
@@ -153,9 +190,16 @@ pub async fn inbound_raw(ctx: web::Data<AppContext>, user: CurrentUser, id: web:
 #[utoipa::path(post, path = "/api/v1/inbound/{id}/replay", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = InboundAccepted)))]
 #[post("/inbound/{id}/replay")]
-pub async fn replay(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<InboundAccepted>> {
+pub async fn replay(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<InboundAccepted>> {
     user.require_admin()?;
-    let outcome = pipeline::replay(&ctx, Some(*id)).await?.pop().ok_or(AppError::NotFound("failed mail"))?;
+    let outcome = pipeline::replay(&ctx, Some(*id))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("failed mail"))?;
     Ok(web::Json(InboundAccepted {
         journal_id: outcome.journal_id,
         duplicate: false,
@@ -168,7 +212,11 @@ pub async fn replay(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path
 #[utoipa::path(post, path = "/api/v1/inbound/{id}/release", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = InboundAccepted)))]
 #[post("/inbound/{id}/release")]
-pub async fn release(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<web::Json<InboundAccepted>> {
+pub async fn release(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<InboundAccepted>> {
     user.require_admin()?;
     let outcome = pipeline::process(&ctx, *id, true).await?;
     Ok(web::Json(InboundAccepted {

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
     let uploads = web::PayloadConfig::new(settings.limits.max_attachment_bytes);
     cfg.service(
         web::scope(protocol::API_BASE)
+            .wrap(error::json_error_handlers())
             .app_data(json)
             .app_data(uploads)
             .app_data(web::PathConfig::default().error_handler(error::path_error))

@@ -5,7 +5,8 @@ use entity::mailbox;
 use protocol::{AfterImport, Mailbox, MailboxSettings, MailboxStatus, MailboxWithSecret, Priority, TlsMode};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder, Set,
+    TransactionTrait,
 };
 
 use crate::crypto;
@@ -166,7 +167,8 @@ fn apply_settings(keys: &Keys, m: &mut mailbox::ActiveModel, s: &MailboxSettings
         m.followup_days = Set(Some(i32_of(v, "followup_days")?).filter(|d| *d > 0));
     }
     if let Some(v) = s.max_attachment_bytes {
-        m.max_attachment_bytes = Set(i64::try_from(v).map_err(|_| AppError::validation("max_attachment_bytes: too large"))?);
+        m.max_attachment_bytes =
+            Set(i64::try_from(v).map_err(|_| AppError::validation("max_attachment_bytes: too large"))?);
     }
     if let Some(v) = &s.blocked_attachments {
         m.blocked_attachments = Set(v.clone());
@@ -185,20 +187,27 @@ fn apply_settings(keys: &Keys, m: &mut mailbox::ActiveModel, s: &MailboxSettings
 
 fn check_consistency(m: &mailbox::Model) -> AppResult<()> {
     if m.after_import == "move" && m.move_to_folder.is_none() {
-        return Err(AppError::validation("move_to_folder: required when after_import is move"));
+        return Err(AppError::validation(
+            "move_to_folder: required when after_import is move",
+        ));
     }
     if m.imap_tls == "none"
         && let Some(host) = &m.imap_host
         && !is_loopback(host)
     {
-        return Err(AppError::validation("imap_tls: none is only allowed for a loopback host"));
+        return Err(AppError::validation(
+            "imap_tls: none is only allowed for a loopback host",
+        ));
     }
     Ok(())
 }
 
 pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn new_secret() -> String {
@@ -239,7 +248,11 @@ pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -
     };
     apply_settings(keys, &mut m, s)?;
     if let sea_orm::ActiveValue::Set(addr) = &m.address
-        && mailbox::Entity::find().all(db).await?.iter().any(|x| &x.address == addr)
+        && mailbox::Entity::find()
+            .all(db)
+            .await?
+            .iter()
+            .any(|x| &x.address == addr)
     {
         return Err(AppError::Conflict(format!("a mailbox for {addr} already exists")));
     }
@@ -248,11 +261,17 @@ pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -
     let saved = m.insert(&txn).await?;
     check_consistency(&saved)?;
     txn.commit().await?;
-    Ok(MailboxWithSecret { mailbox: to_dto(saved), webhook_secret: secret })
+    Ok(MailboxWithSecret {
+        mailbox: to_dto(saved),
+        webhook_secret: secret,
+    })
 }
 
 pub async fn update(db: &DatabaseConnection, keys: &Keys, id: i64, s: &MailboxSettings) -> AppResult<Mailbox> {
-    let current = mailbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("mailbox"))?;
+    let current = mailbox::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("mailbox"))?;
     let mut m = current.into_active_model();
     apply_settings(keys, &mut m, s)?;
     m.updated_at = Set(Utc::now());
@@ -264,16 +283,29 @@ pub async fn update(db: &DatabaseConnection, keys: &Keys, id: i64, s: &MailboxSe
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Mailbox>> {
-    Ok(mailbox::Entity::find().order_by_asc(mailbox::Column::Id).all(db).await?.into_iter().map(to_dto).collect())
+    Ok(mailbox::Entity::find()
+        .order_by_asc(mailbox::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_dto)
+        .collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<mailbox::Model> {
-    mailbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("mailbox"))
+    mailbox::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("mailbox"))
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
     let r = mailbox::Entity::delete_by_id(id).exec(db).await?;
-    if r.rows_affected == 0 { Err(AppError::NotFound("mailbox")) } else { Ok(()) }
+    if r.rows_affected == 0 {
+        Err(AppError::NotFound("mailbox"))
+    } else {
+        Ok(())
+    }
 }
 
 pub async fn rotate_secret(db: &impl ConnectionTrait, keys: &Keys, id: i64) -> AppResult<MailboxWithSecret> {
@@ -281,11 +313,17 @@ pub async fn rotate_secret(db: &impl ConnectionTrait, keys: &Keys, id: i64) -> A
     let secret = new_secret();
     m.webhook_secret_enc = Set(Some(crypto::encrypt(keys, &secret)?));
     m.updated_at = Set(Utc::now());
-    Ok(MailboxWithSecret { mailbox: to_dto(m.update(db).await?), webhook_secret: secret })
+    Ok(MailboxWithSecret {
+        mailbox: to_dto(m.update(db).await?),
+        webhook_secret: secret,
+    })
 }
 
 /// The webhook secret of a mailbox, for verifying `POST /inbound` signatures.
 pub fn webhook_secret(keys: &Keys, m: &mailbox::Model) -> AppResult<String> {
-    let enc = m.webhook_secret_enc.as_deref().ok_or_else(|| AppError::forbidden("this mailbox has no webhook secret"))?;
+    let enc = m
+        .webhook_secret_enc
+        .as_deref()
+        .ok_or_else(|| AppError::forbidden("this mailbox has no webhook secret"))?;
     Ok(crypto::decrypt(keys, enc)?)
 }

@@ -37,8 +37,9 @@ pub fn parse(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> 
     if !has_header_block(&normalized) {
         return Err(ParseError::NoHeaders);
     }
-    // mail-parser, ammonia and html2text are not expected to panic, but a mail is untrusted
-    // input: a panic in any of them must become an error (or a degraded result), not a crash.
+    // A mail is untrusted input: a panic anywhere below must become a degraded result or an
+    // error, never a crash. (mail-parser 0.11 has `debug_assert!(false)` paths that malformed
+    // MIME reaches in debug builds; the header-only retry covers them.)
     match catch_unwind(AssertUnwindSafe(|| parse_full(&normalized, opts))) {
         Ok(result) => result,
         Err(_) => match catch_unwind(AssertUnwindSafe(|| parse_degraded(&normalized, opts))) {

@@ -40,7 +40,10 @@ pub fn verify_message_id(keys: &Keys, id: &str) -> Option<i64> {
 
 /// `[ref:md-<ticket>-<sig>]`, placed in the body of every mail we send.
 pub fn reference_marker(keys: &Keys, ticket_id: i64) -> String {
-    format!("[ref:md-{ticket_id}-{}]", tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10))
+    format!(
+        "[ref:md-{ticket_id}-{}]",
+        tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10)
+    )
 }
 
 /// The ticket of the first validly signed marker in `text` (quoted history included).
@@ -70,7 +73,10 @@ mod tests {
     use super::*;
 
     fn keys(k: u8) -> Keys {
-        Keys { jwt: vec![1u8; 32].into(), encryption: vec![k; 32].into() }
+        Keys {
+            jwt: vec![1u8; 32].into(),
+            encryption: vec![k; 32].into(),
+        }
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub fn collect(path: &Path) -> anyhow::Result<Vec<FileMail>> {
     if path.join("cur").is_dir() || path.join("new").is_dir() {
         for sub in ["new", "cur"] {
             for file in sorted_files(&path.join(sub))? {
-                out.push(FileMail { origin: file.display().to_string(), raw: std::fs::read(&file)? });
+                out.push(FileMail {
+                    origin: file.display().to_string(),
+                    raw: std::fs::read(&file)?,
+                });
             }
         }
         return Ok(out);
@@ -37,8 +40,13 @@ pub fn collect(path: &Path) -> anyhow::Result<Vec<FileMail>> {
 }
 
 fn is_mail_file(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_lowercase();
-    !name.starts_with('.') && (name.ends_with(".eml") || name.ends_with(".mbox") || name.ends_with(".mbx") || !name.contains('.'))
+    let name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_lowercase();
+    !name.starts_with('.')
+        && (name.ends_with(".eml") || name.ends_with(".mbox") || name.ends_with(".mbx") || !name.contains('.'))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<FileMail>> {
@@ -48,7 +56,10 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<FileMail>> {
         return Ok(split_mbox(&raw)
             .into_iter()
             .enumerate()
-            .map(|(i, raw)| FileMail { origin: format!("{origin}#{}", i + 1), raw })
+            .map(|(i, raw)| FileMail {
+                origin: format!("{origin}#{}", i + 1),
+                raw,
+            })
             .collect());
     }
     Ok(vec![FileMail { origin, raw }])
@@ -78,7 +89,7 @@ pub fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
     let mut prev_blank = true;
     for line in raw.split_inclusive(|b| *b == b'\n') {
         let bare = trim_eol(line);
-        if prev_blank && line.starts_with(b"From ") {
+        if prev_blank && is_separator(bare) {
             if let Some(m) = current.take() {
                 messages.push(finish(m));
             }
@@ -89,7 +100,8 @@ pub fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
         prev_blank = bare.is_empty();
         let Some(m) = current.as_mut() else { continue };
         // mboxrd: one level of `>` before `From ` was added on writing.
-        let unescaped = if line.starts_with(b">") && line.iter().skip_while(|b| **b == b'>').take(5).eq(b"From ".iter()) {
+        let unescaped = if line.starts_with(b">") && line.iter().skip_while(|b| **b == b'>').take(5).eq(b"From ".iter())
+        {
             &line[1..]
         } else {
             line
@@ -99,7 +111,22 @@ pub fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
     if let Some(m) = current.take() {
         messages.push(finish(m));
     }
-    messages.into_iter().filter(|m| !m.iter().all(u8::is_ascii_whitespace)).collect()
+    messages
+        .into_iter()
+        .filter(|m| !m.iter().all(u8::is_ascii_whitespace))
+        .collect()
+}
+
+/// `From sender Mon Jan  1 00:00:00 2024`: a sender and a date ending in a year. Writers that
+/// forgot to escape a body line such as "From the start" are common; that line has no year.
+fn is_separator(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let mut words = text.split_whitespace();
+    let has_sender = words.next().is_some();
+    has_sender && words.any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn trim_eol(line: &[u8]) -> &[u8] {

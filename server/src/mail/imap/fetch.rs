@@ -142,6 +142,7 @@ pub(crate) async fn run_cycle(
             bytes += size;
             i += 1;
         }
+        lease.ensure(ctx.db()).await?;
         let mut bodies = fetch_bodies(conn, &batch, t).await?;
         for &uid in &batch {
             let Some(raw) = bodies.remove(&uid) else {

@@ -7,6 +7,7 @@ use std::pin::pin;
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
+use async_imap::types::UnsolicitedResponse;
 use entity::mailbox;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep, sleep_until};
@@ -212,8 +213,9 @@ impl Worker {
                     return Exit::Failed(e);
                 }
             }
-            // A request that came in during the cycle wants a cycle that starts after it.
-            if self.take_queued_requests() {
+            // A request that came in during the cycle wants a cycle that starts after it; mail
+            // that arrived during the cycle (EXISTS seen meanwhile) is fetched before waiting.
+            if self.take_queued_requests() || new_mail_hint(&conn) {
                 continue;
             }
             let wake = if conn.caps.idle && self.opts.idle {
@@ -291,12 +293,16 @@ impl Worker {
     async fn idle(&mut self, conn: Connection) -> Result<(Connection, Wake), FetchError> {
         let caps = conn.caps;
         let t = self.opts.command_timeout;
+        let queue = conn.session.unsolicited_responses.clone();
         let mut handle = conn.session.idle();
         within(t, "starting IDLE", handle.init()).await?;
-        let mut reason = None;
+        // A mail that arrived just before IDLE started was announced before the continuation:
+        // stop waiting at once.
+        let arrived = new_mail_hint_in(&queue);
+        let mut reason = arrived.then_some(Wake::NewMail);
         let result = {
             let (fut, stop_idle) = handle.wait_with_timeout(self.opts.idle_restart + Duration::from_secs(60));
-            let mut stop_idle = Some(stop_idle);
+            let mut stop_idle = (!arrived).then_some(stop_idle);
             let mut fut = pin!(fut);
             let restart = sleep(self.opts.idle_restart);
             let mut restart = pin!(restart);
@@ -345,6 +351,20 @@ impl Worker {
         let session = within(t, "ending IDLE", handle.done()).await?;
         Ok((Connection { session, caps }, wake))
     }
+}
+
+/// Whether the server announced new mail (EXISTS / RECENT) since the responses were last read;
+/// a full queue may have dropped one, so it counts as a yes.
+fn new_mail_hint_in(queue: &async_channel::Receiver<UnsolicitedResponse>) -> bool {
+    let mut hint = queue.is_full();
+    while let Ok(r) = queue.try_recv() {
+        hint |= matches!(r, UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_));
+    }
+    hint
+}
+
+fn new_mail_hint(conn: &Connection) -> bool {
+    new_mail_hint_in(&conn.session.unsolicited_responses)
 }
 
 async fn logout(conn: &mut Connection) {

@@ -124,9 +124,18 @@ pub async fn list(
             processed_at: r.processed_at,
         })
         .collect();
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub async fn raw(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<u8>> {
-    Ok(inbound_mail::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("mail"))?.raw)
+    Ok(inbound_mail::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("mail"))?
+        .raw)
 }

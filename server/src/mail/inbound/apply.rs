@@ -25,8 +25,14 @@ use crate::tickets::update::apply_status;
 /// What to do with the mail, decided before the transaction.
 #[derive(Debug, Clone)]
 pub enum Plan {
-    Quarantine { reason: String },
-    Apply { decision: Decision, sender: String, sender_name: Option<String> },
+    Quarantine {
+        reason: String,
+    },
+    Apply {
+        decision: Decision,
+        sender: String,
+        sender_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +55,10 @@ impl Outcome {
             ticket_id: entry.ticket_id,
             message_row_id: entry.message_row_id,
             rule: entry.thread_rule.clone(),
-            created: entry.thread_rule.as_deref().is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger"),
+            created: entry
+                .thread_rule
+                .as_deref()
+                .is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger"),
             reason: entry.reason.clone().or_else(|| entry.error.clone()),
         }
     }
@@ -84,14 +93,20 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
         claimable.push(status::QUARANTINED);
     }
     let claimed = inbound_mail::Entity::update_many()
-        .col_expr(inbound_mail::Column::Attempts, Expr::col(inbound_mail::Column::Attempts).add(1))
+        .col_expr(
+            inbound_mail::Column::Attempts,
+            Expr::col(inbound_mail::Column::Attempts).add(1),
+        )
         .filter(inbound_mail::Column::Id.eq(input.entry.id))
         .filter(inbound_mail::Column::Status.is_in(claimable))
         .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
         txn.rollback().await?;
-        let now = inbound_mail::Entity::find_by_id(input.entry.id).one(db).await?.ok_or(AppError::NotFound("mail"))?;
+        let now = inbound_mail::Entity::find_by_id(input.entry.id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound("mail"))?;
         return Ok(Outcome::of(&now));
     }
     let (decision, sender, sender_name) = match plan {
@@ -100,24 +115,60 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
             txn.commit().await?;
             return Ok(outcome);
         }
-        Plan::Apply { decision, sender, sender_name } => (decision, sender, sender_name),
+        Plan::Apply {
+            decision,
+            sender,
+            sender_name,
+        } => (decision, sender, sender_name),
     };
     let decision = recheck_duplicate(&txn, input.parsed, decision).await?;
     let outcome = match decision {
-        Decision::Duplicate { ticket_id, message_row_id } => {
-            finish(&txn, &input, status::PROCESSED, Some(ticket_id), Some(message_row_id), Some("duplicate"), None).await?
+        Decision::Duplicate {
+            ticket_id,
+            message_row_id,
+        } => {
+            finish(
+                &txn,
+                &input,
+                status::PROCESSED,
+                Some(ticket_id),
+                Some(message_row_id),
+                Some("duplicate"),
+                None,
+            )
+            .await?
         }
-        Decision::Existing { ticket, rule } if input.parsed.classification.kind != MailKind::Normal && !input.release => {
+        Decision::Existing { ticket, rule }
+            if input.parsed.classification.kind != MailKind::Normal && !input.release =>
+        {
             let m = system_message(&txn, &input, &ticket, &sender).await?;
             suppress_bounced(&txn, input.parsed).await?;
-            finish(&txn, &input, status::PROCESSED, Some(ticket.id), Some(m), Some(rule), None).await?
+            finish(
+                &txn,
+                &input,
+                status::PROCESSED,
+                Some(ticket.id),
+                Some(m),
+                Some(rule),
+                None,
+            )
+            .await?
         }
         Decision::Existing { ticket, rule } => {
             let sender_user = sender_account(&txn, &sender, sender_name.as_deref()).await?;
             match follow_up_parent(&ticket, input.rules) {
                 Some(parent) => {
                     let (t, m) = create_ticket(&txn, &input, &sender_user, Some(parent)).await?;
-                    finish(&txn, &input, status::PROCESSED, Some(t), Some(m), Some("follow_up"), None).await?
+                    finish(
+                        &txn,
+                        &input,
+                        status::PROCESSED,
+                        Some(t),
+                        Some(m),
+                        Some("follow_up"),
+                        None,
+                    )
+                    .await?
                 }
                 None => {
                     let m = append(&txn, &input, *ticket.clone(), &sender_user, rule).await?;
@@ -138,14 +189,23 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
 /// Two copies of one mail (sent to two of our mailboxes) processed at the same moment: the
 /// lock makes the second wait for the first and then see its message.
 async fn recheck_duplicate(txn: &DatabaseTransaction, parsed: &ParsedMail, decision: Decision) -> AppResult<Decision> {
-    let Some(mid) = parsed.message_id.as_deref() else { return Ok(decision) };
+    let Some(mid) = parsed.message_id.as_deref() else {
+        return Ok(decision);
+    };
     if txn.get_database_backend() == DbBackend::Postgres {
         let key = i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0);
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})")).await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
+            .await?;
     }
-    let known = message::Entity::find().filter(message::Column::EmailMessageId.eq(mid)).one(txn).await?;
+    let known = message::Entity::find()
+        .filter(message::Column::EmailMessageId.eq(mid))
+        .one(txn)
+        .await?;
     Ok(match known {
-        Some(m) => Decision::Duplicate { ticket_id: m.ticket_id, message_row_id: m.id },
+        Some(m) => Decision::Duplicate {
+            ticket_id: m.ticket_id,
+            message_row_id: m.id,
+        },
         None => decision,
     })
 }
@@ -224,7 +284,10 @@ async fn create_ticket(
 ) -> AppResult<(i64, i64)> {
     let now = Utc::now();
     let categories = entity::category::Entity::find().all(txn).await?;
-    let category = input.rules.category_from_recipients(input.parsed, &categories).or(input.rules.default_category_id);
+    let category = input
+        .rules
+        .category_from_recipients(input.parsed, &categories)
+        .or(input.rules.default_category_id);
     let t = ticket::ActiveModel {
         subject: Set(clean_subject(&input.parsed.subject)),
         status: Set(TicketStatus::Open.as_str().into()),
@@ -242,11 +305,23 @@ async fn create_ticket(
     }
     .insert(txn)
     .await?;
-    events::record(txn, t.id, Some(sender.id), "created", None, Some(Channel::Email.as_str().into())).await?;
+    events::record(
+        txn,
+        t.id,
+        Some(sender.id),
+        "created",
+        None,
+        Some(Channel::Email.as_str().into()),
+    )
+    .await?;
     if let Some(p) = parent {
         events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
     }
-    let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") { MessageKind::Note } else { MessageKind::Customer };
+    let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
+        MessageKind::Note
+    } else {
+        MessageKind::Customer
+    };
     let m = insert_message(txn, input, t.id, kind, Some(sender), rule_of(parent)).await?;
     add_subscribers(txn, input, t.id, sender).await?;
     Ok((t.id, m))
@@ -279,7 +354,15 @@ async fn append(
             .filter(subscriber::Column::Email.eq(sender.email.clone()))
             .exec(txn)
             .await?;
-        events::record(txn, t.id, Some(sender.id), "subscriber_removed", Some(sender.email.clone()), None).await?;
+        events::record(
+            txn,
+            t.id,
+            Some(sender.id),
+            "subscriber_removed",
+            Some(sender.email.clone()),
+            None,
+        )
+        .await?;
         return Ok(None);
     }
     let kind = match (staff, subject_has(input.parsed, "#tech#")) {
@@ -303,7 +386,10 @@ async fn append(
     };
     let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
     if next.is_some_and(|n| n != current) || first_response {
-        let fresh = ticket::Entity::find_by_id(t.id).one(txn).await?.ok_or(AppError::NotFound("ticket"))?;
+        let fresh = ticket::Entity::find_by_id(t.id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?;
         let mut active = fresh.into_active_model();
         if let Some(next) = next.filter(|n| *n != current) {
             apply_status(txn, &mut active, current, next, Some(sender.id)).await?;
@@ -318,7 +404,12 @@ async fn append(
 
 /// An auto-reply or bounce answering one of our mails: kept on the ticket for the record,
 /// without changing its state or notifying anyone.
-async fn system_message(txn: &DatabaseTransaction, input: &Input<'_>, t: &ticket::Model, sender: &str) -> AppResult<i64> {
+async fn system_message(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    t: &ticket::Model,
+    sender: &str,
+) -> AppResult<i64> {
     let c = &input.parsed.classification;
     let mut body = format!("{} from {sender}: {}", kind_str(c.kind).replace('_', " "), c.reason);
     if !c.bounced_recipients.is_empty() {
@@ -439,14 +530,27 @@ async fn insert_message(
 
 /// To/CC recipients other than our own mailboxes and the sender (seed 002: "Add all emails
 /// from CC and TO fields to ticket subscribers").
-async fn add_subscribers(txn: &DatabaseTransaction, input: &Input<'_>, ticket_id: i64, sender: &user::Model) -> AppResult<()> {
+async fn add_subscribers(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    ticket_id: i64,
+    sender: &user::Model,
+) -> AppResult<()> {
     if !input.rules.add_recipients_as_subscribers {
         return Ok(());
     }
-    let t = ticket::Entity::find_by_id(ticket_id).one(txn).await?.ok_or(AppError::NotFound("ticket"))?;
-    let requester = user::Entity::find_by_id(t.requester_id).one(txn).await?.map(|u| u.email);
+    let t = ticket::Entity::find_by_id(ticket_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let requester = user::Entity::find_by_id(t.requester_id)
+        .one(txn)
+        .await?
+        .map(|u| u.email);
     for addr in input.parsed.to.iter().chain(&input.parsed.cc) {
-        let Ok(email) = normalize_email(&addr.email) else { continue };
+        let Ok(email) = normalize_email(&addr.email) else {
+            continue;
+        };
         if input.rules.is_own(&email) || email == sender.email || Some(&email) == requester.as_ref() {
             continue;
         }
@@ -459,7 +563,11 @@ async fn add_subscribers(txn: &DatabaseTransaction, input: &Input<'_>, ticket_id
         if exists {
             continue;
         }
-        let user_id = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(txn).await?.map(|u| u.id);
+        let user_id = user::Entity::find()
+            .filter(user::Column::Email.eq(email.clone()))
+            .one(txn)
+            .await?
+            .map(|u| u.id);
         subscriber::ActiveModel {
             ticket_id: Set(ticket_id),
             email: Set(email.clone()),

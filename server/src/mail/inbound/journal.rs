@@ -59,7 +59,12 @@ pub const MAX_RAW_BYTES: usize = 64 * 1024 * 1024;
 /// The Message-ID from the headers alone (cheap: the body is not decoded).
 pub fn header_message_id(raw: &[u8]) -> Option<String> {
     let msg = mail_parser::MessageParser::new().parse_headers(raw)?;
-    let id = msg.message_id()?.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let id = msg
+        .message_id()?
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     (!id.is_empty()).then(|| id.to_owned())
 }
 
@@ -71,7 +76,11 @@ pub fn idempotency_key(mailbox_id: Option<i64>, message_id: Option<&str>, explic
         (None, None) => format!("{mailbox}:sha:{sha}"),
     };
     // Keys are indexed: an absurdly long Message-ID is reduced to its hash.
-    if key.len() > 400 { format!("{mailbox}:h:{}", BlobStore::sha256(key.as_bytes())) } else { key }
+    if key.len() > 400 {
+        format!("{mailbox}:h:{}", BlobStore::sha256(key.as_bytes()))
+    } else {
+        key
+    }
 }
 
 /// Stores the raw mail (committed when this returns) or finds the earlier copy of it.
@@ -80,7 +89,9 @@ pub async fn record(db: &impl ConnectionTrait, mail: NewMail<'_>) -> AppResult<J
         return Err(AppError::validation("the mail is empty"));
     }
     if mail.raw.len() > MAX_RAW_BYTES {
-        return Err(AppError::PayloadTooLarge(format!("mails larger than {MAX_RAW_BYTES} bytes are refused")));
+        return Err(AppError::PayloadTooLarge(format!(
+            "mails larger than {MAX_RAW_BYTES} bytes are refused"
+        )));
     }
     let sha = BlobStore::sha256(mail.raw);
     let message_id = header_message_id(mail.raw);
@@ -101,7 +112,11 @@ pub async fn record(db: &impl ConnectionTrait, mail: NewMail<'_>) -> AppResult<J
         ..Default::default()
     };
     let inserted = inbound_mail::Entity::insert(row)
-        .on_conflict(OnConflict::column(inbound_mail::Column::IdempotencyKey).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(inbound_mail::Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec(db)
         .await;
     let duplicate = match inserted {

@@ -31,7 +31,10 @@ pub async fn ingest(ctx: &AppContext, mail: NewMail<'_>) -> AppResult<(Journaled
 /// Processes one entry. Already-processed entries return their recorded result (unless
 /// `release` takes a quarantined one into a ticket).
 pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppResult<Outcome> {
-    let entry = inbound_mail::Entity::find_by_id(journal_id).one(ctx.db()).await?.ok_or(AppError::NotFound("mail"))?;
+    let entry = inbound_mail::Entity::find_by_id(journal_id)
+        .one(ctx.db())
+        .await?
+        .ok_or(AppError::NotFound("mail"))?;
     let done = entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release);
     if done {
         return Ok(Outcome::of(&entry));
@@ -47,31 +50,56 @@ pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppRes
 
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
-    let options = ParseOptions { excluded_text: rules.excluded_text.clone(), own_addresses: rules.own_addresses.clone() };
-    let parsed = parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))?;
+    let options = ParseOptions {
+        excluded_text: rules.excluded_text.clone(),
+        own_addresses: rules.own_addresses.clone(),
+    };
+    let parsed =
+        parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))?;
     let plan = plan(ctx, &parsed, &rules, release).await?;
     let (attachments, refused) = store_attachments(ctx.blobs(), &parsed, &rules).await?;
-    let input = Input { entry, parsed: &parsed, rules: &rules, attachments, refused, release };
+    let input = Input {
+        entry,
+        parsed: &parsed,
+        rules: &rules,
+        attachments,
+        refused,
+        release,
+    };
     apply::apply(ctx.db(), input, plan).await
 }
 
 async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, release: bool) -> AppResult<Plan> {
-    let from = parsed.from.as_ref().filter(|a| a.email.contains('@')).or_else(|| parsed.reply_to.first());
+    let from = parsed
+        .from
+        .as_ref()
+        .filter(|a| a.email.contains('@'))
+        .or_else(|| parsed.reply_to.first());
     let Some(from) = from else {
-        return Ok(Plan::Quarantine { reason: "no sender address".into() });
+        return Ok(Plan::Quarantine {
+            reason: "no sender address".into(),
+        });
     };
     let sender = from.email.to_lowercase();
     let sender_name = from.name.clone();
     let normal = parsed.classification.kind == MailKind::Normal || release;
     if !release && rules.is_own(&sender) {
-        return Ok(Plan::Quarantine { reason: format!("sent from our own address {sender} (mail loop)") });
+        return Ok(Plan::Quarantine {
+            reason: format!("sent from our own address {sender} (mail loop)"),
+        });
     }
     if !normal {
         // Robots are only kept when they answer one of our mails; no subject-token guessing.
         let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, false).await?;
         return Ok(match decision {
-            Decision::New { .. } => Plan::Quarantine { reason: parsed.classification.reason.clone() },
-            d => Plan::Apply { decision: d, sender, sender_name },
+            Decision::New { .. } => Plan::Quarantine {
+                reason: parsed.classification.reason.clone(),
+            },
+            d => Plan::Apply {
+                decision: d,
+                sender,
+                sender_name,
+            },
         });
     }
     if !release && let Some((max, window)) = rules.rate_limit {
@@ -79,18 +107,31 @@ async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, relea
         let n = ctx.attempts().record(&key, window).await.unwrap_or(0);
         if n > max {
             return Ok(Plan::Quarantine {
-                reason: format!("{sender} sent more than {max} mails in {} minutes (loop protection)", window.as_secs() / 60),
+                reason: format!(
+                    "{sender} sent more than {max} mails in {} minutes (loop protection)",
+                    window.as_secs() / 60
+                ),
             });
         }
     }
     let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, true).await?;
     if matches!(decision, Decision::New { .. }) && !rules.accept_unknown && !release {
-        let known = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(ctx.db()).await?.is_some();
+        let known = user::Entity::find()
+            .filter(user::Column::Email.eq(sender.clone()))
+            .one(ctx.db())
+            .await?
+            .is_some();
         if !known {
-            return Ok(Plan::Quarantine { reason: format!("{sender} is not a known user and this mailbox refuses strangers") });
+            return Ok(Plan::Quarantine {
+                reason: format!("{sender} is not a known user and this mailbox refuses strangers"),
+            });
         }
     }
-    Ok(Plan::Apply { decision, sender, sender_name })
+    Ok(Plan::Apply {
+        decision,
+        sender,
+        sender_name,
+    })
 }
 
 async fn store_attachments(
@@ -129,7 +170,10 @@ async fn mark_failed(ctx: &AppContext, entry: &inbound_mail::Model, error: &str)
         .filter(inbound_mail::Column::Status.is_in([status::PENDING, status::FAILED]))
         .exec(ctx.db())
         .await?;
-    let now = inbound_mail::Entity::find_by_id(entry.id).one(ctx.db()).await?.ok_or(AppError::NotFound("mail"))?;
+    let now = inbound_mail::Entity::find_by_id(entry.id)
+        .one(ctx.db())
+        .await?
+        .ok_or(AppError::NotFound("mail"))?;
     Ok(Outcome::of(&now))
 }
 

@@ -37,7 +37,10 @@ impl MailboxRules {
             return Ok(Self::defaults(own_addresses));
         };
         let lines = |s: &str| -> Vec<String> {
-            s.lines().map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()).collect()
+            s.lines()
+                .map(|l| l.trim().to_lowercase())
+                .filter(|l| !l.is_empty())
+                .collect()
         };
         Ok(Self {
             mailbox_id: Some(m.id),
@@ -50,10 +53,19 @@ impl MailboxRules {
             max_attachment_bytes: u64::try_from(m.max_attachment_bytes).unwrap_or(0),
             blocked_attachments: lines(&m.blocked_attachments),
             rate_limit: (m.rate_limit_count > 0 && m.rate_limit_minutes > 0).then(|| {
-                (m.rate_limit_count.unsigned_abs(), Duration::from_secs(u64::from(m.rate_limit_minutes.unsigned_abs()) * 60))
+                (
+                    m.rate_limit_count.unsigned_abs(),
+                    Duration::from_secs(u64::from(m.rate_limit_minutes.unsigned_abs()) * 60),
+                )
             }),
             // Excluded text keeps its case and inner lines: it is matched as written.
-            excluded_text: m.excluded_text.split("\n\n").map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            excluded_text: m
+                .excluded_text
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
             own_addresses,
         })
     }
@@ -77,13 +89,18 @@ impl MailboxRules {
 
     pub fn is_own(&self, email: &str) -> bool {
         let email = email.to_lowercase();
-        self.own_addresses.iter().any(|own| *own == email || plus_base(&email).is_some_and(|b| b == *own))
+        self.own_addresses
+            .iter()
+            .any(|own| *own == email || plus_base(&email).is_some_and(|b| b == *own))
     }
 
     /// Why an attachment is not stored, if it is not.
     pub fn refuse_attachment(&self, filename: &str, content_type: &str, size: u64) -> Option<String> {
         if size > self.max_attachment_bytes {
-            return Some(format!("{filename} ({size} bytes) is over the limit of {} bytes", self.max_attachment_bytes));
+            return Some(format!(
+                "{filename} ({size} bytes) is over the limit of {} bytes",
+                self.max_attachment_bytes
+            ));
         }
         let name = filename.to_lowercase();
         let ctype = content_type.to_lowercase();
@@ -97,7 +114,9 @@ impl MailboxRules {
     /// `anything-<category id>@` → that category (seed 000).
     pub fn category_from_recipients(&self, parsed: &ParsedMail, categories: &[category::Model]) -> Option<i64> {
         for rcpt in parsed.to.iter().chain(&parsed.cc) {
-            let Some((local, domain)) = rcpt.email.split_once('@') else { continue };
+            let Some((local, domain)) = rcpt.email.split_once('@') else {
+                continue;
+            };
             let ours_domain = self.own_addresses.iter().any(|o| o.ends_with(&format!("@{domain}")));
             if !ours_domain {
                 continue;
@@ -156,7 +175,10 @@ mod tests {
         let mut r = MailboxRules::defaults(vec!["support@example.com".into()]);
         r.blocked_attachments = vec!["*.exe".into(), "application/x-msdownload".into()];
         r.max_attachment_bytes = 100;
-        assert!(r.refuse_attachment("Setup.EXE", "application/octet-stream", 10).is_some());
+        assert!(
+            r.refuse_attachment("Setup.EXE", "application/octet-stream", 10)
+                .is_some()
+        );
         assert!(r.refuse_attachment("a.bin", "application/x-msdownload", 10).is_some());
         assert!(r.refuse_attachment("big.pdf", "application/pdf", 101).is_some());
         assert!(r.refuse_attachment("ok.pdf", "application/pdf", 100).is_none());

@@ -16,7 +16,10 @@ use crate::mail::signed_ids;
 pub enum Decision {
     /// The same mail was applied before (e.g. it reached two of our mailboxes).
     Duplicate { ticket_id: i64, message_row_id: i64 },
-    Existing { ticket: Box<ticket::Model>, rule: &'static str },
+    Existing {
+        ticket: Box<ticket::Model>,
+        rule: &'static str,
+    },
     /// A new ticket; `parent` when it follows up an existing one.
     New { parent: Option<i64>, rule: &'static str },
 }
@@ -35,41 +38,65 @@ pub async fn thread(
             .one(db)
             .await?
     {
-        return Ok(Decision::Duplicate { ticket_id: m.ticket_id, message_row_id: m.id });
+        return Ok(Decision::Duplicate {
+            ticket_id: m.ticket_id,
+            message_row_id: m.id,
+        });
     }
     let own = parsed.message_id.as_deref();
     // A References list that contains the mail's own id (a loop) must not match itself.
     let not_own = |id: &&String| Some(id.as_str()) != own;
     let in_reply_to: Vec<&String> = parsed.in_reply_to.iter().filter(not_own).collect();
     if let Some(t) = by_message_ids(db, keys, &in_reply_to).await? {
-        return Ok(Decision::Existing { ticket: Box::new(t), rule: "in_reply_to" });
+        return Ok(Decision::Existing {
+            ticket: Box::new(t),
+            rule: "in_reply_to",
+        });
     }
     let references: Vec<&String> = parsed.references.iter().rev().filter(not_own).collect();
     if let Some(t) = by_message_ids(db, keys, &references).await? {
-        return Ok(Decision::Existing { ticket: Box::new(t), rule: "references" });
+        return Ok(Decision::Existing {
+            ticket: Box::new(t),
+            rule: "references",
+        });
     }
     if let Some(orig) = parsed.classification.original_message_id.as_ref()
         && let Some(t) = by_message_ids(db, keys, &[orig]).await?
     {
-        return Ok(Decision::Existing { ticket: Box::new(t), rule: "original_message_id" });
+        return Ok(Decision::Existing {
+            ticket: Box::new(t),
+            rule: "original_message_id",
+        });
     }
     let body = format!("{}\n{}", parsed.text_full, parsed.quoted.as_deref().unwrap_or_default());
     if let Some(id) = signed_ids::find_reference_marker(keys, &body)
         && let Some(t) = ticket::Entity::find_by_id(id).one(db).await?
     {
-        return Ok(Decision::Existing { ticket: Box::new(t), rule: "reference_marker" });
+        return Ok(Decision::Existing {
+            ticket: Box::new(t),
+            rule: "reference_marker",
+        });
     }
     if use_subject_token
         && let Some(number) = parsed.ticket_token
         && let Some(t) = ticket::Entity::find_by_id(number).one(db).await?
     {
         if is_participant(db, &t, sender).await? {
-            return Ok(Decision::Existing { ticket: Box::new(t), rule: "subject_token" });
+            return Ok(Decision::Existing {
+                ticket: Box::new(t),
+                rule: "subject_token",
+            });
         }
         // A stranger quoting a ticket number must not join (or read) that conversation.
-        return Ok(Decision::New { parent: Some(t.id), rule: "subject_token_stranger" });
+        return Ok(Decision::New {
+            parent: Some(t.id),
+            rule: "subject_token_stranger",
+        });
     }
-    Ok(Decision::New { parent: None, rule: "new" })
+    Ok(Decision::New {
+        parent: None,
+        rule: "new",
+    })
 }
 
 /// The ticket of the newest stored message with one of `ids` (tried in the given order), or
@@ -77,8 +104,11 @@ pub async fn thread(
 async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String]) -> AppResult<Option<ticket::Model>> {
     for id in ids {
         let id = id.as_str();
-        if let Some(m) =
-            message::Entity::find().filter(message::Column::EmailMessageId.eq(id)).order_by_desc(message::Column::Id).one(db).await?
+        if let Some(m) = message::Entity::find()
+            .filter(message::Column::EmailMessageId.eq(id))
+            .order_by_desc(message::Column::Id)
+            .one(db)
+            .await?
             && let Some(t) = ticket::Entity::find_by_id(m.ticket_id).one(db).await?
         {
             return Ok(Some(t));
@@ -95,7 +125,10 @@ async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String])
 /// The requester, a subscriber, or any agent/admin.
 pub async fn is_participant(db: &impl ConnectionTrait, t: &ticket::Model, sender: &str) -> AppResult<bool> {
     let sender = sender.to_lowercase();
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(sender.clone())).one(db).await?
+    if let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(sender.clone()))
+        .one(db)
+        .await?
         && (u.id == t.requester_id || Role::parse(&u.role).is_some_and(Role::is_staff))
     {
         return Ok(true);
