@@ -176,11 +176,12 @@ EOF
 }
 
 start() {
-  install_dovecot
   mkdir -p "$DIR"
-  # Many tests call this at once: one starts Dovecot, the others wait and find it running.
+  # Many tests call this at once: one installs and starts Dovecot, the others wait for it (an
+  # install on a fresh machine takes a while) and then find it running.
   exec 9>"$DIR.lock"
-  flock -w 60 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
+  flock -w 600 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
+  install_dovecot
   if running; then
     echo "$PORT"
     return 0

@@ -247,6 +247,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             ),
         }
     }
+    // Mailboxes are fetched by `serve` only (not by every Application, e.g. in tests), each by
+    // one node at a time under its lease.
+    let _imap = crate::mail::imap::spawn_supervisor(app.context().clone());
     app.run_until_stopped().await.context("running the HTTP server")
 }
 

@@ -223,6 +223,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/mailboxes/{id}"),
     ("delete", "/api/v1/mailboxes/{id}"),
     ("post", "/api/v1/mailboxes/{id}/rotate-secret"),
+    ("post", "/api/v1/mailboxes/{id}/fetch"),
     ("post", "/api/v1/inbound"),
     ("get", "/api/v1/inbound"),
     ("get", "/api/v1/inbound/{id}/raw"),

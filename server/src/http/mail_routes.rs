@@ -226,3 +226,17 @@ pub async fn release(
         ticket_id: outcome.ticket_id,
     }))
 }
+
+/// Fetch a mailbox now (under its lease, so it cannot race the scheduled fetch).
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/fetch", tag = "mail", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, description = "fetched, journaled_new, duplicates, failed"),
+    (status = 409, body = protocol::ErrorBody)))]
+#[post("/mailboxes/{id}/fetch")]
+pub async fn fetch_mailbox(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<crate::mail::imap::FetchReport>> {
+    user.require_admin()?;
+    Ok(web::Json(crate::mail::imap::fetch_once(&ctx, *id).await?))
+}

@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::update_mailbox)
             .service(mail_routes::delete_mailbox)
             .service(mail_routes::rotate_secret)
+            .service(mail_routes::fetch_mailbox)
             // One resource for both methods: a raw mail may be far larger than an upload.
             .service(
                 web::resource("/inbound")

@@ -19,7 +19,7 @@ use super::{auth_routes, directory_routes, mail_routes, misc_routes, ticket_rout
         directory_routes::list_categories, directory_routes::create_category, directory_routes::set_category_agents,
         directory_routes::list_canned, directory_routes::create_canned, directory_routes::delete_canned,
         mail_routes::list_mailboxes, mail_routes::create_mailbox, mail_routes::get_mailbox, mail_routes::update_mailbox,
-        mail_routes::delete_mailbox, mail_routes::rotate_secret, mail_routes::inbound, mail_routes::list_inbound,
+        mail_routes::delete_mailbox, mail_routes::rotate_secret, mail_routes::fetch_mailbox, mail_routes::inbound, mail_routes::list_inbound,
         mail_routes::inbound_raw, mail_routes::replay, mail_routes::release,
         misc_routes::download, misc_routes::health, openapi_json,
     ),
