@@ -77,6 +77,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// Delivery → ticket latency through an IMAP server with IDLE (plain IMAP on loopback).
+    Imap {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long, default_value_t = 10143)]
+        port: u16,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "secret")]
+        password: String,
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +183,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let ctx = cli_mail::context(settings).await?;
             crate::bench::ingest::run(ctx, count, concurrency).await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Imap {
+                    host,
+                    port,
+                    user,
+                    password,
+                    count,
+                },
+        } => {
+            let ctx = cli_mail::context(settings).await?;
+            let target = crate::bench::imap_latency::ImapTarget {
+                host,
+                port,
+                user,
+                password,
+            };
+            crate::bench::imap_latency::run(ctx, target, count).await
         }
         Command::Mail {
             command: MailCommand::Parse { file },

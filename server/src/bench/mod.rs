@@ -1,5 +1,6 @@
 //! `maildesk bench …`: benchmarks that print their figures (never timed tests).
 
+pub mod imap_latency;
 pub mod ingest;
 pub mod mails;
 pub mod stats;
