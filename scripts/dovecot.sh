@@ -196,7 +196,13 @@ start() {
     cat "$DIR/doveconf.err" >&2
     exit 1
   fi
-  dovecot -c "$CONF" 9>&-
+  # The master daemonizes but keeps the descriptors it was given: a caller reading our output
+  # through a pipe (a test harness) would wait for it forever. Give it none of ours.
+  if ! dovecot -c "$CONF" 9>&- </dev/null >"$DIR/start.out" 2>&1; then
+    echo "error: Dovecot refused to start:" >&2
+    cat "$DIR/start.out" >&2
+    exit 1
+  fi
   local deadline=$((SECONDS + 20))
   until port_open; do
     if ((SECONDS > deadline)); then

@@ -22,15 +22,9 @@ pub const PASSWORD: &str = "secret";
 pub fn dovecot_port() -> u16 {
     static PORT: OnceLock<u16> = OnceLock::new();
     *PORT.get_or_init(|| {
-        let script = crate::workspace_root().join("scripts/dovecot.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .output()
-            .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (ok, stdout, stderr) = dovecot_script(&[]);
         assert!(
-            out.status.success(),
+            ok,
             "Dovecot is needed for the IMAP tests and could not be started.\n\
              Start it with: bash scripts/dovecot.sh (installs dovecot-imapd when run as root)\n{stderr}"
         );
@@ -46,17 +40,37 @@ pub fn dovecot_port() -> u16 {
 /// MAILDESK_DOVECOT_TLS_PORT and MAILDESK_DOVECOT_CA (the throw-away CA's PEM file).
 pub fn dovecot_env() -> std::collections::HashMap<String, String> {
     dovecot_port();
-    let script = crate::workspace_root().join("scripts/dovecot.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("env")
-        .output()
-        .expect("running scripts/dovecot.sh env");
-    String::from_utf8_lossy(&out.stdout)
+    let (ok, stdout, stderr) = dovecot_script(&["env"]);
+    assert!(ok, "scripts/dovecot.sh env failed: {stderr}");
+    stdout
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
+}
+
+/// Runs `scripts/dovecot.sh` with its output in files, not pipes: the Dovecot it starts lives on
+/// after the script, and a daemon that kept a pipe open would make us wait for it forever.
+fn dovecot_script(args: &[&str]) -> (bool, String, String) {
+    let script = crate::workspace_root().join("scripts/dovecot.sh");
+    let out = tempfile::tempfile().expect("temp file for stdout");
+    let err = tempfile::tempfile().expect("temp file for stderr");
+    let status = Command::new("bash")
+        .arg(&script)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(out.try_clone().expect("clone temp file"))
+        .stderr(err.try_clone().expect("clone temp file"))
+        .status()
+        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
+    let read = |mut f: std::fs::File| {
+        use std::io::Seek;
+        let mut s = String::new();
+        f.seek(std::io::SeekFrom::Start(0)).expect("rewind temp file");
+        f.read_to_string(&mut s).expect("read temp file");
+        s
+    };
+    (status.success(), read(out), read(err))
 }
 
 /// A unique IMAP user (and so mailbox) for one test.
