@@ -28,6 +28,9 @@ pub struct Model {
     pub thread_rule: Option<String>,
     /// The sender's address, for inbound mail.
     pub from_email: Option<String>,
+    /// The ticket version this message brought the ticket to (conflicts list what came after
+    /// the version a writer saw).
+    pub ticket_version: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_create_mail_tables;
+mod m20261201_000001_message_ticket_version;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_create_mail_tables::Migration),
+            Box::new(m20261201_000001_message_ticket_version::Migration),
         ]
     }
 }

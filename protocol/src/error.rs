@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::tickets::Ticket;
+use crate::tickets::{Message, Ticket};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -71,6 +71,10 @@ pub struct ErrorBody {
     /// With `version_conflict`: the ticket as it is now, so the client can show what changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Box<Ticket>>,
+    /// With `version_conflict`: the messages added since the version the writer saw (internal
+    /// notes only for staff), so an agent reviews them before sending anyway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_messages: Vec<Message>,
 }
 
 impl ErrorBody {
@@ -79,6 +83,7 @@ impl ErrorBody {
             code,
             message: message.into(),
             current: None,
+            new_messages: Vec::new(),
         }
     }
 }

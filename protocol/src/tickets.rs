@@ -148,7 +148,7 @@ pub struct CreateTicket {
 }
 
 /// A public reply (to the requester and subscribers) or an internal note.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostMessage {
@@ -217,6 +217,9 @@ pub struct TicketQuery {
     pub tag: Option<String>,
     /// Substring of the subject.
     pub q: Option<String>,
+    /// Only tickets changed at or after this instant (RFC 3339): how a reconnecting live client
+    /// catches up on what it missed.
+    pub updated_since: Option<DateTime<Utc>>,
     pub sort: Option<TicketSort>,
     pub order: Option<SortOrder>,
     pub page: Option<u64>,

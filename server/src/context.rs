@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::throttle::{AttemptCounter, MemoryCounter, RedisCounter};
 use crate::blobs::BlobStore;
 use crate::keys::Keys;
+use crate::realtime::Realtime;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -22,6 +23,7 @@ struct Inner {
     blobs: BlobStore,
     redis: Option<ConnectionManager>,
     attempts: Box<dyn AttemptCounter>,
+    realtime: Arc<Realtime>,
 }
 
 impl AppContext {
@@ -32,6 +34,8 @@ impl AppContext {
             Some(url) => Some(connect_redis(&url).await?),
             None => None,
         };
+        let realtime = Arc::new(Realtime::new(redis.clone(), &settings.redis.key_prefix));
+        let redis = redis.map(|(_, conn)| conn);
         let attempts: Box<dyn AttemptCounter> = match &redis {
             Some(conn) => Box::new(RedisCounter::new(conn.clone(), settings.redis.key_prefix.clone())),
             None => Box::new(MemoryCounter::default()),
@@ -44,6 +48,7 @@ impl AppContext {
                 blobs,
                 redis,
                 attempts,
+                realtime,
             }),
         })
     }
@@ -71,13 +76,19 @@ impl AppContext {
     pub fn attempts(&self) -> &dyn AttemptCounter {
         self.inner.attempts.as_ref()
     }
+
+    pub fn realtime(&self) -> &Arc<Realtime> {
+        &self.inner.realtime
+    }
 }
 
-async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+/// The client (for pub/sub connections) and a shared, self-reconnecting connection.
+async fn connect_redis(url: &str) -> anyhow::Result<(redis::Client, ConnectionManager)> {
     use anyhow::Context;
     let client = redis::Client::open(url).context("reading the Redis URL")?;
-    tokio::time::timeout(std::time::Duration::from_secs(10), client.get_connection_manager())
+    let conn = tokio::time::timeout(std::time::Duration::from_secs(10), client.get_connection_manager())
         .await
         .context("connecting to Redis timed out")?
-        .context("connecting to Redis")
+        .context("connecting to Redis")?;
+    Ok((client, conn))
 }

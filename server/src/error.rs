@@ -1,7 +1,7 @@
 //! The domain error: what went wrong, in terms a client can act on. HTTP mapping lives in
 //! `http::error`; domain code never names a status code.
 
-use protocol::{ErrorBody, ErrorCode, Ticket};
+use protocol::{ErrorBody, ErrorCode, Message, Ticket};
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -22,7 +22,11 @@ pub enum AppError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("the ticket changed since version {seen}; it is now at version {}", current.version)]
-    VersionConflict { seen: i64, current: Box<Ticket> },
+    VersionConflict {
+        seen: i64,
+        current: Box<Ticket>,
+        new_messages: Vec<Message>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts; try again in a few minutes")]
@@ -62,8 +66,12 @@ impl AppError {
             other => other.to_string(),
         };
         let mut body = ErrorBody::new(self.code(), message);
-        if let Self::VersionConflict { current, .. } = self {
+        if let Self::VersionConflict {
+            current, new_messages, ..
+        } = self
+        {
             body.current = Some(current.clone());
+            body.new_messages = new_messages.clone();
         }
         body
     }

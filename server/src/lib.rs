@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod mail;
+pub mod realtime;
 pub mod settings;
 pub mod startup;
 pub mod tickets;

@@ -34,6 +34,7 @@ impl Application {
         let first_admin = bootstrap::ensure_admin(&conn, &settings).await?;
         let port = listener.local_addr()?.port();
         let context = AppContext::new(settings.clone(), conn).await?;
+        context.realtime().start(context.db().clone());
         // Mail journaled but never processed (a crash in between) is picked up again.
         tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(
             context.clone(),

@@ -5,8 +5,10 @@
 
 pub mod client;
 pub mod imap;
+pub mod live;
 pub mod mail;
 pub mod postgres;
+pub mod redis_server;
 
 use std::path::PathBuf;
 
@@ -173,6 +175,44 @@ impl TestApp {
     pub fn database_url(&self) -> Option<String> {
         self.db.as_ref().map(|d| d.url())
     }
+
+    /// Another `serve` node of the same deployment: same PostgreSQL database, same Redis key
+    /// prefix, same data dir (keys and blobs, as a shared volume). PostgreSQL apps only.
+    pub async fn spawn_node(&self) -> TestNode {
+        self.spawn_node_with(|_| {}).await
+    }
+
+    pub async fn spawn_node_with(&self, tweak: impl FnOnce(&mut Settings)) -> TestNode {
+        let url = self.database_url().expect("a second node needs the PostgreSQL backend");
+        let mut settings = Settings::load_from(None, &[]).expect("default settings");
+        settings.data_dir = self.data_dir.path().to_path_buf();
+        settings.http.bind = "127.0.0.1:0".into();
+        settings.http.workers = 2;
+        settings.http.static_dir = workspace_root().join("frontend/dist");
+        settings.database.url = SecretString::from(url);
+        settings.database.max_connections = 5;
+        settings.redis.url = SecretString::from(REDIS_URL);
+        settings.redis.key_prefix = self.redis_prefix.clone();
+        tweak(&mut settings);
+        let app = Application::build(settings)
+            .await
+            .unwrap_or_else(|e| panic!("starting a second node failed: {e:#}"));
+        let port = app.port();
+        let ctx = app.context().clone();
+        tokio::spawn(app.run_until_stopped());
+        TestNode {
+            api: Api::new(format!("http://127.0.0.1:{port}")),
+            port,
+            ctx,
+        }
+    }
+}
+
+/// A further node beside a `TestApp` (the app owns the database and data dir).
+pub struct TestNode {
+    pub api: Api,
+    pub port: u16,
+    pub ctx: maildesk::context::AppContext,
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {

@@ -231,6 +231,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/inbound/{id}/release"),
     ("get", "/api/v1/attachments/{id}"),
     ("get", "/api/v1/health"),
+    ("get", "/api/v1/ws"),
     ("get", "/api/v1/openapi.json"),
 ];
 

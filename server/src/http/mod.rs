@@ -4,6 +4,7 @@
 pub mod auth_routes;
 pub mod directory_routes;
 pub mod error;
+pub mod live_routes;
 pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::release)
             .service(misc_routes::download)
             .service(misc_routes::health)
+            .service(live_routes::socket)
             .service(openapi::openapi_json)
             .default_service(web::to(error::api_not_found)),
     );

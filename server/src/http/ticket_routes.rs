@@ -4,6 +4,8 @@ use protocol::{
     UpdateTicket,
 };
 
+use protocol::live::ChangeKind;
+
 use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
@@ -12,6 +14,18 @@ use crate::tickets::{attachments, create, messages, queries, update};
 
 async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
     Scope::of(ctx.db(), ctx.settings(), user).await
+}
+
+/// Publishes the committed change to live clients. The new message, for message changes, is
+/// the thread's last (the detail was read right after the commit).
+async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
+    let message = match change {
+        ChangeKind::Message | ChangeKind::Note => detail.messages.last().map(|m| m.id),
+        _ => None,
+    };
+    ctx.realtime()
+        .ticket_changed(ctx.db(), detail.ticket.id, change, message, Some(user.id))
+        .await;
 }
 
 /// Tickets the caller may see, filtered, sorted and paged.
@@ -38,6 +52,7 @@ pub async fn create_ticket(
 ) -> AppResult<actix_web::HttpResponse> {
     let scope = scope(&ctx, &user).await?;
     let detail = create::create(ctx.db(), &scope, &user, &body).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Created).await;
     Ok(actix_web::HttpResponse::Created().json(detail))
 }
 
@@ -65,7 +80,9 @@ pub async fn update_ticket(
     body: web::Json<UpdateTicket>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    Ok(web::Json(update::update(ctx.db(), &scope, &user, *id, &body).await?))
+    let detail = update::update(ctx.db(), &scope, &user, *id, &body).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
 }
 
 /// A public reply (staff) or a follow-up (customer).
@@ -79,9 +96,9 @@ pub async fn reply(
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    Ok(web::Json(
-        messages::post(ctx.db(), &scope, &user, *id, &body, false).await?,
-    ))
+    let detail = messages::post(ctx.db(), &scope, &user, *id, &body, false).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Message).await;
+    Ok(web::Json(detail))
 }
 
 /// An internal note, visible to staff only.
@@ -95,9 +112,9 @@ pub async fn note(
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    Ok(web::Json(
-        messages::post(ctx.db(), &scope, &user, *id, &body, true).await?,
-    ))
+    let detail = messages::post(ctx.db(), &scope, &user, *id, &body, true).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Note).await;
+    Ok(web::Json(detail))
 }
 
 /// Take the ticket; exactly one of several agents taking at once wins.
@@ -112,7 +129,9 @@ pub async fn take(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let version = body.and_then(|b| b.version);
-    Ok(web::Json(update::take(ctx.db(), &scope, &user, *id, version).await?))
+    let detail = update::take(ctx.db(), &scope, &user, *id, version).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Taken).await;
+    Ok(web::Json(detail))
 }
 
 /// Add a CC subscriber.
@@ -126,9 +145,9 @@ pub async fn add_subscriber(
     body: web::Json<AddSubscriber>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    Ok(web::Json(
-        update::add_subscriber(ctx.db(), &scope, &user, *id, &body.email).await?,
-    ))
+    let detail = update::add_subscriber(ctx.db(), &scope, &user, *id, &body.email).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
 }
 
 /// Remove a CC subscriber.
@@ -142,9 +161,9 @@ pub async fn remove_subscriber(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let (id, email) = path.into_inner();
-    Ok(web::Json(
-        update::remove_subscriber(ctx.db(), &scope, &user, id, &email).await?,
-    ))
+    let detail = update::remove_subscriber(ctx.db(), &scope, &user, id, &email).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

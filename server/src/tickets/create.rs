@@ -101,6 +101,7 @@ pub async fn create(
         body_text: Set(req.body.clone()),
         body_html: Set(None),
         created_at: Set(now),
+        ticket_version: Set(Some(1)),
         ..Default::default()
     }
     .insert(&txn)

@@ -33,7 +33,7 @@ pub async fn post(
     }
     scope.find_ticket(db, ticket_id).await?;
     let txn = db.begin().await?;
-    version::claim(&txn, ticket_id, req.version).await?;
+    version::claim(&txn, ticket_id, req.version, user.is_staff()).await?;
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(&txn)
         .await?
@@ -51,6 +51,7 @@ pub async fn post(
         body_text: Set(req.body.clone()),
         body_html: Set(None),
         created_at: Set(now),
+        ticket_version: Set(Some(req.version + 1)),
         ..Default::default()
     }
     .insert(&txn)

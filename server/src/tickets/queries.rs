@@ -41,6 +41,9 @@ pub async fn list(
     if let Some(r) = q.requester_id {
         select = select.filter(ticket::Column::RequesterId.eq(r));
     }
+    if let Some(since) = q.updated_since {
+        select = select.filter(ticket::Column::UpdatedAt.gte(since));
+    }
     match q.assignee.as_deref() {
         None | Some("") | Some("any") => {}
         Some("me") => select = select.filter(ticket::Column::AssigneeId.eq(user.id)),

@@ -41,7 +41,7 @@ pub async fn update(
         }
     }
     let txn = db.begin().await?;
-    version::claim(&txn, ticket_id, req.version).await?;
+    version::claim(&txn, ticket_id, req.version, user.is_staff()).await?;
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(&txn)
         .await?
@@ -128,7 +128,7 @@ pub async fn take(
                     name.unwrap_or_else(|| "another agent".into())
                 ))
             }
-            _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default()).await,
+            _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default(), true).await,
         });
     }
     events::record(&txn, ticket_id, Some(user.id), "taken", None, Some(user.id.to_string())).await?;

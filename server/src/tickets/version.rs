@@ -2,15 +2,17 @@
 //! UPDATE. On PostgreSQL that row lock also serialises concurrent writers of one ticket.
 
 use chrono::Utc;
-use entity::ticket;
+use entity::{attachment, message, ticket};
+use protocol::MessageKind;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, AppResult};
 use crate::tickets::mapping;
 
-/// Moves the ticket from `seen` to `seen + 1`, or fails with the current ticket.
-pub async fn claim(db: &impl ConnectionTrait, ticket_id: i64, seen: i64) -> AppResult<()> {
+/// Moves the ticket from `seen` to `seen + 1`, or fails with the current ticket and the
+/// messages added since `seen` (notes only when `staff`).
+pub async fn claim(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, staff: bool) -> AppResult<()> {
     let result = ticket::Entity::update_many()
         .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
         .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -21,20 +23,40 @@ pub async fn claim(db: &impl ConnectionTrait, ticket_id: i64, seen: i64) -> AppR
     if result.rows_affected == 1 {
         return Ok(());
     }
-    Err(conflict(db, ticket_id, seen).await)
+    Err(conflict(db, ticket_id, seen, staff).await)
 }
 
-pub async fn conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64) -> AppError {
-    match ticket::Entity::find_by_id(ticket_id).one(db).await {
-        Ok(Some(t)) => match mapping::tickets(db, vec![t]).await {
-            Ok(mut v) if !v.is_empty() => AppError::VersionConflict {
-                seen,
-                current: Box::new(v.remove(0)),
-            },
-            Ok(_) => AppError::NotFound("ticket"),
-            Err(e) => e,
-        },
-        Ok(None) => AppError::NotFound("ticket"),
-        Err(e) => e.into(),
+pub async fn conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, staff: bool) -> AppError {
+    match build_conflict(db, ticket_id, seen, staff).await {
+        Ok(e) | Err(e) => e,
     }
+}
+
+async fn build_conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, staff: bool) -> AppResult<AppError> {
+    let t = ticket::Entity::find_by_id(ticket_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let current = mapping::tickets(db, vec![t])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("ticket"))?;
+    let mut rows = message::Entity::find()
+        .filter(message::Column::TicketId.eq(ticket_id))
+        .filter(message::Column::TicketVersion.gt(seen))
+        .order_by_asc(message::Column::Id);
+    if !staff {
+        // Internal notes never leave the staff side.
+        rows = rows.filter(message::Column::Kind.ne(MessageKind::Note.as_str()));
+    }
+    let rows = rows.all(db).await?;
+    let attachments = attachment::Entity::find()
+        .filter(attachment::Column::MessageId.is_in(rows.iter().map(|m| m.id)))
+        .all(db)
+        .await?;
+    Ok(AppError::VersionConflict {
+        seen,
+        current: Box::new(current),
+        new_messages: mapping::messages(db, rows, attachments).await?,
+    })
 }

@@ -322,7 +322,7 @@ async fn create_ticket(
     } else {
         MessageKind::Customer
     };
-    let m = insert_message(txn, input, t.id, kind, Some(sender), rule_of(parent)).await?;
+    let m = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
     add_subscribers(txn, input, t.id, sender).await?;
     Ok((t.id, m))
 }
@@ -348,6 +348,11 @@ async fn append(
         .filter(ticket::Column::Id.eq(t.id))
         .exec(txn)
         .await?;
+    // Read back under the row lock the UPDATE took: the version this message brings it to.
+    let fresh = ticket::Entity::find_by_id(t.id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
     if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
         subscriber::Entity::delete_many()
             .filter(subscriber::Column::TicketId.eq(t.id))
@@ -370,7 +375,7 @@ async fn append(
         (true, false) => MessageKind::Reply,
         (false, _) => MessageKind::Customer,
     };
-    let m = insert_message(txn, input, t.id, kind, Some(sender), rule).await?;
+    let m = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule).await?;
     add_subscribers(txn, input, t.id, sender).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
@@ -386,10 +391,6 @@ async fn append(
     };
     let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
     if next.is_some_and(|n| n != current) || first_response {
-        let fresh = ticket::Entity::find_by_id(t.id)
-            .one(txn)
-            .await?
-            .ok_or(AppError::NotFound("ticket"))?;
         let mut active = fresh.into_active_model();
         if let Some(next) = next.filter(|n| *n != current) {
             apply_status(txn, &mut active, current, next, Some(sender.id)).await?;
@@ -465,7 +466,7 @@ async fn suppress_bounced(txn: &DatabaseTransaction, parsed: &ParsedMail) -> App
 async fn insert_message(
     txn: &DatabaseTransaction,
     input: &Input<'_>,
-    ticket_id: i64,
+    (ticket_id, ticket_version): (i64, i64),
     kind: MessageKind,
     author: Option<&user::Model>,
     rule: &str,
@@ -489,6 +490,7 @@ async fn insert_message(
         inbound_id: Set(Some(input.entry.id)),
         thread_rule: Set(Some(rule.to_owned())),
         from_email: Set(author.map(|a| a.email.clone())),
+        ticket_version: Set(Some(ticket_version)),
         ..Default::default()
     }
     .insert(txn)

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::{inbound_mail, user};
+use protocol::live::ChangeKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -40,12 +41,34 @@ pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppRes
         return Ok(Outcome::of(&entry));
     }
     match try_process(ctx, &entry, release).await {
-        Ok(outcome) => Ok(outcome),
+        Ok(outcome) => {
+            publish(ctx, &outcome).await;
+            Ok(outcome)
+        }
         Err(e) => {
             tracing::warn!(journal_id, error = %e, "inbound mail failed; kept as a dead letter");
             mark_failed(ctx, &entry, &e.to_string()).await
         }
     }
+}
+
+/// Tells live clients about the ticket the mail created or added to (after the commit; a
+/// duplicate or a quarantined mail changed nothing).
+async fn publish(ctx: &AppContext, outcome: &Outcome) {
+    let (Some(ticket_id), true) = (outcome.ticket_id, outcome.status == status::PROCESSED) else {
+        return;
+    };
+    if outcome.rule.as_deref() == Some("duplicate") {
+        return;
+    }
+    let change = if outcome.created {
+        ChangeKind::Created
+    } else {
+        ChangeKind::Message
+    };
+    ctx.realtime()
+        .ticket_changed(ctx.db(), ticket_id, change, outcome.message_row_id, None)
+        .await;
 }
 
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {

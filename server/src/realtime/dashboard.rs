@@ -1,0 +1,189 @@
+//! The manager dashboard's figures, recomputed when tickets change (coalesced: at most a few
+//! times per second, and only while someone watches).
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use entity::{category, ticket, user};
+use protocol::TicketStatus;
+use protocol::live::{DashboardGroup, DashboardStats};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::error::AppResult;
+
+/// How far back response and resolution times are measured.
+const WINDOW_DAYS: i64 = 30;
+
+type Row = (
+    i64,                           // id
+    String,                        // status
+    Option<i64>,                   // category
+    Option<i64>,                   // assignee
+    chrono::DateTime<Utc>,         // created
+    Option<chrono::DateTime<Utc>>, // first response
+    Option<chrono::DateTime<Utc>>, // resolved
+    Option<chrono::DateTime<Utc>>, // due
+);
+
+pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
+    let now = Utc::now();
+    let since = now - Duration::days(WINDOW_DAYS);
+    let open_states = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
+    let rows: Vec<Row> = ticket::Entity::find()
+        .select_only()
+        .columns([
+            ticket::Column::Id,
+            ticket::Column::Status,
+            ticket::Column::CategoryId,
+            ticket::Column::AssigneeId,
+            ticket::Column::CreatedAt,
+            ticket::Column::FirstResponseAt,
+            ticket::Column::ResolvedAt,
+            ticket::Column::DueAt,
+        ])
+        .filter(
+            Condition::any()
+                .add(ticket::Column::Status.is_in(open_states))
+                .add(ticket::Column::CreatedAt.gte(since))
+                .add(ticket::Column::ResolvedAt.gte(since)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let categories: HashMap<i64, String> = category::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let agent_ids: Vec<i64> = rows.iter().filter_map(|r| r.3).collect();
+    let agents: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(agent_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+
+    let today = now.date_naive();
+    let mut total = Acc::default();
+    let mut by_category: HashMap<Option<i64>, Acc> = HashMap::new();
+    let mut by_agent: HashMap<i64, Acc> = HashMap::new();
+    for r in &rows {
+        let (_, status, cat, assignee, created, first, resolved, due) = r;
+        let open = open_states.contains(&status.as_str());
+        let sample = Sample {
+            open,
+            unassigned: open && assignee.is_none(),
+            overdue: open && due.is_some_and(|d| d < now),
+            new_today: created.date_naive() == today,
+            first_response: first.filter(|_| *created >= since).map(|f| secs(f - *created)),
+            resolution: resolved.filter(|r| *r >= since).map(|r| secs(r - *created)),
+        };
+        total.add(&sample);
+        by_category.entry(*cat).or_default().add(&sample);
+        if let Some(a) = assignee {
+            by_agent.entry(*a).or_default().add(&sample);
+        }
+    }
+    let mut cats: Vec<DashboardGroup> = by_category
+        .into_iter()
+        .map(|(id, acc)| {
+            let name = id
+                .and_then(|i| categories.get(&i).cloned())
+                .unwrap_or_else(|| "Uncategorised".into());
+            acc.group(id, name)
+        })
+        .collect();
+    cats.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut people: Vec<DashboardGroup> = by_agent
+        .into_iter()
+        .map(|(id, acc)| {
+            let name = agents.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+            acc.group(Some(id), name)
+        })
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(DashboardStats {
+        open: total.open,
+        unassigned: total.unassigned,
+        overdue: total.overdue,
+        new_today: total.new_today,
+        by_category: cats,
+        by_agent: people,
+        computed_at: now,
+    })
+}
+
+fn secs(d: Duration) -> u64 {
+    u64::try_from(d.num_seconds()).unwrap_or(0)
+}
+
+struct Sample {
+    open: bool,
+    unassigned: bool,
+    overdue: bool,
+    new_today: bool,
+    first_response: Option<u64>,
+    resolution: Option<u64>,
+}
+
+#[derive(Default)]
+struct Acc {
+    open: u64,
+    unassigned: u64,
+    overdue: u64,
+    new_today: u64,
+    first_response: Vec<u64>,
+    resolution: Vec<u64>,
+}
+
+impl Acc {
+    fn add(&mut self, s: &Sample) {
+        self.open += u64::from(s.open);
+        self.unassigned += u64::from(s.unassigned);
+        self.overdue += u64::from(s.overdue);
+        self.new_today += u64::from(s.new_today);
+        self.first_response.extend(s.first_response);
+        self.resolution.extend(s.resolution);
+    }
+
+    fn group(mut self, id: Option<i64>, name: String) -> DashboardGroup {
+        DashboardGroup {
+            id,
+            name,
+            open: self.open,
+            unassigned: self.unassigned,
+            overdue: self.overdue,
+            new_today: self.new_today,
+            first_response_median_secs: percentile(&mut self.first_response, 50),
+            first_response_p90_secs: percentile(&mut self.first_response, 90),
+            resolution_median_secs: percentile(&mut self.resolution, 50),
+            resolution_p90_secs: percentile(&mut self.resolution, 90),
+        }
+    }
+}
+
+/// Nearest-rank percentile.
+fn percentile(values: &mut [u64], p: usize) -> Option<u64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let rank = (p * values.len()).div_ceil(100).max(1);
+    values.get(rank - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        assert_eq!(percentile(&mut [], 50), None);
+        assert_eq!(percentile(&mut [7], 90), Some(7));
+        let mut v: Vec<u64> = (1..=10).rev().collect();
+        assert_eq!(percentile(&mut v, 50), Some(5));
+        assert_eq!(percentile(&mut v, 90), Some(9));
+    }
+}

@@ -1,0 +1,217 @@
+//! One WebSocket connection: the client's frames in, this node's fan-out out, and the
+//! heartbeat that drops a silent connection (and its presence) within 10 s.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use futures_util::StreamExt;
+use protocol::live::{Activity, ClientFrame, ServerFrame, Topic};
+
+use crate::auth::CurrentUser;
+use crate::context::AppContext;
+use crate::error::AppError;
+use crate::realtime::Realtime;
+use crate::realtime::hub::Conn;
+use crate::realtime::presence::Present;
+use crate::tickets::access::Scope;
+
+/// The server pings this often…
+pub const PING_EVERY: Duration = Duration::from_secs(2);
+/// …and drops a connection that has answered nothing for this long (checked every ping, so a
+/// dead connection goes within PING_EVERY + DEAD_AFTER = 10 s).
+pub const DEAD_AFTER: Duration = Duration::from_secs(8);
+/// Presence entries are re-stored every this many pings (well inside their TTL).
+const REFRESH_EVERY_PINGS: u32 = 2;
+/// Client frames are small JSON objects.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+
+pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: Session, stream: MessageStream) {
+    let rt = ctx.realtime().clone();
+    let (conn, mut outbox) = rt.hub().register(user, scope);
+    tracing::debug!(conn = conn.id, user = conn.user.id, "socket opened");
+    conn.send_frame(&ServerFrame::Hello {
+        user_id: conn.user.id,
+        last_event_id: rt.hub().last_event_id(),
+        heartbeat_secs: PING_EVERY.as_secs(),
+    });
+    let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
+    let mut tick = tokio::time::interval(PING_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let mut pings: u32 = 0;
+    let close: Option<CloseReason> = loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                last_heard = Instant::now();
+                match incoming {
+                    Some(Ok(Message::Text(text))) => handle_frame(&ctx, &rt, &conn, &text).await,
+                    Some(Ok(Message::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            break None;
+                        }
+                    }
+                    Some(Ok(Message::Pong(_) | Message::Nop)) => {}
+                    Some(Ok(Message::Binary(_) | Message::Continuation(_))) => conn.send_frame(&error(
+                        "invalid_frame",
+                        "frames are JSON text".into(),
+                        None,
+                    )),
+                    Some(Ok(Message::Close(_))) | None => break None,
+                    Some(Err(e)) => {
+                        break Some(CloseReason {
+                            code: CloseCode::Protocol,
+                            description: Some(format!("protocol error: {e}")),
+                        });
+                    }
+                }
+            }
+            out = outbox.recv() => {
+                let Some(text) = out else { break None };
+                if session.text(text).await.is_err() {
+                    break None;
+                }
+            }
+            _ = tick.tick() => {
+                if last_heard.elapsed() > DEAD_AFTER {
+                    break Some(CloseReason {
+                        code: CloseCode::Away,
+                        description: Some("no answer to pings".into()),
+                    });
+                }
+                if session.ping(b"").await.is_err() {
+                    break None;
+                }
+                pings = pings.wrapping_add(1);
+                if pings.is_multiple_of(REFRESH_EVERY_PINGS) {
+                    refresh_presence(&rt, &conn).await;
+                }
+            }
+            reason = conn.kicked() => {
+                break Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some(reason),
+                });
+            }
+        }
+    };
+    rt.hub().unregister(&conn);
+    for (ticket_id, _) in conn.presences() {
+        rt.presence().remove(ticket_id, &conn.holder).await;
+        rt.presence_changed(ticket_id).await;
+    }
+    let _ = session.close(close).await;
+    tracing::debug!(conn = conn.id, "socket closed");
+}
+
+/// The error code as it is spelled on the wire (`not_found`, `forbidden`…).
+fn code_of(e: &AppError) -> String {
+    serde_json::to_value(e.code())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "internal".into())
+}
+
+fn error(code: &str, message: String, topic: Option<Topic>) -> ServerFrame {
+    ServerFrame::Error {
+        code: code.into(),
+        message,
+        topic,
+    }
+}
+
+async fn refresh_presence(rt: &Realtime, conn: &Conn) {
+    for (ticket_id, activity) in conn.presences() {
+        rt.presence()
+            .set(
+                ticket_id,
+                &conn.holder,
+                Present::new(conn.user.id, &conn.user.name, activity),
+            )
+            .await;
+    }
+}
+
+async fn handle_frame(ctx: &AppContext, rt: &Arc<Realtime>, conn: &Arc<Conn>, text: &str) {
+    let frame = match serde_json::from_str::<ClientFrame>(text) {
+        Ok(f) => f,
+        Err(e) => {
+            conn.send_frame(&error(
+                "invalid_frame",
+                format!("not a frame this server takes: {e}"),
+                None,
+            ));
+            return;
+        }
+    };
+    match frame {
+        ClientFrame::Subscribe { topic } => match authorize(ctx, conn, topic).await {
+            Ok(()) => {
+                rt.hub().subscribe(conn, topic);
+                conn.send_frame(&ServerFrame::Subscribed { topic });
+                match topic {
+                    Topic::Ticket(id) => rt.hub().push_presence(id, rt.presence(), Some(conn)).await,
+                    Topic::Dashboard => rt.hub().dashboard_dirty.notify_one(),
+                    Topic::Queue => {}
+                }
+            }
+            Err(e) => conn.send_frame(&error(&code_of(&e), e.to_string(), Some(topic))),
+        },
+        ClientFrame::Unsubscribe { topic } => {
+            rt.hub().unsubscribe(conn, topic);
+            if let Topic::Ticket(id) = topic {
+                leave(rt, conn, id).await;
+            }
+            conn.send_frame(&ServerFrame::Unsubscribed { topic });
+        }
+        ClientFrame::Presence { ticket_id, activity } => {
+            if conn.is_customer() {
+                conn.send_frame(&error("forbidden", "only staff share presence".into(), None));
+            } else if !conn.subscribed(Topic::Ticket(ticket_id)) {
+                conn.send_frame(&error(
+                    "invalid_parameter",
+                    format!("subscribe to ticket:{ticket_id} first"),
+                    Some(Topic::Ticket(ticket_id)),
+                ));
+            } else {
+                match activity {
+                    Some(a) => announce(rt, conn, ticket_id, a).await,
+                    None => leave(rt, conn, ticket_id).await,
+                }
+            }
+        }
+        ClientFrame::Ping { nonce } => conn.send_frame(&ServerFrame::Pong { nonce }),
+    }
+}
+
+async fn announce(rt: &Realtime, conn: &Conn, ticket_id: i64, activity: Activity) {
+    conn.set_presence(ticket_id, Some(activity));
+    rt.presence()
+        .set(
+            ticket_id,
+            &conn.holder,
+            Present::new(conn.user.id, &conn.user.name, activity),
+        )
+        .await;
+    rt.presence_changed(ticket_id).await;
+}
+
+async fn leave(rt: &Realtime, conn: &Conn, ticket_id: i64) {
+    if conn.presences().iter().any(|(t, _)| *t == ticket_id) {
+        conn.set_presence(ticket_id, None);
+        rt.presence().remove(ticket_id, &conn.holder).await;
+        rt.presence_changed(ticket_id).await;
+    }
+}
+
+/// The rights check of every subscription, against the database (rights may have changed
+/// since the socket opened, so the socket's scope is refreshed too).
+async fn authorize(ctx: &AppContext, conn: &Conn, topic: Topic) -> Result<(), AppError> {
+    let scope = Scope::of(ctx.db(), ctx.settings(), &conn.user).await?;
+    conn.set_scope(scope.clone());
+    match topic {
+        Topic::Queue => Ok(()),
+        Topic::Dashboard => conn.user.require_admin(),
+        Topic::Ticket(id) => scope.find_ticket(ctx.db(), id).await.map(|_| ()),
+    }
+}
