@@ -133,6 +133,14 @@ impl Live {
         }
     }
 
+    /// Reads (and queues) frames until none came for `quiet`: keeps an idle client answering
+    /// the server's pings, as a browser does.
+    pub async fn pump(&mut self, quiet: Duration) {
+        while let Some(f) = self.recv(quiet).await {
+            self.seen.push(f);
+        }
+    }
+
     /// Asserts that no frame matching `bad` arrives within `within` (nor is queued already).
     pub async fn expect_none(&mut self, what: &str, within: Duration, bad: impl Fn(&ServerFrame) -> bool) {
         if let Some(f) = self.seen.iter().find(|f| bad(f)) {
