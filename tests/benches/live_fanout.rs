@@ -135,6 +135,8 @@ async fn main() {
         spawn_watcher(node, ws, round_tx.subscribe(), result_tx.clone(), typist.id);
     }
     let connect_time = connecting.elapsed();
+    // Let the last sockets' buffers settle before reading the resident size (a figure, not a wait
+    // for a condition).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after = rss_kib();
     let mut typist_ws = connect(a.port, &typist.token).await;
@@ -166,6 +168,7 @@ async fn main() {
         if missed > before {
             println!("round {r}: {} watchers missed the change", missed - before);
         }
+        // A pause between changes, as people make them: each round is timed on its own.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     on_a.sort();

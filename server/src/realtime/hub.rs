@@ -72,8 +72,10 @@ impl Conn {
         lock(&self.kick_reason).clone().unwrap_or_default()
     }
 
-    pub fn scope(&self) -> Scope {
-        self.scope.read().unwrap_or_else(PoisonError::into_inner).clone()
+    /// Whether this socket's user may see the ticket (a borrow, not a clone: this runs for
+    /// every socket on every event).
+    pub fn can_see(&self, facts: &crate::realtime::bus::TicketFacts) -> bool {
+        can_see(&self.scope.read().unwrap_or_else(PoisonError::into_inner), facts)
     }
 
     pub fn set_scope(&self, scope: Scope) {
@@ -263,7 +265,7 @@ impl Hub {
             if customer && c.change == ChangeKind::Note {
                 continue;
             }
-            if !can_see(&conn.scope(), &c.facts) {
+            if !conn.can_see(&c.facts) {
                 continue;
             }
             let text = frames

@@ -122,14 +122,14 @@ fn error(code: &str, message: String, topic: Option<Topic>) -> ServerFrame {
 
 async fn refresh_presence(rt: &Realtime, conn: &Conn) {
     for (ticket_id, activity) in conn.presences() {
-        rt.presence()
-            .set(
-                ticket_id,
-                &conn.holder,
-                Present::new(conn.user.id, &conn.user.name, activity),
-            )
-            .await;
+        store_presence(rt, conn, ticket_id, activity).await;
     }
+}
+
+/// Stores (or refreshes, restarting its TTL) this connection's entry on the ticket.
+async fn store_presence(rt: &Realtime, conn: &Conn, ticket_id: i64, activity: Activity) {
+    let entry = Present::new(conn.user.id, &conn.user.name, activity);
+    rt.presence().set(ticket_id, &conn.holder, entry).await;
 }
 
 async fn handle_frame(ctx: &AppContext, rt: &Arc<Realtime>, conn: &Arc<Conn>, text: &str) {
@@ -186,13 +186,7 @@ async fn handle_frame(ctx: &AppContext, rt: &Arc<Realtime>, conn: &Arc<Conn>, te
 
 async fn announce(rt: &Realtime, conn: &Conn, ticket_id: i64, activity: Activity) {
     conn.set_presence(ticket_id, Some(activity));
-    rt.presence()
-        .set(
-            ticket_id,
-            &conn.holder,
-            Present::new(conn.user.id, &conn.user.name, activity),
-        )
-        .await;
+    store_presence(rt, conn, ticket_id, activity).await;
     rt.presence_changed(ticket_id).await;
 }
 
