@@ -14,31 +14,33 @@
 # certificate for localhost/127.0.0.1 from a throw-away CA ($DIR/tls/ca.pem).
 #
 # Environment: MAILDESK_DOVECOT_DIR (default /tmp/maildesk-dovecot), MAILDESK_DOVECOT_PORT
-# (default 10143), MAILDESK_DOVECOT_TLS_PORT (default 10993). Installs Debian's dovecot-imapd
+# (default 10143), MAILDESK_DOVECOT_TLS_PORT (default 10993), MAILDESK_DOVECOT_LMTP_PORT (default
+# 10024: LMTP delivery for the test SMTP server, scripts/smtp.sh). Installs Debian's dovecot-imapd
 # when missing (needs root).
 set -euo pipefail
 
 DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
 PORT="${MAILDESK_DOVECOT_PORT:-10143}"
 TLS_PORT="${MAILDESK_DOVECOT_TLS_PORT:-10993}"
+LMTP_PORT="${MAILDESK_DOVECOT_LMTP_PORT:-10024}"
 CONF="$DIR/dovecot.conf"
 PIDFILE="$DIR/run/master.pid"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/${1:-$PORT}") 2>/dev/null; }
 
 running() {
   [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null && port_open
 }
 
 install_dovecot() {
-  command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && return 0
+  command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/lmtp ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "error: Dovecot is not installed; as root run: apt-get install dovecot-imapd" >&2
+    echo "error: Dovecot is not installed; as root run: apt-get install dovecot-imapd dovecot-lmtpd" >&2
     exit 1
   fi
-  echo "installing dovecot-imapd…" >&2
+  echo "installing dovecot-imapd and dovecot-lmtpd…" >&2
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >&2
   # The package may start the system instance; it is not ours and not needed.
   if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
     systemctl stop dovecot >&2 || true
@@ -84,7 +86,7 @@ write_config() {
   local common="base_dir = $DIR/run
 state_dir = $DIR/state
 instance_name = maildesk-test
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
 auth_mechanisms = plain login
 log_path = $DIR/dovecot.log
@@ -118,7 +120,14 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=$mail_owner gid=$(id -gn "$mail_owner") home=$DIR/mail/%u
+  # allow_all_users: LMTP delivery (from scripts/smtp.sh) accepts any address as a user.
+  args = uid=$mail_owner gid=$(id -gn "$mail_owner") home=$DIR/mail/%u allow_all_users=yes
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
 }
 service imap-login {
   inet_listener imap {
@@ -161,6 +170,12 @@ userdb static {
     home = $DIR/mail/%{user}
   }
 }
+service lmtp {
+  inet_listener lmtp {
+    listen = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
 service imap-login {
   inet_listener imap {
     listen = 127.0.0.1
@@ -182,6 +197,10 @@ start() {
   exec 9>"$DIR.lock"
   flock -w 600 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
   install_dovecot
+  if running && ! port_open "$LMTP_PORT"; then
+    # Started by an older version of this script, without LMTP: restart it with today's config.
+    stop
+  fi
   if running; then
     echo "$PORT"
     return 0

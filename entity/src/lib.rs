@@ -9,15 +9,18 @@
 //! The schema itself is created by the `maildesk-migration` crate; these
 //! entities must stay in sync with it.
 
+pub mod app_setting;
 pub mod attachment;
 pub mod canned_response;
 pub mod category;
 pub mod category_agent;
 pub mod company;
 pub mod email_suppression;
+pub mod email_template;
 pub mod inbound_mail;
 pub mod mailbox;
 pub mod message;
+pub mod outbound_mail;
 pub mod subscriber;
 pub mod ticket;
 pub mod ticket_event;
@@ -26,15 +29,18 @@ pub mod user;
 
 /// Re-exports of every entity under its table-ish name.
 pub mod prelude {
+    pub use super::app_setting::Entity as AppSetting;
     pub use super::attachment::Entity as Attachment;
     pub use super::canned_response::Entity as CannedResponse;
     pub use super::category::Entity as Category;
     pub use super::category_agent::Entity as CategoryAgent;
     pub use super::company::Entity as Company;
     pub use super::email_suppression::Entity as EmailSuppression;
+    pub use super::email_template::Entity as EmailTemplate;
     pub use super::inbound_mail::Entity as InboundMail;
     pub use super::mailbox::Entity as Mailbox;
     pub use super::message::Entity as Message;
+    pub use super::outbound_mail::Entity as OutboundMail;
     pub use super::subscriber::Entity as Subscriber;
     pub use super::ticket::Entity as Ticket;
     pub use super::ticket_event::Entity as TicketEvent;

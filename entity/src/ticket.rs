@@ -36,6 +36,9 @@ pub struct Model {
     pub parent_ticket_id: Option<i64>,
     /// The mailbox it came in through (and replies go out from).
     pub mailbox_id: Option<i64>,
+    /// The customer's rating after closing: `good`, `ok` or `bad`.
+    pub rating: Option<String>,
+    pub rated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

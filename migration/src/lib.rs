@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_create_mail_tables;
 mod m20261201_000001_message_ticket_version;
+mod m20261201_000002_create_outbound_tables;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_create_mail_tables::Migration),
             Box::new(m20261201_000001_message_ticket_version::Migration),
+            Box::new(m20261201_000002_create_outbound_tables::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod live;
 pub mod mail;
+pub mod outbound;
 pub mod page;
 pub mod tickets;
 
@@ -19,6 +20,7 @@ pub use error::*;
 pub use health::*;
 pub use live::{ClientFrame, ServerFrame, Topic};
 pub use mail::*;
+pub use outbound::*;
 pub use page::*;
 pub use tickets::*;
 

@@ -69,6 +69,9 @@ pub struct Ticket {
     pub due_at: Option<DateTime<Utc>>,
     /// Optimistic-lock counter: every change increments it; writes carry the one they read.
     pub version: i64,
+    /// The requester's rating from the "ticket closed" mail: good, ok or bad.
+    #[serde(default)]
+    pub rating: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

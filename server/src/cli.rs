@@ -252,20 +252,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let bind = settings.http.bind.clone();
-    let public_url = settings.http.public_url.clone();
     let app = Application::build(settings).await?;
-    let url = if public_url.is_empty() {
-        let host = bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
-        let host = if host == "0.0.0.0" || host == "[::]" {
-            "127.0.0.1"
-        } else {
-            host
-        };
-        format!("http://{host}:{}", app.port())
-    } else {
-        public_url
-    };
+    let url = app.context().settings().http.public_url.clone();
     println!("Maildesk is running at {url}/");
     if let Some(admin) = app.first_admin() {
         match &admin.generated_password {

@@ -8,6 +8,8 @@ use sea_orm::DatabaseConnection;
 use crate::auth::throttle::{AttemptCounter, MemoryCounter, RedisCounter};
 use crate::blobs::BlobStore;
 use crate::keys::Keys;
+use crate::mail::outbound::Outbound;
+use crate::mail::outbound::notify;
 use crate::realtime::Realtime;
 use crate::settings::Settings;
 
@@ -24,11 +26,13 @@ struct Inner {
     redis: Option<ConnectionManager>,
     attempts: Box<dyn AttemptCounter>,
     realtime: Arc<Realtime>,
+    outbound: Outbound,
 }
 
 impl AppContext {
     pub async fn new(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let keys = Keys::load_or_create(&settings)?;
+        let outbound = Outbound::from_settings(&settings)?;
         let blobs = BlobStore::open(settings.data_dir.join("blobs"))?;
         let redis = match settings.redis_url() {
             Some(url) => Some(connect_redis(&url).await?),
@@ -49,6 +53,7 @@ impl AppContext {
                 redis,
                 attempts,
                 realtime,
+                outbound,
             }),
         })
     }
@@ -79,6 +84,29 @@ impl AppContext {
 
     pub fn realtime(&self) -> &Arc<Realtime> {
         &self.inner.realtime
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        &self.inner.outbound
+    }
+
+    /// What notifications need from here, borrowed for one transaction.
+    pub fn notify_env(&self) -> notify::Env<'_> {
+        notify::Env {
+            settings: &self.inner.settings,
+            keys: &self.inner.keys,
+            blobs: &self.inner.blobs,
+            dkim: self.inner.outbound.dkim.as_ref(),
+        }
+    }
+
+    /// Call after committing a transaction that queued mail: the sender starts at once.
+    pub fn wake_sender(&self) {
+        self.inner.outbound.wake.notify_one();
+    }
+
+    pub fn outbound_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.outbound.wake
     }
 }
 

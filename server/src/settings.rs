@@ -20,6 +20,8 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub limits: LimitSettings,
     pub portal: PortalSettings,
+    pub smtp: SmtpSettings,
+    pub outbound: OutboundSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +90,47 @@ pub struct PortalSettings {
     pub company_tickets: bool,
 }
 
+/// Where outgoing mail goes. An empty `host` keeps every mail in the dev outbox (the database,
+/// readable in the admin API) instead of sending it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `implicit` (SMTPS), `starttls`, or `none` (plain text; loopback hosts only).
+    pub tls: String,
+    pub username: String,
+    pub password: SecretString,
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// "From" when a ticket has no mailbox (tickets from the web), and the domain of our
+    /// Message-IDs.
+    pub from_email: String,
+    /// "From" name of system notifications ("Acme Support").
+    pub from_name: String,
+    /// DKIM signing: all three set, or none.
+    pub dkim_domain: String,
+    pub dkim_selector: String,
+    /// PEM file of the RSA private key.
+    pub dkim_key_file: String,
+    /// First retry after a temporary failure; doubles each time.
+    pub retry_base_secs: u64,
+    /// Give up (failed) after this many attempts.
+    pub max_attempts: i32,
+    /// How often the sender looks for due mail.
+    pub poll_interval_ms: u64,
+}
+
+impl SmtpSettings {
+    pub fn enabled(&self) -> bool {
+        !self.host.trim().is_empty()
+    }
+}
+
 /// The built-in defaults, as the first layer.
 const DEFAULTS: &str = r#"
 data_dir = "data"
@@ -124,6 +167,24 @@ max_attachment_bytes = 26214400
 
 [portal]
 company_tickets = false
+
+[smtp]
+host = ""
+port = 587
+tls = "starttls"
+username = ""
+password = ""
+timeout_secs = 30
+
+[outbound]
+from_email = "support@maildesk.local"
+from_name = "Maildesk Support"
+dkim_domain = ""
+dkim_selector = ""
+dkim_key_file = ""
+retry_base_secs = 30
+max_attempts = 12
+poll_interval_ms = 1000
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -186,6 +247,27 @@ impl Settings {
                 "auth.refresh_ttl_secs must be greater than auth.access_ttl_secs, both positive".into(),
             ));
         }
+        if !["implicit", "starttls", "none"].contains(&self.smtp.tls.as_str()) {
+            return Err(SettingsError("smtp.tls must be implicit, starttls or none".into()));
+        }
+        if self.smtp.enabled() && self.smtp.tls == "none" && !crate::mail::imap::connect::is_loopback(&self.smtp.host) {
+            return Err(SettingsError(
+                "smtp.tls = none (plain text) is only allowed for a loopback host".into(),
+            ));
+        }
+        let dkim = [
+            &self.outbound.dkim_domain,
+            &self.outbound.dkim_selector,
+            &self.outbound.dkim_key_file,
+        ];
+        if dkim.iter().any(|s| !s.is_empty()) && dkim.iter().any(|s| s.is_empty()) {
+            return Err(SettingsError(
+                "outbound.dkim_domain, dkim_selector and dkim_key_file go together".into(),
+            ));
+        }
+        if !self.outbound.from_email.contains('@') {
+            return Err(SettingsError("outbound.from_email must be an email address".into()));
+        }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
         }
@@ -201,6 +283,31 @@ impl Settings {
         } else {
             url.to_owned()
         }
+    }
+
+    /// The domain of our Message-IDs: the one of the global From address.
+    pub fn mail_domain(&self) -> &str {
+        self.outbound
+            .from_email
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .unwrap_or("maildesk.local")
+    }
+
+    /// How people reach this server: `http.public_url`, or the bound address when empty
+    /// (the port is the one actually bound, which tests choose at random).
+    pub fn public_url_for(&self, port: u16) -> String {
+        let configured = self.http.public_url.trim().trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        let host = self.http.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+        let host = if host == "0.0.0.0" || host == "[::]" {
+            "127.0.0.1"
+        } else {
+            host
+        };
+        format!("http://{host}:{port}")
     }
 
     pub fn redis_url(&self) -> Option<String> {

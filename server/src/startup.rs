@@ -28,17 +28,23 @@ impl Application {
         Self::build_with_listener(settings, listener).await
     }
 
-    pub async fn build_with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+    pub async fn build_with_listener(mut settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let conn = db::connect(&settings).await?;
         db::migrate(&conn).await?;
         let first_admin = bootstrap::ensure_admin(&conn, &settings).await?;
         let port = listener.local_addr()?.port();
+        // Links in mails need an absolute URL; fill it in once the port is known.
+        settings.http.public_url = settings.public_url_for(port);
         let context = AppContext::new(settings.clone(), conn).await?;
         context.realtime().start(context.db().clone());
         // Mail journaled but never processed (a crash in between) is picked up again.
         tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(
             context.clone(),
             Duration::from_secs(10),
+        ));
+        tokio::spawn(crate::mail::outbound::sender::run(
+            context.clone(),
+            context.outbound().transport.clone(),
         ));
         let data = web::Data::new(context.clone());
         let mut server = HttpServer::new(move || {

@@ -329,6 +329,23 @@ impl Imap {
         inner.split_whitespace().map(str::to_owned).collect()
     }
 
+    /// Every message in `folder`, raw (read-only look; an empty folder gives none).
+    pub fn messages(&mut self, folder: &str) -> Vec<String> {
+        let lines = self.ok(&format!("EXAMINE {}", quote(folder)));
+        if lines.iter().any(|l| l.trim() == "* 0 EXISTS") {
+            return Vec::new();
+        }
+        self.ok("UID FETCH 1:* (BODY.PEEK[])")
+            .iter()
+            .filter_map(|l| {
+                let at = l.find("BODY[] {")?;
+                let start = at + l[at..].find("}\r\n")? + 3;
+                let end = l.rfind(')')?;
+                (end >= start).then(|| l[start..end].to_owned())
+            })
+            .collect()
+    }
+
     pub fn logout(mut self) {
         let _ = self.command("LOGOUT");
     }

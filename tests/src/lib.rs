@@ -9,6 +9,7 @@ pub mod live;
 pub mod mail;
 pub mod postgres;
 pub mod redis_server;
+pub mod smtp;
 
 use std::path::PathBuf;
 

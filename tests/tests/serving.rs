@@ -229,6 +229,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/inbound/{id}/raw"),
     ("post", "/api/v1/inbound/{id}/replay"),
     ("post", "/api/v1/inbound/{id}/release"),
+    ("get", "/api/v1/admin/outbox"),
+    ("get", "/api/v1/admin/outbox/{id}"),
+    ("get", "/api/v1/admin/notification-settings"),
+    ("put", "/api/v1/admin/notification-settings"),
+    ("get", "/api/v1/admin/templates"),
+    ("put", "/api/v1/admin/templates/{event}"),
+    ("delete", "/api/v1/admin/templates/{event}"),
+    ("post", "/api/v1/admin/templates/{event}/preview"),
+    ("post", "/api/v1/auth/autologin"),
+    ("get", "/api/v1/public/unsubscribe"),
+    ("get", "/api/v1/public/rate"),
     ("get", "/api/v1/attachments/{id}"),
     ("get", "/api/v1/health"),
     ("get", "/api/v1/ws"),
@@ -268,7 +279,10 @@ both_backends!(
             let protected = paths[path.as_str()][method.as_str()]["security"]
                 .as_array()
                 .is_some_and(|s| !s.is_empty());
-            let concrete = path.replace("{id}", "1").replace("{email}", "x@example.test");
+            let concrete = path
+                .replace("{id}", "1")
+                .replace("{email}", "x@example.test")
+                .replace("{event}", "reply");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let resp = app
                 .api

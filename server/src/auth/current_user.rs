@@ -18,6 +18,8 @@ pub struct CurrentUser {
     pub name: String,
     pub role: Role,
     pub company_id: Option<i64>,
+    /// A session from an autologin link: limited to this ticket.
+    pub only_ticket: Option<i64>,
 }
 
 impl CurrentUser {
@@ -48,7 +50,7 @@ impl CurrentUser {
     /// Loads the account behind a verified token. The account is read on every request so a
     /// deactivated user or a changed role takes effect at once, not at token expiry.
     pub async fn from_token(ctx: &AppContext, token: &str) -> Result<Self, AppError> {
-        let (id, _claims) = jwt::verify(ctx.keys(), token, TokenKind::Access)?;
+        let (id, claims) = jwt::verify(ctx.keys(), token, TokenKind::Access)?;
         let user = entity::user::Entity::find_by_id(id)
             .one(ctx.db())
             .await?
@@ -61,6 +63,7 @@ impl CurrentUser {
             name: user.name,
             role,
             company_id: user.company_id,
+            only_ticket: claims.tkt,
         })
     }
 }

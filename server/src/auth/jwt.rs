@@ -25,9 +25,24 @@ pub struct Claims {
     pub kind: TokenKind,
     pub iat: i64,
     pub exp: i64,
+    /// Set on sessions opened by an emailed autologin link: the one ticket they may see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tkt: Option<i64>,
 }
 
 pub fn issue(keys: &Keys, user_id: i64, role: Role, kind: TokenKind, ttl_secs: i64) -> AppResult<String> {
+    issue_limited(keys, user_id, role, kind, ttl_secs, None)
+}
+
+/// A token whose session is limited to one ticket (autologin), or not (`None`).
+pub fn issue_limited(
+    keys: &Keys,
+    user_id: i64,
+    role: Role,
+    kind: TokenKind,
+    ttl_secs: i64,
+    ticket: Option<i64>,
+) -> AppResult<String> {
     let now = Utc::now().timestamp();
     let claims = Claims {
         sub: user_id.to_string(),
@@ -35,6 +50,7 @@ pub fn issue(keys: &Keys, user_id: i64, role: Role, kind: TokenKind, ttl_secs: i
         kind,
         iat: now,
         exp: now + ttl_secs,
+        tkt: ticket,
     };
     encode(
         &Header::new(Algorithm::HS256),

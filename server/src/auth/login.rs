@@ -49,25 +49,42 @@ pub async fn login(ctx: &AppContext, req: &LoginRequest, client_ip: &str) -> App
     if let Err(e) = ctx.attempts().reset(&account_key).await {
         tracing::warn!(error = %e, "could not reset the login counter");
     }
-    tokens_for(ctx, user)
+    tokens_for(ctx, user, None)
 }
 
 pub async fn refresh(ctx: &AppContext, refresh_token: &str) -> AppResult<TokenResponse> {
-    let (id, _) = jwt::verify(ctx.keys(), refresh_token, TokenKind::Refresh)?;
+    let (id, claims) = jwt::verify(ctx.keys(), refresh_token, TokenKind::Refresh)?;
     let user = entity::user::Entity::find_by_id(id)
         .one(ctx.db())
         .await?
         .filter(|u| u.is_active)
         .ok_or(AppError::Unauthorized)?;
-    tokens_for(ctx, user)
+    // A limited (autologin) session stays limited when refreshed.
+    tokens_for(ctx, user, claims.tkt)
 }
 
-fn tokens_for(ctx: &AppContext, user: entity::user::Model) -> AppResult<TokenResponse> {
+/// A session for `user`; `only_ticket` limits it to one ticket (autologin links).
+pub fn tokens_for(ctx: &AppContext, user: entity::user::Model, only_ticket: Option<i64>) -> AppResult<TokenResponse> {
     let auth = &ctx.settings().auth;
     let role = Role::parse(&user.role).ok_or(AppError::Unauthorized)?;
+    let keys = ctx.keys();
     Ok(TokenResponse {
-        access_token: jwt::issue(ctx.keys(), user.id, role, TokenKind::Access, auth.access_ttl_secs)?,
-        refresh_token: jwt::issue(ctx.keys(), user.id, role, TokenKind::Refresh, auth.refresh_ttl_secs)?,
+        access_token: jwt::issue_limited(
+            keys,
+            user.id,
+            role,
+            TokenKind::Access,
+            auth.access_ttl_secs,
+            only_ticket,
+        )?,
+        refresh_token: jwt::issue_limited(
+            keys,
+            user.id,
+            role,
+            TokenKind::Refresh,
+            auth.refresh_ttl_secs,
+            only_ticket,
+        )?,
         token_type: "Bearer".into(),
         expires_in: auth.access_ttl_secs,
         user: to_dto(user),

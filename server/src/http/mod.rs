@@ -8,6 +8,7 @@ pub mod live_routes;
 pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
+pub mod outbound_routes;
 pub mod spa;
 pub mod ticket_routes;
 
@@ -69,6 +70,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::inbound_raw)
             .service(mail_routes::replay)
             .service(mail_routes::release)
+            .service(outbound_routes::list_outbox)
+            .service(outbound_routes::get_outbox)
+            .service(outbound_routes::get_notification_settings)
+            .service(outbound_routes::put_notification_settings)
+            .service(outbound_routes::list_templates)
+            .service(outbound_routes::save_template)
+            .service(outbound_routes::reset_template)
+            .service(outbound_routes::preview_template)
+            .service(outbound_routes::autologin)
+            .service(outbound_routes::unsubscribe)
+            .service(outbound_routes::rate)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(live_routes::socket)

@@ -19,6 +19,8 @@ async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
 /// Publishes the committed change to live clients. The new message, for message changes, is
 /// the thread's last (the detail was read right after the commit).
 async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
+    // The change may have queued mail: the sender need not wait for its next poll.
+    ctx.wake_sender();
     let message = match change {
         ChangeKind::Message | ChangeKind::Note => detail.messages.last().map(|m| m.id),
         _ => None,
@@ -51,7 +53,7 @@ pub async fn create_ticket(
     body: web::Json<CreateTicket>,
 ) -> AppResult<actix_web::HttpResponse> {
     let scope = scope(&ctx, &user).await?;
-    let detail = create::create(ctx.db(), &scope, &user, &body).await?;
+    let detail = create::create(ctx.db(), &ctx.notify_env(), &scope, &user, &body).await?;
     publish(&ctx, &user, &detail, ChangeKind::Created).await;
     Ok(actix_web::HttpResponse::Created().json(detail))
 }
@@ -80,7 +82,7 @@ pub async fn update_ticket(
     body: web::Json<UpdateTicket>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let detail = update::update(ctx.db(), &scope, &user, *id, &body).await?;
+    let detail = update::update(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
@@ -96,7 +98,7 @@ pub async fn reply(
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let detail = messages::post(ctx.db(), &scope, &user, *id, &body, false).await?;
+    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body, false).await?;
     publish(&ctx, &user, &detail, ChangeKind::Message).await;
     Ok(web::Json(detail))
 }
@@ -112,7 +114,7 @@ pub async fn note(
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let detail = messages::post(ctx.db(), &scope, &user, *id, &body, true).await?;
+    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body, true).await?;
     publish(&ctx, &user, &detail, ChangeKind::Note).await;
     Ok(web::Json(detail))
 }
@@ -129,7 +131,7 @@ pub async fn take(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let version = body.and_then(|b| b.version);
-    let detail = update::take(ctx.db(), &scope, &user, *id, version).await?;
+    let detail = update::take(ctx.db(), &ctx.notify_env(), &scope, &user, *id, version).await?;
     publish(&ctx, &user, &detail, ChangeKind::Taken).await;
     Ok(web::Json(detail))
 }

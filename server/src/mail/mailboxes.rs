@@ -13,6 +13,7 @@ use crate::crypto;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::keys::Keys;
+use crate::mail::imap::connect::is_loopback;
 
 fn tls_str(t: TlsMode) -> &'static str {
     match t {
@@ -200,14 +201,6 @@ fn check_consistency(m: &mailbox::Model) -> AppResult<()> {
         ));
     }
     Ok(())
-}
-
-pub fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn new_secret() -> String {

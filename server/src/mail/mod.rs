@@ -14,6 +14,7 @@ pub mod imap;
 pub mod inbound;
 pub mod mailboxes;
 pub mod normalize;
+pub mod outbound;
 pub mod parse;
 pub mod parsed;
 pub mod signed_ids;

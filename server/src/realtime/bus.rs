@@ -18,6 +18,8 @@ pub const LOCAL_CAPACITY: usize = 8192;
 /// without a database round trip per socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketFacts {
+    #[serde(default)]
+    pub ticket_id: i64,
     pub requester_id: i64,
     pub requester_company_id: Option<i64>,
     pub category_id: Option<i64>,

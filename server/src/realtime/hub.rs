@@ -342,6 +342,7 @@ mod tests {
             name: format!("User {id}"),
             role,
             company_id: None,
+            only_ticket: None,
         }
     }
 
@@ -373,8 +374,10 @@ mod tests {
                 closed_at: None,
                 due_at: None,
                 version: 1,
+                rating: None,
             },
             facts: TicketFacts {
+                ticket_id,
                 requester_id: requester,
                 requester_company_id: None,
                 category_id: None,
@@ -412,6 +415,7 @@ mod tests {
         let scope = Scope::Customer {
             user_id: 3,
             company_id: None,
+            only_ticket: None,
         };
         let (c, mut rx) = hub.register(user(3, Role::Customer), scope);
         hub.subscribe(&c, Topic::Queue);

@@ -27,6 +27,7 @@ pub async fn load_change(
         .await?
         .and_then(|u| u.company_id);
     let facts = TicketFacts {
+        ticket_id: t.id,
         requester_id: t.requester_id,
         requester_company_id,
         category_id: t.category_id,

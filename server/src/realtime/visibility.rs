@@ -11,8 +11,13 @@ pub fn can_see(scope: &Scope, f: &TicketFacts) -> bool {
         Scope::Agent { user_id, categories } => {
             f.category_id.is_none_or(|c| categories.contains(&c)) || f.assignee_id == Some(*user_id)
         }
-        Scope::Customer { user_id, company_id } => {
-            f.requester_id == *user_id || company_id.is_some_and(|c| f.requester_company_id == Some(c))
+        Scope::Customer {
+            user_id,
+            company_id,
+            only_ticket,
+        } => {
+            only_ticket.is_none_or(|t| t == f.ticket_id)
+                && (f.requester_id == *user_id || company_id.is_some_and(|c| f.requester_company_id == Some(c)))
         }
     }
 }
@@ -23,6 +28,7 @@ mod tests {
 
     fn facts(requester: i64, company: Option<i64>, category: Option<i64>, assignee: Option<i64>) -> TicketFacts {
         TicketFacts {
+            ticket_id: 1,
             requester_id: requester,
             requester_company_id: company,
             category_id: category,
@@ -47,11 +53,22 @@ mod tests {
         let alone = Scope::Customer {
             user_id: 9,
             company_id: None,
+            only_ticket: None,
         };
         let shared = Scope::Customer {
             user_id: 9,
             company_id: Some(3),
+            only_ticket: None,
         };
+        let one = Scope::Customer {
+            user_id: 9,
+            company_id: None,
+            only_ticket: Some(2),
+        };
+        assert!(
+            !can_see(&one, &facts(9, None, None, None)),
+            "an autologin session sees only its ticket"
+        );
         assert!(can_see(&alone, &facts(9, Some(3), None, None)));
         assert!(!can_see(&alone, &facts(8, Some(3), None, None)));
         assert!(can_see(&shared, &facts(8, Some(3), None, None)));

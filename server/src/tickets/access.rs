@@ -18,8 +18,13 @@ pub enum Scope {
     /// Agents see their categories' tickets, uncategorised ones (the shared inbox) and the
     /// ones assigned to them.
     Agent { user_id: i64, categories: Vec<i64> },
-    /// Customers see their own tickets, and their company's when the portal allows it.
-    Customer { user_id: i64, company_id: Option<i64> },
+    /// Customers see their own tickets, and their company's when the portal allows it. A
+    /// session opened by an emailed autologin link sees only the ticket of that link.
+    Customer {
+        user_id: i64,
+        company_id: Option<i64>,
+        only_ticket: Option<i64>,
+    },
 }
 
 impl Scope {
@@ -32,7 +37,10 @@ impl Scope {
             },
             Role::Customer => Scope::Customer {
                 user_id: user.id,
-                company_id: user.company_id.filter(|_| settings.portal.company_tickets),
+                company_id: user
+                    .company_id
+                    .filter(|_| settings.portal.company_tickets && user.only_ticket.is_none()),
+                only_ticket: user.only_ticket,
             },
         })
     }
@@ -42,6 +50,16 @@ impl Scope {
     }
 
     pub fn condition(&self) -> Condition {
+        let base = self.owner_condition();
+        match self {
+            Scope::Customer {
+                only_ticket: Some(t), ..
+            } => Condition::all().add(base).add(ticket::Column::Id.eq(*t)),
+            _ => base,
+        }
+    }
+
+    fn owner_condition(&self) -> Condition {
         match self {
             Scope::All => Condition::all(),
             Scope::Agent { user_id, categories } => Condition::any()
@@ -51,10 +69,12 @@ impl Scope {
             Scope::Customer {
                 user_id,
                 company_id: None,
+                ..
             } => Condition::all().add(ticket::Column::RequesterId.eq(*user_id)),
             Scope::Customer {
                 user_id,
                 company_id: Some(company),
+                ..
             } => Condition::any().add(ticket::Column::RequesterId.eq(*user_id)).add(
                 ticket::Column::RequesterId.in_subquery(
                     Query::select()

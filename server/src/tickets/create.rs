@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, Transactio
 use crate::auth::CurrentUser;
 use crate::directory::users;
 use crate::error::{AppError, AppResult};
+use crate::mail::outbound::notify::{self, Event};
 use crate::tickets::access::Scope;
 use crate::tickets::update::set_tags;
 use crate::tickets::{events, queries};
@@ -42,6 +43,7 @@ pub fn validate_body(body: &str) -> AppResult<()> {
 
 pub async fn create(
     db: &DatabaseConnection,
+    env: &notify::Env<'_>,
     scope: &Scope,
     user: &CurrentUser,
     req: &CreateTicket,
@@ -94,7 +96,7 @@ pub async fn create(
     } else {
         MessageKind::Reply
     };
-    message::ActiveModel {
+    let m = message::ActiveModel {
         ticket_id: Set(t.id),
         kind: Set(kind.as_str().into()),
         author_id: Set(Some(user.id)),
@@ -110,6 +112,29 @@ pub async fn create(
         set_tags(&txn, t.id, &req.tags).await?;
     }
     events::record(&txn, t.id, Some(user.id), "created", None, Some(via.as_str().into())).await?;
+    notify::notify(
+        &txn,
+        env,
+        Event::Created {
+            ticket_id: t.id,
+            actor: user.id,
+            by_email: false,
+        },
+    )
+    .await?;
+    if kind == MessageKind::Reply {
+        // An agent opened it for a customer: the customer gets the agent's words by mail.
+        notify::notify(
+            &txn,
+            env,
+            Event::Reply {
+                ticket_id: t.id,
+                message_id: m.id,
+                author: user.id,
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get

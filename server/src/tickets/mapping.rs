@@ -74,6 +74,7 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
             closed_at: t.closed_at,
             due_at: t.due_at,
             version: t.version,
+            rating: t.rating,
         })
         .collect())
 }

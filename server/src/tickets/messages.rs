@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::mail::outbound::notify::{self, Event};
 use crate::tickets::access::Scope;
 use crate::tickets::create::validate_body;
 use crate::tickets::update::apply_status;
@@ -18,6 +19,7 @@ use crate::tickets::{queries, version};
 /// `internal` selects a note; anything else is a public message.
 pub async fn post(
     db: &DatabaseConnection,
+    env: &notify::Env<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
@@ -73,6 +75,34 @@ pub async fn post(
         apply_status(&txn, &mut active, current, next, Some(user.id)).await?;
     }
     active.update(&txn).await?;
+    // The mails this causes are queued in the same transaction: both happen, or neither.
+    let event = match kind {
+        MessageKind::Reply => Some(Event::Reply {
+            ticket_id,
+            message_id: m.id,
+            author: user.id,
+        }),
+        MessageKind::Customer => Some(Event::CustomerUpdate {
+            ticket_id,
+            message_id: m.id,
+            author: user.id,
+        }),
+        _ => None,
+    };
+    if let Some(event) = event {
+        notify::notify(&txn, env, event).await?;
+    }
+    if next == Some(TicketStatus::Closed) {
+        notify::notify(
+            &txn,
+            env,
+            Event::Closed {
+                ticket_id,
+                actor: Some(user.id),
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }

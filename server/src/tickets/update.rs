@@ -13,11 +13,13 @@ use sea_orm::{
 use crate::auth::CurrentUser;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
+use crate::mail::outbound::notify::{self, Event};
 use crate::tickets::access::Scope;
 use crate::tickets::{events, queries, version};
 
 pub async fn update(
     db: &DatabaseConnection,
+    env: &notify::Env<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
@@ -48,10 +50,14 @@ pub async fn update(
         .ok_or(AppError::NotFound("ticket"))?;
     let actor = Some(user.id);
     let mut active = t.clone().into_active_model();
+    let mut mails = Vec::new();
     if let Some(next) = req.status {
         let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
         if next != current {
             apply_status(&txn, &mut active, current, next, actor).await?;
+            if next == TicketStatus::Closed {
+                mails.push(Event::Closed { ticket_id, actor });
+            }
         }
     }
     if let Some(p) = req.priority.filter(|p| p.as_str() != t.priority) {
@@ -73,6 +79,13 @@ pub async fn update(
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
         events::record(&txn, ticket_id, actor, "assignee", opt(t.assignee_id), opt(a)).await?;
         active.assignee_id = Set(a);
+        if let Some(assignee) = a {
+            mails.push(Event::Assigned {
+                ticket_id,
+                assignee,
+                actor,
+            });
+        }
     }
     if let Some(d) = req.due_at.filter(|d| *d != t.due_at) {
         let fmt = |d: Option<chrono::DateTime<Utc>>| d.map(|d| d.to_rfc3339());
@@ -86,6 +99,9 @@ pub async fn update(
             events::record(&txn, ticket_id, actor, "tags", Some(old.join(",")), Some(new.join(","))).await?;
         }
     }
+    for event in mails {
+        notify::notify(&txn, env, event).await?;
+    }
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }
@@ -94,6 +110,7 @@ pub async fn update(
 /// UPDATE only matches while the ticket is free, and the database serialises the writers.
 pub async fn take(
     db: &DatabaseConnection,
+    env: &notify::Env<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
@@ -132,6 +149,15 @@ pub async fn take(
         });
     }
     events::record(&txn, ticket_id, Some(user.id), "taken", None, Some(user.id.to_string())).await?;
+    notify::notify(
+        &txn,
+        env,
+        Event::Taken {
+            ticket_id,
+            actor: user.id,
+        },
+    )
+    .await?;
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }

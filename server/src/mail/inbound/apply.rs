@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
+use crate::mail::outbound::notify::{self, Event};
 use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::tickets::events;
 use crate::tickets::update::apply_status;
@@ -84,6 +85,8 @@ pub struct Input<'a> {
     pub refused: Vec<String>,
     /// Admin released it from the quarantine.
     pub release: bool,
+    /// For the mails applying it causes (confirmation, alerts, relayed updates).
+    pub notify: &'a notify::Env<'a>,
 }
 
 pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
@@ -324,6 +327,16 @@ async fn create_ticket(
     };
     let m = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
     add_subscribers(txn, input, t.id, sender).await?;
+    notify::notify(
+        txn,
+        input.notify,
+        Event::Created {
+            ticket_id: t.id,
+            actor: sender.id,
+            by_email: true,
+        },
+    )
+    .await?;
     Ok((t.id, m))
 }
 
@@ -399,6 +412,29 @@ async fn append(
             active.first_response_at = Set(Some(Utc::now()));
         }
         active.update(txn).await?;
+    }
+    let event = match kind {
+        MessageKind::Reply => Some(Event::Reply {
+            ticket_id: t.id,
+            message_id: m,
+            author: sender.id,
+        }),
+        MessageKind::Customer => Some(Event::CustomerUpdate {
+            ticket_id: t.id,
+            message_id: m,
+            author: sender.id,
+        }),
+        _ => None,
+    };
+    if let Some(event) = event {
+        notify::notify(txn, input.notify, event).await?;
+    }
+    if next == Some(TicketStatus::Closed) && current != TicketStatus::Closed {
+        let closed = Event::Closed {
+            ticket_id: t.id,
+            actor: Some(sender.id),
+        };
+        notify::notify(txn, input.notify, closed).await?;
     }
     Ok(Some(m))
 }

@@ -88,8 +88,11 @@ async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: boo
         attachments,
         refused,
         release,
+        notify: &ctx.notify_env(),
     };
-    apply::apply(ctx.db(), input, plan).await
+    let outcome = apply::apply(ctx.db(), input, plan).await?;
+    ctx.wake_sender();
+    Ok(outcome)
 }
 
 async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, release: bool) -> AppResult<Plan> {

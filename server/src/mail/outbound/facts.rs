@@ -1,0 +1,235 @@
+//! Everything a notification about one ticket needs, loaded once per event inside the
+//! caller's transaction: the ticket's people, its public thread (internal notes and system
+//! lines are never loaded, so no template can mail them), its mail ids for threading.
+
+use std::collections::HashMap;
+
+use entity::{attachment, category, category_agent, company, mailbox, message, subscriber, ticket, user};
+use protocol::{MessageKind, Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::error::{AppError, AppResult};
+use crate::mail::outbound::templates::render::{FileLink, ThreadEntry, TicketVars};
+
+pub struct TicketFacts {
+    pub ticket: ticket::Model,
+    pub requester: user::Model,
+    pub assignee: Option<user::Model>,
+    pub mailbox: Option<mailbox::Model>,
+    pub subscribers: Vec<subscriber::Model>,
+    /// Public messages, oldest first.
+    pub public: Vec<message::Model>,
+    pub authors: HashMap<i64, user::Model>,
+    pub category_name: String,
+    pub company_name: String,
+}
+
+const THREAD_LIMIT: u64 = 50;
+
+pub async fn load(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<TicketFacts> {
+    let ticket = ticket::Entity::find_by_id(ticket_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let requester = user::Entity::find_by_id(ticket.requester_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    let assignee = match ticket.assignee_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let mailbox = match ticket.mailbox_id {
+        Some(id) => mailbox::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let subscribers = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(ticket_id))
+        .order_by_asc(subscriber::Column::Id)
+        .all(db)
+        .await?;
+    let mut public = message::Entity::find()
+        .filter(message::Column::TicketId.eq(ticket_id))
+        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+        .order_by_desc(message::Column::Id)
+        .limit(THREAD_LIMIT)
+        .all(db)
+        .await?;
+    public.reverse();
+    let author_ids: Vec<i64> = public.iter().filter_map(|m| m.author_id).collect();
+    let authors = user::Entity::find()
+        .filter(user::Column::Id.is_in(author_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let category_name = match ticket.category_id {
+        Some(id) => category::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        None => None,
+    }
+    .unwrap_or_default();
+    let company_name = match requester.company_id {
+        Some(id) => company::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        None => None,
+    }
+    .unwrap_or_default();
+    Ok(TicketFacts {
+        ticket,
+        requester,
+        assignee,
+        mailbox,
+        subscribers,
+        public,
+        authors,
+        category_name,
+        company_name,
+    })
+}
+
+impl TicketFacts {
+    /// The customer's newest mail: what our reply answers (`In-Reply-To`).
+    pub fn in_reply_to(&self) -> Option<String> {
+        self.public
+            .iter()
+            .rev()
+            .find(|m| m.kind == MessageKind::Customer.as_str() && m.email_message_id.is_some())
+            .and_then(|m| m.email_message_id.clone())
+    }
+
+    /// Every mail id of the thread, oldest first, at most the last 10 (RFC 5322 allows
+    /// trimming the middle; the first and the newest matter most).
+    pub fn references(&self) -> Vec<String> {
+        let ids: Vec<String> = self.public.iter().filter_map(|m| m.email_message_id.clone()).collect();
+        if ids.len() <= 10 {
+            return ids;
+        }
+        let mut out = vec![ids[0].clone()];
+        out.extend_from_slice(&ids[ids.len() - 9..]);
+        out
+    }
+
+    pub fn author_name(&self, m: &message::Model) -> String {
+        m.author_id
+            .and_then(|id| self.authors.get(&id))
+            .map(|u| u.name.clone())
+            .or_else(|| m.from_email.clone())
+            .unwrap_or_else(|| "Unknown".into())
+    }
+
+    pub async fn vars(
+        &self,
+        db: &impl ConnectionTrait,
+        public_url: &str,
+        latest: Option<i64>,
+    ) -> AppResult<TicketVars> {
+        let t = &self.ticket;
+        let files = attachment::Entity::find()
+            .filter(attachment::Column::TicketId.eq(t.id))
+            .filter(attachment::Column::MessageId.is_in(self.public.iter().map(|m| m.id)))
+            .filter(attachment::Column::Inline.eq(false))
+            .order_by_asc(attachment::Column::Id)
+            .all(db)
+            .await?;
+        let link = |a: &attachment::Model| FileLink {
+            filename: a.filename.clone(),
+            size: a.size,
+            url: format!("{public_url}{}/attachments/{}", protocol::API_BASE, a.id),
+        };
+        let subscriber_roles = self.subscriber_staff_flags(db).await?;
+        Ok(TicketVars {
+            number: t.id,
+            subject: t.subject.clone(),
+            category: self.category_name.clone(),
+            priority: t.priority.clone(),
+            status: t.status.clone(),
+            via: t.via.clone(),
+            created_at: Some(t.created_at),
+            due_at: t.due_at,
+            requester_name: self.requester.name.clone(),
+            requester_email: self.requester.email.clone(),
+            company: self.company_name.clone(),
+            technician: self.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+            technician_email: self.assignee.as_ref().map(|a| a.email.clone()).unwrap_or_default(),
+            thread: self
+                .public
+                .iter()
+                .rev()
+                .map(|m| ThreadEntry {
+                    author: self.author_name(m),
+                    at: m.created_at,
+                    text: m.body_text.clone(),
+                })
+                .collect(),
+            recent_attachments: files
+                .iter()
+                .filter(|a| latest.is_some() && a.message_id == latest)
+                .map(link)
+                .collect(),
+            attachments: files.iter().map(link).collect(),
+            subscribers: self
+                .subscribers
+                .iter()
+                .map(|s| {
+                    (
+                        s.email.clone(),
+                        subscriber_roles.get(&s.email).copied().unwrap_or(false),
+                    )
+                })
+                .collect(),
+            kb_articles: Vec::new(),
+        })
+    }
+
+    async fn subscriber_staff_flags(&self, db: &impl ConnectionTrait) -> AppResult<HashMap<String, bool>> {
+        let emails: Vec<String> = self.subscribers.iter().map(|s| s.email.clone()).collect();
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.is_in(emails))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.email, Role::parse(&u.role).is_some_and(Role::is_staff)))
+            .collect())
+    }
+}
+
+/// Active agents of a category (or of every category, for uncategorised tickets: the shared
+/// inbox every agent sees), and admins when asked.
+pub async fn staff_to_alert(
+    db: &impl ConnectionTrait,
+    category_id: Option<i64>,
+    agents: bool,
+    admins: bool,
+) -> AppResult<Vec<user::Model>> {
+    let mut out: Vec<user::Model> = Vec::new();
+    if agents {
+        let q = user::Entity::find()
+            .filter(user::Column::IsActive.eq(true))
+            .filter(user::Column::Role.eq(Role::Agent.as_str()));
+        let list = match category_id {
+            Some(c) => {
+                let ids: Vec<i64> = category_agent::Entity::find()
+                    .filter(category_agent::Column::CategoryId.eq(c))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|ca| ca.user_id)
+                    .collect();
+                q.filter(user::Column::Id.is_in(ids)).all(db).await?
+            }
+            None => q.all(db).await?,
+        };
+        out.extend(list);
+    }
+    if admins {
+        let list = user::Entity::find()
+            .filter(user::Column::IsActive.eq(true))
+            .filter(user::Column::Role.eq(Role::Admin.as_str()))
+            .all(db)
+            .await?;
+        out.extend(list);
+    }
+    out.sort_by_key(|u| u.id);
+    out.dedup_by_key(|u| u.id);
+    Ok(out)
+}

@@ -1,0 +1,77 @@
+//! What the links in our mails do once clicked: leave a ticket, rate it, or open it signed in.
+
+use chrono::Utc;
+use entity::{subscriber, ticket, user};
+use protocol::{Rating, Role, TokenResponse};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+use crate::auth::login::tokens_for;
+use crate::context::AppContext;
+use crate::error::{AppError, AppResult};
+use crate::mail::outbound::links::{self, Purpose};
+use crate::tickets::events;
+
+/// Removes the link's address from the ticket's subscribers; true when it was one.
+pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
+    let c = links::verify(ctx.keys(), token, Purpose::Unsubscribe)?;
+    let email = c.email.ok_or_else(|| AppError::validation("this link is not valid"))?;
+    let removed = subscriber::Entity::delete_many()
+        .filter(subscriber::Column::TicketId.eq(c.tkt))
+        .filter(subscriber::Column::Email.eq(email.to_lowercase()))
+        .exec(ctx.db())
+        .await?
+        .rows_affected
+        > 0;
+    if removed {
+        events::record(ctx.db(), c.tkt, None, "subscriber_removed", Some(email), None).await?;
+    }
+    Ok(removed)
+}
+
+/// Records the requester's rating (the last click counts).
+pub async fn rate(ctx: &AppContext, token: &str, rating: Rating) -> AppResult<()> {
+    let c = links::verify(ctx.keys(), token, Purpose::Rate)?;
+    let t = ticket::Entity::find_by_id(c.tkt)
+        .one(ctx.db())
+        .await?
+        .filter(|t| t.requester_id == c.sub)
+        .ok_or(AppError::NotFound("ticket"))?;
+    let old = t.rating.clone();
+    let mut active = t.into_active_model();
+    active.rating = Set(Some(rating.as_str().into()));
+    active.rated_at = Set(Some(Utc::now()));
+    active.update(ctx.db()).await?;
+    events::record(
+        ctx.db(),
+        c.tkt,
+        Some(c.sub),
+        "rating",
+        old,
+        Some(rating.as_str().into()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A session limited to the link's ticket, for customers only (never staff: a forwarded
+/// mail must not hand out an agent's account).
+pub async fn autologin(ctx: &AppContext, token: &str) -> AppResult<TokenResponse> {
+    let c = links::verify(ctx.keys(), token, Purpose::Autologin)?;
+    let u = user::Entity::find_by_id(c.sub)
+        .one(ctx.db())
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or(AppError::Unauthorized)?;
+    if Role::parse(&u.role) != Some(Role::Customer) {
+        return Err(AppError::forbidden("autologin links are for customers only"));
+    }
+    let t = ticket::Entity::find_by_id(c.tkt)
+        .one(ctx.db())
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    // Only the requester's own link opens the ticket (a customer sees their own tickets).
+    if t.requester_id != u.id {
+        return Err(AppError::NotFound("ticket"));
+    }
+    tokens_for(ctx, u, Some(t.id))
+}

@@ -1,0 +1,118 @@
+//! Notification templates: the built-in defaults, the admins' own versions, placeholders of
+//! both seed syntaxes, and rendering for one recipient.
+
+pub mod defaults;
+pub mod placeholders;
+pub mod render;
+
+use chrono::Utc;
+use entity::email_template;
+use protocol::{EmailTemplate, SaveTemplate, TemplateEvent};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::error::{AppError, AppResult};
+
+/// The template in force for `event`.
+pub async fn effective(db: &impl ConnectionTrait, event: TemplateEvent) -> AppResult<EmailTemplate> {
+    let row = email_template::Entity::find()
+        .filter(email_template::Column::Event.eq(event.as_str()))
+        .one(db)
+        .await?;
+    Ok(match row {
+        Some(r) => EmailTemplate {
+            event,
+            subject: r.subject,
+            body_text: r.body_text,
+            body_html: r.body_html,
+            is_default: false,
+        },
+        None => {
+            let d = defaults::of(event);
+            EmailTemplate {
+                event,
+                subject: d.subject.into(),
+                body_text: d.text.into(),
+                body_html: d.html.into(),
+                is_default: true,
+            }
+        }
+    })
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<EmailTemplate>> {
+    let mut out = Vec::new();
+    for e in TemplateEvent::ALL {
+        out.push(effective(db, e).await?);
+    }
+    Ok(out)
+}
+
+/// Saves an admin's template. Unknown placeholders are refused here, naming them, rather than
+/// mailed to customers as written. Everything empty = "don't send" for that event.
+pub async fn save(db: &impl ConnectionTrait, event: TemplateEvent, t: &SaveTemplate) -> AppResult<EmailTemplate> {
+    validate(t)?;
+    let row = email_template::ActiveModel {
+        event: Set(event.as_str().into()),
+        subject: Set(t.subject.clone()),
+        body_text: Set(t.body_text.clone()),
+        body_html: Set(t.body_html.clone()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    email_template::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(email_template::Column::Event)
+                .update_columns([
+                    email_template::Column::Subject,
+                    email_template::Column::BodyText,
+                    email_template::Column::BodyHtml,
+                    email_template::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    effective(db, event).await
+}
+
+/// Unknown placeholders (named), a subject without a body or a body without a subject.
+pub fn validate(t: &SaveTemplate) -> AppResult<()> {
+    let mut unknown: Vec<String> = [&t.subject, &t.body_text, &t.body_html]
+        .iter()
+        .flat_map(|s| placeholders::unknown(s))
+        .collect();
+    unknown.dedup();
+    if !unknown.is_empty() {
+        return Err(AppError::validation(format!(
+            "unknown placeholder(s): {}",
+            unknown.join(", ")
+        )));
+    }
+    let empty = [&t.subject, &t.body_text, &t.body_html]
+        .iter()
+        .all(|s| s.trim().is_empty());
+    if !empty && t.subject.trim().is_empty() {
+        return Err(AppError::validation(
+            "subject: must not be empty (empty everything to turn the mail off)",
+        ));
+    }
+    if !empty && t.body_text.trim().is_empty() && t.body_html.trim().is_empty() {
+        return Err(AppError::validation("body_text or body_html: one must be given"));
+    }
+    Ok(())
+}
+
+/// Back to the built-in text.
+pub async fn reset(db: &impl ConnectionTrait, event: TemplateEvent) -> AppResult<EmailTemplate> {
+    email_template::Entity::delete_many()
+        .filter(email_template::Column::Event.eq(event.as_str()))
+        .exec(db)
+        .await?;
+    effective(db, event).await
+}
+
+/// True when the admin emptied the template: that event sends nothing.
+pub fn is_off(t: &EmailTemplate) -> bool {
+    t.subject.trim().is_empty() && t.body_text.trim().is_empty() && t.body_html.trim().is_empty()
+}

@@ -1,0 +1,103 @@
+//! Where the sender hands a mail over: an SMTP server (lettre), or — with no SMTP configured —
+//! the dev outbox, where the stored row itself is the delivered mail.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::settings::SmtpSettings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Try again later: 4xx, a network error, a timeout.
+    Transient(String),
+    /// The server refused for good (5xx) or the mail cannot be sent as it is.
+    Permanent(String),
+}
+
+#[async_trait]
+pub trait Transport: Send + Sync {
+    fn name(&self) -> &'static str;
+    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<(), SendError>;
+}
+
+/// No SMTP server: the mail stays in the database for the admin to read.
+pub struct DevOutbox;
+
+#[async_trait]
+impl Transport for DevOutbox {
+    fn name(&self) -> &'static str {
+        "outbox"
+    }
+
+    async fn send(&self, _from: &str, _rcpts: &[String], _raw: &[u8]) -> Result<(), SendError> {
+        Ok(())
+    }
+}
+
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl Smtp {
+    pub fn new(s: &SmtpSettings) -> anyhow::Result<Self> {
+        let host = s.host.trim();
+        let mut builder = match s.tls.as_str() {
+            "implicit" => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                .tls(Tls::Required(TlsParameters::new(host.to_owned())?)),
+            // Plain text; settings validation allows it for loopback hosts only.
+            _ => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).tls(Tls::None),
+        }
+        .port(s.port)
+        .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))));
+        if !s.username.is_empty() {
+            builder = builder.credentials(Credentials::new(
+                s.username.clone(),
+                s.password.expose_secret().to_owned(),
+            ));
+        }
+        Ok(Self {
+            transport: builder.build(),
+        })
+    }
+}
+
+#[async_trait]
+impl Transport for Smtp {
+    fn name(&self) -> &'static str {
+        "smtp"
+    }
+
+    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<(), SendError> {
+        let parse = |a: &str| {
+            a.parse::<Address>()
+                .map_err(|_| SendError::Permanent(format!("invalid address {a:?}")))
+        };
+        let from = parse(mail_from)?;
+        let to = rcpts.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
+        let envelope = Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(e.to_string()))?;
+        match self.transport.send_raw(&envelope, raw).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(describe(&e))),
+            Err(e) => Err(SendError::Transient(describe(&e))),
+        }
+    }
+}
+
+/// The server's own words where there are some ("550 5.1.1 no such user").
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
