@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 
 /// Drawing units of the SVG's viewBox; it scales to the width of its container.
-const WIDTH: f64 = 640.0;
-const LABEL_W: f64 = 170.0;
-const VALUE_W: f64 = 80.0;
+const WIDTH: f64 = 460.0;
+const LABEL_W: f64 = 130.0;
+const VALUE_W: f64 = 64.0;
 const BAR_H: f64 = 16.0;
 const BAR_GAP: f64 = 3.0;
 const ROW_GAP: f64 = 12.0;
-const LABEL_CHARS: usize = 24;
+const LABEL_CHARS: usize = 20;
 
 /// One labelled row: a value per series, with the text to write for it.
 #[derive(Debug, Clone, PartialEq)]
