@@ -16,6 +16,12 @@ fn storage_key(user_id: i64) -> String {
     format!("maildesk.seen.{user_id}")
 }
 
+fn load(user_id: Option<i64>) -> HashMap<i64, i64> {
+    user_id
+        .and_then(|id| LocalStorage::get::<HashMap<i64, i64>>(storage_key(id)).ok())
+        .unwrap_or_default()
+}
+
 /// What the user has seen of a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
@@ -36,18 +42,19 @@ pub struct Seen {
 impl Seen {
     /// Follows the signed-in user: each person has their own marks.
     pub fn start(auth: Auth) -> Self {
+        // Read at once, so the first drawing of the queue already has the marks.
+        let first = auth.session_untracked().map(|s| s.user.id);
         let seen = Self {
-            user_id: RwSignal::new(None),
-            versions: RwSignal::new(HashMap::new()),
+            user_id: RwSignal::new(first),
+            versions: RwSignal::new(load(first)),
         };
         let user_id = Memo::new(move |_| auth.user().map(|u| u.id));
         Effect::new(move |_| {
             let id = user_id.get();
-            let stored = id
-                .and_then(|id| LocalStorage::get::<HashMap<i64, i64>>(storage_key(id)).ok())
-                .unwrap_or_default();
-            seen.user_id.set(id);
-            seen.versions.set(stored);
+            if id != seen.user_id.get_untracked() {
+                seen.user_id.set(id);
+                seen.versions.set(load(id));
+            }
         });
         seen
     }

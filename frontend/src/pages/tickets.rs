@@ -52,11 +52,13 @@ pub fn TicketsPage() -> impl IntoView {
         })
     });
 
+    let user = use_auth().session_untracked().map(|s| s.user);
     let ctx = QueueContext {
         client,
         filter,
         list,
-        me: use_auth().session_untracked().map(|s| s.user.id),
+        me: user.as_ref().map(|u| u.id),
+        staff: user.as_ref().is_some_and(|u| u.role.is_staff()),
         seen: use_seen(),
         selected: RwSignal::new(None),
         notice: RwSignal::new(None),

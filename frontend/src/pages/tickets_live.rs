@@ -26,6 +26,8 @@ pub struct QueueContext {
     pub filter: Memo<QueueFilter>,
     pub list: RwSignal<QueueList>,
     pub me: Option<i64>,
+    /// Staff may take tickets.
+    pub staff: bool,
     pub seen: Seen,
     pub selected: RwSignal<Option<i64>>,
     /// A short message about the user's own action (taking a ticket).
@@ -145,7 +147,7 @@ pub fn queue_shortcuts(ctx: QueueContext) {
                 }
                 None => false,
             },
-            "a" => match current.and_then(|i| ids.get(i)) {
+            "a" if ctx.staff => match current.and_then(|i| ids.get(i)) {
                 Some(&id) => {
                     take(ctx, id);
                     true
