@@ -9,14 +9,14 @@ mod refresh;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use protocol::{
-    API_BASE, Category, ErrorBody, ErrorCode, LoginRequest, Page, PostMessage, Ticket, TicketDetail, TicketQuery,
-    TokenResponse, User,
+    API_BASE, Category, ErrorBody, ErrorCode, LoginRequest, Page, PostMessage, TakeTicket, Ticket, TicketDetail,
+    TicketQuery, TokenResponse, User,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 pub use error::ApiError;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Session};
 
 /// Which kind of message `POST /tickets/{id}/…` adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +138,14 @@ impl Client {
         result
     }
 
+    /// A session with a newly refreshed access token (shared with any refresh in flight).
+    pub async fn refresh_session(&self) -> Result<Session, ApiError> {
+        let Some(session) = self.auth.session_untracked() else {
+            return Err(ApiError::signed_out());
+        };
+        refresh::fresh_session(self.auth, &session).await
+    }
+
     /// `GET /auth/me`.
     pub async fn me(&self) -> Result<User, ApiError> {
         self.call(Call::get("/auth/me")).await
@@ -160,6 +168,12 @@ impl Client {
             PostKind::Note => "notes",
         };
         self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?).await
+    }
+
+    /// `POST /tickets/{id}/take`: assign to me, only while nobody else holds it.
+    pub async fn take(&self, id: i64, version: Option<i64>) -> Result<TicketDetail, ApiError> {
+        self.call(Call::post(format!("/tickets/{id}/take"), &TakeTicket { version })?)
+            .await
     }
 
     /// `GET /categories`.
@@ -185,6 +199,7 @@ fn ticket_query_pairs(q: &TicketQuery) -> Vec<(&'static str, String)> {
     push("q", q.q.clone());
     push("sort", q.sort.map(|s| s.as_str().to_owned()));
     push("order", q.order.map(|o| o.as_str().to_owned()));
+    push("updated_since", q.updated_since.map(|t| t.to_rfc3339()));
     push("page", q.page.map(|p| p.to_string()));
     push("per_page", q.per_page.map(|p| p.to_string()));
     out

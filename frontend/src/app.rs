@@ -1,4 +1,4 @@
-//! The root component: session context, header and routes.
+//! The root component: session, live link and shortcut context, header and routes.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,20 +8,32 @@ use leptos_router::path;
 use crate::api::Client;
 use crate::auth::Auth;
 use crate::components::header::AppHeader;
+use crate::components::reconnect_banner::ReconnectBanner;
 use crate::components::require_auth::RequireAuth;
-use crate::pages::{home::Home, login::LoginPage, not_found::NotFound};
+use crate::components::shortcuts_help::ShortcutsHelp;
+use crate::keys::Shortcuts;
+use crate::live::Live;
+use crate::pages::{dashboard::DashboardPage, home::Home, login::LoginPage, not_found::NotFound};
 use crate::pages::{ticket::TicketPage, tickets::TicketsPage};
+use crate::seen::Seen;
 
 #[component]
 pub fn App() -> impl IntoView {
     let auth = Auth::load();
     provide_context(auth);
+    provide_context(Live::start(auth));
+    provide_context(Seen::start(auth));
+    provide_context(Shortcuts {
+        help_open: RwSignal::new(false),
+    });
     refresh_user(auth);
 
     view! {
         <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <AppHeader />
-            <main class="main" id="main">
+            <ReconnectBanner />
+            <main class="main" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/login") view=LoginPage />
@@ -33,8 +45,13 @@ pub fn App() -> impl IntoView {
                         path=path!("/tickets/:id")
                         view=|| view! { <RequireAuth><TicketPage /></RequireAuth> }
                     />
+                    <Route
+                        path=path!("/dashboard")
+                        view=|| view! { <RequireAuth><DashboardPage /></RequireAuth> }
+                    />
                 </Routes>
             </main>
+            <ShortcutsHelp />
         </Router>
     }
 }

@@ -2,7 +2,7 @@
 //! that Back, reload and shared links show the same list.
 
 use leptos_router::params::ParamsMap;
-use protocol::{SortOrder, TicketQuery, TicketSort, TicketStatus};
+use protocol::{SortOrder, Ticket, TicketQuery, TicketSort, TicketStatus};
 
 pub const PER_PAGE: u64 = 25;
 
@@ -138,6 +138,25 @@ impl QueueFilter {
             per_page: Some(PER_PAGE),
             ..TicketQuery::default()
         }
+    }
+
+    /// Whether `t` belongs in this list, by the same rules as the server's query (`me`: the
+    /// user's id, for "Mine"); used to place tickets that change live.
+    pub fn matches(&self, t: &Ticket, me: Option<i64>) -> bool {
+        let assignee = t.assignee.as_ref().map(|a| a.id);
+        self.status.is_none_or(|s| s == t.status)
+            && self.category_id.is_none_or(|c| Some(c) == t.category_id)
+            && match self.assignee {
+                Assignee::All => true,
+                Assignee::Mine => me.is_some() && assignee == me,
+                Assignee::Unassigned => assignee.is_none(),
+            }
+            && (self.q.is_empty() || t.subject.to_lowercase().contains(&self.q.to_lowercase()))
+    }
+
+    /// Whether the list is ordered by last change, so a changed ticket belongs on top.
+    pub fn by_recent_change(&self) -> bool {
+        self.sort == "updated"
     }
 
     /// The same filter on another page (changing any filter goes back to page 1).

@@ -62,3 +62,16 @@ pub fn kind_label(k: MessageKind) -> &'static str {
         MessageKind::System => "System",
     }
 }
+
+/// A span of time at a glance: `45 s`, `12 min`, `3.5 h`, `2.1 d`.
+pub fn duration_short(secs: u64) -> String {
+    // Display only: a few digits of precision are plenty.
+    #[allow(clippy::cast_precision_loss)]
+    let s = secs as f64;
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3_600 => format!("{} min", secs / 60),
+        3_600..86_400 => format!("{:.1} h", s / 3_600.0),
+        _ => format!("{:.1} d", s / 86_400.0),
+    }
+}

@@ -6,7 +6,12 @@ mod auth;
 mod components;
 mod filter;
 mod format;
+mod keys;
+mod live;
 mod pages;
+mod queue_live;
+mod seen;
+mod theme;
 
 fn main() {
     console_error_panic_hook::set_once();

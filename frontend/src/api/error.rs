@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use protocol::{ErrorBody, ErrorCode, Ticket};
+use protocol::{ErrorBody, ErrorCode, Message, Ticket};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -38,6 +38,14 @@ impl ApiError {
         match self {
             Self::Server { body, .. } => body.current.as_deref(),
             _ => None,
+        }
+    }
+
+    /// With `version_conflict`: the messages added since the version the writer saw.
+    pub fn conflict_messages(&self) -> &[Message] {
+        match self {
+            Self::Server { body, .. } => &body.new_messages,
+            _ => &[],
         }
     }
 

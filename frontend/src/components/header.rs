@@ -4,20 +4,26 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use protocol::Role;
+
 use crate::auth::use_auth;
+use crate::keys::Shortcuts;
+use crate::theme::ThemeToggle;
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
     let auth = use_auth();
+    let shortcuts = expect_context::<Shortcuts>();
     let navigate = use_navigate();
     let sign_out = move |_| {
         auth.sign_out();
         navigate("/login", Default::default());
     };
     let user_name = move || auth.user().map(|u| u.name);
+    let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
-        <header class="app-header">
+        <header class="app-header" role="banner">
             <div class="app-header-inner">
                 <a class="brand" href="/" data-testid="brand">
                     <span class="brand-mark" aria-hidden="true">"✉"</span>
@@ -26,8 +32,21 @@ pub fn AppHeader() -> impl IntoView {
                 <Show when=move || auth.signed_in()>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/tickets">"Tickets"</A>
+                        <Show when=is_admin>
+                            <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
+                        </Show>
                     </nav>
                     <div class="app-user">
+                        <button
+                            type="button"
+                            class="btn btn-ghost"
+                            data-testid="shortcuts-open"
+                            title="Keyboard shortcuts (?)"
+                            on:click=move |_| shortcuts.help_open.set(true)
+                        >
+                            <span aria-hidden="true">"⌨"</span>
+                            <span class="visually-hidden">"Keyboard shortcuts"</span>
+                        </button>
                         <span class="user-name" data-testid="user-name">
                             {user_name}
                         </span>
@@ -41,6 +60,7 @@ pub fn AppHeader() -> impl IntoView {
                         </button>
                     </div>
                 </Show>
+                <ThemeToggle />
             </div>
         </header>
     }

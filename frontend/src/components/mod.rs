@@ -2,12 +2,18 @@
 
 pub mod attachments;
 pub mod badges;
+pub mod bar_chart;
+pub mod composer;
+pub mod conflict_banner;
 pub mod feedback;
 pub mod header;
 pub mod message;
 pub mod pager;
+pub mod presence;
+pub mod reconnect_banner;
 pub mod reply_box;
 pub mod require_auth;
+pub mod shortcuts_help;
 pub mod ticket_filters;
 pub mod ticket_sidebar;
 pub mod ticket_table;

@@ -1,42 +1,66 @@
-//! Writing a reply or an internal note, against the ticket version that was read.
+//! Writing a reply or an internal note, against the ticket version the draft was started on.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{PostMessage, Ticket, TicketDetail, TicketStatus};
+use protocol::{PostMessage, TicketDetail, TicketStatus};
 
 use crate::api::{PostKind, use_client};
+use crate::components::composer::Composer;
+use crate::components::conflict_banner::{Conflict, ConflictBanner};
 use crate::format::status_label;
 
 #[component]
 pub fn ReplyBox(
     ticket_id: i64,
-    /// The version of the ticket on screen; sent with the message.
+    /// The version of the ticket on screen.
     #[prop(into)]
     version: Signal<i64>,
     /// Staff may write internal notes and change the status.
     staff: bool,
-    /// Called with the ticket as it is after posting (or after reloading).
+    composer: Composer,
+    /// Called with the ticket as it is after posting.
     #[prop(into)]
     on_updated: Callback<TicketDetail>,
+    /// Called when the server refused the draft as written against an old version.
+    #[prop(into)]
+    on_conflict: Callback<Conflict>,
 ) -> impl IntoView {
     let client = use_client();
-    let kind = RwSignal::new(PostKind::Reply);
-    let body = RwSignal::new(String::new());
+    let Composer {
+        kind,
+        body,
+        base_version,
+        ..
+    } = composer;
     let status = RwSignal::new(None::<TicketStatus>);
     let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // `Some` after a version conflict: the ticket as the server has it now, if it said.
-    let conflict = RwSignal::new(None::<Option<Ticket>>);
+    let conflict = RwSignal::new(None::<Conflict>);
 
-    let send = move || {
+    // A draft starts against the version on screen; an emptied box has no draft.
+    Effect::new(move |_| {
+        let empty = body.with(|b| b.trim().is_empty());
+        match (empty, base_version.get_untracked()) {
+            (false, None) => base_version.set(Some(version.get_untracked())),
+            (true, Some(_)) => base_version.set(None),
+            _ => {}
+        }
+    });
+
+    let send = move |against: Option<i64>| {
         let text = body.get_untracked();
         if text.trim().is_empty() {
             error.set(Some("Write a message before sending.".into()));
             return;
         }
+        if sending.get_untracked() {
+            return;
+        }
         let msg = PostMessage {
             body: text,
-            version: version.get_untracked(),
+            version: against
+                .or(base_version.get_untracked())
+                .unwrap_or_else(|| version.get_untracked()),
             status: status.get_untracked(),
             attachment_ids: Vec::new(),
         };
@@ -49,31 +73,35 @@ pub fn ReplyBox(
             match result {
                 Ok(detail) => {
                     body.set(String::new());
+                    base_version.set(None);
                     status.set(None);
                     conflict.set(None);
                     on_updated.run(detail);
                 }
-                Err(e) if e.is_conflict() => conflict.set(Some(e.current_ticket().cloned())),
-                Err(e) => error.set(Some(e.user_message())),
-            }
-        });
-    };
-
-    let reload = move || {
-        sending.set(true);
-        spawn_local(async move {
-            let result = client.ticket(ticket_id).await;
-            sending.set(false);
-            match result {
-                Ok(detail) => {
-                    conflict.set(None);
-                    error.set(None);
-                    on_updated.run(detail);
+                Err(e) if e.is_conflict() => {
+                    let c = Conflict {
+                        current: e.current_ticket().cloned(),
+                        messages: e.conflict_messages().to_vec(),
+                    };
+                    conflict.set(Some(c.clone()));
+                    on_conflict.run(c);
                 }
                 Err(e) => error.set(Some(e.user_message())),
             }
         });
     };
+    let send_anyway = Callback::new(move |()| {
+        let now = conflict.with_untracked(|c| c.as_ref().and_then(|c| c.current.as_ref().map(|t| t.version)));
+        let now = now.unwrap_or_else(|| version.get_untracked());
+        base_version.set(Some(now));
+        send(Some(now));
+    });
+    let discard = Callback::new(move |()| {
+        body.set(String::new());
+        base_version.set(None);
+        conflict.set(None);
+        error.set(None);
+    });
 
     let is_note = move || kind.get() == PostKind::Note;
     let send_label = move || match (kind.get(), sending.get()) {
@@ -84,17 +112,26 @@ pub fn ReplyBox(
 
     view! {
         <section class="reply-box" class:reply-box-note=is_note aria-label="Reply">
-            {move || conflict.get().map(|current| view! { <ConflictBanner current reload /> })}
+            {move || {
+                conflict
+                    .get()
+                    .map(|conflict| {
+                        view! { <ConflictBanner conflict sending on_send_anyway=send_anyway on_discard=discard /> }
+                    })
+            }}
             <form on:submit=move |ev| {
                 ev.prevent_default();
-                send();
+                send(None);
             }>
                 <ModeToggle kind staff />
-                <label class="visually-hidden" for="reply-body">"Message"</label>
+                <label class="visually-hidden" for="reply-body">
+                    {move || if is_note() { "Internal note" } else { "Reply" }}
+                </label>
                 <textarea
                     id="reply-body"
                     rows="6"
                     data-testid="reply-body"
+                    node_ref=composer.textarea
                     placeholder=move || {
                         if is_note() {
                             "Internal note: only staff can see this…"
@@ -103,10 +140,13 @@ pub fn ReplyBox(
                         }
                     }
                     bind:value=body
+                    on:input=move |_| composer.last_input_ms.set(js_sys::Date::now())
+                    on:focus=move |_| composer.focused.set(true)
+                    on:blur=move |_| composer.focused.set(false)
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                             ev.prevent_default();
-                            send();
+                            send(None);
                         }
                     }
                 ></textarea>
@@ -120,6 +160,7 @@ pub fn ReplyBox(
                         })
                 }}
                 <div class="reply-actions">
+                    <span class="muted shortcut-hint"><kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd> " sends"</span>
                     {staff.then(|| view! { <StatusSelect status /> })}
                     <button
                         type="submit"
@@ -187,27 +228,5 @@ fn StatusSelect(status: RwSignal<Option<TicketStatus>>) -> impl IntoView {
                     .collect_view()}
             </select>
         </label>
-    }
-}
-
-/// Shown when someone else changed the ticket first; the draft is kept.
-#[component]
-fn ConflictBanner(current: Option<Ticket>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let detail = current.map(|t| {
-        let who = t.assignee.map_or("nobody".to_owned(), |a| a.name);
-        format!("It is now {}, assigned to {who}.", status_label(t.status))
-    });
-    view! {
-        <div class="notice notice-warning conflict-banner" role="alert" data-testid="conflict-banner">
-            <p>
-                <strong>"This ticket changed while you were writing."</strong>
-                " "
-                {detail}
-                " Your text is kept: reload the ticket, read what changed, then send again."
-            </p>
-            <button type="button" class="btn" data-testid="conflict-reload" on:click=move |_| reload()>
-                "Reload ticket"
-            </button>
-        </div>
     }
 }

@@ -1,16 +1,20 @@
-//! `/tickets/:id`: one ticket with its thread and the reply box.
+//! `/tickets/:id`: one ticket with its thread and the reply box, kept current live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use protocol::{Ticket, TicketDetail};
+use protocol::{Message, Ticket, TicketDetail};
 
 use crate::api::{ApiError, use_client};
 use crate::auth::use_auth;
 use crate::components::badges::{PriorityBadge, StatusBadge};
+use crate::components::composer::Composer;
+use crate::components::conflict_banner::Conflict;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
+use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
 use crate::components::ticket_sidebar::TicketSidebar;
+use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
@@ -33,18 +37,21 @@ pub fn TicketPage() -> impl IntoView {
 #[component]
 fn TicketView(id: i64) -> impl IntoView {
     let client = use_client();
-    let staff = use_auth().session_untracked().is_some_and(|s| s.user.role.is_staff());
-    let detail = LocalResource::new(move || async move { client.ticket(id).await });
+    let auth = use_auth();
+    let user = auth.session_untracked().map(|s| s.user);
+    let staff = user.as_ref().is_some_and(|u| u.role.is_staff());
     let categories = LocalResource::new(move || async move { client.categories().await });
 
-    let loaded = Memo::new(move |_| detail.with(|d| matches!(d, Some(Ok(_)))));
-    let version = Signal::derive(move || {
-        detail.with(|d| match d {
-            Some(Ok(d)) => d.ticket.version,
-            _ => 0,
-        })
-    });
-    let on_updated = Callback::new(move |d: TicketDetail| detail.set(Some(Ok(d))));
+    let ctx = TicketContext::new(id, client, user.map(|u| u.id), staff, Composer::new());
+    ctx.load(false);
+    follow_live(ctx);
+    ticket_shortcuts(ctx);
+
+    let detail = ctx.detail;
+    let ticket = Memo::new(move |_| ctx.with_detail(|d| d.ticket.clone()));
+    let messages = Memo::new(move |_| ctx.with_detail(|d| d.messages.clone()).unwrap_or_default());
+    let loaded = Memo::new(move |_| ticket.with(Option::is_some));
+    let version = Signal::derive(move || ticket.with(|t| t.as_ref().map_or(0, |t| t.version)));
     let category_name = move |category_id: Option<i64>| {
         let category_id = category_id?;
         categories.with(|c| match c {
@@ -53,39 +60,47 @@ fn TicketView(id: i64) -> impl IntoView {
         })
     };
 
-    let current = move || detail.get().and_then(Result::ok);
-
     view! {
-        <section class="page ticket-page">
+        <section class="page ticket-page" aria-labelledby="ticket-title">
             <p class="back-link"><a href="/tickets">"← All tickets"</a></p>
-            {move || match detail.get() {
+            {move || match detail.with(|d| d.as_ref().map(|r| r.as_ref().err().cloned())) {
                 None => Some(view! { <Loading label="Loading ticket…" /> }.into_any()),
-                Some(Err(error)) => {
-                    let retry = Callback::new(move |()| detail.refetch());
+                Some(Some(error)) => {
+                    let retry = Callback::new(move |()| ctx.load(false));
                     Some(view! { <ErrorNotice error retry /> }.into_any())
                 }
-                Some(Ok(_)) => None,
+                Some(None) => None,
             }}
             <Show when=move || loaded.get()>
-                {move || current().map(|d| view! { <TicketHeader ticket=d.ticket /> })}
+                {move || ticket.get().map(|t| view! { <TicketHeader ticket=t ctx /> })}
+                <TicketPresence ticket_id=id staff />
+                <p class="visually-hidden" role="status" aria-live="polite" data-testid="ticket-announce">
+                    {move || ctx.announce.get()}
+                </p>
                 <div class="ticket-layout">
                     <div class="ticket-main">
-                        {move || current().map(|d| view! { <Thread detail=d /> })}
-                        <ReplyBox ticket_id=id version staff on_updated />
+                        <Thread messages />
+                        <ReplyBox
+                            ticket_id=id
+                            version
+                            staff
+                            composer=ctx.composer
+                            on_updated=Callback::new(move |d: TicketDetail| ctx.own_change(d))
+                            on_conflict=Callback::new(move |c: Conflict| ctx.conflict_seen(c))
+                        />
                     </div>
                     {move || {
-                        current()
-                            .map(|d| {
-                                let category = category_name(d.ticket.category_id);
-                                view! {
-                                    <TicketSidebar
-                                        ticket=d.ticket
-                                        subscribers=d.subscribers
-                                        events=d.events
-                                        category
-                                    />
-                                }
-                            })
+                        ctx.with_detail(|d| {
+                            let category = category_name(d.ticket.category_id);
+                            view! {
+                                <TicketSidebar
+                                    ticket=d.ticket.clone()
+                                    subscribers=d.subscribers.clone()
+                                    events=d.events.clone()
+                                    category
+                                />
+                            }
+                        })
                     }}
                 </div>
             </Show>
@@ -94,14 +109,16 @@ fn TicketView(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn TicketHeader(ticket: Ticket) -> impl IntoView {
+fn TicketHeader(ticket: Ticket, ctx: TicketContext) -> impl IntoView {
+    let mine = ticket.assignee.as_ref().map(|a| a.id) == ctx.me && ctx.me.is_some();
     let assignee = match ticket.assignee {
         Some(a) => view! { <span>{a.name}</span> }.into_any(),
         None => view! { <span class="muted">"Unassigned"</span> }.into_any(),
     };
+    let can_take = ctx.staff && !mine;
     view! {
-        <header class="ticket-header">
-            <h1>
+        <header class="ticket-header" data-testid="ticket-header" data-version=ticket.version>
+            <h1 id="ticket-title">
                 <span class="ticket-number" data-testid="ticket-number">
                     {format!("#{}", ticket.number)}
                 </span>
@@ -109,7 +126,9 @@ fn TicketHeader(ticket: Ticket) -> impl IntoView {
                 <span data-testid="ticket-subject">{ticket.subject}</span>
             </h1>
             <div class="ticket-badges">
-                <StatusBadge status=ticket.status />
+                <span data-testid="ticket-status" data-status=ticket.status.as_str()>
+                    <StatusBadge status=ticket.status />
+                </span>
                 <PriorityBadge priority=ticket.priority />
                 {ticket.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
             </div>
@@ -121,24 +140,45 @@ fn TicketHeader(ticket: Ticket) -> impl IntoView {
                     </strong>
                 </span>
                 <span>"Assignee: " <strong data-testid="ticket-assignee">{assignee}</strong></span>
+                {can_take
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn"
+                                data-testid="take"
+                                title="Assign to me (a)"
+                                disabled=move || ctx.taking.get()
+                                on:click=move |_| ctx.take()
+                            >
+                                "Assign to me"
+                            </button>
+                        }
+                    })}
             </p>
+            {move || {
+                ctx.action_error
+                    .get()
+                    .map(|e| view! { <p class="form-error" role="alert" data-testid="ticket-action-error">{e}</p> })
+            }}
         </header>
     }
 }
 
 #[component]
-fn Thread(detail: TicketDetail) -> impl IntoView {
-    if detail.messages.is_empty() {
-        return view! { <p class="muted">"No messages yet."</p> }.into_any();
-    }
+fn Thread(messages: Memo<Vec<Message>>) -> impl IntoView {
     view! {
-        <ol class="thread" aria-label="Messages" data-testid="thread">
-            {detail
-                .messages
-                .into_iter()
-                .map(|m| view! { <li><MessageItem message=m /></li> })
-                .collect_view()}
-        </ol>
+        <Show
+            when=move || messages.with(|m| !m.is_empty())
+            fallback=|| view! { <p class="muted">"No messages yet."</p> }
+        >
+            <ol class="thread" aria-label="Messages" data-testid="thread">
+                <For
+                    each=move || messages.get()
+                    key=|m| m.id
+                    children=|m| view! { <li><MessageItem message=m /></li> }
+                />
+            </ol>
+        </Show>
     }
-    .into_any()
 }

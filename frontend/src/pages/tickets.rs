@@ -1,19 +1,26 @@
-//! `/tickets`: the agent queue, filtered and paged through the URL.
+//! `/tickets`: the agent queue, filtered and paged through the URL, kept current live.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use protocol::Category;
+use protocol::live::Topic;
 
 use crate::api::use_client;
+use crate::auth::use_auth;
 use crate::components::feedback::{EmptyState, ErrorNotice, Loading};
 use crate::components::pager::Pager;
 use crate::components::ticket_filters::TicketFilters;
 use crate::components::ticket_table::TicketTable;
 use crate::filter::QueueFilter;
+use crate::live::use_live;
+use crate::pages::tickets_live::{QueueContext, follow_live, queue_shortcuts};
+use crate::queue_live::QueueList;
+use crate::seen::use_seen;
 
 #[component]
 pub fn TicketsPage() -> impl IntoView {
     let client = use_client();
+    let live = use_live();
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(QueueFilter::from_params));
 
@@ -25,6 +32,18 @@ pub fn TicketsPage() -> impl IntoView {
             (f, result)
         }
     });
+    // The fetched page, then patched by live changes until the next fetch.
+    let list = RwSignal::new(QueueList::default());
+    Effect::new(move |_| {
+        tickets.with(|t| {
+            if let Some((_, Ok(page))) = t {
+                list.set(QueueList {
+                    items: page.items.clone(),
+                    total: page.total,
+                });
+            }
+        });
+    });
     let categories = LocalResource::new(move || async move { client.categories().await });
     let category_list = Signal::derive(move || {
         categories.with(|c| match c {
@@ -33,51 +52,81 @@ pub fn TicketsPage() -> impl IntoView {
         })
     });
 
+    let user = use_auth().session_untracked().map(|s| s.user);
+    let ctx = QueueContext {
+        client,
+        filter,
+        list,
+        me: user.as_ref().map(|u| u.id),
+        staff: user.as_ref().is_some_and(|u| u.role.is_staff()),
+        seen: use_seen(),
+        selected: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        announce: RwSignal::new(String::new()),
+        refetch: Callback::new(move |()| tickets.refetch()),
+    };
+    live.watch(Topic::Queue);
+    follow_live(ctx);
+    queue_shortcuts(ctx);
+
     let navigate = use_navigate();
     let on_change = Callback::new(move |f: QueueFilter| navigate(&f.href(), Default::default()));
     let updating = move || tickets.with(|t| t.as_ref().is_some_and(|(shown, _)| *shown != filter.get()));
+    let rows = Signal::derive(move || list.with(|l| l.items.clone()));
+    let filtered = move || filter.get() != QueueFilter::default();
 
     view! {
-        <section class="page tickets-page">
+        <section class="page tickets-page" aria-labelledby="tickets-title">
             <div class="page-head">
-                <h1>"Tickets"</h1>
+                <h1 id="tickets-title">"Tickets"</h1>
                 <Show when=updating>
                     <span class="muted updating" role="status">"Updating…"</span>
                 </Show>
+                <span class="muted shortcut-hint">"Press " <kbd>"?"</kbd> " for shortcuts"</span>
             </div>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="queue-announce">
+                {move || ctx.announce.get()}
+            </p>
+            {move || {
+                ctx.notice
+                    .get()
+                    .map(|n| view! { <p class="notice notice-info" role="status" data-testid="queue-notice">{n}</p> })
+            }}
             <TicketFilters filter categories=category_list on_change />
-            {move || match tickets.get() {
+            {move || match tickets.with(|t| t.as_ref().map(|(shown, r)| (shown.clone(), r.clone().err()))) {
                 None => view! { <Loading label="Loading tickets…" /> }.into_any(),
-                Some((_, Err(error))) => {
+                Some((_, Some(error))) => {
                     view! { <ErrorNotice error retry=Callback::new(move |()| tickets.refetch()) /> }.into_any()
                 }
-                Some((shown, Ok(page))) if page.items.is_empty() => {
-                    let filtered = shown != QueueFilter::default();
+                Some((shown, None)) => {
+                    let pager = move || {
+                        let (total, per_page) = (list.with(|l| l.total), crate::filter::PER_PAGE);
+                        view! { <Pager filter=shown.clone() total per_page /> }
+                    };
+                    let empty = move || list.with(|l| l.items.is_empty());
                     view! {
-                        <EmptyState>
-                            <p>
-                                {if filtered {
-                                    "No tickets match these filters."
-                                } else {
-                                    "There are no tickets yet."
-                                }}
-                            </p>
-                        </EmptyState>
-                        {(shown.page > 1)
-                            .then(|| {
-                                view! { <Pager filter=shown total=page.total per_page=page.per_page /> }
-                            })}
-                    }
-                        .into_any()
-                }
-                Some((shown, Ok(page))) => {
-                    view! {
-                        <TicketTable tickets=page.items />
-                        <Pager filter=shown total=page.total per_page=page.per_page />
+                        <Show
+                            when=move || !empty()
+                            fallback=move || view! { <EmptyQueue filtered=filtered() /> }
+                        >
+                            <TicketTable tickets=rows selected=ctx.selected />
+                        </Show>
+                        {pager}
                     }
                         .into_any()
                 }
             }}
         </section>
+    }
+}
+
+#[component]
+fn EmptyQueue(filtered: bool) -> impl IntoView {
+    view! {
+        <EmptyState>
+            <p>
+                {if filtered { "No tickets match these filters." } else { "There are no tickets yet." }}
+            </p>
+        </EmptyState>
     }
 }

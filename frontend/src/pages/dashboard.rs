@@ -1,0 +1,132 @@
+//! `/dashboard`: live figures for managers (admins) — counters and charts that the server
+//! pushes on the `dashboard` topic whenever a ticket changes.
+
+use leptos::prelude::*;
+use protocol::Role;
+use protocol::live::{DashboardGroup, DashboardStats, Topic};
+
+use crate::auth::use_auth;
+use crate::components::bar_chart::{BarChart, BarRow};
+use crate::components::feedback::Loading;
+use crate::format::{datetime, duration_short};
+use crate::live::use_live;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let auth = use_auth();
+    let admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    view! {
+        <section class="page dashboard-page" aria-labelledby="dashboard-title">
+            <div class="page-head">
+                <h1 id="dashboard-title">"Dashboard"</h1>
+            </div>
+            <Show
+                when=admin
+                fallback=|| {
+                    view! {
+                        <div class="notice notice-info" data-testid="dashboard-forbidden">
+                            "The dashboard is for admins."
+                        </div>
+                    }
+                }
+            >
+                <LiveDashboard />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn LiveDashboard() -> impl IntoView {
+    let live = use_live();
+    live.watch(Topic::Dashboard);
+    let stats = Memo::new(move |_| live.dashboard());
+    move || match stats.get() {
+        None => view! { <Loading label="Waiting for the live figures…" /> }.into_any(),
+        Some(stats) => view! { <Figures stats /> }.into_any(),
+    }
+}
+
+fn rows(groups: &[DashboardGroup], values: impl Fn(&DashboardGroup) -> Vec<(f64, String)>) -> Vec<BarRow> {
+    groups
+        .iter()
+        .map(|g| BarRow {
+            label: g.name.clone(),
+            values: values(g),
+        })
+        .filter(|r| r.values.iter().any(|(v, _)| *v > 0.0))
+        .collect()
+}
+
+#[allow(clippy::cast_precision_loss)] // counts and seconds, drawn at screen precision
+fn count(n: u64) -> (f64, String) {
+    (n as f64, n.to_string())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn secs(s: Option<u64>) -> (f64, String) {
+    match s {
+        Some(s) => (s as f64, duration_short(s)),
+        None => (0.0, "–".to_owned()),
+    }
+}
+
+#[component]
+fn Figures(stats: DashboardStats) -> impl IntoView {
+    let open_by_category = rows(&stats.by_category, |g| vec![count(g.open)]);
+    let open_by_agent = rows(&stats.by_agent, |g| vec![count(g.open)]);
+    let first_response = rows(&stats.by_category, |g| {
+        vec![secs(g.first_response_median_secs), secs(g.first_response_p90_secs)]
+    });
+    let resolution = rows(&stats.by_category, |g| {
+        vec![secs(g.resolution_median_secs), secs(g.resolution_p90_secs)]
+    });
+    let overdue = stats.overdue > 0;
+    view! {
+        <p class="muted dashboard-updated" data-testid="dashboard-updated">
+            "Live · figures of " {datetime(stats.computed_at)}
+        </p>
+        <dl class="stats">
+            <Stat label="Open" value=stats.open testid="stat-open" />
+            <Stat label="Unassigned" value=stats.unassigned testid="stat-unassigned" />
+            <Stat label="Overdue" value=stats.overdue testid="stat-overdue" warn=overdue />
+            <Stat label="New today" value=stats.new_today testid="stat-new-today" />
+        </dl>
+        <div class="charts">
+            <BarChart
+                title="Open tickets by category"
+                testid="chart-open-by-category"
+                series=&["Open"]
+                rows=Signal::stored(open_by_category)
+            />
+            <BarChart
+                title="Open tickets by agent"
+                testid="chart-open-by-agent"
+                series=&["Open"]
+                rows=Signal::stored(open_by_agent)
+            />
+            <BarChart
+                title="First response time by category (30 days)"
+                testid="chart-first-response"
+                series=&["Median", "90th percentile"]
+                rows=Signal::stored(first_response)
+            />
+            <BarChart
+                title="Resolution time by category (30 days)"
+                testid="chart-resolution"
+                series=&["Median", "90th percentile"]
+                rows=Signal::stored(resolution)
+            />
+        </div>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, value: u64, testid: &'static str, #[prop(optional)] warn: bool) -> impl IntoView {
+    view! {
+        <div class="stat" class:stat-warn=warn>
+            <dt>{label}</dt>
+            <dd data-testid=testid data-value=value>{value}</dd>
+        </div>
+    }
+}
