@@ -23,6 +23,7 @@ DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
 PORT="${MAILDESK_DOVECOT_PORT:-10143}"
 TLS_PORT="${MAILDESK_DOVECOT_TLS_PORT:-10993}"
 LMTP_PORT="${MAILDESK_DOVECOT_LMTP_PORT:-10024}"
+SASL_PORT="${MAILDESK_DOVECOT_SASL_PORT:-10027}"
 CONF="$DIR/dovecot.conf"
 PIDFILE="$DIR/run/master.pid"
 
@@ -129,6 +130,13 @@ service lmtp {
     port = $LMTP_PORT
   }
 }
+# SMTP AUTH for the test Postfix (scripts/smtp.sh): same users, same password.
+service auth {
+  inet_listener sasl {
+    address = 127.0.0.1
+    port = $SASL_PORT
+  }
+}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -176,6 +184,12 @@ service lmtp {
     port = $LMTP_PORT
   }
 }
+service auth {
+  inet_listener sasl {
+    listen = 127.0.0.1
+    port = $SASL_PORT
+  }
+}
 service imap-login {
   inet_listener imap {
     listen = 127.0.0.1
@@ -197,7 +211,7 @@ start() {
   exec 9>"$DIR.lock"
   flock -w 600 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
   install_dovecot
-  if running && ! port_open "$LMTP_PORT"; then
+  if running && ! { port_open "$LMTP_PORT" && port_open "$SASL_PORT"; }; then
     # Started by an older version of this script, without LMTP: restart it with today's config.
     stop
   fi

@@ -12,6 +12,10 @@
 # relayed. Recipients starting with `reject-` are refused at RCPT with a 5xx, those starting with
 # `tempfail-` with a 4xx, so tests can exercise permanent and transient failures.
 #
+# STARTTLS with SMTP AUTH (required) listens on MAILDESK_SMTP_SUBMISSION_PORT (10587), implicit TLS
+# with AUTH on MAILDESK_SMTP_SMTPS_PORT (10465); the certificate is the test Dovecot's (localhost,
+# CA in /tmp/maildesk-dovecot/tls/ca.pem) and any user logs in with the password `secret`.
+#
 # Environment: MAILDESK_SMTP_DIR (default /tmp/maildesk-postfix), MAILDESK_SMTP_PORT (default
 # 10025), and Dovecot's own variables. Installs Debian's postfix when missing (needs root).
 set -euo pipefail
@@ -21,6 +25,10 @@ DIR="${MAILDESK_SMTP_DIR:-/tmp/maildesk-postfix}"
 PORT="${MAILDESK_SMTP_PORT:-10025}"
 CONF="$DIR/conf"
 LMTP_PORT="${MAILDESK_DOVECOT_LMTP_PORT:-10024}"
+SASL_PORT="${MAILDESK_DOVECOT_SASL_PORT:-10027}"
+DOVECOT_DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
+SUBMISSION_PORT="${MAILDESK_SMTP_SUBMISSION_PORT:-10587}"
+SMTPS_PORT="${MAILDESK_SMTP_SMTPS_PORT:-10465}"
 DOMAINS="maildesk.test example.test example.com example.org"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
@@ -76,6 +84,13 @@ message_size_limit = 52428800
 default_transport = error:this test server delivers only to $DOMAINS
 smtpd_recipient_restrictions = check_recipient_access regexp:$CONF/recipients, permit_mynetworks, reject_unauth_destination
 smtpd_banner = \$myhostname ESMTP maildesk-test
+# TLS with the test CA's localhost certificate (scripts/dovecot.sh makes it), and SMTP AUTH
+# checked by the test Dovecot: any user, password "secret".
+smtpd_tls_cert_file = $DOVECOT_DIR/tls/server.pem
+smtpd_tls_key_file = $DOVECOT_DIR/tls/server.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$SASL_PORT
 biff = no
 # Tests retry quickly; a deferred mail is tried again soon.
 queue_run_delay = 5s
@@ -87,10 +102,13 @@ EOF
     >"$CONF/recipients"
   cat >"$CONF/master.cf" <<EOF
 127.0.0.1:$PORT inet n - n - - smtpd
+127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$SMTPS_PORT inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject
 pickup     unix  n - n 60 1 pickup
 cleanup    unix  n - n - 0 cleanup
 qmgr       unix  n - n 300 1 qmgr
 rewrite    unix  - - n - - trivial-rewrite
+tlsmgr     unix  - - n 1000? 1 tlsmgr
 bounce     unix  - - n - 0 bounce
 defer      unix  - - n - 0 bounce
 trace      unix  - - n - 0 bounce

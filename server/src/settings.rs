@@ -102,6 +102,8 @@ pub struct SmtpSettings {
     pub username: String,
     pub password: SecretString,
     pub timeout_secs: u64,
+    /// PEM file of a private CA to trust besides the public roots (a self-run relay).
+    pub ca_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +177,7 @@ tls = "starttls"
 username = ""
 password = ""
 timeout_secs = 30
+ca_file = ""
 
 [outbound]
 from_email = "support@maildesk.local"

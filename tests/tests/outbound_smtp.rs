@@ -385,3 +385,64 @@ async fn two_helpdesks_answering_each_other_stop_at_once() {
     sa.abort();
     sb.abort();
 }
+
+/// The relay's STARTTLS (submission) and implicit-TLS ports, both requiring SMTP AUTH.
+fn tls_ports() -> (u16, u16) {
+    let port = |var: &str, default: u16| std::env::var(var).ok().and_then(|p| p.parse().ok()).unwrap_or(default);
+    (
+        port("MAILDESK_SMTP_SUBMISSION_PORT", 10587),
+        port("MAILDESK_SMTP_SMTPS_PORT", 10465),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_and_implicit_tls_with_auth_deliver_and_a_wrong_password_fails() {
+    smtp_port();
+    let ca = maildesk_tests::imap::dovecot_env()
+        .get("MAILDESK_DOVECOT_CA")
+        .cloned()
+        .expect("the test Dovecot has a CA (is openssl installed? restart: bash scripts/dovecot.sh stop; bash scripts/smtp.sh)");
+    let (submission, smtps) = tls_ports();
+    for (mode, port, password, ok) in [
+        ("starttls", submission, "secret", true),
+        ("implicit", smtps, "secret", true),
+        ("starttls", submission, "wrong", false),
+    ] {
+        let ca = ca.clone();
+        let app = spawn_app_with(Backend::Sqlite, |s| {
+            s.smtp.host = "localhost".into();
+            s.smtp.port = port;
+            s.smtp.tls = mode.into();
+            s.smtp.username = "desk@example.test".into();
+            s.smtp.password = password.to_owned().into();
+            s.smtp.ca_file = ca;
+            s.outbound.poll_interval_ms = 100;
+        })
+        .await;
+        let customer = unique_user("tls");
+        let t = app
+            .api
+            .create_ticket(
+                &app.admin.token,
+                &protocol::CreateTicket {
+                    requester_email: Some(customer.clone()),
+                    ..maildesk_tests::client::new_ticket(&format!("Over {mode}"))
+                },
+            )
+            .await;
+        if ok {
+            wait_outbox(&app, t.ticket.id, "sent", |items| {
+                items.iter().all(|m| m.status == OutboundStatus::Sent)
+            })
+            .await;
+            wait_for_mail(&customer, WAIT, |m| m.contains(&format!("Over {mode}"))).await;
+        } else {
+            let items = wait_outbox(&app, t.ticket.id, "failed", |items| {
+                items.iter().any(|m| m.status == OutboundStatus::Failed)
+            })
+            .await;
+            let err = items[0].last_error.clone().unwrap_or_default();
+            assert!(err.contains("535") || err.to_lowercase().contains("auth"), "{err}");
+        }
+    }
+}

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use async_trait::async_trait;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -47,15 +48,23 @@ pub struct Smtp {
 impl Smtp {
     pub fn new(s: &SmtpSettings) -> anyhow::Result<Self> {
         let host = s.host.trim();
-        let mut builder = match s.tls.as_str() {
-            "implicit" => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                .tls(Tls::Required(TlsParameters::new(host.to_owned())?)),
-            // Plain text; settings validation allows it for loopback hosts only.
-            _ => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).tls(Tls::None),
+        let mut params = TlsParameters::builder(host.to_owned());
+        if !s.ca_file.is_empty() {
+            let pem = std::fs::read(&s.ca_file).with_context(|| format!("reading smtp.ca_file {}", s.ca_file))?;
+            params = params
+                .add_root_certificate(Certificate::from_pem(&pem).context("smtp.ca_file: not a PEM certificate")?);
         }
-        .port(s.port)
-        .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))));
+        let params = params.build_rustls()?;
+        let tls = match s.tls.as_str() {
+            "implicit" => Tls::Wrapper(params),
+            "starttls" => Tls::Required(params),
+            // Plain text; settings validation allows it for loopback hosts only.
+            _ => Tls::None,
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .tls(tls)
+            .port(s.port)
+            .timeout(Some(Duration::from_secs(s.timeout_secs.max(1))));
         if !s.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 s.username.clone(),
