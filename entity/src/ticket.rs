@@ -39,6 +39,7 @@ pub struct Model {
     /// The customer's rating after closing: `good`, `ok` or `bad`.
     pub rating: Option<String>,
     pub rated_at: Option<DateTimeUtc>,
+    pub time_spent_minutes: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

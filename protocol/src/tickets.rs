@@ -72,6 +72,9 @@ pub struct Ticket {
     /// The requester's rating from the "ticket closed" mail: good, ok or bad.
     #[serde(default)]
     pub rating: Option<String>,
+    /// Minutes agents logged on the ticket.
+    #[serde(default)]
+    pub time_spent_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +103,10 @@ pub struct Message {
     pub body_html: Option<String>,
     pub created_at: DateTime<Utc>,
     pub attachments: Vec<Attachment>,
+    /// Staff only: the threading rule that put this mail on this ticket (`in_reply_to`,
+    /// `references`, `subject_token`, `new`…), so an agent can see why it joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,6 +204,34 @@ pub struct TakeTicket {
     /// When given, a ticket changed since this version is a `version_conflict`.
     #[serde(default)]
     pub version: Option<i64>,
+}
+
+/// Merge this ticket into another: its messages, files and subscribers move there; it closes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeTicket {
+    pub into_ticket_id: i64,
+    /// The version of this ticket the agent saw.
+    pub version: i64,
+}
+
+/// Move one message (with its files) out into a new ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SplitMessage {
+    pub message_id: i64,
+    pub version: i64,
+}
+
+/// Log time spent on a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LogTime {
+    /// 1 to 1440.
+    pub minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

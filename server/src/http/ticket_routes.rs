@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use protocol::{
     AddSubscriber, Attachment, CreateTicket, Page, PostMessage, TakeTicket, Ticket, TicketDetail, TicketQuery,
     UpdateTicket,
@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
-use crate::tickets::{attachments, create, messages, queries, update};
+use crate::tickets::{attachments, create, messages, queries, reshape, update};
 
 async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
     Scope::of(ctx.db(), ctx.settings(), user).await
@@ -148,6 +148,64 @@ pub async fn add_subscriber(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let detail = update::add_subscriber(ctx.db(), &scope, &user, *id, &body.email).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
+}
+
+/// Merge this ticket into another (staff): messages, files and people move; this one closes.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/merge", tag = "tickets", params(("id" = i64, Path)),
+    request_body = protocol::MergeTicket, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail, description = "the ticket merged into"), (status = 409, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/merge")]
+pub async fn merge(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<protocol::MergeTicket>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    let target = reshape::merge(ctx.db(), &scope, &user, *id, &body).await?;
+    let source = queries::detail(ctx.db(), &scope, *id).await?;
+    publish(&ctx, &user, &source, ChangeKind::Updated).await;
+    let detail = queries::detail(ctx.db(), &scope, target).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
+}
+
+/// Split one message off into a new ticket (staff); answers with the new ticket.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/split", tag = "tickets", params(("id" = i64, Path)),
+    request_body = protocol::SplitMessage, security(("bearer" = [])),
+    responses((status = 201, body = TicketDetail), (status = 409, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/split")]
+pub async fn split(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<protocol::SplitMessage>,
+) -> AppResult<HttpResponse> {
+    let scope = scope(&ctx, &user).await?;
+    let new_id = reshape::split(ctx.db(), &scope, &user, *id, &body).await?;
+    let source = queries::detail(ctx.db(), &scope, *id).await?;
+    publish(&ctx, &user, &source, ChangeKind::Updated).await;
+    let detail = queries::detail(ctx.db(), &Scope::All, new_id).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Created).await;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Log time spent on the ticket (staff).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/time", tag = "tickets", params(("id" = i64, Path)),
+    request_body = protocol::LogTime, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 422, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/time")]
+pub async fn log_time(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<protocol::LogTime>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    reshape::log_time(ctx.db(), &scope, &user, *id, body.minutes).await?;
+    let detail = queries::detail(ctx.db(), &scope, *id).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }

@@ -317,7 +317,12 @@ fn ticket_frame(c: &TicketChange, topic: Topic, customer: bool) -> ServerFrame {
         .message
         .clone()
         .filter(|m| !(customer && m.kind == MessageKind::Note))
-        .map(Box::new);
+        .map(|mut m| {
+            if customer {
+                m.thread_rule = None;
+            }
+            Box::new(m)
+        });
     ServerFrame::Ticket {
         event_id: c.event_id,
         topic,
@@ -375,6 +380,7 @@ mod tests {
                 due_at: None,
                 version: 1,
                 rating: None,
+                time_spent_minutes: 0,
             },
             facts: TicketFacts {
                 ticket_id,

@@ -75,6 +75,7 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
             due_at: t.due_at,
             version: t.version,
             rating: t.rating,
+            time_spent_minutes: i64::from(t.time_spent_minutes),
         })
         .collect())
 }
@@ -115,6 +116,7 @@ pub async fn messages(
             body_html: m.body_html,
             created_at: m.created_at,
             attachments: by_message.remove(&m.id).unwrap_or_default(),
+            thread_rule: m.thread_rule,
         })
         .collect())
 }

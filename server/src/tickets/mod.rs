@@ -8,5 +8,6 @@ pub mod events;
 pub mod mapping;
 pub mod messages;
 pub mod queries;
+pub mod reshape;
 pub mod update;
 pub mod version;

@@ -126,9 +126,16 @@ pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) ->
     let events = if customer { vec![] } else { events(db, ticket_id).await? };
     let mut tickets = mapping::tickets(db, vec![t]).await?;
     let ticket = tickets.pop().ok_or(AppError::NotFound("ticket"))?;
+    let mut messages = mapping::messages(db, messages, attachments).await?;
+    if customer {
+        // How mail is threaded is the helpdesk's business.
+        for m in &mut messages {
+            m.thread_rule = None;
+        }
+    }
     Ok(TicketDetail {
         ticket,
-        messages: mapping::messages(db, messages, attachments).await?,
+        messages,
         subscribers,
         events,
     })

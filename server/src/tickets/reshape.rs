@@ -1,0 +1,250 @@
+//! Reshaping threads: merging a duplicate ticket into another, and splitting one message out
+//! into a ticket of its own. Both move rows in one transaction and leave an audit trail on
+//! both tickets, so an agent can always see where a message went.
+
+use chrono::Utc;
+use entity::{attachment, message, subscriber, ticket, user};
+use protocol::{Channel, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::tickets::access::Scope;
+use crate::tickets::update::apply_status;
+use crate::tickets::{events, version};
+
+/// Merges ticket `source` into `req.into_ticket_id`; returns the target's id.
+pub async fn merge(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    source: i64,
+    req: &MergeTicket,
+) -> AppResult<i64> {
+    user.require_staff()?;
+    let target = req.into_ticket_id;
+    if target == source {
+        return Err(AppError::validation(
+            "into_ticket_id: a ticket cannot be merged into itself",
+        ));
+    }
+    scope.find_ticket(db, source).await?;
+    let into = scope.find_ticket(db, target).await?;
+    if into.status == TicketStatus::Closed.as_str() {
+        return Err(AppError::validation(
+            "into_ticket_id: that ticket is closed; reopen it first",
+        ));
+    }
+    let txn = db.begin().await?;
+    version::claim(&txn, source, req.version, true).await?;
+    let src = ticket::Entity::find_by_id(source)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    message::Entity::update_many()
+        .col_expr(message::Column::TicketId, Expr::value(target))
+        .filter(message::Column::TicketId.eq(source))
+        .exec(&txn)
+        .await?;
+    attachment::Entity::update_many()
+        .col_expr(attachment::Column::TicketId, Expr::value(target))
+        .filter(attachment::Column::TicketId.eq(source))
+        .exec(&txn)
+        .await?;
+    // The source's people follow the conversation: its subscribers, and its requester when
+    // that is someone else.
+    let mut people: Vec<(String, Option<i64>)> = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(source))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.email, s.user_id))
+        .collect();
+    if src.requester_id != into.requester_id
+        && let Some(r) = user::Entity::find_by_id(src.requester_id).one(&txn).await?
+    {
+        people.push((r.email, Some(r.id)));
+    }
+    subscriber::Entity::delete_many()
+        .filter(subscriber::Column::TicketId.eq(source))
+        .exec(&txn)
+        .await?;
+    for (email, user_id) in people {
+        let exists = subscriber::Entity::find()
+            .filter(subscriber::Column::TicketId.eq(target))
+            .filter(subscriber::Column::Email.eq(email.clone()))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !exists {
+            subscriber::ActiveModel {
+                ticket_id: Set(target),
+                email: Set(email),
+                user_id: Set(user_id),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
+    let mut active = src.into_active_model();
+    if current != TicketStatus::Closed {
+        apply_status(&txn, &mut active, current, TicketStatus::Closed, Some(user.id)).await?;
+    }
+    active.parent_ticket_id = Set(Some(target));
+    active.update(&txn).await?;
+    bump(&txn, target).await?;
+    events::record(
+        &txn,
+        source,
+        Some(user.id),
+        "merged_into",
+        None,
+        Some(target.to_string()),
+    )
+    .await?;
+    events::record(
+        &txn,
+        target,
+        Some(user.id),
+        "merged_from",
+        None,
+        Some(source.to_string()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(target)
+}
+
+/// Moves one message of `source` (customer mail or reply, not a note) into a new ticket;
+/// returns the new ticket's id.
+pub async fn split(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    source: i64,
+    req: &SplitMessage,
+) -> AppResult<i64> {
+    user.require_staff()?;
+    scope.find_ticket(db, source).await?;
+    let txn = db.begin().await?;
+    version::claim(&txn, source, req.version, true).await?;
+    let src = ticket::Entity::find_by_id(source)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let m = message::Entity::find_by_id(req.message_id)
+        .filter(message::Column::TicketId.eq(source))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation(format!(
+                "message_id: {} is not a message of this ticket",
+                req.message_id
+            ))
+        })?;
+    let remaining = message::Entity::find()
+        .filter(message::Column::TicketId.eq(source))
+        .filter(message::Column::Id.ne(m.id))
+        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+        .one(&txn)
+        .await?;
+    if remaining.is_none() {
+        return Err(AppError::validation(
+            "message_id: the ticket's only message cannot be split off",
+        ));
+    }
+    // A customer's mail becomes their own ticket; anything else stays with the requester.
+    let author = match m.author_id {
+        Some(a) => user::Entity::find_by_id(a).one(&txn).await?,
+        None => None,
+    };
+    let requester = author
+        .filter(|a| Role::parse(&a.role) == Some(Role::Customer))
+        .map_or(src.requester_id, |a| a.id);
+    let now = Utc::now();
+    let t = ticket::ActiveModel {
+        subject: Set(src.subject.clone()),
+        status: Set(TicketStatus::Open.as_str().into()),
+        priority: Set(src.priority.clone()),
+        category_id: Set(src.category_id),
+        requester_id: Set(requester),
+        via: Set(Channel::Agent.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        parent_ticket_id: Set(Some(source)),
+        mailbox_id: Set(src.mailbox_id),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    message::Entity::update_many()
+        .col_expr(message::Column::TicketId, Expr::value(t.id))
+        .filter(message::Column::Id.eq(m.id))
+        .exec(&txn)
+        .await?;
+    attachment::Entity::update_many()
+        .col_expr(attachment::Column::TicketId, Expr::value(t.id))
+        .filter(attachment::Column::MessageId.eq(m.id))
+        .exec(&txn)
+        .await?;
+    events::record(&txn, t.id, Some(user.id), "split_from", None, Some(source.to_string())).await?;
+    events::record(&txn, source, Some(user.id), "split_into", None, Some(t.id.to_string())).await?;
+    txn.commit().await?;
+    Ok(t.id)
+}
+
+/// A new version for a ticket whose thread changed under it (stale drafts must notice).
+async fn bump(db: &impl sea_orm::ConnectionTrait, ticket_id: i64) -> AppResult<()> {
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Adds logged time; returns the new total.
+pub async fn log_time(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+    minutes: i64,
+) -> AppResult<()> {
+    user.require_staff()?;
+    if !(1..=1440).contains(&minutes) {
+        return Err(AppError::validation("minutes: between 1 and 1440"));
+    }
+    let t = scope.find_ticket(db, ticket_id).await?;
+    let txn = db.begin().await?;
+    let minutes = i32::try_from(minutes).map_err(|_| AppError::validation("minutes: between 1 and 1440"))?;
+    ticket::Entity::update_many()
+        .col_expr(
+            ticket::Column::TimeSpentMinutes,
+            Expr::col(ticket::Column::TimeSpentMinutes).add(minutes),
+        )
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket_id))
+        .exec(&txn)
+        .await?;
+    events::record(
+        &txn,
+        ticket_id,
+        Some(user.id),
+        "time_spent",
+        Some(t.time_spent_minutes.to_string()),
+        Some((t.time_spent_minutes + minutes).to_string()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
