@@ -128,6 +128,10 @@ pub enum ServerFrame {
         /// older one re-fetches tickets changed since it (`GET /tickets?updated_since=`).
         last_event_id: u64,
         heartbeat_secs: u64,
+        /// The server's clock: a client catching up with `updated_since` uses it rather than its
+        /// own, which may be off.
+        #[serde(default = "Utc::now")]
+        server_time: DateTime<Utc>,
     },
     Subscribed {
         topic: Topic,

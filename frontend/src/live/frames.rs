@@ -58,9 +58,11 @@ pub(super) fn on_message(live: Live, generation: u64, text: &str) {
         ServerFrame::Error { code, message, topic } => {
             leptos::logging::warn!("live: {code} {message} ({topic:?})");
         }
-        ServerFrame::Hello { .. }
-        | ServerFrame::Subscribed { .. }
-        | ServerFrame::Unsubscribed { .. }
-        | ServerFrame::Pong { .. } => {}
+        // The server's clock is the catch-up base until a first event arrives: everything after
+        // this hello reaches us live, and our own clock may be off.
+        ServerFrame::Hello { server_time, .. } => with(|s| {
+            s.last_event_at.get_or_insert(server_time);
+        }),
+        ServerFrame::Subscribed { .. } | ServerFrame::Unsubscribed { .. } | ServerFrame::Pong { .. } => {}
     }
 }

@@ -34,6 +34,7 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
         user_id: conn.user.id,
         last_event_id: rt.hub().last_event_id(),
         heartbeat_secs: PING_EVERY.as_secs(),
+        server_time: chrono::Utc::now(),
     });
     let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
     let mut tick = tokio::time::interval(PING_EVERY);

@@ -211,7 +211,7 @@ async fn bump(db: &impl sea_orm::ConnectionTrait, ticket_id: i64) -> AppResult<(
     Ok(())
 }
 
-/// Adds logged time; returns the new total.
+/// Adds logged time (1 to 1440 minutes at a time) with an audit row.
 pub async fn log_time(
     db: &DatabaseConnection,
     scope: &Scope,
