@@ -829,3 +829,64 @@ async fn mails_are_dkim_signed_when_a_key_is_configured() {
     let sig = maildesk_tests::smtp::header(&r, "DKIM-Signature").expect("a DKIM-Signature header");
     assert!(sig.contains("d=example.test") && sig.contains("s=sel1"), "{sig}");
 }
+
+/// RFC 3834: an auto-reply, a bounce or bulk mail never gets an automatic answer, whether it
+/// threads into a ticket or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_automatic_mail_answers_an_auto_reply_a_bounce_or_bulk_mail() {
+    let app = spawn_app().await;
+    let d = desk(&app).await;
+    let carl = customer();
+    let t = mail_in(&app, &d, &carl, "Real request").await;
+    let ours = to(&app, t, &carl, "new_ticket_confirmation").await[0]
+        .message_id
+        .clone();
+    let total = || async {
+        let page: Page<OutboundMail> = ok_json(app.api.get(&app.admin.token, "/admin/outbox").await).await;
+        page.total
+    };
+    let before = total().await;
+    let robots = [
+        mail(&format!("Carl <{carl}>"), &d.mb.mailbox.address, "Out of office")
+            .header("Auto-Submitted", "auto-replied")
+            .in_reply_to(&ours)
+            .build(),
+        mail(
+            "MAILER-DAEMON@mx.example.test",
+            &d.mb.mailbox.address,
+            "Undelivered Mail Returned to Sender",
+        )
+        .in_reply_to(&ours)
+        .body("Your message could not be delivered.\n")
+        .build(),
+        mail("news@shop.example.test", &d.mb.mailbox.address, "Weekly deals")
+            .header("Precedence", "bulk")
+            .header("List-Unsubscribe", "<https://shop.example.test/u>")
+            .build(),
+        mail(&format!("Carl <{carl}>"), &d.mb.mailbox.address, "Automatic notice")
+            .header("Auto-Submitted", "auto-generated")
+            .build(),
+    ];
+    for raw in robots {
+        let raw = String::from_utf8(raw).unwrap().replacen(
+            "Subject:",
+            &format!(
+                "Message-ID: <{}@robot.example.test>\r\nSubject:",
+                uuid::Uuid::new_v4().simple()
+            ),
+            1,
+        );
+        app.deliver(&d.mb, raw.as_bytes()).await;
+    }
+    assert_eq!(total().await, before, "a robot's mail was answered");
+    let detail = app.api.ticket(&app.admin.token, t).await;
+    assert!(
+        detail
+            .messages
+            .iter()
+            .filter(|m| m.kind == protocol::MessageKind::System)
+            .count()
+            >= 2,
+        "the auto-reply and the bounce are kept on the ticket"
+    );
+}
