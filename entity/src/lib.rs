@@ -18,6 +18,7 @@ pub mod company;
 pub mod email_suppression;
 pub mod email_template;
 pub mod inbound_mail;
+pub mod kb_article;
 pub mod mailbox;
 pub mod message;
 pub mod outbound_mail;
@@ -38,6 +39,7 @@ pub mod prelude {
     pub use super::email_suppression::Entity as EmailSuppression;
     pub use super::email_template::Entity as EmailTemplate;
     pub use super::inbound_mail::Entity as InboundMail;
+    pub use super::kb_article::Entity as KbArticle;
     pub use super::mailbox::Entity as Mailbox;
     pub use super::message::Entity as Message;
     pub use super::outbound_mail::Entity as OutboundMail;

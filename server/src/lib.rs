@@ -13,6 +13,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod kb;
 pub mod keys;
 pub mod mail;
 pub mod realtime;

@@ -88,6 +88,8 @@ pub struct LimitSettings {
 pub struct PortalSettings {
     /// Customers also see the tickets of other people of their company.
     pub company_tickets: bool,
+    /// Public knowledge-base articles are readable without signing in.
+    pub public_kb: bool,
 }
 
 /// Where outgoing mail goes. An empty `host` keeps every mail in the dev outbox (the database,
@@ -169,6 +171,7 @@ max_attachment_bytes = 26214400
 
 [portal]
 company_tickets = false
+public_kb = true
 
 [smtp]
 host = ""

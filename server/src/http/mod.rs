@@ -4,6 +4,7 @@
 pub mod auth_routes;
 pub mod directory_routes;
 pub mod error;
+pub mod kb_routes;
 pub mod live_routes;
 pub mod mail_routes;
 pub mod misc_routes;
@@ -73,6 +74,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::inbound_raw)
             .service(mail_routes::replay)
             .service(mail_routes::release)
+            .service(kb_routes::list_articles)
+            .service(kb_routes::get_article)
+            .service(kb_routes::create_article)
+            .service(kb_routes::update_article)
+            .service(kb_routes::delete_article)
+            .service(kb_routes::feedback)
             .service(outbound_routes::list_outbox)
             .service(outbound_routes::get_outbox)
             .service(outbound_routes::get_notification_settings)

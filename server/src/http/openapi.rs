@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth_routes, directory_routes, live_routes, mail_routes, misc_routes, outbound_routes, ticket_routes};
+use super::{
+    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, ticket_routes,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +24,8 @@ use super::{auth_routes, directory_routes, live_routes, mail_routes, misc_routes
         mail_routes::list_mailboxes, mail_routes::create_mailbox, mail_routes::get_mailbox, mail_routes::update_mailbox,
         mail_routes::delete_mailbox, mail_routes::rotate_secret, mail_routes::fetch_mailbox, mail_routes::inbound, mail_routes::list_inbound,
         mail_routes::inbound_raw, mail_routes::replay, mail_routes::release,
+        kb_routes::list_articles, kb_routes::get_article, kb_routes::create_article, kb_routes::update_article,
+        kb_routes::delete_article, kb_routes::feedback,
         outbound_routes::list_outbox, outbound_routes::get_outbox, outbound_routes::get_notification_settings,
         outbound_routes::put_notification_settings, outbound_routes::list_templates, outbound_routes::save_template,
         outbound_routes::reset_template, outbound_routes::preview_template, outbound_routes::autologin,
