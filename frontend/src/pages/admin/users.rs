@@ -83,18 +83,18 @@ pub fn UsersTab() -> impl IntoView {
             <form class="card admin-form" on:submit=on_submit novalidate data-testid="user-form" aria-label="Add a user">
                 <h3>"Add a user"</h3>
                 <div class="form-grid">
-                    <TextField id="user-email" label="E-mail" value=email kind="email" />
-                    <TextField id="user-name" label="Name" value=name />
+                    <TextField id="new-user-email" label="E-mail" value=email kind="email" />
+                    <TextField id="new-user-name" label="Name" value=name />
                     <div class="field">
-                        <label for="user-role">"Role"</label>
-                        <select id="user-role" data-testid="user-role" bind:value=role>
+                        <label for="new-user-role">"Role"</label>
+                        <select id="new-user-role" data-testid="new-user-role" bind:value=role>
                             <option value="customer">"Customer"</option>
                             <option value="agent">"Agent"</option>
                             <option value="admin">"Admin"</option>
                         </select>
                     </div>
-                    <TextField id="user-password" label="Password (optional)" value=password kind="password" />
-                    <TextField id="user-company" label="Company id (optional)" value=company kind="number" />
+                    <TextField id="new-user-password" label="Password (optional)" value=password kind="password" />
+                    <TextField id="new-user-company" label="Company id (optional)" value=company kind="number" />
                 </div>
                 <FormStatus error done />
                 <button type="submit" class="btn btn-primary" data-testid="user-create">"Add user"</button>
