@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use protocol::live::Topic;
 use protocol::{Ticket, TicketDetail, TicketStatus};
 
 use crate::api::{ApiError, use_client};
@@ -10,7 +11,9 @@ use crate::components::badges::StatusBadge;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
 use crate::components::portal_reply::PortalReply;
+use crate::components::presence::TicketPresence;
 use crate::format::datetime;
+use crate::live::{LiveEvent, use_live};
 
 #[component]
 pub fn PortalTicketView(id: i64) -> impl IntoView {
@@ -26,6 +29,14 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
         });
     };
     load();
+    // An agent's reply or a status change shows up without a reload.
+    let live = use_live();
+    live.watch(Topic::Ticket(id));
+    live.on_event(move |ev| match ev {
+        LiveEvent::Ticket(c) if c.ticket.id == id => load(),
+        LiveEvent::Ticket(_) => {}
+        LiveEvent::Reconnected { .. } | LiveEvent::Resync => load(),
+    });
     let version = Signal::derive(move || {
         detail.with(|d| match d {
             Some(Ok(d)) => d.ticket.version,
@@ -51,6 +62,7 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
                 }
             }}
             <Show when=move || matches!(detail.get(), Some(Ok(_)))>
+                <TicketPresence ticket_id=id staff=false />
                 <PortalReply
                     ticket_id=id
                     version

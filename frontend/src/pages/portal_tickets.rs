@@ -54,10 +54,10 @@ fn PortalList(p: Page<Ticket>, page: RwSignal<u64>) -> impl IntoView {
         <nav class="pager" aria-label="Pages">
             <span class="muted">{format!("Page {current} of {last}")}</span>
             <span class="pager-links">
-                <button type="button" class="btn" disabled=current <= 1 on:click=move |_| page.set(current - 1)>
+                <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                     "Previous"
                 </button>
-                <button type="button" class="btn" disabled=current >= last on:click=move |_| page.set(current + 1)>
+                <button type="button" class="btn" disabled={current >= last} on:click=move |_| page.set(current + 1)>
                     "Next"
                 </button>
             </span>

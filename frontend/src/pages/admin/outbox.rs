@@ -83,8 +83,8 @@ fn OutboxList(p: Page<OutboundMail>, page: RwSignal<u64>) -> impl IntoView {
         <nav class="pager" aria-label="Pages">
             <span class="muted">{format!("{} mails · page {current} of {last}", p.total)}</span>
             <span class="pager-links">
-                <button type="button" class="btn" disabled=current <= 1 on:click=move |_| page.set(current - 1)>"Previous"</button>
-                <button type="button" class="btn" disabled=current >= last on:click=move |_| page.set(current + 1)>"Next"</button>
+                <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"Previous"</button>
+                <button type="button" class="btn" disabled={current >= last} on:click=move |_| page.set(current + 1)>"Next"</button>
             </span>
         </nav>
     }
