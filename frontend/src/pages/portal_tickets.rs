@@ -7,6 +7,7 @@ use crate::api::use_client;
 use crate::components::badges::StatusBadge;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::loaded;
+use crate::components::page_nav::PageNav;
 use crate::format::{datetime, relative};
 
 #[component]
@@ -45,23 +46,11 @@ fn PortalList(p: Page<Ticket>, page: RwSignal<u64>) -> impl IntoView {
         }
         .into_any();
     }
-    let last = p.total.div_ceil(p.per_page.max(1)).max(1);
-    let current = p.page;
     view! {
         <ul class="portal-list" data-testid="portal-ticket-list">
             {p.items.into_iter().map(|t| view! { <PortalRow t /> }).collect_view()}
         </ul>
-        <nav class="pager" aria-label="Pages">
-            <span class="muted">{format!("Page {current} of {last}")}</span>
-            <span class="pager-links">
-                <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
-                    "Previous"
-                </button>
-                <button type="button" class="btn" disabled={current >= last} on:click=move |_| page.set(current + 1)>
-                    "Next"
-                </button>
-            </span>
-        </nav>
+        <PageNav current=p.page total=p.total per_page=p.per_page page />
     }
     .into_any()
 }

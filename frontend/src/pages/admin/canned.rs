@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{CannedResponse, Category, CreateCannedResponse};
 
-use super::mailbox_form::TextField;
 use crate::api::{ApiError, use_client};
+use crate::components::form_fields::TextField;
 use crate::components::loaded::{FormStatus, loaded};
 
 #[component]

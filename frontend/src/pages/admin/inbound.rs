@@ -9,15 +9,17 @@ use crate::api::use_client;
 use crate::auth::use_auth;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
+use crate::components::page_nav::PageNav;
 use crate::format::{datetime, file_size, relative};
 
 #[component]
 pub fn InboundTab() -> impl IntoView {
     let client = use_client();
     let which = RwSignal::new(InboundStatus::Quarantined);
+    let page = RwSignal::new(1_u64);
     let mails = LocalResource::new(move || {
-        let status = which.get();
-        async move { client.inbound(status, 1).await }
+        let (status, page) = (which.get(), page.get());
+        async move { client.inbound(status, page).await }
     });
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
@@ -48,7 +50,10 @@ pub fn InboundTab() -> impl IntoView {
                 class:active=move || which.get() == status
                 aria-pressed=move || (which.get() == status).to_string()
                 data-testid=testid
-                on:click=move |_| which.set(status)
+                on:click=move |_| {
+                    page.set(1);
+                    which.set(status);
+                }
             >
                 {label}
             </button>
@@ -84,6 +89,7 @@ pub fn InboundTab() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    <PageNav current=p.page total=p.total per_page=p.per_page page />
                 }
                     .into_any()
             })}

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use protocol::{Mailbox, MailboxSettings, TlsMode};
 
 use crate::api::use_client;
+use crate::components::form_fields::{CheckField, TextField};
 use crate::components::loaded::FormStatus;
 
 #[component]
@@ -131,31 +132,6 @@ pub fn MailboxForm(
                 <button type="button" class="btn" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </form>
-    }
-}
-
-#[component]
-pub fn TextField(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    #[prop(default = "text")] kind: &'static str,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input id=id type=kind data-testid=id bind:value=value />
-        </div>
-    }
-}
-
-#[component]
-pub fn CheckField(id: &'static str, label: &'static str, value: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <div class="field-check">
-            <input id=id type="checkbox" data-testid=id bind:checked=value />
-            <label for=id>{label}</label>
-        </div>
     }
 }
 

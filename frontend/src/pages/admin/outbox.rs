@@ -8,6 +8,7 @@ use crate::api::OutboxFilter;
 use crate::api::use_client;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::loaded;
+use crate::components::page_nav::PageNav;
 use crate::format::{datetime, relative};
 
 const STATUSES: [OutboundStatus; 5] = [
@@ -60,8 +61,6 @@ fn OutboxList(p: Page<OutboundMail>, page: RwSignal<u64>) -> impl IntoView {
     if p.items.is_empty() {
         return view! { <EmptyState><p>"No mails match."</p></EmptyState> }.into_any();
     }
-    let last = p.total.div_ceil(p.per_page.max(1)).max(1);
-    let current = p.page;
     view! {
         <div class="table-wrap">
             <table class="tickets admin-table" data-testid="outbox-table">
@@ -80,13 +79,7 @@ fn OutboxList(p: Page<OutboundMail>, page: RwSignal<u64>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            <span class="muted">{format!("{} mails · page {current} of {last}", p.total)}</span>
-            <span class="pager-links">
-                <button type="button" class="btn" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"Previous"</button>
-                <button type="button" class="btn" disabled={current >= last} on:click=move |_| page.set(current + 1)>"Next"</button>
-            </span>
-        </nav>
+        <PageNav current=p.page total=p.total per_page=p.per_page page />
     }
     .into_any()
 }
