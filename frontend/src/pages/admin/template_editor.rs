@@ -10,7 +10,7 @@ use crate::api::use_client;
 use crate::components::loaded::FormStatus;
 
 #[component]
-pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<()>) -> impl IntoView {
+pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<EmailTemplate>) -> impl IntoView {
     let client = use_client();
     let event = template.event;
     let subject = RwSignal::new(template.subject);
@@ -22,6 +22,7 @@ pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<()>) -> impl
     let preview = RwSignal::new(None::<TemplatePreview>);
     let preview_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let is_default = RwSignal::new(template.is_default);
     let draft = move || SaveTemplate {
         subject: subject.get_untracked(),
         body_text: body_text.get_untracked(),
@@ -38,9 +39,10 @@ pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<()>) -> impl
             let result = client.save_template(event, &t).await;
             busy.set(false);
             match result {
-                Ok(_) => {
+                Ok(saved) => {
+                    is_default.set(saved.is_default);
                     done.set(Some("Saved.".into()));
-                    on_changed.run(());
+                    on_changed.run(saved);
                 }
                 Err(e) => error.set(Some(e.user_message())),
             }
@@ -55,11 +57,12 @@ pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<()>) -> impl
             busy.set(false);
             match result {
                 Ok(t) => {
-                    subject.set(t.subject);
-                    body_text.set(t.body_text);
-                    body_html.set(t.body_html);
+                    is_default.set(t.is_default);
+                    subject.set(t.subject.clone());
+                    body_text.set(t.body_text.clone());
+                    body_html.set(t.body_html.clone());
                     done.set(Some("Back to the built-in template.".into()));
-                    on_changed.run(());
+                    on_changed.run(t);
                 }
                 Err(e) => error.set(Some(e.user_message())),
             }
@@ -86,7 +89,9 @@ pub fn TemplateEditor(template: EmailTemplate, on_changed: Callback<()>) -> impl
     view! {
         <form class="card admin-form" on:submit=save novalidate data-testid="template-editor" data-event=event.as_str()>
             <h3>{event_label(event)}</h3>
-            {template.is_default.then(|| view! { <p class="muted" data-testid="template-default">"The built-in template."</p> })}
+            <Show when=move || is_default.get()>
+                <p class="muted" data-testid="template-default">"The built-in template."</p>
+            </Show>
             <div class="field">
                 <label for="tpl-subject">"Subject"</label>
                 <input id="tpl-subject" type="text" data-testid="template-subject" bind:value=subject />

@@ -13,13 +13,31 @@ pub fn TemplatesTab() -> impl IntoView {
     let client = use_client();
     let templates = LocalResource::new(move || async move { client.templates().await });
     let selected = RwSignal::new(None::<TemplateEvent>);
-    let on_changed = Callback::new(move |()| templates.refetch());
+    // Saved texts are patched in here rather than refetched, so the open editor (with its
+    // "Saved." and preview) is not drawn afresh.
+    let list = RwSignal::new(Vec::<EmailTemplate>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(fetched)) = templates.get() {
+            list.set(fetched);
+        }
+    });
+    let on_changed = Callback::new(move |saved: EmailTemplate| {
+        list.update(|l| {
+            if let Some(t) = l.iter_mut().find(|t| t.event == saved.event) {
+                *t = saved;
+            }
+        });
+    });
 
     view! {
         <section aria-labelledby="templates-title">
             <h2 id="templates-title">"Mail templates"</h2>
-            {loaded(templates, "Loading templates…", move |list: Vec<EmailTemplate>| {
-                let chosen = move || selected.get().and_then(|e| list.iter().find(|t| t.event == e).cloned());
+            {loaded(templates, "Loading templates…", move |fetched: Vec<EmailTemplate>| {
+                let chosen = move || {
+                    let event = selected.get()?;
+                    let find = |l: &Vec<EmailTemplate>| l.iter().find(|t| t.event == event).cloned();
+                    list.with_untracked(find).or_else(|| find(&fetched))
+                };
                 view! {
                     <div class="templates-layout">
                         <ul class="plain-list template-list" aria-label="Templates" data-testid="template-list">
