@@ -4,7 +4,10 @@
 //! (shared by concurrent calls), and a session the server rejects is forgotten, which sends the
 //! user back to the login page.
 
+mod admin;
+mod directory;
 mod error;
+mod portal;
 mod refresh;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -14,7 +17,9 @@ use protocol::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
+pub use admin::OutboxFilter;
 pub use error::ApiError;
+pub use portal::autologin;
 
 use crate::auth::{Auth, Session};
 
@@ -31,6 +36,16 @@ pub enum PostKind {
 enum Method {
     Get,
     Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+/// What a request carries: JSON, or a file picked by the user (sent as raw bytes).
+#[derive(Clone)]
+enum Body {
+    Json(String),
+    File(web_sys::File),
 }
 
 /// One request, kept so it can be sent again after a token refresh.
@@ -38,7 +53,7 @@ struct Call {
     method: Method,
     path: String,
     query: Vec<(&'static str, String)>,
-    body: Option<String>,
+    body: Option<Body>,
 }
 
 impl Call {
@@ -52,13 +67,42 @@ impl Call {
     }
 
     fn post(path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
+        Self::with_json(Method::Post, path, body)
+    }
+
+    fn put(path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
+        Self::with_json(Method::Put, path, body)
+    }
+
+    fn patch(path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
+        Self::with_json(Method::Patch, path, body)
+    }
+
+    fn delete(path: impl Into<String>) -> Self {
+        Self {
+            method: Method::Delete,
+            ..Self::get(path)
+        }
+    }
+
+    fn with_json(method: Method, path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
         let body = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
         Ok(Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(Body::Json(body)),
+        })
+    }
+
+    /// A `POST` whose body is the file itself.
+    fn upload(path: impl Into<String>, file: web_sys::File) -> Self {
+        Self {
             method: Method::Post,
             path: path.into(),
             query: Vec::new(),
-            body: Some(body),
-        })
+            body: Some(Body::File(file)),
+        }
     }
 
     fn query(mut self, query: Vec<(&'static str, String)>) -> Self {
@@ -71,6 +115,9 @@ impl Call {
         let mut rb: RequestBuilder = match self.method {
             Method::Get => Request::get(&url),
             Method::Post => Request::post(&url),
+            Method::Put => Request::put(&url),
+            Method::Patch => Request::patch(&url),
+            Method::Delete => Request::delete(&url),
         };
         rb = rb.header("Accept", "application/json");
         if !self.query.is_empty() {
@@ -80,7 +127,16 @@ impl Call {
             rb = rb.header("Authorization", &format!("Bearer {token}"));
         }
         let request = match &self.body {
-            Some(body) => rb.header("Content-Type", "application/json").body(body.clone()),
+            Some(Body::Json(body)) => rb.header("Content-Type", "application/json").body(body.clone()),
+            Some(Body::File(file)) => {
+                let kind = file.type_();
+                let kind = if kind.is_empty() {
+                    "application/octet-stream".to_owned()
+                } else {
+                    kind
+                };
+                rb.header("Content-Type", &kind).body(file.clone())
+            }
             None => rb.build(),
         }
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -94,6 +150,18 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
         return resp.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()));
     }
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::Server { status, body }),
+        Err(_) => Err(ApiError::Http { status }),
+    }
+}
+
+/// Like [`read`], for answers without a body worth reading (`204 No Content`).
+async fn read_empty(resp: Response) -> Result<(), ApiError> {
+    if resp.ok() {
+        return Ok(());
+    }
+    let status = resp.status();
     match resp.json::<ErrorBody>().await {
         Ok(body) => Err(ApiError::Server { status, body }),
         Err(_) => Err(ApiError::Http { status }),
@@ -130,6 +198,27 @@ impl Client {
             }
             other => other,
         };
+        self.check(result)
+    }
+
+    /// Like [`Self::call`], for calls answered without a body.
+    async fn call_empty(&self, call: Call) -> Result<(), ApiError> {
+        let Some(session) = self.auth.session_untracked() else {
+            return Err(ApiError::signed_out());
+        };
+        let first = read_empty(call.send(Some(&session.access_token)).await?).await;
+        let result = match first {
+            Err(e) if e.code() == Some(ErrorCode::TokenExpired) => {
+                let fresh = refresh::fresh_session(self.auth, &session).await?;
+                read_empty(call.send(Some(&fresh.access_token)).await?).await
+            }
+            other => other,
+        };
+        self.check(result)
+    }
+
+    /// A session the server rejects is forgotten.
+    fn check<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
         if let Err(e) = &result
             && e.rejects_session()
         {

@@ -13,6 +13,8 @@ use crate::components::require_auth::RequireAuth;
 use crate::components::shortcuts_help::ShortcutsHelp;
 use crate::keys::Shortcuts;
 use crate::live::Live;
+use crate::pages::admin::{AdminHome, AdminPage};
+use crate::pages::{autologin::AutologinPage, new_ticket::NewTicketPage, portal_tickets::PortalTicketsPage};
 use crate::pages::{dashboard::DashboardPage, home::Home, login::LoginPage, not_found::NotFound};
 use crate::pages::{ticket::TicketPage, tickets::TicketsPage};
 use crate::seen::Seen;
@@ -37,13 +39,30 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/autologin") view=AutologinPage />
                     <Route
                         path=path!("/tickets")
-                        view=|| view! { <RequireAuth><TicketsPage /></RequireAuth> }
+                        view=|| view! { <RequireAuth><TicketsOrPortal /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/tickets/new")
+                        view=|| view! { <RequireAuth><NewTicketPage /></RequireAuth> }
                     />
                     <Route
                         path=path!("/tickets/:id")
                         view=|| view! { <RequireAuth><TicketPage /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/admin")
+                        view=|| view! { <RequireAuth><AdminHome /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/admin/:tab")
+                        view=|| view! { <RequireAuth><AdminPage /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/admin/:tab/:id")
+                        view=|| view! { <RequireAuth><AdminPage /></RequireAuth> }
                     />
                     <Route
                         path=path!("/dashboard")
@@ -53,6 +72,20 @@ pub fn App() -> impl IntoView {
             </main>
             <ShortcutsHelp />
         </Router>
+    }
+}
+
+/// Customers get the portal's list of their own tickets; staff the live queue.
+#[component]
+fn TicketsOrPortal() -> impl IntoView {
+    let auth = crate::auth::use_auth();
+    let customer = Memo::new(move |_| auth.user().is_some_and(|u| u.role == protocol::Role::Customer));
+    move || {
+        if customer.get() {
+            view! { <PortalTicketsPage /> }.into_any()
+        } else {
+            view! { <TicketsPage /> }.into_any()
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub fn AppHeader() -> impl IntoView {
         navigate("/login", Default::default());
     };
     let user_name = move || auth.user().map(|u| u.name);
+    let is_customer = move || auth.user().is_some_and(|u| u.role == Role::Customer);
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
@@ -31,9 +32,10 @@ pub fn AppHeader() -> impl IntoView {
                 </a>
                 <Show when=move || auth.signed_in()>
                     <nav class="app-nav" aria-label="Main">
-                        <A href="/tickets">"Tickets"</A>
+                        <A href="/tickets">{move || if is_customer() { "My tickets" } else { "Tickets" }}</A>
                         <Show when=is_admin>
                             <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
+                            <A href="/admin" attr:data-testid="nav-admin">"Admin"</A>
                         </Show>
                     </nav>
                     <div class="app-user">

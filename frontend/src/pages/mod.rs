@@ -1,9 +1,14 @@
 //! One module per route.
 
+pub mod admin;
+pub mod autologin;
 pub mod dashboard;
 pub mod home;
 pub mod login;
+pub mod new_ticket;
 pub mod not_found;
+pub mod portal_ticket;
+pub mod portal_tickets;
 pub mod ticket;
 pub mod ticket_live;
 pub mod tickets;

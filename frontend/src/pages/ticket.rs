@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use protocol::{Message, Ticket, TicketDetail};
+use protocol::{Message, Role, Ticket, TicketDetail};
 
 use crate::api::{ApiError, use_client};
 use crate::auth::use_auth;
@@ -14,15 +14,19 @@ use crate::components::message::MessageItem;
 use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
 use crate::components::ticket_sidebar::TicketSidebar;
+use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
     let params = use_params_map();
+    let auth = use_auth();
+    let is_customer = move || auth.user().is_some_and(|u| u.role == Role::Customer);
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
 
     // A new ticket gets a fresh view (and an empty reply box).
     move || match id.get() {
+        Some(id) if is_customer() => view! { <PortalTicketView id /> }.into_any(),
         Some(id) => view! { <TicketView id /> }.into_any(),
         None => view! {
             <section class="page">

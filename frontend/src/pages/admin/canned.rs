@@ -1,0 +1,117 @@
+//! Canned responses: the texts agents insert into replies; add and remove.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{CannedResponse, Category, CreateCannedResponse};
+
+use crate::api::{ApiError, use_client};
+use crate::components::form_fields::TextField;
+use crate::components::loaded::{FormStatus, loaded};
+
+#[component]
+pub fn CannedTab() -> impl IntoView {
+    let client = use_client();
+    let data = LocalResource::new(move || async move {
+        Ok::<_, ApiError>((client.canned_responses().await?, client.categories().await?))
+    });
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let categories = Signal::derive(move || match data.get() {
+        Some(Ok((_, c))) => c,
+        _ => Vec::<Category>::new(),
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        error.set(None);
+        let canned = CreateCannedResponse {
+            title: title.get_untracked().trim().to_owned(),
+            body: body.get_untracked(),
+            category_id: category.get_untracked().parse().ok(),
+        };
+        spawn_local(async move {
+            match client.create_canned(&canned).await {
+                Ok(c) => {
+                    done.set(Some(format!("{} is added.", c.title)));
+                    title.set(String::new());
+                    body.set(String::new());
+                    data.refetch();
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    };
+    let remove = Callback::new(move |id: i64| {
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            match client.delete_canned(id).await {
+                Ok(()) => {
+                    done.set(Some("Removed.".into()));
+                    data.refetch();
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    });
+
+    view! {
+        <section aria-labelledby="canned-title">
+            <h2 id="canned-title">"Canned responses"</h2>
+            <FormStatus error done />
+            {loaded(data, "Loading canned responses…", move |(list, cats): (Vec<CannedResponse>, Vec<Category>)| {
+                view! {
+                    <ul class="plain-list admin-list" data-testid="canned-list">
+                        {list
+                            .into_iter()
+                            .map(|c| {
+                                let id = c.id;
+                                let scope = c
+                                    .category_id
+                                    .and_then(|cid| cats.iter().find(|k| k.id == cid).map(|k| k.name.clone()))
+                                    .unwrap_or_else(|| "All categories".into());
+                                view! {
+                                    <li class="card" data-testid="canned-row" data-canned-id=id>
+                                        <strong>{c.title}</strong>
+                                        <span class="muted">{format!(" · {scope}")}</span>
+                                        <pre class="preview-text">{c.body}</pre>
+                                        <button type="button" class="btn" data-testid="canned-delete" on:click=move |_| remove.run(id)>
+                                            "Remove"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
+            <form class="card admin-form" on:submit=on_submit novalidate data-testid="canned-form" aria-label="Add a canned response">
+                <h3>"Add a canned response"</h3>
+                <TextField id="canned-title" label="Title" value=title />
+                <div class="field">
+                    <label for="canned-body">"Text"</label>
+                    <textarea id="canned-body" rows="5" data-testid="canned-body" bind:value=body></textarea>
+                </div>
+                <div class="field">
+                    <label for="canned-category">"Category"</label>
+                    <select id="canned-category" data-testid="canned-category" bind:value=category>
+                        <option value="">"All categories"</option>
+                        {move || {
+                            categories
+                                .get()
+                                .into_iter()
+                                .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+                <FormStatus error done />
+                <button type="submit" class="btn btn-primary" data-testid="canned-create">"Add canned response"</button>
+            </form>
+        </section>
+    }
+}

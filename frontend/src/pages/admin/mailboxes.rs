@@ -1,0 +1,156 @@
+//! Mailboxes: every mailbox with the fetcher's live state (polled), enable, create and edit.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{Mailbox, MailboxSettings};
+
+use super::mailbox_form::MailboxForm;
+use crate::api::use_client;
+use crate::components::feedback::EmptyState;
+use crate::components::loaded::{FormStatus, loaded};
+use crate::format::{datetime, relative};
+
+/// How often the list is fetched again, so the status stays current.
+const REFRESH_EVERY: Duration = Duration::from_secs(15);
+
+/// Which form is open: none, a new mailbox, or an existing one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Editing {
+    None,
+    New,
+    Existing(Box<Mailbox>),
+}
+
+#[component]
+pub fn MailboxesTab() -> impl IntoView {
+    let client = use_client();
+    let mailboxes = LocalResource::new(move || async move { client.mailboxes().await });
+    if let Ok(handle) = set_interval_with_handle(move || mailboxes.refetch(), REFRESH_EVERY) {
+        on_cleanup(move || handle.clear());
+    }
+    let editing = RwSignal::new(Editing::None);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let on_saved = Callback::new(move |message: String| {
+        editing.set(Editing::None);
+        done.set(Some(message));
+        mailboxes.refetch();
+    });
+    let enable = Callback::new(move |id: i64| {
+        error.set(None);
+        let settings = MailboxSettings {
+            enabled: Some(true),
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match client.update_mailbox(id, &settings).await {
+                Ok(m) => {
+                    done.set(Some(format!("{} is enabled again.", m.name)));
+                    mailboxes.refetch();
+                }
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    });
+
+    view! {
+        <section aria-labelledby="mailboxes-title">
+            <div class="page-head">
+                <h2 id="mailboxes-title">"Mailboxes"</h2>
+                <button type="button" class="btn btn-primary" data-testid="mailbox-new" on:click=move |_| editing.set(Editing::New)>
+                    "New mailbox"
+                </button>
+            </div>
+            <FormStatus error done />
+            {move || match editing.get() {
+                Editing::None => None,
+                Editing::New => Some(view! { <MailboxForm existing=None on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) /> }),
+                Editing::Existing(m) => Some(view! { <MailboxForm existing=Some(*m) on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) /> }),
+            }}
+            {loaded(mailboxes, "Loading mailboxes…", move |list: Vec<Mailbox>| {
+                if list.is_empty() {
+                    return view! { <EmptyState><p>"No mailboxes yet."</p></EmptyState> }.into_any();
+                }
+                view! {
+                    <div class="table-wrap">
+                        <table class="tickets admin-table" data-testid="mailbox-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Address"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Last fetch"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.into_iter().map(|m| view! { <MailboxRow m editing enable /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn MailboxRow(m: Mailbox, editing: RwSignal<Editing>, enable: Callback<i64>) -> impl IntoView {
+    let id = m.id;
+    let s = m.status.clone();
+    let state = if !m.enabled {
+        "disabled"
+    } else if s.last_error.is_some() {
+        "failing"
+    } else {
+        "ok"
+    };
+    let last_fetch = s.last_fetch_at.map_or_else(
+        || view! { <span class="muted">"Never"</span> }.into_any(),
+        |t| view! { <time datetime=t.to_rfc3339() title=datetime(t)>{relative(t)}</time> }.into_any(),
+    );
+    let enabled = m.enabled;
+    let edit_with = m.clone();
+    view! {
+        <tr data-testid="admin-mailbox-row" data-mailbox-id=id data-enabled=enabled.to_string()>
+            <td>{m.name}</td>
+            <td>{m.address}</td>
+            <td data-testid="mailbox-status" data-state=state>
+                <span class=format!("badge mailbox-{state}")>
+                    {match state {
+                        "disabled" => "Disabled",
+                        "failing" => "Failing",
+                        _ => "Working",
+                    }}
+                </span>
+                {(s.consecutive_failures > 0)
+                    .then(|| view! { <span class="muted">{format!(" {} failures in a row", s.consecutive_failures)}</span> })}
+                {s.disabled_at.map(|t| view! { <div class="muted">{format!("Disabled after failures at {}", datetime(t))}</div> })}
+                {s.last_error.map(|e| view! { <div class="mailbox-error" data-testid="mailbox-last-error">{e}</div> })}
+                <div class="muted">{format!("{} fetched, {} failed", s.fetched_count, s.failed_count)}</div>
+            </td>
+            <td>{last_fetch}</td>
+            <td class="row-actions">
+                {(!enabled)
+                    .then(|| {
+                        view! {
+                            <button type="button" class="btn" data-testid="mailbox-enable" on:click=move |_| enable.run(id)>
+                                "Enable"
+                            </button>
+                        }
+                    })}
+                <button
+                    type="button"
+                    class="btn"
+                    data-testid="mailbox-edit"
+                    on:click=move |_| editing.set(Editing::Existing(Box::new(edit_with.clone())))
+                >
+                    "Edit"
+                </button>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,113 @@
+//! `/tickets/:id` for customers: the thread as the server gives it (it never includes internal
+//! notes), the rating from the "closed" mail, and a reply box with attachments.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::live::Topic;
+use protocol::{Ticket, TicketDetail, TicketStatus};
+
+use crate::api::{ApiError, use_client};
+use crate::components::badges::StatusBadge;
+use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::message::MessageItem;
+use crate::components::portal_reply::PortalReply;
+use crate::components::presence::TicketPresence;
+use crate::format::datetime;
+use crate::live::{LiveEvent, use_live};
+
+#[component]
+pub fn PortalTicketView(id: i64) -> impl IntoView {
+    let client = use_client();
+    let detail = RwSignal::new(None::<Result<TicketDetail, ApiError>>);
+    let load = move || {
+        spawn_local(async move {
+            let result = client.ticket(id).await;
+            // A failed reload keeps the thread on screen.
+            if result.is_ok() || detail.with_untracked(|d| !matches!(d, Some(Ok(_)))) {
+                detail.set(Some(result));
+            }
+        });
+    };
+    load();
+    // An agent's reply or a status change shows up without a reload.
+    let live = use_live();
+    live.watch(Topic::Ticket(id));
+    live.on_event(move |ev| match ev {
+        LiveEvent::Ticket(c) if c.ticket.id == id => load(),
+        LiveEvent::Ticket(_) => {}
+        LiveEvent::Reconnected { .. } | LiveEvent::Resync => load(),
+    });
+    let version = Signal::derive(move || {
+        detail.with(|d| match d {
+            Some(Ok(d)) => d.ticket.version,
+            _ => 0,
+        })
+    });
+
+    view! {
+        <section class="page portal-ticket-page" aria-labelledby="ticket-title">
+            <p class="back-link"><a href="/tickets">"← My tickets"</a></p>
+            {move || match detail.get() {
+                None => view! { <Loading label="Loading ticket…" /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNotice error retry=Callback::new(move |()| load()) /> }.into_any(),
+                Some(Ok(d)) => {
+                    let TicketDetail { ticket, messages, .. } = d;
+                    view! {
+                        <PortalTicketHeader ticket />
+                        <ol class="thread" aria-label="Messages" data-testid="thread">
+                            {messages.into_iter().map(|m| view! { <li><MessageItem message=m /></li> }).collect_view()}
+                        </ol>
+                    }
+                        .into_any()
+                }
+            }}
+            <Show when=move || matches!(detail.get(), Some(Ok(_)))>
+                <TicketPresence ticket_id=id staff=false />
+                <PortalReply
+                    ticket_id=id
+                    version
+                    on_updated=Callback::new(move |d: TicketDetail| detail.set(Some(Ok(d))))
+                    on_stale=Callback::new(move |()| load())
+                />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PortalTicketHeader(ticket: Ticket) -> impl IntoView {
+    let closed = matches!(ticket.status, TicketStatus::Closed | TicketStatus::Resolved);
+    view! {
+        <header class="ticket-header" data-testid="ticket-header" data-version=ticket.version>
+            <h1 id="ticket-title">
+                <span class="ticket-number" data-testid="ticket-number">{format!("#{}", ticket.number)}</span>
+                " "
+                <span data-testid="ticket-subject">{ticket.subject}</span>
+            </h1>
+            <div class="ticket-badges">
+                <span data-testid="ticket-status" data-status=ticket.status.as_str()>
+                    <StatusBadge status=ticket.status />
+                </span>
+                <span class="muted">{format!("Opened {}", datetime(ticket.created_at))}</span>
+            </div>
+            {closed.then(|| view! { <RatingNote rating=ticket.rating /> })}
+        </header>
+    }
+}
+
+/// The rating comes from the links in the "ticket closed" mail; here it is only shown.
+#[component]
+fn RatingNote(rating: Option<String>) -> impl IntoView {
+    let text = match rating.as_deref() {
+        Some("good") => "You rated our help: Good. Thank you!",
+        Some("ok") => "You rated our help: OK. Thank you!",
+        Some("bad") => "You rated our help: Bad. Thank you for telling us.",
+        Some(_) => "You rated our help. Thank you!",
+        None => "Not rated yet: the mail telling you the ticket was closed has links to rate our help.",
+    };
+    view! {
+        <p class="notice notice-info rating" data-testid="ticket-rating" data-rating=rating.unwrap_or_default()>
+            {text}
+        </p>
+    }
+}
