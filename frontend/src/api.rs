@@ -259,6 +259,15 @@ impl Client {
         self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?).await
     }
 
+    /// `POST /tickets/{id}/rating`: the requester rates their resolved or closed ticket.
+    pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
+        self.call(Call::post(
+            format!("/tickets/{id}/rating"),
+            &protocol::RateTicket { rating },
+        )?)
+        .await
+    }
+
     /// `POST /tickets/{id}/take`: assign to me, only while nobody else holds it.
     pub async fn take(&self, id: i64, version: Option<i64>) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(format!("/tickets/{id}/take"), &TakeTicket { version })?)

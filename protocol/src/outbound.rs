@@ -236,6 +236,14 @@ impl Rating {
     }
 }
 
+/// The requester rates a resolved or closed ticket from the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RateTicket {
+    pub rating: Rating,
+}
+
 /// Exchanging an emailed autologin link for a session limited to its ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -209,6 +209,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/tickets/{id}/merge"),
     ("post", "/api/v1/tickets/{id}/split"),
     ("post", "/api/v1/tickets/{id}/time"),
+    ("post", "/api/v1/tickets/{id}/rating"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/users/{id}"),

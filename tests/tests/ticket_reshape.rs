@@ -251,3 +251,43 @@ both_backends!(
         assert!(detail.messages.iter().all(|m| m.thread_rule.is_none()));
     }
 );
+
+both_backends!(
+    the_requester_rates_a_closed_ticket_from_the_portal,
+    |app: TestApp| async move {
+        let (carl, t) = customer_ticket(&app, "Rate me").await;
+        let rate = |token: String, rating: &'static str| {
+            let api = app.api.clone();
+            async move {
+                api.post_json(
+                    &token,
+                    &format!("/tickets/{}/rating", t.ticket.id),
+                    &serde_json::json!({ "rating": rating }),
+                )
+                .await
+            }
+        };
+        expect_error(rate(carl.token.clone(), "good").await, 422, ErrorCode::ValidationFailed).await;
+        let d = app.api.ticket(&app.admin.token, t.ticket.id).await;
+        let _: TicketDetail = ok_json(
+            app.api
+                .patch_json(
+                    &app.admin.token,
+                    &format!("/tickets/{}", t.ticket.id),
+                    &protocol::UpdateTicket {
+                        version: d.ticket.version,
+                        status: Some(TicketStatus::Closed),
+                        ..Default::default()
+                    },
+                )
+                .await,
+        )
+        .await;
+        let rated: TicketDetail = ok_json(rate(carl.token.clone(), "bad").await).await;
+        assert_eq!(rated.ticket.rating.as_deref(), Some("bad"));
+        let rated: TicketDetail = ok_json(rate(carl.token.clone(), "good").await).await;
+        assert_eq!(rated.ticket.rating.as_deref(), Some("good"), "the last answer counts");
+        expect_error(rate(app.admin.token.clone(), "ok").await, 403, ErrorCode::Forbidden).await;
+        expect_error(rate(carl.token.clone(), "superb").await, 400, ErrorCode::InvalidJson).await;
+    }
+);

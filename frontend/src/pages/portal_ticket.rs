@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::live::Topic;
-use protocol::{Ticket, TicketDetail, TicketStatus};
+use protocol::{Rating, Ticket, TicketDetail, TicketStatus};
 
 use crate::api::{ApiError, use_client};
 use crate::components::badges::StatusBadge;
@@ -53,7 +53,10 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
                 Some(Ok(d)) => {
                     let TicketDetail { ticket, messages, .. } = d;
                     view! {
-                        <PortalTicketHeader ticket />
+                        <PortalTicketHeader
+                            ticket
+                            on_updated=Callback::new(move |d: TicketDetail| detail.set(Some(Ok(d))))
+                        />
                         <ol class="thread" aria-label="Messages" data-testid="thread">
                             {messages.into_iter().map(|m| view! { <li><MessageItem message=m /></li> }).collect_view()}
                         </ol>
@@ -75,7 +78,7 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn PortalTicketHeader(ticket: Ticket) -> impl IntoView {
+fn PortalTicketHeader(ticket: Ticket, on_updated: Callback<TicketDetail>) -> impl IntoView {
     let closed = matches!(ticket.status, TicketStatus::Closed | TicketStatus::Resolved);
     view! {
         <header class="ticket-header" data-testid="ticket-header" data-version=ticket.version>
@@ -90,24 +93,43 @@ fn PortalTicketHeader(ticket: Ticket) -> impl IntoView {
                 </span>
                 <span class="muted">{format!("Opened {}", datetime(ticket.created_at))}</span>
             </div>
-            {closed.then(|| view! { <RatingNote rating=ticket.rating /> })}
+            {closed.then(|| view! { <RatingNote ticket_id=ticket.id rating=ticket.rating on_updated /> })}
         </header>
     }
 }
 
-/// The rating comes from the links in the "ticket closed" mail; here it is only shown.
+/// The requester's rating: three buttons until they rate (here or from the "closed" mail).
 #[component]
-fn RatingNote(rating: Option<String>) -> impl IntoView {
+fn RatingNote(ticket_id: i64, rating: Option<String>, on_updated: Callback<TicketDetail>) -> impl IntoView {
+    let client = use_client();
+    let error = RwSignal::new(None::<ApiError>);
     let text = match rating.as_deref() {
         Some("good") => "You rated our help: Good. Thank you!",
         Some("ok") => "You rated our help: OK. Thank you!",
         Some("bad") => "You rated our help: Bad. Thank you for telling us.",
         Some(_) => "You rated our help. Thank you!",
-        None => "Not rated yet: the mail telling you the ticket was closed has links to rate our help.",
+        None => "How did we do?",
+    };
+    let rated = rating.is_some();
+    let rate = move |r: Rating| {
+        spawn_local(async move {
+            match client.rate(ticket_id, r).await {
+                Ok(d) => on_updated.run(d),
+                Err(e) => error.set(Some(e)),
+            }
+        });
     };
     view! {
-        <p class="notice notice-info rating" data-testid="ticket-rating" data-rating=rating.unwrap_or_default()>
-            {text}
-        </p>
+        <div class="notice notice-info rating" data-testid="ticket-rating" data-rating=rating.unwrap_or_default()>
+            <p>{text}</p>
+            {(!rated).then(|| view! {
+                <div class="rating-buttons" role="group" aria-label="Rate our help">
+                    <button type="button" data-testid="rate-good" on:click=move |_| rate(Rating::Good)>"Good"</button>
+                    <button type="button" data-testid="rate-ok" on:click=move |_| rate(Rating::Ok)>"OK"</button>
+                    <button type="button" data-testid="rate-bad" on:click=move |_| rate(Rating::Bad)>"Bad"</button>
+                </div>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.user_message()}</p> })}
+        </div>
     }
 }

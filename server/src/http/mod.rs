@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(ticket_routes::merge)
             .service(ticket_routes::split)
             .service(ticket_routes::log_time)
+            .service(ticket_routes::rate)
             .service(ticket_routes::upload)
             .service(directory_routes::list_users)
             .service(directory_routes::create_user)

@@ -15,7 +15,7 @@ use super::{
         auth_routes::login_route, auth_routes::refresh_route, auth_routes::me,
         ticket_routes::list, ticket_routes::create_ticket, ticket_routes::get_ticket, ticket_routes::update_ticket,
         ticket_routes::reply, ticket_routes::note, ticket_routes::take, ticket_routes::add_subscriber,
-        ticket_routes::remove_subscriber, ticket_routes::merge, ticket_routes::split, ticket_routes::log_time,
+        ticket_routes::remove_subscriber, ticket_routes::merge, ticket_routes::split, ticket_routes::log_time, ticket_routes::rate,
         ticket_routes::upload,
         directory_routes::list_users, directory_routes::create_user, directory_routes::get_user,
         directory_routes::list_companies, directory_routes::create_company,

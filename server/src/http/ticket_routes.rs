@@ -210,6 +210,25 @@ pub async fn log_time(
     Ok(web::Json(detail))
 }
 
+/// The requester rates their resolved or closed ticket: good, ok or bad.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "tickets", params(("id" = i64, Path)),
+    request_body = protocol::RateTicket, security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
+#[post("/tickets/{id}/rating")]
+pub async fn rate(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<protocol::RateTicket>,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(&ctx, &user).await?;
+    let t = scope.find_ticket(ctx.db(), *id).await?;
+    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating).await?;
+    let detail = queries::detail(ctx.db(), &scope, *id).await?;
+    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    Ok(web::Json(detail))
+}
+
 /// Remove a CC subscriber.
 #[utoipa::path(delete, path = "/api/v1/tickets/{id}/subscribers/{email}", tag = "tickets",
     params(("id" = i64, Path), ("email" = String, Path)), security(("bearer" = [])), responses((status = 200, body = TicketDetail)))]

@@ -8,6 +8,7 @@ pub mod events;
 pub mod mapping;
 pub mod messages;
 pub mod queries;
+pub mod rating;
 pub mod reshape;
 pub mod update;
 pub mod version;

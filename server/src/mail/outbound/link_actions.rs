@@ -1,9 +1,8 @@
 //! What the links in our mails do once clicked: leave a ticket, rate it, or open it signed in.
 
-use chrono::Utc;
 use entity::{subscriber, ticket, user};
 use protocol::{Rating, Role, TokenResponse};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::auth::login::tokens_for;
 use crate::context::AppContext;
@@ -34,23 +33,8 @@ pub async fn rate(ctx: &AppContext, token: &str, rating: Rating) -> AppResult<()
     let t = ticket::Entity::find_by_id(c.tkt)
         .one(ctx.db())
         .await?
-        .filter(|t| t.requester_id == c.sub)
         .ok_or(AppError::NotFound("ticket"))?;
-    let old = t.rating.clone();
-    let mut active = t.into_active_model();
-    active.rating = Set(Some(rating.as_str().into()));
-    active.rated_at = Set(Some(Utc::now()));
-    active.update(ctx.db()).await?;
-    events::record(
-        ctx.db(),
-        c.tkt,
-        Some(c.sub),
-        "rating",
-        old,
-        Some(rating.as_str().into()),
-    )
-    .await?;
-    Ok(())
+    crate::tickets::rating::record(ctx.db(), t, c.sub, rating).await
 }
 
 /// A session limited to the link's ticket, for customers only (never staff: a forwarded
