@@ -20,6 +20,8 @@ pub fn MessageItem(message: Message) -> impl IntoView {
         None => view! { <div class="message-body message-text">{message.body_text}</div> }.into_any(),
     };
     let created = message.created_at;
+    // Staff only (the server leaves it out for customers): why this mail joined this ticket.
+    let why = message.thread_rule.as_deref().map(why_joined);
 
     view! {
         <article
@@ -40,8 +42,24 @@ pub fn MessageItem(message: Message) -> impl IntoView {
                     {relative(created)}
                 </time>
             </header>
+            {why.map(|w| view! { <p class="message-why muted" data-testid="thread-rule">{w}</p> })}
             {body}
             <AttachmentList attachments=message.attachments />
         </article>
+    }
+}
+
+/// The threading rule of an inbound mail, in words.
+fn why_joined(rule: &str) -> String {
+    match rule {
+        "new" => "Started this ticket".to_owned(),
+        "in_reply_to" => "Joined: it answers a mail of this ticket (In-Reply-To)".to_owned(),
+        "references" => "Joined: it refers to a mail of this ticket (References)".to_owned(),
+        "subject_token" => "Joined: the ticket number in its subject".to_owned(),
+        "reference_marker" => "Joined: the ticket's reference in its text".to_owned(),
+        "original_message_id" => "Joined: it returns a mail of this ticket (bounce)".to_owned(),
+        "follow_up" => "Started this follow-up of a closed ticket".to_owned(),
+        "subject_token_stranger" => "Started this ticket: a stranger quoted another ticket's number".to_owned(),
+        other => format!("Joined by rule: {other}"),
     }
 }

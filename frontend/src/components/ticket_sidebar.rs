@@ -35,6 +35,11 @@ pub fn TicketSidebar(
                 <dt>"Updated"</dt>
                 <dd title=datetime(ticket.updated_at)>{relative(ticket.updated_at)}</dd>
                 {due.map(|due| view! { <dt>"Due"</dt><dd>{due}</dd> })}
+                {(ticket.time_spent_minutes > 0)
+                    .then(|| {
+                        let t = ticket.time_spent_minutes;
+                        view! { <dt>"Time spent"</dt><dd>{format!("{} h {:02} min", t / 60, t % 60)}</dd> }
+                    })}
             </dl>
             <Subscribers subscribers />
             <History events />
