@@ -259,6 +259,29 @@ impl Client {
         self.call(Call::post(format!("/tickets/{id}/{what}"), msg)?).await
     }
 
+    /// `PATCH /tickets/{id}`: staff change fields against the version they saw.
+    pub async fn update_ticket(&self, id: i64, update: &protocol::UpdateTicket) -> Result<TicketDetail, ApiError> {
+        self.call(Call::patch(format!("/tickets/{id}"), update)?).await
+    }
+
+    /// `POST /tickets/{id}/time`: log minutes spent.
+    pub async fn log_time(&self, id: i64, minutes: i64) -> Result<TicketDetail, ApiError> {
+        self.call(Call::post(
+            format!("/tickets/{id}/time"),
+            &protocol::LogTime { minutes },
+        )?)
+        .await
+    }
+
+    /// `POST /tickets/{id}/merge`: this ticket into another; answers with the other.
+    pub async fn merge(&self, id: i64, into: i64, version: i64) -> Result<TicketDetail, ApiError> {
+        let body = protocol::MergeTicket {
+            into_ticket_id: into,
+            version,
+        };
+        self.call(Call::post(format!("/tickets/{id}/merge"), &body)?).await
+    }
+
     /// `POST /tickets/{id}/rating`: the requester rates their resolved or closed ticket.
     pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(

@@ -20,6 +20,7 @@ pub mod reconnect_banner;
 pub mod reply_box;
 pub mod require_auth;
 pub mod shortcuts_help;
+pub mod ticket_actions;
 pub mod ticket_filters;
 pub mod ticket_sidebar;
 pub mod ticket_table;

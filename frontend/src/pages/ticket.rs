@@ -13,6 +13,7 @@ use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
 use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
+use crate::components::ticket_actions::TicketActions;
 use crate::components::ticket_sidebar::TicketSidebar;
 use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
@@ -93,19 +94,22 @@ fn TicketView(id: i64) -> impl IntoView {
                             on_conflict=Callback::new(move |c: Conflict| ctx.conflict_seen(c))
                         />
                     </div>
-                    {move || {
-                        ctx.with_detail(|d| {
-                            let category = category_name(d.ticket.category_id);
-                            view! {
-                                <TicketSidebar
-                                    ticket=d.ticket.clone()
-                                    subscribers=d.subscribers.clone()
-                                    events=d.events.clone()
-                                    category
-                                />
-                            }
-                        })
-                    }}
+                    <div class="ticket-side">
+                        {staff.then(|| view! { <TicketActions ctx /> })}
+                        {move || {
+                            ctx.with_detail(|d| {
+                                let category = category_name(d.ticket.category_id);
+                                view! {
+                                    <TicketSidebar
+                                        ticket=d.ticket.clone()
+                                        subscribers=d.subscribers.clone()
+                                        events=d.events.clone()
+                                        category
+                                    />
+                                }
+                            })
+                        }}
+                    </div>
                 </div>
             </Show>
         </section>
