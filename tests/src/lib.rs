@@ -3,6 +3,7 @@
 //! typed client. PostgreSQL databases are cloned from a migrated template, so each test gets
 //! its own in milliseconds and tests run in parallel; Redis keys carry a per-test prefix.
 
+pub mod browser;
 pub mod client;
 pub mod imap;
 pub mod live;
