@@ -59,7 +59,7 @@ fn PortalList(p: Page<Ticket>, page: RwSignal<u64>) -> impl IntoView {
 fn PortalRow(t: Ticket) -> impl IntoView {
     view! {
         <li class="portal-row card" data-testid="portal-ticket-row" data-ticket-id=t.id>
-            <a class="portal-row-subject" href=format!("/tickets/{}", t.id)>
+            <a class="portal-row-subject" data-testid="portal-ticket-link" href=format!("/tickets/{}", t.id)>
                 <span class="ticket-number">{format!("#{}", t.number)}</span>
                 " "
                 {t.subject}
