@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod badges;
 pub mod bar_chart;
+pub mod canned_picker;
 pub mod composer;
 pub mod conflict_banner;
 pub mod feedback;

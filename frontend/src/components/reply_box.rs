@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use protocol::{PostMessage, TicketDetail, TicketStatus};
 
 use crate::api::{PostKind, use_client};
+use crate::components::canned_picker::CannedPicker;
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::{Conflict, ConflictBanner};
 use crate::format::status_label;
@@ -161,6 +162,7 @@ pub fn ReplyBox(
                 }}
                 <div class="reply-actions">
                     <span class="muted shortcut-hint"><kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd> " sends"</span>
+                    {staff.then(|| view! { <CannedPicker body /> })}
                     {staff.then(|| view! { <StatusSelect status /> })}
                     <button
                         type="submit"
