@@ -8,6 +8,7 @@ pub mod client;
 pub mod imap;
 pub mod live;
 pub mod mail;
+pub mod outbox;
 pub mod postgres;
 pub mod redis_server;
 pub mod smtp;

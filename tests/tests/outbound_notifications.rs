@@ -6,6 +6,7 @@
 
 use maildesk_tests::client::{expect_error, new_ticket, ok_json};
 use maildesk_tests::mail::mail;
+use maildesk_tests::outbox::{outbox, raw};
 use maildesk_tests::{TestApp, TestUser, both_backends, spawn_app};
 use protocol::{
     Category, CreateCategory, CreateTicket, ErrorCode, MailboxSettings, MailboxWithSecret, NotificationSettings,
@@ -90,19 +91,6 @@ async fn settings(app: &TestApp, change: impl FnOnce(&mut NotificationSettings))
     .await;
 }
 
-async fn outbox(app: &TestApp, ticket_id: i64) -> Vec<OutboundMail> {
-    let page: Page<OutboundMail> = ok_json(
-        app.api
-            .get(
-                &app.admin.token,
-                &format!("/admin/outbox?ticket_id={ticket_id}&per_page=200"),
-            )
-            .await,
-    )
-    .await;
-    page.items
-}
-
 async fn to(app: &TestApp, ticket_id: i64, email: &str, template: &str) -> Vec<OutboundMail> {
     outbox(app, ticket_id)
         .await
@@ -111,11 +99,6 @@ async fn to(app: &TestApp, ticket_id: i64, email: &str, template: &str) -> Vec<O
             m.template == template && (m.to.contains(&email.to_lowercase()) || m.cc.contains(&email.to_lowercase()))
         })
         .collect()
-}
-
-async fn raw(app: &TestApp, id: i64) -> String {
-    let m: OutboundMail = ok_json(app.api.get(&app.admin.token, &format!("/admin/outbox/{id}")).await).await;
-    m.raw.unwrap()
 }
 
 /// The decoded text part (links survive quoted-printable line folding only once decoded).

@@ -9,6 +9,7 @@ use std::time::Duration;
 use maildesk_tests::client::ok_json;
 use maildesk_tests::imap::{create_mailbox, unique_user};
 use maildesk_tests::mail::mail;
+use maildesk_tests::outbox::outbox;
 use maildesk_tests::smtp::{from_of, header, received, smtp_port, wait_for_mail};
 use maildesk_tests::{Backend, TestApp, spawn_app_with};
 use protocol::{AfterImport, MessageKind, OutboundMail, OutboundStatus, Page, PostMessage, TicketDetail};
@@ -25,19 +26,6 @@ async fn app_with_smtp(port: u16) -> TestApp {
         s.outbound.from_email = "desk@example.test".into();
     })
     .await
-}
-
-async fn outbox(app: &TestApp, ticket_id: i64) -> Vec<OutboundMail> {
-    let page: Page<OutboundMail> = ok_json(
-        app.api
-            .get(
-                &app.admin.token,
-                &format!("/admin/outbox?ticket_id={ticket_id}&per_page=200"),
-            )
-            .await,
-    )
-    .await;
-    page.items
 }
 
 async fn wait_outbox(
