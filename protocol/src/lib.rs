@@ -13,6 +13,7 @@ pub mod live;
 pub mod mail;
 pub mod outbound;
 pub mod page;
+pub mod search;
 pub mod tickets;
 
 pub use auth::*;
@@ -24,6 +25,7 @@ pub use live::{ClientFrame, ServerFrame, Topic};
 pub use mail::*;
 pub use outbound::*;
 pub use page::*;
+pub use search::*;
 pub use tickets::*;
 
 /// Base path of the versioned REST API.
