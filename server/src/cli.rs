@@ -60,6 +60,12 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Rebuild the search index from the database (safe while the server runs).
+    Reindex {
+        /// No progress bar (for scripts and logs).
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Benchmarks that print their figures. They write into the configured database: point
     /// DATABASE_URL at a scratch one.
     Bench {
@@ -154,6 +160,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
     match cli.command {
         Command::Serve { .. } => serve(settings).await,
+        Command::Reindex { quiet } => {
+            let conn = db::connect(&settings).await?;
+            db::migrate(&conn).await?;
+            let search = crate::search::Search::open(&settings).await?;
+            crate::search::reindex::run(search.engine(), &conn, !quiet).await?;
+            Ok(())
+        }
         Command::Migrate => {
             let conn = db::connect(&settings).await?;
             db::migrate(&conn).await?;

@@ -11,6 +11,7 @@ use crate::keys::Keys;
 use crate::mail::outbound::Outbound;
 use crate::mail::outbound::notify;
 use crate::realtime::Realtime;
+use crate::search::Search;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -27,6 +28,7 @@ struct Inner {
     attempts: Box<dyn AttemptCounter>,
     realtime: Arc<Realtime>,
     outbound: Outbound,
+    search: Search,
 }
 
 impl AppContext {
@@ -34,6 +36,7 @@ impl AppContext {
         let keys = Keys::load_or_create(&settings)?;
         let outbound = Outbound::from_settings(&settings)?;
         let blobs = BlobStore::open(settings.data_dir.join("blobs"))?;
+        let search = Search::open(&settings).await?;
         let redis = match settings.redis_url() {
             Some(url) => Some(connect_redis(&url).await?),
             None => None,
@@ -54,6 +57,7 @@ impl AppContext {
                 attempts,
                 realtime,
                 outbound,
+                search,
             }),
         })
     }
@@ -90,6 +94,10 @@ impl AppContext {
         &self.inner.outbound
     }
 
+    pub fn search(&self) -> &Search {
+        &self.inner.search
+    }
+
     /// What notifications need from here, borrowed for one transaction.
     pub fn notify_env(&self) -> notify::Env<'_> {
         notify::Env {
@@ -97,6 +105,7 @@ impl AppContext {
             keys: &self.inner.keys,
             blobs: &self.inner.blobs,
             dkim: self.inner.outbound.dkim.as_ref(),
+            search: Some(self.inner.search.engine()),
         }
     }
 

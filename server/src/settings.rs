@@ -22,6 +22,7 @@ pub struct Settings {
     pub portal: PortalSettings,
     pub smtp: SmtpSettings,
     pub outbound: OutboundSettings,
+    pub search: SearchSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +130,26 @@ pub struct OutboundSettings {
     pub poll_interval_ms: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    /// `meilisearch` when `meili_url` is set, otherwise the embedded Tantivy index.
+    pub meili_url: String,
+    pub meili_api_key: SecretString,
+    /// Index names start with this, so several helpdesks can share one Meilisearch.
+    pub meili_index_prefix: String,
+    /// Stemming language of the Tantivy index (english, german, french, spanish, …).
+    pub language: String,
+    /// Changes are gathered this long before one batch goes to the index.
+    pub batch_ms: u64,
+}
+
+impl SearchSettings {
+    pub fn meili_enabled(&self) -> bool {
+        !self.meili_url.trim().is_empty()
+    }
+}
+
 impl SmtpSettings {
     pub fn enabled(&self) -> bool {
         !self.host.trim().is_empty()
@@ -191,6 +212,13 @@ dkim_key_file = ""
 retry_base_secs = 30
 max_attempts = 12
 poll_interval_ms = 1000
+
+[search]
+meili_url = ""
+meili_api_key = ""
+meili_index_prefix = "maildesk_"
+language = "english"
+batch_ms = 200
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -228,7 +256,14 @@ impl Settings {
                 .source(Some(ours.clone())),
         );
         // The conventional variables, unless the namespaced one says otherwise.
-        for (conventional, key) in [("DATABASE_URL", "database.url"), ("REDIS_URL", "redis.url")] {
+        for (conventional, key) in [
+            ("DATABASE_URL", "database.url"),
+            ("REDIS_URL", "redis.url"),
+            ("MEILI_URL", "search.meili_url"),
+            // The key Meilisearch itself was started with; a narrower MEILI_API_KEY wins.
+            ("MEILI_MASTER_KEY", "search.meili_api_key"),
+            ("MEILI_API_KEY", "search.meili_api_key"),
+        ] {
             let namespaced = format!("MAILDESK__{}", key.replace('.', "__").to_uppercase());
             if ours.contains_key(&namespaced) {
                 continue;
@@ -252,6 +287,13 @@ impl Settings {
             return Err(SettingsError(
                 "auth.refresh_ttl_secs must be greater than auth.access_ttl_secs, both positive".into(),
             ));
+        }
+        if crate::search::tantivy_engine::language(&self.search.language).is_none() {
+            return Err(SettingsError(format!(
+                "search.language {:?} is not one of: {}",
+                self.search.language,
+                crate::search::tantivy_engine::LANGUAGES.join(", ")
+            )));
         }
         if !["implicit", "starttls", "none"].contains(&self.smtp.tls.as_str()) {
             return Err(SettingsError("smtp.tls must be implicit, starttls or none".into()));

@@ -37,6 +37,11 @@ impl Application {
         settings.http.public_url = settings.public_url_for(port);
         let context = AppContext::new(settings.clone(), conn).await?;
         context.realtime().start(context.db().clone());
+        context.search().start(
+            context.db().clone(),
+            context.realtime(),
+            context.settings().search.batch_ms,
+        );
         // Mail journaled but never processed (a crash in between) is picked up again.
         tokio::spawn(crate::mail::inbound::pipeline::run_pending_worker(
             context.clone(),

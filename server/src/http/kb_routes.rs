@@ -65,7 +65,9 @@ pub async fn create_article(
     user: CurrentUser,
     body: web::Json<SaveKbArticle>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(articles::create(ctx.db(), &user, &body).await?))
+    let article = articles::create(ctx.db(), &user, &body).await?;
+    ctx.realtime().article_changed(article.id).await;
+    Ok(HttpResponse::Created().json(article))
 }
 
 /// Replace an article (staff).
@@ -78,7 +80,9 @@ pub async fn update_article(
     id: web::Path<i64>,
     body: web::Json<SaveKbArticle>,
 ) -> AppResult<web::Json<KbArticle>> {
-    Ok(web::Json(articles::update(ctx.db(), &user, *id, &body).await?))
+    let article = articles::update(ctx.db(), &user, *id, &body).await?;
+    ctx.realtime().article_changed(article.id).await;
+    Ok(web::Json(article))
 }
 
 /// Delete an article (staff).
@@ -91,6 +95,7 @@ pub async fn delete_article(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     articles::delete(ctx.db(), &user, *id).await?;
+    ctx.realtime().article_changed(*id).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -10,6 +10,7 @@ pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
 pub mod outbound_routes;
+pub mod search_routes;
 pub mod spa;
 pub mod ticket_routes;
 
@@ -75,6 +76,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::inbound_raw)
             .service(mail_routes::replay)
             .service(mail_routes::release)
+            .service(search_routes::search_tickets)
+            .service(search_routes::search_articles)
+            .service(search_routes::ticket_suggestions)
+            .service(search_routes::status)
             .service(kb_routes::list_articles)
             .service(kb_routes::get_article)
             .service(kb_routes::create_article)

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, ticket_routes,
+    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, search_routes,
+    ticket_routes,
 };
 
 #[derive(OpenApi)]
@@ -26,6 +27,7 @@ use super::{
         mail_routes::inbound_raw, mail_routes::replay, mail_routes::release,
         kb_routes::list_articles, kb_routes::get_article, kb_routes::create_article, kb_routes::update_article,
         kb_routes::delete_article, kb_routes::feedback,
+        search_routes::search_tickets, search_routes::search_articles, search_routes::ticket_suggestions, search_routes::status,
         outbound_routes::list_outbox, outbound_routes::get_outbox, outbound_routes::get_notification_settings,
         outbound_routes::put_notification_settings, outbound_routes::list_templates, outbound_routes::save_template,
         outbound_routes::reset_template, outbound_routes::preview_template, outbound_routes::autologin,

@@ -47,6 +47,10 @@ pub enum BusEvent {
     Presence {
         ticket_id: i64,
     },
+    /// A knowledge-base article was written or deleted (the search index follows).
+    Article {
+        article_id: i64,
+    },
     /// Only ever raised locally: this node may have missed events (its Redis link was down, or
     /// its fan-out lagged), so its clients should re-fetch.
     Resync {

@@ -237,6 +237,8 @@ impl Hub {
             BusEvent::Ticket(change) => self.dispatch_ticket(change),
             BusEvent::Presence { ticket_id } => self.push_presence(*ticket_id, presence, None).await,
             BusEvent::Resync { reason } => self.resync_all(reason),
+            // Nothing live shows articles; the search indexer listens for these.
+            BusEvent::Article { .. } => {}
         }
     }
 

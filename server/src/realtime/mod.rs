@@ -141,6 +141,15 @@ impl Realtime {
         }
     }
 
+    pub async fn article_changed(&self, article_id: i64) {
+        self.bus.publish(BusEvent::Article { article_id }).await;
+    }
+
+    /// Every event this node sees, for listeners besides the sockets (the search indexer).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<BusEvent>> {
+        self.bus.subscribe()
+    }
+
     pub async fn presence_changed(&self, ticket_id: i64) {
         self.bus.publish(BusEvent::Presence { ticket_id }).await;
     }

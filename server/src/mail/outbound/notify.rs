@@ -67,6 +67,8 @@ pub struct Env<'a> {
     pub keys: &'a Keys,
     pub blobs: &'a BlobStore,
     pub dkim: Option<&'a DkimConfig>,
+    /// Finds `#Suggested_KB_articles#`; without it the list stays empty.
+    pub search: Option<&'a dyn crate::search::SearchEngine>,
 }
 
 /// What was queued; `warnings` are for the agent (a bounced address mailed anyway).
@@ -318,6 +320,35 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
     Ok(report)
 }
 
+fn uses_kb_suggestions(t: &protocol::EmailTemplate) -> bool {
+    [&t.subject, &t.body_text, &t.body_html]
+        .iter()
+        .any(|part| part.contains("Suggested_KB_articles"))
+}
+
+/// Public articles that may answer the ticket, as (title, link). Search trouble leaves the
+/// list empty: a mail is never held back for it.
+async fn kb_suggestions(env: &Env<'_>, f: &TicketFacts) -> Vec<(String, String)> {
+    let Some(engine) = env.search else {
+        return Vec::new();
+    };
+    let mut text = f.ticket.subject.clone();
+    if let Some(first) = f.public.iter().find(|m| m.kind == protocol::MessageKind::Customer.as_str()) {
+        text.push('\n');
+        text.extend(first.body_text.chars().take(crate::search::query::SUGGESTION_TEXT_LIMIT));
+    }
+    match crate::search::service::suggest(engine, &text, true).await {
+        Ok(found) => found
+            .into_iter()
+            .map(|m| (m.title, crate::search::service::article_url(env.settings, m.id)))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(ticket = f.ticket.id, error = %e, "no article suggestions for a mail");
+            Vec::new()
+        }
+    }
+}
+
 fn send_message(sends: &[Send<'_>]) -> Option<i64> {
     sends.iter().find_map(|s| s.message_id)
 }
@@ -377,6 +408,16 @@ async fn send(
     if is_off(&template) || s.recipients.is_empty() {
         return Ok(());
     }
+    let with_articles;
+    let vars = if uses_kb_suggestions(&template) && vars.kb_articles.is_empty() {
+        with_articles = TicketVars {
+            kb_articles: kb_suggestions(env, f).await,
+            ..vars.clone()
+        };
+        &with_articles
+    } else {
+        vars
+    };
     let automatic = s.origin != Origin::Human;
     let links = LinkBase {
         public_url: &env.settings.http.public_url,

@@ -1,0 +1,310 @@
+//! The shared engine of a scaled-out setup: Meilisearch through meilisearch-sdk.
+//!
+//! Three indexes named `<prefix>tickets`, `<prefix>articles` and `<prefix>meta` (the catch-up
+//! mark). Settings are applied at start; every write waits for its task, so once `apply`
+//! returns, searches see the change — the same promise Tantivy gives.
+
+pub mod filters;
+pub mod highlight;
+pub mod mapping;
+pub mod settings;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::task_info::TaskInfo;
+use protocol::{KbVisibility, SearchSort};
+use secrecy::ExposeSecret;
+
+use crate::search::query::{ArticleQuery, TicketQuery};
+use crate::search::{ArticleMatch, Batch, SearchEngine, SearchError, SearchResult, TicketMatch, TicketMatches};
+use crate::settings::SearchSettings;
+use mapping::{ArticleHead, IdOnly, MeiliArticle, MeiliTicket, SYNC_MARK_ID, SyncMark};
+
+const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+const TASK_POLL: Duration = Duration::from_millis(25);
+/// Words around a match in a snippet.
+const CROP_WORDS: usize = 30;
+
+fn engine_err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Engine(format!("meilisearch: {e}"))
+}
+
+pub struct MeiliEngine {
+    client: Client,
+    tickets: Index,
+    articles: Index,
+    meta: Index,
+}
+
+impl MeiliEngine {
+    /// Connects, creates the indexes if needed and applies their settings.
+    pub async fn connect(s: &SearchSettings) -> anyhow::Result<Self> {
+        let key = s.meili_api_key.expose_secret();
+        let client = Client::new(s.meili_url.trim_end_matches('/'), (!key.is_empty()).then(|| key.to_owned()))?;
+        let name = |what: &str| format!("{}{what}", s.meili_index_prefix);
+        let engine = Self {
+            tickets: client.index(name("tickets")),
+            articles: client.index(name("articles")),
+            meta: client.index(name("meta")),
+            client,
+        };
+        for (index, settings) in [
+            (&engine.tickets, settings::tickets()),
+            (&engine.articles, settings::articles()),
+        ] {
+            let task = index
+                .set_settings(&settings)
+                .await
+                .map_err(|e| anyhow::anyhow!("applying Meilisearch settings to {}: {e}", index.uid))?;
+            engine.wait(task).await?;
+        }
+        Ok(engine)
+    }
+
+    async fn wait(&self, task: TaskInfo) -> SearchResult<()> {
+        let done = task
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await
+            .map_err(engine_err)?;
+        if done.is_failure() {
+            return Err(engine_err(done.unwrap_failure()));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchEngine for MeiliEngine {
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn apply(&self, batch: Batch) -> SearchResult<()> {
+        if !batch.deleted_articles.is_empty() {
+            let task = self
+                .articles
+                .delete_documents(&batch.deleted_articles)
+                .await
+                .map_err(engine_err)?;
+            self.wait(task).await?;
+        }
+        if !batch.articles.is_empty() {
+            let docs: Vec<MeiliArticle> = batch.articles.iter().map(MeiliArticle::from).collect();
+            let task = self
+                .articles
+                .add_or_replace(&docs, Some("id"))
+                .await
+                .map_err(engine_err)?;
+            self.wait(task).await?;
+        }
+        if !batch.tickets.is_empty() {
+            let docs: Vec<MeiliTicket> = batch.tickets.iter().map(MeiliTicket::from).collect();
+            let task = self
+                .tickets
+                .add_or_replace(&docs, Some("id"))
+                .await
+                .map_err(engine_err)?;
+            self.wait(task).await?;
+        }
+        // Written last, like Tantivy's commit payload: a failure above leaves the old mark.
+        if let Some(mark) = batch.synced_until {
+            let doc = SyncMark {
+                id: SYNC_MARK_ID.into(),
+                synced_until: mark.to_rfc3339(),
+            };
+            let task = self
+                .meta
+                .add_or_replace(&[doc], Some("id"))
+                .await
+                .map_err(engine_err)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn search_tickets(&self, q: &TicketQuery) -> SearchResult<TicketMatches> {
+        let filter = filters::ticket_filter(&q.access, &q.filters);
+        let staff = q.access.sees_notes();
+        let searchable = if staff {
+            settings::TICKET_SEARCHABLE
+        } else {
+            settings::TICKET_SEARCHABLE_PUBLIC
+        };
+        // `_formatted` holds exactly these fields: a customer's never includes notes.
+        let shown: &[&str] = if staff {
+            &["subject", "messages", "notes"]
+        } else {
+            &["subject", "messages"]
+        };
+        let crop: &[(&str, Option<usize>)] = if staff {
+            &[("subject", None), ("messages", None), ("notes", None)]
+        } else {
+            &[("subject", None), ("messages", None)]
+        };
+        let sort_newest = ["updated_at:desc"];
+        let sort_oldest = ["updated_at:asc"];
+        let mut search = self.tickets.search();
+        search
+            .with_query(&q.text)
+            .with_offset(q.offset)
+            .with_limit(q.limit.clamp(1, 200))
+            .with_attributes_to_search_on(searchable)
+            .with_attributes_to_retrieve(Selectors::Some(&["id"]))
+            .with_attributes_to_crop(Selectors::Some(crop))
+            .with_crop_length(CROP_WORDS)
+            .with_attributes_to_highlight(Selectors::Some(shown))
+            .with_highlight_pre_tag(highlight::PRE)
+            .with_highlight_post_tag(highlight::POST)
+            .with_show_ranking_score(true);
+        if let Some(f) = &filter {
+            search.with_filter(f);
+        }
+        match q.sort {
+            SearchSort::Newest => {
+                search.with_sort(&sort_newest);
+            }
+            SearchSort::Oldest => {
+                search.with_sort(&sort_oldest);
+            }
+            SearchSort::Relevance if q.text.trim().is_empty() => {
+                search.with_sort(&sort_newest);
+            }
+            SearchSort::Relevance => {}
+        }
+        let results = search.execute::<IdOnly>().await.map_err(engine_err)?;
+        let hits = results
+            .hits
+            .into_iter()
+            .map(|h| {
+                let snippets = h
+                    .formatted_result
+                    .as_ref()
+                    .map(|f| {
+                        shown
+                            .iter()
+                            .filter_map(|name| {
+                                f.get(*name)
+                                    .and_then(|v| v.as_str())
+                                    .and_then(|t| highlight::snippet(name, t))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                TicketMatch {
+                    id: h.result.id,
+                    score: h.ranking_score.unwrap_or(0.0) as f32,
+                    snippets,
+                }
+            })
+            .collect();
+        Ok(TicketMatches {
+            total: results.estimated_total_hits.unwrap_or(0) as u64,
+            hits,
+        })
+    }
+
+    async fn search_articles(&self, q: &ArticleQuery) -> SearchResult<Vec<ArticleMatch>> {
+        if q.text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = filters::article_filter(q.public_only, q.category_id);
+        let mut search = self.articles.search();
+        search
+            .with_query(&q.text)
+            .with_limit(q.limit.clamp(1, 50))
+            .with_attributes_to_retrieve(Selectors::Some(&["id", "title", "category_id", "visibility"]))
+            .with_attributes_to_crop(Selectors::Some(&[("body", None)]))
+            .with_crop_length(CROP_WORDS)
+            .with_attributes_to_highlight(Selectors::Some(&["body"]))
+            .with_highlight_pre_tag(highlight::PRE)
+            .with_highlight_post_tag(highlight::POST)
+            .with_show_ranking_score(true)
+            // Questions carry words no article has; rank by how many match instead of
+            // requiring all (Meilisearch's "last" drops words from the end).
+            .with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::LAST);
+        if let Some(f) = &filter {
+            search.with_filter(f);
+        }
+        let results = search.execute::<ArticleHead>().await.map_err(engine_err)?;
+        Ok(results
+            .hits
+            .into_iter()
+            .map(|h| ArticleMatch {
+                id: h.result.id,
+                title: h.result.title,
+                category_id: (h.result.category_id > 0).then_some(h.result.category_id),
+                visibility: KbVisibility::parse(&h.result.visibility).unwrap_or(KbVisibility::Agents),
+                score: h.ranking_score.unwrap_or(0.0) as f32,
+                snippet: h
+                    .formatted_result
+                    .as_ref()
+                    .and_then(|f| f.get("body"))
+                    .and_then(|v| v.as_str())
+                    .and_then(|t| highlight::snippet("body", t)),
+            })
+            .collect())
+    }
+
+    async fn synced_until(&self) -> SearchResult<Option<DateTime<Utc>>> {
+        match self.meta.get_document::<SyncMark>(SYNC_MARK_ID).await {
+            Ok(mark) => Ok(DateTime::parse_from_rfc3339(&mark.synced_until)
+                .ok()
+                .map(|d| d.with_timezone(&Utc))),
+            // A fresh Meilisearch has neither the index nor the document.
+            Err(meilisearch_sdk::errors::Error::Meilisearch(e))
+                if matches!(
+                    e.error_code,
+                    meilisearch_sdk::errors::ErrorCode::DocumentNotFound | meilisearch_sdk::errors::ErrorCode::IndexNotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(engine_err(e)),
+        }
+    }
+
+    async fn article_ids(&self) -> SearchResult<Vec<i64>> {
+        let mut ids = Vec::new();
+        let mut offset = 0;
+        loop {
+            let mut q = meilisearch_sdk::documents::DocumentsQuery::new(&self.articles);
+            q.with_offset(offset).with_limit(1000).with_fields(["id"]);
+            let page = match self.articles.get_documents_with::<IdOnly>(&q).await {
+                Ok(page) => page,
+                Err(meilisearch_sdk::errors::Error::Meilisearch(e))
+                    if e.error_code == meilisearch_sdk::errors::ErrorCode::IndexNotFound =>
+                {
+                    break;
+                }
+                Err(e) => return Err(engine_err(e)),
+            };
+            let n = page.results.len();
+            ids.extend(page.results.into_iter().map(|d| d.id));
+            if n < 1000 {
+                break;
+            }
+            offset += n;
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    async fn counts(&self) -> SearchResult<(u64, u64)> {
+        let mut out = [0u64; 2];
+        for (slot, index) in out.iter_mut().zip([&self.tickets, &self.articles]) {
+            let r = index
+                .search()
+                .with_query("")
+                .with_limit(0)
+                .execute::<serde_json::Value>()
+                .await
+                .map_err(engine_err)?;
+            *slot = r.estimated_total_hits.unwrap_or(0) as u64;
+        }
+        Ok((out[0], out[1]))
+    }
+}
