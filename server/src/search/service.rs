@@ -56,12 +56,10 @@ pub async fn tickets(
     if page == 0 {
         return Err(AppError::InvalidParameter("page: pages start at 1".into()));
     }
-    if let Some(s) = &p.status {
-        if TicketStatus::parse(s).is_none() {
-            return Err(AppError::InvalidParameter(format!(
-                "status: {s:?} is not open, pending, resolved or closed"
-            )));
-        }
+    if let Some(s) = p.status.as_deref().filter(|s| TicketStatus::parse(s).is_none()) {
+        return Err(AppError::InvalidParameter(format!(
+            "status: {s:?} is not open, pending, resolved or closed"
+        )));
     }
     let scope = Scope::of(db, settings, user).await?;
     let query = TicketQuery {

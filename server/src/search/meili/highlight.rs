@@ -15,10 +15,8 @@ pub fn snippet(field: &str, marked: &str) -> Option<Snippet> {
         match ch {
             '\u{2}' => open = Some(text.len()),
             '\u{3}' => {
-                if let Some(start) = open.take() {
-                    if text.len() > start {
-                        highlights.push([start as u32, text.len() as u32]);
-                    }
+                if let Some(start) = open.take().filter(|s| text.len() > *s) {
+                    highlights.push([start as u32, text.len() as u32]);
                 }
             }
             c => text.push(c),
