@@ -9,6 +9,7 @@ mod directory;
 mod error;
 mod portal;
 mod refresh;
+mod search;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use protocol::{

@@ -16,7 +16,7 @@ use crate::live::Live;
 use crate::pages::admin::{AdminHome, AdminPage};
 use crate::pages::{autologin::AutologinPage, new_ticket::NewTicketPage, portal_tickets::PortalTicketsPage};
 use crate::pages::{dashboard::DashboardPage, home::Home, login::LoginPage, not_found::NotFound};
-use crate::pages::{ticket::TicketPage, tickets::TicketsPage};
+use crate::pages::{search::SearchPage, ticket::TicketPage, tickets::TicketsPage};
 use crate::seen::Seen;
 
 #[component]
@@ -51,6 +51,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/tickets/:id")
                         view=|| view! { <RequireAuth><TicketPage /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/search")
+                        view=|| view! { <RequireAuth><SearchPage /></RequireAuth> }
                     />
                     <Route
                         path=path!("/admin")

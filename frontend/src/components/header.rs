@@ -33,6 +33,9 @@ pub fn AppHeader() -> impl IntoView {
                 <Show when=move || auth.signed_in()>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/tickets">{move || if is_customer() { "My tickets" } else { "Tickets" }}</A>
+                        <Show when=move || !is_customer()>
+                            <A href="/search" attr:data-testid="nav-search" attr:title="Search tickets (/)">"Search"</A>
+                        </Show>
                         <Show when=is_admin>
                             <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
                             <A href="/admin" attr:data-testid="nav-admin">"Admin"</A>

@@ -1,0 +1,36 @@
+//! Full-text search over tickets (the server filters by the caller's rights) and the articles
+//! suggested for a ticket.
+
+use protocol::{Page, TicketHit, TicketSearchParams};
+
+use super::{ApiError, Call, Client};
+
+impl Client {
+    /// `GET /search/tickets`.
+    pub async fn search_tickets(&self, p: &TicketSearchParams) -> Result<Page<TicketHit>, ApiError> {
+        self.call(Call::get("/search/tickets").query(search_pairs(p))).await
+    }
+}
+
+/// The query string of `GET /search/tickets`; unset fields are left out (the server's query
+/// struct denies unknown fields, and an empty `status=` would not parse).
+fn search_pairs(p: &TicketSearchParams) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut push = |k: &'static str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.push((k, v));
+        }
+    };
+    push("q", Some(p.q.clone()));
+    push("status", p.status.clone());
+    push("category_id", p.category_id.map(|c| c.to_string()));
+    push("assignee_id", p.assignee_id.map(|a| a.to_string()));
+    push("requester_id", p.requester_id.map(|r| r.to_string()));
+    push("tag", p.tag.clone());
+    push("from", p.from.map(|t| t.to_rfc3339()));
+    push("to", p.to.map(|t| t.to_rfc3339()));
+    push("sort", p.sort.map(|s| s.as_str().to_owned()));
+    push("page", p.page.map(|n| n.to_string()));
+    push("per_page", p.per_page.map(|n| n.to_string()));
+    out
+}
