@@ -7,6 +7,7 @@
 mod admin;
 mod directory;
 mod error;
+mod kb;
 mod portal;
 mod refresh;
 mod search;
@@ -216,6 +217,16 @@ impl Client {
             other => other,
         };
         self.check(result)
+    }
+
+    /// For endpoints that also answer visitors who are not signed in (the public help center):
+    /// with the session when there is one, so staff see what staff may read; else without.
+    async fn call_as_reader<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        if self.auth.session_untracked().is_some() {
+            self.call(call).await
+        } else {
+            read(call.send(None).await?).await
+        }
     }
 
     /// A session the server rejects is forgotten.

@@ -30,9 +30,12 @@ pub fn AppHeader() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"✉"</span>
                     "Maildesk"
                 </a>
-                <Show when=move || auth.signed_in()>
+                <Show when=move || auth.signed_in() fallback=VisitorNav>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/tickets">{move || if is_customer() { "My tickets" } else { "Tickets" }}</A>
+                        <Show when=is_customer>
+                            <A href="/kb" attr:data-testid="nav-kb">"Help center"</A>
+                        </Show>
                         <Show when=move || !is_customer()>
                             <A href="/search" attr:data-testid="nav-search" attr:title="Search tickets (/)">"Search"</A>
                         </Show>
@@ -68,5 +71,15 @@ pub fn AppHeader() -> impl IntoView {
                 <ThemeToggle />
             </div>
         </header>
+    }
+}
+
+/// Visitors who are not signed in can still reach the help center (when it is public).
+#[component]
+fn VisitorNav() -> impl IntoView {
+    view! {
+        <nav class="app-nav" aria-label="Main">
+            <A href="/kb" attr:data-testid="nav-kb">"Help center"</A>
+        </nav>
     }
 }

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod autologin;
 pub mod dashboard;
 pub mod home;
+pub mod kb;
+pub mod kb_article;
 pub mod login;
 pub mod new_ticket;
 pub mod not_found;
