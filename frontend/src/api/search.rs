@@ -1,7 +1,7 @@
 //! Full-text search over tickets (the server filters by the caller's rights) and the articles
 //! suggested for a ticket.
 
-use protocol::{Page, TicketHit, TicketSearchParams};
+use protocol::{KbHit, Page, TicketHit, TicketSearchParams};
 
 use super::{ApiError, Call, Client};
 
@@ -9,6 +9,12 @@ impl Client {
     /// `GET /search/tickets`.
     pub async fn search_tickets(&self, p: &TicketSearchParams) -> Result<Page<TicketHit>, ApiError> {
         self.call(Call::get("/search/tickets").query(search_pairs(p))).await
+    }
+
+    /// `GET /tickets/{id}/kb-suggestions` (staff): the articles most relevant to the ticket.
+    pub async fn kb_suggestions(&self, ticket_id: i64) -> Result<Vec<KbHit>, ApiError> {
+        self.call(Call::get(format!("/tickets/{ticket_id}/kb-suggestions")))
+            .await
     }
 }
 

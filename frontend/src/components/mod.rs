@@ -11,6 +11,7 @@ pub mod file_picker;
 pub mod form_fields;
 pub mod header;
 pub mod kb_hit;
+pub mod kb_suggested;
 pub mod kb_suggestions;
 pub mod loaded;
 pub mod message;
