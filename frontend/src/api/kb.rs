@@ -1,7 +1,7 @@
 //! The knowledge base: reading and searching articles (signed in or not, when the portal's help
-//! center is public) and "was this helpful?".
+//! center is public), "was this helpful?", and writing articles (staff).
 
-use protocol::{KbArticle, KbFeedback, KbHit, KbSearchParams, Page};
+use protocol::{KbArticle, KbFeedback, KbHit, KbSearchParams, Page, SaveKbArticle};
 
 use super::{ApiError, Call, Client};
 
@@ -44,5 +44,20 @@ impl Client {
             &KbFeedback { helpful },
         )?)
         .await
+    }
+
+    /// `POST /kb/articles` (staff).
+    pub async fn create_kb_article(&self, a: &SaveKbArticle) -> Result<KbArticle, ApiError> {
+        self.call(Call::post("/kb/articles", a)?).await
+    }
+
+    /// `PUT /kb/articles/{id}` (staff): replaces the article.
+    pub async fn update_kb_article(&self, id: i64, a: &SaveKbArticle) -> Result<KbArticle, ApiError> {
+        self.call(Call::put(format!("/kb/articles/{id}"), a)?).await
+    }
+
+    /// `DELETE /kb/articles/{id}` (staff).
+    pub async fn delete_kb_article(&self, id: i64) -> Result<(), ApiError> {
+        self.call_empty(Call::delete(format!("/kb/articles/{id}"))).await
     }
 }

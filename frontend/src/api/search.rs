@@ -1,7 +1,7 @@
 //! Full-text search over tickets (the server filters by the caller's rights) and the articles
 //! suggested for a ticket.
 
-use protocol::{KbHit, Page, TicketHit, TicketSearchParams};
+use protocol::{KbHit, Page, SearchStatus, TicketHit, TicketSearchParams};
 
 use super::{ApiError, Call, Client};
 
@@ -15,6 +15,11 @@ impl Client {
     pub async fn kb_suggestions(&self, ticket_id: i64) -> Result<Vec<KbHit>, ApiError> {
         self.call(Call::get(format!("/tickets/{ticket_id}/kb-suggestions")))
             .await
+    }
+
+    /// `GET /admin/search` (admins): the engine and how far indexing has caught up.
+    pub async fn search_status(&self) -> Result<SearchStatus, ApiError> {
+        self.call(Call::get("/admin/search")).await
     }
 }
 

@@ -22,6 +22,7 @@ pub fn AppHeader() -> impl IntoView {
     let user_name = move || auth.user().map(|u| u.name);
     let is_customer = move || auth.user().is_some_and(|u| u.role == Role::Customer);
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    let is_agent = move || auth.user().is_some_and(|u| u.role == Role::Agent);
 
     view! {
         <header class="app-header" role="banner">
@@ -38,6 +39,10 @@ pub fn AppHeader() -> impl IntoView {
                         </Show>
                         <Show when=move || !is_customer()>
                             <A href="/search" attr:data-testid="nav-search" attr:title="Search tickets (/)">"Search"</A>
+                        </Show>
+                        // Agents write help articles but see no other admin screen.
+                        <Show when=is_agent>
+                            <A href="/admin/kb" attr:data-testid="nav-kb-admin">"Knowledge base"</A>
                         </Show>
                         <Show when=is_admin>
                             <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
