@@ -1,6 +1,7 @@
 //! Full-text search over tickets (the server filters by the caller's rights) and the articles
 //! suggested for a ticket.
 
+use chrono::SecondsFormat;
 use protocol::{KbHit, Page, SearchStatus, TicketHit, TicketSearchParams};
 
 use super::{ApiError, Call, Client};
@@ -38,8 +39,8 @@ fn search_pairs(p: &TicketSearchParams) -> Vec<(&'static str, String)> {
     push("assignee_id", p.assignee_id.map(|a| a.to_string()));
     push("requester_id", p.requester_id.map(|r| r.to_string()));
     push("tag", p.tag.clone());
-    push("from", p.from.map(|t| t.to_rfc3339()));
-    push("to", p.to.map(|t| t.to_rfc3339()));
+    push("from", p.from.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    push("to", p.to.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)));
     push("sort", p.sort.map(|s| s.as_str().to_owned()));
     push("page", p.page.map(|n| n.to_string()));
     push("per_page", p.per_page.map(|n| n.to_string()));
