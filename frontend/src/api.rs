@@ -7,8 +7,10 @@
 mod admin;
 mod directory;
 mod error;
+mod kb;
 mod portal;
 mod refresh;
+mod search;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use protocol::{
@@ -211,6 +213,26 @@ impl Client {
             Err(e) if e.code() == Some(ErrorCode::TokenExpired) => {
                 let fresh = refresh::fresh_session(self.auth, &session).await?;
                 read_empty(call.send(Some(&fresh.access_token)).await?).await
+            }
+            other => other,
+        };
+        self.check(result)
+    }
+
+    /// For endpoints that also answer visitors who are not signed in (the public help center):
+    /// with the session when there is one, so staff see what staff may read; else without.
+    async fn call_as_reader<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        let Some(session) = self.auth.session_untracked() else {
+            return read(call.send(None).await?).await;
+        };
+        let first = read(call.send(Some(&session.access_token)).await?).await;
+        let result = match first {
+            // These endpoints take the session as optional: the server reads an expired token
+            // as no session and answers `unauthorized` (not `token_expired`) when the help
+            // center is not public. Refresh on either, rather than signing the user out.
+            Err(e) if e.rejects_session() => {
+                let fresh = refresh::fresh_session(self.auth, &session).await?;
+                read(call.send(Some(&fresh.access_token)).await?).await
             }
             other => other,
         };

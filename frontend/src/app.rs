@@ -16,7 +16,8 @@ use crate::live::Live;
 use crate::pages::admin::{AdminHome, AdminPage};
 use crate::pages::{autologin::AutologinPage, new_ticket::NewTicketPage, portal_tickets::PortalTicketsPage};
 use crate::pages::{dashboard::DashboardPage, home::Home, login::LoginPage, not_found::NotFound};
-use crate::pages::{ticket::TicketPage, tickets::TicketsPage};
+use crate::pages::{kb::KbPage, kb_article::KbArticlePage};
+use crate::pages::{search::SearchPage, ticket::TicketPage, tickets::TicketsPage};
 use crate::seen::Seen;
 
 #[component]
@@ -40,6 +41,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/autologin") view=AutologinPage />
+                    // The help center needs no session when the portal's knowledge base is public.
+                    <Route path=path!("/kb") view=KbPage />
+                    <Route path=path!("/kb/:id") view=KbArticlePage />
                     <Route
                         path=path!("/tickets")
                         view=|| view! { <RequireAuth><TicketsOrPortal /></RequireAuth> }
@@ -51,6 +55,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/tickets/:id")
                         view=|| view! { <RequireAuth><TicketPage /></RequireAuth> }
+                    />
+                    <Route
+                        path=path!("/search")
+                        view=|| view! { <RequireAuth><SearchPage /></RequireAuth> }
                     />
                     <Route
                         path=path!("/admin")

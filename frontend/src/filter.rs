@@ -4,6 +4,8 @@
 use leptos_router::params::ParamsMap;
 use protocol::{SortOrder, Ticket, TicketQuery, TicketSort, TicketStatus};
 
+use crate::components::pager::PagedList;
+
 pub const PER_PAGE: u64 = 25;
 
 /// Whose tickets to show.
@@ -162,5 +164,15 @@ impl QueueFilter {
     /// The same filter on another page (changing any filter goes back to page 1).
     pub fn with_page(&self, page: u64) -> Self {
         Self { page, ..self.clone() }
+    }
+}
+
+impl PagedList for QueueFilter {
+    fn page(&self) -> u64 {
+        self.page
+    }
+
+    fn page_href(&self, page: u64) -> String {
+        self.with_page(page).href()
     }
 }

@@ -75,3 +75,14 @@ pub fn duration_short(secs: u64) -> String {
         _ => format!("{:.1} d", s / 86_400.0),
     }
 }
+
+/// The start of `text` up to about `max` characters, cut at a word, with `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let Some((cut, _)) = text.char_indices().nth(max) else {
+        return text.to_owned();
+    };
+    let head = &text[..cut];
+    let head = head.rfind(char::is_whitespace).map_or(head, |at| &head[..at]);
+    format!("{}…", head.trim_end())
+}

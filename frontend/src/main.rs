@@ -4,12 +4,14 @@ mod api;
 mod app;
 mod auth;
 mod components;
+mod debounce;
 mod filter;
 mod format;
 mod keys;
 mod live;
 mod pages;
 mod queue_live;
+mod search_filter;
 mod seen;
 mod theme;
 

@@ -1,7 +1,7 @@
-//! Coloured labels for status and priority.
+//! Coloured labels for status, priority and article visibility.
 
 use leptos::prelude::*;
-use protocol::{Priority, TicketStatus};
+use protocol::{KbVisibility, Priority, TicketStatus};
 
 use crate::format::{priority_label, status_label};
 
@@ -21,4 +21,16 @@ pub fn PriorityBadge(priority: Priority) -> impl IntoView {
             {priority_label(priority)}
         </span>
     }
+}
+
+/// Marks what customers cannot read; public articles carry no mark unless `always`.
+#[component]
+pub fn KbVisibilityBadge(visibility: KbVisibility, #[prop(optional)] always: bool) -> impl IntoView {
+    let (class, label) = match visibility {
+        KbVisibility::Agents => ("badge kb-agents", "Agents only"),
+        KbVisibility::Public => ("badge kb-public", "Public"),
+    };
+    (always || visibility == KbVisibility::Agents).then(
+        || view! { <span class=class data-testid="kb-visibility" data-visibility=visibility.as_str()>{label}</span> },
+    )
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::use_client;
+use crate::components::composer::append_to_draft;
 
 #[component]
 pub fn CannedPicker(body: RwSignal<String>) -> impl IntoView {
@@ -15,12 +16,7 @@ pub fn CannedPicker(body: RwSignal<String>) -> impl IntoView {
             _ => None,
         });
         if let Some(text) = text {
-            body.update(|b| {
-                if !b.trim().is_empty() && !b.ends_with('\n') {
-                    b.push_str("\n\n");
-                }
-                b.push_str(&text);
-            });
+            append_to_draft(body, &text);
         }
     };
     view! {

@@ -49,8 +49,27 @@ impl Composer {
         }
     }
 
+    /// Adds `text` to the end of the draft (whichever kind it is) and focuses the editor.
+    pub fn insert(&self, text: &str) {
+        append_to_draft(self.body, text);
+        if let Some(el) = self.textarea.get_untracked() {
+            let _ = el.focus();
+        }
+    }
+
     /// Whether the user is typing right now: text in a focused editor (reactive).
     pub fn has_focused_text(&self) -> bool {
         self.focused.get() && self.body.with(|b| !b.trim().is_empty())
     }
+}
+
+/// Adds `text` to the end of a draft, a blank line after what is already written; the one path
+/// by which canned responses and suggested articles enter a reply.
+pub fn append_to_draft(body: RwSignal<String>, text: &str) {
+    body.update(|b| {
+        if !b.trim().is_empty() && !b.ends_with('\n') {
+            b.push_str("\n\n");
+        }
+        b.push_str(text);
+    });
 }

@@ -22,6 +22,7 @@ pub fn AppHeader() -> impl IntoView {
     let user_name = move || auth.user().map(|u| u.name);
     let is_customer = move || auth.user().is_some_and(|u| u.role == Role::Customer);
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    let is_agent = move || auth.user().is_some_and(|u| u.role == Role::Agent);
 
     view! {
         <header class="app-header" role="banner">
@@ -30,9 +31,19 @@ pub fn AppHeader() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"✉"</span>
                     "Maildesk"
                 </a>
-                <Show when=move || auth.signed_in()>
+                <Show when=move || auth.signed_in() fallback=VisitorNav>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/tickets">{move || if is_customer() { "My tickets" } else { "Tickets" }}</A>
+                        <Show when=is_customer>
+                            <A href="/kb" attr:data-testid="nav-kb">"Help center"</A>
+                        </Show>
+                        <Show when=move || !is_customer()>
+                            <A href="/search" attr:data-testid="nav-search" attr:title="Search tickets (/)">"Search"</A>
+                        </Show>
+                        // Agents write help articles but see no other admin screen.
+                        <Show when=is_agent>
+                            <A href="/admin/kb" attr:data-testid="nav-kb-admin">"Knowledge base"</A>
+                        </Show>
                         <Show when=is_admin>
                             <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
                             <A href="/admin" attr:data-testid="nav-admin">"Admin"</A>
@@ -65,5 +76,15 @@ pub fn AppHeader() -> impl IntoView {
                 <ThemeToggle />
             </div>
         </header>
+    }
+}
+
+/// Visitors who are not signed in can still reach the help center (when it is public).
+#[component]
+fn VisitorNav() -> impl IntoView {
+    view! {
+        <nav class="app-nav" aria-label="Main">
+            <A href="/kb" attr:data-testid="nav-kb">"Help center"</A>
+        </nav>
     }
 }

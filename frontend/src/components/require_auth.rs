@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
+use leptos_router::location::Location;
 
 use crate::auth::use_auth;
 
@@ -18,20 +19,24 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
         if signed_in.get() {
             children().into_any()
         } else {
-            let path = location.pathname.get_untracked();
-            let search = location.search.get_untracked();
-            let here = if search.is_empty() {
-                path
-            } else {
-                format!("{path}?{search}")
-            };
-            let path = login_href(&here);
+            let path = login_href(&path_of(&location));
             let options = NavigateOptions {
                 replace: true,
                 ..Default::default()
             };
             view! { <Redirect path=path options=options /> }.into_any()
         }
+    }
+}
+
+/// The path and query of `location`, to come back to after signing in.
+pub fn path_of(location: &Location) -> String {
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
     }
 }
 

@@ -1,18 +1,22 @@
-//! The app-wide shortcuts (`?` help, `g q` to the queue, `g d` to the dashboard, Esc) and the
-//! help overlay listing every shortcut.
+//! The app-wide shortcuts (`?` help, `/` search, `g q` to the queue, `g d` to the dashboard, Esc)
+//! and the help overlay listing every shortcut.
 
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use wasm_bindgen::JsCast;
 
 use crate::auth::use_auth;
 use crate::keys::{Shortcuts, shortcut_key};
+use crate::pages::search::SEARCH_INPUT_ID;
 
 /// How long after `g` the second key of a `g …` sequence is accepted.
 const SEQUENCE_MS: f64 = 1_500.0;
 
-const SHORTCUTS: [(&str, &str); 10] = [
+const SHORTCUTS: [(&str, &str); 11] = [
+    ("/", "Search tickets (staff)"),
     ("j / k", "Next / previous ticket in the queue"),
     ("Enter or o", "Open the selected ticket"),
     ("r", "Write a reply"),
@@ -42,9 +46,12 @@ pub fn ShortcutsHelp() -> impl IntoView {
             return;
         }
         let Some(key) = shortcut_key(&ev) else { return };
-        if help_open.get_untracked() || auth.session_untracked().is_none() {
+        if help_open.get_untracked() {
             return;
         }
+        let Some(session) = auth.session_untracked() else {
+            return;
+        };
         let now = js_sys::Date::now();
         let after_g = g_pressed_at.get_value().is_some_and(|t| now - t < SEQUENCE_MS);
         g_pressed_at.set_value(None);
@@ -53,6 +60,7 @@ pub fn ShortcutsHelp() -> impl IntoView {
             "g" => g_pressed_at.set_value(Some(now)),
             "q" if after_g => navigate("/tickets", Default::default()),
             "d" if after_g => navigate("/dashboard", Default::default()),
+            "/" if session.user.role.is_staff() => open_search(&navigate),
             _ => return,
         }
         ev.prevent_default();
@@ -63,6 +71,20 @@ pub fn ShortcutsHelp() -> impl IntoView {
         <Show when=move || help_open.get()>
             <HelpDialog close=move || help_open.set(false) />
         </Show>
+    }
+}
+
+/// Puts the cursor in the search field, opening the search page first when elsewhere (the page
+/// focuses its field when it opens).
+fn open_search(navigate: &impl Fn(&str, NavigateOptions)) {
+    let field = document()
+        .get_element_by_id(SEARCH_INPUT_ID)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    match field {
+        Some(field) => {
+            let _ = field.focus();
+        }
+        None => navigate("/search", Default::default()),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::components::badges::{PriorityBadge, StatusBadge};
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::Conflict;
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::kb_suggested::SuggestedArticles;
 use crate::components::message::MessageItem;
 use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
@@ -109,6 +110,7 @@ fn TicketView(id: i64) -> impl IntoView {
                                 }
                             })
                         }}
+                        {staff.then(|| view! { <SuggestedArticles ticket_id=id composer=ctx.composer /> })}
                     </div>
                 </div>
             </Show>

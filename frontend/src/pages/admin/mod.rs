@@ -1,14 +1,19 @@
-//! `/admin/…`: the admin screens, one tab per concern, for admins only.
+//! `/admin/…`: the admin screens, one tab per concern, for admins; agents get the tabs they
+//! may use (the knowledge base, which all staff write).
 
 mod canned;
 mod categories;
 mod companies;
 mod inbound;
+mod kb;
+mod kb_draft;
+mod kb_editor;
 mod mailbox_form;
 mod mailboxes;
 mod notifications;
 mod outbox;
 mod outbox_detail;
+mod search_status;
 mod template_editor;
 mod template_help;
 mod templates;
@@ -33,25 +38,48 @@ const TABS: &[(&str, &str)] = &[
     ("companies", "Companies"),
     ("categories", "Categories"),
     ("canned", "Canned responses"),
+    ("kb", "Knowledge base"),
 ];
 
-/// `/admin`: the first tab.
+/// The tabs agents may open too.
+const AGENT_TABS: &[&str] = &["kb"];
+
+/// `/admin`: the first tab the user may open.
 #[component]
 pub fn AdminHome() -> impl IntoView {
+    let agent = use_auth()
+        .session_untracked()
+        .is_some_and(|s| s.user.role == Role::Agent);
+    let path = if agent { "/admin/kb" } else { "/admin/mailboxes" };
     let options = NavigateOptions {
         replace: true,
         ..Default::default()
     };
-    view! { <Redirect path="/admin/mailboxes" options /> }
+    view! { <Redirect path options /> }
 }
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let auth = use_auth();
-    let admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    let role = Memo::new(move |_| auth.user().map(|u| u.role));
     let params = use_params_map();
     let tab = Memo::new(move |_| params.with(|p| p.get("tab").unwrap_or_default()));
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    let id = Memo::new(move |_| params.with(|p| p.get("id")));
+    let admin = move || role.get() == Some(Role::Admin);
+    let allowed =
+        move || admin() || (role.get() == Some(Role::Agent) && tab.with(|t| AGENT_TABS.contains(&t.as_str())));
+    let tabs = move || {
+        TABS.iter()
+            .filter(|(path, _)| admin() || AGENT_TABS.contains(path))
+            .map(|(path, label)| {
+                view! {
+                    <A href=format!("/admin/{path}") attr:data-testid=format!("admin-tab-{path}")>
+                        {*label}
+                    </A>
+                }
+            })
+            .collect_view()
+    };
 
     view! {
         <section class="page admin-page" aria-labelledby="admin-title">
@@ -59,7 +87,7 @@ pub fn AdminPage() -> impl IntoView {
                 <h1 id="admin-title">"Admin"</h1>
             </div>
             <Show
-                when=admin
+                when=allowed
                 fallback=|| {
                     view! {
                         <div class="notice notice-info" data-testid="admin-forbidden">
@@ -69,25 +97,18 @@ pub fn AdminPage() -> impl IntoView {
                 }
             >
                 <nav class="admin-tabs" aria-label="Admin sections" data-testid="admin-tabs">
-                    {TABS
-                        .iter()
-                        .map(|(path, label)| {
-                            view! {
-                                <A href=format!("/admin/{path}") attr:data-testid=format!("admin-tab-{path}")>
-                                    {*label}
-                                </A>
-                            }
-                        })
-                        .collect_view()}
+                    {tabs}
                 </nav>
-                <div class="admin-body">{move || tab_view(&tab.get(), id.get())}</div>
+                <div class="admin-body">{move || tab_view(&tab.get(), id.get().as_deref())}</div>
             </Show>
         </section>
     }
 }
 
-fn tab_view(tab: &str, id: Option<i64>) -> AnyView {
-    match (tab, id) {
+/// `id`: the path's last segment (`/admin/outbox/12`, `/admin/kb/new`).
+fn tab_view(tab: &str, id: Option<&str>) -> AnyView {
+    let numeric = id.and_then(|s| s.parse::<i64>().ok());
+    match (tab, numeric) {
         ("mailboxes", _) => view! { <mailboxes::MailboxesTab /> }.into_any(),
         ("notifications", _) => view! { <notifications::NotificationsTab /> }.into_any(),
         ("templates", _) => view! { <templates::TemplatesTab /> }.into_any(),
@@ -98,6 +119,9 @@ fn tab_view(tab: &str, id: Option<i64>) -> AnyView {
         ("companies", _) => view! { <companies::CompaniesTab /> }.into_any(),
         ("categories", _) => view! { <categories::CategoriesTab /> }.into_any(),
         ("canned", _) => view! { <canned::CannedTab /> }.into_any(),
+        ("kb", Some(id)) => view! { <kb_editor::KbEditor id=Some(id) /> }.into_any(),
+        ("kb", None) if id == Some("new") => view! { <kb_editor::KbEditor id=None /> }.into_any(),
+        ("kb", None) => view! { <kb::KbTab /> }.into_any(),
         _ => view! { <p class="notice notice-info">"There is no such admin page."</p> }.into_any(),
     }
 }
