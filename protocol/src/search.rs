@@ -156,7 +156,13 @@ mod tests {
         };
         assert_eq!(
             s.runs(),
-            vec![("reset ", false), ("your", true), (" ", false), ("password", true), (" now", false)]
+            vec![
+                ("reset ", false),
+                ("your", true),
+                (" ", false),
+                ("password", true),
+                (" now", false)
+            ]
         );
         let cut = Snippet {
             field: "body".into(),

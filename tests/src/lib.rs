@@ -11,6 +11,7 @@ pub mod mail;
 pub mod outbox;
 pub mod postgres;
 pub mod redis_server;
+pub mod search_contract;
 pub mod smtp;
 
 use std::path::PathBuf;

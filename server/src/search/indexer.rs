@@ -107,7 +107,8 @@ impl Indexer {
                         _ = tokio::time::sleep_until(deadline) => break,
                     }
                 }
-                me.pending.store((tickets.len() + articles.len()) as u64, Ordering::Relaxed);
+                me.pending
+                    .store((tickets.len() + articles.len()) as u64, Ordering::Relaxed);
                 let t: Vec<i64> = tickets.iter().copied().collect();
                 let a: Vec<i64> = articles.iter().copied().collect();
                 match write(engine.as_ref(), &db, &t, &a).await {

@@ -11,7 +11,10 @@ use crate::tickets::access::Scope;
 pub enum Access {
     All,
     /// Tickets of these categories, uncategorised ones and the ones assigned to the agent.
-    Agent { user_id: i64, categories: Vec<i64> },
+    Agent {
+        user_id: i64,
+        categories: Vec<i64>,
+    },
     /// The customer's own tickets (and the company's, when set); an autologin session is
     /// limited to one ticket.
     Customer {

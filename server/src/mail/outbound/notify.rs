@@ -333,9 +333,18 @@ async fn kb_suggestions(env: &Env<'_>, f: &TicketFacts) -> Vec<(String, String)>
         return Vec::new();
     };
     let mut text = f.ticket.subject.clone();
-    if let Some(first) = f.public.iter().find(|m| m.kind == protocol::MessageKind::Customer.as_str()) {
+    if let Some(first) = f
+        .public
+        .iter()
+        .find(|m| m.kind == protocol::MessageKind::Customer.as_str())
+    {
         text.push('\n');
-        text.extend(first.body_text.chars().take(crate::search::query::SUGGESTION_TEXT_LIMIT));
+        text.extend(
+            first
+                .body_text
+                .chars()
+                .take(crate::search::query::SUGGESTION_TEXT_LIMIT),
+        );
     }
     match crate::search::service::suggest(engine, &text, true).await {
         Ok(found) => found

@@ -37,7 +37,11 @@ mod tests {
     fn marks_become_byte_ranges() {
         let s = snippet("messages", "…the \u{2}printér\u{3} is \u{2}jammed\u{3}").unwrap();
         assert_eq!(s.text, "…the printér is jammed");
-        let words: Vec<&str> = s.highlights.iter().map(|[a, b]| &s.text[*a as usize..*b as usize]).collect();
+        let words: Vec<&str> = s
+            .highlights
+            .iter()
+            .map(|[a, b]| &s.text[*a as usize..*b as usize])
+            .collect();
         assert_eq!(words, vec!["printér", "jammed"]);
         assert!(snippet("subject", "nothing marked").is_none());
     }

@@ -44,7 +44,10 @@ impl MeiliEngine {
     /// Connects, creates the indexes if needed and applies their settings.
     pub async fn connect(s: &SearchSettings) -> anyhow::Result<Self> {
         let key = s.meili_api_key.expose_secret();
-        let client = Client::new(s.meili_url.trim_end_matches('/'), (!key.is_empty()).then(|| key.to_owned()))?;
+        let client = Client::new(
+            s.meili_url.trim_end_matches('/'),
+            (!key.is_empty()).then(|| key.to_owned()),
+        )?;
         let name = |what: &str| format!("{}{what}", s.meili_index_prefix);
         let engine = Self {
             tickets: client.index(name("tickets")),
@@ -63,6 +66,15 @@ impl MeiliEngine {
             engine.wait(task).await?;
         }
         Ok(engine)
+    }
+
+    /// Removes this helpdesk's indexes (tests clean up with it).
+    pub async fn delete_indexes(&self) -> SearchResult<()> {
+        for index in [&self.tickets, &self.articles, &self.meta] {
+            let task = index.clone().delete().await.map_err(engine_err)?;
+            self.wait(task).await?;
+        }
+        Ok(())
     }
 
     async fn wait(&self, task: TaskInfo) -> SearchResult<()> {
@@ -116,11 +128,7 @@ impl SearchEngine for MeiliEngine {
                 id: SYNC_MARK_ID.into(),
                 synced_until: mark.to_rfc3339(),
             };
-            let task = self
-                .meta
-                .add_or_replace(&[doc], Some("id"))
-                .await
-                .map_err(engine_err)?;
+            let task = self.meta.add_or_replace(&[doc], Some("id")).await.map_err(engine_err)?;
             self.wait(task).await?;
         }
         Ok(())
@@ -258,7 +266,8 @@ impl SearchEngine for MeiliEngine {
             Err(meilisearch_sdk::errors::Error::Meilisearch(e))
                 if matches!(
                     e.error_code,
-                    meilisearch_sdk::errors::ErrorCode::DocumentNotFound | meilisearch_sdk::errors::ErrorCode::IndexNotFound
+                    meilisearch_sdk::errors::ErrorCode::DocumentNotFound
+                        | meilisearch_sdk::errors::ErrorCode::IndexNotFound
                 ) =>
             {
                 Ok(None)

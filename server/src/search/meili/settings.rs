@@ -58,7 +58,15 @@ mod tests {
         let json = serde_json::to_value(tickets()).unwrap();
         assert_eq!(json["searchableAttributes"][0], "subject", "subject ranks first");
         let filterable: Vec<String> = serde_json::from_value(json["filterableAttributes"].clone()).unwrap();
-        for field in ["category_id", "assignee_id", "requester_id", "company_id", "id", "status", "tags"] {
+        for field in [
+            "category_id",
+            "assignee_id",
+            "requester_id",
+            "company_id",
+            "id",
+            "status",
+            "tags",
+        ] {
             assert!(filterable.contains(&field.to_owned()), "{field} must be filterable");
         }
         assert_eq!(json["typoTolerance"]["minWordSizeForTypos"]["oneTypo"], 4);

@@ -26,8 +26,8 @@ use crate::search::query::{ArticleQuery, TicketQuery};
 use crate::search::{ArticleDoc, ArticleMatch, Batch, SearchEngine, SearchError, SearchResult, TicketDoc};
 use crate::search::{TicketMatch, TicketMatches};
 use queries::{Combine, TextOptions, Weighted};
-pub use schema::{LANGUAGES, language};
 use schema::{ANALYZER, ArticleFields, TicketFields, as_u64, id_or_zero};
+pub use schema::{LANGUAGES, language};
 
 /// Memory for one batch's writer (Tantivy's floor is 15 MB per thread).
 const BATCH_WRITER_BYTES: usize = 32 * 1024 * 1024;
@@ -148,8 +148,14 @@ fn ticket_document(f: &TicketFields, t: &TicketDoc) -> TantivyDocument {
     d.add_u64(f.assignee, id_or_zero(t.assignee_id));
     d.add_u64(f.requester, as_u64(t.requester_id));
     d.add_u64(f.company, id_or_zero(t.company_id));
-    d.add_date(f.created, tantivy::DateTime::from_timestamp_micros(t.created_at.timestamp_micros()));
-    d.add_date(f.updated, tantivy::DateTime::from_timestamp_micros(t.updated_at.timestamp_micros()));
+    d.add_date(
+        f.created,
+        tantivy::DateTime::from_timestamp_micros(t.created_at.timestamp_micros()),
+    );
+    d.add_date(
+        f.updated,
+        tantivy::DateTime::from_timestamp_micros(t.updated_at.timestamp_micros()),
+    );
     d
 }
 
@@ -161,7 +167,10 @@ fn article_document(f: &ArticleFields, a: &ArticleDoc) -> TantivyDocument {
     d.add_text(f.tags, a.tags.join(" "));
     d.add_u64(f.category, id_or_zero(a.category_id));
     d.add_text(f.visibility, a.visibility.as_str());
-    d.add_date(f.updated, tantivy::DateTime::from_timestamp_micros(a.updated_at.timestamp_micros()));
+    d.add_date(
+        f.updated,
+        tantivy::DateTime::from_timestamp_micros(a.updated_at.timestamp_micros()),
+    );
     d
 }
 
@@ -232,12 +241,24 @@ impl Inner {
     fn search_tickets(&self, q: &TicketQuery) -> SearchResult<TicketMatches> {
         let f = &self.tickets.fields;
         let mut fields = vec![
-            Weighted { field: f.subject, boost: 3.0 },
-            Weighted { field: f.messages, boost: 1.0 },
-            Weighted { field: f.people, boost: 1.5 },
+            Weighted {
+                field: f.subject,
+                boost: 3.0,
+            },
+            Weighted {
+                field: f.messages,
+                boost: 1.0,
+            },
+            Weighted {
+                field: f.people,
+                boost: 1.5,
+            },
         ];
         if q.access.sees_notes() {
-            fields.push(Weighted { field: f.notes, boost: 1.0 });
+            fields.push(Weighted {
+                field: f.notes,
+                boost: 1.0,
+            });
         }
         let options = TextOptions {
             combine: Combine::All,
@@ -304,9 +325,18 @@ impl Inner {
     fn search_articles(&self, q: &ArticleQuery) -> SearchResult<Vec<ArticleMatch>> {
         let f = &self.articles.fields;
         let fields = [
-            Weighted { field: f.title, boost: 3.0 },
-            Weighted { field: f.tags, boost: 2.0 },
-            Weighted { field: f.body, boost: 1.0 },
+            Weighted {
+                field: f.title,
+                boost: 3.0,
+            },
+            Weighted {
+                field: f.tags,
+                boost: 2.0,
+            },
+            Weighted {
+                field: f.body,
+                boost: 1.0,
+            },
         ];
         let options = TextOptions {
             combine: Combine::Any,
@@ -318,7 +348,10 @@ impl Inner {
         };
         let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_q)];
         if q.public_only {
-            all.push(filter_term(Term::from_field_text(f.visibility, KbVisibility::Public.as_str())));
+            all.push(filter_term(Term::from_field_text(
+                f.visibility,
+                KbVisibility::Public.as_str(),
+            )));
         }
         if let Some(c) = q.category_id {
             all.push(filter_term(Term::from_field_u64(f.category, id_or_zero(Some(c)))));

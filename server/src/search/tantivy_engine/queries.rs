@@ -156,11 +156,17 @@ fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
 }
 
 fn u64_term(field: Field, value: u64) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_u64(field, value), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_u64(field, value),
+        IndexRecordOption::Basic,
+    ))
 }
 
 fn str_term(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
 }
 
 /// The tickets `access` may see, as a query.
@@ -232,12 +238,12 @@ pub fn ticket_query(
         all.push(filter(str_term(f.tags, &t.to_lowercase())));
     }
     if filters.created_from.is_some() || filters.created_to.is_some() {
-        let lower = filters
-            .created_from
-            .map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_date(f.created, date(d))));
-        let upper = filters
-            .created_to
-            .map_or(Bound::Unbounded, |d| Bound::Excluded(Term::from_field_date(f.created, date(d))));
+        let lower = filters.created_from.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_date(f.created, date(d)))
+        });
+        let upper = filters.created_to.map_or(Bound::Unbounded, |d| {
+            Bound::Excluded(Term::from_field_date(f.created, date(d)))
+        });
         all.push(filter(Box::new(RangeQuery::new(lower, upper))));
     }
     Box::new(BooleanQuery::new(all))

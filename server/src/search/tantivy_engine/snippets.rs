@@ -42,11 +42,7 @@ pub fn of_doc(generators: &[Generator], doc: &TantivyDocument) -> Vec<Snippet> {
             Some(Snippet {
                 field: g.name.to_owned(),
                 text: s.fragment().to_owned(),
-                highlights: s
-                    .highlighted()
-                    .iter()
-                    .map(|r| [r.start as u32, r.end as u32])
-                    .collect(),
+                highlights: s.highlighted().iter().map(|r| [r.start as u32, r.end as u32]).collect(),
             })
         })
         .collect()
