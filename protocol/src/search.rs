@@ -127,7 +127,7 @@ pub struct KbHit {
     pub visibility: KbVisibility,
     pub score: f32,
     pub snippet: Option<Snippet>,
-    /// Where a reader opens it (the portal page for public articles).
+    /// Absolute address of the article page (`{public_url}/kb/{id}`), for links in replies.
     pub url: String,
 }
 

@@ -83,6 +83,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// Search: indexing rate and query latency on generated tickets and articles (Tantivy,
+    /// in a scratch folder; no database needed).
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 5_000)]
+        articles: usize,
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+    },
     /// Delivery → ticket latency through an IMAP server with IDLE (plain IMAP on loopback).
     Imap {
         #[arg(long, default_value = "127.0.0.1")]
@@ -191,6 +201,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("demo mail imported: {summary}");
             Ok(())
         }
+        Command::Bench {
+            command:
+                BenchCommand::Search {
+                    tickets,
+                    articles,
+                    queries,
+                },
+        } => crate::bench::search::run(tickets, articles, queries).await,
         Command::Bench {
             command: BenchCommand::Ingest { count, concurrency },
         } => {

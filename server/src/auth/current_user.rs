@@ -95,3 +95,32 @@ impl FromRequest for CurrentUser {
         })
     }
 }
+
+/// The caller when a token is sent, `None` when none is. Unlike `Option<CurrentUser>`, a token
+/// that is sent but expired or forged is an error (401 `token_expired` / `unauthorized`), not a
+/// silent downgrade to an anonymous visitor — a client can refresh and see what it should.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl MaybeUser {
+    pub fn as_ref(&self) -> Option<&CurrentUser> {
+        self.0.as_ref()
+    }
+}
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+            match token.filter(|t| !t.is_empty()) {
+                None => Ok(Self(None)),
+                Some(token) => Ok(Self(Some(CurrentUser::from_token(&ctx, &token).await?))),
+            }
+        })
+    }
+}

@@ -6,4 +6,4 @@ pub mod login;
 pub mod password;
 pub mod throttle;
 
-pub use current_user::CurrentUser;
+pub use current_user::{CurrentUser, MaybeUser};

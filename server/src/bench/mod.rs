@@ -3,4 +3,5 @@
 pub mod imap_latency;
 pub mod ingest;
 pub mod mails;
+pub mod search;
 pub mod stats;

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use protocol::{KbArticle, KbFeedback, Page, SaveKbArticle};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::kb::articles::{self, Reader};
@@ -27,7 +27,7 @@ pub struct KbQuery {
 #[get("/kb/articles")]
 pub async fn list_articles(
     ctx: web::Data<AppContext>,
-    user: Option<CurrentUser>,
+    user: MaybeUser,
     q: web::Query<KbQuery>,
 ) -> AppResult<web::Json<Page<KbArticle>>> {
     let reader = reader(&ctx, user.as_ref())?;
@@ -49,7 +49,7 @@ pub async fn list_articles(
 #[get("/kb/articles/{id}")]
 pub async fn get_article(
     ctx: web::Data<AppContext>,
-    user: Option<CurrentUser>,
+    user: MaybeUser,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<KbArticle>> {
     let reader = reader(&ctx, user.as_ref())?;
@@ -105,7 +105,7 @@ pub async fn delete_article(
 #[post("/kb/articles/{id}/feedback")]
 pub async fn feedback(
     ctx: web::Data<AppContext>,
-    user: Option<CurrentUser>,
+    user: MaybeUser,
     id: web::Path<i64>,
     body: web::Json<KbFeedback>,
 ) -> AppResult<web::Json<KbArticle>> {

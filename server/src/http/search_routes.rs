@@ -4,7 +4,7 @@
 use actix_web::{get, web};
 use protocol::{KbHit, KbSearchParams, Page, SearchStatus, TicketHit, TicketSearchParams};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::search::service;
@@ -30,7 +30,7 @@ pub async fn search_tickets(
 #[get("/kb/search")]
 pub async fn search_articles(
     ctx: web::Data<AppContext>,
-    user: Option<CurrentUser>,
+    user: MaybeUser,
     q: web::Query<KbSearchParams>,
 ) -> AppResult<web::Json<Vec<KbHit>>> {
     Ok(web::Json(

@@ -1,0 +1,356 @@
+//! `maildesk bench search`: indexes generated help-desk tickets and articles into the
+//! embedded engine (Tantivy, in a scratch folder) and prints the indexing rate and query
+//! latency (p50/p99) for ticket search and article suggestions, plus how long one change
+//! takes to become searchable in the full index. Asserts nothing.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{Duration as Days, Utc};
+use protocol::{KbVisibility, SearchSort};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::bench::stats::{ms, summarize};
+use crate::search::tantivy_engine::{TantivyEngine, language};
+use crate::search::{Access, ArticleDoc, ArticleQuery, Batch, SearchEngine, TicketDoc, TicketFilters, TicketQuery};
+
+const TOPICS: &[(&str, &[&str])] = &[
+    (
+        "printer",
+        &[
+            "paper jam in the printer",
+            "the printer prints blank pages",
+            "toner low warning on the printer",
+        ],
+    ),
+    (
+        "password",
+        &[
+            "I forgot my password",
+            "password reset link expired",
+            "account locked after wrong password",
+        ],
+    ),
+    (
+        "invoice",
+        &[
+            "invoice shows the wrong amount",
+            "charged twice on my invoice",
+            "need a copy of last year's invoice",
+        ],
+    ),
+    (
+        "vpn",
+        &[
+            "vpn disconnects every hour",
+            "cannot connect to the vpn from home",
+            "vpn is very slow",
+        ],
+    ),
+    (
+        "email",
+        &[
+            "emails stuck in the outbox",
+            "cannot send email from my phone",
+            "spam filter blocks a customer",
+        ],
+    ),
+    (
+        "laptop",
+        &[
+            "laptop battery drains fast",
+            "laptop does not start",
+            "laptop screen flickers",
+        ],
+    ),
+    (
+        "calendar",
+        &[
+            "shared calendar does not sync",
+            "meeting invites go missing",
+            "calendar shows the wrong time zone",
+        ],
+    ),
+    (
+        "refund",
+        &[
+            "please refund my annual plan",
+            "refund not received yet",
+            "cancel and refund my order",
+        ],
+    ),
+    (
+        "shipping",
+        &[
+            "my parcel has not arrived",
+            "tracking number does not work",
+            "order shipped to the wrong address",
+        ],
+    ),
+    (
+        "login",
+        &[
+            "two factor code not accepted",
+            "login page keeps reloading",
+            "single sign on fails",
+        ],
+    ),
+];
+
+const FILLER: &[&str] = &[
+    "Thanks for your help.",
+    "This started yesterday after the update.",
+    "It happens on every machine in our office.",
+    "Could you please look into it as soon as possible?",
+    "I already restarted everything twice.",
+    "Our team depends on this for the monthly report.",
+    "Let me know if you need screenshots or logs.",
+    "The error message says something went wrong.",
+    "We are on the business plan since last year.",
+    "Best regards from the accounting department.",
+];
+
+const NAMES: &[&str] = &[
+    "Ann Baker",
+    "Bob Chen",
+    "Carla Diaz",
+    "Dev Patel",
+    "Eva Novak",
+    "Finn Olsen",
+    "Gita Rao",
+];
+
+fn sentence(rng: &mut StdRng, list: &[&str]) -> String {
+    list[rng.random_range(0..list.len())].to_owned()
+}
+
+fn paragraph(rng: &mut StdRng, topic: usize) -> String {
+    let (_, lines) = TOPICS[topic];
+    let mut s = sentence(rng, lines);
+    for _ in 0..rng.random_range(2..6) {
+        s.push(' ');
+        s.push_str(&sentence(rng, FILLER));
+    }
+    s
+}
+
+fn ticket(rng: &mut StdRng, id: i64) -> TicketDoc {
+    let topic = rng.random_range(0..TOPICS.len());
+    let mut messages = String::new();
+    for _ in 0..rng.random_range(1..5) {
+        messages.push_str(&paragraph(rng, topic));
+        messages.push_str("\n\n");
+    }
+    let name = NAMES[rng.random_range(0..NAMES.len())];
+    let created = Utc::now() - Days::minutes(rng.random_range(0..525_600));
+    TicketDoc {
+        id,
+        subject: sentence(rng, TOPICS[topic].1),
+        messages,
+        notes: if rng.random_bool(0.3) {
+            let other = rng.random_range(0..TOPICS.len());
+            paragraph(rng, other)
+        } else {
+            String::new()
+        },
+        people: format!("{name} {}@example.com", name.to_lowercase().replace(' ', ".")),
+        status: ["open", "pending", "resolved", "closed"][rng.random_range(0..4)].into(),
+        priority: "normal".into(),
+        tags: vec![TOPICS[topic].0.into()],
+        category_id: Some(rng.random_range(1..=10)),
+        assignee_id: rng.random_bool(0.7).then(|| rng.random_range(1_000..1_020)),
+        requester_id: rng.random_range(10_000..40_000),
+        company_id: rng.random_bool(0.5).then(|| rng.random_range(1..500)),
+        created_at: created,
+        updated_at: created,
+    }
+}
+
+fn article(rng: &mut StdRng, id: i64) -> ArticleDoc {
+    let topic = rng.random_range(0..TOPICS.len());
+    ArticleDoc {
+        id,
+        title: format!("How to fix: {}", sentence(rng, TOPICS[topic].1)),
+        body: (0..4).map(|_| paragraph(rng, topic)).collect::<Vec<_>>().join("\n"),
+        tags: vec![TOPICS[topic].0.into()],
+        category_id: None,
+        visibility: if rng.random_bool(0.8) {
+            KbVisibility::Public
+        } else {
+            KbVisibility::Agents
+        },
+        updated_at: Utc::now(),
+    }
+}
+
+const BATCH: usize = 5_000;
+
+pub async fn run(tickets: usize, articles: usize, queries: usize) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let result = measure(&dir, tickets, articles, queries).await;
+    // The scratch index is removed even when the run failed.
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("maildesk-search-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) -> anyhow::Result<()> {
+    let english = language("english").ok_or_else(|| anyhow::anyhow!("no english stemmer"))?;
+    // A bulk load gets a bigger writer, as `maildesk reindex` could.
+    let engine = TantivyEngine::open_with_memory(dir, english, 200 * 1024 * 1024)?;
+    let mut rng = StdRng::seed_from_u64(7);
+    println!("search bench: Tantivy, {tickets} tickets, {articles} articles, {queries} queries each");
+
+    let docs: Vec<TicketDoc> = (1..=tickets as i64).map(|id| ticket(&mut rng, id)).collect();
+    let started = Instant::now();
+    for chunk in docs.chunks(BATCH) {
+        engine
+            .apply(Batch {
+                tickets: chunk.to_vec(),
+                ..Default::default()
+            })
+            .await?;
+    }
+    let took = started.elapsed();
+    println!(
+        "indexing tickets:   {:>8.0} tickets/s ({tickets} in {:.1} s, batches of {BATCH})",
+        tickets as f64 / took.as_secs_f64(),
+        took.as_secs_f64()
+    );
+    let kb: Vec<ArticleDoc> = (1..=articles as i64).map(|id| article(&mut rng, id)).collect();
+    let started = Instant::now();
+    for chunk in kb.chunks(BATCH) {
+        engine
+            .apply(Batch {
+                articles: chunk.to_vec(),
+                ..Default::default()
+            })
+            .await?;
+    }
+    let took = started.elapsed();
+    println!(
+        "indexing articles:  {:>8.0} articles/s ({articles} in {:.1} s)",
+        articles as f64 / took.as_secs_f64(),
+        took.as_secs_f64()
+    );
+
+    // Ticket search as agents use it: 1–3 words (some misspelt), an agent's rights, a filter.
+    let mut samples = Vec::with_capacity(queries);
+    let mut hits = 0u64;
+    for i in 0..queries {
+        let topic = rng.random_range(0..TOPICS.len());
+        let subject = sentence(&mut rng, TOPICS[topic].1);
+        let n = rng.random_range(1..=3);
+        let words: Vec<&str> = subject.split(' ').filter(|w| w.len() > 3).take(n).collect();
+        let mut text = words.join(" ");
+        if i % 5 == 0 && text.len() > 5 {
+            text.remove(2); // a typo
+        }
+        let access = if i % 2 == 0 {
+            Access::Agent {
+                user_id: 1_000 + (i as i64 % 20),
+                categories: vec![1 + (i as i64 % 10), 1 + ((i as i64 + 3) % 10)],
+            }
+        } else {
+            Access::All
+        };
+        let q = TicketQuery {
+            text,
+            filters: TicketFilters {
+                status: (i % 3 == 0).then(|| "open".into()),
+                ..Default::default()
+            },
+            access,
+            sort: if i % 4 == 0 {
+                SearchSort::Newest
+            } else {
+                SearchSort::Relevance
+            },
+            offset: 0,
+            limit: 25,
+        };
+        let t = Instant::now();
+        let found = engine.search_tickets(&q).await?;
+        samples.push(t.elapsed());
+        hits += found.total;
+    }
+    let s = summarize(samples);
+    println!(
+        "ticket search:      p50 {} / p99 {} / max {} ({} queries, {} hits on average)",
+        ms(s.p50),
+        ms(s.p99),
+        ms(s.max),
+        s.count,
+        hits / queries.max(1) as u64
+    );
+
+    for (label, as_you_type) in [("suggest (typing)", true), ("suggest (ticket)", false)] {
+        let mut samples = Vec::with_capacity(queries);
+        for _ in 0..queries {
+            let topic = rng.random_range(0..TOPICS.len());
+            let text = if as_you_type {
+                let s = sentence(&mut rng, TOPICS[topic].1);
+                let cut = rng.random_range(s.len() / 2..=s.len());
+                s[..cut].to_owned()
+            } else {
+                paragraph(&mut rng, topic)
+            };
+            let t = Instant::now();
+            engine
+                .search_articles(&ArticleQuery {
+                    text,
+                    public_only: as_you_type,
+                    category_id: None,
+                    limit: 5,
+                    as_you_type,
+                })
+                .await?;
+            samples.push(t.elapsed());
+        }
+        let s = summarize(samples);
+        println!("{label:<19} p50 {} / p99 {} / max {}", ms(s.p50), ms(s.p99), ms(s.max));
+    }
+
+    // Freshness: one changed ticket written into the full index until searchable.
+    let mut samples = Vec::new();
+    for i in 0..20 {
+        let mut doc = ticket(&mut rng, 1 + i);
+        doc.messages.push_str(&format!(" marker{i}word"));
+        let t = Instant::now();
+        engine
+            .apply(Batch {
+                tickets: vec![doc],
+                ..Default::default()
+            })
+            .await?;
+        samples.push(t.elapsed());
+    }
+    let s = summarize(samples);
+    println!(
+        "one change written: p50 {} / p99 {} (plus the indexer's gathering window, search.batch_ms)",
+        ms(s.p50),
+        ms(s.p99)
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_documents_look_like_help_desk_mail() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let t = ticket(&mut rng, 1);
+        assert!(!t.subject.is_empty() && t.messages.len() > t.subject.len());
+        assert!(t.tags.len() == 1);
+        let a = article(&mut rng, 1);
+        assert!(a.title.starts_with("How to fix: "));
+    }
+}
