@@ -1,11 +1,28 @@
 //! Formatting of times, sizes and labels for display.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use protocol::{MessageKind, Priority, TicketStatus};
 
 /// `2024-05-01 14:03` in the browser's time zone.
 pub fn datetime(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The value of an `<input type="datetime-local">` showing `t` in the browser's time zone.
+pub fn datetime_local_value(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The instant an `<input type="datetime-local">` value means in the browser's time zone; a
+/// local time that a daylight-saving change repeats takes the earlier one, one it skips none.
+pub fn parse_datetime_local(value: &str) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// `just now`, `5 min ago`, `3 h ago`, `2 days ago`, else the date.

@@ -7,12 +7,15 @@ mod components;
 mod debounce;
 mod filter;
 mod format;
+mod history;
 mod keys;
 mod live;
 mod pages;
 mod queue_live;
+mod quoted;
 mod search_filter;
 mod seen;
+mod staff_directory;
 mod theme;
 
 fn main() {

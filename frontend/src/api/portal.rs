@@ -22,4 +22,13 @@ impl Client {
         let call = Call::upload(format!("/tickets/{ticket_id}/attachments"), file).query(vec![("filename", name)]);
         self.call(call).await
     }
+
+    /// Uploads `files` one after the other; the ids to name in the message's `attachment_ids`.
+    pub async fn upload_all(&self, ticket_id: i64, files: Vec<web_sys::File>) -> Result<Vec<i64>, ApiError> {
+        let mut ids = Vec::with_capacity(files.len());
+        for file in files {
+            ids.push(self.upload(ticket_id, file).await?.id);
+        }
+        Ok(ids)
+    }
 }

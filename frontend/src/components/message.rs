@@ -1,24 +1,27 @@
 //! One message of a ticket's thread; customer, reply, note and system messages look different.
+//! Staff may split a message off into a ticket of its own.
 
 use leptos::prelude::*;
 use protocol::{Message, MessageKind};
 
 use crate::components::attachments::AttachmentList;
+use crate::components::message_body::MessageBody;
 use crate::format::{datetime, kind_label, relative};
 
 #[component]
-pub fn MessageItem(message: Message) -> impl IntoView {
+pub fn MessageItem(
+    message: Message,
+    /// "Split into new ticket", with the message's id; left out where splitting makes no sense.
+    #[prop(default = None)]
+    on_split: Option<Callback<i64>>,
+) -> impl IntoView {
     let kind = message.kind;
     let author = match (&message.author, kind) {
         (Some(a), _) => a.name.clone(),
         (None, MessageKind::System) => "Maildesk".to_owned(),
         (None, _) => "Unknown sender".to_owned(),
     };
-    let body = match message.body_html.filter(|h| !h.trim().is_empty()) {
-        // Sanitized by the server before it is stored.
-        Some(html) => view! { <div class="message-body message-html" inner_html=html></div> }.into_any(),
-        None => view! { <div class="message-body message-text">{message.body_text}</div> }.into_any(),
-    };
+    let id = message.id;
     let created = message.created_at;
     // Staff only (the server leaves it out for customers): why this mail joined this ticket.
     let why = message.thread_rule.as_deref().map(why_joined);
@@ -41,9 +44,23 @@ pub fn MessageItem(message: Message) -> impl IntoView {
                 >
                     {relative(created)}
                 </time>
+                {on_split
+                    .map(|split| {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-ghost btn-small message-action"
+                                data-testid="message-split"
+                                title="Move this message and its files into a new ticket"
+                                on:click=move |_| split.run(id)
+                            >
+                                "Split into new ticket"
+                            </button>
+                        }
+                    })}
             </header>
             {why.map(|w| view! { <p class="message-why muted" data-testid="thread-rule">{w}</p> })}
-            {body}
+            <MessageBody text=message.body_text html=message.body_html />
             <AttachmentList attachments=message.attachments />
         </article>
     }

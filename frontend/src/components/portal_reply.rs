@@ -96,10 +96,7 @@ async fn send(
     version: i64,
     files: Vec<web_sys::File>,
 ) -> Result<TicketDetail, ApiError> {
-    let mut attachment_ids = Vec::with_capacity(files.len());
-    for file in files {
-        attachment_ids.push(client.upload(ticket_id, file).await?.id);
-    }
+    let attachment_ids = client.upload_all(ticket_id, files).await?;
     let msg = PostMessage {
         body,
         version,

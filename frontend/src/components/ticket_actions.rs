@@ -1,147 +1,172 @@
-//! Staff actions on a ticket beside its facts: status, priority, time spent, merge into
-//! another ticket. Each sends the version on screen; a conflict shows the server's message.
+//! Staff actions on a ticket beside its facts: status, priority, assignee, category, due date,
+//! tags, subscribers, time spent, merge into another ticket. Each sends the version on screen;
+//! what went wrong (a colleague's change got there first, a refused value) is said at the top.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{Priority, TicketStatus, UpdateTicket};
 
+use crate::components::subscriber_editor::SubscriberEditor;
+use crate::components::tag_editor::TagEditor;
+use crate::components::ticket_fields::{AssigneeField, CategoryField, DueField};
+use crate::format::{priority_label, status_label};
 use crate::pages::ticket_live::TicketContext;
+use crate::staff_directory::StaffDirectory;
 
 #[component]
-pub fn TicketActions(ctx: TicketContext) -> impl IntoView {
-    let busy = RwSignal::new(false);
+pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl IntoView {
+    let busy = ctx.editing;
     let minutes = RwSignal::new(String::new());
     let merge_into = RwSignal::new(String::new());
     let current = move || ctx.with_detail(|d| d.ticket.clone());
-    let run = move |work: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| {
-        busy.set(true);
-        ctx.action_error.set(None);
-        spawn_local(async move {
-            work.await;
-            busy.set(false);
-        });
-    };
-    let update = move |change: UpdateTicket| {
-        run(Box::pin(async move {
-            match ctx.client.update_ticket(ctx.id, &change).await {
-                Ok(d) => ctx.own_change(d),
-                Err(e) => ctx.action_error.set(Some(e.user_message())),
-            }
-        }))
-    };
     let set_status = move |value: String| {
         let (Some(t), Some(status)) = (current(), TicketStatus::parse(&value)) else {
             return;
         };
-        update(UpdateTicket {
-            version: t.version,
-            status: Some(status),
-            ..Default::default()
-        });
+        if t.status == status {
+            return;
+        }
+        ctx.edit(
+            "the status",
+            move |version| UpdateTicket {
+                version,
+                status: Some(status),
+                ..Default::default()
+            },
+            || {},
+        );
     };
     let set_priority = move |value: String| {
         let (Some(t), Some(priority)) = (current(), Priority::parse(&value)) else {
             return;
         };
-        update(UpdateTicket {
-            version: t.version,
-            priority: Some(priority),
-            ..Default::default()
-        });
+        if t.priority == priority {
+            return;
+        }
+        ctx.edit(
+            "the priority",
+            move |version| UpdateTicket {
+                version,
+                priority: Some(priority),
+                ..Default::default()
+            },
+            || {},
+        );
     };
-    let log = move |_| {
+    let log = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         let Ok(m) = minutes.get_untracked().trim().parse::<i64>() else {
-            ctx.action_error
-                .set(Some("Time: enter the minutes as a number.".into()));
+            ctx.edit_notice.set(Some("Time: enter the minutes as a number.".into()));
             return;
         };
-        run(Box::pin(async move {
-            match ctx.client.log_time(ctx.id, m).await {
-                Ok(d) => {
-                    minutes.set(String::new());
-                    ctx.own_change(d);
-                }
-                Err(e) => ctx.action_error.set(Some(e.user_message())),
-            }
-        }))
+        let request = async move { ctx.client.log_time(ctx.id, m).await };
+        ctx.change("the time spent", request, move || minutes.set(String::new()));
     };
-    let merge = move |_| {
+    let merge = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         let Ok(into) = merge_into.get_untracked().trim().trim_start_matches('#').parse::<i64>() else {
-            ctx.action_error
+            ctx.edit_notice
                 .set(Some("Merge: enter the number of the ticket to merge into.".into()));
             return;
         };
-        let Some(t) = current() else { return };
-        run(Box::pin(async move {
-            match ctx.client.merge(ctx.id, into, t.version).await {
-                Ok(d) => {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.location().set_href(&format!("/tickets/{}", d.ticket.id));
-                    }
-                }
-                Err(e) => ctx.action_error.set(Some(e.user_message())),
+        let Some(version) = ctx.version_untracked() else { return };
+        let request = async move { ctx.client.merge(ctx.id, into, version).await };
+        ctx.write(ctx.edit_notice, "the merge", request, |d| {
+            // A full load: the page of the ticket merged into, with its own live state.
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&format!("/tickets/{}", d.ticket.id));
             }
-        }))
+        });
     };
-    let status_now = move || current().map(|t| t.status.as_str().to_owned()).unwrap_or_default();
-    let priority_now = move || current().map(|t| t.priority.as_str().to_owned()).unwrap_or_default();
+    let status_options = move || {
+        let now = current().map(|t| t.status);
+        TicketStatus::ALL
+            .iter()
+            .map(|s| view! { <option value=s.as_str() selected=now == Some(*s)>{status_label(*s)}</option> })
+            .collect_view()
+    };
+    let priority_options = move || {
+        let now = current().map(|t| t.priority);
+        Priority::ALL
+            .iter()
+            .map(|p| view! { <option value=p.as_str() selected=now == Some(*p)>{priority_label(*p)}</option> })
+            .collect_view()
+    };
 
     view! {
-        <section class="side-section ticket-actions" aria-label="Actions" data-testid="ticket-actions">
-            <h2>"Actions"</h2>
-            <label>
-                "Status "
+        <section class="side-section ticket-actions" aria-labelledby="ticket-actions-title" data-testid="ticket-actions">
+            <h2 id="ticket-actions-title">"Actions"</h2>
+            {move || {
+                ctx.edit_notice
+                    .get()
+                    .map(|n| {
+                        view! {
+                            <div class="notice notice-warning action-notice" role="alert" data-testid="action-notice">
+                                <p>{n}</p>
+                                <button
+                                    type="button"
+                                    class="btn btn-ghost"
+                                    on:click=move |_| ctx.edit_notice.set(None)
+                                >
+                                    "Dismiss"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <label class="action-field">
+                <span>"Status"</span>
                 <select
                     data-testid="action-status"
-                    prop:value=status_now
                     disabled=move || busy.get()
                     on:change=move |ev| set_status(event_target_value(&ev))
                 >
-                    {TicketStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> }).collect_view()}
+                    {status_options}
                 </select>
             </label>
-            <label>
-                "Priority "
+            <label class="action-field">
+                <span>"Priority"</span>
                 <select
                     data-testid="action-priority"
-                    prop:value=priority_now
                     disabled=move || busy.get()
                     on:change=move |ev| set_priority(event_target_value(&ev))
                 >
-                    {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                    {priority_options}
                 </select>
             </label>
-            <div class="inline-form">
+            <AssigneeField ctx directory />
+            <CategoryField ctx directory />
+            <DueField ctx />
+            <TagEditor ctx />
+            <SubscriberEditor ctx />
+            <form class="inline-form" on:submit=log>
                 <label>
-                    "Log time (min) "
+                    <span>"Log time (min)"</span>
                     <input
                         type="number"
                         min="1"
                         max="1440"
                         data-testid="action-minutes"
-                        prop:value=move || minutes.get()
-                        on:input=move |ev| minutes.set(event_target_value(&ev))
+                        bind:value=minutes
                     />
                 </label>
-                <button type="button" data-testid="action-log-time" disabled=move || busy.get() on:click=log>
+                <button type="submit" class="btn" data-testid="action-log-time" disabled=move || busy.get()>
                     "Log"
                 </button>
-            </div>
-            <div class="inline-form">
+            </form>
+            <form class="inline-form" on:submit=merge>
                 <label>
-                    "Merge into # "
+                    <span>"Merge into #"</span>
                     <input
                         type="text"
                         inputmode="numeric"
                         data-testid="action-merge-into"
-                        prop:value=move || merge_into.get()
-                        on:input=move |ev| merge_into.set(event_target_value(&ev))
+                        bind:value=merge_into
                     />
                 </label>
-                <button type="button" data-testid="action-merge" disabled=move || busy.get() on:click=merge>
+                <button type="submit" class="btn" data-testid="action-merge" disabled=move || busy.get()>
                     "Merge"
                 </button>
-            </div>
+            </form>
         </section>
     }
 }

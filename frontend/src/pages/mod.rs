@@ -13,6 +13,7 @@ pub mod portal_ticket;
 pub mod portal_tickets;
 pub mod search;
 pub mod ticket;
+pub mod ticket_edit;
 pub mod ticket_live;
 pub mod tickets;
 pub mod tickets_live;

@@ -1,8 +1,8 @@
 //! `/tickets/:id`: one ticket with its thread and the reply box, kept current live.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-use protocol::{Message, Role, Ticket, TicketDetail};
+use leptos_router::hooks::{use_navigate, use_params_map};
+use protocol::{Message, MessageKind, Role, Ticket, TicketDetail};
 
 use crate::api::{ApiError, use_client};
 use crate::auth::use_auth;
@@ -15,9 +15,11 @@ use crate::components::message::MessageItem;
 use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
 use crate::components::ticket_actions::TicketActions;
+use crate::components::ticket_history::TicketHistory;
 use crate::components::ticket_sidebar::TicketSidebar;
 use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
+use crate::staff_directory::StaffDirectory;
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
@@ -46,7 +48,7 @@ fn TicketView(id: i64) -> impl IntoView {
     let auth = use_auth();
     let user = auth.session_untracked().map(|s| s.user);
     let staff = user.as_ref().is_some_and(|u| u.role.is_staff());
-    let categories = LocalResource::new(move || async move { client.categories().await });
+    let directory = StaffDirectory::load(client);
 
     let ctx = TicketContext::new(id, client, user.map(|u| u.id), staff, Composer::new());
     ctx.load(false);
@@ -58,13 +60,6 @@ fn TicketView(id: i64) -> impl IntoView {
     let messages = Memo::new(move |_| ctx.with_detail(|d| d.messages.clone()).unwrap_or_default());
     let loaded = Memo::new(move |_| ticket.with(Option::is_some));
     let version = Signal::derive(move || ticket.with(|t| t.as_ref().map_or(0, |t| t.version)));
-    let category_name = move |category_id: Option<i64>| {
-        let category_id = category_id?;
-        categories.with(|c| match c {
-            Some(Ok(list)) => list.iter().find(|c| c.id == category_id).map(|c| c.name.clone()),
-            _ => None,
-        })
-    };
 
     view! {
         <section class="page ticket-page" aria-labelledby="ticket-title">
@@ -85,7 +80,7 @@ fn TicketView(id: i64) -> impl IntoView {
                 </p>
                 <div class="ticket-layout">
                     <div class="ticket-main">
-                        <Thread messages />
+                        <Thread messages ctx />
                         <ReplyBox
                             ticket_id=id
                             version
@@ -96,20 +91,14 @@ fn TicketView(id: i64) -> impl IntoView {
                         />
                     </div>
                     <div class="ticket-side">
-                        {staff.then(|| view! { <TicketActions ctx /> })}
+                        {staff.then(|| view! { <TicketActions ctx directory /> })}
                         {move || {
                             ctx.with_detail(|d| {
-                                let category = category_name(d.ticket.category_id);
-                                view! {
-                                    <TicketSidebar
-                                        ticket=d.ticket.clone()
-                                        subscribers=d.subscribers.clone()
-                                        events=d.events.clone()
-                                        category
-                                    />
-                                }
+                                let category = d.ticket.category_id.and_then(|c| directory.category_name(c));
+                                view! { <TicketSidebar ticket=d.ticket.clone() category /> }
                             })
                         }}
+                        {staff.then(|| view! { <TicketHistory ctx directory /> })}
                         {staff.then(|| view! { <SuggestedArticles ticket_id=id composer=ctx.composer /> })}
                     </div>
                 </div>
@@ -176,7 +165,18 @@ fn TicketHeader(ticket: Ticket, ctx: TicketContext) -> impl IntoView {
 }
 
 #[component]
-fn Thread(messages: Memo<Vec<Message>>) -> impl IntoView {
+fn Thread(messages: Memo<Vec<Message>>, ctx: TicketContext) -> impl IntoView {
+    let navigate = use_navigate();
+    let open = Callback::new(move |id: i64| navigate(&format!("/tickets/{id}"), Default::default()));
+    let first = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
+    // The first message is what the ticket is about; notes and system lines are not mail to
+    // split off (the server moves customer mail and replies).
+    let split_for = move |m: &Message| {
+        let can = ctx.staff
+            && Some(m.id) != first.get_untracked()
+            && matches!(m.kind, MessageKind::Customer | MessageKind::Reply);
+        can.then(|| Callback::new(move |message_id: i64| ctx.split(message_id, open)))
+    };
     view! {
         <Show
             when=move || messages.with(|m| !m.is_empty())
@@ -186,7 +186,10 @@ fn Thread(messages: Memo<Vec<Message>>) -> impl IntoView {
                 <For
                     each=move || messages.get()
                     key=|m| m.id
-                    children=|m| view! { <li><MessageItem message=m /></li> }
+                    children=move |m| {
+                        let on_split = split_for(&m);
+                        view! { <li><MessageItem message=m on_split /></li> }
+                    }
                 />
             </ol>
         </Show>

@@ -31,6 +31,11 @@ pub struct TicketContext {
     pub announce: RwSignal<String>,
     pub taking: RwSignal<bool>,
     pub action_error: RwSignal<Option<String>>,
+    /// A change from the actions panel is on its way: one at a time, since each is written
+    /// against the version the previous one produces.
+    pub editing: RwSignal<bool>,
+    /// What happened to the last change from the actions panel, when it did not simply work.
+    pub edit_notice: RwSignal<Option<String>>,
     seen: Seen,
 }
 
@@ -46,6 +51,8 @@ impl TicketContext {
             announce: RwSignal::new(String::new()),
             taking: RwSignal::new(false),
             action_error: RwSignal::new(None),
+            editing: RwSignal::new(false),
+            edit_notice: RwSignal::new(None),
             seen: use_seen(),
         }
     }
@@ -55,14 +62,14 @@ impl TicketContext {
         self.detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(f))
     }
 
-    fn version_untracked(&self) -> Option<i64> {
+    pub fn version_untracked(&self) -> Option<i64> {
         self.detail
             .with_untracked(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(|d| d.ticket.version))
     }
 
     /// Shows `fresh` unless what is on screen is already newer (a live frame may overtake a
     /// response).
-    fn show(&self, fresh: TicketDetail) {
+    pub fn show(&self, fresh: TicketDetail) {
         if self.version_untracked().is_none_or(|v| fresh.ticket.version >= v) {
             self.detail.set(Some(Ok(fresh)));
         }

@@ -1,0 +1,141 @@
+//! The ticket's tags as chips: remove one with its ×, add one or several (comma-separated).
+//! Every change saves the whole list, as `PATCH` replaces it.
+
+use leptos::prelude::*;
+use protocol::UpdateTicket;
+
+use crate::pages::ticket_live::TicketContext;
+
+/// The server's limit on one tag.
+const MAX_TAG_CHARS: usize = 50;
+
+#[component]
+pub fn TagEditor(ctx: TicketContext) -> impl IntoView {
+    let tags = move || ctx.with_detail(|d| d.ticket.tags.clone()).unwrap_or_default();
+    let draft = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let save = move |next: Vec<String>, saved: Box<dyn FnOnce()>| {
+        ctx.edit(
+            "the tags",
+            move |version| UpdateTicket {
+                version,
+                tags: Some(next),
+                ..Default::default()
+            },
+            saved,
+        );
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let new = match parse_tags(&draft.get_untracked()) {
+            Ok(new) => new,
+            Err(why) => {
+                problem.set(Some(why));
+                return;
+            }
+        };
+        problem.set(None);
+        let mut next = tags();
+        let before = next.len();
+        for tag in new {
+            if !next.contains(&tag) {
+                next.push(tag);
+            }
+        }
+        if next.len() == before {
+            draft.set(String::new());
+            return;
+        }
+        // The draft stays until the tags are stored: a refused change loses no typing.
+        save(next, Box::new(move || draft.set(String::new())));
+    };
+    let remove = move |tag: String| {
+        let next: Vec<String> = tags().into_iter().filter(|t| *t != tag).collect();
+        save(next, Box::new(|| {}));
+    };
+
+    view! {
+        <div class="action-field tag-editor" role="group" aria-labelledby="tag-editor-title">
+            <span id="tag-editor-title" class="action-label">"Tags"</span>
+            <ul class="chip-list" aria-label="Tags of this ticket">
+                {move || {
+                    let list = tags();
+                    if list.is_empty() {
+                        return view! { <li class="muted">"No tags"</li> }.into_any();
+                    }
+                    list.into_iter()
+                        .map(|tag| {
+                            let label = format!("Remove tag {tag}");
+                            let value = tag.clone();
+                            let key = tag.clone();
+                            view! {
+                                <li class="chip" data-testid="tag-chip" data-tag=key>
+                                    <span class="chip-text">{tag}</span>
+                                    <button
+                                        type="button"
+                                        class="chip-remove"
+                                        data-testid="tag-remove"
+                                        aria-label=label
+                                        title="Remove"
+                                        disabled=move || ctx.editing.get()
+                                        on:click=move |_| remove(value.clone())
+                                    >
+                                        <span aria-hidden="true">"×"</span>
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </ul>
+            <form class="inline-form" on:submit=add>
+                <input
+                    type="text"
+                    data-testid="tag-input"
+                    aria-label="New tag (several separated by commas)"
+                    placeholder="Add a tag"
+                    maxlength="200"
+                    bind:value=draft
+                />
+                <button type="submit" class="btn" data-testid="tag-add" disabled=move || ctx.editing.get()>
+                    "Add"
+                </button>
+            </form>
+            {move || problem.get().map(|p| view! { <p class="field-problem" role="alert">{p}</p> })}
+        </div>
+    }
+}
+
+/// The tags typed: comma-separated, trimmed and lower-cased as the server stores them.
+fn parse_tags(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in text
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(format!("A tag has at most {MAX_TAG_CHARS} characters."));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.is_empty() {
+        return Err("Type a tag first.".to_owned());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_tags;
+
+    #[test]
+    fn tags_are_split_on_commas_trimmed_and_lowercased() {
+        assert_eq!(parse_tags(" VIP, billing ,vip,, ").unwrap(), vec!["vip", "billing"]);
+        assert!(parse_tags(" , ").is_err());
+        assert!(parse_tags(&"x".repeat(51)).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! The ticket's assignee, category and due date as controls of the actions panel.
+//!
+//! Options are drawn from the ticket on screen each time it changes (and after a refused
+//! change), each marked `selected` itself: a select then always shows the stored value, even
+//! when its options arrive after it or the agent's choice was not saved.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use protocol::{UpdateTicket, UserRef};
+
+use crate::format::{datetime_local_value, parse_datetime_local};
+use crate::pages::ticket_live::TicketContext;
+use crate::staff_directory::StaffDirectory;
+
+/// Picking a date and time sends `change` for every part typed; save once typing pauses.
+const DUE_PAUSE: Duration = Duration::from_millis(700);
+
+#[component]
+pub fn AssigneeField(ctx: TicketContext, directory: StaffDirectory) -> impl IntoView {
+    let current = move || ctx.with_detail(|d| d.ticket.assignee.clone()).flatten();
+    let set = move |value: String| {
+        let next = value.parse::<i64>().ok();
+        if next == current().map(|a| a.id) {
+            return;
+        }
+        ctx.edit(
+            "the assignee",
+            move |version| UpdateTicket {
+                version,
+                assignee_id: Some(next),
+                ..Default::default()
+            },
+            || {},
+        );
+    };
+    let options = move || {
+        let current = current();
+        let selected = current.as_ref().map(|a| a.id);
+        let category = ctx.with_detail(|d| d.ticket.category_id).flatten();
+        let staff = directory.staff();
+        // The assignee may be missing from the directory (not loaded yet, or deactivated).
+        let missing = current.filter(|a| !staff.iter().any(|u| u.id == a.id));
+        // Who works the ticket's category comes first: the likely choice.
+        let (members, others): (Vec<_>, Vec<_>) = staff
+            .into_iter()
+            .map(|u| UserRef {
+                id: u.id,
+                name: u.name,
+                email: u.email,
+            })
+            .partition(|u| category.is_some_and(|c| directory.in_category(c, u.id)));
+        let option = move |u: UserRef| {
+            view! { <option value=u.id.to_string() selected=selected == Some(u.id)>{u.name}</option> }
+        };
+        let groups = match category.and_then(|c| directory.category_name(c)) {
+            Some(name) if !members.is_empty() => view! {
+                <optgroup label=format!("In {name}")>{members.into_iter().map(option).collect_view()}</optgroup>
+                <optgroup label="Other staff">{others.into_iter().map(option).collect_view()}</optgroup>
+            }
+            .into_any(),
+            _ => members.into_iter().chain(others).map(option).collect_view().into_any(),
+        };
+        view! {
+            <option value="" selected=selected.is_none()>"Unassigned"</option>
+            {missing.map(option)}
+            {groups}
+        }
+    };
+    view! {
+        <label class="action-field">
+            <span>"Assignee"</span>
+            <select
+                data-testid="action-assignee"
+                disabled=move || ctx.editing.get()
+                on:change=move |ev| set(event_target_value(&ev))
+            >
+                {options}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn CategoryField(ctx: TicketContext, directory: StaffDirectory) -> impl IntoView {
+    let current = move || ctx.with_detail(|d| d.ticket.category_id).flatten();
+    let set = move |value: String| {
+        let next = value.parse::<i64>().ok();
+        if next == current() {
+            return;
+        }
+        ctx.edit(
+            "the category",
+            move |version| UpdateTicket {
+                version,
+                category_id: Some(next),
+                ..Default::default()
+            },
+            || {},
+        );
+    };
+    let options = move || {
+        let selected = current();
+        let categories = directory.categories();
+        let missing = selected.filter(|id| !categories.iter().any(|c| c.id == *id));
+        view! {
+            <option value="" selected=selected.is_none()>"None"</option>
+            {missing.map(|id| view! { <option value=id.to_string() selected=true>{format!("Category {id}")}</option> })}
+            {categories
+                .into_iter()
+                .map(|c| view! { <option value=c.id.to_string() selected=selected == Some(c.id)>{c.name}</option> })
+                .collect_view()}
+        }
+    };
+    view! {
+        <label class="action-field">
+            <span>"Category"</span>
+            <select
+                data-testid="action-category"
+                disabled=move || ctx.editing.get()
+                on:change=move |ev| set(event_target_value(&ev))
+            >
+                {options}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn DueField(ctx: TicketContext) -> impl IntoView {
+    let due = move || ctx.with_detail(|d| d.ticket.due_at).flatten();
+    let pending = StoredValue::new(None::<(TimeoutHandle, String)>);
+    let save = move |value: String| {
+        let Some(at) = parse_datetime_local(&value) else {
+            return;
+        };
+        if due() == Some(at) {
+            return;
+        }
+        ctx.edit(
+            "the due date",
+            move |version| UpdateTicket {
+                version,
+                due_at: Some(Some(at)),
+                ..Default::default()
+            },
+            || {},
+        );
+    };
+    let flush = move || {
+        if let Some((handle, value)) = pending.try_update_value(Option::take).flatten() {
+            handle.clear();
+            save(value);
+        }
+    };
+    let on_change = move |value: String| {
+        if let Some((handle, _)) = pending.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        // An emptied or half-typed field is not a request to clear: that is the button's job.
+        if parse_datetime_local(&value).is_none() {
+            return;
+        }
+        let later = value.clone();
+        if let Ok(handle) = set_timeout_with_handle(
+            move || {
+                if pending.try_update_value(Option::take).flatten().is_some() {
+                    save(later);
+                }
+            },
+            DUE_PAUSE,
+        ) {
+            pending.set_value(Some((handle, value)));
+        }
+    };
+    on_cleanup(move || {
+        if let Some((handle, _)) = pending.try_get_value().flatten() {
+            handle.clear();
+        }
+    });
+    let clear = move |_| {
+        if due().is_none() {
+            return;
+        }
+        ctx.edit(
+            "the due date",
+            |version| UpdateTicket {
+                version,
+                due_at: Some(None),
+                ..Default::default()
+            },
+            || {},
+        );
+    };
+    view! {
+        <div class="action-field action-due">
+            <label for="action-due">"Due"</label>
+            <div class="action-due-row">
+                <input
+                    id="action-due"
+                    type="datetime-local"
+                    data-testid="action-due"
+                    prop:value=move || due().map(datetime_local_value).unwrap_or_default()
+                    disabled=move || ctx.editing.get()
+                    on:change=move |ev| on_change(event_target_value(&ev))
+                    on:blur=move |_| flush()
+                />
+                <button
+                    type="button"
+                    class="btn btn-ghost"
+                    data-testid="action-due-clear"
+                    aria-label="Clear the due date"
+                    disabled=move || ctx.editing.get() || due().is_none()
+                    on:click=clear
+                >
+                    "Clear"
+                </button>
+            </div>
+        </div>
+    }
+}
