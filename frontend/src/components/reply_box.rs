@@ -1,4 +1,5 @@
-//! Writing a reply or an internal note, against the ticket version the draft was started on.
+//! Writing a reply or an internal note, against the ticket version the draft was started on,
+//! with files: uploaded to the ticket first, then named by the message (`attachment_ids`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +9,7 @@ use crate::api::{PostKind, use_client};
 use crate::components::canned_picker::CannedPicker;
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::{Conflict, ConflictBanner};
+use crate::components::file_picker::{FilePicker, PickedFiles};
 use crate::format::status_label;
 
 #[component]
@@ -37,6 +39,14 @@ pub fn ReplyBox(
     let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let conflict = RwSignal::new(None::<Conflict>);
+    let picked = PickedFiles::new();
+    // The ids of the picked files once uploaded: sending again after a conflict names the same
+    // uploads instead of storing the files twice.
+    let uploaded = RwSignal::new(None::<Vec<i64>>);
+    Effect::new(move |_| {
+        picked.files.track();
+        uploaded.set(None);
+    });
 
     // A draft starts against the version on screen; an emptied box has no draft.
     Effect::new(move |_| {
@@ -57,7 +67,7 @@ pub fn ReplyBox(
         if sending.get_untracked() {
             return;
         }
-        let msg = PostMessage {
+        let mut msg = PostMessage {
             body: text,
             version: against
                 .or(base_version.get_untracked())
@@ -66,9 +76,26 @@ pub fn ReplyBox(
             attachment_ids: Vec::new(),
         };
         let which = kind.get_untracked();
+        let files = picked.files.get_untracked();
+        let done_uploads = uploaded.get_untracked();
         sending.set(true);
         error.set(None);
         spawn_local(async move {
+            msg.attachment_ids = match done_uploads {
+                Some(ids) => ids,
+                None if files.is_empty() => Vec::new(),
+                None => match client.upload_all(ticket_id, files).await {
+                    Ok(ids) => {
+                        uploaded.set(Some(ids.clone()));
+                        ids
+                    }
+                    Err(e) => {
+                        sending.set(false);
+                        error.set(Some(format!("The files could not be uploaded: {}", e.user_message())));
+                        return;
+                    }
+                },
+            };
             let result = client.post_message(ticket_id, which, &msg).await;
             sending.set(false);
             match result {
@@ -77,6 +104,7 @@ pub fn ReplyBox(
                     base_version.set(None);
                     status.set(None);
                     conflict.set(None);
+                    picked.clear();
                     on_updated.run(detail);
                 }
                 Err(e) if e.is_conflict() => {
@@ -99,6 +127,7 @@ pub fn ReplyBox(
     });
     let discard = Callback::new(move |()| {
         body.set(String::new());
+        picked.clear();
         base_version.set(None);
         conflict.set(None);
         error.set(None);
@@ -151,6 +180,7 @@ pub fn ReplyBox(
                         }
                     }
                 ></textarea>
+                <FilePicker picked id="reply-files" />
                 {move || {
                     error
                         .get()
