@@ -31,6 +31,7 @@ pub fn MessageItem(
             class=format!("message message-{}", kind.as_str())
             data-testid="message"
             data-kind=kind.as_str()
+            data-message-id=id
         >
             <header class="message-head">
                 <span class="message-author">{author}</span>

@@ -9,6 +9,7 @@ use crate::components::subscriber_editor::SubscriberEditor;
 use crate::components::tag_editor::TagEditor;
 use crate::components::ticket_fields::{AssigneeField, CategoryField, DueField};
 use crate::format::{priority_label, status_label};
+use crate::pages::ticket_edit::explain;
 use crate::pages::ticket_live::TicketContext;
 use crate::staff_directory::StaffDirectory;
 
@@ -70,7 +71,7 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         };
         let Some(version) = ctx.version_untracked() else { return };
         let request = async move { ctx.client.merge(ctx.id, into, version).await };
-        ctx.write(ctx.edit_notice, "the merge", request, |d| {
+        ctx.write(ctx.edit_notice, "the merge", request, explain, |d| {
             // A full load: the page of the ticket merged into, with its own live state.
             if let Some(w) = web_sys::window() {
                 let _ = w.location().set_href(&format!("/tickets/{}", d.ticket.id));

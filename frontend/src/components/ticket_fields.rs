@@ -129,6 +129,9 @@ pub fn CategoryField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
 #[component]
 pub fn DueField(ctx: TicketContext) -> impl IntoView {
     let due = move || ctx.with_detail(|d| d.ticket.due_at).flatten();
+    // Only a new due date rewrites the field: other changes to the ticket (arriving live while
+    // the agent types) must not wipe what is being typed.
+    let shown = Memo::new(move |_| due().map(datetime_local_value).unwrap_or_default());
     let pending = StoredValue::new(None::<(TimeoutHandle, String)>);
     let save = move |value: String| {
         let Some(at) = parse_datetime_local(&value) else {
@@ -200,7 +203,7 @@ pub fn DueField(ctx: TicketContext) -> impl IntoView {
                     id="action-due"
                     type="datetime-local"
                     data-testid="action-due"
-                    prop:value=move || due().map(datetime_local_value).unwrap_or_default()
+                    prop:value=shown
                     disabled=move || ctx.editing.get()
                     on:change=move |ev| on_change(event_target_value(&ev))
                     on:blur=move |_| flush()

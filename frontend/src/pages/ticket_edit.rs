@@ -8,7 +8,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{Message, MessageKind, TicketDetail, UpdateTicket};
+use protocol::{ErrorCode, Message, MessageKind, TicketDetail, UpdateTicket};
 
 use crate::api::ApiError;
 use crate::components::conflict_banner::Conflict;
@@ -23,7 +23,7 @@ impl TicketContext {
         };
         let update = change(version);
         let request = async move { self.client.update_ticket(self.id, &update).await };
-        self.write(self.edit_notice, what, request, move |d| {
+        self.write(self.edit_notice, what, request, explain_field_change, move |d| {
             self.own_change(d);
             saved();
         });
@@ -34,7 +34,7 @@ impl TicketContext {
     where
         F: Future<Output = Result<TicketDetail, ApiError>> + 'static,
     {
-        self.write(self.edit_notice, what, request, move |d| {
+        self.write(self.edit_notice, what, request, explain, move |d| {
             self.own_change(d);
             saved();
         });
@@ -47,7 +47,9 @@ impl TicketContext {
             return;
         };
         let request = async move { self.client.split(self.id, message_id, version).await };
-        self.write(self.action_error, "the split", request, move |d| open.run(d.ticket.id));
+        self.write(self.action_error, "the split", request, explain, move |d| {
+            open.run(d.ticket.id)
+        });
     }
 
     /// One write at a time; its outcome, when not plain success, goes to `notice`.
@@ -56,6 +58,7 @@ impl TicketContext {
         notice: RwSignal<Option<String>>,
         what: &'static str,
         request: F,
+        explain: fn(&ApiError, &str) -> String,
         on_ok: impl FnOnce(T) + 'static,
     ) where
         T: 'static,
@@ -83,7 +86,7 @@ impl TicketContext {
                     notice.set(Some(text));
                 }
                 Err(e) => {
-                    notice.set(Some(format!("Could not change {what}: {}", e.user_message())));
+                    notice.set(Some(explain(&e, what)));
                     // Controls showing the refused choice redraw from the unchanged ticket.
                     self.detail.update(|_| {});
                 }
@@ -114,6 +117,25 @@ impl TicketContext {
             }
         }
     }
+}
+
+/// A refused write in words.
+pub fn explain(e: &ApiError, what: &str) -> String {
+    format!("Could not change {what}: {}", e.user_message())
+}
+
+/// Like [`explain`], for `PATCH`: agents see their categories' tickets and their own, so a new
+/// category or assignee can take the ticket out of their sight. The change is then stored but
+/// the answer, read back with the agent's rights, is "not found".
+fn explain_field_change(e: &ApiError, what: &str) -> String {
+    if e.code() != Some(ErrorCode::NotFound) {
+        return explain(e, what);
+    }
+    format!(
+        "The change to {what} may have been saved, but this ticket is no longer visible to you: a \
+         category you do not work in, or assigning it away, takes a ticket out of your view. Ask an \
+         admin or a colleague in that category if it needs undoing."
+    )
 }
 
 /// "Kim Lee changed this ticket just before you (status, tags), so your change to the category
