@@ -9,6 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use protocol::{UpdateTicket, UserRef};
 
+use crate::debounce::debounced;
 use crate::format::{datetime_local_value, parse_datetime_local};
 use crate::pages::ticket_live::TicketContext;
 use crate::staff_directory::StaffDirectory;
@@ -132,59 +133,30 @@ pub fn DueField(ctx: TicketContext) -> impl IntoView {
     // Only a new due date rewrites the field: other changes to the ticket (arriving live while
     // the agent types) must not wipe what is being typed.
     let shown = Memo::new(move |_| due().map(datetime_local_value).unwrap_or_default());
-    let pending = StoredValue::new(None::<(TimeoutHandle, String)>);
-    let save = move |value: String| {
-        let Some(at) = parse_datetime_local(&value) else {
-            return;
-        };
-        if due() == Some(at) {
+    // What was picked or typed; saved once it stops changing.
+    let picked = RwSignal::new(String::new());
+    let settled: Signal<String> = debounced(picked.into(), DUE_PAUSE);
+    Effect::new(move |first_run: Option<()>| {
+        let value = settled.get();
+        // An emptied or half-typed field is not a request to clear: that is the button's job.
+        let at = parse_datetime_local(&value);
+        // Untracked: a colleague's new due date arriving live must not re-send this pick.
+        if first_run.is_none() || at.is_none() || at == untrack(due) {
             return;
         }
         ctx.edit(
             "the due date",
             move |version| UpdateTicket {
                 version,
-                due_at: Some(Some(at)),
+                due_at: Some(at),
                 ..Default::default()
             },
-            || {},
+            // Forget the pick once stored, so picking the same time again later is a change.
+            move || picked.set(String::new()),
         );
-    };
-    let flush = move || {
-        if let Some((handle, value)) = pending.try_update_value(Option::take).flatten() {
-            handle.clear();
-            save(value);
-        }
-    };
-    let on_change = move |value: String| {
-        if let Some((handle, _)) = pending.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-        // An emptied or half-typed field is not a request to clear: that is the button's job.
-        if parse_datetime_local(&value).is_none() {
-            return;
-        }
-        let later = value.clone();
-        if let Ok(handle) = set_timeout_with_handle(
-            move || {
-                if pending.try_update_value(Option::take).flatten().is_some() {
-                    save(later);
-                }
-            },
-            DUE_PAUSE,
-        ) {
-            pending.set_value(Some((handle, value)));
-        }
-    };
-    on_cleanup(move || {
-        if let Some((handle, _)) = pending.try_get_value().flatten() {
-            handle.clear();
-        }
     });
     let clear = move |_| {
-        if due().is_none() {
-            return;
-        }
+        picked.set(String::new());
         ctx.edit(
             "the due date",
             |version| UpdateTicket {
@@ -205,8 +177,7 @@ pub fn DueField(ctx: TicketContext) -> impl IntoView {
                     data-testid="action-due"
                     prop:value=shown
                     disabled=move || ctx.editing.get()
-                    on:change=move |ev| on_change(event_target_value(&ev))
-                    on:blur=move |_| flush()
+                    on:change=move |ev| picked.set(event_target_value(&ev))
                 />
                 <button
                     type="button"
