@@ -82,14 +82,14 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         let now = current().map(|t| t.status);
         TicketStatus::ALL
             .iter()
-            .map(|s| view! { <option value=s.as_str() selected=now == Some(*s)>{status_label(*s)}</option> })
+            .map(|s| view! { <option value=s.as_str() prop:selected=now == Some(*s)>{status_label(*s)}</option> })
             .collect_view()
     };
     let priority_options = move || {
         let now = current().map(|t| t.priority);
         Priority::ALL
             .iter()
-            .map(|p| view! { <option value=p.as_str() selected=now == Some(*p)>{priority_label(*p)}</option> })
+            .map(|p| view! { <option value=p.as_str() prop:selected=now == Some(*p)>{priority_label(*p)}</option> })
             .collect_view()
     };
 

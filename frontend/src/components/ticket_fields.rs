@@ -1,8 +1,9 @@
 //! The ticket's assignee, category and due date as controls of the actions panel.
 //!
 //! Options are drawn from the ticket on screen each time it changes (and after a refused
-//! change), each marked `selected` itself: a select then always shows the stored value, even
-//! when its options arrive after it or the agent's choice was not saved.
+//! change), each setting its own `selected` property: a select then shows the stored value
+//! even when its options arrive after it, or when the agent's pick was not saved (the
+//! `selected` attribute would not do: it leaves an option the user picked picked).
 
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub fn AssigneeField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             })
             .partition(|u| category.is_some_and(|c| directory.in_category(c, u.id)));
         let option = move |u: UserRef| {
-            view! { <option value=u.id.to_string() selected=selected == Some(u.id)>{u.name}</option> }
+            view! { <option value=u.id.to_string() prop:selected=selected == Some(u.id)>{u.name}</option> }
         };
         let groups = match category.and_then(|c| directory.category_name(c)) {
             Some(name) if !members.is_empty() => view! {
@@ -63,7 +64,7 @@ pub fn AssigneeField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             _ => members.into_iter().chain(others).map(option).collect_view().into_any(),
         };
         view! {
-            <option value="" selected=selected.is_none()>"Unassigned"</option>
+            <option value="" prop:selected=selected.is_none()>"Unassigned"</option>
             {missing.map(option)}
             {groups}
         }
@@ -105,11 +106,11 @@ pub fn CategoryField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         let categories = directory.categories();
         let missing = selected.filter(|id| !categories.iter().any(|c| c.id == *id));
         view! {
-            <option value="" selected=selected.is_none()>"None"</option>
-            {missing.map(|id| view! { <option value=id.to_string() selected=true>{format!("Category {id}")}</option> })}
+            <option value="" prop:selected=selected.is_none()>"None"</option>
+            {missing.map(|id| view! { <option value=id.to_string() prop:selected=true>{format!("Category {id}")}</option> })}
             {categories
                 .into_iter()
-                .map(|c| view! { <option value=c.id.to_string() selected=selected == Some(c.id)>{c.name}</option> })
+                .map(|c| view! { <option value=c.id.to_string() prop:selected=selected == Some(c.id)>{c.name}</option> })
                 .collect_view()}
         }
     };
