@@ -19,11 +19,11 @@ pub fn SubscriberEditor(ctx: TicketContext) -> impl IntoView {
         }
         problem.set(None);
         let request = async move { ctx.client.add_subscriber(ctx.id, email).await };
-        ctx.change("the subscribers", request, move || draft.set(String::new()));
+        ctx.change("Subscribers", request, move || draft.set(String::new()));
     };
     let remove = move |email: String| {
         let request = async move { ctx.client.remove_subscriber(ctx.id, &email).await };
-        ctx.change("the subscribers", request, || {});
+        ctx.change("Subscribers", request, || {});
     };
 
     view! {

@@ -16,7 +16,7 @@ pub fn TagEditor(ctx: TicketContext) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let save = move |next: Vec<String>, saved: Box<dyn FnOnce()>| {
         ctx.edit(
-            "the tags",
+            "Tags",
             move |version| UpdateTicket {
                 version,
                 tags: Some(next),

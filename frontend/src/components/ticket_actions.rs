@@ -27,7 +27,7 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             return;
         }
         ctx.edit(
-            "the status",
+            "Status",
             move |version| UpdateTicket {
                 version,
                 status: Some(status),
@@ -44,7 +44,7 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             return;
         }
         ctx.edit(
-            "the priority",
+            "Priority",
             move |version| UpdateTicket {
                 version,
                 priority: Some(priority),
@@ -60,7 +60,7 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             return;
         };
         let request = async move { ctx.client.log_time(ctx.id, m).await };
-        ctx.change("the time spent", request, move || minutes.set(String::new()));
+        ctx.change("Time", request, move || minutes.set(String::new()));
     };
     let merge = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -71,7 +71,7 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         };
         let Some(version) = ctx.version_untracked() else { return };
         let request = async move { ctx.client.merge(ctx.id, into, version).await };
-        ctx.write(ctx.edit_notice, "the merge", request, explain, |d| {
+        ctx.write(ctx.edit_notice, "Merge", request, explain, |d| {
             // A full load: the page of the ticket merged into, with its own live state.
             if let Some(w) = web_sys::window() {
                 let _ = w.location().set_href(&format!("/tickets/{}", d.ticket.id));

@@ -27,7 +27,7 @@ pub fn AssigneeField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             return;
         }
         ctx.edit(
-            "the assignee",
+            "Assignee",
             move |version| UpdateTicket {
                 version,
                 assignee_id: Some(next),
@@ -92,7 +92,7 @@ pub fn CategoryField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             return;
         }
         ctx.edit(
-            "the category",
+            "Category",
             move |version| UpdateTicket {
                 version,
                 category_id: Some(next),
@@ -146,7 +146,7 @@ pub fn DueField(ctx: TicketContext) -> impl IntoView {
             return;
         }
         ctx.edit(
-            "the due date",
+            "Due date",
             move |version| UpdateTicket {
                 version,
                 due_at: Some(at),
@@ -159,7 +159,7 @@ pub fn DueField(ctx: TicketContext) -> impl IntoView {
     let clear = move |_| {
         picked.set(String::new());
         ctx.edit(
-            "the due date",
+            "Due date",
             |version| UpdateTicket {
                 version,
                 due_at: Some(None),

@@ -16,7 +16,7 @@ use crate::pages::ticket_live::TicketContext;
 
 impl TicketContext {
     /// PATCHes the ticket with `change(version)`, `version` being the one on screen. `what`
-    /// names the field for messages ("the category"); `saved` runs once the change is stored.
+    /// labels the change in messages ("Category"); `saved` runs once the change is stored.
     pub fn edit(self, what: &'static str, change: impl FnOnce(i64) -> UpdateTicket, saved: impl FnOnce() + 'static) {
         let Some(version) = self.version_untracked() else {
             return;
@@ -47,7 +47,7 @@ impl TicketContext {
             return;
         };
         let request = async move { self.client.split(self.id, message_id, version).await };
-        self.write(self.action_error, "the split", request, explain, move |d| {
+        self.write(self.action_error, "Split", request, explain, move |d| {
             open.run(d.ticket.id)
         });
     }
@@ -110,18 +110,19 @@ impl TicketContext {
                     messages: e.conflict_messages().to_vec(),
                 });
                 format!(
-                    "This ticket was changed by someone else just before you, so your change to {what} \
-                     was not saved. Reload the page to see the latest state, then make your change again \
-                     if it still applies."
+                    "This ticket was changed by someone else just before you, so your change ({}) was \
+                     not saved. Reload the page to see the latest state, then make your change again if \
+                     it still applies.",
+                    what.to_lowercase()
                 )
             }
         }
     }
 }
 
-/// A refused write in words.
+/// A refused write in words, labelled as the panel labels its parts ("Merge: …").
 pub fn explain(e: &ApiError, what: &str) -> String {
-    format!("Could not change {what}: {}", e.user_message())
+    format!("{what}: {}", e.user_message())
 }
 
 /// Like [`explain`], for `PATCH`: agents see their categories' tickets and their own, so a new
@@ -132,14 +133,14 @@ fn explain_field_change(e: &ApiError, what: &str) -> String {
         return explain(e, what);
     }
     format!(
-        "The change to {what} may have been saved, but this ticket is no longer visible to you: a \
+        "{what}: the change may have been saved, but this ticket is no longer visible to you: a \
          category you do not work in, or assigning it away, takes a ticket out of your view. Ask an \
          admin or a colleague in that category if it needs undoing."
     )
 }
 
-/// "Kim Lee changed this ticket just before you (status, tags), so your change to the category
-/// was not saved…"
+/// "Kim Lee changed this ticket just before you (status, tags), so your change (category) was
+/// not saved…"
 fn conflict_notice(what: &str, fresh: &TicketDetail, last_event: i64, me: Option<i64>, new: &[Message]) -> String {
     let mut names: Vec<String> = Vec::new();
     let mut changes: Vec<&'static str> = Vec::new();
@@ -177,8 +178,9 @@ fn conflict_notice(what: &str, fresh: &TicketDetail, last_event: i64, me: Option
         format!(" ({})", changes.join(", "))
     };
     format!(
-        "{who} changed this ticket just before you{changes}, so your change to {what} was not saved. \
-         The ticket now shows the latest state: check it, then make your change again if it still applies."
+        "{who} changed this ticket just before you{changes}, so your change ({}) was not saved. The \
+         ticket now shows the latest state: check it, then make your change again if it still applies.",
+        what.to_lowercase()
     )
 }
 
