@@ -29,6 +29,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// A conflict about a ticket, with the ticket as it is now (a lost race to take it).
+    #[error("{message}")]
+    TicketConflict { message: String, current: Box<Ticket> },
     #[error("too many attempts; try again in a few minutes")]
     TooManyRequests,
     #[error("{0}")]
@@ -50,7 +53,7 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::VersionConflict { .. } => ErrorCode::VersionConflict,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Conflict(_) | Self::TicketConflict { .. } => ErrorCode::Conflict,
             Self::TooManyRequests => ErrorCode::TooManyRequests,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
@@ -66,6 +69,9 @@ impl AppError {
             other => other.to_string(),
         };
         let mut body = ErrorBody::new(self.code(), message);
+        if let Self::TicketConflict { current, .. } = self {
+            body.current = Some(current.clone());
+        }
         if let Self::VersionConflict {
             current, new_messages, ..
         } = self

@@ -43,6 +43,9 @@ pub struct HttpSettings {
     pub public_url: String,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or
+    /// blocks, e.g. `10.0.0.0/8`); empty = trust none.
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +172,7 @@ bind = "127.0.0.1:8080"
 static_dir = "frontend/dist"
 public_url = ""
 workers = 0
+trusted_proxies = ""
 
 [auth]
 jwt_secret = ""
@@ -288,6 +292,11 @@ impl Settings {
                 "auth.refresh_ttl_secs must be greater than auth.access_ttl_secs, both positive".into(),
             ));
         }
+        if let Err(bad) = crate::http::client_ip::parse_list(&self.http.trusted_proxies) {
+            return Err(SettingsError(format!(
+                "http.trusted_proxies: {bad:?} is not an address or address block"
+            )));
+        }
         if crate::search::tantivy_engine::language(&self.search.language).is_none() {
             return Err(SettingsError(format!(
                 "search.language {:?} is not one of: {}",
@@ -356,6 +365,11 @@ impl Settings {
             host
         };
         format!("http://{host}:{port}")
+    }
+
+    /// `http.trusted_proxies`, parsed (checked at load).
+    pub fn trusted_proxies(&self) -> Vec<crate::http::client_ip::Cidr> {
+        crate::http::client_ip::parse_list(&self.http.trusted_proxies).unwrap_or_default()
     }
 
     pub fn redis_url(&self) -> Option<String> {

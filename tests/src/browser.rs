@@ -336,9 +336,17 @@ impl Browser {
         }
     }
 
-    /// Waits for `css`, then clicks it.
+    /// Waits for `css`, then clicks it. The element is scrolled to the middle of the view
+    /// first: WebDriver scrolls it just into view, where the sticky header can cover it.
     pub async fn click(&self, css: &str) {
         let e = self.wait_for(css).await;
+        let _ = self
+            .client
+            .execute(
+                "document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})",
+                vec![json!(css)],
+            )
+            .await;
         if let Err(err) = e.click().await {
             self.fail(&format!("clicking {css}: {err}")).await;
         }

@@ -175,7 +175,8 @@ async fn a_lost_take_race_and_a_stale_reply_show_what_the_colleague_did() {
     b.wait_for_text("[data-testid=ticket-assignee]", "Ann Carter").await;
     b.click("[data-testid=take]").await;
     // The refusal names who holds the ticket.
-    b.wait_for_text("[data-testid=ticket-action-error]", "Ann Carter").await;
+    b.wait_for_text("[data-testid=ticket-action-error]", "Already assigned to Ann Carter")
+        .await;
     let taken = app.api.ticket(&app.admin.token, t.id).await.ticket;
     assert_eq!(taken.assignee.map(|a| a.id), Some(ann.id));
 

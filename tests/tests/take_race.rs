@@ -62,6 +62,12 @@ both_backends!(
                 err.message,
                 holder.name
             );
+            // The refusal carries the ticket as it is now, holder included.
+            let current = err
+                .current
+                .as_ref()
+                .unwrap_or_else(|| panic!("agent {agent}: no current ticket"));
+            assert_eq!(current.assignee.as_ref().map(|a| a.id), Some(*winner));
         }
 
         let after = app.api.ticket(&app.admin.token, t.id).await;

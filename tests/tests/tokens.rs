@@ -272,3 +272,58 @@ both_backends!(
         }
     }
 );
+
+/// Failed logins from one client, as the proxy forwards them.
+async fn fail_from(app: &TestApp, forwarded_for: &str, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        // A different account each time: only the per-IP counter can trip.
+        let body = serde_json::json!({
+            "email": format!("nobody-{i}-{}@example.test", uuid::Uuid::new_v4().simple()),
+            "password": "wrong-password",
+        });
+        let resp = app
+            .api
+            .http()
+            .post(app.api.url("/auth/login"))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&body)
+            .send()
+            .await
+            .expect("login request");
+        statuses.push(resp.status().as_u16());
+    }
+    statuses
+}
+
+/// Behind a trusted proxy the per-IP limit counts each real client (from X-Forwarded-For), so
+/// one noisy client does not lock everyone out; from an untrusted peer the header is ignored,
+/// so a client cannot pick a fresh address per attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_ip_limit_sees_clients_through_a_trusted_proxy() {
+    let app = maildesk_tests::spawn_app_with(Backend::Sqlite, |s| {
+        s.http.trusted_proxies = "127.0.0.1/32".into();
+        s.auth.login_max_failures_per_ip = 3;
+    })
+    .await;
+    assert_eq!(fail_from(&app, "203.0.113.7", 4).await, vec![401, 401, 401, 429]);
+    // Another client behind the same proxy is not affected.
+    assert_eq!(fail_from(&app, "198.51.100.20", 1).await, vec![401]);
+    // A client forging a left-hand entry is still counted as what the proxy saw.
+    assert_eq!(fail_from(&app, "192.0.2.1, 203.0.113.7", 1).await, vec![429]);
+
+    let direct = maildesk_tests::spawn_app_with(Backend::Sqlite, |s| {
+        s.auth.login_max_failures_per_ip = 3;
+    })
+    .await;
+    let statuses = [
+        fail_from(&direct, "203.0.113.1", 2).await,
+        fail_from(&direct, "203.0.113.2", 2).await,
+    ]
+    .concat();
+    assert_eq!(
+        statuses,
+        vec![401, 401, 401, 429],
+        "no proxy is trusted: the header must not count"
+    );
+}

@@ -53,6 +53,11 @@ impl ApiError {
         self.code() == Some(ErrorCode::VersionConflict)
     }
 
+    /// Someone else got there first: a stale version, or a ticket already taken.
+    pub fn is_any_conflict(&self) -> bool {
+        matches!(self.code(), Some(ErrorCode::VersionConflict | ErrorCode::Conflict))
+    }
+
     /// The server no longer accepts the session's tokens.
     pub fn rejects_session(&self) -> bool {
         matches!(self.code(), Some(ErrorCode::Unauthorized | ErrorCode::TokenExpired))

@@ -126,7 +126,7 @@ impl TicketContext {
                 Ok(d) => self.own_change(d),
                 Err(e) => {
                     let text = match e.current_ticket().and_then(|t| t.assignee.as_ref()) {
-                        Some(a) if e.is_conflict() => format!("Already assigned to {}.", a.name),
+                        Some(a) if e.is_any_conflict() => format!("Already assigned to {}.", a.name),
                         _ => e.user_message(),
                     };
                     self.action_error.set(Some(text));

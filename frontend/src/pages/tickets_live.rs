@@ -175,7 +175,7 @@ fn take(ctx: QueueContext, id: i64) {
                     .current_ticket()
                     .and_then(|t| t.assignee.as_ref().map(|a| (t.number, a)))
                 {
-                    Some((number, a)) if e.is_conflict() => format!("#{number} is already assigned to {}.", a.name),
+                    Some((number, a)) if e.is_any_conflict() => format!("#{number} is already assigned to {}.", a.name),
                     _ => e.user_message(),
                 };
                 ctx.notice.set(Some(text));

@@ -5,6 +5,7 @@ use crate::auth::{CurrentUser, login};
 use crate::context::AppContext;
 use crate::directory::users;
 use crate::error::AppResult;
+use crate::http::client_ip;
 
 /// Sign in with e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -16,9 +17,9 @@ pub async fn login_route(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    let trusted = ctx.settings().trusted_proxies();
+    let ip = client_ip::of_request(&req, &trusted)
+        .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".into());
     Ok(web::Json(login::login(&ctx, &body, &ip).await?))
 }

@@ -2,6 +2,7 @@
 //! the browser app's static files.
 
 pub mod auth_routes;
+pub mod client_ip;
 pub mod directory_routes;
 pub mod error;
 pub mod kb_routes;

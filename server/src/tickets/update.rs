@@ -15,7 +15,7 @@ use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
 use crate::tickets::access::Scope;
-use crate::tickets::{events, queries, version};
+use crate::tickets::{events, mapping, queries, version};
 
 pub async fn update(
     db: &DatabaseConnection,
@@ -140,10 +140,18 @@ pub async fn take(
         return Err(match t.assignee_id {
             Some(holder) if holder != user.id => {
                 let name = user::Entity::find_by_id(holder).one(&txn).await?.map(|u| u.name);
-                AppError::Conflict(format!(
+                let message = format!(
                     "{} has already taken this ticket",
                     name.unwrap_or_else(|| "another agent".into())
-                ))
+                );
+                // The ticket as it is now, so the agent sees who holds it without a reload.
+                match mapping::tickets(&txn, vec![t]).await?.pop() {
+                    Some(current) => AppError::TicketConflict {
+                        message,
+                        current: Box::new(current),
+                    },
+                    None => AppError::Conflict(message),
+                }
             }
             _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default(), true).await,
         });
