@@ -23,6 +23,7 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub outbound: OutboundSettings,
     pub search: SearchSettings,
+    pub sla: SlaSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +145,13 @@ pub struct SearchSettings {
     pub batch_ms: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    /// How often each node looks for tickets whose due time passed (and alerts once).
+    pub check_interval_secs: u64,
+}
+
 impl SearchSettings {
     pub fn meili_enabled(&self) -> bool {
         !self.meili_url.trim().is_empty()
@@ -219,6 +227,9 @@ meili_api_key = ""
 meili_index_prefix = "maildesk_"
 language = "english"
 batch_ms = 200
+
+[sla]
+check_interval_secs = 30
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -315,6 +326,9 @@ impl Settings {
         }
         if !self.outbound.from_email.contains('@') {
             return Err(SettingsError("outbound.from_email must be an email address".into()));
+        }
+        if self.sla.check_interval_secs == 0 {
+            return Err(SettingsError("sla.check_interval_secs must be at least 1".into()));
         }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
