@@ -3,7 +3,8 @@
 //! many nodes check at the same moment. A ticket is claimed by a conditional UPDATE that
 //! stamps `overdue_alerted_at` only while it is empty (on PostgreSQL the row is picked with
 //! `FOR UPDATE SKIP LOCKED`, so a second node passes over it instead of waiting); the alert
-//! is queued in the same transaction, so a crash leaves neither or both.
+//! is queued in the same transaction, so a crash leaves neither or both. A batch whose alert
+//! cannot be queued rolls back whole and is tried again at the next check.
 
 use std::time::Duration;
 
@@ -28,12 +29,18 @@ pub struct Checked {
     pub flagged: Vec<i64>,
 }
 
+/// Tickets claimed per transaction.
+const BATCH: u64 = 20;
+
 /// One check against the instant `now` (a parameter, so tests need not wait for real time).
 pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Checked> {
     let mut checked = Checked::default();
-    // One ticket per transaction: an alert that cannot be queued rolls back only its own claim.
-    while let Some(id) = alert_next(ctx, now).await? {
-        checked.alerted.push(id);
+    loop {
+        let batch = alert_batch(ctx, now).await?;
+        if batch.is_empty() {
+            break;
+        }
+        checked.alerted.extend(batch);
     }
     checked.flagged = flag_alerted(ctx.db(), now).await?;
     if !checked.alerted.is_empty() {
@@ -50,8 +57,8 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Checked
     Ok(checked)
 }
 
-/// Claims the most overdue unalerted ticket, flags it, records and queues its alert.
-async fn alert_next(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Option<i64>> {
+/// Claims the most overdue unalerted tickets, flags them, records and queues their alerts.
+async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
     let txn = ctx.db().begin().await?;
     // SQLite ignores the row lock: it has one writer at a time, and serves one node.
     let candidate = Query::select()
@@ -62,7 +69,7 @@ async fn alert_next(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Option<i6
         .and_where(ticket::Column::OverdueAlertedAt.is_null())
         .order_by(ticket::Column::DueAt, Order::Asc)
         .order_by(ticket::Column::Id, Order::Asc)
-        .limit(1)
+        .limit(BATCH)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .to_owned();
     let claimed = ticket::Entity::update_many()
@@ -74,15 +81,18 @@ async fn alert_next(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Option<i6
         .filter(ticket::Column::OverdueAlertedAt.is_null())
         .exec_with_returning(&txn)
         .await?;
-    let Some(t) = claimed.into_iter().next() else {
-        txn.rollback().await?;
-        return Ok(None);
-    };
-    let due = t.due_at.map(|d| d.to_rfc3339());
-    events::record(&txn, t.id, None, "overdue", None, due).await?;
-    notify::notify(&txn, &ctx.notify_env(), Event::Overdue { ticket_id: t.id }).await?;
+    // Every row the UPDATE returns is ours now and must be alerted: PostgreSQL may run an
+    // `IN (… LIMIT n)` subquery more than once and so claim more than `n` rows.
+    let mut ids = Vec::with_capacity(claimed.len());
+    for t in claimed {
+        let due = t.due_at.map(|d| d.to_rfc3339());
+        events::record(&txn, t.id, None, "overdue", None, due).await?;
+        notify::notify(&txn, &ctx.notify_env(), Event::Overdue { ticket_id: t.id }).await?;
+        ids.push(t.id);
+    }
     txn.commit().await?;
-    Ok(Some(t.id))
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Flags tickets past due again whose breach was alerted before (overdue, then resolved and
