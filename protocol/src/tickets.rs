@@ -138,7 +138,8 @@ pub struct Subscriber {
 pub struct TicketEvent {
     pub id: i64,
     pub actor: Option<UserRef>,
-    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`…
+    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`,
+    /// `sla_policy` (the SLA policy changed), `overdue` (its due time passed; the value is it)…
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,

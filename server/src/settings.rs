@@ -427,6 +427,13 @@ mod tests {
     }
 
     #[test]
+    fn the_overdue_check_interval_defaults_to_30_seconds_and_cannot_be_zero() {
+        assert_eq!(Settings::load_from(None, &[]).unwrap().sla.check_interval_secs, 30);
+        let err = Settings::load_from(None, &env(&[("MAILDESK__SLA__CHECK_INTERVAL_SECS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("sla.check_interval_secs"), "{err}");
+    }
+
+    #[test]
     fn secrets_are_redacted_in_debug() {
         let s = Settings::load_from(None, &env(&[("MAILDESK__ADMIN__PASSWORD", "hunter2-secret")])).unwrap();
         assert!(!format!("{s:?}").contains("hunter2-secret"));

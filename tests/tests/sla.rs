@@ -292,7 +292,17 @@ async fn the_most_specific_policy_sets_a_new_tickets_due_times() {
     assert!(!t.overdue);
 
     req.category_id = None;
-    let t = app.api.create_ticket(&app.admin.token, &req).await.ticket;
+    let other = app.api.create_ticket(&app.admin.token, &req).await.ticket;
+    assert_eq!(other.sla_policy_id, Some(high.id));
+    assert_eq!(other.due_at, Some(other.created_at + minutes(60)));
+
+    // Deleting the winning policy hands its open tickets to the next best match.
+    let resp = app
+        .api
+        .delete(&app.admin.token, &format!("/admin/sla-policies/{}", billing_high.id))
+        .await;
+    assert_eq!(resp.status(), 204);
+    let t = app.api.ticket(&app.admin.token, t.id).await.ticket;
     assert_eq!(t.sla_policy_id, Some(high.id));
     assert_eq!(t.due_at, Some(t.created_at + minutes(60)));
 }

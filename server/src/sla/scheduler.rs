@@ -72,6 +72,8 @@ async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>
         .limit(BATCH)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .to_owned();
+    // No version bump: a flag set by the clock is nothing an agent's draft could conflict
+    // with; `updated_at` moves so that reconnecting live clients catch up on it.
     let claimed = ticket::Entity::update_many()
         .col_expr(ticket::Column::Overdue, Expr::value(true))
         .col_expr(ticket::Column::OverdueAlertedAt, Expr::value(now))
