@@ -11,6 +11,7 @@
 
 pub mod app_setting;
 pub mod attachment;
+pub mod business_calendar;
 pub mod canned_response;
 pub mod category;
 pub mod category_agent;
@@ -22,6 +23,7 @@ pub mod kb_article;
 pub mod mailbox;
 pub mod message;
 pub mod outbound_mail;
+pub mod sla_policy;
 pub mod subscriber;
 pub mod ticket;
 pub mod ticket_event;
@@ -32,6 +34,7 @@ pub mod user;
 pub mod prelude {
     pub use super::app_setting::Entity as AppSetting;
     pub use super::attachment::Entity as Attachment;
+    pub use super::business_calendar::Entity as BusinessCalendar;
     pub use super::canned_response::Entity as CannedResponse;
     pub use super::category::Entity as Category;
     pub use super::category_agent::Entity as CategoryAgent;
@@ -43,6 +46,7 @@ pub mod prelude {
     pub use super::mailbox::Entity as Mailbox;
     pub use super::message::Entity as Message;
     pub use super::outbound_mail::Entity as OutboundMail;
+    pub use super::sla_policy::Entity as SlaPolicy;
     pub use super::subscriber::Entity as Subscriber;
     pub use super::ticket::Entity as Ticket;
     pub use super::ticket_event::Entity as TicketEvent;

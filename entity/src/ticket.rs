@@ -6,6 +6,10 @@
 //! [`Relation::Assignee`]), so this entity deliberately does **not**
 //! implement `Related<user::Entity>`; join with
 //! `Relation::Requester.def()` / `Relation::Assignee.def()` explicitly.
+//!
+//! `due_at` is the effective next due time: for a ticket under an SLA policy the earlier of
+//! the open first-response and resolution targets (none while the clock is paused); without
+//! one, whatever an agent set.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -40,6 +44,19 @@ pub struct Model {
     pub rating: Option<String>,
     pub rated_at: Option<DateTimeUtc>,
     pub time_spent_minutes: i32,
+    /// The SLA policy whose targets apply; `None`: no SLA (then `due_at` is set by hand).
+    pub sla_policy_id: Option<i64>,
+    pub first_response_due_at: Option<DateTimeUtc>,
+    pub resolution_due_at: Option<DateTimeUtc>,
+    /// Since when the SLA clock stands still (the ticket is not open).
+    pub sla_paused_at: Option<DateTimeUtc>,
+    /// Business seconds the clock stood still so far (due times are pushed out by it).
+    pub sla_paused_secs: i64,
+    /// Its due time passed while it was open or pending (set by the overdue checker).
+    pub overdue: bool,
+    /// When the overdue alert for the current breach was queued; cleared when the due time
+    /// moves into the future, so a later breach alerts again.
+    pub overdue_alerted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

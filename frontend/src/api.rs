@@ -344,6 +344,7 @@ fn ticket_query_pairs(q: &TicketQuery) -> Vec<(&'static str, String)> {
     push("sort", q.sort.map(|s| s.as_str().to_owned()));
     push("order", q.order.map(|o| o.as_str().to_owned()));
     push("updated_since", q.updated_since.map(|t| t.to_rfc3339()));
+    push("overdue", q.overdue.map(|o| o.to_string()));
     push("page", q.page.map(|p| p.to_string()));
     push("per_page", q.per_page.map(|p| p.to_string()));
     out

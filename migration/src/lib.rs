@@ -12,6 +12,7 @@ mod m20261201_000001_message_ticket_version;
 mod m20261201_000002_create_outbound_tables;
 mod m20261201_000003_ticket_time_spent;
 mod m20261201_000004_create_kb_articles;
+mod m20261201_000005_create_sla_tables;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_create_outbound_tables::Migration),
             Box::new(m20261201_000003_ticket_time_spent::Migration),
             Box::new(m20261201_000004_create_kb_articles::Migration),
+            Box::new(m20261201_000005_create_sla_tables::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod outbound;
 pub mod page;
 pub mod search;
+pub mod sla;
 pub mod tickets;
 
 pub use auth::*;
@@ -26,6 +27,7 @@ pub use mail::*;
 pub use outbound::*;
 pub use page::*;
 pub use search::*;
+pub use sla::*;
 pub use tickets::*;
 
 /// Base path of the versioned REST API.

@@ -75,6 +75,22 @@ pub struct Ticket {
     /// Minutes agents logged on the ticket.
     #[serde(default)]
     pub time_spent_minutes: i64,
+    /// The SLA policy whose targets apply (chosen on creation and on priority/category changes).
+    #[serde(default)]
+    pub sla_policy_id: Option<i64>,
+    /// When the first agent reply is due (pushed out by time spent waiting on the customer).
+    #[serde(default)]
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When the ticket must be resolved.
+    #[serde(default)]
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// Set while the SLA clock stands still (the ticket is not open: waiting on the customer,
+    /// resolved or closed).
+    #[serde(default)]
+    pub sla_paused_at: Option<DateTime<Utc>>,
+    /// Its due time passed while it was open or pending.
+    #[serde(default)]
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,7 +138,8 @@ pub struct Subscriber {
 pub struct TicketEvent {
     pub id: i64,
     pub actor: Option<UserRef>,
-    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`…
+    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`,
+    /// `sla_policy` (the SLA policy changed), `overdue` (its due time passed; the value is it)…
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -258,6 +275,8 @@ pub struct TicketQuery {
     /// Only tickets changed at or after this instant (RFC 3339): how a reconnecting live client
     /// catches up on what it missed.
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only tickets that are (`true`) or are not (`false`) overdue.
+    pub overdue: Option<bool>,
     pub sort: Option<TicketSort>,
     pub order: Option<SortOrder>,
     pub page: Option<u64>,

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod realtime;
 pub mod search;
 pub mod settings;
+pub mod sla;
 pub mod startup;
 pub mod tickets;
 

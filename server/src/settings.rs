@@ -23,6 +23,7 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub outbound: OutboundSettings,
     pub search: SearchSettings,
+    pub sla: SlaSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +148,13 @@ pub struct SearchSettings {
     pub batch_ms: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    /// How often each node looks for tickets whose due time passed (and alerts once).
+    pub check_interval_secs: u64,
+}
+
 impl SearchSettings {
     pub fn meili_enabled(&self) -> bool {
         !self.meili_url.trim().is_empty()
@@ -223,6 +231,9 @@ meili_api_key = ""
 meili_index_prefix = "maildesk_"
 language = "english"
 batch_ms = 200
+
+[sla]
+check_interval_secs = 30
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -325,6 +336,9 @@ impl Settings {
         if !self.outbound.from_email.contains('@') {
             return Err(SettingsError("outbound.from_email must be an email address".into()));
         }
+        if self.sla.check_interval_secs == 0 {
+            return Err(SettingsError("sla.check_interval_secs must be at least 1".into()));
+        }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
         }
@@ -424,6 +438,13 @@ mod tests {
     fn an_unknown_key_is_refused() {
         let err = Settings::load_from(None, &env(&[("MAILDESK__HTTP__BIDN", "x")])).unwrap_err();
         assert!(err.to_string().contains("bidn"), "{err}");
+    }
+
+    #[test]
+    fn the_overdue_check_interval_defaults_to_30_seconds_and_cannot_be_zero() {
+        assert_eq!(Settings::load_from(None, &[]).unwrap().sla.check_interval_secs, 30);
+        let err = Settings::load_from(None, &env(&[("MAILDESK__SLA__CHECK_INTERVAL_SECS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("sla.check_interval_secs"), "{err}");
     }
 
     #[test]

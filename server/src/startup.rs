@@ -51,6 +51,8 @@ impl Application {
             context.clone(),
             context.outbound().transport.clone(),
         ));
+        // Every node checks; the claim makes each overdue alert go out once.
+        tokio::spawn(crate::sla::scheduler::run(context.clone()));
         let data = web::Data::new(context.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod postgres;
 pub mod redis_server;
 pub mod search_contract;
+pub mod sla;
 pub mod smtp;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ pub mod misc_routes;
 pub mod openapi;
 pub mod outbound_routes;
 pub mod search_routes;
+pub mod sla_routes;
 pub mod spa;
 pub mod ticket_routes;
 
@@ -98,6 +99,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(outbound_routes::autologin)
             .service(outbound_routes::unsubscribe)
             .service(outbound_routes::rate)
+            .service(sla_routes::list_calendars)
+            .service(sla_routes::create_calendar)
+            .service(sla_routes::get_calendar)
+            .service(sla_routes::replace_calendar)
+            .service(sla_routes::delete_calendar)
+            .service(sla_routes::list_policies)
+            .service(sla_routes::create_policy)
+            .service(sla_routes::get_policy)
+            .service(sla_routes::replace_policy)
+            .service(sla_routes::delete_policy)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(live_routes::socket)

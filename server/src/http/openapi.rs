@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, search_routes,
-    ticket_routes,
+    sla_routes, ticket_routes,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +32,9 @@ use super::{
         outbound_routes::put_notification_settings, outbound_routes::list_templates, outbound_routes::save_template,
         outbound_routes::reset_template, outbound_routes::preview_template, outbound_routes::autologin,
         outbound_routes::unsubscribe, outbound_routes::rate,
+        sla_routes::list_calendars, sla_routes::create_calendar, sla_routes::get_calendar, sla_routes::replace_calendar,
+        sla_routes::delete_calendar, sla_routes::list_policies, sla_routes::create_policy, sla_routes::get_policy,
+        sla_routes::replace_policy, sla_routes::delete_policy,
         misc_routes::download, misc_routes::health, live_routes::socket, openapi_json,
     ),
     modifiers(&BearerAuth)

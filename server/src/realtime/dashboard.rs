@@ -23,6 +23,7 @@ type Row = (
     Option<chrono::DateTime<Utc>>, // first response
     Option<chrono::DateTime<Utc>>, // resolved
     Option<chrono::DateTime<Utc>>, // due
+    bool,                          // flagged overdue
 );
 
 pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
@@ -40,6 +41,7 @@ pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
             ticket::Column::FirstResponseAt,
             ticket::Column::ResolvedAt,
             ticket::Column::DueAt,
+            ticket::Column::Overdue,
         ])
         .filter(
             Condition::any()
@@ -70,12 +72,12 @@ pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
     let mut by_category: HashMap<Option<i64>, Acc> = HashMap::new();
     let mut by_agent: HashMap<i64, Acc> = HashMap::new();
     for r in &rows {
-        let (_, status, cat, assignee, created, first, resolved, due) = r;
+        let (_, status, cat, assignee, created, first, resolved, due, flagged) = r;
         let open = open_states.contains(&status.as_str());
         let sample = Sample {
             open,
             unassigned: open && assignee.is_none(),
-            overdue: open && due.is_some_and(|d| d < now),
+            overdue: open && crate::sla::overdue::is_overdue(*flagged, status, *due, now),
             new_today: created.date_naive() == today,
             first_response: first.filter(|_| *created >= since).map(|f| secs(f - *created)),
             resolution: resolved.filter(|r| *r >= since).map(|r| secs(r - *created)),

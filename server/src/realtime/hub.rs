@@ -383,6 +383,11 @@ mod tests {
                 version: 1,
                 rating: None,
                 time_spent_minutes: 0,
+                sla_policy_id: None,
+                first_response_due_at: None,
+                resolution_due_at: None,
+                sla_paused_at: None,
+                overdue: false,
             },
             facts: TicketFacts {
                 ticket_id,

@@ -9,6 +9,7 @@ use crate::auth::CurrentUser;
 use crate::directory::users;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::update::set_tags;
 use crate::tickets::{events, queries};
@@ -112,6 +113,7 @@ pub async fn create(
         set_tags(&txn, t.id, &req.tags).await?;
     }
     events::record(&txn, t.id, Some(user.id), "created", None, Some(via.as_str().into())).await?;
+    due::sync(&txn, t.id, true, now).await?;
     notify::notify(
         &txn,
         env,

@@ -38,6 +38,7 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
         .flatten()
         .collect();
     let users = users_by_id(db, people).await?;
+    let now = chrono::Utc::now();
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
         for t in ticket_tag::Entity::find()
@@ -52,6 +53,7 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
     Ok(rows
         .into_iter()
         .map(|t| Ticket {
+            overdue: crate::sla::overdue::of(&t, now),
             id: t.id,
             number: t.id,
             status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open),
@@ -76,6 +78,10 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
             version: t.version,
             rating: t.rating,
             time_spent_minutes: i64::from(t.time_spent_minutes),
+            sla_policy_id: t.sla_policy_id,
+            first_response_due_at: t.first_response_due_at,
+            resolution_due_at: t.resolution_due_at,
+            sla_paused_at: t.sla_paused_at,
         })
         .collect())
 }

@@ -11,6 +11,7 @@ use sea_orm::{
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::create::validate_body;
 use crate::tickets::update::apply_status;
@@ -75,6 +76,9 @@ pub async fn post(
         apply_status(&txn, &mut active, current, next, Some(user.id)).await?;
     }
     active.update(&txn).await?;
+    if first_response || next.is_some() {
+        due::sync(&txn, ticket_id, false, now).await?;
+    }
     // The mails this causes are queued in the same transaction: both happen, or neither.
     let event = match kind {
         MessageKind::Reply => Some(Event::Reply {

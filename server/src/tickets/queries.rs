@@ -44,6 +44,10 @@ pub async fn list(
     if let Some(since) = q.updated_since {
         select = select.filter(ticket::Column::UpdatedAt.gte(since));
     }
+    if let Some(overdue) = q.overdue {
+        let c = crate::sla::overdue::condition(chrono::Utc::now());
+        select = select.filter(if overdue { c } else { c.not() });
+    }
     match q.assignee.as_deref() {
         None | Some("") | Some("any") => {}
         Some("me") => select = select.filter(ticket::Column::AssigneeId.eq(user.id)),

@@ -12,6 +12,7 @@ use sea_orm::{
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::update::apply_status;
 use crate::tickets::{events, version};
@@ -98,6 +99,7 @@ pub async fn merge(
     }
     active.parent_ticket_id = Set(Some(target));
     active.update(&txn).await?;
+    due::sync(&txn, source, false, Utc::now()).await?;
     bump(&txn, target).await?;
     events::record(
         &txn,
@@ -195,6 +197,8 @@ pub async fn split(
         .exec(&txn)
         .await?;
     events::record(&txn, t.id, Some(user.id), "split_from", None, Some(source.to_string())).await?;
+    // The split-off ticket is a new request: its own policy, its clock from now.
+    due::sync(&txn, t.id, true, now).await?;
     events::record(&txn, source, Some(user.id), "split_into", None, Some(t.id.to_string())).await?;
     txn.commit().await?;
     Ok(t.id)

@@ -14,6 +14,7 @@ use crate::auth::CurrentUser;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::{events, mapping, queries, version};
 
@@ -49,8 +50,15 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let actor = Some(user.id);
+    if req.due_at.is_some_and(|d| d != t.due_at) && t.sla_policy_id.is_some() {
+        return Err(AppError::validation(
+            "due_at: this ticket's due time comes from its SLA policy; change its priority or category instead",
+        ));
+    }
     let mut active = t.clone().into_active_model();
     let mut mails = Vec::new();
+    // A new priority or category may fall under another SLA policy.
+    let mut rechoose = false;
     if let Some(next) = req.status {
         let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
         if next != current {
@@ -71,10 +79,12 @@ pub async fn update(
         )
         .await?;
         active.priority = Set(p.as_str().into());
+        rechoose = true;
     }
     if let Some(c) = req.category_id.filter(|c| *c != t.category_id) {
         events::record(&txn, ticket_id, actor, "category", opt(t.category_id), opt(c)).await?;
         active.category_id = Set(c);
+        rechoose = true;
     }
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
         events::record(&txn, ticket_id, actor, "assignee", opt(t.assignee_id), opt(a)).await?;
@@ -93,6 +103,7 @@ pub async fn update(
         active.due_at = Set(d);
     }
     active.update(&txn).await?;
+    due::sync(&txn, ticket_id, rechoose, Utc::now()).await?;
     if let Some(tags) = &req.tags {
         let (old, new) = set_tags(&txn, ticket_id, tags).await?;
         if old != new {

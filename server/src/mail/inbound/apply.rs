@@ -20,6 +20,7 @@ use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
 use crate::mail::outbound::notify::{self, Event};
 use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::sla::due;
 use crate::tickets::events;
 use crate::tickets::update::apply_status;
 
@@ -320,6 +321,7 @@ async fn create_ticket(
     if let Some(p) = parent {
         events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
     }
+    due::sync(txn, t.id, true, now).await?;
     let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {
@@ -412,6 +414,7 @@ async fn append(
             active.first_response_at = Set(Some(Utc::now()));
         }
         active.update(txn).await?;
+        due::sync(txn, t.id, false, Utc::now()).await?;
     }
     let event = match kind {
         MessageKind::Reply => Some(Event::Reply {
