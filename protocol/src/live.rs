@@ -187,6 +187,19 @@ pub struct DashboardStats {
     pub by_category: Vec<DashboardGroup>,
     pub by_agent: Vec<DashboardGroup>,
     pub computed_at: DateTime<Utc>,
+    /// Tickets created and resolved per day (UTC), the last 14 days, oldest first.
+    #[serde(default)]
+    pub per_day: Vec<DayCount>,
+    /// Staff with the app open right now, on any node.
+    #[serde(default)]
+    pub agents_online: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub date: chrono::NaiveDate,
+    pub created: u64,
+    pub resolved: u64,
 }
 
 /// Figures of one category (`id` None: uncategorised) or one agent.

@@ -59,6 +59,15 @@ async fn the_dashboard_counts_a_mail_that_arrives_while_it_is_open() {
     let new_today = stat(&b, "stat-new-today").await;
     let unassigned = stat(&b, "stat-unassigned").await;
     assert_eq!((open, new_today, unassigned), (3, 3, 2), "figures before the mail");
+    // The manager's own open app counts as one agent online.
+    b.wait_attr(
+        "[data-testid=stat-agents-online]",
+        "data-value",
+        "1 agent online",
+        |v| v == "1",
+    )
+    .await;
+    b.wait_for("[data-testid=chart-per-day]").await;
 
     let raw = mail(
         "Priya Natarajan <priya.natarajan@example.com>",

@@ -489,6 +489,30 @@ both_backends!(the_dashboard_moves_when_tickets_do, |app: TestApp| async move {
         .find(|g| g.id.is_none())
         .expect("uncategorised group");
     assert!(uncategorised.open >= 1);
+    // Created per day: 14 days, today last, one more than before.
+    assert_eq!(later.per_day.len(), 14);
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(later.per_day.last().map(|d| d.date), Some(today));
+    assert_eq!(
+        later.per_day.last().map(|d| d.created),
+        first.per_day.last().map(|d| d.created + 1)
+    );
+
+    // Agents online: the admin's socket; a second agent comes and goes.
+    assert_eq!(first.agents_online, 1);
+    let agent = app.new_user(Role::Agent).await;
+    let other = connect(app.port, &agent.token).await;
+    ws.wait_for("two agents online", SOON, |f| match f {
+        ServerFrame::Dashboard { stats } if stats.agents_online == 2 => Some(()),
+        _ => None,
+    })
+    .await;
+    drop(other);
+    ws.wait_for("one agent online again", SOON, |f| match f {
+        ServerFrame::Dashboard { stats } if stats.agents_online == 1 => Some(()),
+        _ => None,
+    })
+    .await;
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -81,6 +81,14 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
     let resolution = rows(&stats.by_category, |g| {
         vec![secs(g.resolution_median_secs), secs(g.resolution_p90_secs)]
     });
+    let per_day: Vec<BarRow> = stats
+        .per_day
+        .iter()
+        .map(|d| BarRow {
+            label: d.date.format("%a %d %b").to_string(),
+            values: vec![count(d.created), count(d.resolved)],
+        })
+        .collect();
     let overdue = stats.overdue > 0;
     view! {
         <p class="muted dashboard-updated" data-testid="dashboard-updated">
@@ -89,10 +97,17 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
         <dl class="stats">
             <Stat label="Open" value=stats.open testid="stat-open" />
             <Stat label="Unassigned" value=stats.unassigned testid="stat-unassigned" />
-            <Stat label="Overdue" value=stats.overdue testid="stat-overdue" warn=overdue />
+            <Stat label="Overdue (SLA breached)" value=stats.overdue testid="stat-overdue" warn=overdue />
             <Stat label="New today" value=stats.new_today testid="stat-new-today" />
+            <Stat label="Agents online" value=stats.agents_online testid="stat-agents-online" />
         </dl>
         <div class="charts">
+            <BarChart
+                title="Created and resolved per day (14 days)"
+                testid="chart-per-day"
+                series=&["Created", "Resolved"]
+                rows=Signal::stored(per_day)
+            />
             <BarChart
                 title="Open tickets by category"
                 testid="chart-open-by-category"

@@ -3,16 +3,18 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use entity::{category, ticket, user};
 use protocol::TicketStatus;
-use protocol::live::{DashboardGroup, DashboardStats};
+use protocol::live::{DashboardGroup, DashboardStats, DayCount};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
 
 /// How far back response and resolution times are measured.
 const WINDOW_DAYS: i64 = 30;
+/// Days in the created / resolved series.
+const PER_DAY: i64 = 14;
 
 type Row = (
     i64,                           // id
@@ -26,7 +28,8 @@ type Row = (
     bool,                          // flagged overdue
 );
 
-pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
+/// `agents_online`: staff with the app open now (from the presence store, so every node's).
+pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult<DashboardStats> {
     let now = Utc::now();
     let since = now - Duration::days(WINDOW_DAYS);
     let open_states = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
@@ -114,7 +117,31 @@ pub async fn compute(db: &impl ConnectionTrait) -> AppResult<DashboardStats> {
         by_category: cats,
         by_agent: people,
         computed_at: now,
+        per_day: per_day(&rows, today),
+        agents_online,
     })
+}
+
+/// Created and resolved counts for each of the last `PER_DAY` days (UTC), oldest first.
+fn per_day(rows: &[Row], today: NaiveDate) -> Vec<DayCount> {
+    let first = today - Duration::days(PER_DAY - 1);
+    let mut days: Vec<DayCount> = (0..PER_DAY)
+        .map(|i| DayCount {
+            date: first + Duration::days(i),
+            created: 0,
+            resolved: 0,
+        })
+        .collect();
+    let slot = |d: NaiveDate| usize::try_from((d - first).num_days()).ok();
+    for r in rows {
+        if let Some(day) = slot(r.4.date_naive()).and_then(|i| days.get_mut(i)) {
+            day.created += 1;
+        }
+        if let Some(day) = r.6.and_then(|at| slot(at.date_naive())).and_then(|i| days.get_mut(i)) {
+            day.resolved += 1;
+        }
+    }
+    days
 }
 
 fn secs(d: Duration) -> u64 {

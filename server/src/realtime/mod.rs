@@ -31,6 +31,8 @@ use crate::realtime::redis_bus::RedisBus;
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Dashboard updates are coalesced to at most one per this interval.
 const DASHBOARD_EVERY: Duration = Duration::from_millis(500);
+/// Watched dashboards are refreshed at least this often.
+const DASHBOARD_REFRESH: Duration = Duration::from_secs(10);
 
 pub struct Realtime {
     bus: Box<dyn Bus>,
@@ -102,7 +104,8 @@ impl Realtime {
         let me = self.clone();
         tokio::spawn(async move {
             loop {
-                me.hub.dashboard_dirty.notified().await;
+                // Also every few seconds: "agents online" changes on other nodes too.
+                let _ = tokio::time::timeout(DASHBOARD_REFRESH, me.hub.dashboard_dirty.notified()).await;
                 me.push_dashboard(&db).await;
                 tokio::time::sleep(DASHBOARD_EVERY).await;
             }
@@ -114,7 +117,9 @@ impl Realtime {
         if watchers.is_empty() {
             return;
         }
-        match dashboard::compute(db).await {
+        let online = self.presence.list(presence::ONLINE_ROOM).await;
+        let agents_online = presence::merge(online).len() as u64;
+        match dashboard::compute(db, agents_online).await {
             Ok(stats) => {
                 let text = hub::encode(&ServerFrame::Dashboard { stats: Box::new(stats) });
                 for w in watchers {

@@ -44,6 +44,11 @@ fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// A pseudo-ticket (no ticket has id 0) where every staff socket keeps an entry while it is
+/// open: "agents online now" on the dashboard, across nodes, with the same TTL and heartbeat
+/// as ticket presence.
+pub const ONLINE_ROOM: i64 = 0;
+
 #[async_trait::async_trait]
 pub trait PresenceStore: Send + Sync {
     /// Sets (or refreshes) what connection `holder` is doing on the ticket.

@@ -13,7 +13,7 @@ use crate::context::AppContext;
 use crate::error::AppError;
 use crate::realtime::Realtime;
 use crate::realtime::hub::Conn;
-use crate::realtime::presence::Present;
+use crate::realtime::presence::{ONLINE_ROOM, Present};
 use crate::tickets::access::Scope;
 
 /// The server pings this often…
@@ -30,6 +30,13 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
     let rt = ctx.realtime().clone();
     let (conn, mut outbox) = rt.hub().register(user, scope);
     tracing::debug!(conn = conn.id, user = conn.user.id, "socket opened");
+    if conn.user.is_staff() {
+        // Counted as "online" while the socket lives: refreshed with the heartbeat and
+        // removed on close like any presence entry.
+        conn.set_presence(ONLINE_ROOM, Some(Activity::Viewing));
+        store_presence(&rt, &conn, ONLINE_ROOM, Activity::Viewing).await;
+        rt.hub().dashboard_dirty.notify_one();
+    }
     conn.send_frame(&ServerFrame::Hello {
         user_id: conn.user.id,
         last_event_id: rt.hub().last_event_id(),
@@ -99,7 +106,11 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
     rt.hub().unregister(&conn);
     for (ticket_id, _) in conn.presences() {
         rt.presence().remove(ticket_id, &conn.holder).await;
-        rt.presence_changed(ticket_id).await;
+        if ticket_id == ONLINE_ROOM {
+            rt.hub().dashboard_dirty.notify_one();
+        } else {
+            rt.presence_changed(ticket_id).await;
+        }
     }
     let _ = session.close(close).await;
     tracing::debug!(conn = conn.id, "socket closed");
