@@ -99,6 +99,25 @@ pub fn attachment(a: attachment::Model) -> Attachment {
     }
 }
 
+/// Points `cid:` images of a mail at the message's own attachments (the stored HTML keeps
+/// `cid:` so it stays valid whatever the download URL becomes).
+fn inline_images(html: String, attachments: &[Attachment]) -> String {
+    if !html.contains("cid:") {
+        return html;
+    }
+    let map: HashMap<String, String> = attachments
+        .iter()
+        .filter_map(|a| {
+            let id = a.content_id.as_deref()?.trim_start_matches('<').trim_end_matches('>');
+            Some((id.to_owned(), a.url.clone()))
+        })
+        .collect();
+    if map.is_empty() {
+        return html;
+    }
+    crate::mail::rewrite_cid(&html, &map)
+}
+
 pub async fn messages(
     db: &impl ConnectionTrait,
     rows: Vec<message::Model>,
@@ -113,16 +132,19 @@ pub async fn messages(
     }
     Ok(rows
         .into_iter()
-        .map(|m| Message {
-            id: m.id,
-            ticket_id: m.ticket_id,
-            kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::System),
-            author: m.author_id.and_then(|a| users.get(&a).cloned()),
-            body_text: m.body_text,
-            body_html: m.body_html,
-            created_at: m.created_at,
-            attachments: by_message.remove(&m.id).unwrap_or_default(),
-            thread_rule: m.thread_rule,
+        .map(|m| {
+            let attachments = by_message.remove(&m.id).unwrap_or_default();
+            Message {
+                id: m.id,
+                ticket_id: m.ticket_id,
+                kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::System),
+                author: m.author_id.and_then(|a| users.get(&a).cloned()),
+                body_text: m.body_text,
+                body_html: m.body_html.map(|h| inline_images(h, &attachments)),
+                created_at: m.created_at,
+                attachments,
+                thread_rule: m.thread_rule,
+            }
         })
         .collect())
 }
