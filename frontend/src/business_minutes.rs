@@ -38,3 +38,28 @@ pub fn label(minutes: i64) -> String {
         (h, m) => format!("{h} h {m} min"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_round_trip_through_hours_and_minutes() {
+        assert_eq!(split(Some(90)), ("1".to_owned(), "30".to_owned()));
+        assert_eq!(split(None), (String::new(), String::new()));
+        assert_eq!(join("1", ""), Ok(Some(60)));
+        assert_eq!(join("", "45"), Ok(Some(45)));
+        assert_eq!(join(" 2 ", "5"), Ok(Some(125)));
+        assert_eq!(join(" ", ""), Ok(None));
+        assert_eq!(join("1.5", ""), Err(()));
+        assert_eq!(join("-1", ""), Err(()));
+    }
+
+    #[test]
+    fn labels_use_hours_and_minutes_only() {
+        assert_eq!(label(45), "45 min");
+        assert_eq!(label(240), "4 h");
+        assert_eq!(label(90), "1 h 30 min");
+        assert_eq!(label(72 * 60), "72 h");
+    }
+}

@@ -56,3 +56,35 @@ fn covers(problem: &str, field: &str) -> bool {
         .strip_prefix(problem)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_is_the_path_before_the_colon() {
+        assert_eq!(
+            field_of("time_zone: \"Mars\" is not an IANA time zone"),
+            Some("time_zone")
+        );
+        assert_eq!(
+            field_of("hours.tue[0].end: \"25:00\" is not a time"),
+            Some("hours.tue[0].end")
+        );
+        assert_eq!(
+            field_of("hours: at least one working interval is needed"),
+            Some("hours")
+        );
+        assert_eq!(field_of("no field here"), None);
+        assert_eq!(field_of("Something went wrong: try again"), None);
+    }
+
+    #[test]
+    fn a_problem_covers_the_fields_under_its_path() {
+        assert!(covers("hours.tue", "hours.tue[0].end"));
+        assert!(covers("hours.tue[0]", "hours.tue[0].start"));
+        assert!(covers("name", "name"));
+        assert!(!covers("hours.tue[1]", "hours.tue[10].end"));
+        assert!(!covers("name", "names"));
+    }
+}

@@ -33,18 +33,22 @@ pub fn SlaBlock(ticket: Memo<Option<Ticket>>, admin: bool) -> impl IntoView {
                 .cloned()
         })
     });
+    // Nothing while the list loads or if it failed; the id if the list lacks it (just created).
     let policy_name = move |id: Option<i64>| {
         let id = id?;
-        let name = policies.and_then(|p| match p.get() {
-            Some(Ok(list)) => list.into_iter().find(|p| p.id == id).map(|p| p.name),
-            _ => None,
-        });
-        Some(name.unwrap_or_else(|| format!("Policy #{id}")))
+        match policies?.get()? {
+            Ok(list) => Some(
+                list.into_iter()
+                    .find(|p| p.id == id)
+                    .map_or_else(|| format!("Policy #{id}"), |p| p.name),
+            ),
+            Err(_) => None,
+        }
     };
 
     move || {
         shown.get().map(|t| {
-            let name = if admin { policy_name(t.sla_policy_id) } else { None };
+            let name = policy_name(t.sla_policy_id);
             let done = matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed);
             let resolved = if done { t.resolved_at.or(t.closed_at) } else { None };
             let paused = t.sla_paused_at.map(|at| pause_note(t.status, at));

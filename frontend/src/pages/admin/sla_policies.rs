@@ -2,6 +2,8 @@
 //! created, edited, moved up and down, and deleted after a second click — deleting re-chooses
 //! the policy of the open tickets it governed.
 
+use futures_util::FutureExt;
+use futures_util::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{SaveSlaPolicy, SlaPolicy};
@@ -37,7 +39,10 @@ pub fn PoliciesSection(
         done.set(None);
         editing.set(next);
     });
-    let run = move |what: &'static str, job: std::pin::Pin<Box<dyn Future<Output = Result<(), ApiError>>>>| {
+    let run = move |what: &'static str, job: LocalBoxFuture<'static, Result<(), ApiError>>| {
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         error.set(None);
         done.set(None);
@@ -54,12 +59,12 @@ pub fn PoliciesSection(
         let Some(Ok(list)) = policies.get_untracked() else {
             return;
         };
-        run("The order is saved.", Box::pin(reorder(client, list, id, up)));
+        run("The order is saved.", reorder(client, list, id, up).boxed_local());
     });
     let remove = Callback::new(move |id: i64| {
         run(
             "The policy is deleted.",
-            Box::pin(async move { client.delete_sla_policy(id).await }),
+            async move { client.delete_sla_policy(id).await }.boxed_local(),
         );
     });
 
