@@ -11,6 +11,7 @@ mod kb;
 mod portal;
 mod refresh;
 mod search;
+mod sla;
 mod ticket_people;
 
 use gloo_net::http::{Request, RequestBuilder, Response};

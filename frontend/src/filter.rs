@@ -62,6 +62,8 @@ pub struct QueueFilter {
     pub assignee: Assignee,
     pub category_id: Option<i64>,
     pub q: String,
+    /// Only tickets past their SLA (or manual) due time.
+    pub overdue: bool,
     /// A key of [`SORTS`].
     pub sort: &'static str,
     /// 1-based.
@@ -75,6 +77,7 @@ impl Default for QueueFilter {
             assignee: Assignee::All,
             category_id: None,
             q: String::new(),
+            overdue: false,
             sort: SORTS[0].0,
             page: 1,
         }
@@ -90,6 +93,7 @@ impl QueueFilter {
             assignee: Assignee::parse(&get("assignee")),
             category_id: get("category").parse().ok(),
             q: get("q").trim().to_owned(),
+            overdue: get("overdue") == "true",
             sort: SORTS.iter().find(|s| s.0 == sort).map_or(SORTS[0].0, |s| s.0),
             page: get("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
         }
@@ -107,6 +111,7 @@ impl QueueFilter {
         add("assignee", self.assignee.param());
         add("category", &self.category_id.map(|c| c.to_string()).unwrap_or_default());
         add("q", &self.q);
+        add("overdue", if self.overdue { "true" } else { "" });
         add("sort", if self.sort == SORTS[0].0 { "" } else { self.sort });
         add(
             "page",
@@ -134,6 +139,7 @@ impl QueueFilter {
             category_id: self.category_id,
             assignee: Some(self.assignee.param().to_owned()).filter(|a| !a.is_empty()),
             q: Some(self.q.clone()).filter(|q| !q.is_empty()),
+            overdue: self.overdue.then_some(true),
             sort: Some(sort),
             order: Some(order),
             page: Some(self.page),
@@ -154,6 +160,7 @@ impl QueueFilter {
                 Assignee::Unassigned => assignee.is_none(),
             }
             && (self.q.is_empty() || t.subject.to_lowercase().contains(&self.q.to_lowercase()))
+            && (!self.overdue || t.overdue)
     }
 
     /// Whether the list is ordered by last change, so a changed ticket belongs on top.

@@ -103,3 +103,18 @@ pub fn excerpt(text: &str, max: usize) -> String {
     let head = head.rfind(char::is_whitespace).map_or(head, |at| &head[..at]);
     format!("{}…", head.trim_end())
 }
+
+/// A due time against `now`: `in 25 min`, `in 3 h`, `in 4 days`, `due now`, `2 h overdue`.
+pub fn due_relative(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (due - now).num_seconds();
+    let span = |s: i64| match s {
+        s if s < 3600 => format!("{} min", (s / 60).max(1)),
+        s if s < 86_400 * 2 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    };
+    match secs {
+        s if s.abs() < 60 => "due now".into(),
+        s if s > 0 => format!("in {}", span(s)),
+        s => format!("{} overdue", span(-s)),
+    }
+}

@@ -3,8 +3,10 @@
 mod api;
 mod app;
 mod auth;
+mod business_minutes;
 mod components;
 mod debounce;
+mod field_problem;
 mod filter;
 mod format;
 mod history;
@@ -17,6 +19,7 @@ mod search_filter;
 mod seen;
 mod staff_directory;
 mod theme;
+mod time_zones;
 
 fn main() {
     console_error_panic_hook::set_once();

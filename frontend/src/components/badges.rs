@@ -1,4 +1,4 @@
-//! Coloured labels for status, priority and article visibility.
+//! Coloured labels for status, priority, the overdue flag and article visibility.
 
 use leptos::prelude::*;
 use protocol::{KbVisibility, Priority, TicketStatus};
@@ -19,6 +19,16 @@ pub fn PriorityBadge(priority: Priority) -> impl IntoView {
     view! {
         <span class=format!("badge priority-{}", priority.as_str()) data-testid="priority-badge">
             {priority_label(priority)}
+        </span>
+    }
+}
+
+/// A ticket whose SLA due time passed while it was open or pending.
+#[component]
+pub fn OverdueBadge(testid: &'static str) -> impl IntoView {
+    view! {
+        <span class="badge badge-overdue" data-testid=testid title="Its SLA due time has passed">
+            "Overdue"
         </span>
     }
 }

@@ -29,6 +29,7 @@ pub mod search_filters;
 pub mod search_hits;
 pub mod shortcuts_help;
 pub mod sign_in_notice;
+pub mod sla_block;
 pub mod snippet;
 pub mod subscriber_editor;
 pub mod tag_editor;

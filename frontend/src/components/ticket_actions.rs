@@ -1,6 +1,7 @@
-//! Staff actions on a ticket beside its facts: status, priority, assignee, category, due date,
-//! tags, subscribers, time spent, merge into another ticket. Each sends the version on screen;
-//! what went wrong (a colleague's change got there first, a refused value) is said at the top.
+//! Staff actions on a ticket beside its facts: status, priority, assignee, category, due date
+//! (unless an SLA policy sets it), tags, subscribers, time spent, merge into another ticket.
+//! Each sends the version on screen; what went wrong (a colleague's change got there first, a
+//! refused value) is said at the top.
 
 use leptos::prelude::*;
 use protocol::{Priority, TicketStatus, UpdateTicket};
@@ -19,6 +20,8 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
     let minutes = RwSignal::new(String::new());
     let merge_into = RwSignal::new(String::new());
     let current = move || ctx.with_detail(|d| d.ticket.clone());
+    // Under an SLA the policy sets the due date, and the server refuses a manual one.
+    let under_sla = Memo::new(move |_| ctx.with_detail(|d| d.ticket.sla_policy_id.is_some()) == Some(true));
     let set_status = move |value: String| {
         let (Some(t), Some(status)) = (current(), TicketStatus::parse(&value)) else {
             return;
@@ -136,7 +139,18 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             </label>
             <AssigneeField ctx directory />
             <CategoryField ctx directory />
-            <DueField ctx />
+            {move || {
+                if under_sla.get() {
+                    view! {
+                        <p class="action-field muted" data-testid="action-due-sla">
+                            "Due: set by the SLA policy (see SLA above)."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <DueField ctx /> }.into_any()
+                }
+            }}
             <TagEditor ctx />
             <SubscriberEditor ctx />
             <form class="inline-form" on:submit=log>

@@ -1,4 +1,4 @@
-//! The queue's filter bar: search, status, assignee, category and order.
+//! The queue's filter bar: search, status, assignee, category, overdue only, and order.
 
 use leptos::prelude::*;
 use protocol::{Category, TicketStatus};
@@ -95,6 +95,18 @@ pub fn TicketFilters(
                 </select>
             </label>
             <CategorySelect filter categories change />
+            <label class="field-inline filter-overdue">
+                <input
+                    type="checkbox"
+                    data-testid="filter-overdue"
+                    prop:checked=move || filter.with(|f| f.overdue)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        change(&|f| f.overdue = on);
+                    }
+                />
+                <span>"Overdue only"</span>
+            </label>
             <label class="field-inline">
                 <span>"Order"</span>
                 <select

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use protocol::Ticket;
 
-use crate::components::badges::{PriorityBadge, StatusBadge};
+use crate::components::badges::{OverdueBadge, PriorityBadge, StatusBadge};
 use crate::components::presence::RowPresence;
 use crate::format::{datetime, relative};
 use crate::seen::{Freshness, use_seen};
@@ -30,10 +30,11 @@ pub fn TicketTable(
                     </tr>
                 </thead>
                 <tbody>
-                    // Keyed by version too: a ticket that changed is drawn afresh, in place.
+                    // Keyed by version too: a ticket that changed is drawn afresh, in place. And by
+                    // the overdue flag, which the SLA checker sets without a new version.
                     <For
                         each=move || tickets.get()
-                        key=|t| (t.id, t.version)
+                        key=|t| (t.id, t.version, t.overdue)
                         children=move |t| view! { <TicketRow t selected /> }
                     />
                 </tbody>
@@ -61,6 +62,7 @@ fn TicketRow(t: Ticket, selected: RwSignal<Option<i64>>) -> impl IntoView {
             data-testid="ticket-row"
             data-ticket-id=id
             data-version=t.version
+            data-overdue=t.overdue.to_string()
             data-unread=move || (freshness.get() != Freshness::Read).to_string()
             class:selected=is_selected
             class:unread=move || freshness.get() != Freshness::Read
@@ -85,7 +87,10 @@ fn TicketRow(t: Ticket, selected: RwSignal<Option<i64>>) -> impl IntoView {
                 <RowPresence ticket_id=id />
             </td>
             <td class="col-requester" title=t.requester.email>{t.requester.name}</td>
-            <td><StatusBadge status=t.status /></td>
+            <td class="col-status">
+                <StatusBadge status=t.status />
+                {t.overdue.then(|| view! { <OverdueBadge testid="ticket-overdue-badge" /> })}
+            </td>
             <td class="col-priority"><PriorityBadge priority=t.priority /></td>
             <td class="col-assignee">{assignee}</td>
             <td class="col-updated">

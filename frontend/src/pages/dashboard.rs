@@ -97,7 +97,13 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
         <dl class="stats">
             <Stat label="Open" value=stats.open testid="stat-open" />
             <Stat label="Unassigned" value=stats.unassigned testid="stat-unassigned" />
-            <Stat label="Overdue (SLA breached)" value=stats.overdue testid="stat-overdue" warn=overdue />
+            <Stat
+                label="Overdue (SLA breached)"
+                value=stats.overdue
+                testid="stat-overdue"
+                warn=overdue
+                href="/tickets?overdue=true"
+            />
             <Stat label="New today" value=stats.new_today testid="stat-new-today" />
             <Stat label="Agents online" value=stats.agents_online testid="stat-agents-online" />
         </dl>
@@ -137,11 +143,23 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
 }
 
 #[component]
-fn Stat(label: &'static str, value: u64, testid: &'static str, #[prop(optional)] warn: bool) -> impl IntoView {
+fn Stat(
+    label: &'static str,
+    value: u64,
+    testid: &'static str,
+    #[prop(optional)] warn: bool,
+    /// The queue listing what is counted.
+    #[prop(optional)]
+    href: Option<&'static str>,
+) -> impl IntoView {
+    let shown = match href {
+        Some(href) => view! { <a href=href>{value}</a> }.into_any(),
+        None => view! { {value} }.into_any(),
+    };
     view! {
         <div class="stat" class:stat-warn=warn>
             <dt>{label}</dt>
-            <dd data-testid=testid data-value=value>{value}</dd>
+            <dd data-testid=testid data-value=value>{shown}</dd>
         </div>
     }
 }

@@ -14,6 +14,7 @@ use crate::components::kb_suggested::SuggestedArticles;
 use crate::components::message::MessageItem;
 use crate::components::presence::TicketPresence;
 use crate::components::reply_box::ReplyBox;
+use crate::components::sla_block::SlaBlock;
 use crate::components::ticket_actions::TicketActions;
 use crate::components::ticket_history::TicketHistory;
 use crate::components::ticket_sidebar::TicketSidebar;
@@ -48,6 +49,7 @@ fn TicketView(id: i64) -> impl IntoView {
     let auth = use_auth();
     let user = auth.session_untracked().map(|s| s.user);
     let staff = user.as_ref().is_some_and(|u| u.role.is_staff());
+    let admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
     let directory = StaffDirectory::load(client);
 
     let ctx = TicketContext::new(id, client, user.map(|u| u.id), staff, Composer::new());
@@ -91,6 +93,7 @@ fn TicketView(id: i64) -> impl IntoView {
                         />
                     </div>
                     <div class="ticket-side">
+                        {staff.then(|| view! { <SlaBlock ticket admin /> })}
                         {staff.then(|| view! { <TicketActions ctx directory /> })}
                         {move || {
                             ctx.with_detail(|d| {

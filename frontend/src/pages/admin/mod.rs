@@ -1,9 +1,13 @@
 //! `/admin/…`: the admin screens, one tab per concern, for admins; agents get the tabs they
 //! may use (the knowledge base, which all staff write).
 
+mod calendar_draft;
+mod calendar_form;
+mod calendars;
 mod canned;
 mod categories;
 mod companies;
+mod holiday_list;
 mod inbound;
 mod kb;
 mod kb_draft;
@@ -13,11 +17,15 @@ mod mailboxes;
 mod notifications;
 mod outbox;
 mod outbox_detail;
+mod policy_form;
 mod search_status;
+mod sla;
+mod sla_policies;
 mod template_editor;
 mod template_help;
 mod templates;
 mod users;
+mod week_grid;
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -38,6 +46,7 @@ const TABS: &[(&str, &str)] = &[
     ("companies", "Companies"),
     ("categories", "Categories"),
     ("canned", "Canned responses"),
+    ("sla", "SLA"),
     ("kb", "Knowledge base"),
 ];
 
@@ -119,6 +128,7 @@ fn tab_view(tab: &str, id: Option<&str>) -> AnyView {
         ("companies", _) => view! { <companies::CompaniesTab /> }.into_any(),
         ("categories", _) => view! { <categories::CategoriesTab /> }.into_any(),
         ("canned", _) => view! { <canned::CannedTab /> }.into_any(),
+        ("sla", _) => view! { <sla::SlaTab /> }.into_any(),
         ("kb", Some(id)) => view! { <kb_editor::KbEditor id=Some(id) /> }.into_any(),
         ("kb", None) if id == Some("new") => view! { <kb_editor::KbEditor id=None /> }.into_any(),
         ("kb", None) => view! { <kb::KbTab /> }.into_any(),
