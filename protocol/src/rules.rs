@@ -106,16 +106,18 @@ pub enum Action {
     /// A specific active agent.
     Assign { agent_id: i64 },
     /// The active agent of the ticket's category who got a ticket this way least recently.
-    AssignRoundRobin,
+    // Empty struct variants, not unit ones: serde ignores extra fields on unit variants of an
+    // internally tagged enum, and a typo'd field must be refused.
+    AssignRoundRobin {},
     /// The active agent of the ticket's category with the fewest open or pending tickets.
-    AssignLeastLoaded,
+    AssignLeastLoaded {},
     AddTag { tag: String },
     RemoveTag { tag: String },
     AddSubscriber { email: String },
     /// An internal note (never shown to customers).
     AddNote { body: String },
     /// Status closed.
-    Close,
+    Close {},
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

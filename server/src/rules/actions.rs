@@ -42,19 +42,19 @@ pub async fn apply(
             }
             Action::SetCategory { id } if *id != t.category_id => set_category(db, t, *id, &mut rechoose).await?,
             Action::SetStatus { value } => set_status(db, env, t, *value, &mut caused).await?,
-            Action::Close => set_status(db, env, t, TicketStatus::Closed, &mut caused).await?,
+            Action::Close {} => set_status(db, env, t, TicketStatus::Closed, &mut caused).await?,
             Action::Assign { agent_id } => assign(db, env, t, Some(*agent_id), "assigned", &mut caused).await?,
-            Action::AssignRoundRobin | Action::AssignLeastLoaded => {
+            Action::AssignRoundRobin {} | Action::AssignLeastLoaded {} => {
                 let Some(category) = t.category_id else {
                     note(db, ticket_id, rule, "skipped assignment: the ticket has no category").await?;
                     continue;
                 };
                 let pick = match action {
-                    Action::AssignRoundRobin => round_robin::next(db, category, Utc::now()).await?,
+                    Action::AssignRoundRobin {} => round_robin::next(db, category, Utc::now()).await?,
                     _ => round_robin::least_loaded(db, category).await?,
                 };
                 let how = match action {
-                    Action::AssignRoundRobin => "assigned by round robin",
+                    Action::AssignRoundRobin {} => "assigned by round robin",
                     _ => "assigned to the least loaded agent",
                 };
                 assign(db, env, t, pick, how, &mut caused).await?

@@ -76,7 +76,7 @@ mod tests {
             event: RuleEvent::TicketCreated,
             mode,
             conditions: conditions.into_iter().map(|c| Compiled::new(c).unwrap()).collect(),
-            actions: vec![Action::Close],
+            actions: vec![Action::Close {}],
         }
     }
 
