@@ -70,28 +70,61 @@ pub enum TextOp {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// The mailbox the ticket came in through.
-    Mailbox { id: i64 },
+    Mailbox {
+        id: i64,
+    },
     /// Any To/Cc address of the inbound mail (only known for mail that just arrived).
-    Recipient { op: TextOp, value: String },
+    Recipient {
+        op: TextOp,
+        value: String,
+    },
     /// The message's sender address (the requester when no message is at hand).
-    Sender { op: TextOp, value: String },
+    Sender {
+        op: TextOp,
+        value: String,
+    },
     /// The part of the sender address after `@`.
-    SenderDomain { op: TextOp, value: String },
-    Subject { op: TextOp, value: String },
+    SenderDomain {
+        op: TextOp,
+        value: String,
+    },
+    Subject {
+        op: TextOp,
+        value: String,
+    },
     /// The text of the message that caused the event (else the latest public message).
-    Body { op: TextOp, value: String },
+    Body {
+        op: TextOp,
+        value: String,
+    },
     /// `id: null` matches a ticket without a category.
-    Category { id: Option<i64> },
-    Priority { value: Priority },
-    Status { value: TicketStatus },
-    HasTag { tag: String },
+    Category {
+        id: Option<i64>,
+    },
+    Priority {
+        value: Priority,
+    },
+    Status {
+        value: TicketStatus,
+    },
+    HasTag {
+        tag: String,
+    },
     /// The requester's company.
-    Company { id: i64 },
-    Channel { value: Channel },
+    Company {
+        id: i64,
+    },
+    Channel {
+        value: Channel,
+    },
     /// The message was classified as an automatic reply (RFC 3834 headers, out-of-office…).
-    AutoReply { value: bool },
+    AutoReply {
+        value: bool,
+    },
     /// The kind of the message that caused the event (`message_added`, `ticket_created`).
-    MessageKind { value: MessageKind },
+    MessageKind {
+        value: MessageKind,
+    },
 }
 
 /// One change a rule makes. Each writes a history entry naming the rule.
@@ -100,22 +133,38 @@ pub enum Condition {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// `id: null` clears the category.
-    SetCategory { id: Option<i64> },
-    SetPriority { value: Priority },
-    SetStatus { value: TicketStatus },
+    SetCategory {
+        id: Option<i64>,
+    },
+    SetPriority {
+        value: Priority,
+    },
+    SetStatus {
+        value: TicketStatus,
+    },
     /// A specific active agent.
-    Assign { agent_id: i64 },
+    Assign {
+        agent_id: i64,
+    },
     /// The active agent of the ticket's category who got a ticket this way least recently.
     // Empty struct variants, not unit ones: serde ignores extra fields on unit variants of an
     // internally tagged enum, and a typo'd field must be refused.
     AssignRoundRobin {},
     /// The active agent of the ticket's category with the fewest open or pending tickets.
     AssignLeastLoaded {},
-    AddTag { tag: String },
-    RemoveTag { tag: String },
-    AddSubscriber { email: String },
+    AddTag {
+        tag: String,
+    },
+    RemoveTag {
+        tag: String,
+    },
+    AddSubscriber {
+        email: String,
+    },
     /// An internal note (never shown to customers).
-    AddNote { body: String },
+    AddNote {
+        body: String,
+    },
     /// Status closed.
     Close {},
 }

@@ -8,14 +8,19 @@ use maildesk_tests::client::{expect_error, new_ticket, ok_json};
 use maildesk_tests::mail::mail;
 use maildesk_tests::{TestApp, TestUser, both_backends, spawn_app};
 use protocol::{
-    Category, Company, CreateCategory, CreateCompany, DryRunResult, ErrorCode, MessageKind, PostMessage, Priority, Role,
-    Rule, SetCategoryAgents, TicketDetail, TicketStatus,
+    Category, Company, CreateCategory, CreateCompany, DryRunResult, ErrorCode, MessageKind, PostMessage, Priority,
+    Role, Rule, SetCategoryAgents, TicketDetail, TicketStatus,
 };
 use serde_json::{Value, json};
 
 async fn create_rule(app: &TestApp, body: Value) -> Rule {
     let resp = app.api.post_json(&app.admin.token, "/admin/rules", &body).await;
-    assert_eq!(resp.status(), 201, "creating a rule: {}", resp.text().await.unwrap_or_default());
+    assert_eq!(
+        resp.status(),
+        201,
+        "creating a rule: {}",
+        resp.text().await.unwrap_or_default()
+    );
     resp.json().await.expect("rule")
 }
 
@@ -55,7 +60,9 @@ fn has_event(d: &TicketDetail, field: &str) -> bool {
 
 async fn patch(app: &TestApp, id: i64, mut fields: Value) -> reqwest::Response {
     fields["version"] = ticket(app, id).await.ticket.version.into();
-    app.api.patch_json(&app.admin.token, &format!("/tickets/{id}"), &fields).await
+    app.api
+        .patch_json(&app.admin.token, &format!("/tickets/{id}"), &fields)
+        .await
 }
 
 both_backends!(
@@ -80,10 +87,18 @@ both_backends!(
         assert!(second.position > first.position, "a new rule goes last");
         let mut moved = json!({"name": "Spam!", "event": "ticket_created", "position": first.position - 1,
                                "actions": [{"kind": "add_tag", "tag": "spam"}]});
-        let replaced: Rule = ok_json(app.api.put_json(admin, &format!("/admin/rules/{}", second.id), &moved).await).await;
+        let replaced: Rule = ok_json(
+            app.api
+                .put_json(admin, &format!("/admin/rules/{}", second.id), &moved)
+                .await,
+        )
+        .await;
         assert_eq!(replaced.name, "Spam!");
         let listed: Vec<Rule> = ok_json(app.api.get(admin, "/admin/rules").await).await;
-        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second.id, first.id]);
+        assert_eq!(
+            listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![second.id, first.id]
+        );
         let got: Rule = ok_json(app.api.get(admin, &format!("/admin/rules/{}", first.id)).await).await;
         assert_eq!(got, first);
 
@@ -91,32 +106,68 @@ both_backends!(
         let bad = json!({"name": "Bad", "event": "ticket_created",
                          "conditions": [{"kind": "subject", "op": "regex", "value": "(unclosed"}],
                          "actions": [{"kind": "close"}]});
-        let body = expect_error(app.api.post_json(admin, "/admin/rules", &bad).await, 422, ErrorCode::ValidationFailed).await;
-        assert!(body.message.contains("conditions[0]") && body.message.contains("regex"), "{}", body.message);
+        let body = expect_error(
+            app.api.post_json(admin, "/admin/rules", &bad).await,
+            422,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
+        assert!(
+            body.message.contains("conditions[0]") && body.message.contains("regex"),
+            "{}",
+            body.message
+        );
         moved["actions"] = json!([{"kind": "assign", "agent_id": 999_999}]);
         let body = expect_error(
-            app.api.put_json(admin, &format!("/admin/rules/{}", second.id), &moved).await,
+            app.api
+                .put_json(admin, &format!("/admin/rules/{}", second.id), &moved)
+                .await,
             422,
             ErrorCode::ValidationFailed,
         )
         .await;
         assert!(body.message.contains("actions[0]: agent_id"), "{}", body.message);
         let no_actions = json!({"name": "Nothing", "event": "ticket_created", "actions": []});
-        let body = expect_error(app.api.post_json(admin, "/admin/rules", &no_actions).await, 422, ErrorCode::ValidationFailed).await;
+        let body = expect_error(
+            app.api.post_json(admin, "/admin/rules", &no_actions).await,
+            422,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
         assert!(body.message.starts_with("actions"), "{}", body.message);
         // Unknown fields and kinds are refused by the typed body.
         let unknown = json!({"name": "X", "event": "ticket_created", "actions": [{"kind": "explode"}]});
-        expect_error(app.api.post_json(admin, "/admin/rules", &unknown).await, 400, ErrorCode::InvalidJson).await;
+        expect_error(
+            app.api.post_json(admin, "/admin/rules", &unknown).await,
+            400,
+            ErrorCode::InvalidJson,
+        )
+        .await;
         let extra = json!({"name": "X", "event": "ticket_created", "actions": [{"kind": "close", "when": 1}]});
-        expect_error(app.api.post_json(admin, "/admin/rules", &extra).await, 400, ErrorCode::InvalidJson).await;
+        expect_error(
+            app.api.post_json(admin, "/admin/rules", &extra).await,
+            400,
+            ErrorCode::InvalidJson,
+        )
+        .await;
 
         // Agents may not administer rules.
         let agent = app.new_user(Role::Agent).await;
-        expect_error(app.api.get(&agent.token, "/admin/rules").await, 403, ErrorCode::Forbidden).await;
+        expect_error(
+            app.api.get(&agent.token, "/admin/rules").await,
+            403,
+            ErrorCode::Forbidden,
+        )
+        .await;
 
         let resp = app.api.delete(admin, &format!("/admin/rules/{}", first.id)).await;
         assert_eq!(resp.status(), 204);
-        expect_error(app.api.get(admin, &format!("/admin/rules/{}", first.id)).await, 404, ErrorCode::NotFound).await;
+        expect_error(
+            app.api.get(admin, &format!("/admin/rules/{}", first.id)).await,
+            404,
+            ErrorCode::NotFound,
+        )
+        .await;
     }
 );
 
@@ -138,9 +189,13 @@ async fn vendor_notifications_are_routed_to_a_category_and_tagged_on_the_inbound
     )
     .await;
 
-    let from_vendor = mail("Alerts <alerts@vendor.example>", "support@acme.test", "Your invoice is ready")
-        .message_id("inv-1@vendor.example")
-        .build();
+    let from_vendor = mail(
+        "Alerts <alerts@vendor.example>",
+        "support@acme.test",
+        "Your invoice is ready",
+    )
+    .message_id("inv-1@vendor.example")
+    .build();
     let routed = app.deliver(&mb, &from_vendor).await.ticket_id.expect("a ticket");
     let customer = mail("bob@customer.example", "support@acme.test", "Printer broken")
         .message_id("bob-1@customer.example")
@@ -152,8 +207,17 @@ async fn vendor_notifications_are_routed_to_a_category_and_tagged_on_the_inbound
     assert_eq!(d.ticket.tags, vec!["vendor".to_string()]);
     let lines = rule_lines(&d);
     assert_eq!(lines.len(), 2, "one history line per action: {lines:?}");
-    assert!(lines.iter().all(|l| l.starts_with(&format!("Vendor notifications (rule {})", rule.id))), "{lines:?}");
-    let category_row = d.events.iter().find(|e| e.field == "category").expect("the category change itself");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with(&format!("Vendor notifications (rule {})", rule.id))),
+        "{lines:?}"
+    );
+    let category_row = d
+        .events
+        .iter()
+        .find(|e| e.field == "category")
+        .expect("the category change itself");
     assert!(category_row.actor.is_none(), "made by a rule, not a person");
 
     let d = ticket(&app, untouched).await;
@@ -177,7 +241,10 @@ async fn an_auto_reply_on_a_thread_is_tagged_by_a_message_rule() {
         .message_id("q-1@customer.example")
         .build();
     let id = app.deliver(&mb, &first).await.ticket_id.expect("a ticket");
-    assert!(ticket(&app, id).await.ticket.tags.is_empty(), "a normal mail is no auto-reply");
+    assert!(
+        ticket(&app, id).await.ticket.tags.is_empty(),
+        "a normal mail is no auto-reply"
+    );
 
     let ooo = mail("carol@customer.example", "help@acme.test", "Out of office: Question")
         .header("Auto-Submitted", "auto-replied")
@@ -197,7 +264,14 @@ both_backends!(
         let admin = &app.admin.token;
         let company: Company = ok_json(
             app.api
-                .post_json(admin, "/companies", &CreateCompany { name: "Big Co".into(), domain: None })
+                .post_json(
+                    admin,
+                    "/companies",
+                    &CreateCompany {
+                        name: "Big Co".into(),
+                        domain: None,
+                    },
+                )
                 .await,
         )
         .await;
@@ -227,14 +301,21 @@ both_backends!(
         )
         .await;
         let vip = app.api.create_ticket(&customer.token, &new_ticket("Login fails")).await;
-        let other = app.api.create_ticket(&customer.token, &new_ticket("Invoice question")).await;
+        let other = app
+            .api
+            .create_ticket(&customer.token, &new_ticket("Invoice question"))
+            .await;
 
         let d = ticket(&app, vip.ticket.id).await;
         assert_eq!(d.ticket.priority, Priority::High);
         assert_eq!(d.ticket.assignee.as_ref().map(|a| a.id), Some(agent.id));
         assert_eq!(d.ticket.tags, vec!["vip".to_string()]);
         assert!(d.subscribers.iter().any(|s| s.email == "account.manager@bigco.example"));
-        let note = d.messages.iter().find(|m| m.kind == MessageKind::Note).expect("the rule's note");
+        let note = d
+            .messages
+            .iter()
+            .find(|m| m.kind == MessageKind::Note)
+            .expect("the rule's note");
         assert!(note.body_text.contains("VIP customer"));
         assert_eq!(rule_lines(&d).len(), 7, "{:?}", rule_lines(&d));
         // The customer never sees the note.
@@ -267,7 +348,10 @@ both_backends!(
         assert_eq!(d.ticket.priority, Priority::Urgent);
         let lines = rule_lines(&d);
         assert_eq!(lines.len(), 2);
-        assert!(lines[0].contains(&format!("(rule {})", high.id)) && lines[1].contains(&format!("(rule {})", urgent.id)), "{lines:?}");
+        assert!(
+            lines[0].contains(&format!("(rule {})", high.id)) && lines[1].contains(&format!("(rule {})", urgent.id)),
+            "{lines:?}"
+        );
     }
 );
 
@@ -297,7 +381,10 @@ both_backends!(
         )
         .await;
         let customer = app.new_user(Role::Customer).await;
-        let spam = app.api.create_ticket(&customer.token, &new_ticket("Cheap V1AGRA")).await;
+        let spam = app
+            .api
+            .create_ticket(&customer.token, &new_ticket("Cheap V1AGRA"))
+            .await;
         let d = ticket(&app, spam.ticket.id).await;
         assert_eq!(d.ticket.status, TicketStatus::Closed);
         assert_eq!(d.ticket.tags, vec!["spam".to_string()]);
@@ -310,13 +397,24 @@ both_backends!(
             status: None,
             attachment_ids: vec![],
         };
-        let after: TicketDetail =
-            ok_json(app.api.post_json(&customer.token, &format!("/tickets/{}/replies", t.ticket.id), &reply).await).await;
+        let after: TicketDetail = ok_json(
+            app.api
+                .post_json(&customer.token, &format!("/tickets/{}/replies", t.ticket.id), &reply)
+                .await,
+        )
+        .await;
         assert_eq!(after.ticket.priority, Priority::Urgent);
 
         let agent = app.new_user(Role::Agent).await;
-        let resp = app.api.post_json(&agent.token, &format!("/tickets/{}/take", t.ticket.id), &json!({})).await;
-        assert!(resp.status().is_success(), "take: {}", resp.text().await.unwrap_or_default());
+        let resp = app
+            .api
+            .post_json(&agent.token, &format!("/tickets/{}/take", t.ticket.id), &json!({}))
+            .await;
+        assert!(
+            resp.status().is_success(),
+            "take: {}",
+            resp.text().await.unwrap_or_default()
+        );
         let d = ticket(&app, t.ticket.id).await;
         assert_eq!(d.ticket.assignee.as_ref().map(|a| a.id), Some(agent.id));
         assert_eq!(d.ticket.tags, vec!["assigned".to_string()]);
@@ -342,14 +440,22 @@ async fn two_rules_undoing_each_other_stop_and_the_history_says_so() {
     .await;
     let t = app.api.create_ticket(&app.admin.token, &new_ticket("Ping pong")).await;
     let resp = patch(&app, t.ticket.id, json!({"status": "pending"})).await;
-    assert_eq!(resp.status(), 200, "the request succeeds: {}", resp.text().await.unwrap_or_default());
+    assert_eq!(
+        resp.status(),
+        200,
+        "the request succeeds: {}",
+        resp.text().await.unwrap_or_default()
+    );
     let d = ticket(&app, t.ticket.id).await;
     // pending (agent) → open (reopen rule) → pending (park rule) → reopen rule stopped.
     assert_eq!(d.ticket.status, TicketStatus::Pending);
     let stops: Vec<_> = d.events.iter().filter(|e| e.field == "rule_loop_stopped").collect();
     assert_eq!(stops.len(), 1, "recorded once: {:?}", d.events);
     let why = stops[0].new_value.clone().unwrap_or_default();
-    assert!(why.contains(&format!("(rule {})", to_open.id)) && why.contains("twice"), "{why}");
+    assert!(
+        why.contains(&format!("(rule {})", to_open.id)) && why.contains("twice"),
+        "{why}"
+    );
     let lines = rule_lines(&d);
     assert_eq!(lines.len(), 2, "each rule fired once: {lines:?}");
     assert!(lines[0].contains(&format!("(rule {})", to_open.id)));
@@ -413,7 +519,15 @@ async fn round_robin_gives_each_agent_their_turn_and_least_loaded_picks_the_idle
         let mut req = new_ticket(&format!("Lead {i}"));
         req.category_id = Some(sales.id);
         let t = app.api.create_ticket(&app.admin.token, &req).await;
-        got.push(ticket(&app, t.ticket.id).await.ticket.assignee.as_ref().map(|a| a.id).expect("assigned"));
+        got.push(
+            ticket(&app, t.ticket.id)
+                .await
+                .ticket
+                .assignee
+                .as_ref()
+                .map(|a| a.id)
+                .expect("assigned"),
+        );
     }
     assert_eq!(got, [ids.clone(), ids.clone()].concat(), "in rotation, two each");
     // The pointer is in the database: a second node continues the rotation.
@@ -421,7 +535,10 @@ async fn round_robin_gives_each_agent_their_turn_and_least_loaded_picks_the_idle
     let mut req = new_ticket("Lead 6");
     req.category_id = Some(sales.id);
     let t = node.api.create_ticket(&app.admin.token, &req).await;
-    assert_eq!(ticket(&app, t.ticket.id).await.ticket.assignee.as_ref().map(|a| a.id), Some(ids[0]));
+    assert_eq!(
+        ticket(&app, t.ticket.id).await.ticket.assignee.as_ref().map(|a| a.id),
+        Some(ids[0])
+    );
 
     let pair = agents(&app, 2).await;
     let support = category(&app, "Support", &[pair[0].id, pair[1].id]).await;
@@ -439,8 +556,16 @@ async fn round_robin_gives_each_agent_their_turn_and_least_loaded_picks_the_idle
     req.category_id = Some(support.id);
     let t = app.api.create_ticket(&app.admin.token, &req).await;
     let d = ticket(&app, t.ticket.id).await;
-    assert_eq!(d.ticket.assignee.as_ref().map(|a| a.id), Some(pair[1].id), "the agent without open tickets");
-    assert!(rule_lines(&d).iter().any(|l| l.contains("least loaded")), "{:?}", rule_lines(&d));
+    assert_eq!(
+        d.ticket.assignee.as_ref().map(|a| a.id),
+        Some(pair[1].id),
+        "the agent without open tickets"
+    );
+    assert!(
+        rule_lines(&d).iter().any(|l| l.contains("least loaded")),
+        "{:?}",
+        rule_lines(&d)
+    );
 }
 
 both_backends!(
@@ -463,8 +588,12 @@ both_backends!(
         )
         .await;
         let before = ticket(&app, t.ticket.id).await;
-        let result: DryRunResult =
-            ok_json(app.api.post_json(admin, "/admin/rules/dry-run", &json!({"ticket_id": t.ticket.id})).await).await;
+        let result: DryRunResult = ok_json(
+            app.api
+                .post_json(admin, "/admin/rules/dry-run", &json!({"ticket_id": t.ticket.id}))
+                .await,
+        )
+        .await;
         assert_eq!(result.rules.len(), 2);
         assert_eq!(result.rules[0].rule_id, matching.id);
         assert!(result.rules[0].matched);
@@ -473,7 +602,11 @@ both_backends!(
         assert!(!result.rules[1].matched && result.rules[1].actions.is_empty());
         let only: DryRunResult = ok_json(
             app.api
-                .post_json(admin, "/admin/rules/dry-run", &json!({"ticket_id": t.ticket.id, "rule_id": other.id}))
+                .post_json(
+                    admin,
+                    "/admin/rules/dry-run",
+                    &json!({"ticket_id": t.ticket.id, "rule_id": other.id}),
+                )
                 .await,
         )
         .await;
@@ -481,7 +614,9 @@ both_backends!(
         assert_eq!(ticket(&app, t.ticket.id).await, before, "nothing changed");
 
         let body = expect_error(
-            app.api.post_json(admin, "/admin/rules/dry-run", &json!({"ticket_id": 999_999})).await,
+            app.api
+                .post_json(admin, "/admin/rules/dry-run", &json!({"ticket_id": 999_999}))
+                .await,
             422,
             ErrorCode::ValidationFailed,
         )

@@ -117,7 +117,11 @@ pub async fn run(db: &impl ConnectionTrait, env: &notify::Env<'_>, ticket_id: i6
                 Admit::Fire => {}
                 Admit::AlreadyFired => {
                     if chain.first_stop(rule.id) {
-                        tracing::warn!(ticket = ticket_id, rule = rule.id, "rule would fire twice for one event; stopped");
+                        tracing::warn!(
+                            ticket = ticket_id,
+                            rule = rule.id,
+                            "rule would fire twice for one event; stopped"
+                        );
                         let why = format!("{} (rule {}) would fire twice for the same event", rule.name, rule.id);
                         events::record(db, ticket_id, None, "rule_loop_stopped", None, Some(why)).await?;
                     }
@@ -133,7 +137,13 @@ pub async fn run(db: &impl ConnectionTrait, env: &notify::Env<'_>, ticket_id: i6
                     return Ok(());
                 }
             }
-            tracing::info!(ticket = ticket_id, rule = rule.id, event = event.as_str(), depth, "rule fired");
+            tracing::info!(
+                ticket = ticket_id,
+                rule = rule.id,
+                event = event.as_str(),
+                depth,
+                "rule fired"
+            );
             let caused = actions::apply(db, env, ticket_id, rule).await?;
             queue.extend(caused.into_iter().map(|e| (e, depth + 1)));
             // The rule changed the ticket: later rules must see it.
@@ -162,7 +172,9 @@ pub async fn ordered(db: &impl ConnectionTrait, only_enabled: bool) -> AppResult
 /// known while a mail is being applied, so recipient conditions do not match here.
 pub async fn dry_run(db: &impl ConnectionTrait, req: &DryRunRequest) -> AppResult<DryRunResult> {
     let facts = match facts::load(db, req.ticket_id, None, None).await {
-        Err(AppError::NotFound(_)) => return Err(AppError::validation(format!("ticket_id: no ticket {}", req.ticket_id))),
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::validation(format!("ticket_id: no ticket {}", req.ticket_id)));
+        }
         other => other?,
     };
     let rows = match req.rule_id {

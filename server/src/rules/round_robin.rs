@@ -59,9 +59,12 @@ pub async fn next(db: &impl ConnectionTrait, category_id: i64, now: DateTime<Utc
     };
     round_robin_pointer::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([round_robin_pointer::Column::CategoryId, round_robin_pointer::Column::UserId])
-                .update_column(round_robin_pointer::Column::LastAssignedAt)
-                .to_owned(),
+            OnConflict::columns([
+                round_robin_pointer::Column::CategoryId,
+                round_robin_pointer::Column::UserId,
+            ])
+            .update_column(round_robin_pointer::Column::LastAssignedAt)
+            .to_owned(),
         )
         .exec(db)
         .await?;

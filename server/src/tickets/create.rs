@@ -138,7 +138,13 @@ pub async fn create(
         )
         .await?;
     }
-    rules::run(&txn, env, t.id, Trigger::new([RuleEvent::TicketCreated]).with_message(m.id)).await?;
+    rules::run(
+        &txn,
+        env,
+        t.id,
+        Trigger::new([RuleEvent::TicketCreated]).with_message(m.id),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get

@@ -19,8 +19,8 @@ use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
 use crate::mail::outbound::notify::{self, Event};
-use crate::rules::{self, MailFacts, Trigger};
 use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::rules::{self, MailFacts, Trigger};
 use crate::sla::due;
 use crate::tickets::events;
 use crate::tickets::update::apply_status;
@@ -350,7 +350,12 @@ async fn create_ticket(
 /// What the rules may test of the mail beyond what is stored.
 fn mail_facts(parsed: &ParsedMail) -> MailFacts {
     MailFacts {
-        recipients: parsed.to.iter().chain(&parsed.cc).map(|a| a.email.to_lowercase()).collect(),
+        recipients: parsed
+            .to
+            .iter()
+            .chain(&parsed.cc)
+            .map(|a| a.email.to_lowercase())
+            .collect(),
         auto_reply: parsed.classification.kind == MailKind::AutoReply,
     }
 }
