@@ -23,6 +23,8 @@ pub mod kb_article;
 pub mod mailbox;
 pub mod message;
 pub mod outbound_mail;
+pub mod round_robin_pointer;
+pub mod rule;
 pub mod sla_policy;
 pub mod subscriber;
 pub mod ticket;
@@ -46,6 +48,8 @@ pub mod prelude {
     pub use super::mailbox::Entity as Mailbox;
     pub use super::message::Entity as Message;
     pub use super::outbound_mail::Entity as OutboundMail;
+    pub use super::round_robin_pointer::Entity as RoundRobinPointer;
+    pub use super::rule::Entity as Rule;
     pub use super::sla_policy::Entity as SlaPolicy;
     pub use super::subscriber::Entity as Subscriber;
     pub use super::ticket::Entity as Ticket;

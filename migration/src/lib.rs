@@ -13,6 +13,7 @@ mod m20261201_000002_create_outbound_tables;
 mod m20261201_000003_ticket_time_spent;
 mod m20261201_000004_create_kb_articles;
 mod m20261201_000005_create_sla_tables;
+mod m20261201_000006_create_rules;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_ticket_time_spent::Migration),
             Box::new(m20261201_000004_create_kb_articles::Migration),
             Box::new(m20261201_000005_create_sla_tables::Migration),
+            Box::new(m20261201_000006_create_rules::Migration),
         ]
     }
 }

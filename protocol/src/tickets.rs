@@ -139,7 +139,9 @@ pub struct TicketEvent {
     pub id: i64,
     pub actor: Option<UserRef>,
     /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`,
-    /// `sla_policy` (the SLA policy changed), `overdue` (its due time passed; the value is it)…
+    /// `sla_policy` (the SLA policy changed), `overdue` (its due time passed; the value is it),
+    /// `rule` (an automation rule acted: "name (rule id): what"), `rule_loop_stopped`,
+    /// `rule_chain_capped` (a rule chain was cut short)…
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,

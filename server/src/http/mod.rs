@@ -11,6 +11,7 @@ pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
 pub mod outbound_routes;
+pub mod rule_routes;
 pub mod search_routes;
 pub mod sla_routes;
 pub mod spa;
@@ -109,6 +110,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(sla_routes::get_policy)
             .service(sla_routes::replace_policy)
             .service(sla_routes::delete_policy)
+            .service(rule_routes::list_rules)
+            .service(rule_routes::create_rule)
+            .service(rule_routes::dry_run)
+            .service(rule_routes::get_rule)
+            .service(rule_routes::replace_rule)
+            .service(rule_routes::delete_rule)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(live_routes::socket)

@@ -2,13 +2,14 @@
 
 use chrono::Utc;
 use entity::{message, ticket};
-use protocol::{Channel, CreateTicket, MessageKind, Priority, TicketDetail, TicketStatus};
+use protocol::{Channel, CreateTicket, MessageKind, Priority, RuleEvent, TicketDetail, TicketStatus};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
 use crate::auth::CurrentUser;
 use crate::directory::users;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::update::set_tags;
@@ -137,6 +138,13 @@ pub async fn create(
         )
         .await?;
     }
+    rules::run(
+        &txn,
+        env,
+        t.id,
+        Trigger::new([RuleEvent::TicketCreated]).with_message(m.id),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::{attachment, message, ticket};
-use protocol::{MessageKind, PostMessage, TicketDetail, TicketStatus};
+use protocol::{MessageKind, PostMessage, RuleEvent, TicketDetail, TicketStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
     TransactionTrait,
@@ -11,6 +11,7 @@ use sea_orm::{
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::create::validate_body;
@@ -107,6 +108,9 @@ pub async fn post(
         )
         .await?;
     }
+    let status_changed = next.map(|_| RuleEvent::StatusChanged);
+    let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed)).with_message(m.id);
+    rules::run(&txn, env, ticket_id, trigger).await?;
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::{subscriber, ticket, ticket_tag, user};
-use protocol::{Role, TicketDetail, TicketStatus, UpdateTicket};
+use protocol::{Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -14,6 +14,7 @@ use crate::auth::CurrentUser;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
+use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::{events, mapping, queries, version};
@@ -59,9 +60,11 @@ pub async fn update(
     let mut mails = Vec::new();
     // A new priority or category may fall under another SLA policy.
     let mut rechoose = false;
+    let mut rule_events = Vec::new();
     if let Some(next) = req.status {
         let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
         if next != current {
+            rule_events.push(RuleEvent::StatusChanged);
             apply_status(&txn, &mut active, current, next, actor).await?;
             if next == TicketStatus::Closed {
                 mails.push(Event::Closed { ticket_id, actor });
@@ -89,6 +92,7 @@ pub async fn update(
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
         events::record(&txn, ticket_id, actor, "assignee", opt(t.assignee_id), opt(a)).await?;
         active.assignee_id = Set(a);
+        rule_events.push(RuleEvent::AssignmentChanged);
         if let Some(assignee) = a {
             mails.push(Event::Assigned {
                 ticket_id,
@@ -113,6 +117,7 @@ pub async fn update(
     for event in mails {
         notify::notify(&txn, env, event).await?;
     }
+    rules::run(&txn, env, ticket_id, Trigger::new(rule_events)).await?;
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }
@@ -128,7 +133,7 @@ pub async fn take(
     seen_version: Option<i64>,
 ) -> AppResult<TicketDetail> {
     user.require_staff()?;
-    scope.find_ticket(db, ticket_id).await?;
+    let before = scope.find_ticket(db, ticket_id).await?;
     let txn = db.begin().await?;
     let mut update = ticket::Entity::update_many()
         .col_expr(ticket::Column::AssigneeId, Expr::value(user.id))
@@ -177,6 +182,9 @@ pub async fn take(
         },
     )
     .await?;
+    if before.assignee_id != Some(user.id) {
+        rules::run(&txn, env, ticket_id, Trigger::new([RuleEvent::AssignmentChanged])).await?;
+    }
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use entity::{attachment, email_suppression, inbound_mail, message, subscriber, ticket, user};
-use protocol::{Channel, MessageKind, Role, TicketStatus};
+use protocol::{Channel, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -20,6 +20,7 @@ use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
 use crate::mail::outbound::notify::{self, Event};
 use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::rules::{self, MailFacts, Trigger};
 use crate::sla::due;
 use crate::tickets::events;
 use crate::tickets::update::apply_status;
@@ -339,7 +340,24 @@ async fn create_ticket(
         },
     )
     .await?;
+    let trigger = Trigger::new([RuleEvent::TicketCreated])
+        .with_message(m)
+        .with_mail(mail_facts(input.parsed));
+    rules::run(txn, input.notify, t.id, trigger).await?;
     Ok((t.id, m))
+}
+
+/// What the rules may test of the mail beyond what is stored.
+fn mail_facts(parsed: &ParsedMail) -> MailFacts {
+    MailFacts {
+        recipients: parsed
+            .to
+            .iter()
+            .chain(&parsed.cc)
+            .map(|a| a.email.to_lowercase())
+            .collect(),
+        auto_reply: parsed.classification.kind == MailKind::AutoReply,
+    }
 }
 
 fn rule_of(parent: Option<i64>) -> &'static str {
@@ -439,6 +457,11 @@ async fn append(
         };
         notify::notify(txn, input.notify, closed).await?;
     }
+    let status_changed = next.filter(|n| *n != current).map(|_| RuleEvent::StatusChanged);
+    let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed))
+        .with_message(m)
+        .with_mail(mail_facts(input.parsed));
+    rules::run(txn, input.notify, t.id, trigger).await?;
     Ok(Some(m))
 }
 
@@ -474,6 +497,11 @@ async fn system_message(
     }
     .insert(txn)
     .await?;
+    // Rules may still sort it (say, tag auto-replies); they see `auto_reply` and kind `system`.
+    let trigger = Trigger::new([RuleEvent::MessageAdded])
+        .with_message(m.id)
+        .with_mail(mail_facts(input.parsed));
+    rules::run(txn, input.notify, t.id, trigger).await?;
     Ok(m.id)
 }
 

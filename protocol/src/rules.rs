@@ -1,0 +1,240 @@
+//! Automation rules: on a ticket event, if its conditions match (all or any of them), the rule
+//! runs its actions. Rules run in `position` order; each sees the changes of the ones before.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::tickets::{Channel, MessageKind, Priority, TicketStatus};
+
+/// What a rule listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RuleEvent {
+    /// A ticket was opened (any channel; see the `channel` condition).
+    TicketCreated,
+    /// A message joined a ticket (see the `message_kind` condition: customer, reply, note, system).
+    MessageAdded,
+    StatusChanged,
+    AssignmentChanged,
+}
+
+impl RuleEvent {
+    pub const ALL: &'static [RuleEvent] = &[
+        RuleEvent::TicketCreated,
+        RuleEvent::MessageAdded,
+        RuleEvent::StatusChanged,
+        RuleEvent::AssignmentChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleEvent::TicketCreated => "ticket_created",
+            RuleEvent::MessageAdded => "message_added",
+            RuleEvent::StatusChanged => "status_changed",
+            RuleEvent::AssignmentChanged => "assignment_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|e| e.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MatchMode {
+    /// Every condition must hold (no conditions: always).
+    #[default]
+    All,
+    /// At least one condition must hold.
+    Any,
+}
+
+/// How a text condition compares; always case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TextOp {
+    Contains,
+    StartsWith,
+    Equals,
+    /// A regular expression (Rust `regex` syntax), searched anywhere in the text.
+    Regex,
+}
+
+/// One test on the ticket or on the message that caused the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// The mailbox the ticket came in through.
+    Mailbox {
+        id: i64,
+    },
+    /// Any To/Cc address of the inbound mail (only known for mail that just arrived).
+    Recipient {
+        op: TextOp,
+        value: String,
+    },
+    /// The message's sender address (the requester when no message is at hand).
+    Sender {
+        op: TextOp,
+        value: String,
+    },
+    /// The part of the sender address after `@`.
+    SenderDomain {
+        op: TextOp,
+        value: String,
+    },
+    Subject {
+        op: TextOp,
+        value: String,
+    },
+    /// The text of the message that caused the event (else the latest public message).
+    Body {
+        op: TextOp,
+        value: String,
+    },
+    /// `id: null` matches a ticket without a category.
+    Category {
+        id: Option<i64>,
+    },
+    Priority {
+        value: Priority,
+    },
+    Status {
+        value: TicketStatus,
+    },
+    HasTag {
+        tag: String,
+    },
+    /// The requester's company.
+    Company {
+        id: i64,
+    },
+    Channel {
+        value: Channel,
+    },
+    /// The message was classified as an automatic reply (RFC 3834 headers, out-of-office…).
+    AutoReply {
+        value: bool,
+    },
+    /// The kind of the message that caused the event (`message_added`, `ticket_created`).
+    MessageKind {
+        value: MessageKind,
+    },
+}
+
+/// One change a rule makes. Each writes a history entry naming the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// `id: null` clears the category.
+    SetCategory {
+        id: Option<i64>,
+    },
+    SetPriority {
+        value: Priority,
+    },
+    SetStatus {
+        value: TicketStatus,
+    },
+    /// A specific active agent.
+    Assign {
+        agent_id: i64,
+    },
+    /// The active agent of the ticket's category who got a ticket this way least recently.
+    // Empty struct variants, not unit ones: serde ignores extra fields on unit variants of an
+    // internally tagged enum, and a typo'd field must be refused.
+    AssignRoundRobin {},
+    /// The active agent of the ticket's category with the fewest open or pending tickets.
+    AssignLeastLoaded {},
+    AddTag {
+        tag: String,
+    },
+    RemoveTag {
+        tag: String,
+    },
+    AddSubscriber {
+        email: String,
+    },
+    /// An internal note (never shown to customers).
+    AddNote {
+        body: String,
+    },
+    /// Status closed.
+    Close {},
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveRule {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Order of evaluation; a new rule goes last when left out.
+    #[serde(default)]
+    pub position: Option<i32>,
+    pub event: RuleEvent,
+    #[serde(default)]
+    pub match_mode: MatchMode,
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    pub actions: Vec<Action>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub position: i32,
+    pub event: RuleEvent,
+    pub match_mode: MatchMode,
+    pub conditions: Vec<Condition>,
+    pub actions: Vec<Action>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which rules would match a ticket as it is now; nothing is changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DryRunRequest {
+    pub ticket_id: i64,
+    /// Only this rule (enabled or not); else every enabled rule.
+    #[serde(default)]
+    pub rule_id: Option<i64>,
+    /// Only rules of this event; else rules of every event.
+    #[serde(default)]
+    pub event: Option<RuleEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DryRunRule {
+    pub rule_id: i64,
+    pub name: String,
+    pub event: RuleEvent,
+    pub matched: bool,
+    /// What it would do when it matched (empty otherwise).
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DryRunResult {
+    pub ticket_id: i64,
+    /// Every rule considered, in evaluation order.
+    pub rules: Vec<DryRunRule>,
+}

@@ -1,0 +1,257 @@
+//! Carrying out a rule's actions on a ticket. Every change is audited twice over: the usual
+//! field row (no actor: nobody typed it), and a `rule` row naming the rule and what it did,
+//! so an agent can see why the ticket changed. An action that would change nothing is skipped
+//! silently; one that cannot be done any more (its agent left, its category was deleted) is
+//! skipped with a `rule` row saying why — a rule never fails the change that triggered it.
+
+use chrono::Utc;
+use entity::{category, message, subscriber, ticket, ticket_tag, user};
+use protocol::{Action, MessageKind, Role, RuleEvent, TicketStatus};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+use crate::directory::users::normalize_email;
+use crate::error::{AppError, AppResult};
+use crate::mail::outbound::notify::{self, Event};
+use crate::rules::model::CompiledRule;
+use crate::rules::round_robin;
+use crate::sla::due;
+use crate::tickets::events;
+use crate::tickets::update::{apply_status, set_tags};
+
+/// Runs `rule`'s actions on the ticket; returns the events they caused (status or
+/// assignment changed), for the rules that listen to those.
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    ticket_id: i64,
+    rule: &CompiledRule,
+) -> AppResult<Vec<RuleEvent>> {
+    let mut caused = Vec::new();
+    let mut rechoose = false;
+    for action in &rule.actions {
+        let t = load(db, ticket_id).await?;
+        let outcome = match action {
+            Action::SetPriority { value } if value.as_str() != t.priority => {
+                let old = t.priority.clone();
+                let mut a = t.into_active_model();
+                a.priority = Set(value.as_str().into());
+                save(db, a).await?;
+                events::record(db, ticket_id, None, "priority", Some(old), Some(value.as_str().into())).await?;
+                rechoose = true;
+                Done(format!("set priority to {value}"))
+            }
+            Action::SetCategory { id } if *id != t.category_id => set_category(db, t, *id, &mut rechoose).await?,
+            Action::SetStatus { value } => set_status(db, env, t, *value, &mut caused).await?,
+            Action::Close {} => set_status(db, env, t, TicketStatus::Closed, &mut caused).await?,
+            Action::Assign { agent_id } => assign(db, env, t, Some(*agent_id), "assigned", &mut caused).await?,
+            Action::AssignRoundRobin {} | Action::AssignLeastLoaded {} => {
+                let Some(category) = t.category_id else {
+                    note(db, ticket_id, rule, "skipped assignment: the ticket has no category").await?;
+                    continue;
+                };
+                let pick = match action {
+                    Action::AssignRoundRobin {} => round_robin::next(db, category, Utc::now()).await?,
+                    _ => round_robin::least_loaded(db, category).await?,
+                };
+                let how = match action {
+                    Action::AssignRoundRobin {} => "assigned by round robin",
+                    _ => "assigned to the least loaded agent",
+                };
+                assign(db, env, t, pick, how, &mut caused).await?
+            }
+            Action::AddTag { tag } => retag(db, ticket_id, tag, true).await?,
+            Action::RemoveTag { tag } => retag(db, ticket_id, tag, false).await?,
+            Action::AddSubscriber { email } => add_subscriber(db, ticket_id, email).await?,
+            Action::AddNote { body } => {
+                message::ActiveModel {
+                    ticket_id: Set(ticket_id),
+                    kind: Set(MessageKind::Note.as_str().into()),
+                    author_id: Set(None),
+                    body_text: Set(body.clone()),
+                    body_html: Set(None),
+                    created_at: Set(Utc::now()),
+                    ticket_version: Set(Some(t.version)),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                Done("added an internal note".into())
+            }
+            _ => Unchanged,
+        };
+        match outcome {
+            Done(what) => note(db, ticket_id, rule, &what).await?,
+            Skipped(why) => note(db, ticket_id, rule, &format!("skipped: {why}")).await?,
+            Unchanged => {}
+        }
+    }
+    due::sync(db, ticket_id, rechoose, Utc::now()).await?;
+    Ok(caused)
+}
+
+enum Outcome {
+    Done(String),
+    Skipped(String),
+    Unchanged,
+}
+use Outcome::{Done, Skipped, Unchanged};
+
+/// The `rule` history row: which rule did what.
+pub async fn note(db: &impl ConnectionTrait, ticket_id: i64, rule: &CompiledRule, what: &str) -> AppResult<()> {
+    let text = format!("{} (rule {}): {what}", rule.name, rule.id);
+    events::record(db, ticket_id, None, "rule", None, Some(text)).await
+}
+
+async fn load(db: &impl ConnectionTrait, id: i64) -> AppResult<ticket::Model> {
+    ticket::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))
+}
+
+async fn save(db: &impl ConnectionTrait, mut a: ticket::ActiveModel) -> AppResult<()> {
+    a.updated_at = Set(Utc::now());
+    a.update(db).await?;
+    Ok(())
+}
+
+async fn set_category(
+    db: &impl ConnectionTrait,
+    t: ticket::Model,
+    id: Option<i64>,
+    rechoose: &mut bool,
+) -> AppResult<Outcome> {
+    if let Some(c) = id
+        && category::Entity::find_by_id(c).one(db).await?.is_none()
+    {
+        return Ok(Skipped(format!("category {c} no longer exists")));
+    }
+    let (ticket_id, old) = (t.id, t.category_id);
+    let mut a = t.into_active_model();
+    a.category_id = Set(id);
+    save(db, a).await?;
+    let s = |v: Option<i64>| v.map(|v| v.to_string());
+    events::record(db, ticket_id, None, "category", s(old), s(id)).await?;
+    *rechoose = true;
+    Ok(Done(match id {
+        Some(c) => format!("set category to {c}"),
+        None => "cleared the category".into(),
+    }))
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    t: ticket::Model,
+    next: TicketStatus,
+    caused: &mut Vec<RuleEvent>,
+) -> AppResult<Outcome> {
+    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    if current == next {
+        return Ok(Unchanged);
+    }
+    let ticket_id = t.id;
+    let mut a = t.into_active_model();
+    apply_status(db, &mut a, current, next, None).await?;
+    save(db, a).await?;
+    if next == TicketStatus::Closed {
+        notify::notify(db, env, Event::Closed { ticket_id, actor: None }).await?;
+    }
+    caused.push(RuleEvent::StatusChanged);
+    Ok(Done(format!("set status to {next}")))
+}
+
+async fn assign(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    t: ticket::Model,
+    agent: Option<i64>,
+    how: &str,
+    caused: &mut Vec<RuleEvent>,
+) -> AppResult<Outcome> {
+    let Some(agent) = agent else {
+        return Ok(Skipped(format!("{how}: no active agent in the ticket's category")));
+    };
+    if t.assignee_id == Some(agent) {
+        return Ok(Unchanged);
+    }
+    let staff = user::Entity::find_by_id(agent)
+        .one(db)
+        .await?
+        .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+    if staff.is_none() {
+        return Ok(Skipped(format!("user {agent} is not an active agent")));
+    }
+    let (ticket_id, old) = (t.id, t.assignee_id);
+    let mut a = t.into_active_model();
+    a.assignee_id = Set(Some(agent));
+    save(db, a).await?;
+    let s = |v: Option<i64>| v.map(|v| v.to_string());
+    events::record(db, ticket_id, None, "assignee", s(old), s(Some(agent))).await?;
+    let mail = Event::Assigned {
+        ticket_id,
+        assignee: agent,
+        actor: None,
+    };
+    notify::notify(db, env, mail).await?;
+    caused.push(RuleEvent::AssignmentChanged);
+    Ok(Done(format!("{how}: agent {agent}")))
+}
+
+async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) -> AppResult<Outcome> {
+    let tag = tag.trim().to_lowercase();
+    let mut tags: Vec<String> = ticket_tag::Entity::find()
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let has = tags.contains(&tag);
+    if has == add {
+        return Ok(Unchanged);
+    }
+    if add {
+        tags.push(tag.clone());
+    } else {
+        tags.retain(|t| *t != tag);
+    }
+    let (old, new) = set_tags(db, ticket_id, &tags).await?;
+    events::record(db, ticket_id, None, "tags", Some(old.join(",")), Some(new.join(","))).await?;
+    Ok(Done(if add {
+        format!("added tag {tag}")
+    } else {
+        format!("removed tag {tag}")
+    }))
+}
+
+async fn add_subscriber(db: &impl ConnectionTrait, ticket_id: i64, raw: &str) -> AppResult<Outcome> {
+    let Ok(email) = normalize_email(raw) else {
+        return Ok(Skipped(format!("{raw:?} is not an e-mail address")));
+    };
+    let exists = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(ticket_id))
+        .filter(subscriber::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(Unchanged);
+    }
+    let user_id = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .map(|u| u.id);
+    subscriber::ActiveModel {
+        ticket_id: Set(ticket_id),
+        email: Set(email.clone()),
+        user_id: Set(user_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    events::record(db, ticket_id, None, "subscriber_added", None, Some(email.clone())).await?;
+    Ok(Done(format!("added subscriber {email}")))
+}

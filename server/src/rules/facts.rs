@@ -1,0 +1,78 @@
+//! Loading the [`Facts`] a rule is matched against, inside the caller's transaction (so rules
+//! see the change that caused the event, and the changes of rules before them).
+
+use entity::{inbound_mail, message, ticket, ticket_tag, user};
+use protocol::MessageKind;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::error::{AppError, AppResult};
+use crate::mail::inbound::apply::kind_str;
+use crate::mail::parsed::MailKind;
+use crate::rules::conditions::Facts;
+use crate::rules::engine::MailFacts;
+
+pub async fn load(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    message_id: Option<i64>,
+    mail: Option<&MailFacts>,
+) -> AppResult<Facts> {
+    let t = ticket::Entity::find_by_id(ticket_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let tags = ticket_tag::Entity::find()
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let requester = user::Entity::find_by_id(t.requester_id).one(db).await?;
+    let m = match message_id {
+        Some(id) => message::Entity::find_by_id(id).one(db).await?,
+        // No message came with the event: the latest public one speaks for the ticket.
+        None => {
+            message::Entity::find()
+                .filter(message::Column::TicketId.eq(ticket_id))
+                .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+                .order_by_desc(message::Column::Id)
+                .one(db)
+                .await?
+        }
+    };
+    let author = match m.as_ref().and_then(|m| m.author_id) {
+        Some(a) => user::Entity::find_by_id(a).one(db).await?,
+        None => None,
+    };
+    let sender = m
+        .as_ref()
+        .and_then(|m| m.from_email.clone())
+        .or_else(|| author.map(|a| a.email))
+        .or_else(|| requester.as_ref().map(|r| r.email.clone()))
+        .map(|s| s.to_lowercase());
+    let auto_reply = match (mail, m.as_ref().and_then(|m| m.inbound_id)) {
+        (Some(mail), _) => mail.auto_reply,
+        (None, Some(inbound)) => inbound_mail::Entity::find_by_id(inbound)
+            .one(db)
+            .await?
+            .and_then(|e| e.kind)
+            .is_some_and(|k| k == kind_str(MailKind::AutoReply)),
+        (None, None) => false,
+    };
+    Ok(Facts {
+        mailbox_id: t.mailbox_id,
+        recipients: mail.map(|m| m.recipients.clone()).unwrap_or_default(),
+        sender,
+        subject: t.subject,
+        body: m.as_ref().map(|m| m.body_text.clone()).unwrap_or_default(),
+        category_id: t.category_id,
+        priority: t.priority,
+        status: t.status,
+        tags,
+        company_id: requester.and_then(|r| r.company_id),
+        channel: t.via,
+        auto_reply,
+        message_kind: m.and_then(|m| MessageKind::parse(&m.kind)),
+    })
+}

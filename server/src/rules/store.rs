@@ -1,0 +1,191 @@
+//! Rules administration: list, read, create, replace, delete. Everything is checked before it
+//! is stored — regexes compile, referenced mailboxes, categories, companies and agents exist —
+//! so a saved rule cannot fail for a reason the admin could have been told about.
+
+use chrono::Utc;
+use entity::{category, company, mailbox, rule, user};
+use protocol::{Action, Condition, Role, Rule, SaveRule};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect, Set};
+
+use crate::directory::users::normalize_email;
+use crate::error::{AppError, AppResult};
+use crate::rules::engine::ordered;
+use crate::rules::model::{Compiled, match_mode_str, to_dto};
+
+const MAX_NAME: usize = 100;
+const MAX_ITEMS: usize = 50;
+const MAX_TEXT: usize = 2000;
+
+pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Rule>> {
+    ordered(db, false).await?.into_iter().map(to_dto).collect()
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Rule> {
+    to_dto(find(db, id).await?)
+}
+
+pub async fn create(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<Rule> {
+    let name = validate(db, req).await?;
+    let position = match req.position {
+        Some(p) => p,
+        None => next_position(db).await?,
+    };
+    let now = Utc::now();
+    let row = rule::ActiveModel {
+        name: Set(name),
+        enabled: Set(req.enabled),
+        position: Set(position),
+        event: Set(req.event.as_str().into()),
+        match_mode: Set(match_mode_str(req.match_mode).into()),
+        conditions: Set(json(&req.conditions)?),
+        actions: Set(json(&req.actions)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(rule = row.id, "rule created");
+    to_dto(row)
+}
+
+pub async fn replace(db: &impl ConnectionTrait, id: i64, req: &SaveRule) -> AppResult<Rule> {
+    let current = find(db, id).await?;
+    let name = validate(db, req).await?;
+    let position = req.position.unwrap_or(current.position);
+    let mut row = current.into_active_model();
+    row.name = Set(name);
+    row.enabled = Set(req.enabled);
+    row.position = Set(position);
+    row.event = Set(req.event.as_str().into());
+    row.match_mode = Set(match_mode_str(req.match_mode).into());
+    row.conditions = Set(json(&req.conditions)?);
+    row.actions = Set(json(&req.actions)?);
+    row.updated_at = Set(Utc::now());
+    let row = row.update(db).await?;
+    tracing::info!(rule = id, "rule replaced");
+    to_dto(row)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    let gone = rule::Entity::delete_by_id(id).exec(db).await?.rows_affected;
+    if gone == 0 {
+        return Err(AppError::NotFound("rule"));
+    }
+    tracing::info!(rule = id, "rule deleted");
+    Ok(())
+}
+
+async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<rule::Model> {
+    rule::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("rule"))
+}
+
+async fn next_position(db: &impl ConnectionTrait) -> AppResult<i32> {
+    let last: Option<i32> = rule::Entity::find()
+        .select_only()
+        .column(rule::Column::Position)
+        .order_by_desc(rule::Column::Position)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.map_or(1, |p| p.saturating_add(1)))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Checks the whole rule; returns its trimmed name. Errors name the field, with its index.
+async fn validate(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<String> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(AppError::validation(format!("name: 1 to {MAX_NAME} characters")));
+    }
+    if req.actions.is_empty() {
+        return Err(AppError::validation("actions: a rule needs at least one action"));
+    }
+    if req.conditions.len() > MAX_ITEMS || req.actions.len() > MAX_ITEMS {
+        return Err(AppError::validation(format!(
+            "conditions, actions: at most {MAX_ITEMS} each"
+        )));
+    }
+    for (i, c) in req.conditions.iter().enumerate() {
+        check_condition(db, c)
+            .await
+            .map_err(|msg| AppError::validation(format!("conditions[{i}]: {msg}")))?;
+    }
+    for (i, a) in req.actions.iter().enumerate() {
+        check_action(db, a)
+            .await
+            .map_err(|msg| AppError::validation(format!("actions[{i}]: {msg}")))?;
+    }
+    Ok(name.to_owned())
+}
+
+/// `Err(message)` for bad input; database errors are folded into the message's caller as
+/// internal errors by [`exists`].
+async fn check_condition(db: &impl ConnectionTrait, c: &Condition) -> Result<(), String> {
+    match c {
+        Condition::Recipient { value, .. }
+        | Condition::Sender { value, .. }
+        | Condition::SenderDomain { value, .. }
+        | Condition::Subject { value, .. }
+        | Condition::Body { value, .. } => {
+            if value.is_empty() || value.chars().count() > MAX_TEXT {
+                return Err(format!("value: 1 to {MAX_TEXT} characters"));
+            }
+            Compiled::new(c.clone()).map_err(|e| format!("value: invalid regex: {e}"))?;
+        }
+        Condition::Mailbox { id } => exists(mailbox::Entity::find_by_id(*id).one(db).await, "mailbox", *id)?,
+        Condition::Category { id: Some(id) } => {
+            exists(category::Entity::find_by_id(*id).one(db).await, "category", *id)?
+        }
+        Condition::Company { id } => exists(company::Entity::find_by_id(*id).one(db).await, "company", *id)?,
+        Condition::HasTag { tag } if tag.trim().is_empty() => return Err("tag: must not be empty".into()),
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn check_action(db: &impl ConnectionTrait, a: &Action) -> Result<(), String> {
+    match a {
+        Action::SetCategory { id: Some(id) } => {
+            exists(category::Entity::find_by_id(*id).one(db).await, "category", *id)?
+        }
+        Action::Assign { agent_id } => {
+            let u = user::Entity::find_by_id(*agent_id)
+                .one(db)
+                .await
+                .map_err(|e| format!("could not be checked: {e}"))?;
+            let staff = u.is_some_and(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+            if !staff {
+                return Err(format!("agent_id: {agent_id} is not an active agent"));
+            }
+        }
+        Action::AddTag { tag } | Action::RemoveTag { tag } => {
+            let t = tag.trim();
+            if t.is_empty() || t.chars().count() > 50 || t.contains(',') {
+                return Err("tag: 1 to 50 characters, no comma".into());
+            }
+        }
+        Action::AddSubscriber { email } => {
+            normalize_email(email).map_err(|_| format!("email: {email:?} is not an e-mail address"))?;
+        }
+        Action::AddNote { body } if body.trim().is_empty() || body.chars().count() > MAX_TEXT => {
+            return Err(format!("body: 1 to {MAX_TEXT} characters"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn exists<T>(found: Result<Option<T>, sea_orm::DbErr>, what: &str, id: i64) -> Result<(), String> {
+    match found {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(format!("id: no {what} {id}")),
+        Err(e) => Err(format!("{what} {id} could not be checked: {e}")),
+    }
+}
