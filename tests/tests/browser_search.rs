@@ -97,6 +97,22 @@ async fn visitors_and_customers_find_answers_before_writing() {
         !b.html().await.contains("Password vault"),
         "an agents-only article suggested to a customer"
     );
+
+    // The article did not help: the customer sends the ticket, then adds a reply on the portal.
+    b.type_into("[data-testid=new-ticket-body]", "The reset link never arrives.")
+        .await;
+    b.click("[data-testid=new-ticket-submit]").await;
+    b.wait_for("[data-testid=portal-reply-body]").await;
+    b.type_into("[data-testid=portal-reply-body]", "I also checked the spam folder.")
+        .await;
+    b.click("[data-testid=portal-reply-send]").await;
+    b.wait_for_text("[data-testid=message]", "I also checked the spam folder.")
+        .await;
+    let mine: Vec<i64> = app.api.ticket_ids(&customer.token).await;
+    assert_eq!(mine.len(), 1, "one ticket from the portal");
+    let detail = app.api.ticket(&customer.token, mine[0]).await;
+    assert_eq!(detail.ticket.subject, "I forgot my passw");
+    assert!(detail.messages.iter().any(|m| m.body_text.contains("spam folder")));
     b.close().await;
 }
 
