@@ -1,5 +1,5 @@
 //! The contract every search engine keeps, run against the engine trait directly: Tantivy in
-//! every test run, Meilisearch when `MEILI_URL` is set (tests/tests/search_meili.rs).
+//! every test run, Meilisearch when `MEILI_URL` is set (tests/examples/meili_contract.rs).
 //!
 //! It checks relevance on realistic help-desk questions, typo tolerance, phrases, filters and
 //! sorting, and above all rights: a customer, or an agent outside a category, never gets a hit

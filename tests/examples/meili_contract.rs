@@ -1,8 +1,9 @@
 //! The Meilisearch engine keeps the same contract as Tantivy (tests/src/search_contract.rs),
-//! against a real Meilisearch. None can run on the build machine, so this suite is opt-in:
+//! against a real Meilisearch. None can run on the build machine, so this is a program users
+//! run beside one (it exits non-zero on the first broken promise):
 //!
 //!   MEILI_URL=http://127.0.0.1:7700 MEILI_API_KEY=<key> \
-//!     cargo test -p maildesk-tests --test search_meili -- --ignored
+//!     cargo run -p maildesk-tests --example meili_contract
 //!
 //! or `docker compose --profile contract run --rm search-contract` beside the compose stack.
 //! Each run uses its own index prefix and deletes its indexes afterwards.
@@ -12,9 +13,8 @@ use maildesk::Settings;
 use maildesk::search::meili::MeiliEngine;
 use maildesk_tests::search_contract;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs a Meilisearch: set MEILI_URL (and MEILI_API_KEY) and run with --ignored"]
-async fn meilisearch_keeps_the_search_contract() {
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
     let Ok(url) = std::env::var("MEILI_URL") else {
         panic!("MEILI_URL is not set: start Meilisearch (docker compose up -d meilisearch) and export MEILI_URL");
     };
@@ -27,4 +27,5 @@ async fn meilisearch_keeps_the_search_contract() {
         .unwrap_or_else(|e| panic!("connecting to Meilisearch at {url}: {e:#}"));
     search_contract::run_all(&engine).await;
     engine.delete_indexes().await.unwrap();
+    println!("Meilisearch at {url} keeps the search contract");
 }
