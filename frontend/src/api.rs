@@ -292,7 +292,7 @@ impl Client {
     pub async fn log_time(&self, id: i64, minutes: i64) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/time"),
-            &protocol::LogTime { minutes },
+            &protocol::LogTime { minutes, note: None },
         )?)
         .await
     }
@@ -310,7 +310,7 @@ impl Client {
     pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/rating"),
-            &protocol::RateTicket { rating },
+            &protocol::RateTicket { rating, comment: None },
         )?)
         .await
     }

@@ -14,6 +14,7 @@ pub mod redis_server;
 pub mod search_contract;
 pub mod sla;
 pub mod smtp;
+pub mod webhook_receiver;
 
 use std::path::PathBuf;
 

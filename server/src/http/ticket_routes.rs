@@ -204,13 +204,29 @@ pub async fn log_time(
     body: web::Json<protocol::LogTime>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    reshape::log_time(ctx.db(), &scope, &user, *id, body.minutes).await?;
+    let what = body.note.as_deref();
+    crate::tickets::time_tracking::log(ctx.db(), &scope, &user, *id, body.minutes, what).await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
 
-/// The requester rates their resolved or closed ticket: good, ok or bad.
+/// The ticket's time tracking entries, oldest first (staff).
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/time", tag = "tickets", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<protocol::TimeEntry>), (status = 403, body = protocol::ErrorBody)))]
+#[get("/tickets/{id}/time")]
+pub async fn time_entries(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Vec<protocol::TimeEntry>>> {
+    let scope = scope(&ctx, &user).await?;
+    let entries = crate::tickets::time_tracking::list(ctx.db(), &scope, &user, *id).await?;
+    Ok(web::Json(entries))
+}
+
+/// The requester rates their resolved or closed ticket: good, ok or bad, with a comment.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "tickets", params(("id" = i64, Path)),
     request_body = protocol::RateTicket, security(("bearer" = [])),
     responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
@@ -223,7 +239,7 @@ pub async fn rate(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let t = scope.find_ticket(ctx.db(), *id).await?;
-    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating).await?;
+    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating, body.comment.as_deref()).await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
