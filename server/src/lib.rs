@@ -17,6 +17,7 @@ pub mod kb;
 pub mod keys;
 pub mod mail;
 pub mod realtime;
+pub mod reports;
 pub mod rules;
 pub mod search;
 pub mod settings;

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod outbox;
 pub mod postgres;
 pub mod redis_server;
+pub mod reports;
 pub mod search_contract;
 pub mod sla;
 pub mod smtp;

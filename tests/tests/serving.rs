@@ -268,6 +268,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/admin/rules/{id}"),
     ("put", "/api/v1/admin/rules/{id}"),
     ("delete", "/api/v1/admin/rules/{id}"),
+    ("get", "/api/v1/reports"),
+    ("get", "/api/v1/reports.csv"),
     ("post", "/api/v1/auth/autologin"),
     ("get", "/api/v1/public/unsubscribe"),
     ("get", "/api/v1/public/rate"),

@@ -11,6 +11,7 @@ pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
 pub mod outbound_routes;
+pub mod report_routes;
 pub mod rule_routes;
 pub mod search_routes;
 pub mod sla_routes;
@@ -112,6 +113,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(sla_routes::get_policy)
             .service(sla_routes::replace_policy)
             .service(sla_routes::delete_policy)
+            .service(report_routes::get_report)
+            .service(report_routes::get_report_csv)
             .service(rule_routes::list_rules)
             .service(rule_routes::create_rule)
             .service(rule_routes::dry_run)

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, rule_routes,
-    search_routes, sla_routes, ticket_routes,
+    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, report_routes,
+    rule_routes, search_routes, sla_routes, ticket_routes,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +35,7 @@ use super::{
         sla_routes::list_calendars, sla_routes::create_calendar, sla_routes::get_calendar, sla_routes::replace_calendar,
         sla_routes::delete_calendar, sla_routes::list_policies, sla_routes::create_policy, sla_routes::get_policy,
         sla_routes::replace_policy, sla_routes::delete_policy,
+        report_routes::get_report, report_routes::get_report_csv,
         rule_routes::list_rules, rule_routes::create_rule, rule_routes::dry_run, rule_routes::get_rule,
         rule_routes::replace_rule, rule_routes::delete_rule,
         misc_routes::download, misc_routes::health, live_routes::socket, openapi_json,
