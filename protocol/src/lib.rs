@@ -5,6 +5,7 @@
 //! document cannot drift from what is actually sent.
 
 pub mod auth;
+pub mod custom_fields;
 pub mod directory;
 pub mod error;
 pub mod health;
@@ -20,6 +21,7 @@ pub mod sla;
 pub mod tickets;
 
 pub use auth::*;
+pub use custom_fields::*;
 pub use directory::*;
 pub use error::*;
 pub use health::*;

@@ -160,6 +160,9 @@ pub struct TicketDetail {
     pub subscribers: Vec<Subscriber>,
     /// Audit history; empty for customers.
     pub events: Vec<TicketEvent>,
+    /// The custom field values the viewer may see, in the fields' order.
+    #[serde(default)]
+    pub custom_fields: Vec<crate::custom_fields::CustomFieldValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

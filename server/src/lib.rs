@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cli_mail;
 pub mod context;
 pub mod crypto;
+pub mod custom_fields;
 pub mod db;
 pub mod directory;
 pub mod error;

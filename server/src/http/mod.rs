@@ -3,6 +3,7 @@
 
 pub mod auth_routes;
 pub mod client_ip;
+pub mod custom_field_routes;
 pub mod directory_routes;
 pub mod error;
 pub mod kb_routes;
@@ -121,6 +122,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(rule_routes::get_rule)
             .service(rule_routes::replace_rule)
             .service(rule_routes::delete_rule)
+            .service(custom_field_routes::list_fields)
+            .service(custom_field_routes::create_field)
+            .service(custom_field_routes::replace_field)
+            .service(custom_field_routes::delete_field)
+            .service(custom_field_routes::set_values)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(live_routes::socket)

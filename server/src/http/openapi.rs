@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, report_routes,
-    rule_routes, search_routes, sla_routes, ticket_routes,
+    auth_routes, custom_field_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes,
+    outbound_routes, report_routes, rule_routes, search_routes, sla_routes, ticket_routes,
 };
 
 #[derive(OpenApi)]
@@ -38,6 +38,8 @@ use super::{
         report_routes::get_report, report_routes::get_report_csv,
         rule_routes::list_rules, rule_routes::create_rule, rule_routes::dry_run, rule_routes::get_rule,
         rule_routes::replace_rule, rule_routes::delete_rule,
+        custom_field_routes::list_fields, custom_field_routes::create_field, custom_field_routes::replace_field,
+        custom_field_routes::delete_field, custom_field_routes::set_values,
         misc_routes::download, misc_routes::health, live_routes::socket, openapi_json,
     ),
     modifiers(&BearerAuth)

@@ -12,13 +12,13 @@ use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
 use crate::tickets::{attachments, create, messages, queries, reshape, update};
 
-async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
+pub(crate) async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
     Scope::of(ctx.db(), ctx.settings(), user).await
 }
 
 /// Publishes the committed change to live clients. The new message, for message changes, is
 /// the thread's last (the detail was read right after the commit).
-async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
+pub(crate) async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
     // The change may have queued mail: the sender need not wait for its next poll.
     ctx.wake_sender();
     let message = match change {
