@@ -141,6 +141,13 @@ pub enum Condition {
         calendar_id: i64,
         value: bool,
     },
+    /// A custom field's value as read (checkbox: `Yes` / `No`; a date: `YYYY-MM-DD`); a ticket
+    /// without a value for the field matches nothing.
+    CustomField {
+        field_id: i64,
+        op: TextOp,
+        value: String,
+    },
 }
 
 /// One change a rule makes. Each writes a history entry naming the rule.

@@ -27,6 +27,8 @@ pub struct Facts {
     pub message_kind: Option<MessageKind>,
     /// For each business calendar the rules mention: is the event inside its working hours?
     pub business_hours: HashMap<i64, bool>,
+    /// Custom field values as read, by field id.
+    pub custom_fields: HashMap<i64, String>,
 }
 
 impl Facts {
@@ -65,6 +67,7 @@ pub fn holds(c: &Compiled, f: &Facts) -> bool {
         Condition::MessageKind { value } => f.message_kind == Some(*value),
         // A calendar deleted since the rule was saved is never "inside" nor "outside".
         Condition::BusinessHours { calendar_id, value } => f.business_hours.get(calendar_id) == Some(value),
+        Condition::CustomField { field_id, .. } => text(f.custom_fields.get(field_id).map(String::as_str)),
     }
 }
 
@@ -103,6 +106,7 @@ mod tests {
             auto_reply: false,
             message_kind: Some(MessageKind::Customer),
             business_hours: HashMap::from([(7, true), (8, false)]),
+            custom_fields: HashMap::from([(5, "Gold".to_string())]),
         }
     }
 
@@ -189,6 +193,20 @@ mod tests {
             !yes(bh(9, true)) && !yes(bh(9, false)),
             "an unknown calendar matches neither way"
         );
+    }
+
+    #[test]
+    fn custom_field_values_match_as_text() {
+        let f = facts();
+        let yes = |c| matches(&rule(MatchMode::All, vec![c]), &f);
+        let cf = |field_id, op, value: &str| Condition::CustomField {
+            field_id,
+            op,
+            value: value.into(),
+        };
+        assert!(yes(cf(5, TextOp::Equals, "gold")));
+        assert!(!yes(cf(5, TextOp::Equals, "silver")));
+        assert!(!yes(cf(6, TextOp::Regex, ".*")), "no value, no match");
     }
 
     #[test]

@@ -75,6 +75,11 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
             business_hours.insert(id, business_time::is_working(&cal, cx.at));
         }
     }
+    let custom_fields = crate::custom_fields::values::of_ticket(db, ticket_id)
+        .await?
+        .into_iter()
+        .map(|(f, v)| (f.id, crate::custom_fields::values::display(&v)))
+        .collect();
     Ok(Facts {
         mailbox_id: t.mailbox_id,
         recipients: mail.map(|m| m.recipients.clone()).unwrap_or_default(),
@@ -90,5 +95,6 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
         auto_reply,
         message_kind: m.and_then(|m| MessageKind::parse(&m.kind)),
         business_hours,
+        custom_fields,
     })
 }

@@ -58,7 +58,8 @@ impl Compiled {
             | Condition::Sender { op, value }
             | Condition::SenderDomain { op, value }
             | Condition::Subject { op, value }
-            | Condition::Body { op, value } => Some(TextMatcher::new(*op, value)?),
+            | Condition::Body { op, value }
+            | Condition::CustomField { op, value, .. } => Some(TextMatcher::new(*op, value)?),
             _ => None,
         };
         Ok(Self { condition, text })

@@ -3,7 +3,7 @@
 //! so a saved rule cannot fail for a reason the admin could have been told about.
 
 use chrono::Utc;
-use entity::{business_calendar, category, company, mailbox, rule, user};
+use entity::{business_calendar, category, company, custom_field, mailbox, rule, user};
 use protocol::{Action, Condition, Role, Rule, RuleEvent, SaveRule};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect, Set};
 
@@ -155,7 +155,15 @@ async fn check_condition(db: &impl ConnectionTrait, c: &Condition) -> Result<(),
         | Condition::Sender { value, .. }
         | Condition::SenderDomain { value, .. }
         | Condition::Subject { value, .. }
-        | Condition::Body { value, .. } => {
+        | Condition::Body { value, .. }
+        | Condition::CustomField { value, .. } => {
+            if let Condition::CustomField { field_id, .. } = c {
+                exists(
+                    custom_field::Entity::find_by_id(*field_id).one(db).await,
+                    "custom field",
+                    *field_id,
+                )?;
+            }
             if value.is_empty() || value.chars().count() > MAX_TEXT {
                 return Err(format!("value: 1 to {MAX_TEXT} characters"));
             }
