@@ -190,6 +190,8 @@ pub enum Action {
     },
     /// Status closed.
     Close {},
+    /// Tag `spam` and close, without the "ticket closed" mail (a spammer gets no answer).
+    MarkSpam {},
     /// A mail written in the rule, with the template placeholders (`#TicketNumber#`…), to
     /// `requester`, `assignee` or an e-mail address. It goes through the outbound policy like
     /// every automatic mail (robots, bounced addresses, loop caps).

@@ -21,7 +21,11 @@ async fn three_fields(app: &TestApp) -> (CustomField, CustomField, CustomField) 
         json!({"name": "Plan", "kind": "dropdown", "options": ["Gold", "Silver"], "visibility": "public"}),
     )
     .await;
-    let hours = field(app, json!({"name": "Hours estimate", "kind": "number", "visibility": "agents"})).await;
+    let hours = field(
+        app,
+        json!({"name": "Hours estimate", "kind": "number", "visibility": "agents"}),
+    )
+    .await;
     let margin = field(app, json!({"name": "Margin", "kind": "text", "visibility": "admins"})).await;
     (plan, hours, margin)
 }
@@ -60,8 +64,14 @@ both_backends!(
         assert_eq!(listed(carl.token.clone()).await, vec![plan.id]);
 
         let bad = [
-            (json!({"name": "X", "kind": "dropdown", "visibility": "public"}), "options"),
-            (json!({"name": "X", "kind": "text", "options": ["a"], "visibility": "public"}), "options"),
+            (
+                json!({"name": "X", "kind": "dropdown", "visibility": "public"}),
+                "options",
+            ),
+            (
+                json!({"name": "X", "kind": "text", "options": ["a"], "visibility": "public"}),
+                "options",
+            ),
             (
                 json!({"name": "X", "kind": "dropdown", "options": ["a", "A"], "visibility": "public"}),
                 "twice",
@@ -78,7 +88,12 @@ both_backends!(
             assert!(err.message.contains(what), "{what}: {}", err.message);
         }
         let dup = json!({"name": "Plan", "kind": "text", "visibility": "public"});
-        expect_error(app.api.post_json(admin, "/admin/custom-fields", &dup).await, 409, ErrorCode::Conflict).await;
+        expect_error(
+            app.api.post_json(admin, "/admin/custom-fields", &dup).await,
+            409,
+            ErrorCode::Conflict,
+        )
+        .await;
         let by_agent = json!({"name": "Mine", "kind": "text", "visibility": "public"});
         expect_error(
             app.api.post_json(&agent.token, "/admin/custom-fields", &by_agent).await,
@@ -89,7 +104,12 @@ both_backends!(
         expect_error(app.api.get_anon("/custom-fields").await, 401, ErrorCode::Unauthorized).await;
 
         // Values, each role seeing only its share.
-        let t = app.api.create_ticket(&carl.token, &new_ticket("Upgrade")).await.ticket.id;
+        let t = app
+            .api
+            .create_ticket(&carl.token, &new_ticket("Upgrade"))
+            .await
+            .ticket
+            .id;
         let d: TicketDetail = ok_json(
             set(
                 &app,
@@ -103,10 +123,16 @@ both_backends!(
         assert_eq!(names(&d), vec!["Plan", "Hours estimate", "Margin"]);
         let values: Vec<Value> = d.custom_fields.iter().map(|v| v.value.clone()).collect();
         assert_eq!(values, vec![json!("Gold"), json!(2.5), json!("12%")]);
-        assert_eq!(names(&app.api.ticket(&agent.token, t).await), vec!["Plan", "Hours estimate"]);
+        assert_eq!(
+            names(&app.api.ticket(&agent.token, t).await),
+            vec!["Plan", "Hours estimate"]
+        );
         let seen_by_carl = app.api.ticket(&carl.token, t).await;
         assert_eq!(names(&seen_by_carl), vec!["Plan"]);
-        assert!(!serde_json::to_string(&seen_by_carl).unwrap().contains("12%"), "a private value leaked");
+        assert!(
+            !serde_json::to_string(&seen_by_carl).unwrap().contains("12%"),
+            "a private value leaked"
+        );
         let history: Vec<String> = app
             .api
             .ticket(admin, t)
@@ -144,20 +170,37 @@ both_backends!(
             ErrorCode::ValidationFailed,
         )
         .await;
-        expect_error(set(&app, admin, t, json!({"999999": "x"})).await, 422, ErrorCode::ValidationFailed).await;
+        expect_error(
+            set(&app, admin, t, json!({"999999": "x"})).await,
+            422,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
         let stale = json!({"version": 1, "values": {plan.id.to_string(): "Silver"}});
         expect_error(
-            app.api.put_json(admin, &format!("/tickets/{t}/custom-fields"), &stale).await,
+            app.api
+                .put_json(admin, &format!("/tickets/{t}/custom-fields"), &stale)
+                .await,
             409,
             ErrorCode::VersionConflict,
         )
         .await;
         let d = app.api.ticket(admin, t).await;
-        assert_eq!(d.custom_fields[0].value, json!("Gold"), "refused changes left the value alone");
+        assert_eq!(
+            d.custom_fields[0].value,
+            json!("Gold"),
+            "refused changes left the value alone"
+        );
 
         // null clears; an agent may set public and agents-only fields.
         let d: TicketDetail = ok_json(
-            set(&app, &agent.token, t, json!({plan.id.to_string(): null, hours.id.to_string(): 4})).await,
+            set(
+                &app,
+                &agent.token,
+                t,
+                json!({plan.id.to_string(): null, hours.id.to_string(): 4}),
+            )
+            .await,
         )
         .await;
         assert_eq!(names(&d), vec!["Hours estimate"]);
@@ -173,9 +216,16 @@ both_backends!(
             ErrorCode::ValidationFailed,
         )
         .await;
-        let gone = app.api.delete(admin, &format!("/admin/custom-fields/{}", hours.id)).await;
+        let gone = app
+            .api
+            .delete(admin, &format!("/admin/custom-fields/{}", hours.id))
+            .await;
         assert_eq!(gone.status(), 204);
-        assert_eq!(names(&app.api.ticket(admin, t).await), vec!["Margin"], "its value went with it");
+        assert_eq!(
+            names(&app.api.ticket(admin, t).await),
+            vec!["Margin"],
+            "its value went with it"
+        );
     }
 );
 
@@ -202,8 +252,12 @@ both_backends!(
             let token = admin.clone();
             async move {
                 let r: DryRunResult = ok_json(
-                    api.post_json(&token, "/admin/rules/dry-run", &json!({"ticket_id": t, "rule_id": rule.id}))
-                        .await,
+                    api.post_json(
+                        &token,
+                        "/admin/rules/dry-run",
+                        &json!({"ticket_id": t, "rule_id": rule.id}),
+                    )
+                    .await,
                 )
                 .await;
                 r.rules[0].matched
@@ -224,7 +278,12 @@ both_backends!(
         let bad_rule = json!({"name": "x", "event": "ticket_created",
                               "conditions": [{"kind": "custom_field", "field_id": 424242, "op": "equals", "value": "a"}],
                               "actions": [{"kind": "close"}]});
-        expect_error(app.api.post_json(admin, "/admin/rules", &bad_rule).await, 422, ErrorCode::ValidationFailed).await;
+        expect_error(
+            app.api.post_json(admin, "/admin/rules", &bad_rule).await,
+            422,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
 
         app.api
             .post_json(
@@ -240,7 +299,11 @@ both_backends!(
         });
         let p: TemplatePreview = ok_json(
             app.api
-                .post_json(admin, &format!("/admin/templates/reply/preview?ticket_id={t}"), &template)
+                .post_json(
+                    admin,
+                    &format!("/admin/templates/reply/preview?ticket_id={t}"),
+                    &template,
+                )
                 .await,
         )
         .await;

@@ -138,6 +138,39 @@ async fn idle_worker_imports_and_moves_creating_the_folder() {
     supervisor.abort();
 }
 
+/// Folder names as admins type them (non-ASCII) reach the server in modified UTF-7: the worker
+/// watches "Eingang Ü" and files into "Erledigt – Bestätigt", creating it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_ascii_folder_names_are_watched_and_filed_into() {
+    use maildesk::mail::imap::folder_name::encode;
+    let app = spawn_app().await;
+    let (watched, done) = ("Eingang Ü", "Erledigt – Bestätigt");
+    let mb = create_mailbox(&app, AfterImport::Move, |s| {
+        s.imap_folder = Some(watched.into());
+        s.move_to_folder = Some(done.into());
+    })
+    .await;
+    let mut imap = mb.imap();
+    imap.create(&encode(watched));
+    let supervisor = start_worker(&app, &mb).await;
+    let subject = "Umlaut folders";
+    let uid = imap.append(&encode(watched), "", &mail(&unique_user("customer"), subject, "Hallo."));
+    wait_for_ticket(&app, subject, Duration::from_secs(10)).await;
+    eventually("the mail left the watched folder", Duration::from_secs(10), || {
+        !imap.uids(&encode(watched)).contains(&uid)
+    })
+    .await;
+    assert_eq!(imap.uids(&encode(done)).len(), 1, "filed into the new folder");
+    let listed = imap.ok("LIST \"\" \"*\"").join("\n");
+    assert!(
+        listed.contains(&encode(done)),
+        "the server lists it by its encoded name: {listed}"
+    );
+    let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
+    assert_eq!(m.last_error, None);
+    supervisor.abort();
+}
+
 /// Mail keeps arriving while the worker fetches: every one is imported once, none waits for
 /// the next IDLE wake-up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -382,6 +382,42 @@ async fn a_rule_mail_to_a_robot_is_held_by_the_outbound_policy() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spam_is_tagged_and_closed_without_answering_the_sender() {
+    let app = quiet_app().await;
+    create_rule(
+        &app,
+        json!({"name": "Spam filter", "event": "ticket_created",
+               "conditions": [{"kind": "subject", "op": "regex", "value": "v[i1]agra"}],
+               "actions": [{"kind": "mark_spam"}]}),
+    )
+    .await;
+    let spammer = app.new_user(protocol::Role::Customer).await;
+    let spam = app
+        .api
+        .create_ticket(&spammer.token, &new_ticket("Cheap V1agra"))
+        .await
+        .ticket
+        .id;
+    let fine = app
+        .api
+        .create_ticket(&spammer.token, &new_ticket("Printer"))
+        .await
+        .ticket
+        .id;
+    let d = detail(&app, spam).await;
+    assert_eq!(d.ticket.status, TicketStatus::Closed);
+    assert_eq!(d.ticket.tags, vec!["spam".to_string()]);
+    assert!(rule_lines(&d).iter().any(|l| l.contains("marked as spam")));
+    let to_spammer: Vec<_> = outbox(&app, spam)
+        .await
+        .into_iter()
+        .filter(|m| m.to.contains(&spammer.email))
+        .collect();
+    assert!(to_spammer.is_empty(), "the spammer got mail: {to_spammer:#?}");
+    assert_eq!(detail(&app, fine).await.ticket.status, TicketStatus::Open);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_and_integration_settings_are_validated_naming_the_field() {
     let app = quiet_app().await;
     let admin = &app.admin.token;

@@ -44,6 +44,11 @@ pub async fn apply(
             Action::SetCategory { id } if *id != t.category_id => set_category(db, t, *id, &mut rechoose).await?,
             Action::SetStatus { value } => set_status(db, env, t, *value, &mut caused).await?,
             Action::Close {} => set_status(db, env, t, TicketStatus::Closed, &mut caused).await?,
+            Action::MarkSpam {} => {
+                retag(db, ticket_id, "spam", true).await?;
+                close_quietly(db, t, &mut caused).await?;
+                Done("marked as spam and closed without a mail".into())
+            }
             Action::Assign { agent_id } => assign(db, env, t, Some(*agent_id), "assigned", &mut caused).await?,
             Action::AssignRoundRobin {} | Action::AssignLeastLoaded {} => {
                 let Some(category) = t.category_id else {
@@ -165,6 +170,19 @@ async fn set_status(
     }
     caused.push(RuleEvent::StatusChanged);
     Ok(Done(format!("set status to {next}")))
+}
+
+/// Closes without the "ticket closed" notification.
+async fn close_quietly(db: &impl ConnectionTrait, t: ticket::Model, caused: &mut Vec<RuleEvent>) -> AppResult<()> {
+    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    if current == TicketStatus::Closed {
+        return Ok(());
+    }
+    let mut a = t.into_active_model();
+    apply_status(db, &mut a, current, TicketStatus::Closed, None).await?;
+    save(db, a).await?;
+    caused.push(RuleEvent::StatusChanged);
+    Ok(())
 }
 
 async fn assign(

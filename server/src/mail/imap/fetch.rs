@@ -18,7 +18,7 @@ use sea_orm::EntityTrait;
 
 use super::connect::{self, Connection, Endpoint};
 use super::lease::{self, Lease};
-use super::{FetchError, FetchReport, WorkerOptions, status, supervisor};
+use super::{FetchError, FetchReport, WorkerOptions, folder_name, status, supervisor};
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
@@ -90,7 +90,8 @@ pub(crate) async fn run_cycle(
     let t = opts.command_timeout;
     while conn.session.unsolicited_responses.try_recv().is_ok() {}
     let folder = folder_of(m);
-    let selected = within(t, &format!("selecting folder {folder}"), conn.session.select(&folder)).await?;
+    let wire = folder_name::encode(&folder);
+    let selected = within(t, &format!("selecting folder {folder}"), conn.session.select(&wire)).await?;
     let validity = selected
         .uid_validity
         .ok_or_else(|| FetchError::Imap(format!("the server reported no UIDVALIDITY for {folder}")))?;
@@ -334,7 +335,8 @@ async fn move_to(conn: &mut Connection, uid: u32, folder: &str, t: Duration) -> 
         Err(_) => {
             // Most likely the folder does not exist yet ([TRYCREATE]): create it, try once more.
             let session = &mut conn.session;
-            let _ = within(t, &format!("creating folder {folder}"), session.create(folder)).await;
+            let wire = folder_name::encode(folder);
+            let _ = within(t, &format!("creating folder {folder}"), session.create(&wire)).await;
             copy_or_move(conn, uid, folder, t)
                 .await
                 .map_err(|e| FetchError::imap(&what, e))?;
@@ -349,11 +351,12 @@ async fn move_to(conn: &mut Connection, uid: u32, folder: &str, t: Duration) -> 
 
 async fn copy_or_move(conn: &mut Connection, uid: u32, folder: &str, t: Duration) -> Result<(), ImapError> {
     let set = uid.to_string();
+    let folder = folder_name::encode(folder);
     let fut = async {
         if conn.caps.moves {
-            conn.session.uid_mv(&set, folder).await
+            conn.session.uid_mv(&set, &folder).await
         } else {
-            conn.session.uid_copy(&set, folder).await
+            conn.session.uid_copy(&set, &folder).await
         }
     };
     match tokio::time::timeout(t, fut).await {

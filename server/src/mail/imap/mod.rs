@@ -7,6 +7,7 @@
 //!
 //! - [`connect`]: TCP, TLS (implicit, STARTTLS, or none on loopback only), login, capabilities.
 //! - [`fetch`]: one fetch cycle (by UID, never by `UNSEEN`) and [`fetch_once`] ("fetch now").
+//! - [`folder_name`]: folder names in IMAP's modified UTF-7.
 //! - [`lease`]: taking, renewing and releasing the mailbox lease; persisting progress under it.
 //! - [`status`]: the fetch status columns (last error, failure count, disabling after 5).
 //! - [`worker`]: one mailbox's loop: IDLE (or polling), reconnecting with backoff.
@@ -14,6 +15,7 @@
 
 pub mod connect;
 pub mod fetch;
+pub mod folder_name;
 pub mod lease;
 pub mod status;
 pub mod supervisor;
