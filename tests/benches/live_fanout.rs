@@ -1,13 +1,14 @@
 //! Live fan-out benchmark: N agent sockets across two nodes (sharing PostgreSQL and Redis),
 //! each subscribed to the queue and one ticket; a colleague's presence changes on node A, and
 //! we time its arrival at every watcher, per node. Beside it, in the same run, the floor: a raw
-//! Redis PUBLISH → subscriber receive round trip. And memory per connection.
+//! Redis PUBLISH → subscriber receive round trip. And the servers' memory per idle connection.
 //!
 //!   cargo bench -p maildesk-tests --bench live_fanout           (1,000 agents, 30 rounds)
-//!   MAILDESK_BENCH_AGENTS=2000 MAILDESK_BENCH_ROUNDS=50 cargo bench …
+//!   MAILDESK_BENCH_AGENTS=10000 MAILDESK_BENCH_ROUNDS=20 cargo bench …
 //!
-//! Clients and servers share this process (so 10,000 sockets would need 20,000 descriptors,
-//! the machine's limit): the memory figure counts both ends of each connection.
+//! The two server nodes run in this process; the clients run in a child process (this same
+//! binary, started with `MAILDESK_BENCH_CLIENT=<config file>`), so each side has its own
+//! descriptor limit and the resident-size growth of this process is the servers' cost alone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -105,8 +106,29 @@ fn spawn_watcher(
     });
 }
 
+/// What the client process needs to know, written to a file by the parent.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ClientConfig {
+    ports: [u16; 2],
+    watcher_token: String,
+    typist_token: String,
+    typist_id: i64,
+    ticket_id: i64,
+    agents: usize,
+    rounds: usize,
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    match std::env::var("MAILDESK_BENCH_CLIENT") {
+        Ok(path) => clients(&path).await,
+        Err(_) => servers().await,
+    }
+}
+
+/// The parent: two nodes, the people and the ticket; then the clients' process, and the figures.
+async fn servers() {
+    use std::io::{BufRead, Write};
     let agents = env_or("MAILDESK_BENCH_AGENTS", 1000);
     let rounds = env_or("MAILDESK_BENCH_ROUNDS", 30);
     let a = spawn_app().await;
@@ -121,30 +143,104 @@ async fn main() {
     println!(
         "live fan-out benchmark: {agents} agent sockets over 2 nodes (PostgreSQL + Redis), {rounds} presence changes"
     );
-
+    let config = ClientConfig {
+        ports: [a.port, b.port],
+        watcher_token: watcher.token.clone(),
+        typist_token: typist.token.clone(),
+        typist_id: typist.id,
+        ticket_id: t.id,
+        agents,
+        rounds,
+    };
+    let file = tempfile::NamedTempFile::new().expect("config file");
+    std::fs::write(file.path(), serde_json::to_vec(&config).expect("config")).expect("writing the config");
+    // Settle the servers' start-up allocations before the baseline (a figure, not a wait for
+    // a condition).
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss_kib();
+    let mut child = std::process::Command::new(std::env::current_exe().expect("this binary"))
+        .env("MAILDESK_BENCH_CLIENT", file.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting the client process");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("child stdout")).lines();
+    let mut stdin = child.stdin.take().expect("child stdin");
+    // The child's lines come through a blocking pipe: read them off the runtime's threads.
+    let (line_tx, mut line_rx) = mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in lines.by_ref().map_while(Result::ok) {
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let line = line_rx
+            .recv()
+            .await
+            .expect("the client process ended before it was ready");
+        if line == "READY" {
+            break;
+        }
+        println!("{line}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_idle = rss_kib();
+    writeln!(stdin, "GO").expect("telling the clients to start");
+    while let Some(line) = line_rx.recv().await {
+        println!("{line}");
+    }
+    let status = child.wait().expect("waiting for the client process");
+    assert!(status.success(), "the client process failed: {status}");
+    let (floor50, floor99) = redis_floor(500).await;
+    println!(
+        "floor, raw Redis PUBLISH → receive: p50 {} · p99 {}",
+        ms(floor50),
+        ms(floor99)
+    );
+    println!(
+        "server memory: {:.1} KiB per idle connection (two nodes, one process; RSS {} → {} KiB with {agents} connected)",
+        rss_idle.saturating_sub(rss_before) as f64 / agents.max(1) as f64,
+        rss_before,
+        rss_idle
+    );
+}
+
+/// The child: every socket, the colleague who changes presence, and the timings.
+async fn clients(config_path: &str) {
+    let c: ClientConfig =
+        serde_json::from_slice(&std::fs::read(config_path).expect("reading the config")).expect("config");
     let connecting = Instant::now();
     let (round_tx, _) = broadcast::channel::<(Activity, Instant)>(16);
-    let (result_tx, mut results) = mpsc::channel::<(usize, Option<Duration>)>(agents.max(1));
-    for i in 0..agents {
+    let (result_tx, mut results) = mpsc::channel::<(usize, Option<Duration>)>(c.agents.max(1));
+    for i in 0..c.agents {
         let node = i % 2;
-        let port = if node == 0 { a.port } else { b.port };
-        let mut ws = connect(port, &watcher.token).await;
+        let mut ws = connect(c.ports[node], &c.watcher_token).await;
         ws.subscribe_ok(Topic::Queue).await;
-        ws.subscribe_ok(Topic::Ticket(t.id)).await;
-        spawn_watcher(node, ws, round_tx.subscribe(), result_tx.clone(), typist.id);
+        ws.subscribe_ok(Topic::Ticket(c.ticket_id)).await;
+        spawn_watcher(node, ws, round_tx.subscribe(), result_tx.clone(), c.typist_id);
     }
-    let connect_time = connecting.elapsed();
-    // Let the last sockets' buffers settle before reading the resident size (a figure, not a wait
-    // for a condition).
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_after = rss_kib();
-    let mut typist_ws = connect(a.port, &typist.token).await;
-    typist_ws.subscribe_ok(Topic::Ticket(t.id)).await;
+    println!(
+        "connect + 2 subscriptions: {} sockets in {:.2} s",
+        c.agents,
+        connecting.elapsed().as_secs_f64()
+    );
+    println!("READY");
+    // The parent measures the servers' memory with every socket idle, then says GO.
+    let go = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "GO" {
+            line.clear();
+        }
+    });
+    go.await.expect("reading stdin");
+    let mut typist_ws = connect(c.ports[0], &c.typist_token).await;
+    typist_ws.subscribe_ok(Topic::Ticket(c.ticket_id)).await;
     let mut on_a = Vec::new();
     let mut on_b = Vec::new();
     let mut missed = 0usize;
-    for r in 0..rounds {
+    for r in 0..c.rounds {
         let activity = if r % 2 == 0 {
             Activity::TypingReply
         } else {
@@ -153,12 +249,12 @@ async fn main() {
         round_tx.send((activity, Instant::now())).expect("watchers");
         typist_ws
             .send(&ClientFrame::Presence {
-                ticket_id: t.id,
+                ticket_id: c.ticket_id,
                 activity: Some(activity),
             })
             .await;
         let before = missed;
-        for _ in 0..agents {
+        for _ in 0..c.agents {
             match results.recv().await.expect("results") {
                 (0, Some(d)) => on_a.push(d),
                 (_, Some(d)) => on_b.push(d),
@@ -173,35 +269,14 @@ async fn main() {
     }
     on_a.sort();
     on_b.sort();
-    let (floor50, floor99) = redis_floor(500).await;
-    println!(
-        "connect + 2 subscriptions: {agents} sockets in {:.2} s",
-        connect_time.as_secs_f64()
-    );
-    println!(
-        "presence change on node A → watchers on node A: p50 {} · p99 {} · max {} ({} deliveries)",
-        ms(pct(&on_a, 50)),
-        ms(pct(&on_a, 99)),
-        ms(on_a.last().copied().unwrap_or_default()),
-        on_a.len()
-    );
-    println!(
-        "presence change on node A → watchers on node B: p50 {} · p99 {} · max {} ({} deliveries)",
-        ms(pct(&on_b, 50)),
-        ms(pct(&on_b, 99)),
-        ms(on_b.last().copied().unwrap_or_default()),
-        on_b.len()
-    );
-    println!(
-        "floor, raw Redis PUBLISH → receive: p50 {} · p99 {}",
-        ms(floor50),
-        ms(floor99)
-    );
-    println!(
-        "memory: {:.1} KiB per connection (client and server ends, one process; RSS {} → {} KiB)",
-        rss_after.saturating_sub(rss_before) as f64 / agents.max(1) as f64,
-        rss_before,
-        rss_after
-    );
+    for (name, times) in [("A", &on_a), ("B", &on_b)] {
+        println!(
+            "presence change on node A → watchers on node {name}: p50 {} · p99 {} · max {} ({} deliveries)",
+            ms(pct(times, 50)),
+            ms(pct(times, 99)),
+            ms(times.last().copied().unwrap_or_default()),
+            times.len()
+        );
+    }
     println!("missed deliveries (none within 5 s): {missed}");
 }
