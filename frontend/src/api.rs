@@ -10,6 +10,7 @@ mod error;
 mod kb;
 mod portal;
 mod refresh;
+mod rules;
 mod search;
 mod sla;
 mod ticket_people;

@@ -18,6 +18,7 @@ mod notifications;
 mod outbox;
 mod outbox_detail;
 mod policy_form;
+mod rules;
 mod search_status;
 mod sla;
 mod sla_policies;
@@ -46,6 +47,7 @@ const TABS: &[(&str, &str)] = &[
     ("companies", "Companies"),
     ("categories", "Categories"),
     ("canned", "Canned responses"),
+    ("rules", "Rules"),
     ("sla", "SLA"),
     ("kb", "Knowledge base"),
 ];
@@ -128,6 +130,7 @@ fn tab_view(tab: &str, id: Option<&str>) -> AnyView {
         ("companies", _) => view! { <companies::CompaniesTab /> }.into_any(),
         ("categories", _) => view! { <categories::CategoriesTab /> }.into_any(),
         ("canned", _) => view! { <canned::CannedTab /> }.into_any(),
+        ("rules", _) => view! { <rules::RulesTab /> }.into_any(),
         ("sla", _) => view! { <sla::SlaTab /> }.into_any(),
         ("kb", Some(id)) => view! { <kb_editor::KbEditor id=Some(id) /> }.into_any(),
         ("kb", None) if id == Some("new") => view! { <kb_editor::KbEditor id=None /> }.into_any(),
