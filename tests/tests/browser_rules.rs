@@ -3,7 +3,8 @@
 //! regular expression that the server refuses and the form names in words; then moves it
 //! above an older rule and switches that one off, and switches its own off and on again. A
 //! ticket created over the API gets the category and the tag (and not the tag of the rule
-//! that is off), and the dry run on it lists the rule with what it does. Needs
+//! that is off), and the dry run on it lists the rule with what it does. Last, the older rule
+//! is deleted after the confirmation. Needs
 //! `bash scripts/chromium.sh` and `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -229,5 +230,16 @@ async fn an_admin_builds_orders_and_switches_rules_and_a_new_ticket_follows_them
     b.client().set_window_size(1280, 1200).await.unwrap();
     b.client().execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     b.screenshot("admin-rules").await;
+
+    // Deleting asks first; "Keep" leaves the rule, the second "Delete" removes it.
+    b.click(&format!("{theirs} [data-testid=rule-delete]")).await;
+    b.click(&format!("{theirs} .confirm-delete button:last-child")).await;
+    b.wait_for(&format!("{theirs} [data-testid=rule-delete]")).await;
+    assert_eq!(rules(&app).await.len(), 2, "Keep deleted the rule");
+    b.click(&format!("{theirs} [data-testid=rule-delete]")).await;
+    b.click(&format!("{theirs} [data-testid=rule-delete-confirm]")).await;
+    b.wait_gone(&theirs).await;
+    let left = rules_until(&app, "the older rule deleted", |r| r.len() == 1).await;
+    assert_eq!(left[0].id, id, "the wrong rule was deleted");
     b.close().await;
 }
