@@ -16,6 +16,7 @@ pub mod canned_response;
 pub mod category;
 pub mod category_agent;
 pub mod company;
+pub mod custom_field;
 pub mod email_suppression;
 pub mod email_template;
 pub mod inbound_mail;
@@ -25,12 +26,16 @@ pub mod message;
 pub mod outbound_mail;
 pub mod round_robin_pointer;
 pub mod rule;
+pub mod rule_timer_fire;
 pub mod sla_policy;
 pub mod subscriber;
 pub mod ticket;
+pub mod ticket_custom_value;
 pub mod ticket_event;
 pub mod ticket_tag;
+pub mod time_entry;
 pub mod user;
+pub mod webhook_delivery;
 
 /// Re-exports of every entity under its table-ish name.
 pub mod prelude {
@@ -41,6 +46,7 @@ pub mod prelude {
     pub use super::category::Entity as Category;
     pub use super::category_agent::Entity as CategoryAgent;
     pub use super::company::Entity as Company;
+    pub use super::custom_field::Entity as CustomField;
     pub use super::email_suppression::Entity as EmailSuppression;
     pub use super::email_template::Entity as EmailTemplate;
     pub use super::inbound_mail::Entity as InboundMail;
@@ -50,10 +56,14 @@ pub mod prelude {
     pub use super::outbound_mail::Entity as OutboundMail;
     pub use super::round_robin_pointer::Entity as RoundRobinPointer;
     pub use super::rule::Entity as Rule;
+    pub use super::rule_timer_fire::Entity as RuleTimerFire;
     pub use super::sla_policy::Entity as SlaPolicy;
     pub use super::subscriber::Entity as Subscriber;
     pub use super::ticket::Entity as Ticket;
+    pub use super::ticket_custom_value::Entity as TicketCustomValue;
     pub use super::ticket_event::Entity as TicketEvent;
     pub use super::ticket_tag::Entity as TicketTag;
+    pub use super::time_entry::Entity as TimeEntry;
     pub use super::user::Entity as User;
+    pub use super::webhook_delivery::Entity as WebhookDelivery;
 }

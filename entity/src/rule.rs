@@ -14,8 +14,11 @@ pub struct Model {
     pub enabled: bool,
     /// Rules run in ascending position (ties by id).
     pub position: i32,
-    /// `ticket_created`, `message_added`, `status_changed` or `assignment_changed`.
+    /// `ticket_created`, `message_added`, `status_changed`, `assignment_changed`,
+    /// `ticket_idle` or `due_passed`.
     pub event: String,
+    /// For `ticket_idle`: hours without an update before it fires.
+    pub idle_hours: Option<i32>,
     /// `all` or `any`.
     pub match_mode: String,
     /// JSON array of `protocol::rules::Condition`.

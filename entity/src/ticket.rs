@@ -43,6 +43,9 @@ pub struct Model {
     /// The customer's rating after closing: `good`, `ok` or `bad`.
     pub rating: Option<String>,
     pub rated_at: Option<DateTimeUtc>,
+    /// What the customer wrote with their rating (optional).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rating_comment: Option<String>,
     pub time_spent_minutes: i32,
     /// The SLA policy whose targets apply; `None`: no SLA (then `due_at` is set by hand).
     pub sla_policy_id: Option<i64>,

@@ -5,6 +5,7 @@
 //! user back to the login page.
 
 mod admin;
+mod custom_fields;
 mod directory;
 mod error;
 mod kb;
@@ -293,7 +294,7 @@ impl Client {
     pub async fn log_time(&self, id: i64, minutes: i64) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/time"),
-            &protocol::LogTime { minutes },
+            &protocol::LogTime { minutes, note: None },
         )?)
         .await
     }
@@ -311,7 +312,7 @@ impl Client {
     pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/rating"),
-            &protocol::RateTicket { rating },
+            &protocol::RateTicket { rating, comment: None },
         )?)
         .await
     }

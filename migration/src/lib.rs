@@ -14,6 +14,9 @@ mod m20261201_000003_ticket_time_spent;
 mod m20261201_000004_create_kb_articles;
 mod m20261201_000005_create_sla_tables;
 mod m20261201_000006_create_rules;
+mod m20261201_000007_rule_timers_webhooks;
+mod m20261201_000008_time_entries_rating_comment;
+mod m20261201_000009_custom_fields;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -30,6 +33,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_create_kb_articles::Migration),
             Box::new(m20261201_000005_create_sla_tables::Migration),
             Box::new(m20261201_000006_create_rules::Migration),
+            Box::new(m20261201_000007_rule_timers_webhooks::Migration),
+            Box::new(m20261201_000008_time_entries_rating_comment::Migration),
+            Box::new(m20261201_000009_custom_fields::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 //! document cannot drift from what is actually sent.
 
 pub mod auth;
+pub mod custom_fields;
 pub mod directory;
 pub mod error;
 pub mod health;
@@ -13,12 +14,14 @@ pub mod live;
 pub mod mail;
 pub mod outbound;
 pub mod page;
+pub mod reports;
 pub mod rules;
 pub mod search;
 pub mod sla;
 pub mod tickets;
 
 pub use auth::*;
+pub use custom_fields::*;
 pub use directory::*;
 pub use error::*;
 pub use health::*;
@@ -27,6 +30,7 @@ pub use live::{ClientFrame, ServerFrame, Topic};
 pub use mail::*;
 pub use outbound::*;
 pub use page::*;
+pub use reports::*;
 pub use rules::*;
 pub use search::*;
 pub use sla::*;

@@ -237,11 +237,14 @@ impl Rating {
 }
 
 /// The requester rates a resolved or closed ticket from the portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RateTicket {
     pub rating: Rating,
+    /// An optional remark (at most 2,000 characters); leaving it out keeps an earlier one.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// Exchanging an emailed autologin link for a session limited to its ticket.

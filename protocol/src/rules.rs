@@ -17,6 +17,12 @@ pub enum RuleEvent {
     MessageAdded,
     StatusChanged,
     AssignmentChanged,
+    /// Time-based: the ticket (not closed) has not been updated for the rule's `idle_hours`.
+    /// Checked by the rule timer; fires once per quiet period.
+    TicketIdle,
+    /// Time-based: the ticket's due time passed while it was open or pending (once per breach,
+    /// together with the overdue alert).
+    DuePassed,
 }
 
 impl RuleEvent {
@@ -25,6 +31,8 @@ impl RuleEvent {
         RuleEvent::MessageAdded,
         RuleEvent::StatusChanged,
         RuleEvent::AssignmentChanged,
+        RuleEvent::TicketIdle,
+        RuleEvent::DuePassed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +41,8 @@ impl RuleEvent {
             RuleEvent::MessageAdded => "message_added",
             RuleEvent::StatusChanged => "status_changed",
             RuleEvent::AssignmentChanged => "assignment_changed",
+            RuleEvent::TicketIdle => "ticket_idle",
+            RuleEvent::DuePassed => "due_passed",
         }
     }
 
@@ -125,6 +135,19 @@ pub enum Condition {
     MessageKind {
         value: MessageKind,
     },
+    /// Whether the event happens inside (`value: true`) or outside the working hours of a
+    /// business calendar.
+    BusinessHours {
+        calendar_id: i64,
+        value: bool,
+    },
+    /// A custom field's value as read (checkbox: `Yes` / `No`; a date: `YYYY-MM-DD`); a ticket
+    /// without a value for the field matches nothing.
+    CustomField {
+        field_id: i64,
+        op: TextOp,
+        value: String,
+    },
 }
 
 /// One change a rule makes. Each writes a history entry naming the rule.
@@ -167,6 +190,21 @@ pub enum Action {
     },
     /// Status closed.
     Close {},
+    /// A mail written in the rule, with the template placeholders (`#TicketNumber#`…), to
+    /// `requester`, `assignee` or an e-mail address. It goes through the outbound policy like
+    /// every automatic mail (robots, bounced addresses, loop caps).
+    SendMail {
+        to: String,
+        subject: String,
+        body: String,
+    },
+    /// POSTs the ticket as JSON to `url`, signed with `secret` (header
+    /// `X-Maildesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, the timestamp
+    /// in `X-Maildesk-Timestamp`); retried with backoff until the receiver answers 2xx.
+    Webhook {
+        url: String,
+        secret: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +218,10 @@ pub struct SaveRule {
     #[serde(default)]
     pub position: Option<i32>,
     pub event: RuleEvent,
+    /// Hours without an update before a `ticket_idle` rule fires (required for that event,
+    /// refused for the others).
+    #[serde(default)]
+    pub idle_hours: Option<u32>,
     #[serde(default)]
     pub match_mode: MatchMode,
     #[serde(default)]
@@ -199,6 +241,7 @@ pub struct Rule {
     pub enabled: bool,
     pub position: i32,
     pub event: RuleEvent,
+    pub idle_hours: Option<u32>,
     pub match_mode: MatchMode,
     pub conditions: Vec<Condition>,
     pub actions: Vec<Action>,

@@ -72,6 +72,9 @@ pub struct Ticket {
     /// The requester's rating from the "ticket closed" mail: good, ok or bad.
     #[serde(default)]
     pub rating: Option<String>,
+    /// What the requester wrote with the rating.
+    #[serde(default)]
+    pub rating_comment: Option<String>,
     /// Minutes agents logged on the ticket.
     #[serde(default)]
     pub time_spent_minutes: i64,
@@ -157,6 +160,9 @@ pub struct TicketDetail {
     pub subscribers: Vec<Subscriber>,
     /// Audit history; empty for customers.
     pub events: Vec<TicketEvent>,
+    /// The custom field values the viewer may see, in the fields' order.
+    #[serde(default)]
+    pub custom_fields: Vec<crate::custom_fields::CustomFieldValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +257,23 @@ pub struct SplitMessage {
 pub struct LogTime {
     /// 1 to 1440.
     pub minutes: i64,
+    /// What the time was spent on (optional, at most 500 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One time tracking entry of a ticket (staff only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimeEntry {
+    pub id: i64,
+    pub ticket_id: i64,
+    /// The agent who logged it (`None` once their account is gone).
+    pub user_id: Option<i64>,
+    pub user_name: Option<String>,
+    pub minutes: i64,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

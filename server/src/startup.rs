@@ -53,6 +53,8 @@ impl Application {
         ));
         // Every node checks; the claim makes each overdue alert go out once.
         tokio::spawn(crate::sla::scheduler::run(context.clone()));
+        // Rules' webhook calls, claimed with a lease so each node takes its share.
+        tokio::spawn(crate::rules::webhooks::sender::run(context.clone()));
         let data = web::Data::new(context.clone());
         let mut server = HttpServer::new(move || {
             App::new()

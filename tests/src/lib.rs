@@ -11,9 +11,11 @@ pub mod mail;
 pub mod outbox;
 pub mod postgres;
 pub mod redis_server;
+pub mod reports;
 pub mod search_contract;
 pub mod sla;
 pub mod smtp;
+pub mod webhook_receiver;
 
 use std::path::PathBuf;
 

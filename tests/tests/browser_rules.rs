@@ -4,7 +4,8 @@
 //! above an older rule and switches that one off, and switches its own off and on again. A
 //! ticket created over the API gets the category and the tag (and not the tag of the rule
 //! that is off), and the dry run on it lists the rule with what it does. Last, the older rule
-//! is deleted after the confirmation. Needs
+//! is deleted after the confirmation. Then a `ticket_idle` rule that mails the requester is
+//! built: refused in the form without its idle hours, saved with them. Needs
 //! `bash scripts/chromium.sh` and `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -241,5 +242,50 @@ async fn an_admin_builds_orders_and_switches_rules_and_a_new_ticket_follows_them
     b.wait_gone(&theirs).await;
     let left = rules_until(&app, "the older rule deleted", |r| r.len() == 1).await;
     assert_eq!(left[0].id, id, "the wrong rule was deleted");
+
+    // A time-based rule: the idle time is asked for only for that event, and required.
+    b.click("[data-testid=rule-new]").await;
+    assert!(
+        b.attr("[data-testid=rule-idle-hours]", "id").await.is_none(),
+        "the idle time is offered for a ticket_created rule"
+    );
+    b.type_into("[data-testid=rule-name]", "Nudge quiet tickets").await;
+    b.choose("[data-testid=rule-event]", "ticket_idle").await;
+    b.wait_for("[data-testid=rule-idle-hours]").await;
+    b.click("[data-testid=action-add]").await;
+    b.choose(&row_field("action", 1, "action-kind"), "send_mail").await;
+    b.fill(&row_field("action", 1, "field-subject"), "Still waiting?").await;
+    b.fill(&row_field("action", 1, "field-body"), "Ticket #TicketID# is quiet.")
+        .await;
+    b.click("[data-testid=rule-save]").await;
+    b.wait_for_text("[data-testid=rule-form] [data-testid=form-error]", "Idle for")
+        .await;
+    assert_eq!(rules(&app).await.len(), 1, "an idle rule without hours was stored");
+    b.fill("[data-testid=rule-idle-hours]", "48").await;
+    b.click("[data-testid=rule-save]").await;
+    b.wait_gone("[data-testid=rule-form]").await;
+    let all = rules_until(&app, "the idle rule saved", |r| r.len() == 2).await;
+    let idle = all
+        .iter()
+        .find(|r| r.name == "Nudge quiet tickets")
+        .expect("the idle rule");
+    assert_eq!(idle.event, RuleEvent::TicketIdle);
+    assert_eq!(idle.idle_hours, Some(48));
+    assert_eq!(
+        idle.actions,
+        [Action::SendMail {
+            to: "requester".into(),
+            subject: "Still waiting?".into(),
+            body: "Ticket #TicketID# is quiet.".into(),
+        }]
+    );
+    b.wait_for_text(
+        &format!(
+            "[data-testid=rule-row][data-rule-id='{}'] [data-testid=rule-row-event]",
+            idle.id
+        ),
+        "not been updated for 48 h",
+    )
+    .await;
     b.close().await;
 }

@@ -674,6 +674,45 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
         app.api.ticket(&app.admin.token, t).await.ticket.rating.as_deref(),
         Some("good")
     );
+    // The page offers a comment box, which posts back with the same signed token.
+    let page = app
+        .api
+        .get_anon(&format!("/public/rate?token={rate}&rating=ok"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<textarea") && page.contains(&format!("value=\"{rate}\"")),
+        "{page}"
+    );
+    let resp = app
+        .api
+        .http()
+        .post(app.api.url("/public/rate"))
+        .form(&[("token", rate.as_str()), ("rating", "ok"), ("comment", "Quick & kind")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let rated = app.api.ticket(&app.admin.token, t).await.ticket;
+    assert_eq!(
+        (rated.rating.as_deref(), rated.rating_comment.as_deref()),
+        (Some("ok"), Some("Quick & kind"))
+    );
+    let forged = app
+        .api
+        .http()
+        .post(app.api.url("/public/rate"))
+        .form(&[("token", "forged.token.value"), ("rating", "bad"), ("comment", "spam")])
+        .send()
+        .await
+        .unwrap();
+    expect_error(forged, 422, ErrorCode::ValidationFailed).await;
+    assert_eq!(
+        app.api.ticket(&app.admin.token, t).await.ticket.rating.as_deref(),
+        Some("ok")
+    );
     expect_error(
         app.api
             .get_anon(&format!("/public/rate?token={rate}&rating=superb"))

@@ -155,13 +155,17 @@ both_backends!(
 
 both_backends!(time_spent_adds_up_for_staff_only, |app: TestApp| async move {
     let (carl, t) = customer_ticket(&app, "Slow one").await;
-    for minutes in [15, 30] {
+    let agent = app.new_user(Role::Agent).await;
+    for (who, minutes, note) in [(&app.admin, 15, None), (&agent, 30, Some("  phone call with Carl "))] {
         let d: TicketDetail = ok_json(
             app.api
                 .post_json(
-                    &app.admin.token,
+                    &who.token,
                     &format!("/tickets/{}/time", t.ticket.id),
-                    &LogTime { minutes },
+                    &LogTime {
+                        minutes,
+                        note: note.map(String::from),
+                    },
                 )
                 .await,
         )
@@ -176,12 +180,50 @@ both_backends!(time_spent_adds_up_for_staff_only, |app: TestApp| async move {
             .time_spent_minutes,
         45
     );
+    let entries: Vec<protocol::TimeEntry> = ok_json(
+        app.api
+            .get(&app.admin.token, &format!("/tickets/{}/time", t.ticket.id))
+            .await,
+    )
+    .await;
+    let seen: Vec<(Option<i64>, i64, &str)> = entries
+        .iter()
+        .map(|e| (e.user_id, e.minutes, e.note.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Some(app.admin.id), 15, ""),
+            (Some(agent.id), 30, "phone call with Carl")
+        ]
+    );
+    assert!(entries[1].user_name.is_some());
+    let too_long = LogTime {
+        minutes: 5,
+        note: Some("x".repeat(501)),
+    };
+    expect_error(
+        app.api
+            .post_json(&app.admin.token, &format!("/tickets/{}/time", t.ticket.id), &too_long)
+            .await,
+        422,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
+    expect_error(
+        app.api
+            .get(&carl.token, &format!("/tickets/{}/time", t.ticket.id))
+            .await,
+        403,
+        ErrorCode::Forbidden,
+    )
+    .await;
     expect_error(
         app.api
             .post_json(
                 &app.admin.token,
                 &format!("/tickets/{}/time", t.ticket.id),
-                &LogTime { minutes: 0 },
+                &LogTime { minutes: 0, note: None },
             )
             .await,
         422,
@@ -193,7 +235,7 @@ both_backends!(time_spent_adds_up_for_staff_only, |app: TestApp| async move {
             .post_json(
                 &carl.token,
                 &format!("/tickets/{}/time", t.ticket.id),
-                &LogTime { minutes: 5 },
+                &LogTime { minutes: 5, note: None },
             )
             .await,
         403,
@@ -287,6 +329,39 @@ both_backends!(
         assert_eq!(rated.ticket.rating.as_deref(), Some("bad"));
         let rated: TicketDetail = ok_json(rate(carl.token.clone(), "good").await).await;
         assert_eq!(rated.ticket.rating.as_deref(), Some("good"), "the last answer counts");
+        let with_comment = serde_json::json!({ "rating": "ok", "comment": "  Took a while, but solved. " });
+        let rated: TicketDetail = ok_json(
+            app.api
+                .post_json(&carl.token, &format!("/tickets/{}/rating", t.ticket.id), &with_comment)
+                .await,
+        )
+        .await;
+        assert_eq!(rated.ticket.rating.as_deref(), Some("ok"));
+        assert_eq!(
+            rated.ticket.rating_comment.as_deref(),
+            Some("Took a while, but solved.")
+        );
+        let rated: TicketDetail = ok_json(rate(carl.token.clone(), "good").await).await;
+        assert_eq!(
+            rated.ticket.rating_comment.as_deref(),
+            Some("Took a while, but solved."),
+            "a rating without a comment keeps the comment"
+        );
+        let long = serde_json::json!({ "rating": "bad", "comment": "x".repeat(2001) });
+        expect_error(
+            app.api
+                .post_json(&carl.token, &format!("/tickets/{}/rating", t.ticket.id), &long)
+                .await,
+            422,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
+        let unchanged = app.api.ticket(&app.admin.token, t.ticket.id).await;
+        assert_eq!(
+            unchanged.ticket.rating.as_deref(),
+            Some("good"),
+            "a refused rating changes nothing"
+        );
         expect_error(rate(app.admin.token.clone(), "ok").await, 403, ErrorCode::Forbidden).await;
         expect_error(rate(carl.token.clone(), "superb").await, 400, ErrorCode::InvalidJson).await;
     }

@@ -3,6 +3,7 @@
 
 pub mod auth_routes;
 pub mod client_ip;
+pub mod custom_field_routes;
 pub mod directory_routes;
 pub mod error;
 pub mod kb_routes;
@@ -11,6 +12,7 @@ pub mod mail_routes;
 pub mod misc_routes;
 pub mod openapi;
 pub mod outbound_routes;
+pub mod report_routes;
 pub mod rule_routes;
 pub mod search_routes;
 pub mod sla_routes;
@@ -49,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(ticket_routes::merge)
             .service(ticket_routes::split)
             .service(ticket_routes::log_time)
+            .service(ticket_routes::time_entries)
             .service(ticket_routes::rate)
             .service(ticket_routes::upload)
             .service(directory_routes::list_users)
@@ -100,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(outbound_routes::autologin)
             .service(outbound_routes::unsubscribe)
             .service(outbound_routes::rate)
+            .service(outbound_routes::rate_comment)
             .service(sla_routes::list_calendars)
             .service(sla_routes::create_calendar)
             .service(sla_routes::get_calendar)
@@ -110,12 +114,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(sla_routes::get_policy)
             .service(sla_routes::replace_policy)
             .service(sla_routes::delete_policy)
+            .service(report_routes::get_report)
+            .service(report_routes::get_report_csv)
             .service(rule_routes::list_rules)
             .service(rule_routes::create_rule)
             .service(rule_routes::dry_run)
             .service(rule_routes::get_rule)
             .service(rule_routes::replace_rule)
             .service(rule_routes::delete_rule)
+            .service(custom_field_routes::list_fields)
+            .service(custom_field_routes::create_field)
+            .service(custom_field_routes::replace_field)
+            .service(custom_field_routes::delete_field)
+            .service(custom_field_routes::set_values)
             .service(misc_routes::download)
             .service(misc_routes::health)
             .service(live_routes::socket)

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    auth_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes, outbound_routes, rule_routes,
-    search_routes, sla_routes, ticket_routes,
+    auth_routes, custom_field_routes, directory_routes, kb_routes, live_routes, mail_routes, misc_routes,
+    outbound_routes, report_routes, rule_routes, search_routes, sla_routes, ticket_routes,
 };
 
 #[derive(OpenApi)]
@@ -16,7 +16,7 @@ use super::{
         auth_routes::login_route, auth_routes::refresh_route, auth_routes::me,
         ticket_routes::list, ticket_routes::create_ticket, ticket_routes::get_ticket, ticket_routes::update_ticket,
         ticket_routes::reply, ticket_routes::note, ticket_routes::take, ticket_routes::add_subscriber,
-        ticket_routes::remove_subscriber, ticket_routes::merge, ticket_routes::split, ticket_routes::log_time, ticket_routes::rate,
+        ticket_routes::remove_subscriber, ticket_routes::merge, ticket_routes::split, ticket_routes::log_time, ticket_routes::time_entries, ticket_routes::rate,
         ticket_routes::upload,
         directory_routes::list_users, directory_routes::create_user, directory_routes::get_user,
         directory_routes::list_companies, directory_routes::create_company,
@@ -31,12 +31,15 @@ use super::{
         outbound_routes::list_outbox, outbound_routes::get_outbox, outbound_routes::get_notification_settings,
         outbound_routes::put_notification_settings, outbound_routes::list_templates, outbound_routes::save_template,
         outbound_routes::reset_template, outbound_routes::preview_template, outbound_routes::autologin,
-        outbound_routes::unsubscribe, outbound_routes::rate,
+        outbound_routes::unsubscribe, outbound_routes::rate, outbound_routes::rate_comment,
         sla_routes::list_calendars, sla_routes::create_calendar, sla_routes::get_calendar, sla_routes::replace_calendar,
         sla_routes::delete_calendar, sla_routes::list_policies, sla_routes::create_policy, sla_routes::get_policy,
         sla_routes::replace_policy, sla_routes::delete_policy,
+        report_routes::get_report, report_routes::get_report_csv,
         rule_routes::list_rules, rule_routes::create_rule, rule_routes::dry_run, rule_routes::get_rule,
         rule_routes::replace_rule, rule_routes::delete_rule,
+        custom_field_routes::list_fields, custom_field_routes::create_field, custom_field_routes::replace_field,
+        custom_field_routes::delete_field, custom_field_routes::set_values,
         misc_routes::download, misc_routes::health, live_routes::socket, openapi_json,
     ),
     modifiers(&BearerAuth)

@@ -200,16 +200,53 @@ pub async fn unsubscribe(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -
     ))
 }
 
-/// Rating link of a "ticket closed" mail.
+/// Rating link of a "ticket closed" mail: records the rating, then offers a comment box.
 #[utoipa::path(get, path = "/api/v1/public/rate", tag = "outbound", params(LinkQuery),
     responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
 #[get("/public/rate")]
 pub async fn rate(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -> AppResult<HttpResponse> {
-    let rating = q
-        .rating
-        .as_deref()
-        .and_then(Rating::parse)
-        .ok_or_else(|| AppError::validation("rating: must be good, ok or bad"))?;
-    link_actions::rate(&ctx, &q.token, rating).await?;
-    Ok(page("Thank you", "Your rating was recorded."))
+    let rating = parse_rating(q.rating.as_deref())?;
+    link_actions::rate(&ctx, &q.token, rating, None).await?;
+    Ok(comment_page(&q.token, rating))
+}
+
+/// The comment box of the rating page (a plain form: it works without JavaScript).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RatingComment {
+    pub token: String,
+    pub rating: String,
+    pub comment: String,
+}
+
+/// The comment sent from the rating page (same signed token as the link).
+#[utoipa::path(post, path = "/api/v1/public/rate", tag = "outbound",
+    request_body(content = RatingComment, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
+#[post("/public/rate")]
+pub async fn rate_comment(ctx: web::Data<AppContext>, form: web::Form<RatingComment>) -> AppResult<HttpResponse> {
+    let rating = parse_rating(Some(&form.rating))?;
+    link_actions::rate(&ctx, &form.token, rating, Some(&form.comment)).await?;
+    Ok(page("Thank you", "Your rating and comment were recorded."))
+}
+
+fn parse_rating(raw: Option<&str>) -> AppResult<Rating> {
+    raw.and_then(Rating::parse)
+        .ok_or_else(|| AppError::validation("rating: must be good, ok or bad"))
+}
+
+fn comment_page(token: &str, rating: Rating) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+             <title>Thank you</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\">\
+             <main><h1>Thank you</h1><p>Your rating was recorded.</p>\
+             <form method=\"post\" action=\"/api/v1/public/rate\">\
+             <input type=\"hidden\" name=\"token\" value=\"{0}\"><input type=\"hidden\" name=\"rating\" value=\"{1}\">\
+             <label for=\"comment\">Anything you want to tell us? (optional)</label><br>\
+             <textarea id=\"comment\" name=\"comment\" rows=\"5\" maxlength=\"2000\" style=\"width:100%\"></textarea><br>\
+             <button type=\"submit\">Send comment</button></form></main></body></html>",
+            escape(token),
+            rating.as_str()
+        ))
 }

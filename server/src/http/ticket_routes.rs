@@ -12,13 +12,13 @@ use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
 use crate::tickets::{attachments, create, messages, queries, reshape, update};
 
-async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
+pub(crate) async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
     Scope::of(ctx.db(), ctx.settings(), user).await
 }
 
 /// Publishes the committed change to live clients. The new message, for message changes, is
 /// the thread's last (the detail was read right after the commit).
-async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
+pub(crate) async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
     // The change may have queued mail: the sender need not wait for its next poll.
     ctx.wake_sender();
     let message = match change {
@@ -204,13 +204,29 @@ pub async fn log_time(
     body: web::Json<protocol::LogTime>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    reshape::log_time(ctx.db(), &scope, &user, *id, body.minutes).await?;
+    let what = body.note.as_deref();
+    crate::tickets::time_tracking::log(ctx.db(), &scope, &user, *id, body.minutes, what).await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
 
-/// The requester rates their resolved or closed ticket: good, ok or bad.
+/// The ticket's time tracking entries, oldest first (staff).
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/time", tag = "tickets", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<protocol::TimeEntry>), (status = 403, body = protocol::ErrorBody)))]
+#[get("/tickets/{id}/time")]
+pub async fn time_entries(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Vec<protocol::TimeEntry>>> {
+    let scope = scope(&ctx, &user).await?;
+    let entries = crate::tickets::time_tracking::list(ctx.db(), &scope, &user, *id).await?;
+    Ok(web::Json(entries))
+}
+
+/// The requester rates their resolved or closed ticket: good, ok or bad, with a comment.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "tickets", params(("id" = i64, Path)),
     request_body = protocol::RateTicket, security(("bearer" = [])),
     responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
@@ -223,7 +239,7 @@ pub async fn rate(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let t = scope.find_ticket(ctx.db(), *id).await?;
-    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating).await?;
+    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating, body.comment.as_deref()).await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))

@@ -10,6 +10,8 @@ use protocol::live::{DashboardGroup, DashboardStats, DayCount};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
+// One definition of median and p90 for the dashboard and the reports.
+use crate::reports::metrics::{percentile, secs_between};
 
 /// How far back response and resolution times are measured.
 const WINDOW_DAYS: i64 = 30;
@@ -82,8 +84,8 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
             unassigned: open && assignee.is_none(),
             overdue: open && crate::sla::overdue::is_overdue(*flagged, status, *due, now),
             new_today: created.date_naive() == today,
-            first_response: first.filter(|_| *created >= since).map(|f| secs(f - *created)),
-            resolution: resolved.filter(|r| *r >= since).map(|r| secs(r - *created)),
+            first_response: first.filter(|_| *created >= since).map(|f| secs_between(*created, f)),
+            resolution: resolved.filter(|r| *r >= since).map(|r| secs_between(*created, r)),
         };
         total.add(&sample);
         by_category.entry(*cat).or_default().add(&sample);
@@ -144,10 +146,6 @@ fn per_day(rows: &[Row], today: NaiveDate) -> Vec<DayCount> {
     days
 }
 
-fn secs(d: Duration) -> u64 {
-    u64::try_from(d.num_seconds()).unwrap_or(0)
-}
-
 struct Sample {
     open: bool,
     unassigned: bool,
@@ -190,29 +188,5 @@ impl Acc {
             resolution_median_secs: percentile(&mut self.resolution, 50),
             resolution_p90_secs: percentile(&mut self.resolution, 90),
         }
-    }
-}
-
-/// Nearest-rank percentile.
-fn percentile(values: &mut [u64], p: usize) -> Option<u64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let rank = (p * values.len()).div_ceil(100).max(1);
-    values.get(rank - 1).copied()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        assert_eq!(percentile(&mut [], 50), None);
-        assert_eq!(percentile(&mut [7], 90), Some(7));
-        let mut v: Vec<u64> = (1..=10).rev().collect();
-        assert_eq!(percentile(&mut v, 50), Some(5));
-        assert_eq!(percentile(&mut v, 90), Some(9));
     }
 }

@@ -382,6 +382,7 @@ mod tests {
                 due_at: None,
                 version: 1,
                 rating: None,
+                rating_comment: None,
                 time_spent_minutes: 0,
                 sla_policy_id: None,
                 first_response_due_at: None,

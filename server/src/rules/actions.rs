@@ -13,7 +13,7 @@ use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
 use crate::rules::model::CompiledRule;
-use crate::rules::round_robin;
+use crate::rules::{round_robin, webhooks};
 use crate::sla::due;
 use crate::tickets::events;
 use crate::tickets::update::{apply_status, set_tags};
@@ -25,6 +25,7 @@ pub async fn apply(
     env: &notify::Env<'_>,
     ticket_id: i64,
     rule: &CompiledRule,
+    event: RuleEvent,
 ) -> AppResult<Vec<RuleEvent>> {
     let mut caused = Vec::new();
     let mut rechoose = false;
@@ -76,6 +77,11 @@ pub async fn apply(
                 .insert(db)
                 .await?;
                 Done("added an internal note".into())
+            }
+            Action::SendMail { to, subject, body } => send_mail(db, env, &t, rule, to, subject, body).await?,
+            Action::Webhook { url, secret } => {
+                let id = webhooks::enqueue(db, rule, event, ticket_id, url, secret).await?;
+                Done(format!("queued webhook call {id} to {}", webhooks::host_of(url)))
             }
             _ => Unchanged,
         };
@@ -196,6 +202,48 @@ async fn assign(
     notify::notify(db, env, mail).await?;
     caused.push(RuleEvent::AssignmentChanged);
     Ok(Done(format!("{how}: agent {agent}")))
+}
+
+/// The rule's own mail, to the requester, the assignee or an address; rendered and queued like
+/// a notification (so the outbound policy may hold it: a robot, a bounced address, a loop).
+async fn send_mail(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    t: &ticket::Model,
+    rule: &CompiledRule,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<Outcome> {
+    let to = to.trim();
+    let recipient = match to {
+        "requester" => notify::MailTo::User(t.requester_id),
+        "assignee" => match t.assignee_id {
+            Some(a) => notify::MailTo::User(a),
+            None => return Ok(Skipped("send mail: the ticket has no assignee".into())),
+        },
+        address => match normalize_email(address) {
+            Ok(email) => notify::MailTo::Address(email),
+            Err(_) => return Ok(Skipped(format!("send mail: {address:?} is not an e-mail address"))),
+        },
+    };
+    let mail = notify::RuleMail {
+        ticket_id: t.id,
+        to: recipient,
+        rule_name: &rule.name,
+        subject,
+        body,
+    };
+    let report = notify::rule_mail(db, env, mail).await?;
+    Ok(match report.queued.first() {
+        Some(q) if q.status == protocol::OutboundStatus::Suppressed => Skipped(format!(
+            "mail {} held by the outbound policy: {}",
+            q.id,
+            q.note.as_deref().unwrap_or("suppressed")
+        )),
+        Some(q) => Done(format!("queued mail {} to {to}", q.id)),
+        None => Skipped(format!("send mail: no address for {to}")),
+    })
 }
 
 async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) -> AppResult<Outcome> {

@@ -1,6 +1,8 @@
 //! What a rule can test, and the test itself — pure, so it is the same for a live event and
 //! a dry run.
 
+use std::collections::HashMap;
+
 use protocol::{Condition, MatchMode, MessageKind};
 
 use crate::rules::model::{Compiled, CompiledRule};
@@ -23,6 +25,10 @@ pub struct Facts {
     pub channel: String,
     pub auto_reply: bool,
     pub message_kind: Option<MessageKind>,
+    /// For each business calendar the rules mention: is the event inside its working hours?
+    pub business_hours: HashMap<i64, bool>,
+    /// Custom field values as read, by field id.
+    pub custom_fields: HashMap<i64, String>,
 }
 
 impl Facts {
@@ -59,6 +65,9 @@ pub fn holds(c: &Compiled, f: &Facts) -> bool {
         Condition::Channel { value } => f.channel == value.as_str(),
         Condition::AutoReply { value } => f.auto_reply == *value,
         Condition::MessageKind { value } => f.message_kind == Some(*value),
+        // A calendar deleted since the rule was saved is never "inside" nor "outside".
+        Condition::BusinessHours { calendar_id, value } => f.business_hours.get(calendar_id) == Some(value),
+        Condition::CustomField { field_id, .. } => text(f.custom_fields.get(field_id).map(String::as_str)),
     }
 }
 
@@ -74,6 +83,7 @@ mod tests {
             name: "r".into(),
             enabled: true,
             event: RuleEvent::TicketCreated,
+            idle_hours: None,
             mode,
             conditions: conditions.into_iter().map(|c| Compiled::new(c).unwrap()).collect(),
             actions: vec![Action::Close {}],
@@ -95,6 +105,8 @@ mod tests {
             channel: "email".into(),
             auto_reply: false,
             message_kind: Some(MessageKind::Customer),
+            business_hours: HashMap::from([(7, true), (8, false)]),
+            custom_fields: HashMap::from([(5, "Gold".to_string())]),
         }
     }
 
@@ -166,6 +178,35 @@ mod tests {
         assert!(yes(Condition::MessageKind {
             value: MessageKind::Customer
         }));
+    }
+
+    #[test]
+    fn business_hours_of_a_known_calendar() {
+        let f = facts();
+        let yes = |c| matches(&rule(MatchMode::All, vec![c]), &f);
+        let bh = |calendar_id, value| Condition::BusinessHours { calendar_id, value };
+        assert!(yes(bh(7, true)));
+        assert!(!yes(bh(7, false)));
+        assert!(yes(bh(8, false)));
+        assert!(!yes(bh(8, true)));
+        assert!(
+            !yes(bh(9, true)) && !yes(bh(9, false)),
+            "an unknown calendar matches neither way"
+        );
+    }
+
+    #[test]
+    fn custom_field_values_match_as_text() {
+        let f = facts();
+        let yes = |c| matches(&rule(MatchMode::All, vec![c]), &f);
+        let cf = |field_id, op, value: &str| Condition::CustomField {
+            field_id,
+            op,
+            value: value.into(),
+        };
+        assert!(yes(cf(5, TextOp::Equals, "gold")));
+        assert!(!yes(cf(5, TextOp::Equals, "silver")));
+        assert!(!yes(cf(6, TextOp::Regex, ".*")), "no value, no match");
     }
 
     #[test]

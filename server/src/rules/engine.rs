@@ -9,10 +9,11 @@
 //!   history row naming it;
 //! - chains deeper than [`MAX_DEPTH`] stop, with a `rule_chain_capped` history row.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
+use chrono::{DateTime, Utc};
 use entity::rule;
-use protocol::{Action, DryRunRequest, DryRunResult, DryRunRule, RuleEvent};
+use protocol::{Action, Condition, DryRunRequest, DryRunResult, DryRunRule, RuleEvent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, AppResult};
@@ -40,6 +41,11 @@ pub struct Trigger {
     /// The message that came with it (a new ticket's first message, a reply…).
     pub message_id: Option<i64>,
     pub mail: Option<MailFacts>,
+    /// When the event happened (business-hours conditions); now when not given.
+    pub at: Option<DateTime<Utc>>,
+    /// Of the rules listening to the original events, only this one (a time-based rule whose
+    /// own timer ran out); the events its actions cause run every rule as usual.
+    pub only_rule: Option<i64>,
 }
 
 impl Trigger {
@@ -57,6 +63,16 @@ impl Trigger {
 
     pub fn with_mail(mut self, mail: MailFacts) -> Self {
         self.mail = Some(mail);
+        self
+    }
+
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    pub fn only(mut self, rule_id: i64) -> Self {
+        self.only_rule = Some(rule_id);
         self
     }
 }
@@ -96,19 +112,35 @@ impl Chain {
 }
 
 /// Runs the enabled rules for `trigger` on ticket `ticket_id`, in the caller's transaction.
-pub async fn run(db: &impl ConnectionTrait, env: &notify::Env<'_>, ticket_id: i64, trigger: Trigger) -> AppResult<()> {
+/// Returns how many rules fired.
+pub async fn run(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    ticket_id: i64,
+    trigger: Trigger,
+) -> AppResult<usize> {
     let rules = enabled(db).await?;
     if rules.is_empty() || trigger.events.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
+    let calendars = calendars_of(&rules);
+    let cx = facts::Context {
+        message_id: trigger.message_id,
+        mail: trigger.mail.as_ref(),
+        at: trigger.at.unwrap_or_else(Utc::now),
+        calendars: &calendars,
+    };
     let mut queue: VecDeque<(RuleEvent, usize)> = trigger.events.iter().map(|e| (*e, 0)).collect();
     let mut chain = Chain::default();
     let mut facts: Option<Facts> = None;
+    let mut fired = 0;
     while let Some((event, depth)) = queue.pop_front() {
-        for rule in rules.iter().filter(|r| r.event == event) {
+        let listening = rules
+            .iter()
+            .filter(|r| r.event == event && (depth > 0 || trigger.only_rule.is_none_or(|id| id == r.id)));
+        for rule in listening {
             if facts.is_none() {
-                let f = facts::load(db, ticket_id, trigger.message_id, trigger.mail.as_ref()).await?;
-                facts = Some(f);
+                facts = Some(facts::load(db, ticket_id, &cx).await?);
             }
             if !facts.as_ref().is_some_and(|f| matches(rule, f)) {
                 continue;
@@ -134,7 +166,7 @@ pub async fn run(db: &impl ConnectionTrait, env: &notify::Env<'_>, ticket_id: i6
                         rule.name, rule.id
                     );
                     events::record(db, ticket_id, None, "rule_chain_capped", None, Some(why)).await?;
-                    return Ok(());
+                    return Ok(fired);
                 }
             }
             tracing::info!(
@@ -144,13 +176,27 @@ pub async fn run(db: &impl ConnectionTrait, env: &notify::Env<'_>, ticket_id: i6
                 depth,
                 "rule fired"
             );
-            let caused = actions::apply(db, env, ticket_id, rule).await?;
+            let caused = actions::apply(db, env, ticket_id, rule, event).await?;
+            fired += 1;
             queue.extend(caused.into_iter().map(|e| (e, depth + 1)));
             // The rule changed the ticket: later rules must see it.
             facts = None;
         }
     }
-    Ok(())
+    Ok(fired)
+}
+
+/// The business calendars the rules' conditions mention, so facts load only those.
+fn calendars_of(rules: &[CompiledRule]) -> Vec<i64> {
+    let ids: BTreeSet<i64> = rules
+        .iter()
+        .flat_map(|r| &r.conditions)
+        .filter_map(|c| match c.condition {
+            Condition::BusinessHours { calendar_id, .. } => Some(calendar_id),
+            _ => None,
+        })
+        .collect();
+    ids.into_iter().collect()
 }
 
 async fn enabled(db: &impl ConnectionTrait) -> AppResult<Vec<CompiledRule>> {
@@ -171,12 +217,6 @@ pub async fn ordered(db: &impl ConnectionTrait, only_enabled: bool) -> AppResult
 /// reads only. Message conditions look at the latest public message; recipients are only
 /// known while a mail is being applied, so recipient conditions do not match here.
 pub async fn dry_run(db: &impl ConnectionTrait, req: &DryRunRequest) -> AppResult<DryRunResult> {
-    let facts = match facts::load(db, req.ticket_id, None, None).await {
-        Err(AppError::NotFound(_)) => {
-            return Err(AppError::validation(format!("ticket_id: no ticket {}", req.ticket_id)));
-        }
-        other => other?,
-    };
     let rows = match req.rule_id {
         Some(id) => vec![
             rule::Entity::find_by_id(id)
@@ -186,9 +226,22 @@ pub async fn dry_run(db: &impl ConnectionTrait, req: &DryRunRequest) -> AppResul
         ],
         None => ordered(db, true).await?,
     };
+    let compiled = rows.iter().map(CompiledRule::from_row).collect::<AppResult<Vec<_>>>()?;
+    let calendars = calendars_of(&compiled);
+    let cx = facts::Context {
+        message_id: None,
+        mail: None,
+        at: Utc::now(),
+        calendars: &calendars,
+    };
+    let facts = match facts::load(db, req.ticket_id, &cx).await {
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::validation(format!("ticket_id: no ticket {}", req.ticket_id)));
+        }
+        other => other?,
+    };
     let mut rules = Vec::new();
-    for row in &rows {
-        let rule = CompiledRule::from_row(row)?;
+    for rule in compiled {
         if req.event.is_some_and(|e| e != rule.event) {
             continue;
         }

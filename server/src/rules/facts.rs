@@ -1,6 +1,9 @@
 //! Loading the [`Facts`] a rule is matched against, inside the caller's transaction (so rules
 //! see the change that caused the event, and the changes of rules before them).
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use entity::{inbound_mail, message, ticket, ticket_tag, user};
 use protocol::MessageKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -10,13 +13,19 @@ use crate::mail::inbound::apply::kind_str;
 use crate::mail::parsed::MailKind;
 use crate::rules::conditions::Facts;
 use crate::rules::engine::MailFacts;
+use crate::sla::{business_time, calendars};
 
-pub async fn load(
-    db: &impl ConnectionTrait,
-    ticket_id: i64,
-    message_id: Option<i64>,
-    mail: Option<&MailFacts>,
-) -> AppResult<Facts> {
+/// What the facts are about beyond the ticket: the event's message and mail, its time, and
+/// the business calendars the rules ask about.
+pub struct Context<'a> {
+    pub message_id: Option<i64>,
+    pub mail: Option<&'a MailFacts>,
+    pub at: DateTime<Utc>,
+    pub calendars: &'a [i64],
+}
+
+pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -> AppResult<Facts> {
+    let (message_id, mail) = (cx.message_id, cx.mail);
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(db)
         .await?
@@ -60,6 +69,17 @@ pub async fn load(
             .is_some_and(|k| k == kind_str(MailKind::AutoReply)),
         (None, None) => false,
     };
+    let mut business_hours = HashMap::new();
+    for &id in cx.calendars {
+        if let Some(cal) = calendars::load(db, id).await? {
+            business_hours.insert(id, business_time::is_working(&cal, cx.at));
+        }
+    }
+    let custom_fields = crate::custom_fields::values::of_ticket(db, ticket_id)
+        .await?
+        .into_iter()
+        .map(|(f, v)| (f.id, crate::custom_fields::values::display(&v)))
+        .collect();
     Ok(Facts {
         mailbox_id: t.mailbox_id,
         recipients: mail.map(|m| m.recipients.clone()).unwrap_or_default(),
@@ -74,5 +94,7 @@ pub async fn load(
         channel: t.via,
         auto_reply,
         message_kind: m.and_then(|m| MessageKind::parse(&m.kind)),
+        business_hours,
+        custom_fields,
     })
 }

@@ -58,7 +58,8 @@ impl Compiled {
             | Condition::Sender { op, value }
             | Condition::SenderDomain { op, value }
             | Condition::Subject { op, value }
-            | Condition::Body { op, value } => Some(TextMatcher::new(*op, value)?),
+            | Condition::Body { op, value }
+            | Condition::CustomField { op, value, .. } => Some(TextMatcher::new(*op, value)?),
             _ => None,
         };
         Ok(Self { condition, text })
@@ -71,6 +72,7 @@ pub struct CompiledRule {
     pub name: String,
     pub enabled: bool,
     pub event: RuleEvent,
+    pub idle_hours: Option<u32>,
     pub mode: MatchMode,
     pub conditions: Vec<Compiled>,
     pub actions: Vec<Action>,
@@ -92,6 +94,7 @@ impl CompiledRule {
             name: dto.name,
             enabled: dto.enabled,
             event: dto.event,
+            idle_hours: dto.idle_hours,
             mode: dto.match_mode,
             conditions,
             actions: dto.actions,
@@ -113,6 +116,7 @@ pub fn to_dto(row: rule::Model) -> AppResult<Rule> {
         enabled: row.enabled,
         position: row.position,
         event,
+        idle_hours: row.idle_hours.and_then(|h| u32::try_from(h).ok()),
         match_mode,
         conditions: serde_json::from_str(&row.conditions).map_err(|e| corrupt(id, e))?,
         actions: serde_json::from_str(&row.actions).map_err(|e| corrupt(id, e))?,

@@ -3,8 +3,8 @@
 //! so a saved rule cannot fail for a reason the admin could have been told about.
 
 use chrono::Utc;
-use entity::{category, company, mailbox, rule, user};
-use protocol::{Action, Condition, Role, Rule, SaveRule};
+use entity::{business_calendar, category, company, custom_field, mailbox, rule, user};
+use protocol::{Action, Condition, Role, Rule, RuleEvent, SaveRule};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect, Set};
 
 use crate::directory::users::normalize_email;
@@ -15,6 +15,9 @@ use crate::rules::model::{Compiled, match_mode_str, to_dto};
 const MAX_NAME: usize = 100;
 const MAX_ITEMS: usize = 50;
 const MAX_TEXT: usize = 2000;
+/// A year: longer quiet periods are a mistake more likely than a wish.
+const MAX_IDLE_HOURS: u32 = 24 * 366;
+const MAX_URL: usize = 2000;
 
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Rule>> {
     ordered(db, false).await?.into_iter().map(to_dto).collect()
@@ -36,6 +39,7 @@ pub async fn create(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<Rule
         enabled: Set(req.enabled),
         position: Set(position),
         event: Set(req.event.as_str().into()),
+        idle_hours: Set(req.idle_hours.map(idle_i32)),
         match_mode: Set(match_mode_str(req.match_mode).into()),
         conditions: Set(json(&req.conditions)?),
         actions: Set(json(&req.actions)?),
@@ -58,6 +62,7 @@ pub async fn replace(db: &impl ConnectionTrait, id: i64, req: &SaveRule) -> AppR
     row.enabled = Set(req.enabled);
     row.position = Set(position);
     row.event = Set(req.event.as_str().into());
+    row.idle_hours = Set(req.idle_hours.map(idle_i32));
     row.match_mode = Set(match_mode_str(req.match_mode).into());
     row.conditions = Set(json(&req.conditions)?);
     row.actions = Set(json(&req.actions)?);
@@ -94,6 +99,11 @@ async fn next_position(db: &impl ConnectionTrait) -> AppResult<i32> {
     Ok(last.map_or(1, |p| p.saturating_add(1)))
 }
 
+/// Validated to at most [`MAX_IDLE_HOURS`] first, so it fits.
+fn idle_i32(h: u32) -> i32 {
+    i32::try_from(h).unwrap_or(i32::MAX)
+}
+
 fn json<T: serde::Serialize>(v: &T) -> AppResult<String> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.into()))
 }
@@ -103,6 +113,18 @@ async fn validate(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<String
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(AppError::validation(format!("name: 1 to {MAX_NAME} characters")));
+    }
+    match (req.event, req.idle_hours) {
+        (RuleEvent::TicketIdle, Some(h)) if (1..=MAX_IDLE_HOURS).contains(&h) => {}
+        (RuleEvent::TicketIdle, _) => {
+            return Err(AppError::validation(format!(
+                "idle_hours: a ticket_idle rule needs 1 to {MAX_IDLE_HOURS} hours"
+            )));
+        }
+        (_, Some(_)) => {
+            return Err(AppError::validation("idle_hours: only for the ticket_idle event"));
+        }
+        (_, None) => {}
     }
     if req.actions.is_empty() {
         return Err(AppError::validation("actions: a rule needs at least one action"));
@@ -133,7 +155,15 @@ async fn check_condition(db: &impl ConnectionTrait, c: &Condition) -> Result<(),
         | Condition::Sender { value, .. }
         | Condition::SenderDomain { value, .. }
         | Condition::Subject { value, .. }
-        | Condition::Body { value, .. } => {
+        | Condition::Body { value, .. }
+        | Condition::CustomField { value, .. } => {
+            if let Condition::CustomField { field_id, .. } = c {
+                exists(
+                    custom_field::Entity::find_by_id(*field_id).one(db).await,
+                    "custom field",
+                    *field_id,
+                )?;
+            }
             if value.is_empty() || value.chars().count() > MAX_TEXT {
                 return Err(format!("value: 1 to {MAX_TEXT} characters"));
             }
@@ -145,6 +175,11 @@ async fn check_condition(db: &impl ConnectionTrait, c: &Condition) -> Result<(),
         }
         Condition::Company { id } => exists(company::Entity::find_by_id(*id).one(db).await, "company", *id)?,
         Condition::HasTag { tag } if tag.trim().is_empty() => return Err("tag: must not be empty".into()),
+        Condition::BusinessHours { calendar_id, .. } => exists(
+            business_calendar::Entity::find_by_id(*calendar_id).one(db).await,
+            "business calendar",
+            *calendar_id,
+        )?,
         _ => {}
     }
     Ok(())
@@ -177,9 +212,42 @@ async fn check_action(db: &impl ConnectionTrait, a: &Action) -> Result<(), Strin
         Action::AddNote { body } if body.trim().is_empty() || body.chars().count() > MAX_TEXT => {
             return Err(format!("body: 1 to {MAX_TEXT} characters"));
         }
+        Action::SendMail { to, subject, body } => {
+            let to = to.trim();
+            if to != "requester" && to != "assignee" && normalize_email(to).is_err() {
+                return Err(format!(
+                    "to: \"requester\", \"assignee\" or an e-mail address, not {to:?}"
+                ));
+            }
+            if subject.trim().is_empty() || subject.chars().count() > 300 {
+                return Err("subject: 1 to 300 characters".into());
+            }
+            if body.trim().is_empty() || body.chars().count() > MAX_TEXT * 5 {
+                return Err(format!("body: 1 to {} characters", MAX_TEXT * 5));
+            }
+        }
+        Action::Webhook { url, secret } => {
+            check_url(url)?;
+            if secret.chars().count() < 16 || secret.chars().count() > 200 {
+                return Err("secret: 16 to 200 characters (the receiver checks signatures with it)".into());
+            }
+        }
         _ => {}
     }
     Ok(())
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let ok = url.len() <= MAX_URL
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && reqwest::Url::parse(url).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "url: an http:// or https:// address of at most {MAX_URL} characters, not {url:?}"
+        ))
+    }
 }
 
 fn exists<T>(found: Result<Option<T>, sea_orm::DbErr>, what: &str, id: i64) -> Result<(), String> {

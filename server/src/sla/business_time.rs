@@ -42,6 +42,11 @@ pub fn add_minutes(cal: &Calendar, start: DateTime<Utc>, minutes: i64) -> Option
     add(cal, start, Duration::minutes(minutes))
 }
 
+/// Whether `at` falls inside working time (not on a holiday, inside a day's hours).
+pub fn is_working(cal: &Calendar, at: DateTime<Utc>) -> bool {
+    !working_ranges(cal, at, at + Duration::seconds(1)).is_empty()
+}
+
 /// The working time within `[from, to)`; zero when `to` is not after `from`.
 pub fn between(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
     let mut total = Duration::zero();

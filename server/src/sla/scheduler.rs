@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::ticket;
+use protocol::RuleEvent;
 use protocol::live::ChangeKind;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, TransactionTrait};
@@ -17,6 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, Tra
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::notify::{self, Event};
+use crate::rules::{self, Trigger};
 use crate::sla::overdue::ACTIVE;
 use crate::tickets::events;
 
@@ -89,7 +91,10 @@ async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>
     for t in claimed {
         let due = t.due_at.map(|d| d.to_rfc3339());
         events::record(&txn, t.id, None, "overdue", None, due).await?;
-        notify::notify(&txn, &ctx.notify_env(), Event::Overdue { ticket_id: t.id }).await?;
+        let env = ctx.notify_env();
+        notify::notify(&txn, &env, Event::Overdue { ticket_id: t.id }).await?;
+        // The time-based rule event, once per breach like the alert: same claim, same commit.
+        rules::run(&txn, &env, t.id, Trigger::new([RuleEvent::DuePassed]).at(now)).await?;
         ids.push(t.id);
     }
     txn.commit().await?;
@@ -112,12 +117,16 @@ async fn flag_alerted(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResul
     Ok(rows.into_iter().map(|t| t.id).collect())
 }
 
-/// The background checker of this node.
+/// The background checker of this node: overdue tickets, then idle tickets for the
+/// time-based rules (the same clock drives both).
 pub async fn run(ctx: AppContext) {
     let every = Duration::from_secs(ctx.settings().sla.check_interval_secs.max(1));
     loop {
         if let Err(e) = run_once(&ctx, Utc::now()).await {
             tracing::warn!(error = %e, "overdue check failed; retrying at the next interval");
+        }
+        if let Err(e) = rules::timers::run_once(&ctx, Utc::now()).await {
+            tracing::warn!(error = %e, "idle-ticket rule check failed; retrying at the next interval");
         }
         tokio::time::sleep(every).await;
     }

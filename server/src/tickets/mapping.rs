@@ -77,6 +77,7 @@ pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> App
             due_at: t.due_at,
             version: t.version,
             rating: t.rating,
+            rating_comment: t.rating_comment,
             time_spent_minutes: i64::from(t.time_spent_minutes),
             sla_policy_id: t.sla_policy_id,
             first_response_due_at: t.first_response_due_at,

@@ -10,5 +10,6 @@ pub mod messages;
 pub mod queries;
 pub mod rating;
 pub mod reshape;
+pub mod time_tracking;
 pub mod update;
 pub mod version;

@@ -142,6 +142,7 @@ pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) ->
         messages,
         subscribers,
         events,
+        custom_fields: crate::custom_fields::values::visible(db, scope, ticket_id).await?,
     })
 }
 

@@ -9,7 +9,7 @@ use protocol::{MessageKind, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{AppError, AppResult};
-use crate::mail::outbound::templates::render::{FileLink, ThreadEntry, TicketVars};
+use crate::mail::outbound::templates::render::{CustomFieldVar, FileLink, ThreadEntry, TicketVars};
 
 pub struct TicketFacts {
     pub ticket: ticket::Model,
@@ -137,7 +137,19 @@ impl TicketFacts {
             url: format!("{public_url}{}/attachments/{}", protocol::API_BASE, a.id),
         };
         let subscriber_roles = self.subscriber_staff_flags(db).await?;
+        let custom_fields = crate::custom_fields::values::of_ticket(db, t.id)
+            .await?
+            .into_iter()
+            .map(|(f, v)| CustomFieldVar {
+                id: f.id,
+                public: f.visibility == protocol::FieldVisibility::Public,
+                value: crate::custom_fields::values::display(&v),
+                name: f.name,
+            })
+            .collect();
         Ok(TicketVars {
+            time_spent_minutes: i64::from(t.time_spent_minutes),
+            custom_fields,
             number: t.id,
             subject: t.subject.clone(),
             category: self.category_name.clone(),

@@ -27,14 +27,14 @@ pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
     Ok(removed)
 }
 
-/// Records the requester's rating (the last click counts).
-pub async fn rate(ctx: &AppContext, token: &str, rating: Rating) -> AppResult<()> {
+/// Records the requester's rating (the last click counts), with the comment when given.
+pub async fn rate(ctx: &AppContext, token: &str, rating: Rating, comment: Option<&str>) -> AppResult<()> {
     let c = links::verify(ctx.keys(), token, Purpose::Rate)?;
     let t = ticket::Entity::find_by_id(c.tkt)
         .one(ctx.db())
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    crate::tickets::rating::record(ctx.db(), t, c.sub, rating).await
+    crate::tickets::rating::record(ctx.db(), t, c.sub, rating, comment).await
 }
 
 /// A session limited to the link's ticket, for customers only (never staff: a forwarded

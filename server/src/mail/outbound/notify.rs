@@ -103,9 +103,32 @@ impl Recipient {
     }
 }
 
+/// Where a mail's text comes from.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// The (admin's or built-in) template of a notification event.
+    Template(TemplateEvent),
+    /// Written in an automation rule.
+    Rule { subject: &'a str, body: &'a str },
+}
+
+impl Kind<'_> {
+    fn is(self, event: TemplateEvent) -> bool {
+        matches!(self, Kind::Template(e) if e == event)
+    }
+
+    /// The outbox's `template` column.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Template(e) => e.as_str(),
+            Kind::Rule { .. } => "rule",
+        }
+    }
+}
+
 /// One kind of mail to a list of people.
 struct Send<'a> {
-    event: TemplateEvent,
+    kind: Kind<'a>,
     recipients: Vec<Recipient>,
     what_happened: String,
     originator: String,
@@ -152,7 +175,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
             let requester_is_staff = Role::parse(&f.requester.role).is_some_and(Role::is_staff);
             if settings.enabled && settings.ticket_confirmation && by_email && !requester_is_staff {
                 sends.push(Send {
-                    event: TemplateEvent::NewTicketConfirmation,
+                    kind: Kind::Template(TemplateEvent::NewTicketConfirmation),
                     recipients: vec![Recipient::of_user(&f.requester)],
                     what_happened: first.clone(),
                     originator: f.requester.name.clone(),
@@ -171,7 +194,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                 )
                 .await?;
                 sends.push(Send {
-                    event: TemplateEvent::NewTicketAlert,
+                    kind: Kind::Template(TemplateEvent::NewTicketAlert),
                     recipients: staff.iter().filter(|u| not_actor(u)).map(Recipient::of_user).collect(),
                     what_happened: first,
                     originator: actor_name.clone(),
@@ -197,7 +220,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                     .is_none_or(|a| !a.email.eq_ignore_ascii_case(&r.email))
             });
             sends.push(Send {
-                event: TemplateEvent::Reply,
+                kind: Kind::Template(TemplateEvent::Reply),
                 recipients: to,
                 what_happened: text.unwrap_or_default(),
                 originator: actor_name.clone(),
@@ -219,7 +242,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                 _ => facts::staff_to_alert(db, f.ticket.category_id, true, false).await?,
             };
             sends.push(Send {
-                event: TemplateEvent::CustomerUpdateAlert,
+                kind: Kind::Template(TemplateEvent::CustomerUpdateAlert),
                 recipients: staff.iter().filter(|u| not_actor(u)).map(Recipient::of_user).collect(),
                 what_happened: text.clone(),
                 originator: actor_name.clone(),
@@ -237,7 +260,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                         .is_none_or(|a| !a.email.eq_ignore_ascii_case(&r.email))
                 });
                 sends.push(Send {
-                    event: TemplateEvent::Reply,
+                    kind: Kind::Template(TemplateEvent::Reply),
                     recipients: others,
                     what_happened: text,
                     originator: actor_name.clone(),
@@ -252,7 +275,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Assigned { assignee, .. } if settings.enabled && Some(assignee) != actor => {
             if let Some(a) = user::Entity::find_by_id(assignee).one(db).await? {
                 sends.push(Send {
-                    event: TemplateEvent::AssignmentAlert,
+                    kind: Kind::Template(TemplateEvent::AssignmentAlert),
                     recipients: vec![Recipient::of_user(&a)],
                     what_happened: format!("{actor_name} assigned this ticket to {}", a.name),
                     originator: actor_name.clone(),
@@ -267,7 +290,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Taken { .. } if settings.enabled && settings.notify_on_take => {
             let staff = facts::staff_to_alert(db, f.ticket.category_id, true, false).await?;
             sends.push(Send {
-                event: TemplateEvent::TicketTaken,
+                kind: Kind::Template(TemplateEvent::TicketTaken),
                 recipients: staff.iter().filter(|u| not_actor(u)).map(Recipient::of_user).collect(),
                 what_happened: format!("{actor_name} took this ticket"),
                 originator: actor_name.clone(),
@@ -280,7 +303,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Taken { .. } => {}
         Event::Closed { .. } if settings.enabled && settings.ticket_closed_notification => {
             sends.push(Send {
-                event: TemplateEvent::TicketClosed,
+                kind: Kind::Template(TemplateEvent::TicketClosed),
                 recipients: vec![Recipient::of_user(&f.requester)],
                 what_happened: "The ticket has been closed".into(),
                 originator: actor_name.clone(),
@@ -297,7 +320,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                 None => facts::staff_to_alert(db, f.ticket.category_id, true, false).await?,
             };
             sends.push(Send {
-                event: TemplateEvent::OverdueAlert,
+                kind: Kind::Template(TemplateEvent::OverdueAlert),
                 recipients: staff.iter().map(Recipient::of_user).collect(),
                 what_happened: "The ticket is overdue".into(),
                 originator: "Maildesk".into(),
@@ -317,6 +340,65 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
     for w in &report.warnings {
         events::record(db, ticket_id, actor, "delivery_warning", None, Some(w.clone())).await?;
     }
+    Ok(report)
+}
+
+/// Who a rule's mail goes to.
+#[derive(Debug, Clone)]
+pub enum MailTo {
+    User(i64),
+    Address(String),
+}
+
+/// A mail an automation rule sends: its own subject and body, with the template placeholders.
+#[derive(Debug, Clone)]
+pub struct RuleMail<'a> {
+    pub ticket_id: i64,
+    pub to: MailTo,
+    pub rule_name: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// Queues a rule's mail as an automatic one (the outbound policy applies), whatever the
+/// notification switches say: an admin asked for this mail by writing the rule.
+pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>) -> AppResult<Report> {
+    let settings = notification_settings::load(db).await?;
+    let f = facts::load(db, m.ticket_id).await?;
+    let recipient = match m.to {
+        MailTo::User(id) => match user::Entity::find_by_id(id).one(db).await? {
+            Some(u) => Recipient::of_user(&u),
+            None => return Ok(Report::default()),
+        },
+        MailTo::Address(email) => {
+            let u = user::Entity::find()
+                .filter(user::Column::Email.eq(email.clone()))
+                .one(db)
+                .await?;
+            Recipient {
+                email,
+                name: u.as_ref().map(|u| u.name.clone()),
+                user: u,
+                subscriber: false,
+            }
+        }
+    };
+    let s = Send {
+        kind: Kind::Rule {
+            subject: m.subject,
+            body: m.body,
+        },
+        recipients: vec![recipient],
+        what_happened: format!("Automation rule: {}", m.rule_name),
+        originator: "Maildesk".into(),
+        human_author: None,
+        origin: Origin::AutoGenerated,
+        message_id: None,
+        as_cc: false,
+    };
+    let vars = f.vars(db, &env.settings.http.public_url, None).await?;
+    let mut report = Report::default();
+    send(db, env, &settings, &f, &vars, s, &mut report).await?;
     Ok(report)
 }
 
@@ -413,7 +495,17 @@ async fn send(
     s: Send<'_>,
     report: &mut Report,
 ) -> AppResult<()> {
-    let template = templates::effective(db, s.event).await?;
+    let template = match s.kind {
+        Kind::Template(event) => templates::effective(db, event).await?,
+        Kind::Rule { subject, body } => protocol::EmailTemplate {
+            // Only for the type: a rule's mail has no event of its own.
+            event: TemplateEvent::NewTicketAlert,
+            subject: subject.to_owned(),
+            body_text: body.to_owned(),
+            body_html: String::new(),
+            is_default: false,
+        },
+    };
     if is_off(&template) || s.recipients.is_empty() {
         return Ok(());
     }
@@ -434,7 +526,7 @@ async fn send(
     };
     let (from, reply_to) = sender(env.settings, settings, f, s.human_author);
     let attachments = match s.message_id {
-        Some(m) if settings.attach_files && s.event == TemplateEvent::Reply => files_of(db, env.blobs, m).await?,
+        Some(m) if settings.attach_files && s.kind.is(TemplateEvent::Reply) => files_of(db, env.blobs, m).await?,
         _ => Vec::new(),
     };
     // CC mode: one mail, To the first, CC the rest; no personal links in it.
@@ -462,7 +554,7 @@ async fn send(
             unsubscribe_url: (personal && first.subscriber)
                 .then(|| links.unsubscribe(f.ticket.id, &first.email))
                 .transpose()?,
-            rating_urls: (personal && s.event == TemplateEvent::TicketClosed && first.is_customer())
+            rating_urls: (personal && s.kind.is(TemplateEvent::TicketClosed) && first.is_customer())
                 .then(|| links.ratings(first.user.as_ref().map_or(0, |u| u.id), f.ticket.id))
                 .transpose()?,
         };
@@ -520,7 +612,7 @@ async fn send(
                 ticket_id: Some(f.ticket.id),
                 ticket_started: Some(f.ticket.created_at),
                 message_row_id: s.message_id,
-                template: s.event.as_str().into(),
+                template: s.kind.name().into(),
                 automatic,
                 draft,
             },

@@ -93,6 +93,43 @@ pub static ACTIONS: &[Kind] = &[
         label: "Close the ticket",
         fields: &[],
     },
+    Kind {
+        key: "send_mail",
+        label: "Send an e-mail",
+        fields: &[
+            Field {
+                name: "to",
+                label: "To (requester, assignee or an address)",
+                input: Input::MailTo,
+            },
+            Field {
+                name: "subject",
+                label: "Subject",
+                input: Input::Text,
+            },
+            Field {
+                name: "body",
+                label: "Text (placeholders such as #TicketID# allowed)",
+                input: Input::LongText,
+            },
+        ],
+    },
+    Kind {
+        key: "webhook",
+        label: "Call a webhook",
+        fields: &[
+            Field {
+                name: "url",
+                label: "URL",
+                input: Input::Url,
+            },
+            Field {
+                name: "secret",
+                label: "Signing secret",
+                input: Input::Text,
+            },
+        ],
+    },
 ];
 
 pub fn draft_of(a: &Action) -> Draft {
@@ -127,6 +164,20 @@ mod tests {
                 body: "Check the contract.\nThen reply.".into(),
             },
             Action::Close {},
+            Action::SendMail {
+                to: "requester".into(),
+                subject: "Still there? #TicketNumber#".into(),
+                body: "Ticket #TicketID# waits for you.\nRegards".into(),
+            },
+            Action::SendMail {
+                to: "boss@example.com".into(),
+                subject: "Overdue".into(),
+                body: "#TicketID#".into(),
+            },
+            Action::Webhook {
+                url: "https://hooks.example.com/maildesk".into(),
+                secret: "s3cret".into(),
+            },
         ] {
             let draft = draft_of(&a);
             assert_eq!(draft.key(), serde_json::to_value(&a).unwrap()["kind"], "{a:?}");
@@ -146,5 +197,11 @@ mod tests {
             let a: Action = draft.write().unwrap_or_else(|e| panic!("{}: {e}", kind.key));
             assert_eq!(draft_of(&a), draft, "{}", kind.key);
         }
+    }
+
+    #[test]
+    fn a_new_mail_goes_to_the_requester() {
+        let draft = Draft::of_kind(ACTIONS, "send_mail").unwrap();
+        assert_eq!(draft.get("to"), "requester");
     }
 }

@@ -3,7 +3,7 @@
 //! and staff loaded for the tab; an id not (yet) known is shown as `#id`.
 
 use leptos::prelude::*;
-use protocol::{Channel, Company, Mailbox, MessageKind, Priority, TicketStatus};
+use protocol::{BusinessCalendar, Channel, Company, CustomField, Mailbox, MessageKind, Priority, TicketStatus};
 
 use super::fields::{Draft, Input};
 use crate::format::{kind_label, priority_label, status_label};
@@ -14,6 +14,8 @@ pub struct RuleChoices {
     pub directory: StaffDirectory,
     pub companies: Signal<Vec<Company>>,
     pub mailboxes: Signal<Vec<Mailbox>>,
+    pub calendars: Signal<Vec<BusinessCalendar>>,
+    pub custom_fields: Signal<Vec<CustomField>>,
 }
 
 /// `(value, label)` pairs of a select.
@@ -59,7 +61,9 @@ impl RuleChoices {
                     .collect(),
             ),
             Input::Agent => named(self.directory.staff().into_iter().map(|u| (u.id, u.name)).collect()),
-            Input::Text | Input::LongText | Input::Email | Input::Flag => Vec::new(),
+            Input::Calendar => named(self.calendars.get().into_iter().map(|c| (c.id, c.name)).collect()),
+            Input::CustomField => named(self.custom_fields.get().into_iter().map(|f| (f.id, f.name)).collect()),
+            Input::Text | Input::LongText | Input::Email | Input::Flag | Input::MailTo | Input::Url => Vec::new(),
         }
     }
 
@@ -72,7 +76,9 @@ impl RuleChoices {
             .map(|f| {
                 let text = draft.get(f.name);
                 match f.input {
-                    Input::Text | Input::LongText | Input::Email => format!("“{text}”"),
+                    Input::Text | Input::LongText | Input::Email | Input::MailTo | Input::Url => {
+                        format!("“{text}”")
+                    }
                     Input::Flag if text == "true" => "yes".to_owned(),
                     Input::Flag => "no".to_owned(),
                     select => self

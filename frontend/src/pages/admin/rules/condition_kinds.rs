@@ -92,6 +92,43 @@ pub static CONDITIONS: &[Kind] = &[
             input: Input::Flag,
         }],
     },
+    Kind {
+        key: "business_hours",
+        label: "Business hours",
+        fields: &[
+            Field {
+                name: "calendar_id",
+                label: "Calendar",
+                input: Input::Calendar,
+            },
+            Field {
+                name: "value",
+                label: "Inside the calendar's working hours",
+                input: Input::Flag,
+            },
+        ],
+    },
+    Kind {
+        key: "custom_field",
+        label: "Custom field",
+        fields: &[
+            Field {
+                name: "field_id",
+                label: "Field",
+                input: Input::CustomField,
+            },
+            Field {
+                name: "op",
+                label: "Comparison",
+                input: Input::TextOp,
+            },
+            Field {
+                name: "value",
+                label: "Text",
+                input: Input::Text,
+            },
+        ],
+    },
 ];
 
 /// A text test: how it compares, and with what.
@@ -170,6 +207,19 @@ mod tests {
             },
             Condition::AutoReply { value: false },
             Condition::AutoReply { value: true },
+            Condition::BusinessHours {
+                calendar_id: 5,
+                value: true,
+            },
+            Condition::BusinessHours {
+                calendar_id: 6,
+                value: false,
+            },
+            Condition::CustomField {
+                field_id: 7,
+                op: TextOp::Equals,
+                value: "Gold".into(),
+            },
         ] {
             round_trip(c);
         }
@@ -196,5 +246,9 @@ mod tests {
         assert_eq!(draft.write::<Condition>(), Err("choose a company".into()));
         let none = Draft::of_kind(CONDITIONS, "category").unwrap();
         assert_eq!(none.write::<Condition>(), Ok(Condition::Category { id: None }));
+        let calendar = Draft::of_kind(CONDITIONS, "business_hours").unwrap();
+        assert_eq!(calendar.write::<Condition>(), Err("choose a calendar".into()));
+        let field = Draft::of_kind(CONDITIONS, "custom_field").unwrap();
+        assert_eq!(field.write::<Condition>(), Err("choose a field".into()));
     }
 }

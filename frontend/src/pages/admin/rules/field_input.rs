@@ -48,8 +48,31 @@ pub fn FieldInput(
             ></textarea>
         }
         .into_any(),
-        Input::Text | Input::Email => {
-            let kind = if field.input == Input::Email { "email" } else { "text" };
+        Input::MailTo => {
+            let list = format!("{id}-to");
+            view! {
+                <input
+                    id=id
+                    type="text"
+                    list=list.clone()
+                    data-testid=testid
+                    aria-invalid=aria_invalid
+                    prop:value=value
+                    on:input=move |ev| set(event_target_value(&ev))
+                />
+                <datalist id=list>
+                    <option value="requester"></option>
+                    <option value="assignee"></option>
+                </datalist>
+            }
+            .into_any()
+        }
+        Input::Text | Input::Email | Input::Url => {
+            let kind = match field.input {
+                Input::Email => "email",
+                Input::Url => "url",
+                _ => "text",
+            };
             view! {
                 <input
                     id=id

@@ -45,6 +45,14 @@ pub enum Input {
     Mailbox,
     /// An active agent or admin.
     Agent,
+    /// A business calendar.
+    Calendar,
+    /// A custom ticket field.
+    CustomField,
+    /// Whom a mail goes to: `requester`, `assignee` or an e-mail address.
+    MailTo,
+    /// A web address (`https://…`).
+    Url,
     /// A checkbox.
     Flag,
 }
@@ -59,6 +67,7 @@ impl Input {
             Self::Channel => "email",
             Self::MessageKind => "customer",
             Self::Flag => "true",
+            Self::MailTo => "requester",
             _ => "",
         }
     }
@@ -75,6 +84,8 @@ impl Input {
             Self::Company => id("a company"),
             Self::Mailbox => id("a mailbox"),
             Self::Agent => id("an agent"),
+            Self::Calendar => id("a calendar"),
+            Self::CustomField => id("a field"),
             Self::Flag => Ok(Value::Bool(text == "true")),
             _ => Ok(Value::String(text.to_owned())),
         }
@@ -181,7 +192,12 @@ impl Draft {
 #[cfg(test)]
 pub fn sample(input: Input) -> &'static str {
     match input {
-        Input::OptionalCategory | Input::Company | Input::Mailbox | Input::Agent => "1",
+        Input::OptionalCategory
+        | Input::Company
+        | Input::Mailbox
+        | Input::Agent
+        | Input::Calendar
+        | Input::CustomField => "1",
         _ => "x",
     }
 }

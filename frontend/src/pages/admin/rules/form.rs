@@ -9,7 +9,7 @@ use protocol::{Action, Condition, MatchMode, Rule, RuleEvent, SaveRule};
 use super::action_kinds::{self, ACTIONS};
 use super::choices::RuleChoices;
 use super::condition_kinds::{self, CONDITIONS};
-use super::event::event_label;
+use super::event::{event_label, parse_idle_hours};
 use super::fields::Draft;
 use super::item_list::{ItemList, drafts, rows_of};
 use super::problem::save_problem;
@@ -31,6 +31,7 @@ pub fn RuleForm(
     let name = RwSignal::new(r.map(|r| r.name.clone()).unwrap_or_default());
     let enabled = RwSignal::new(r.is_none_or(|r| r.enabled));
     let event = RwSignal::new(r.map_or(RuleEvent::TicketCreated, |r| r.event));
+    let idle_hours = RwSignal::new(r.and_then(|r| r.idle_hours).map(|h| h.to_string()).unwrap_or_default());
     let any = RwSignal::new(r.is_some_and(|r| r.match_mode == MatchMode::Any));
     let conditions = rows_of(
         r.map(|r| r.conditions.iter().map(condition_kinds::draft_of).collect())
@@ -47,6 +48,17 @@ pub fn RuleForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.clear();
+        let idle = match event.get_untracked() {
+            RuleEvent::TicketIdle => match parse_idle_hours(&idle_hours.get_untracked()) {
+                Ok(h) => Some(h),
+                Err(message) => {
+                    problem.set("idle_hours");
+                    error.set(Some(message));
+                    return;
+                }
+            },
+            _ => None,
+        };
         let (condition_drafts, action_drafts) = (drafts(conditions), drafts(actions));
         let written = write_all::<Condition>(&condition_drafts, "conditions", "Condition")
             .and_then(|c| Ok((c, write_all::<Action>(&action_drafts, "actions", "Action")?)));
@@ -63,6 +75,7 @@ pub fn RuleForm(
             enabled: enabled.get_untracked(),
             position: None,
             event: event.get_untracked(),
+            idle_hours: idle,
             match_mode: if any.get_untracked() {
                 MatchMode::Any
             } else {
@@ -122,6 +135,26 @@ pub fn RuleForm(
                             .collect_view()}
                     </select>
                 </div>
+                <Show when=move || event.get() == RuleEvent::TicketIdle>
+                    <div class="field">
+                        <label for="rule-idle-hours">"Idle for (hours)"</label>
+                        <input
+                            id="rule-idle-hours"
+                            type="number"
+                            min="1"
+                            max="8784"
+                            step="1"
+                            required
+                            data-testid="rule-idle-hours"
+                            aria-describedby="rule-idle-hours-help"
+                            aria-invalid=invalid("idle_hours")
+                            bind:value=idle_hours
+                        />
+                        <small id="rule-idle-hours-help" class="muted">
+                            "Fires once when an open or pending ticket has not been updated for this long (1 to 8784 hours)."
+                        </small>
+                    </div>
+                </Show>
             </div>
             <div class="field-check">
                 <input id="rule-enabled" type="checkbox" data-testid="rule-enabled" bind:checked=enabled />

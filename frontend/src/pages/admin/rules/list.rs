@@ -10,7 +10,7 @@ use protocol::{Rule, SaveRule};
 use super::action_kinds;
 use super::choices::RuleChoices;
 use super::condition_kinds;
-use super::event::event_label;
+use super::event::trigger_label;
 use crate::api::{ApiError, Client, use_client};
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
@@ -161,7 +161,7 @@ fn RuleRow(
             <span class="rule-place" aria-label=format!("Rule {place}")>{format!("{place}.")}</span>
             <div class="rule-row-text">
                 <strong data-testid="rule-row-name">{rule.name.clone()}</strong>
-                <div class="muted" data-testid="rule-row-event">{event_label(rule.event)}</div>
+                <div class="muted" data-testid="rule-row-event">{trigger_label(rule.event, rule.idle_hours)}</div>
                 <div data-testid="rule-row-summary">{summary}</div>
             </div>
             <div class="row-actions">
@@ -265,6 +265,7 @@ fn save_of(r: &Rule, position: i32) -> SaveRule {
         enabled: r.enabled,
         position: Some(position),
         event: r.event,
+        idle_hours: r.idle_hours,
         match_mode: r.match_mode,
         conditions: r.conditions.clone(),
         actions: r.actions.clone(),

@@ -17,7 +17,7 @@ mod list;
 mod problem;
 
 use leptos::prelude::*;
-use protocol::{Company, Mailbox, Rule};
+use protocol::{BusinessCalendar, Company, CustomField, Mailbox, Rule};
 
 use self::choices::RuleChoices;
 use self::dry_run::DryRun;
@@ -33,6 +33,8 @@ pub fn RulesTab() -> impl IntoView {
     let rules = LocalResource::new(move || async move { client.rules().await });
     let companies = LocalResource::new(move || async move { client.companies().await });
     let mailboxes = LocalResource::new(move || async move { client.mailboxes().await });
+    let calendars = LocalResource::new(move || async move { client.calendars().await });
+    let custom_fields = LocalResource::new(move || async move { client.custom_fields().await });
     // The selects and summaries work without these (ids stand in for names).
     let choices = RuleChoices {
         directory: StaffDirectory::load(client),
@@ -43,6 +45,14 @@ pub fn RulesTab() -> impl IntoView {
         mailboxes: Signal::derive(move || match mailboxes.get() {
             Some(Ok(list)) => list,
             _ => Vec::<Mailbox>::new(),
+        }),
+        calendars: Signal::derive(move || match calendars.get() {
+            Some(Ok(list)) => list,
+            _ => Vec::<BusinessCalendar>::new(),
+        }),
+        custom_fields: Signal::derive(move || match custom_fields.get() {
+            Some(Ok(list)) => list,
+            _ => Vec::<CustomField>::new(),
         }),
     };
     let editing = RwSignal::new(Editing::<Rule>::None);

@@ -34,7 +34,12 @@ pub const KNOWN: &[&str] = &[
     "RatingLinks",
     "Unsubscribe",
     "RecipientName",
+    "TimeSpent",
+    "Custom_Fields",
 ];
+
+/// The name a `#CF_<id>#` placeholder resolves to (its id in [`Found::count`]).
+pub const CUSTOM_FIELD: &str = "CF";
 
 /// Seed 004's variables and the seed 002 name each one means.
 const PERCENT: &[(&str, &str)] = &[
@@ -60,7 +65,7 @@ pub struct Found {
     pub written: String,
     /// The canonical name, `None` when unknown.
     pub name: Option<&'static str>,
-    /// `#10Recent_messages#` → 10.
+    /// `#10Recent_messages#` → 10; `#CF_1234#` → the custom field id 1234.
     pub count: Option<usize>,
     /// `#RatingLinks(Please rate us)#` → the prompt.
     pub argument: Option<String>,
@@ -135,7 +140,13 @@ fn hash_at(t: &str, start: usize) -> Option<Found> {
     }
     let end = t.len() - after.len() + 1;
     let digits: String = ident.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let (name, count) = if digits.is_empty() {
+    let custom_field = ident
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("CF_"))
+        .and_then(|_| ident[3..].parse::<usize>().ok());
+    let (name, count) = if let Some(id) = custom_field {
+        (Some(CUSTOM_FIELD), Some(id))
+    } else if digits.is_empty() {
         (canonical(ident), None)
     } else {
         // `#10Recent_messages#`: only Recent_messages takes a count.
@@ -180,6 +191,16 @@ mod tests {
         assert_eq!(f[0].count, Some(10));
         assert_eq!(f[1].name, Some("RatingLinks"));
         assert_eq!(f[1].argument.as_deref(), Some("Rate us!"));
+    }
+
+    #[test]
+    fn custom_fields_by_id_and_all_public_ones() {
+        let f = scan("#CF_1234# #cf_7# #Custom_Fields# #TimeSpent#");
+        assert_eq!((f[0].name, f[0].count), (Some(CUSTOM_FIELD), Some(1234)));
+        assert_eq!((f[1].name, f[1].count), (Some(CUSTOM_FIELD), Some(7)));
+        assert_eq!(f[2].name, Some("Custom_Fields"));
+        assert_eq!(f[3].name, Some("TimeSpent"));
+        assert_eq!(unknown("#CF_# #CF_x1# #CF#"), vec!["CF_", "CF_x1", "CF"]);
     }
 
     #[test]

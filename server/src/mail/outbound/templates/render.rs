@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::placeholders::{Found, scan};
+use super::placeholders::{self, Found, scan};
 
 /// One public message of the thread (internal notes are never loaded into these).
 #[derive(Debug, Clone)]
@@ -43,6 +43,17 @@ pub struct TicketVars {
     /// (email, is staff)
     pub subscribers: Vec<(String, bool)>,
     pub kb_articles: Vec<(String, String)>,
+    pub time_spent_minutes: i64,
+    /// Every custom field with a value: (id, name, value as read, public).
+    pub custom_fields: Vec<CustomFieldVar>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomFieldVar {
+    pub id: i64,
+    pub name: String,
+    pub value: String,
+    pub public: bool,
 }
 
 /// What differs per event and per recipient.
@@ -131,6 +142,15 @@ fn files(mode: Mode, files: &[FileLink]) -> String {
     }
 }
 
+/// `#TimeSpent#`: "1 h 30 min", "45 min", "0 min".
+fn duration(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
 fn first_last(name: &str) -> (String, String) {
     let mut words = name.split_whitespace();
     let first = words.next().unwrap_or_default().to_owned();
@@ -207,6 +227,23 @@ fn value(mode: Mode, f: &Found, t: &TicketVars, r: &RecipientVars) -> Option<Str
             None => String::new(),
         },
         "RecipientName" => plain(&r.name),
+        "TimeSpent" => duration(t.time_spent_minutes),
+        // Public fields only (seed 002): a template is often sent to customers.
+        "Custom_Fields" => {
+            let lines: Vec<String> = t
+                .custom_fields
+                .iter()
+                .filter(|f| f.public)
+                .map(|f| plain(&format!("{}: {}", f.name, f.value)))
+                .collect();
+            lines.join(if mode == Mode::Html { "<br>" } else { "\n" })
+        }
+        // One field by id, whatever its visibility: the admin named it on purpose.
+        placeholders::CUSTOM_FIELD => {
+            let id = f.count.and_then(|c| i64::try_from(c).ok());
+            let field = t.custom_fields.iter().find(|cf| Some(cf.id) == id);
+            plain(field.map(|cf| cf.value.as_str()).unwrap_or_default())
+        }
         _ => return None,
     })
 }
@@ -288,5 +325,24 @@ mod tests {
             "{rating}"
         );
         assert_eq!(render("#Unsubscribe#", Mode::Text, &t, &r), "", "no link, no text");
+    }
+
+    #[test]
+    fn time_spent_and_custom_fields_respect_visibility() {
+        let (mut t, r) = vars();
+        t.time_spent_minutes = 90;
+        let cf = |id, name: &str, value: &str, public| CustomFieldVar {
+            id,
+            name: name.into(),
+            value: value.into(),
+            public,
+        };
+        t.custom_fields = vec![cf(3, "Plan", "Gold & more", true), cf(9, "Margin", "12%", false)];
+        assert_eq!(render("#TimeSpent#", Mode::Text, &t, &r), "1 h 30 min");
+        t.time_spent_minutes = 45;
+        assert_eq!(render("#TimeSpent#", Mode::Text, &t, &r), "45 min");
+        assert_eq!(render("#Custom_Fields#", Mode::Text, &t, &r), "Plan: Gold & more");
+        assert_eq!(render("#Custom_Fields#", Mode::Html, &t, &r), "Plan: Gold &amp; more");
+        assert_eq!(render("#CF_9#|#CF_3#|#CF_4#", Mode::Text, &t, &r), "12%|Gold & more|");
     }
 }
