@@ -7,6 +7,7 @@ mod calendars;
 mod canned;
 mod categories;
 mod companies;
+mod custom_fields;
 mod holiday_list;
 mod inbound;
 mod kb;
@@ -46,6 +47,7 @@ const TABS: &[(&str, &str)] = &[
     ("users", "Users"),
     ("companies", "Companies"),
     ("categories", "Categories"),
+    ("custom-fields", "Custom fields"),
     ("canned", "Canned responses"),
     ("rules", "Rules"),
     ("sla", "SLA"),
@@ -129,6 +131,7 @@ fn tab_view(tab: &str, id: Option<&str>) -> AnyView {
         ("users", _) => view! { <users::UsersTab /> }.into_any(),
         ("companies", _) => view! { <companies::CompaniesTab /> }.into_any(),
         ("categories", _) => view! { <categories::CategoriesTab /> }.into_any(),
+        ("custom-fields", _) => view! { <custom_fields::CustomFieldsTab /> }.into_any(),
         ("canned", _) => view! { <canned::CannedTab /> }.into_any(),
         ("rules", _) => view! { <rules::RulesTab /> }.into_any(),
         ("sla", _) => view! { <sla::SlaTab /> }.into_any(),
