@@ -1,6 +1,8 @@
 //! Custom ticket fields: the definitions (admins edit them) and a ticket's values.
 
-use protocol::{CustomField, SaveCustomField};
+use std::collections::BTreeMap;
+
+use protocol::{CustomField, SaveCustomField, SetCustomValues, TicketDetail};
 
 use super::{ApiError, Call, Client};
 
@@ -23,6 +25,18 @@ impl Client {
     /// `DELETE /admin/custom-fields/{id}`.
     pub async fn delete_custom_field(&self, id: i64) -> Result<(), ApiError> {
         self.call_empty(Call::delete(format!("/admin/custom-fields/{id}")))
+            .await
+    }
+
+    /// `PUT /tickets/{id}/custom-fields`: field id → value (`null` clears), against `version`.
+    pub async fn set_custom_values(
+        &self,
+        id: i64,
+        version: i64,
+        values: BTreeMap<String, serde_json::Value>,
+    ) -> Result<TicketDetail, ApiError> {
+        let body = SetCustomValues { version, values };
+        self.call(Call::put(format!("/tickets/{id}/custom-fields"), &body)?)
             .await
     }
 }

@@ -6,6 +6,8 @@ pub mod bar_chart;
 pub mod canned_picker;
 pub mod composer;
 pub mod conflict_banner;
+pub mod custom_field_editor;
+pub mod custom_field_value;
 pub mod feedback;
 pub mod file_picker;
 pub mod form_fields;

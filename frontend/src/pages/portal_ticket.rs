@@ -8,6 +8,7 @@ use protocol::{Rating, Ticket, TicketDetail, TicketStatus};
 
 use crate::api::{ApiError, use_client};
 use crate::components::badges::StatusBadge;
+use crate::components::custom_field_value::CustomFieldValues;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
 use crate::components::portal_reply::PortalReply;
@@ -51,12 +52,13 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
                 None => view! { <Loading label="Loading ticket…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNotice error retry=Callback::new(move |()| load()) /> }.into_any(),
                 Some(Ok(d)) => {
-                    let TicketDetail { ticket, messages, .. } = d;
+                    let TicketDetail { ticket, messages, custom_fields, .. } = d;
                     view! {
                         <PortalTicketHeader
                             ticket
                             on_updated=Callback::new(move |d: TicketDetail| detail.set(Some(Ok(d))))
                         />
+                        <CustomFieldValues values=custom_fields />
                         <ol class="thread" aria-label="Messages" data-testid="thread">
                             {messages.into_iter().map(|m| view! { <li><MessageItem message=m /></li> }).collect_view()}
                         </ol>

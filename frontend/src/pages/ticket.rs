@@ -9,6 +9,7 @@ use crate::auth::use_auth;
 use crate::components::badges::{PriorityBadge, StatusBadge};
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::Conflict;
+use crate::components::custom_field_editor::CustomFieldEditor;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::kb_suggested::SuggestedArticles;
 use crate::components::message::MessageItem;
@@ -95,6 +96,7 @@ fn TicketView(id: i64) -> impl IntoView {
                     <div class="ticket-side">
                         {staff.then(|| view! { <SlaBlock ticket admin /> })}
                         {staff.then(|| view! { <TicketActions ctx directory /> })}
+                        {staff.then(|| view! { <CustomFieldEditor ctx /> })}
                         {move || {
                             ctx.with_detail(|d| {
                                 let category = d.ticket.category_id.and_then(|c| directory.category_name(c));
