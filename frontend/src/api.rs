@@ -290,13 +290,18 @@ impl Client {
         self.call(Call::patch(format!("/tickets/{id}"), update)?).await
     }
 
-    /// `POST /tickets/{id}/time`: log minutes spent.
-    pub async fn log_time(&self, id: i64, minutes: i64) -> Result<TicketDetail, ApiError> {
+    /// `POST /tickets/{id}/time`: log minutes spent, with what they went into.
+    pub async fn log_time(&self, id: i64, minutes: i64, note: Option<String>) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/time"),
-            &protocol::LogTime { minutes, note: None },
+            &protocol::LogTime { minutes, note },
         )?)
         .await
+    }
+
+    /// `GET /tickets/{id}/time`: the time logged on the ticket, entry by entry.
+    pub async fn time_entries(&self, id: i64) -> Result<Vec<protocol::TimeEntry>, ApiError> {
+        self.call(Call::get(format!("/tickets/{id}/time"))).await
     }
 
     /// `POST /tickets/{id}/merge`: this ticket into another; answers with the other.

@@ -41,3 +41,4 @@ pub mod ticket_filters;
 pub mod ticket_history;
 pub mod ticket_sidebar;
 pub mod ticket_table;
+pub mod time_entries;

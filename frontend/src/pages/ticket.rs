@@ -19,6 +19,7 @@ use crate::components::sla_block::SlaBlock;
 use crate::components::ticket_actions::TicketActions;
 use crate::components::ticket_history::TicketHistory;
 use crate::components::ticket_sidebar::TicketSidebar;
+use crate::components::time_entries::TimeEntries;
 use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
 use crate::staff_directory::StaffDirectory;
@@ -97,6 +98,7 @@ fn TicketView(id: i64) -> impl IntoView {
                         {staff.then(|| view! { <SlaBlock ticket admin /> })}
                         {staff.then(|| view! { <TicketActions ctx directory /> })}
                         {staff.then(|| view! { <CustomFieldEditor ctx /> })}
+                        {staff.then(|| view! { <TimeEntries ctx /> })}
                         {move || {
                             ctx.with_detail(|d| {
                                 let category = d.ticket.category_id.and_then(|c| directory.category_name(c));
