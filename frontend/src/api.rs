@@ -314,10 +314,15 @@ impl Client {
     }
 
     /// `POST /tickets/{id}/rating`: the requester rates their resolved or closed ticket.
-    pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
+    pub async fn rate(
+        &self,
+        id: i64,
+        rating: protocol::Rating,
+        comment: Option<String>,
+    ) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/rating"),
-            &protocol::RateTicket { rating, comment: None },
+            &protocol::RateTicket { rating, comment },
         )?)
         .await
     }
