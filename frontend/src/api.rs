@@ -11,6 +11,7 @@ mod error;
 mod kb;
 mod portal;
 mod refresh;
+mod reports;
 mod rules;
 mod search;
 mod sla;
@@ -26,6 +27,7 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use admin::OutboxFilter;
 pub use error::ApiError;
 pub use portal::autologin;
+pub use reports::report_csv_href;
 
 use crate::auth::{Auth, Session};
 
