@@ -5,11 +5,14 @@
 //! user back to the login page.
 
 mod admin;
+mod custom_fields;
 mod directory;
 mod error;
 mod kb;
 mod portal;
 mod refresh;
+mod reports;
+mod rules;
 mod search;
 mod sla;
 mod ticket_people;
@@ -24,6 +27,7 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use admin::OutboxFilter;
 pub use error::ApiError;
 pub use portal::autologin;
+pub use reports::report_csv_href;
 
 use crate::auth::{Auth, Session};
 
@@ -288,13 +292,18 @@ impl Client {
         self.call(Call::patch(format!("/tickets/{id}"), update)?).await
     }
 
-    /// `POST /tickets/{id}/time`: log minutes spent.
-    pub async fn log_time(&self, id: i64, minutes: i64) -> Result<TicketDetail, ApiError> {
+    /// `POST /tickets/{id}/time`: log minutes spent, with what they went into.
+    pub async fn log_time(&self, id: i64, minutes: i64, note: Option<String>) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/time"),
-            &protocol::LogTime { minutes, note: None },
+            &protocol::LogTime { minutes, note },
         )?)
         .await
+    }
+
+    /// `GET /tickets/{id}/time`: the time logged on the ticket, entry by entry.
+    pub async fn time_entries(&self, id: i64) -> Result<Vec<protocol::TimeEntry>, ApiError> {
+        self.call(Call::get(format!("/tickets/{id}/time"))).await
     }
 
     /// `POST /tickets/{id}/merge`: this ticket into another; answers with the other.
@@ -307,10 +316,15 @@ impl Client {
     }
 
     /// `POST /tickets/{id}/rating`: the requester rates their resolved or closed ticket.
-    pub async fn rate(&self, id: i64, rating: protocol::Rating) -> Result<TicketDetail, ApiError> {
+    pub async fn rate(
+        &self,
+        id: i64,
+        rating: protocol::Rating,
+        comment: Option<String>,
+    ) -> Result<TicketDetail, ApiError> {
         self.call(Call::post(
             format!("/tickets/{id}/rating"),
-            &protocol::RateTicket { rating, comment: None },
+            &protocol::RateTicket { rating, comment },
         )?)
         .await
     }

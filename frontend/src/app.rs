@@ -76,6 +76,10 @@ pub fn App() -> impl IntoView {
                         path=path!("/dashboard")
                         view=|| view! { <RequireAuth><DashboardPage /></RequireAuth> }
                     />
+                    <Route
+                        path=path!("/reports")
+                        view=|| view! { <RequireAuth><crate::pages::reports::ReportsPage /></RequireAuth> }
+                    />
                 </Routes>
             </main>
             <ShortcutsHelp />

@@ -1,10 +1,11 @@
-//! The ticket queue's filters, kept in the URL (`/tickets?status=open&assignee=me&page=2`) so
-//! that Back, reload and shared links show the same list.
+//! The ticket queue's filters, kept in the URL (`/tickets?status=open&priority=high&tag=vip`)
+//! so that Back, reload and shared links show the same list.
 
 use leptos_router::params::ParamsMap;
-use protocol::{SortOrder, Ticket, TicketQuery, TicketSort, TicketStatus};
+use protocol::{Priority, SortOrder, Ticket, TicketQuery, TicketSort, TicketStatus};
 
 use crate::components::pager::PagedList;
+use crate::uri_component;
 
 pub const PER_PAGE: u64 = 25;
 
@@ -59,8 +60,11 @@ pub const SORTS: [(&str, TicketSort, SortOrder, &str); 6] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueFilter {
     pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
     pub assignee: Assignee,
     pub category_id: Option<i64>,
+    /// One tag, lower case (the server stores tags lower-cased); empty for any.
+    pub tag: String,
     pub q: String,
     /// Only tickets past their SLA (or manual) due time.
     pub overdue: bool,
@@ -74,8 +78,10 @@ impl Default for QueueFilter {
     fn default() -> Self {
         Self {
             status: None,
+            priority: None,
             assignee: Assignee::All,
             category_id: None,
+            tag: String::new(),
             q: String::new(),
             overdue: false,
             sort: SORTS[0].0,
@@ -86,12 +92,18 @@ impl Default for QueueFilter {
 
 impl QueueFilter {
     pub fn from_params(p: &ParamsMap) -> Self {
-        let get = |k: &str| p.get(k).unwrap_or_default();
+        Self::from_query(|k| p.get(k).unwrap_or_default())
+    }
+
+    /// From the URL's query values, already decoded (`""` for a missing one).
+    fn from_query(get: impl Fn(&str) -> String) -> Self {
         let sort = get("sort");
         Self {
             status: TicketStatus::parse(&get("status")),
+            priority: Priority::parse(&get("priority")),
             assignee: Assignee::parse(&get("assignee")),
             category_id: get("category").parse().ok(),
+            tag: normalize_tag(&get("tag")),
             q: get("q").trim().to_owned(),
             overdue: get("overdue") == "true",
             sort: SORTS.iter().find(|s| s.0 == sort).map_or(SORTS[0].0, |s| s.0),
@@ -104,12 +116,14 @@ impl QueueFilter {
         let mut parts: Vec<String> = Vec::new();
         let mut add = |k: &str, v: &str| {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", String::from(js_sys::encode_uri_component(v))));
+                parts.push(format!("{k}={}", uri_component::encode(v)));
             }
         };
         add("status", self.status.map_or("", |s| s.as_str()));
+        add("priority", self.priority.map_or("", |p| p.as_str()));
         add("assignee", self.assignee.param());
         add("category", &self.category_id.map(|c| c.to_string()).unwrap_or_default());
+        add("tag", &self.tag);
         add("q", &self.q);
         add("overdue", if self.overdue { "true" } else { "" });
         add("sort", if self.sort == SORTS[0].0 { "" } else { self.sort });
@@ -136,7 +150,9 @@ impl QueueFilter {
             .map_or((TicketSort::Updated, SortOrder::Desc), |s| (s.1, s.2));
         TicketQuery {
             status: self.status,
+            priority: self.priority,
             category_id: self.category_id,
+            tag: Some(self.tag.clone()).filter(|t| !t.is_empty()),
             assignee: Some(self.assignee.param().to_owned()).filter(|a| !a.is_empty()),
             q: Some(self.q.clone()).filter(|q| !q.is_empty()),
             overdue: self.overdue.then_some(true),
@@ -153,6 +169,8 @@ impl QueueFilter {
     pub fn matches(&self, t: &Ticket, me: Option<i64>) -> bool {
         let assignee = t.assignee.as_ref().map(|a| a.id);
         self.status.is_none_or(|s| s == t.status)
+            && self.priority.is_none_or(|p| p == t.priority)
+            && (self.tag.is_empty() || t.tags.iter().any(|x| x.to_lowercase() == self.tag))
             && self.category_id.is_none_or(|c| Some(c) == t.category_id)
             && match self.assignee {
                 Assignee::All => true,
@@ -174,6 +192,11 @@ impl QueueFilter {
     }
 }
 
+/// A tag as the server compares it: trimmed and lower case.
+pub fn normalize_tag(tag: &str) -> String {
+    tag.trim().to_lowercase()
+}
+
 impl PagedList for QueueFilter {
     fn page(&self) -> u64 {
         self.page
@@ -181,5 +204,83 @@ impl PagedList for QueueFilter {
 
     fn page_href(&self, page: u64) -> String {
         self.with_page(page).href()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `href` back as the router would: the query string's pairs, percent-decoded.
+    /// (`ParamsMap` itself decodes through JavaScript, which native tests do not have.)
+    fn parse_href(href: &str) -> QueueFilter {
+        let mut params = std::collections::HashMap::new();
+        if let Some((_, query)) = href.split_once('?') {
+            for pair in query.split('&') {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let v = uri_component::decode(v).unwrap_or_else(|| panic!("bad escape in {href}"));
+                params.insert(k.to_owned(), v);
+            }
+        }
+        QueueFilter::from_query(|k| params.get(k).cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn the_default_filter_is_the_bare_queue() {
+        assert_eq!(QueueFilter::default().href(), "/tickets");
+        assert_eq!(parse_href("/tickets"), QueueFilter::default());
+    }
+
+    #[test]
+    fn priority_and_tag_survive_the_url_round_trip() {
+        let f = QueueFilter {
+            priority: Some(Priority::Urgent),
+            tag: "vip customer".into(),
+            status: Some(TicketStatus::Open),
+            ..QueueFilter::default()
+        };
+        let href = f.href();
+        assert_eq!(href, "/tickets?status=open&priority=urgent&tag=vip%20customer");
+        assert_eq!(parse_href(&href), f);
+    }
+
+    #[test]
+    fn every_filter_survives_the_url_round_trip() {
+        for priority in Priority::ALL.iter().copied() {
+            let f = QueueFilter {
+                status: Some(TicketStatus::Pending),
+                priority: Some(priority),
+                assignee: Assignee::Mine,
+                category_id: Some(7),
+                tag: "billing&co=1".into(),
+                q: "refund #12".into(),
+                overdue: true,
+                sort: "due",
+                page: 3,
+            };
+            assert_eq!(parse_href(&f.href()), f, "{}", f.href());
+        }
+    }
+
+    #[test]
+    fn a_tag_in_the_url_is_read_as_the_server_compares_it() {
+        let f = parse_href("/tickets?tag=%20VIP%20&priority=loud");
+        assert_eq!(f.tag, "vip");
+        assert_eq!(f.priority, None, "an unknown priority is no filter");
+        assert_eq!(f.href(), "/tickets?tag=vip");
+    }
+
+    #[test]
+    fn the_query_carries_priority_and_tag() {
+        let f = QueueFilter {
+            priority: Some(Priority::High),
+            tag: "vip".into(),
+            ..QueueFilter::default()
+        };
+        let q = f.to_query();
+        assert_eq!(q.priority, Some(Priority::High));
+        assert_eq!(q.tag.as_deref(), Some("vip"));
+        let none = QueueFilter::default().to_query();
+        assert_eq!((none.priority, none.tag), (None, None));
     }
 }

@@ -20,6 +20,7 @@ mod seen;
 mod staff_directory;
 mod theme;
 mod time_zones;
+mod uri_component;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -360,6 +360,48 @@ impl Browser {
         }
     }
 
+    /// Picks `value` in a select as a person does: the value, then a bubbling `change`. Waits
+    /// until the select is enabled and offers `value` (options may load later).
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.wait_js(
+            &format!("{css} enabled, offering {value:?}"),
+            "const e = document.querySelector(arguments[0]);
+             return !!e && !e.disabled && [...e.options].some(o => o.value === arguments[1]);",
+            vec![json!(css), json!(value)],
+        )
+        .await;
+        let set = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]);
+                 e.value = arguments[1];
+                 e.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![json!(css), json!(value)],
+            )
+            .await;
+        if let Err(err) = set {
+            self.fail(&format!("choosing {value:?} in {css}: {err}")).await;
+        }
+    }
+
+    /// Replaces the text of an input (typing would append to what it holds), with the `input`
+    /// event typing sends.
+    pub async fn fill(&self, css: &str, value: &str) {
+        self.wait_for(css).await;
+        let set = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]);
+                 e.value = arguments[1];
+                 e.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![json!(css), json!(value)],
+            )
+            .await;
+        if let Err(err) = set {
+            self.fail(&format!("filling {css}: {err}")).await;
+        }
+    }
+
     /// Saves the viewport as `docs/screenshots/{name}.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = crate::workspace_root().join("docs/screenshots");

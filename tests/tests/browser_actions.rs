@@ -60,11 +60,23 @@ async fn canned_responses_status_and_time_from_the_ticket_page() {
     }
 
     b.type_into("[data-testid=action-minutes]", "25").await;
+    b.type_into("[data-testid=action-time-note]", "Checked the invoice")
+        .await;
     b.click("[data-testid=action-log-time]").await;
     while app.api.ticket(&app.admin.token, t.id).await.ticket.time_spent_minutes != 25 {
         assert!(std::time::Instant::now() < deadline, "the time was never logged");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     b.wait_for_text(".ticket-sidebar", "0 h 25 min").await;
+    // The entry, with its note, in the list and over the API.
+    let entry = b.wait_for_text("[data-testid=time-entry]", "Checked the invoice").await;
+    assert!(entry.contains("25 min"), "{entry:?}");
+    let entries: Vec<protocol::TimeEntry> =
+        maildesk_tests::client::ok_json(app.api.get(&app.admin.token, &format!("/tickets/{}/time", t.id)).await).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].minutes, entries[0].note.as_str()),
+        (25, "Checked the invoice")
+    );
     b.close().await;
 }

@@ -58,6 +58,7 @@ async fn every_control_is_labelled_and_the_portal_fits_a_phone() {
         ("/admin/mailboxes", "main"),
         ("/admin/kb", "main"),
         ("/admin/sla", "[data-testid=admin-tab-sla]"),
+        ("/admin/rules", "[data-testid=dry-run-ticket]"),
     ] {
         problems.extend(audit(&b, path, ready).await);
     }

@@ -46,6 +46,7 @@ pub fn AppHeader() -> impl IntoView {
                         </Show>
                         <Show when=is_admin>
                             <A href="/dashboard" attr:data-testid="nav-dashboard">"Dashboard"</A>
+                            <A href="/reports" attr:data-testid="nav-reports">"Reports"</A>
                             <A href="/admin" attr:data-testid="nav-admin">"Admin"</A>
                         </Show>
                     </nav>

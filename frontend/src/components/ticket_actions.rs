@@ -18,6 +18,7 @@ use crate::staff_directory::StaffDirectory;
 pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl IntoView {
     let busy = ctx.editing;
     let minutes = RwSignal::new(String::new());
+    let time_note = RwSignal::new(String::new());
     let merge_into = RwSignal::new(String::new());
     let current = move || ctx.with_detail(|d| d.ticket.clone());
     // Under an SLA the policy sets the due date, and the server refuses a manual one.
@@ -62,8 +63,12 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
             ctx.edit_notice.set(Some("Time: enter the minutes as a number.".into()));
             return;
         };
-        let request = async move { ctx.client.log_time(ctx.id, m).await };
-        ctx.change("Time", request, move || minutes.set(String::new()));
+        let note = Some(time_note.get_untracked().trim().to_owned()).filter(|n| !n.is_empty());
+        let request = async move { ctx.client.log_time(ctx.id, m, note).await };
+        ctx.change("Time", request, move || {
+            minutes.set(String::new());
+            time_note.set(String::new());
+        });
     };
     let merge = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -163,6 +168,10 @@ pub fn TicketActions(ctx: TicketContext, directory: StaffDirectory) -> impl Into
                         data-testid="action-minutes"
                         bind:value=minutes
                     />
+                </label>
+                <label>
+                    <span>"Note (optional)"</span>
+                    <input type="text" maxlength="500" data-testid="action-time-note" bind:value=time_note />
                 </label>
                 <button type="submit" class="btn" data-testid="action-log-time" disabled=move || busy.get()>
                     "Log"

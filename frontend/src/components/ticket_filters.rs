@@ -1,10 +1,11 @@
-//! The queue's filter bar: search, status, assignee, category, overdue only, and order.
+//! The queue's filter bar: search, status, priority, assignee, category, tag, overdue only, and
+//! order.
 
 use leptos::prelude::*;
-use protocol::{Category, TicketStatus};
+use protocol::{Category, Priority, TicketStatus};
 
-use crate::filter::{Assignee, QueueFilter, SORTS};
-use crate::format::status_label;
+use crate::filter::{Assignee, QueueFilter, SORTS, normalize_tag};
+use crate::format::{priority_label, status_label};
 
 #[component]
 pub fn TicketFilters(
@@ -70,6 +71,7 @@ pub fn TicketFilters(
                         .collect_view()}
                 </select>
             </label>
+            <PrioritySelect filter change />
             <label class="field-inline">
                 <span>"Assignee"</span>
                 <select
@@ -95,6 +97,7 @@ pub fn TicketFilters(
                 </select>
             </label>
             <CategorySelect filter categories change />
+            <TagInput filter change />
             <label class="field-inline filter-overdue">
                 <input
                     type="checkbox"
@@ -134,6 +137,75 @@ pub fn TicketFilters(
                 </select>
             </label>
         </div>
+    }
+}
+
+#[component]
+fn PrioritySelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Priority"</span>
+            <select
+                data-testid="filter-priority"
+                on:change=move |ev| {
+                    let priority = Priority::parse(&event_target_value(&ev));
+                    change(&|f| f.priority = priority);
+                }
+            >
+                <option value="" prop:selected=move || filter.with(|f| f.priority.is_none())>
+                    "Any priority"
+                </option>
+                {Priority::ALL
+                    .iter()
+                    .copied()
+                    .map(|p| {
+                        view! {
+                            <option value=p.as_str() prop:selected=move || filter.with(|f| f.priority == Some(p))>
+                                {priority_label(p)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// One tag, applied when the input is committed (Enter or leaving it), not on every key: each
+/// change is a new URL and a new request.
+#[component]
+fn TagInput(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let apply = move |value: String| {
+        let tag = normalize_tag(&value);
+        if filter.with_untracked(|f| f.tag != tag) {
+            change(&|f| f.tag = tag.clone());
+        }
+    };
+    view! {
+        <label class="field-inline filter-tag">
+            <span>"Tag"</span>
+            <input
+                type="text"
+                placeholder="Any tag"
+                autocomplete="off"
+                data-testid="filter-tag"
+                prop:value=move || filter.with(|f| f.tag.clone())
+                on:change=move |ev| apply(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    // Enter applies even a value set by a script or autofill, which `change`
+                    // does not report.
+                    if ev.key() == "Enter" {
+                        apply(event_target_value(&ev));
+                    }
+                }
+            />
+        </label>
     }
 }
 

@@ -14,6 +14,8 @@ pub fn TicketSidebar(ticket: Ticket, category: Option<String>) -> impl IntoView 
         .map_or("Unassigned".to_owned(), |a| a.name.clone());
     let requester = format!("{} <{}>", ticket.requester.name, ticket.requester.email);
     let due = ticket.due_at.map(datetime);
+    let rating = ticket.rating.as_deref().map(rating_label);
+    let rating_comment = ticket.rating_comment.clone().filter(|c| !c.is_empty());
 
     view! {
         <aside class="ticket-sidebar" aria-label="Ticket details">
@@ -31,6 +33,11 @@ pub fn TicketSidebar(ticket: Ticket, category: Option<String>) -> impl IntoView 
                 <dt>"Updated"</dt>
                 <dd title=datetime(ticket.updated_at)>{relative(ticket.updated_at)}</dd>
                 {due.map(|due| view! { <dt>"Due"</dt><dd>{due}</dd> })}
+                {rating.map(|r| view! { <dt>"Rating"</dt><dd data-testid="sidebar-rating">{r}</dd> })}
+                {rating_comment
+                    .map(|c| {
+                        view! { <dt>"Customer's comment"</dt><dd data-testid="sidebar-rating-comment">{c}</dd> }
+                    })}
                 {(ticket.time_spent_minutes > 0)
                     .then(|| {
                         let t = ticket.time_spent_minutes;
@@ -38,5 +45,15 @@ pub fn TicketSidebar(ticket: Ticket, category: Option<String>) -> impl IntoView 
                     })}
             </dl>
         </aside>
+    }
+}
+
+/// The requester's rating in words.
+fn rating_label(r: &str) -> String {
+    match r {
+        "good" => "Good".into(),
+        "ok" => "OK".into(),
+        "bad" => "Bad".into(),
+        other => other.to_owned(),
     }
 }

@@ -11,6 +11,7 @@ pub mod new_ticket;
 pub mod not_found;
 pub mod portal_ticket;
 pub mod portal_tickets;
+pub mod reports;
 pub mod search;
 pub mod ticket;
 pub mod ticket_edit;

@@ -8,6 +8,7 @@ use protocol::{Rating, Ticket, TicketDetail, TicketStatus};
 
 use crate::api::{ApiError, use_client};
 use crate::components::badges::StatusBadge;
+use crate::components::custom_field_value::CustomFieldValues;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
 use crate::components::portal_reply::PortalReply;
@@ -51,12 +52,13 @@ pub fn PortalTicketView(id: i64) -> impl IntoView {
                 None => view! { <Loading label="Loading ticket…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNotice error retry=Callback::new(move |()| load()) /> }.into_any(),
                 Some(Ok(d)) => {
-                    let TicketDetail { ticket, messages, .. } = d;
+                    let TicketDetail { ticket, messages, custom_fields, .. } = d;
                     view! {
                         <PortalTicketHeader
                             ticket
                             on_updated=Callback::new(move |d: TicketDetail| detail.set(Some(Ok(d))))
                         />
+                        <CustomFieldValues values=custom_fields />
                         <ol class="thread" aria-label="Messages" data-testid="thread">
                             {messages.into_iter().map(|m| view! { <li><MessageItem message=m /></li> }).collect_view()}
                         </ol>
@@ -93,15 +95,32 @@ fn PortalTicketHeader(ticket: Ticket, on_updated: Callback<TicketDetail>) -> imp
                 </span>
                 <span class="muted">{format!("Opened {}", datetime(ticket.created_at))}</span>
             </div>
-            {closed.then(|| view! { <RatingNote ticket_id=ticket.id rating=ticket.rating on_updated /> })}
+            {closed
+                .then(|| {
+                    view! {
+                        <RatingNote
+                            ticket_id=ticket.id
+                            rating=ticket.rating
+                            comment=ticket.rating_comment
+                            on_updated
+                        />
+                    }
+                })}
         </header>
     }
 }
 
-/// The requester's rating: three buttons until they rate (here or from the "closed" mail).
+/// The requester's rating: three buttons and an optional comment until they rate (here or from
+/// the "closed" mail); then what they said.
 #[component]
-fn RatingNote(ticket_id: i64, rating: Option<String>, on_updated: Callback<TicketDetail>) -> impl IntoView {
+fn RatingNote(
+    ticket_id: i64,
+    rating: Option<String>,
+    comment: Option<String>,
+    on_updated: Callback<TicketDetail>,
+) -> impl IntoView {
     let client = use_client();
+    let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let text = match rating.as_deref() {
         Some("good") => "You rated our help: Good. Thank you!",
@@ -112,8 +131,9 @@ fn RatingNote(ticket_id: i64, rating: Option<String>, on_updated: Callback<Ticke
     };
     let rated = rating.is_some();
     let rate = move |r: Rating| {
+        let said = Some(draft.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
         spawn_local(async move {
-            match client.rate(ticket_id, r).await {
+            match client.rate(ticket_id, r, said).await {
                 Ok(d) => on_updated.run(d),
                 Err(e) => error.set(Some(e)),
             }
@@ -122,7 +142,14 @@ fn RatingNote(ticket_id: i64, rating: Option<String>, on_updated: Callback<Ticke
     view! {
         <div class="notice notice-info rating" data-testid="ticket-rating" data-rating=rating.unwrap_or_default()>
             <p>{text}</p>
+            {comment
+                .filter(|c| !c.is_empty())
+                .map(|c| view! { <blockquote class="rating-comment" data-testid="rating-comment">{c}</blockquote> })}
             {(!rated).then(|| view! {
+                <div class="field">
+                    <label for="rating-comment-input">"Anything you want to tell us? (optional)"</label>
+                    <textarea id="rating-comment-input" rows="2" maxlength="2000" data-testid="rating-comment-input" bind:value=draft></textarea>
+                </div>
                 <div class="rating-buttons" role="group" aria-label="Rate our help">
                     <button type="button" data-testid="rate-good" on:click=move |_| rate(Rating::Good)>"Good"</button>
                     <button type="button" data-testid="rate-ok" on:click=move |_| rate(Rating::Ok)>"OK"</button>

@@ -9,6 +9,7 @@ use crate::auth::use_auth;
 use crate::components::badges::{PriorityBadge, StatusBadge};
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::Conflict;
+use crate::components::custom_field_editor::CustomFieldEditor;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::kb_suggested::SuggestedArticles;
 use crate::components::message::MessageItem;
@@ -18,6 +19,7 @@ use crate::components::sla_block::SlaBlock;
 use crate::components::ticket_actions::TicketActions;
 use crate::components::ticket_history::TicketHistory;
 use crate::components::ticket_sidebar::TicketSidebar;
+use crate::components::time_entries::TimeEntries;
 use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
 use crate::staff_directory::StaffDirectory;
@@ -95,6 +97,8 @@ fn TicketView(id: i64) -> impl IntoView {
                     <div class="ticket-side">
                         {staff.then(|| view! { <SlaBlock ticket admin /> })}
                         {staff.then(|| view! { <TicketActions ctx directory /> })}
+                        {staff.then(|| view! { <CustomFieldEditor ctx /> })}
+                        {staff.then(|| view! { <TimeEntries ctx /> })}
                         {move || {
                             ctx.with_detail(|d| {
                                 let category = d.ticket.category_id.and_then(|c| directory.category_name(c));

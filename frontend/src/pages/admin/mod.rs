@@ -7,6 +7,7 @@ mod calendars;
 mod canned;
 mod categories;
 mod companies;
+mod custom_fields;
 mod holiday_list;
 mod inbound;
 mod kb;
@@ -18,6 +19,7 @@ mod notifications;
 mod outbox;
 mod outbox_detail;
 mod policy_form;
+mod rules;
 mod search_status;
 mod sla;
 mod sla_policies;
@@ -45,7 +47,9 @@ const TABS: &[(&str, &str)] = &[
     ("users", "Users"),
     ("companies", "Companies"),
     ("categories", "Categories"),
+    ("custom-fields", "Custom fields"),
     ("canned", "Canned responses"),
+    ("rules", "Rules"),
     ("sla", "SLA"),
     ("kb", "Knowledge base"),
 ];
@@ -127,7 +131,9 @@ fn tab_view(tab: &str, id: Option<&str>) -> AnyView {
         ("users", _) => view! { <users::UsersTab /> }.into_any(),
         ("companies", _) => view! { <companies::CompaniesTab /> }.into_any(),
         ("categories", _) => view! { <categories::CategoriesTab /> }.into_any(),
+        ("custom-fields", _) => view! { <custom_fields::CustomFieldsTab /> }.into_any(),
         ("canned", _) => view! { <canned::CannedTab /> }.into_any(),
+        ("rules", _) => view! { <rules::RulesTab /> }.into_any(),
         ("sla", _) => view! { <sla::SlaTab /> }.into_any(),
         ("kb", Some(id)) => view! { <kb_editor::KbEditor id=Some(id) /> }.into_any(),
         ("kb", None) if id == Some("new") => view! { <kb_editor::KbEditor id=None /> }.into_any(),

@@ -1,0 +1,246 @@
+//! Creating or replacing a rule: name, on or off, the event it listens to, whether all or any
+//! of its conditions must hold, the conditions and the actions. Its place in the list is kept
+//! (a new rule goes last); the list's arrows move it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{Action, Condition, MatchMode, Rule, RuleEvent, SaveRule};
+
+use super::action_kinds::{self, ACTIONS};
+use super::choices::RuleChoices;
+use super::condition_kinds::{self, CONDITIONS};
+use super::event::{event_label, parse_idle_hours};
+use super::fields::Draft;
+use super::item_list::{ItemList, drafts, rows_of};
+use super::problem::save_problem;
+use crate::api::use_client;
+use crate::components::loaded::FormStatus;
+use crate::field_problem::FieldProblem;
+
+#[component]
+pub fn RuleForm(
+    existing: Option<Rule>,
+    choices: RuleChoices,
+    /// Called with a confirmation to show.
+    on_saved: Callback<String>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let client = use_client();
+    let r = existing.as_ref();
+    let id = r.map(|r| r.id);
+    let name = RwSignal::new(r.map(|r| r.name.clone()).unwrap_or_default());
+    let enabled = RwSignal::new(r.is_none_or(|r| r.enabled));
+    let event = RwSignal::new(r.map_or(RuleEvent::TicketCreated, |r| r.event));
+    let idle_hours = RwSignal::new(r.and_then(|r| r.idle_hours).map(|h| h.to_string()).unwrap_or_default());
+    let any = RwSignal::new(r.is_some_and(|r| r.match_mode == MatchMode::Any));
+    let conditions = rows_of(
+        r.map(|r| r.conditions.iter().map(condition_kinds::draft_of).collect())
+            .unwrap_or_default(),
+    );
+    let actions = rows_of(
+        r.map(|r| r.actions.iter().map(action_kinds::draft_of).collect())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let problem = FieldProblem::default();
+    let saving = RwSignal::new(false);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.clear();
+        let idle = match event.get_untracked() {
+            RuleEvent::TicketIdle => match parse_idle_hours(&idle_hours.get_untracked()) {
+                Ok(h) => Some(h),
+                Err(message) => {
+                    problem.set("idle_hours");
+                    error.set(Some(message));
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let (condition_drafts, action_drafts) = (drafts(conditions), drafts(actions));
+        let written = write_all::<Condition>(&condition_drafts, "conditions", "Condition")
+            .and_then(|c| Ok((c, write_all::<Action>(&action_drafts, "actions", "Action")?)));
+        let (conditions, actions) = match written {
+            Ok(both) => both,
+            Err((path, message)) => {
+                problem.set(&path);
+                error.set(Some(message));
+                return;
+            }
+        };
+        let rule = SaveRule {
+            name: name.get_untracked().trim().to_owned(),
+            enabled: enabled.get_untracked(),
+            position: None,
+            event: event.get_untracked(),
+            idle_hours: idle,
+            match_mode: if any.get_untracked() {
+                MatchMode::Any
+            } else {
+                MatchMode::All
+            },
+            conditions,
+            actions,
+        };
+        saving.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = match id {
+                Some(id) => client.replace_rule(id, &rule).await,
+                None => client.create_rule(&rule).await,
+            };
+            saving.set(false);
+            match result {
+                Ok(r) => on_saved.run(format!("{} is saved.", r.name)),
+                Err(e) => {
+                    problem.show(&e);
+                    error.set(Some(save_problem(&e, &condition_drafts, &action_drafts)));
+                }
+            }
+        });
+    };
+
+    let invalid = move |field: &'static str| move || problem.marks(field).to_string();
+    let title = if id.is_some() { "Edit rule" } else { "New rule" };
+    view! {
+        <form class="card admin-form rule-form" on:submit=on_submit novalidate data-testid="rule-form" aria-label=title>
+            <h3>{title}</h3>
+            <div class="form-grid">
+                <div class="field">
+                    <label for="rule-name">"Name"</label>
+                    <input id="rule-name" type="text" data-testid="rule-name" aria-invalid=invalid("name") bind:value=name />
+                </div>
+                <div class="field">
+                    <label for="rule-event">"When"</label>
+                    <select
+                        id="rule-event"
+                        data-testid="rule-event"
+                        on:change=move |ev| {
+                            if let Some(e) = RuleEvent::parse(&event_target_value(&ev)) {
+                                event.set(e);
+                            }
+                        }
+                    >
+                        {RuleEvent::ALL
+                            .iter()
+                            .map(|&e| {
+                                view! {
+                                    <option value=e.as_str() prop:selected=move || event.get() == e>
+                                        {event_label(e)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <Show when=move || event.get() == RuleEvent::TicketIdle>
+                    <div class="field">
+                        <label for="rule-idle-hours">"Idle for (hours)"</label>
+                        <input
+                            id="rule-idle-hours"
+                            type="number"
+                            min="1"
+                            max="8784"
+                            step="1"
+                            required
+                            data-testid="rule-idle-hours"
+                            aria-describedby="rule-idle-hours-help"
+                            aria-invalid=invalid("idle_hours")
+                            bind:value=idle_hours
+                        />
+                        <small id="rule-idle-hours-help" class="muted">
+                            "Fires once when an open or pending ticket has not been updated for this long (1 to 8784 hours)."
+                        </small>
+                    </div>
+                </Show>
+            </div>
+            <div class="field-check">
+                <input id="rule-enabled" type="checkbox" data-testid="rule-enabled" bind:checked=enabled />
+                <label for="rule-enabled">"Enabled"</label>
+            </div>
+            <fieldset data-testid="rule-conditions">
+                <legend>"If"</legend>
+                <MatchModeChoice any />
+                <ItemList
+                    what="condition"
+                    path="conditions"
+                    table=CONDITIONS
+                    rows=conditions
+                    choices
+                    problem
+                    empty="No conditions: the rule runs on every such event."
+                />
+            </fieldset>
+            <fieldset data-testid="rule-actions">
+                <legend>"Then"</legend>
+                <ItemList
+                    what="action"
+                    path="actions"
+                    table=ACTIONS
+                    rows=actions
+                    choices
+                    problem
+                    empty="No actions yet: a rule needs at least one."
+                />
+            </fieldset>
+            <FormStatus error />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" data-testid="rule-save" disabled=move || saving.get()>
+                    "Save rule"
+                </button>
+                <button type="button" class="btn" data-testid="rule-cancel" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// All conditions must hold, or any one.
+#[component]
+fn MatchModeChoice(any: RwSignal<bool>) -> impl IntoView {
+    let option = move |value: bool, id: &'static str, label: &'static str| {
+        view! {
+            <span class="field-check">
+                <input
+                    id=id
+                    type="radio"
+                    name="rule-match"
+                    data-testid=id
+                    prop:checked=move || any.get() == value
+                    on:change=move |_| any.set(value)
+                />
+                <label for=id>{label}</label>
+            </span>
+        }
+    };
+    view! {
+        <div class="rule-match" role="radiogroup" aria-label="Which conditions must hold">
+            {option(false, "rule-match-all", "All of these conditions hold")}
+            {option(true, "rule-match-any", "Any of these conditions holds")}
+        </div>
+    }
+}
+
+/// Every row's wire value, or the first row not filled in right: its path (to mark it) and a
+/// sentence naming it.
+fn write_all<T: serde::de::DeserializeOwned>(
+    drafts: &[Draft],
+    path: &str,
+    word: &str,
+) -> Result<Vec<T>, (String, String)> {
+    drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.write().map_err(|why| {
+                (
+                    format!("{path}[{i}]"),
+                    format!("{word} {} ({}): {why}.", i + 1, d.kind.label),
+                )
+            })
+        })
+        .collect()
+}
