@@ -94,6 +94,11 @@ pub static ACTIONS: &[Kind] = &[
         fields: &[],
     },
     Kind {
+        key: "mark_spam",
+        label: "Mark as spam (tag and close, no mail)",
+        fields: &[],
+    },
+    Kind {
         key: "send_mail",
         label: "Send an e-mail",
         fields: &[
@@ -164,6 +169,7 @@ mod tests {
                 body: "Check the contract.\nThen reply.".into(),
             },
             Action::Close {},
+            Action::MarkSpam {},
             Action::SendMail {
                 to: "requester".into(),
                 subject: "Still there? #TicketNumber#".into(),
