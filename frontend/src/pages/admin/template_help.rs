@@ -39,6 +39,9 @@ const HASH: &[(&str, &str)] = &[
     ),
     ("Unsubscribe", "the unsubscribe link"),
     ("RecipientName", "the recipient's name"),
+    ("TimeSpent", "time logged on the ticket, e.g. 1 h 15 min"),
+    ("Custom_Fields", "every public custom field, one per line"),
+    ("CF_1234", "custom field 1234 (any visibility: the admin chose it)"),
 ];
 
 /// `%{name}` placeholders (seed 004) and the `#…#` one each means.
