@@ -5,6 +5,7 @@
 //!
 //!   cargo bench -p maildesk-tests --bench live_fanout           (1,000 agents, 30 rounds)
 //!   MAILDESK_BENCH_AGENTS=10000 MAILDESK_BENCH_ROUNDS=20 cargo bench …
+//!   MAILDESK_BENCH_ONE_NODE=1 …: every watcher on node A (how many one node holds)
 //!
 //! The two server nodes run in this process; the clients run in a child process (this same
 //! binary, started with `MAILDESK_BENCH_CLIENT=<config file>`), so each side has its own
@@ -116,6 +117,8 @@ struct ClientConfig {
     ticket_id: i64,
     agents: usize,
     rounds: usize,
+    /// Every watcher on node A instead of alternating.
+    one_node: bool,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -143,6 +146,9 @@ async fn servers() {
     println!(
         "live fan-out benchmark: {agents} agent sockets over 2 nodes (PostgreSQL + Redis), {rounds} presence changes"
     );
+    if std::env::var("MAILDESK_BENCH_ONE_NODE").is_ok_and(|v| v == "1") {
+        println!("(all watchers on node A)");
+    }
     let config = ClientConfig {
         ports: [a.port, b.port],
         watcher_token: watcher.token.clone(),
@@ -151,6 +157,7 @@ async fn servers() {
         ticket_id: t.id,
         agents,
         rounds,
+        one_node: std::env::var("MAILDESK_BENCH_ONE_NODE").is_ok_and(|v| v == "1"),
     };
     let file = tempfile::NamedTempFile::new().expect("config file");
     std::fs::write(file.path(), serde_json::to_vec(&config).expect("config")).expect("writing the config");
@@ -215,7 +222,7 @@ async fn clients(config_path: &str) {
     let (round_tx, _) = broadcast::channel::<(Activity, Instant)>(16);
     let (result_tx, mut results) = mpsc::channel::<(usize, Option<Duration>)>(c.agents.max(1));
     for i in 0..c.agents {
-        let node = i % 2;
+        let node = if c.one_node { 0 } else { i % 2 };
         let mut ws = connect(c.ports[node], &c.watcher_token).await;
         ws.subscribe_ok(Topic::Queue).await;
         ws.subscribe_ok(Topic::Ticket(c.ticket_id)).await;
