@@ -5,6 +5,7 @@ pub mod badges;
 pub mod bar_chart;
 pub mod canned_picker;
 pub mod composer;
+pub mod confirm_delete;
 pub mod conflict_banner;
 pub mod custom_field_editor;
 pub mod custom_field_value;

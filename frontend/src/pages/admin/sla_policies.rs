@@ -12,6 +12,7 @@ use super::policy_form::{PolicyChoices, PolicyForm};
 use super::sla::Editing;
 use crate::api::{ApiError, Client, use_client};
 use crate::business_minutes::label;
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::format::priority_label;
@@ -133,7 +134,6 @@ fn PolicyRow(
     remove: Callback<i64>,
 ) -> impl IntoView {
     let id = p.id;
-    let confirming = RwSignal::new(false);
     let scope = {
         let p = p.clone();
         move || {
@@ -215,32 +215,12 @@ fn PolicyRow(
                 >
                     "Edit"
                 </button>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || {
-                        view! {
-                            <button type="button" class="btn btn-small" data-testid="policy-delete" on:click=move |_| confirming.set(true)>
-                                "Delete"
-                            </button>
-                        }
-                    }
-                >
-                    <span class="confirm-delete" role="group" aria-label="Confirm deletion">
-                        <span>"Open tickets get the policy that matches them now."</span>
-                        <button
-                            type="button"
-                            class="btn btn-small btn-danger"
-                            data-testid="policy-delete-confirm"
-                            disabled=move || busy.get()
-                            on:click=move |_| remove.run(id)
-                        >
-                            "Delete"
-                        </button>
-                        <button type="button" class="btn btn-small" on:click=move |_| confirming.set(false)>
-                            "Keep"
-                        </button>
-                    </span>
-                </Show>
+                <ConfirmDelete
+                    testid="policy-delete"
+                    question="Open tickets get the policy that matches them now."
+                    busy=busy
+                    on_confirm=Callback::new(move |()| remove.run(id))
+                />
             </div>
         </li>
     }

@@ -7,6 +7,7 @@ use protocol::CustomField;
 
 use super::labels::{kind_label, visibility_label};
 use crate::api::{ApiError, use_client};
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::pages::admin::sla::Editing;
@@ -51,7 +52,6 @@ pub fn CustomFieldList(
 
 #[component]
 fn FieldRow(f: CustomField, open: Callback<Editing<CustomField>>, remove: Callback<CustomField>) -> impl IntoView {
-    let confirming = RwSignal::new(false);
     let options = (!f.options.is_empty()).then(|| format!("Options: {}", f.options.join(", ")));
     let name = f.name.clone();
     let (edit_with, remove_with) = (StoredValue::new(f.clone()), StoredValue::new(f.clone()));
@@ -74,31 +74,12 @@ fn FieldRow(f: CustomField, open: Callback<Editing<CustomField>>, remove: Callba
                 >
                     "Edit"
                 </button>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || {
-                        view! {
-                            <button type="button" class="btn btn-small" data-testid="custom-field-delete" on:click=move |_| confirming.set(true)>
-                                "Delete"
-                            </button>
-                        }
-                    }
-                >
-                    <span class="confirm-delete" role="group" aria-label="Confirm deletion">
-                        <span>"Delete this field and its values on every ticket?"</span>
-                        <button
-                            type="button"
-                            class="btn btn-small btn-danger"
-                            data-testid="custom-field-delete-confirm"
-                            on:click=move |_| remove.run(remove_with.get_value())
-                        >
-                            "Delete"
-                        </button>
-                        <button type="button" class="btn btn-small" data-testid="custom-field-delete-keep" on:click=move |_| confirming.set(false)>
-                            "Keep"
-                        </button>
-                    </span>
-                </Show>
+                <ConfirmDelete
+                    testid="custom-field-delete"
+                    question="Delete this field and its values on every ticket?"
+                    busy=Signal::stored(false)
+                    on_confirm=Callback::new(move |()| remove.run(remove_with.get_value()))
+                />
             </div>
         </li>
     }

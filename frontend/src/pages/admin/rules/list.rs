@@ -12,6 +12,7 @@ use super::choices::RuleChoices;
 use super::condition_kinds;
 use super::event::trigger_label;
 use crate::api::{ApiError, Client, use_client};
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::pages::admin::sla::Editing;
@@ -111,7 +112,6 @@ fn RuleRow(
     remove: Callback<(i64, String)>,
 ) -> impl IntoView {
     let id = rule.id;
-    let confirming = RwSignal::new(false);
     let summary = {
         let rule = rule.clone();
         move || {
@@ -205,32 +205,12 @@ fn RuleRow(
                 >
                     "Edit"
                 </button>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || {
-                        view! {
-                            <button type="button" class="btn btn-small" data-testid="rule-delete" on:click=move |_| confirming.set(true)>
-                                "Delete"
-                            </button>
-                        }
-                    }
-                >
-                    <span class="confirm-delete" role="group" aria-label="Confirm deletion">
-                        <span>"Delete this rule?"</span>
-                        <button
-                            type="button"
-                            class="btn btn-small btn-danger"
-                            data-testid="rule-delete-confirm"
-                            disabled=move || busy.get()
-                            on:click=move |_| remove.run((id, delete_name.get_value()))
-                        >
-                            "Delete"
-                        </button>
-                        <button type="button" class="btn btn-small" on:click=move |_| confirming.set(false)>
-                            "Keep"
-                        </button>
-                    </span>
-                </Show>
+                <ConfirmDelete
+                    testid="rule-delete"
+                    question="Delete this rule?"
+                    busy=busy
+                    on_confirm=Callback::new(move |()| remove.run((id, delete_name.get_value())))
+                />
             </div>
         </li>
     }
