@@ -1,6 +1,9 @@
 use clap::Parser;
 use maildesk::cli::{Cli, run};
 
+#[global_allocator]
+static ALLOCATOR: maildesk::Allocator = maildesk::Allocator;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

@@ -3,24 +3,82 @@
 //! we time its arrival at every watcher, per node. Beside it, in the same run, the floor: a raw
 //! Redis PUBLISH → subscriber receive round trip. And the servers' memory per idle connection.
 //!
-//!   cargo bench -p maildesk-tests --bench live_fanout           (1,000 agents, 30 rounds)
-//!   MAILDESK_BENCH_AGENTS=10000 MAILDESK_BENCH_ROUNDS=20 cargo bench …
+//!   cargo bench -p maildesk-tests --bench live_fanout           (1,000 agents, 100 rounds)
+//!   MAILDESK_BENCH_AGENTS=10000 MAILDESK_BENCH_ROUNDS=10 cargo bench …
 //!   MAILDESK_BENCH_ONE_NODE=1 …: every watcher on node A (how many one node holds)
+//!   MAILDESK_BENCH_WORKERS=N …: HTTP workers per node (default 1: two nodes share two cores)
+//!   MAILDESK_BENCH_ROUNDS_SHOWN=1 …: min / p50 / max of every round too
 //!
 //! The two server nodes run in this process; the clients run in a child process (this same
 //! binary, started with `MAILDESK_BENCH_CLIENT=<config file>`), so each side has its own
 //! descriptor limit and the resident-size growth of this process is the servers' cost alone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use maildesk_tests::client::new_ticket;
 use maildesk_tests::live::connect;
-use maildesk_tests::{REDIS_URL, spawn_app};
+use maildesk_tests::{Backend, REDIS_URL, spawn_app_with};
 use protocol::Role;
 use protocol::live::{Activity, ClientFrame, ServerFrame, Topic};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
+
+// The same allocator as the `maildesk` binary, so the memory figures are the server's, with a
+// count of the bytes allocated and not yet freed: the resident size alone moves by whatever
+// the allocator kept from start-up, which at 1,000 sockets is as large as the sockets' cost.
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+struct Counting;
+
+fn counted(delta: usize) -> isize {
+    isize::try_from(delta).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every call is passed on unchanged to the server's allocator; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is forwarded as is.
+        let p = unsafe { maildesk::Allocator.alloc(layout) };
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(counted(layout.size()), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as above.
+        let p = unsafe { maildesk::Allocator.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(counted(layout.size()), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { maildesk::Allocator.dealloc(ptr, layout) };
+        LIVE_BYTES.fetch_sub(counted(layout.size()), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as above.
+        let p = unsafe { maildesk::Allocator.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(counted(new_size) - counted(layout.size()), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+fn live_kib() -> f64 {
+    LIVE_BYTES.load(Ordering::Relaxed) as f64 / 1024.0
+}
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -75,37 +133,30 @@ async fn redis_floor(samples: usize) -> (Duration, Duration) {
     (pct(&times, 50), pct(&times, 99))
 }
 
-fn spawn_watcher(
-    node: usize,
-    mut ws: maildesk_tests::live::Live,
-    mut rounds_rx: broadcast::Receiver<(Activity, Instant)>,
-    tx: mpsc::Sender<(usize, Option<Duration>)>,
-    typist_id: i64,
-) {
+/// One watcher: reads its socket like a browser does (which also answers the server's pings)
+/// and reports when the typist's activity on the ticket changes, with the arrival time. It is
+/// not woken per round: the harness stays out of the path it measures.
+fn spawn_watcher(node: usize, mut ws: maildesk_tests::live::Live, tx: mpsc::UnboundedSender<Arrival>, typist_id: i64) {
     tokio::spawn(async move {
-        loop {
-            // Between rounds the client keeps reading, so it answers the server's pings.
-            let (activity, sent) = tokio::select! {
-                round = rounds_rx.recv() => match round {
-                    Ok(r) => r,
-                    Err(_) => break,
-                },
-                () = ws.pump(Duration::from_secs(1)) => continue,
+        let mut shown = None;
+        while let Some(frame) = ws.next_frame().await {
+            let ServerFrame::Presence { people, .. } = frame else {
+                continue;
             };
-            let got = ws
-                .try_wait_for(Duration::from_secs(5), |f| match f {
-                    ServerFrame::Presence { people, .. }
-                        if people.iter().any(|p| p.user_id == typist_id && p.activity == activity) =>
-                    {
-                        Some(())
-                    }
-                    _ => None,
-                })
-                .await;
-            let _ = tx.send((node, got.map(|_| sent.elapsed()))).await;
+            let now = people.iter().find(|p| p.user_id == typist_id).map(|p| p.activity);
+            if now.is_some() && now != shown {
+                shown = now;
+                let at = Instant::now();
+                if tx.send((node, now, at)).is_err() {
+                    break;
+                }
+            }
         }
     });
 }
+
+/// A watcher saw the typist's activity change: its node, the activity, when.
+type Arrival = (usize, Option<Activity>, Instant);
 
 /// What the client process needs to know, written to a file by the parent.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -133,9 +184,11 @@ async fn main() {
 async fn servers() {
     use std::io::{BufRead, Write};
     let agents = env_or("MAILDESK_BENCH_AGENTS", 1000);
-    let rounds = env_or("MAILDESK_BENCH_ROUNDS", 30);
-    let a = spawn_app().await;
-    let b = a.spawn_node().await;
+    let rounds = env_or("MAILDESK_BENCH_ROUNDS", 100);
+    // Two nodes sharing two cores: one HTTP worker each, as such a deployment is configured.
+    let workers = env_or("MAILDESK_BENCH_WORKERS", 1);
+    let a = spawn_app_with(Backend::Postgres, |s| s.http.workers = workers).await;
+    let b = a.spawn_node_with(|s| s.http.workers = workers).await;
     let watcher = a.new_user(Role::Agent).await;
     let typist = a.new_user(Role::Agent).await;
     let t = a
@@ -165,6 +218,7 @@ async fn servers() {
     // a condition).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss_kib();
+    let live_before = live_kib();
     let mut child = std::process::Command::new(std::env::current_exe().expect("this binary"))
         .env("MAILDESK_BENCH_CLIENT", file.path())
         .stdin(std::process::Stdio::piped())
@@ -194,6 +248,7 @@ async fn servers() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_idle = rss_kib();
+    let live_idle = live_kib();
     writeln!(stdin, "GO").expect("telling the clients to start");
     while let Some(line) = line_rx.recv().await {
         println!("{line}");
@@ -207,7 +262,10 @@ async fn servers() {
         ms(floor99)
     );
     println!(
-        "server memory: {:.1} KiB per idle connection (two nodes, one process; RSS {} → {} KiB with {agents} connected)",
+        "server memory per idle connection: {:.1} KiB allocated and in use ({:.0} → {:.0} KiB), {:.1} KiB of resident size (RSS {} → {} KiB); {agents} connected, two nodes in one process",
+        (live_idle - live_before) / agents.max(1) as f64,
+        live_before,
+        live_idle,
         rss_idle.saturating_sub(rss_before) as f64 / agents.max(1) as f64,
         rss_before,
         rss_idle
@@ -219,14 +277,13 @@ async fn clients(config_path: &str) {
     let c: ClientConfig =
         serde_json::from_slice(&std::fs::read(config_path).expect("reading the config")).expect("config");
     let connecting = Instant::now();
-    let (round_tx, _) = broadcast::channel::<(Activity, Instant)>(16);
-    let (result_tx, mut results) = mpsc::channel::<(usize, Option<Duration>)>(c.agents.max(1));
+    let (arrival_tx, mut arrivals) = mpsc::unbounded_channel::<Arrival>();
     for i in 0..c.agents {
         let node = if c.one_node { 0 } else { i % 2 };
         let mut ws = connect(c.ports[node], &c.watcher_token).await;
         ws.subscribe_ok(Topic::Queue).await;
         ws.subscribe_ok(Topic::Ticket(c.ticket_id)).await;
-        spawn_watcher(node, ws, round_tx.subscribe(), result_tx.clone(), c.typist_id);
+        spawn_watcher(node, ws, arrival_tx.clone(), c.typist_id);
     }
     println!(
         "connect + 2 subscriptions: {} sockets in {:.2} s",
@@ -253,7 +310,7 @@ async fn clients(config_path: &str) {
         } else {
             Activity::Viewing
         };
-        round_tx.send((activity, Instant::now())).expect("watchers");
+        let sent = Instant::now();
         typist_ws
             .send(&ClientFrame::Presence {
                 ticket_id: c.ticket_id,
@@ -261,22 +318,45 @@ async fn clients(config_path: &str) {
             })
             .await;
         let before = missed;
-        for _ in 0..c.agents {
-            match results.recv().await.expect("results") {
-                (0, Some(d)) => on_a.push(d),
-                (_, Some(d)) => on_b.push(d),
-                (_, None) => missed += 1,
+        let (a_before, b_before) = (on_a.len(), on_b.len());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let mut got = 0;
+        while got < c.agents {
+            match tokio::time::timeout_at(deadline, arrivals.recv()).await {
+                Ok(Some((node, seen, at))) if seen == Some(activity) => {
+                    got += 1;
+                    let took = at.saturating_duration_since(sent);
+                    if node == 0 { on_a.push(took) } else { on_b.push(took) }
+                }
+                // A change from an earlier round that came after its deadline.
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
             }
+        }
+        missed += c.agents - got;
+        if std::env::var("MAILDESK_BENCH_ROUNDS_SHOWN").is_ok() {
+            let mut this: Vec<Duration> = on_a[a_before..].iter().chain(&on_b[b_before..]).copied().collect();
+            this.sort();
+            println!(
+                "round {r}: min {} · p50 {} · max {}",
+                ms(this.first().copied().unwrap_or_default()),
+                ms(pct(&this, 50)),
+                ms(this.last().copied().unwrap_or_default())
+            );
         }
         if missed > before {
             println!("round {r}: {} watchers missed the change", missed - before);
         }
-        // A pause between changes, as people make them: each round is timed on its own.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // A pause between changes, as people make them (each round is timed on its own),
+        // reading the typist's own frames so it answers pings.
+        typist_ws.pump(Duration::from_millis(100)).await;
     }
     on_a.sort();
     on_b.sort();
     for (name, times) in [("A", &on_a), ("B", &on_b)] {
+        if times.is_empty() {
+            continue;
+        }
         println!(
             "presence change on node A → watchers on node {name}: p50 {} · p99 {} · max {} ({} deliveries)",
             ms(pct(times, 50)),

@@ -22,7 +22,11 @@ pub async fn try_connect(port: u16, token: Option<&str>) -> Result<Live, tungste
         Some(t) => format!("ws://127.0.0.1:{port}{}?access_token={t}", protocol::live::WS_PATH),
         None => format!("ws://127.0.0.1:{port}{}", protocol::live::WS_PATH),
     };
-    let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+    // tungstenite zero-fills its whole read buffer (128 KiB by default) on every read: with
+    // thousands of sockets in a benchmark that was most of the clients' CPU. Frames here are
+    // small; larger ones still arrive over several reads.
+    let config = tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
     let mut live = Live {
         ws,
         seen: Vec::new(),
@@ -79,12 +83,11 @@ impl Live {
         }
     }
 
-    /// The next frame (already received or arriving within `within`), or None.
-    async fn recv(&mut self, within: Duration) -> Option<ServerFrame> {
-        let deadline = tokio::time::Instant::now() + within;
+    /// The next frame off the socket, however long it takes (None once it closed). Frames
+    /// queued by an earlier `wait_for` are not looked at: for clients that only stream.
+    pub async fn next_frame(&mut self) -> Option<ServerFrame> {
         loop {
-            let msg = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??;
-            match msg {
+            match self.ws.next().await? {
                 Ok(Message::Text(t)) => {
                     return Some(
                         serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("undecodable frame {t}: {e}")),
@@ -94,6 +97,11 @@ impl Live {
                 Ok(_) => {}
             }
         }
+    }
+
+    /// The next frame off the socket arriving within `within`, or None.
+    async fn recv(&mut self, within: Duration) -> Option<ServerFrame> {
+        tokio::time::timeout(within, self.next_frame()).await.ok()?
     }
 
     /// Waits until a frame maps to `Some`, consuming it (frames that do not match stay queued).

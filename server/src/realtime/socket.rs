@@ -53,7 +53,9 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
             incoming = stream.next() => {
                 last_heard = Instant::now();
                 match incoming {
-                    Some(Ok(Message::Text(text))) => handle_frame(&ctx, &rt, &conn, &text).await,
+                    // Boxed: its database futures are large, and kept inline they would
+                    // make every idle socket's task that large for its whole life.
+                    Some(Ok(Message::Text(text))) => Box::pin(handle_frame(&ctx, &rt, &conn, &text)).await,
                     Some(Ok(Message::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() {
                             break None;
