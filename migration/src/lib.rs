@@ -17,6 +17,7 @@ mod m20261201_000006_create_rules;
 mod m20261201_000007_rule_timers_webhooks;
 mod m20261201_000008_time_entries_rating_comment;
 mod m20261201_000009_custom_fields;
+mod m20261202_000010_lz4_large_columns;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_rule_timers_webhooks::Migration),
             Box::new(m20261201_000008_time_entries_rating_comment::Migration),
             Box::new(m20261201_000009_custom_fields::Migration),
+            Box::new(m20261202_000010_lz4_large_columns::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
 //! The inbound journal: raw mail stored durably, deduplicated by mailbox + Message-ID (or the
 //! SHA-256 of the bytes when there is no Message-ID).
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use entity::inbound_mail;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, NotSet, QueryFilter,
+};
 
 use crate::blobs::BlobStore;
 use crate::error::{AppError, AppResult};
@@ -96,21 +98,31 @@ pub async fn record(db: &impl ConnectionTrait, mail: NewMail<'_>) -> AppResult<J
     let sha = BlobStore::sha256(mail.raw);
     let message_id = header_message_id(mail.raw);
     let key = idempotency_key(mail.mailbox_id, message_id.as_deref(), mail.explicit_key, &sha);
-    let row = inbound_mail::ActiveModel {
-        mailbox_id: Set(mail.mailbox_id),
-        source: Set(mail.source.as_str().into()),
-        idempotency_key: Set(key.clone()),
-        message_id: Set(message_id),
-        raw_sha256: Set(sha),
-        raw: Set(mail.raw.to_vec()),
-        size: Set(i64::try_from(mail.raw.len()).unwrap_or(i64::MAX)),
-        status: Set(status::PENDING.into()),
-        attempts: Set(0),
-        imap_uid: Set(mail.imap.map(|(_, uid)| i64::from(uid))),
-        imap_uid_validity: Set(mail.imap.map(|(v, _)| i64::from(v))),
-        received_at: Set(Utc::now()),
-        ..Default::default()
+    let mut entry = inbound_mail::Model {
+        id: 0,
+        mailbox_id: mail.mailbox_id,
+        source: mail.source.as_str().into(),
+        idempotency_key: key.clone(),
+        message_id,
+        raw_sha256: sha,
+        raw: mail.raw.to_vec(),
+        size: i64::try_from(mail.raw.len()).unwrap_or(i64::MAX),
+        status: status::PENDING.into(),
+        kind: None,
+        reason: None,
+        error: None,
+        attempts: 0,
+        ticket_id: None,
+        message_row_id: None,
+        thread_rule: None,
+        imap_uid: mail.imap.map(|(_, uid)| i64::from(uid)),
+        imap_uid_validity: mail.imap.map(|(v, _)| i64::from(v)),
+        // As the database keeps it (microseconds), so the returned row equals the stored one.
+        received_at: Utc::now().trunc_subsecs(6),
+        processed_at: None,
     };
+    let mut row = entry.clone().into_active_model().reset_all();
+    row.id = NotSet;
     let inserted = inbound_mail::Entity::insert(row)
         .on_conflict(
             OnConflict::column(inbound_mail::Column::IdempotencyKey)
@@ -119,15 +131,23 @@ pub async fn record(db: &impl ConnectionTrait, mail: NewMail<'_>) -> AppResult<J
         )
         .exec(db)
         .await;
-    let duplicate = match inserted {
-        Ok(_) => false,
-        Err(DbErr::RecordNotInserted) => true,
-        Err(e) => return Err(e.into()),
-    };
-    let entry = inbound_mail::Entity::find()
-        .filter(inbound_mail::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("journal entry vanished after insert")))?;
-    Ok(Journaled { entry, duplicate })
+    match inserted {
+        // A new row is exactly what was written: no read back of the raw mail.
+        Ok(done) => {
+            entry.id = done.last_insert_id;
+            Ok(Journaled {
+                entry,
+                duplicate: false,
+            })
+        }
+        Err(DbErr::RecordNotInserted) => {
+            let entry = inbound_mail::Entity::find()
+                .filter(inbound_mail::Column::IdempotencyKey.eq(key))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("journal entry vanished after a conflict")))?;
+            Ok(Journaled { entry, duplicate: true })
+        }
+        Err(e) => Err(e.into()),
+    }
 }

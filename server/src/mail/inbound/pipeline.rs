@@ -25,7 +25,8 @@ use crate::mail::{ParseOptions, parse_mail};
 /// once the journal holds the mail.
 pub async fn ingest(ctx: &AppContext, mail: NewMail<'_>) -> AppResult<(Journaled, Outcome)> {
     let journaled = journal::record(ctx.db(), mail).await?;
-    let outcome = process(ctx, journaled.entry.id, false).await?;
+    // The row just read back is current: no second fetch of the raw mail.
+    let outcome = process_entry(ctx, &journaled.entry, false).await?;
     Ok((journaled, outcome))
 }
 
@@ -36,18 +37,22 @@ pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppRes
         .one(ctx.db())
         .await?
         .ok_or(AppError::NotFound("mail"))?;
+    process_entry(ctx, &entry, release).await
+}
+
+async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let done = entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release);
     if done {
-        return Ok(Outcome::of(&entry));
+        return Ok(Outcome::of(entry));
     }
-    match try_process(ctx, &entry, release).await {
+    match try_process(ctx, entry, release).await {
         Ok(outcome) => {
             publish(ctx, &outcome).await;
             Ok(outcome)
         }
         Err(e) => {
-            tracing::warn!(journal_id, error = %e, "inbound mail failed; kept as a dead letter");
-            mark_failed(ctx, &entry, &e.to_string()).await
+            tracing::warn!(journal_id = entry.id, error = %e, "inbound mail failed; kept as a dead letter");
+            mark_failed(ctx, entry, &e.to_string()).await
         }
     }
 }
