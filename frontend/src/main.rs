@@ -12,6 +12,7 @@ mod format;
 mod history;
 mod keys;
 mod live;
+mod ordering;
 mod pages;
 mod queue_live;
 mod quoted;

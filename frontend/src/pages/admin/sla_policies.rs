@@ -226,24 +226,10 @@ fn PolicyRow(
     }
 }
 
-/// Moves policy `id` one place, then numbers the list 1, 2, 3… saving only the positions that
-/// change (equal positions, which the API allows, would leave the order to the ids).
-async fn reorder(client: Client, mut list: Vec<SlaPolicy>, id: i64, up: bool) -> Result<(), ApiError> {
-    let Some(at) = list.iter().position(|p| p.id == id) else {
-        return Ok(());
-    };
-    let to = if up {
-        at.checked_sub(1)
-    } else {
-        Some(at + 1).filter(|t| *t < list.len())
-    };
-    let Some(to) = to else { return Ok(()) };
-    list.swap(at, to);
-    for (index, p) in list.into_iter().enumerate() {
-        let position = i32::try_from(index + 1).unwrap_or(i32::MAX);
-        if p.position != position {
-            client.replace_sla_policy(p.id, &save_at(&p, position)).await?;
-        }
+/// Moves policy `id` one place and saves the positions that change (see `ordering`).
+async fn reorder(client: Client, list: Vec<SlaPolicy>, id: i64, up: bool) -> Result<(), ApiError> {
+    for (p, position) in crate::ordering::moved(list, |p| p.id == id, up, |p| p.position) {
+        client.replace_sla_policy(p.id, &save_at(&p, position)).await?;
     }
     Ok(())
 }

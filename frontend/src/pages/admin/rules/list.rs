@@ -216,24 +216,10 @@ fn RuleRow(
     }
 }
 
-/// Moves rule `id` one place, then numbers the list 1, 2, 3… saving only the positions that
-/// change (equal positions, which the API allows, would leave the order to the ids).
-async fn reorder(client: Client, mut list: Vec<Rule>, id: i64, up: bool) -> Result<(), ApiError> {
-    let Some(at) = list.iter().position(|r| r.id == id) else {
-        return Ok(());
-    };
-    let to = if up {
-        at.checked_sub(1)
-    } else {
-        Some(at + 1).filter(|t| *t < list.len())
-    };
-    let Some(to) = to else { return Ok(()) };
-    list.swap(at, to);
-    for (index, r) in list.into_iter().enumerate() {
-        let position = i32::try_from(index + 1).unwrap_or(i32::MAX);
-        if r.position != position {
-            client.replace_rule(r.id, &save_of(&r, position)).await?;
-        }
+/// Moves rule `id` one place and saves the positions that change (see `ordering`).
+async fn reorder(client: Client, list: Vec<Rule>, id: i64, up: bool) -> Result<(), ApiError> {
+    for (r, position) in crate::ordering::moved(list, |r| r.id == id, up, |r| r.position) {
+        client.replace_rule(r.id, &save_of(&r, position)).await?;
     }
     Ok(())
 }
