@@ -11,6 +11,17 @@ use maildesk_tests::{TestApp, both_backends, spawn_app};
 use protocol::{InboundStatus, Page, Ticket};
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
+/// A mail with no mailbox (as the HTTP endpoint and imports take them).
+fn new_mail(raw: &[u8], source: Source, imap: Option<(u32, u32)>) -> NewMail<'_> {
+    NewMail {
+        mailbox_id: None,
+        source,
+        raw,
+        explicit_key: None,
+        imap,
+    }
+}
+
 both_backends!(
     a_journaled_but_unprocessed_mail_is_applied_once_after_restart,
     |app: TestApp| async move {
@@ -18,18 +29,9 @@ both_backends!(
             .message_id("crash1@c.example")
             .build();
         // The "crash": the mail reached the journal, processing never ran.
-        let journaled = journal::record(
-            app.ctx.db(),
-            NewMail {
-                mailbox_id: None,
-                source: Source::Imap,
-                raw: &raw,
-                explicit_key: None,
-                imap: Some((7, 42)),
-            },
-        )
-        .await
-        .unwrap();
+        let journaled = journal::record(app.ctx.db(), new_mail(&raw, Source::Imap, Some((7, 42))))
+            .await
+            .unwrap();
         assert!(!journaled.duplicate);
         assert_eq!(journaled.entry.status, "pending");
         // The entry comes back from the insert itself, not read again: it must be the row as
@@ -45,18 +47,9 @@ both_backends!(
         assert_eq!(none.total, 0);
 
         // The source redelivers (the acknowledgement never happened) while the sweeper runs.
-        let (again, outcome) = pipeline::ingest(
-            &app.ctx,
-            NewMail {
-                mailbox_id: None,
-                source: Source::Imap,
-                raw: &raw,
-                explicit_key: None,
-                imap: Some((7, 42)),
-            },
-        )
-        .await
-        .unwrap();
+        let (again, outcome) = pipeline::ingest(&app.ctx, new_mail(&raw, Source::Imap, Some((7, 42))))
+            .await
+            .unwrap();
         assert!(again.duplicate);
         assert_eq!(again.entry.id, journaled.entry.id);
         let swept = pipeline::process_pending(&app.ctx, 10, Duration::ZERO).await.unwrap();
@@ -79,18 +72,9 @@ both_backends!(
         let raw = mail("oli@customer.example", "support@help.example.com", "Race")
             .message_id("race1@c.example")
             .build();
-        let j = journal::record(
-            app.ctx.db(),
-            NewMail {
-                mailbox_id: None,
-                source: Source::Http,
-                raw: &raw,
-                explicit_key: None,
-                imap: None,
-            },
-        )
-        .await
-        .unwrap();
+        let j = journal::record(app.ctx.db(), new_mail(&raw, Source::Http, None))
+            .await
+            .unwrap();
         let tasks: Vec<_> = (0..8)
             .map(|_| {
                 let ctx = app.ctx.clone();
@@ -148,18 +132,9 @@ async fn large_columns_use_lz4_on_postgres() {
     let raw = mail("lz@customer.example", "support@help.example.com", "Large")
         .body(&body)
         .build();
-    let (_, outcome) = pipeline::ingest(
-        &app.ctx,
-        NewMail {
-            mailbox_id: None,
-            source: Source::Http,
-            raw: &raw,
-            explicit_key: None,
-            imap: None,
-        },
-    )
-    .await
-    .unwrap();
+    let (_, outcome) = pipeline::ingest(&app.ctx, new_mail(&raw, Source::Http, None))
+        .await
+        .unwrap();
     assert_eq!(outcome.status, "processed");
     let detail = app
         .api
