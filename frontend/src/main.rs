@@ -10,6 +10,7 @@ mod field_problem;
 mod filter;
 mod format;
 mod history;
+mod jwt_claims;
 mod keys;
 mod live;
 mod ordering;

@@ -112,3 +112,41 @@ async fn a_customer_sees_their_thread_without_internal_notes() {
     );
     b.close().await;
 }
+
+/// The link in a notification mail signs the customer in, limited to that ticket, and opens it
+/// (the page reads the ticket id from the token's claims).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_link_opens_its_ticket_without_a_password() {
+    let app = spawn_app().await;
+    let customer = person(&app, Role::Customer, "Ravi Okafor").await;
+    let t = app
+        .api
+        .create_ticket(
+            &customer.token,
+            &CreateTicket {
+                body: "The invoice total looks doubled.".into(),
+                ..new_ticket("Invoice 4410")
+            },
+        )
+        .await
+        .ticket;
+    let keys = app.keys();
+    let links = maildesk::mail::outbound::links::LinkBase {
+        public_url: app.address(),
+        keys: &keys,
+    };
+    let link = links.autologin(customer.id, t.id).unwrap();
+
+    let b = Browser::open(app.address(), "autologin").await;
+    b.goto(link.strip_prefix(app.address()).expect("a link to this server"))
+        .await;
+    b.wait_js(
+        "the ticket's page after the mail link",
+        "return location.pathname === arguments[0];",
+        vec![serde_json::json!(format!("/tickets/{}", t.id))],
+    )
+    .await;
+    b.wait_for_text("[data-testid=thread] [data-testid=message]", "looks doubled")
+        .await;
+    b.close().await;
+}

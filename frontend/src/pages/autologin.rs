@@ -56,19 +56,6 @@ pub fn AutologinPage() -> impl IntoView {
 /// The ticket id in the link's JWT (`tkt` claim). Not verified here: the server checks the
 /// token, and limits the session to that ticket.
 fn ticket_of(token: &str) -> Option<i64> {
-    let payload = token.split('.').nth(1)?;
-    let mut b64: String = payload
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    while !b64.len().is_multiple_of(4) {
-        b64.push('=');
-    }
-    let json = web_sys::window()?.atob(&b64).ok()?;
-    let claims: serde_json::Value = serde_json::from_str(&json).ok()?;
+    let claims: serde_json::Value = crate::jwt_claims::claims(token)?;
     claims.get("tkt")?.as_i64().filter(|id| *id > 0)
 }
