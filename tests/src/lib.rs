@@ -9,6 +9,7 @@ pub mod imap;
 pub mod live;
 pub mod mail;
 pub mod outbox;
+pub mod poll;
 pub mod postgres;
 pub mod redis_server;
 pub mod reports;

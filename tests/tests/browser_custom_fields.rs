@@ -18,18 +18,7 @@ async fn fields(app: &TestApp) -> Vec<CustomField> {
 
 /// Waits until the server's fields satisfy `ok`, which the screen's last click must lead to.
 async fn fields_until(app: &TestApp, what: &str, ok: impl Fn(&[CustomField]) -> bool) -> Vec<CustomField> {
-    let deadline = std::time::Instant::now() + maildesk_tests::browser::DEADLINE;
-    loop {
-        let now = fields(app).await;
-        if ok(&now) {
-            return now;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited for {what}; the fields are {now:#?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    maildesk_tests::poll::until(what, maildesk_tests::browser::DEADLINE, || fields(app), |f| ok(f)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,15 +161,13 @@ async fn staff_set_values_in_the_sidebar_and_customers_see_only_the_public_ones(
     .await;
     b.choose(&format!("[data-testid=custom-field-input-{}]", plan.id), "Silver")
         .await;
-    let deadline = std::time::Instant::now() + maildesk_tests::browser::DEADLINE;
-    let values = loop {
-        let now = app.api.ticket(&app.admin.token, ticket.id).await.custom_fields;
-        if now.iter().any(|v| v.field_id == plan.id) {
-            break now;
-        }
-        assert!(std::time::Instant::now() < deadline, "the plan was not saved: {now:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let values = maildesk_tests::poll::until(
+        "the plan saved",
+        maildesk_tests::browser::DEADLINE,
+        || async { app.api.ticket(&app.admin.token, ticket.id).await.custom_fields },
+        |now| now.iter().any(|v| v.field_id == plan.id),
+    )
+    .await;
     let value = |id: i64| values.iter().find(|v| v.field_id == id).map(|v| v.value.clone());
     assert_eq!(value(plan.id), Some(json!("Silver")));
     assert_eq!(value(code.id), Some(json!("X-42")), "setting the plan touched the code");

@@ -21,18 +21,7 @@ async fn rules(app: &TestApp) -> Vec<Rule> {
 
 /// Waits until the server's rules satisfy `ok`, which the screen's last click must lead to.
 async fn rules_until(app: &TestApp, what: &str, ok: impl Fn(&[Rule]) -> bool) -> Vec<Rule> {
-    let deadline = std::time::Instant::now() + maildesk_tests::browser::DEADLINE;
-    loop {
-        let now = rules(app).await;
-        if ok(&now) {
-            return now;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited for {what}; the rules are {now:#?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    maildesk_tests::poll::until(what, maildesk_tests::browser::DEADLINE, || rules(app), |r| ok(r)).await
 }
 
 /// The CSS of a field of the `n`th (1-based) condition or action row.

@@ -4,7 +4,7 @@
 //! new ticket. Needs `bash scripts/chromium.sh` and `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Datelike;
 use maildesk_tests::browser::{Browser, person};
@@ -15,19 +15,14 @@ use serde_json::json;
 
 /// Reads the ticket through the API until `ok` holds for it; returns it.
 async fn until(app: &TestApp, id: i64, what: &str, ok: impl Fn(&TicketDetail) -> bool) -> TicketDetail {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let d = app.api.ticket(&app.admin.token, id).await;
-        if ok(&d) {
-            return d;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} never reached the server; the ticket is {:?}",
-            d.ticket
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let read = || app.api.ticket(&app.admin.token, id);
+    maildesk_tests::poll::until(
+        &format!("{what} to reach the server"),
+        Duration::from_secs(15),
+        read,
+        ok,
+    )
+    .await
 }
 
 /// Sets a select or input as a person's pick does: the value, then a bubbling `change`. Waits
