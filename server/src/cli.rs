@@ -80,7 +80,9 @@ pub enum BenchCommand {
     Ingest {
         #[arg(long, default_value_t = 2000)]
         count: usize,
-        #[arg(long, default_value_t = 16)]
+        /// Mails submitted at once (as an MTA posting to the webhook would); batches form
+        /// from what is waiting.
+        #[arg(long, default_value_t = 128)]
         concurrency: usize,
     },
     /// Search: indexing rate and query latency on generated tickets and articles (Tantivy,

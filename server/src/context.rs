@@ -1,6 +1,6 @@
 //! The one clonable handle every route and worker gets: database, settings, keys, engines.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use redis::aio::ConnectionManager;
 use sea_orm::DatabaseConnection;
@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::throttle::{AttemptCounter, MemoryCounter, RedisCounter};
 use crate::blobs::BlobStore;
 use crate::keys::Keys;
+use crate::mail::inbound::batch::IngestQueue;
 use crate::mail::outbound::Outbound;
 use crate::mail::outbound::notify;
 use crate::realtime::Realtime;
@@ -29,6 +30,17 @@ struct Inner {
     realtime: Arc<Realtime>,
     outbound: Outbound,
     search: Search,
+    ingest: IngestQueue,
+}
+
+/// A handle that does not keep the context alive (for the ingest lanes it starts).
+#[derive(Clone)]
+pub struct WeakContext(Weak<Inner>);
+
+impl WeakContext {
+    pub fn upgrade(&self) -> Option<AppContext> {
+        self.0.upgrade().map(|inner| AppContext { inner })
+    }
 }
 
 impl AppContext {
@@ -58,8 +70,18 @@ impl AppContext {
                 realtime,
                 outbound,
                 search,
+                ingest: IngestQueue::default(),
             }),
         })
+    }
+
+    pub fn downgrade(&self) -> WeakContext {
+        WeakContext(Arc::downgrade(&self.inner))
+    }
+
+    /// Where inbound mail is journaled and processed in batches.
+    pub fn ingest_queue(&self) -> &IngestQueue {
+        &self.inner.ingest
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -15,6 +15,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
     }
+    let port = tcp_port(&url);
     let mut options = ConnectOptions::new(url);
     options
         .connect_timeout(Duration::from_secs(10))
@@ -23,6 +24,16 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         // SQLite has one writer; a single connection avoids "database is locked" when two
         // deferred transactions both try to upgrade to writers.
         .max_connections(if sqlite { 1 } else { settings.database.max_connections });
+    if let Some(port) = port {
+        options.map_sqlx_postgres_pool_opts(move |pool| {
+            pool.after_connect(move |_conn, _meta| {
+                Box::pin(async move {
+                    crate::db_nodelay::set_on_sockets_to(port);
+                    Ok(())
+                })
+            })
+        });
+    }
     let db = Database::connect(options).await.context("connecting to the database")?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
@@ -30,6 +41,15 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
             .context("configuring SQLite")?;
     }
     Ok(db)
+}
+
+/// The port of a PostgreSQL URL that connects over TCP (not a Unix socket).
+fn tcp_port(url: &str) -> Option<u16> {
+    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        return None;
+    }
+    let options: sea_orm::sqlx::postgres::PgConnectOptions = url.parse().ok()?;
+    (!options.get_host().starts_with('/')).then(|| options.get_port())
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ pub mod context;
 pub mod crypto;
 pub mod custom_fields;
 pub mod db;
+pub mod db_nodelay;
 pub mod directory;
 pub mod error;
 pub mod http;

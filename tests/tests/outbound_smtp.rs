@@ -318,8 +318,11 @@ async fn a_4xx_is_retried_with_backoff() {
             },
         )
         .await;
+    // Read between attempts: during one the mail is `sending`.
     let items = wait_outbox(&app, t.ticket.id, "two attempts", |items| {
-        items.iter().any(|m| m.attempts >= 2)
+        items
+            .iter()
+            .any(|m| m.attempts >= 2 && m.status != OutboundStatus::Sending)
     })
     .await;
     let m = &items[0];

@@ -27,6 +27,9 @@ const SENTENCES: &[&str] = &[
     "I tried clearing the cache and using another browser, without success.",
 ];
 
+/// The support address every generated mail is sent to.
+pub const BENCH_ADDRESS: &str = "support@help.example.com";
+
 pub struct BenchMail {
     pub raw: Vec<u8>,
 }
@@ -50,7 +53,7 @@ pub fn generate(count: usize, seed: u64, run: &str) -> Vec<BenchMail> {
         let topic = TOPICS[rng.random_range(0..TOPICS.len())];
         let reply_to = (i > 10 && rng.random_bool(0.35)).then(|| rng.random_range(0..i));
         let mut headers = format!(
-            "From: Customer {customer} <customer{customer}@client{}.example>\r\nTo: support@help.example.com\r\n\
+            "From: Customer {customer} <customer{customer}@client{}.example>\r\nTo: {BENCH_ADDRESS}\r\n\
              Date: Mon, 3 Jun 2024 10:{:02}:00 +0000\r\nMessage-ID: <bench.{run}.{i}@client.example>\r\nMIME-Version: 1.0\r\n",
             customer % 40,
             i % 60

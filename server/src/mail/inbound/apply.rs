@@ -93,6 +93,14 @@ pub struct Input<'a> {
 
 pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
     let txn = db.begin().await?;
+    let outcome = apply_in(&txn, input, plan).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
+/// someone else claimed returns its current state and changes nothing.
+pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
     let mut claimable = vec![status::PENDING, status::FAILED];
     if input.release {
         claimable.push(status::QUARANTINED);
@@ -104,21 +112,18 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
         )
         .filter(inbound_mail::Column::Id.eq(input.entry.id))
         .filter(inbound_mail::Column::Status.is_in(claimable))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if claimed.rows_affected == 0 {
-        txn.rollback().await?;
         let now = inbound_mail::Entity::find_by_id(input.entry.id)
-            .one(db)
+            .one(txn)
             .await?
             .ok_or(AppError::NotFound("mail"))?;
         return Ok(Outcome::of(&now));
     }
     let (decision, sender, sender_name) = match plan {
         Plan::Quarantine { reason } => {
-            let outcome = finish(&txn, &input, status::QUARANTINED, None, None, None, Some(reason)).await?;
-            txn.commit().await?;
-            return Ok(outcome);
+            return finish(txn, &input, status::QUARANTINED, None, None, None, Some(reason)).await;
         }
         Plan::Apply {
             decision,
@@ -126,14 +131,14 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
             sender_name,
         } => (decision, sender, sender_name),
     };
-    let decision = recheck_duplicate(&txn, input.parsed, decision).await?;
+    let decision = recheck_duplicate(txn, input.parsed, decision).await?;
     let outcome = match decision {
         Decision::Duplicate {
             ticket_id,
             message_row_id,
         } => {
             finish(
-                &txn,
+                txn,
                 &input,
                 status::PROCESSED,
                 Some(ticket_id),
@@ -146,10 +151,10 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
         Decision::Existing { ticket, rule }
             if input.parsed.classification.kind != MailKind::Normal && !input.release =>
         {
-            let m = system_message(&txn, &input, &ticket, &sender).await?;
-            suppress_bounced(&txn, input.parsed).await?;
+            let m = system_message(txn, &input, &ticket, &sender).await?;
+            suppress_bounced(txn, input.parsed).await?;
             finish(
-                &txn,
+                txn,
                 &input,
                 status::PROCESSED,
                 Some(ticket.id),
@@ -160,12 +165,12 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
             .await?
         }
         Decision::Existing { ticket, rule } => {
-            let sender_user = sender_account(&txn, &sender, sender_name.as_deref()).await?;
+            let sender_user = sender_account(txn, &sender, sender_name.as_deref()).await?;
             match follow_up_parent(&ticket, input.rules) {
                 Some(parent) => {
-                    let (t, m) = create_ticket(&txn, &input, &sender_user, Some(parent)).await?;
+                    let (t, m) = create_ticket(txn, &input, &sender_user, Some(parent)).await?;
                     finish(
-                        &txn,
+                        txn,
                         &input,
                         status::PROCESSED,
                         Some(t),
@@ -176,18 +181,17 @@ pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> App
                     .await?
                 }
                 None => {
-                    let m = append(&txn, &input, *ticket.clone(), &sender_user, rule).await?;
-                    finish(&txn, &input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await?
+                    let m = append(txn, &input, *ticket.clone(), &sender_user, rule).await?;
+                    finish(txn, &input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await?
                 }
             }
         }
         Decision::New { parent, rule } => {
-            let sender_user = sender_account(&txn, &sender, sender_name.as_deref()).await?;
-            let (t, m) = create_ticket(&txn, &input, &sender_user, parent).await?;
-            finish(&txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
+            let sender_user = sender_account(txn, &sender, sender_name.as_deref()).await?;
+            let (t, m) = create_ticket(txn, &input, &sender_user, parent).await?;
+            finish(txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
         }
     };
-    txn.commit().await?;
     Ok(outcome)
 }
 

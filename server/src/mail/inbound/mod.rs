@@ -1,10 +1,12 @@
 //! The inbound pipeline: journal → parse → classify → thread → apply. Every source (IMAP, the
 //! HTTP endpoint, `maildesk import`, the demo) enters through [`journal::record`], which commits
 //! the raw bytes before the source is acknowledged; [`pipeline::process`] then turns the entry
-//! into ticket changes exactly once.
+//! into ticket changes exactly once. [`pipeline::ingest`] does both for mails submitted
+//! together in [`batch`]es: one journal commit, then one apply transaction per batch.
 
 pub mod admin;
 pub mod apply;
+pub mod batch;
 pub mod journal;
 pub mod pipeline;
 pub mod rules;

@@ -8,13 +8,16 @@ use chrono::Utc;
 use entity::{inbound_mail, user};
 use protocol::live::ChangeKind;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 
 use crate::blobs::BlobStore;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::apply::{self, Input, Outcome, Plan, StoredAttachment};
-use crate::mail::inbound::journal::{self, Journaled, NewMail, status};
+use crate::mail::inbound::journal::{Journaled, NewMail, status};
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
 use crate::mail::parsed::{MailKind, ParsedMail};
@@ -22,12 +25,10 @@ use crate::mail::{ParseOptions, parse_mail};
 
 /// Journals the mail (durable when this returns), then processes it. A processing error is
 /// recorded on the entry, not returned: the caller's duty (acknowledge the source) is done
-/// once the journal holds the mail.
+/// once the journal holds the mail. Concurrent calls are gathered into batches (see
+/// [`batch`](crate::mail::inbound::batch)): one journal commit and one apply commit per batch.
 pub async fn ingest(ctx: &AppContext, mail: NewMail<'_>) -> AppResult<(Journaled, Outcome)> {
-    let journaled = journal::record(ctx.db(), mail).await?;
-    // The row just read back is current: no second fetch of the raw mail.
-    let outcome = process_entry(ctx, &journaled.entry, false).await?;
-    Ok((journaled, outcome))
+    ctx.ingest_queue().submit(ctx, &mail).await
 }
 
 /// Processes one entry. Already-processed entries return their recorded result (unless
@@ -40,9 +41,8 @@ pub async fn process(ctx: &AppContext, journal_id: i64, release: bool) -> AppRes
     process_entry(ctx, &entry, release).await
 }
 
-async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
-    let done = entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release);
-    if done {
+pub(crate) async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
+    if is_done(entry, release) {
         return Ok(Outcome::of(entry));
     }
     match try_process(ctx, entry, release).await {
@@ -57,9 +57,13 @@ async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model, release: b
     }
 }
 
+pub(crate) fn is_done(entry: &inbound_mail::Model, release: bool) -> bool {
+    entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release)
+}
+
 /// Tells live clients about the ticket the mail created or added to (after the commit; a
 /// duplicate or a quarantined mail changed nothing).
-async fn publish(ctx: &AppContext, outcome: &Outcome) {
+pub(crate) async fn publish(ctx: &AppContext, outcome: &Outcome) {
     let (Some(ticket_id), true) = (outcome.ticket_id, outcome.status == status::PROCESSED) else {
         return;
     };
@@ -78,29 +82,53 @@ async fn publish(ctx: &AppContext, outcome: &Outcome) {
 
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
+    let parsed = parse_entry(entry, &rules)?;
+    let txn = ctx.db().begin().await?;
+    let outcome = apply_entry(ctx, &txn, entry, &rules, &parsed, release).await?;
+    txn.commit().await?;
+    ctx.wake_sender();
+    Ok(outcome)
+}
+
+pub(crate) fn parse_entry(entry: &inbound_mail::Model, rules: &MailboxRules) -> AppResult<ParsedMail> {
     let options = ParseOptions {
         excluded_text: rules.excluded_text.clone(),
         own_addresses: rules.own_addresses.clone(),
     };
-    let parsed =
-        parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))?;
-    let plan = plan(ctx, &parsed, &rules, release).await?;
-    let (attachments, refused) = store_attachments(ctx.blobs(), &parsed, &rules).await?;
+    parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))
+}
+
+/// Plans and applies one parsed mail inside `txn`: threading sees what the transaction wrote
+/// before (the earlier mails of a batch).
+pub(crate) async fn apply_entry(
+    ctx: &AppContext,
+    txn: &DatabaseTransaction,
+    entry: &inbound_mail::Model,
+    rules: &MailboxRules,
+    parsed: &ParsedMail,
+    release: bool,
+) -> AppResult<Outcome> {
+    let plan = plan(ctx, txn, parsed, rules, release).await?;
+    let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
     let input = Input {
         entry,
-        parsed: &parsed,
-        rules: &rules,
+        parsed,
+        rules,
         attachments,
         refused,
         release,
         notify: &ctx.notify_env(),
     };
-    let outcome = apply::apply(ctx.db(), input, plan).await?;
-    ctx.wake_sender();
-    Ok(outcome)
+    apply::apply_in(txn, input, plan).await
 }
 
-async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, release: bool) -> AppResult<Plan> {
+async fn plan(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    parsed: &ParsedMail,
+    rules: &MailboxRules,
+    release: bool,
+) -> AppResult<Plan> {
     let from = parsed
         .from
         .as_ref()
@@ -121,7 +149,7 @@ async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, relea
     }
     if !normal {
         // Robots are only kept when they answer one of our mails; no subject-token guessing.
-        let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, false).await?;
+        let decision = threading::thread(db, ctx.keys(), parsed, &sender, false).await?;
         return Ok(match decision {
             Decision::New { .. } => Plan::Quarantine {
                 reason: parsed.classification.reason.clone(),
@@ -145,11 +173,11 @@ async fn plan(ctx: &AppContext, parsed: &ParsedMail, rules: &MailboxRules, relea
             });
         }
     }
-    let decision = threading::thread(ctx.db(), ctx.keys(), parsed, &sender, true).await?;
+    let decision = threading::thread(db, ctx.keys(), parsed, &sender, true).await?;
     if matches!(decision, Decision::New { .. }) && !rules.accept_unknown && !release {
         let known = user::Entity::find()
             .filter(user::Column::Email.eq(sender.clone()))
-            .one(ctx.db())
+            .one(db)
             .await?
             .is_some();
         if !known {

@@ -1,0 +1,129 @@
+//! Mails submitted at the same moment share a journal commit and an apply transaction. A bad
+//! mail in a batch must not take the others down, and nothing may be applied twice.
+
+use futures_util::future::join_all;
+use maildesk::error::AppResult;
+use maildesk::mail::inbound::apply::Outcome;
+use maildesk::mail::inbound::journal::{Journaled, NewMail, Source};
+use maildesk::mail::inbound::pipeline;
+use maildesk_tests::mail::mail;
+use maildesk_tests::{TestApp, spawn_app};
+use sea_orm::{ConnectionTrait, Statement};
+
+const SUPPORT: &str = "support@help.example.com";
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let row = app
+        .ctx
+        .db()
+        .query_one_raw(Statement::from_string(app.ctx.db().get_database_backend(), sql))
+        .await
+        .unwrap()
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Every mail at once, as concurrent webhook posts would arrive.
+async fn submit(app: &TestApp, mailbox: i64, raws: &[Vec<u8>]) -> Vec<AppResult<(Journaled, Outcome)>> {
+    join_all(raws.iter().map(|raw| {
+        pipeline::ingest(
+            &app.ctx,
+            NewMail {
+                mailbox_id: Some(mailbox),
+                source: Source::Http,
+                raw,
+                explicit_key: None,
+                imap: None,
+            },
+        )
+    }))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_mail_in_a_batch_is_a_dead_letter_and_the_rest_go_through_once() {
+    let app = spawn_app().await;
+    let mb = app.mailbox(SUPPORT).await;
+    // Break the blob store: storing an attachment fails, so the mail with one fails its batch.
+    let tmp = app.data_dir.path().join("blobs/tmp");
+    std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::write(&tmp, b"not a folder").unwrap();
+    let with_file = "From: lee@customer.example\r\nTo: support@help.example.com\r\nSubject: With file\r\nMessage-ID: <file@c.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n".as_bytes().to_vec();
+    let mut raws: Vec<Vec<u8>> = (0..12)
+        .map(|i| {
+            mail(&format!("c{i}@customer.example"), SUPPORT, &format!("Request {i}"))
+                .message_id(&format!("req{i}@c.example"))
+                .build()
+        })
+        .collect();
+    raws.insert(5, with_file);
+    let first = submit(&app, mb.mailbox.id, &raws).await;
+    let outcomes: Vec<_> = first.into_iter().map(|r| r.expect("journaled").1).collect();
+    assert_eq!(
+        outcomes[5].status, "failed",
+        "the mail whose attachment cannot be stored"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .enumerate()
+            .all(|(i, o)| i == 5 || (o.status == "processed" && o.created)),
+        "every other mail made its ticket: {outcomes:?}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 12);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM inbound_mails WHERE status = 'failed'").await,
+        1
+    );
+
+    // Delivered again, all at once (the source never heard back): nothing new is applied.
+    let again = submit(&app, mb.mailbox.id, &raws).await;
+    assert!(
+        again.iter().all(|r| r.as_ref().is_ok_and(|(j, _)| j.duplicate)),
+        "a second delivery is recognised in the journal"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 12);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM inbound_mails").await, 13);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM messages WHERE inbound_id IS NOT NULL").await,
+        12,
+        "one message per applied mail"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_copies_in_one_batch_make_one_message() {
+    let app = spawn_app().await;
+    let support = app.mailbox(SUPPORT).await;
+    let sales = app.mailbox("sales@help.example.com").await;
+    // One mail sent To support and CC sales: each mailbox journals its copy.
+    let raw = mail("kim@customer.example", SUPPORT, "Both of you")
+        .header("Cc", "sales@help.example.com")
+        .message_id("both@c.example")
+        .build();
+    let copies = [support.mailbox.id, sales.mailbox.id].map(|id| {
+        pipeline::ingest(
+            &app.ctx,
+            NewMail {
+                mailbox_id: Some(id),
+                source: Source::Http,
+                raw: &raw,
+                explicit_key: None,
+                imap: None,
+            },
+        )
+    });
+    let results = join_all(copies).await;
+    let outcomes: Vec<_> = results.into_iter().map(|r| r.expect("journaled").1).collect();
+    assert!(outcomes.iter().all(|o| o.status == "processed"));
+    assert_eq!(outcomes[0].ticket_id, outcomes[1].ticket_id, "one ticket");
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| o.rule.as_deref() == Some("duplicate"))
+            .count(),
+        1
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+}
