@@ -128,6 +128,7 @@ impl AppContext {
             blobs: &self.inner.blobs,
             dkim: self.inner.outbound.dkim.as_ref(),
             search: Some(self.inner.search.engine()),
+            lookups: None,
         }
     }
 

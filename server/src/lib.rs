@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod kb;
 pub mod keys;
+pub mod lookups;
 pub mod mail;
 pub mod realtime;
 pub mod reports;

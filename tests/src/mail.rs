@@ -59,7 +59,23 @@ impl MailBuilder {
     }
 }
 
+/// A mail with one small PDF attached (it fails while the blob store is broken).
+pub const WITH_ATTACHMENT: &str = "From: lee@customer.example\r\nTo: support@help.example.com\r\nSubject: With file\r\nMessage-ID: <f1@c.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+
 impl TestApp {
+    /// Makes storing attachments fail: the blob store's temp folder becomes a file.
+    pub fn break_blob_store(&self) {
+        let tmp = self.data_dir.path().join("blobs/tmp");
+        std::fs::remove_dir_all(&tmp).expect("removing blobs/tmp");
+        std::fs::write(&tmp, b"not a folder").expect("writing blobs/tmp");
+    }
+
+    pub fn mend_blob_store(&self) {
+        let tmp = self.data_dir.path().join("blobs/tmp");
+        std::fs::remove_file(&tmp).expect("removing the blobs/tmp file");
+        std::fs::create_dir(&tmp).expect("creating blobs/tmp");
+    }
+
     pub async fn create_mailbox(&self, settings: MailboxSettings) -> MailboxWithSecret {
         let resp = self.api.post_json(&self.admin.token, "/mailboxes", &settings).await;
         assert_eq!(

@@ -6,7 +6,7 @@ use maildesk::error::AppResult;
 use maildesk::mail::inbound::apply::Outcome;
 use maildesk::mail::inbound::journal::{Journaled, NewMail, Source};
 use maildesk::mail::inbound::pipeline;
-use maildesk_tests::mail::mail;
+use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -44,11 +44,8 @@ async fn submit(app: &TestApp, mailbox: i64, raws: &[Vec<u8>]) -> Vec<AppResult<
 async fn a_bad_mail_in_a_batch_is_a_dead_letter_and_the_rest_go_through_once() {
     let app = spawn_app().await;
     let mb = app.mailbox(SUPPORT).await;
-    // Break the blob store: storing an attachment fails, so the mail with one fails its batch.
-    let tmp = app.data_dir.path().join("blobs/tmp");
-    std::fs::remove_dir_all(&tmp).unwrap();
-    std::fs::write(&tmp, b"not a folder").unwrap();
-    let with_file = "From: lee@customer.example\r\nTo: support@help.example.com\r\nSubject: With file\r\nMessage-ID: <file@c.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n".as_bytes().to_vec();
+    // Storing an attachment fails, so the mail with one fails its batch.
+    app.break_blob_store();
     let mut raws: Vec<Vec<u8>> = (0..12)
         .map(|i| {
             mail(&format!("c{i}@customer.example"), SUPPORT, &format!("Request {i}"))
@@ -56,7 +53,7 @@ async fn a_bad_mail_in_a_batch_is_a_dead_letter_and_the_rest_go_through_once() {
                 .build()
         })
         .collect();
-    raws.insert(5, with_file);
+    raws.insert(5, WITH_ATTACHMENT.as_bytes().to_vec());
     let first = submit(&app, mb.mailbox.id, &raws).await;
     let outcomes: Vec<_> = first.into_iter().map(|r| r.expect("journaled").1).collect();
     assert_eq!(

@@ -2,7 +2,7 @@
 //! quarantine and release, loop protection, strangers, routing, dead letters and replay.
 
 use maildesk_tests::client::ok_json;
-use maildesk_tests::mail::mail;
+use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
 use protocol::{
     CreateCategory, InboundAccepted, InboundMail, InboundStatus, MailboxSettings, MessageKind, Page, Role,
@@ -220,12 +220,8 @@ async fn strangers_are_refused_when_the_mailbox_says_so_and_routing_picks_the_ca
 async fn a_mail_that_fails_is_kept_as_a_dead_letter_and_replays_after_the_fix() {
     let app = spawn_app().await;
     let mb = app.mailbox(SUPPORT).await;
-    // Break the blob store: its temp folder becomes a file, so storing an attachment fails.
-    let tmp = app.data_dir.path().join("blobs/tmp");
-    std::fs::remove_dir_all(&tmp).unwrap();
-    std::fs::write(&tmp, b"not a folder").unwrap();
-    let raw = "From: lee@customer.example\r\nTo: support@help.example.com\r\nSubject: With file\r\nMessage-ID: <f1@c.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
-    let failed = app.deliver(&mb, raw.as_bytes()).await;
+    app.break_blob_store();
+    let failed = app.deliver(&mb, WITH_ATTACHMENT.as_bytes()).await;
     assert_eq!(failed.status, InboundStatus::Failed);
     // The next mail is not blocked by it.
     let next = app
@@ -243,8 +239,7 @@ async fn a_mail_that_fails_is_kept_as_a_dead_letter_and_replays_after_the_fix() 
             .iter()
             .any(|m| m.id == failed.journal_id && m.error.is_some())
     );
-    std::fs::remove_file(&tmp).unwrap();
-    std::fs::create_dir(&tmp).unwrap();
+    app.mend_blob_store();
     let replayed: InboundAccepted = ok_json(
         app.api
             .post_json(&app.admin.token, &format!("/inbound/{}/replay", failed.journal_id), &())

@@ -119,7 +119,7 @@ pub async fn run(
     ticket_id: i64,
     trigger: Trigger,
 ) -> AppResult<usize> {
-    let rules = enabled(db).await?;
+    let rules = crate::lookups::enabled_rules(env.lookups, || enabled(db)).await?;
     if rules.is_empty() || trigger.events.is_empty() {
         return Ok(0);
     }

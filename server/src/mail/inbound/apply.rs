@@ -9,8 +9,8 @@ use entity::{attachment, email_suppression, inbound_mail, message, subscriber, t
 use protocol::{Channel, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, Set,
 };
 
 use crate::directory::users::normalize_email;
@@ -91,13 +91,6 @@ pub struct Input<'a> {
     pub notify: &'a notify::Env<'a>,
 }
 
-pub async fn apply(db: &DatabaseConnection, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
-    let txn = db.begin().await?;
-    let outcome = apply_in(&txn, input, plan).await?;
-    txn.commit().await?;
-    Ok(outcome)
-}
-
 /// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
 /// someone else claimed returns its current state and changes nothing.
 pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
@@ -131,7 +124,6 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
             sender_name,
         } => (decision, sender, sender_name),
     };
-    let decision = recheck_duplicate(txn, input.parsed, decision).await?;
     let outcome = match decision {
         Decision::Duplicate {
             ticket_id,
@@ -195,28 +187,19 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
     Ok(outcome)
 }
 
-/// Two copies of one mail (sent to two of our mailboxes) processed at the same moment: the
-/// lock makes the second wait for the first and then see its message.
-async fn recheck_duplicate(txn: &DatabaseTransaction, parsed: &ParsedMail, decision: Decision) -> AppResult<Decision> {
+/// Two copies of one mail (sent to two of our mailboxes) processed at the same moment: taken
+/// before threading, this lock makes the second wait for the first's commit, and its own
+/// Message-ID lookup then finds the first's message (a duplicate).
+pub async fn lock_message_id(txn: &DatabaseTransaction, parsed: &ParsedMail) -> AppResult<()> {
     let Some(mid) = parsed.message_id.as_deref() else {
-        return Ok(decision);
+        return Ok(());
     };
     if txn.get_database_backend() == DbBackend::Postgres {
         let key = i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0);
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
             .await?;
     }
-    let known = message::Entity::find()
-        .filter(message::Column::EmailMessageId.eq(mid))
-        .one(txn)
-        .await?;
-    Ok(match known {
-        Some(m) => Decision::Duplicate {
-            ticket_id: m.ticket_id,
-            message_row_id: m.id,
-        },
-        None => decision,
-    })
+    Ok(())
 }
 
 async fn finish(
@@ -292,7 +275,7 @@ async fn create_ticket(
     parent: Option<i64>,
 ) -> AppResult<(i64, i64)> {
     let now = Utc::now();
-    let categories = entity::category::Entity::find().all(txn).await?;
+    let categories = crate::lookups::categories(input.notify.lookups, txn).await?;
     let category = input
         .rules
         .category_from_recipients(input.parsed, &categories)
@@ -612,6 +595,18 @@ async fn add_subscribers(
     if !input.rules.add_recipients_as_subscribers {
         return Ok(());
     }
+    let candidates: Vec<String> = input
+        .parsed
+        .to
+        .iter()
+        .chain(&input.parsed.cc)
+        .filter_map(|addr| normalize_email(&addr.email).ok())
+        .filter(|email| !input.rules.is_own(email) && *email != sender.email)
+        .collect();
+    // The usual mail is addressed to us alone: nothing to look up.
+    if candidates.is_empty() {
+        return Ok(());
+    }
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(txn)
         .await?
@@ -620,11 +615,8 @@ async fn add_subscribers(
         .one(txn)
         .await?
         .map(|u| u.email);
-    for addr in input.parsed.to.iter().chain(&input.parsed.cc) {
-        let Ok(email) = normalize_email(&addr.email) else {
-            continue;
-        };
-        if input.rules.is_own(&email) || email == sender.email || Some(&email) == requester.as_ref() {
+    for email in candidates {
+        if Some(&email) == requester.as_ref() {
             continue;
         }
         let exists = subscriber::Entity::find()

@@ -22,6 +22,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::context::{AppContext, WeakContext};
 use crate::error::{AppError, AppResult};
+use crate::lookups::Lookups;
 use crate::mail::inbound::apply::Outcome;
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::pipeline;
@@ -240,9 +241,11 @@ async fn prepare<'a>(
 
 async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResult<Vec<Outcome>> {
     let txn = ctx.db().begin().await?;
+    // Settings, templates, rules… read by the first mail serve the whole batch.
+    let lookups = Lookups::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
-        done.push(pipeline::apply_entry(ctx, &txn, p.entry, &p.rules, &p.parsed, false).await?);
+        done.push(pipeline::apply_entry(ctx, &txn, &lookups, p.entry, &p.rules, &p.parsed, false).await?);
     }
     txn.commit().await?;
     Ok(done)

@@ -16,10 +16,12 @@ use sea_orm::{
 use crate::blobs::BlobStore;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
+use crate::lookups::Lookups;
 use crate::mail::inbound::apply::{self, Input, Outcome, Plan, StoredAttachment};
 use crate::mail::inbound::journal::{Journaled, NewMail, status};
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
+use crate::mail::outbound::notify;
 use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::mail::{ParseOptions, parse_mail};
 
@@ -84,7 +86,7 @@ async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: boo
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
     let parsed = parse_entry(entry, &rules)?;
     let txn = ctx.db().begin().await?;
-    let outcome = apply_entry(ctx, &txn, entry, &rules, &parsed, release).await?;
+    let outcome = apply_entry(ctx, &txn, &Lookups::default(), entry, &rules, &parsed, release).await?;
     txn.commit().await?;
     ctx.wake_sender();
     Ok(outcome)
@@ -103,11 +105,13 @@ pub(crate) fn parse_entry(entry: &inbound_mail::Model, rules: &MailboxRules) -> 
 pub(crate) async fn apply_entry(
     ctx: &AppContext,
     txn: &DatabaseTransaction,
+    lookups: &Lookups,
     entry: &inbound_mail::Model,
     rules: &MailboxRules,
     parsed: &ParsedMail,
     release: bool,
 ) -> AppResult<Outcome> {
+    apply::lock_message_id(txn, parsed).await?;
     let plan = plan(ctx, txn, parsed, rules, release).await?;
     let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
     let input = Input {
@@ -117,7 +121,10 @@ pub(crate) async fn apply_entry(
         attachments,
         refused,
         release,
-        notify: &ctx.notify_env(),
+        notify: &notify::Env {
+            lookups: Some(lookups),
+            ..ctx.notify_env()
+        },
     };
     apply::apply_in(txn, input, plan).await
 }

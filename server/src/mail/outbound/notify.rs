@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::blobs::BlobStore;
 use crate::error::AppResult;
 use crate::keys::Keys;
+use crate::lookups::{self, Lookups};
 use crate::mail::outbound::compose::{Draft, Origin, OutAttachment, Person};
 use crate::mail::outbound::facts::{self, TicketFacts};
 use crate::mail::outbound::links::LinkBase;
@@ -69,6 +70,9 @@ pub struct Env<'a> {
     pub dkim: Option<&'a DkimConfig>,
     /// Finds `#Suggested_KB_articles#`; without it the list stays empty.
     pub search: Option<&'a dyn crate::search::SearchEngine>,
+    /// Configuration read once per transaction (a batch of inbound mail); `None` reads it
+    /// every time.
+    pub lookups: Option<&'a Lookups>,
 }
 
 /// What was queued; `warnings` are for the agent (a bounced address mailed anyway).
@@ -141,7 +145,7 @@ struct Send<'a> {
 }
 
 pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> AppResult<Report> {
-    let settings = notification_settings::load(db).await?;
+    let settings = lookups::notification_settings(env.lookups, db).await?;
     let (ticket_id, actor) = match event {
         Event::Created { ticket_id, actor, .. }
         | Event::Reply {
@@ -186,7 +190,8 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                 });
             }
             if settings.enabled {
-                let staff = facts::staff_to_alert(
+                let staff = lookups::staff_to_alert(
+                    env.lookups,
                     db,
                     f.ticket.category_id,
                     settings.notify_category_agents_of_new_tickets,
@@ -239,7 +244,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
                 .unwrap_or_default();
             let staff = match (&f.assignee, settings.notify_all_category_agents_on_customer_update) {
                 (Some(a), false) => vec![a.clone()],
-                _ => facts::staff_to_alert(db, f.ticket.category_id, true, false).await?,
+                _ => lookups::staff_to_alert(env.lookups, db, f.ticket.category_id, true, false).await?,
             };
             sends.push(Send {
                 kind: Kind::Template(TemplateEvent::CustomerUpdateAlert),
@@ -288,7 +293,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         }
         Event::Assigned { .. } => {}
         Event::Taken { .. } if settings.enabled && settings.notify_on_take => {
-            let staff = facts::staff_to_alert(db, f.ticket.category_id, true, false).await?;
+            let staff = lookups::staff_to_alert(env.lookups, db, f.ticket.category_id, true, false).await?;
             sends.push(Send {
                 kind: Kind::Template(TemplateEvent::TicketTaken),
                 recipients: staff.iter().filter(|u| not_actor(u)).map(Recipient::of_user).collect(),
@@ -317,7 +322,7 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Overdue { .. } if settings.enabled => {
             let staff = match &f.assignee {
                 Some(a) => vec![a.clone()],
-                None => facts::staff_to_alert(db, f.ticket.category_id, true, false).await?,
+                None => lookups::staff_to_alert(env.lookups, db, f.ticket.category_id, true, false).await?,
             };
             sends.push(Send {
                 kind: Kind::Template(TemplateEvent::OverdueAlert),
@@ -363,7 +368,7 @@ pub struct RuleMail<'a> {
 /// Queues a rule's mail as an automatic one (the outbound policy applies), whatever the
 /// notification switches say: an admin asked for this mail by writing the rule.
 pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>) -> AppResult<Report> {
-    let settings = notification_settings::load(db).await?;
+    let settings = lookups::notification_settings(env.lookups, db).await?;
     let f = facts::load(db, m.ticket_id).await?;
     let recipient = match m.to {
         MailTo::User(id) => match user::Entity::find_by_id(id).one(db).await? {
@@ -496,7 +501,7 @@ async fn send(
     report: &mut Report,
 ) -> AppResult<()> {
     let template = match s.kind {
-        Kind::Template(event) => templates::effective(db, event).await?,
+        Kind::Template(event) => lookups::template(env.lookups, db, event).await?,
         Kind::Rule { subject, body } => protocol::EmailTemplate {
             // Only for the type: a rule's mail has no event of its own.
             event: TemplateEvent::NewTicketAlert,

@@ -1,0 +1,102 @@
+//! Configuration rows — notification settings, templates, automation rules, categories, the
+//! staff to alert — read once per transaction instead of once per mail. A batch of inbound
+//! mail is applied in one short transaction that writes none of them, so every mail of the
+//! batch sees what the first one read (as if the batch had arrived a moment earlier).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use entity::{category, user};
+use protocol::{EmailTemplate, NotificationSettings, TemplateEvent};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use tokio::sync::OnceCell;
+
+use crate::error::AppResult;
+use crate::mail::outbound::{facts, notification_settings, templates};
+use crate::rules::model::CompiledRule;
+
+/// Who is alerted: (category, category agents, admins).
+type StaffKey = (Option<i64>, bool, bool);
+
+#[derive(Default)]
+pub struct Lookups {
+    settings: OnceCell<NotificationSettings>,
+    templates: Mutex<HashMap<TemplateEvent, EmailTemplate>>,
+    staff: Mutex<HashMap<StaffKey, Vec<user::Model>>>,
+    rules: OnceCell<Vec<CompiledRule>>,
+    categories: OnceCell<Vec<category::Model>>,
+}
+
+/// Without a `Lookups` (one-off changes from the API) every call reads the database.
+pub async fn notification_settings(
+    memo: Option<&Lookups>,
+    db: &impl ConnectionTrait,
+) -> AppResult<NotificationSettings> {
+    match memo {
+        Some(m) => Ok(m
+            .settings
+            .get_or_try_init(|| notification_settings::load(db))
+            .await?
+            .clone()),
+        None => notification_settings::load(db).await,
+    }
+}
+
+pub async fn template(
+    memo: Option<&Lookups>,
+    db: &impl ConnectionTrait,
+    event: TemplateEvent,
+) -> AppResult<EmailTemplate> {
+    let Some(m) = memo else {
+        return templates::effective(db, event).await;
+    };
+    if let Some(t) = lock(&m.templates).get(&event) {
+        return Ok(t.clone());
+    }
+    let t = templates::effective(db, event).await?;
+    lock(&m.templates).insert(event, t.clone());
+    Ok(t)
+}
+
+pub async fn staff_to_alert(
+    memo: Option<&Lookups>,
+    db: &impl ConnectionTrait,
+    category_id: Option<i64>,
+    agents: bool,
+    admins: bool,
+) -> AppResult<Vec<user::Model>> {
+    let Some(m) = memo else {
+        return facts::staff_to_alert(db, category_id, agents, admins).await;
+    };
+    let key = (category_id, agents, admins);
+    if let Some(list) = lock(&m.staff).get(&key) {
+        return Ok(list.clone());
+    }
+    let list = facts::staff_to_alert(db, category_id, agents, admins).await?;
+    lock(&m.staff).insert(key, list.clone());
+    Ok(list)
+}
+
+pub async fn enabled_rules<F, Fut>(memo: Option<&Lookups>, load: F) -> AppResult<Vec<CompiledRule>>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = AppResult<Vec<CompiledRule>>>,
+{
+    match memo {
+        Some(m) => Ok(m.rules.get_or_try_init(load).await?.clone()),
+        None => load().await,
+    }
+}
+
+pub async fn categories(memo: Option<&Lookups>, db: &impl ConnectionTrait) -> AppResult<Vec<category::Model>> {
+    let load = || async { Ok(category::Entity::find().all(db).await?) };
+    match memo {
+        Some(m) => Ok(m.categories.get_or_try_init(load).await?.clone()),
+        None => load().await,
+    }
+}
+
+/// A poisoned map only means another mail's lookup panicked; the entries are still whole.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
