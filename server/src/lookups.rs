@@ -1,12 +1,13 @@
-//! Configuration rows — notification settings, templates, automation rules, categories, the
-//! staff to alert — read once per transaction instead of once per mail. A batch of inbound
-//! mail is applied in one short transaction that writes none of them, so every mail of the
-//! batch sees what the first one read (as if the batch had arrived a moment earlier).
+//! Configuration rows — notification settings, templates, automation rules, categories,
+//! mailboxes, the staff to alert — read once per transaction instead of once per mail. A
+//! batch of inbound mail is applied in one short transaction that writes none of them, so
+//! every mail of the batch sees what the first one read (as if the batch had arrived a
+//! moment earlier).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use entity::{category, user};
+use entity::{category, mailbox, user};
 use protocol::{EmailTemplate, NotificationSettings, TemplateEvent};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use tokio::sync::OnceCell;
@@ -25,6 +26,7 @@ pub struct Lookups {
     staff: Mutex<HashMap<StaffKey, Vec<user::Model>>>,
     rules: OnceCell<Vec<CompiledRule>>,
     categories: OnceCell<Vec<category::Model>>,
+    mailboxes: Mutex<HashMap<i64, Option<mailbox::Model>>>,
 }
 
 /// Without a `Lookups` (one-off changes from the API) every call reads the database.
@@ -94,6 +96,18 @@ pub async fn categories(memo: Option<&Lookups>, db: &impl ConnectionTrait) -> Ap
         Some(m) => Ok(m.categories.get_or_try_init(load).await?.clone()),
         None => load().await,
     }
+}
+
+pub async fn mailbox(memo: Option<&Lookups>, db: &impl ConnectionTrait, id: i64) -> AppResult<Option<mailbox::Model>> {
+    let Some(m) = memo else {
+        return Ok(mailbox::Entity::find_by_id(id).one(db).await?);
+    };
+    if let Some(row) = lock(&m.mailboxes).get(&id) {
+        return Ok(row.clone());
+    }
+    let row = mailbox::Entity::find_by_id(id).one(db).await?;
+    lock(&m.mailboxes).insert(id, row.clone());
+    Ok(row)
 }
 
 /// A poisoned map only means another mail's lookup panicked; the entries are still whole.

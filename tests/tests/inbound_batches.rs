@@ -3,12 +3,14 @@
 
 use futures_util::future::join_all;
 use maildesk::error::AppResult;
-use maildesk::mail::inbound::apply::Outcome;
-use maildesk::mail::inbound::journal::{Journaled, NewMail, Source};
+use maildesk::mail::inbound::apply::{self, Outcome};
+use maildesk::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use maildesk::mail::inbound::pipeline;
+use maildesk::mail::parsed::ParsedMail;
+use maildesk::mail::{ParseOptions, parse_mail};
 use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 
 const SUPPORT: &str = "support@help.example.com";
 
@@ -123,4 +125,60 @@ async fn two_copies_in_one_batch_make_one_message() {
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 1);
+}
+
+/// The batch claims all its entries at once; an entry another worker finished meanwhile makes
+/// the claim fail as a whole (the batch is then redone mail by mail), and nothing is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_claim_fails_whole_when_another_worker_took_a_mail() {
+    let app = spawn_app().await;
+    let mb = app.mailbox(SUPPORT).await;
+    let raws: Vec<Vec<u8>> = (0..2)
+        .map(|i| {
+            mail(&format!("claim{i}@customer.example"), SUPPORT, "Claim me")
+                .message_id(&format!("claim{i}@c.example"))
+                .build()
+        })
+        .collect();
+    // Journaled only: still pending, as when a worker is about to apply them.
+    let mut entries = Vec::new();
+    for raw in &raws {
+        let mail = NewMail {
+            mailbox_id: Some(mb.mailbox.id),
+            source: Source::Http,
+            raw,
+            explicit_key: None,
+            imap: None,
+        };
+        entries.push(journal::record(app.ctx.db(), mail).await.expect("journaled").entry);
+    }
+    let parsed: Vec<ParsedMail> = raws
+        .iter()
+        .map(|r| parse_mail(r, &ParseOptions::default()).expect("parses"))
+        .collect();
+    // Another worker finished the second mail.
+    let db = app.ctx.db();
+    let done = format!(
+        "UPDATE inbound_mails SET status = 'processed' WHERE id = {}",
+        entries[1].id
+    );
+    db.execute_unprepared(&done).await.unwrap();
+
+    let txn = db.begin().await.unwrap();
+    let claimed = apply::claim_batch(&txn, entries.iter().zip(&parsed)).await.unwrap();
+    txn.rollback().await.unwrap();
+    assert!(!claimed, "a batch with a finished mail must not claim");
+    let attempts = format!(
+        "SELECT CAST(SUM(attempts) AS BIGINT) FROM inbound_mails WHERE id IN ({}, {})",
+        entries[0].id, entries[1].id
+    );
+    assert_eq!(count(&app, &attempts).await, 0, "nothing stays claimed");
+
+    let txn = db.begin().await.unwrap();
+    let claimed = apply::claim_batch(&txn, entries.iter().zip(&parsed).take(1))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert!(claimed, "a batch of pending mails is claimed");
+    assert_eq!(count(&app, &attempts).await, 1, "the pending mail was claimed once");
 }

@@ -146,6 +146,18 @@ impl Realtime {
         }
     }
 
+    /// Publishes several committed changes (a batch of inbound mail), read together.
+    pub async fn tickets_changed(&self, db: &DatabaseConnection, changes: &[publish::Changed]) {
+        match publish::load_changes(db, changes).await {
+            Ok(list) => {
+                for c in list {
+                    self.bus.publish(BusEvent::Ticket(Box::new(c))).await;
+                }
+            }
+            Err(e) => tracing::warn!(changes = changes.len(), error = %e, "ticket changes could not be published"),
+        }
+    }
+
     pub async fn article_changed(&self, article_id: i64) {
         self.bus.publish(BusEvent::Article { article_id }).await;
     }

@@ -1,5 +1,8 @@
-//! Turning a committed change into a bus event: the ticket as clients see it, the facts that
-//! decide who may see it, and the new message.
+//! Turning committed changes into bus events: the ticket as clients see it, the facts that
+//! decide who may see it, and the new message. A batch of inbound mail publishes all its
+//! changes with one read per table instead of one per mail.
+
+use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{attachment, message, ticket, user};
@@ -11,6 +14,15 @@ use crate::error::{AppError, AppResult};
 use crate::realtime::bus::{TicketChange, TicketFacts, next_event_id};
 use crate::tickets::mapping;
 
+/// One committed change to publish.
+#[derive(Debug, Clone, Copy)]
+pub struct Changed {
+    pub ticket_id: i64,
+    pub change: ChangeKind,
+    pub message_id: Option<i64>,
+    pub actor_id: Option<i64>,
+}
+
 pub async fn load_change(
     db: &impl ConnectionTrait,
     ticket_id: i64,
@@ -18,48 +30,90 @@ pub async fn load_change(
     message_id: Option<i64>,
     actor_id: Option<i64>,
 ) -> AppResult<TicketChange> {
-    let t = ticket::Entity::find_by_id(ticket_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    let requester_company_id = user::Entity::find_by_id(t.requester_id)
-        .one(db)
-        .await?
-        .and_then(|u| u.company_id);
-    let facts = TicketFacts {
-        ticket_id: t.id,
-        requester_id: t.requester_id,
-        requester_company_id,
-        category_id: t.category_id,
-        assignee_id: t.assignee_id,
+    let one = Changed {
+        ticket_id,
+        change,
+        message_id,
+        actor_id,
     };
-    let ticket = mapping::tickets(db, vec![t])
+    load_changes(db, &[one])
         .await?
         .pop()
-        .ok_or(AppError::NotFound("ticket"))?;
-    let message = match message_id {
-        Some(id) => {
-            let rows = message::Entity::find_by_id(id).all(db).await?;
-            let files = attachment::Entity::find()
-                .filter(attachment::Column::MessageId.eq(id))
-                .all(db)
-                .await?;
-            mapping::messages(db, rows, files).await?.pop()
-        }
-        None => None,
+        .ok_or(AppError::NotFound("ticket"))
+}
+
+/// The events for `changes`, in their order; a change whose ticket is gone is left out.
+pub async fn load_changes(db: &impl ConnectionTrait, changes: &[Changed]) -> AppResult<Vec<TicketChange>> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = ticket::Entity::find()
+        .filter(ticket::Column::Id.is_in(changes.iter().map(|c| c.ticket_id)))
+        .all(db)
+        .await?;
+    let companies: HashMap<i64, Option<i64>> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().map(|t| t.requester_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.company_id))
+        .collect();
+    let facts: HashMap<i64, TicketFacts> = rows
+        .iter()
+        .map(|t| {
+            let facts = TicketFacts {
+                ticket_id: t.id,
+                requester_id: t.requester_id,
+                requester_company_id: companies.get(&t.requester_id).copied().flatten(),
+                category_id: t.category_id,
+                assignee_id: t.assignee_id,
+            };
+            (t.id, facts)
+        })
+        .collect();
+    let tickets: HashMap<i64, protocol::Ticket> = mapping::tickets(db, rows)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let message_ids: Vec<i64> = changes.iter().filter_map(|c| c.message_id).collect();
+    let mut messages: HashMap<i64, protocol::Message> = if message_ids.is_empty() {
+        HashMap::new()
+    } else {
+        let rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(message_ids.iter().copied()))
+            .all(db)
+            .await?;
+        let files = attachment::Entity::find()
+            .filter(attachment::Column::MessageId.is_in(message_ids))
+            .all(db)
+            .await?;
+        mapping::messages(db, rows, files)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
     };
-    // A note is its own kind of change so that customers' sockets never hear of it.
-    let change = match (&change, &message) {
-        (ChangeKind::Message, Some(m)) if m.kind == MessageKind::Note => ChangeKind::Note,
-        _ => change,
-    };
-    Ok(TicketChange {
-        event_id: next_event_id(),
-        change,
-        ticket,
-        facts,
-        message,
-        actor_id,
-        at: Utc::now(),
-    })
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let (Some(ticket), Some(facts)) = (tickets.get(&c.ticket_id), facts.get(&c.ticket_id)) else {
+            continue;
+        };
+        let message = c.message_id.and_then(|id| messages.remove(&id));
+        // A note is its own kind of change so that customers' sockets never hear of it.
+        let change = match (&c.change, &message) {
+            (ChangeKind::Message, Some(m)) if m.kind == MessageKind::Note => ChangeKind::Note,
+            _ => c.change,
+        };
+        out.push(TicketChange {
+            event_id: next_event_id(),
+            change,
+            ticket: ticket.clone(),
+            facts: facts.clone(),
+            message,
+            actor_id: c.actor_id,
+            at: Utc::now(),
+        });
+    }
+    Ok(out)
 }

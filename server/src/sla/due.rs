@@ -167,6 +167,17 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
+    sync_row(db, t, rechoose, now).await
+}
+
+/// [`sync`] for a ticket row the caller has just written (a new ticket): no second read.
+pub async fn sync_row(
+    db: &impl ConnectionTrait,
+    t: ticket::Model,
+    rechoose: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let ticket_id = t.id;
     let sla = match (rechoose, t.sla_policy_id) {
         (true, _) => policies::for_ticket(db, &t).await?,
         (false, Some(id)) => policies::load(db, id).await?,

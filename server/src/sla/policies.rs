@@ -53,11 +53,19 @@ pub fn choose<'p>(policies: &'p [sla_policy::Model], s: &Subject<'_>) -> Option<
 
 /// The policy for ticket `t` with its calendar, if any matches.
 pub async fn for_ticket(db: &impl ConnectionTrait, t: &ticket::Model) -> AppResult<Option<Sla>> {
-    let company_id = user::Entity::find_by_id(t.requester_id)
-        .one(db)
-        .await?
-        .and_then(|u| u.company_id);
     let policies = ordered(db).await?;
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    // The requester's company only matters to policies that name one.
+    let company_id = if policies.iter().any(|p| p.company_id.is_some()) {
+        user::Entity::find_by_id(t.requester_id)
+            .one(db)
+            .await?
+            .and_then(|u| u.company_id)
+    } else {
+        None
+    };
     let subject = Subject {
         priority: &t.priority,
         category_id: t.category_id,

@@ -2,7 +2,7 @@
 //! the ticket changes and the entry is marked done together, or neither happens. The entry is
 //! claimed first (a conditional UPDATE), so two workers racing on it cannot both apply it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, Utc};
 use entity::{attachment, email_suppression, inbound_mail, message, subscriber, ticket, user};
@@ -91,28 +91,39 @@ pub struct Input<'a> {
     pub notify: &'a notify::Env<'a>,
 }
 
+/// Who took the entry and its Message-ID lock (see [`claim_batch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// `apply_in` claims the entry itself (the caller took the Message-ID lock).
+    Here,
+    /// The batch claimed every entry and locked every Message-ID up front.
+    ByBatch,
+}
+
 /// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
 /// someone else claimed returns its current state and changes nothing.
-pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
-    let mut claimable = vec![status::PENDING, status::FAILED];
-    if input.release {
-        claimable.push(status::QUARANTINED);
-    }
-    let claimed = inbound_mail::Entity::update_many()
-        .col_expr(
-            inbound_mail::Column::Attempts,
-            Expr::col(inbound_mail::Column::Attempts).add(1),
-        )
-        .filter(inbound_mail::Column::Id.eq(input.entry.id))
-        .filter(inbound_mail::Column::Status.is_in(claimable))
-        .exec(txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        let now = inbound_mail::Entity::find_by_id(input.entry.id)
-            .one(txn)
-            .await?
-            .ok_or(AppError::NotFound("mail"))?;
-        return Ok(Outcome::of(&now));
+pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan, claim: Claim) -> AppResult<Outcome> {
+    if claim == Claim::Here {
+        let mut claimable = vec![status::PENDING, status::FAILED];
+        if input.release {
+            claimable.push(status::QUARANTINED);
+        }
+        let claimed = inbound_mail::Entity::update_many()
+            .col_expr(
+                inbound_mail::Column::Attempts,
+                Expr::col(inbound_mail::Column::Attempts).add(1),
+            )
+            .filter(inbound_mail::Column::Id.eq(input.entry.id))
+            .filter(inbound_mail::Column::Status.is_in(claimable))
+            .exec(txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            let now = inbound_mail::Entity::find_by_id(input.entry.id)
+                .one(txn)
+                .await?
+                .ok_or(AppError::NotFound("mail"))?;
+            return Ok(Outcome::of(&now));
+        }
     }
     let (decision, sender, sender_name) = match plan {
         Plan::Quarantine { reason } => {
@@ -191,15 +202,52 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
 /// before threading, this lock makes the second wait for the first's commit, and its own
 /// Message-ID lookup then finds the first's message (a duplicate).
 pub async fn lock_message_id(txn: &DatabaseTransaction, parsed: &ParsedMail) -> AppResult<()> {
-    let Some(mid) = parsed.message_id.as_deref() else {
+    lock_message_ids(txn, [parsed]).await
+}
+
+/// Takes the Message-ID locks of several mails in one statement, in ascending key order, so
+/// two batches sharing mails wait for each other instead of deadlocking.
+async fn lock_message_ids<'a>(
+    txn: &DatabaseTransaction,
+    mails: impl IntoIterator<Item = &'a ParsedMail>,
+) -> AppResult<()> {
+    if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
-    };
-    if txn.get_database_backend() == DbBackend::Postgres {
-        let key = i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0);
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
-            .await?;
     }
+    let keys: BTreeSet<i64> = mails
+        .into_iter()
+        .filter_map(|p| p.message_id.as_deref())
+        .map(|mid| i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0))
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    // One target list, evaluated left to right: the keys are taken in this order.
+    let calls: Vec<String> = keys.iter().map(|k| format!("pg_advisory_xact_lock({k})")).collect();
+    txn.execute_unprepared(&format!("SELECT {}", calls.join(", "))).await?;
     Ok(())
+}
+
+/// Claims a whole batch of pending entries and takes their Message-ID locks: two statements
+/// instead of two per mail. `false` when some entry was taken meanwhile (by the pending
+/// worker, say): the caller then goes mail by mail, which sorts that out per entry.
+pub async fn claim_batch<'a>(
+    txn: &DatabaseTransaction,
+    mails: impl IntoIterator<Item = (&'a inbound_mail::Model, &'a ParsedMail)>,
+) -> AppResult<bool> {
+    let (entries, parsed): (Vec<&inbound_mail::Model>, Vec<&ParsedMail>) = mails.into_iter().unzip();
+    lock_message_ids(txn, parsed).await?;
+    let ids: BTreeSet<i64> = entries.iter().map(|e| e.id).collect();
+    let claimed = inbound_mail::Entity::update_many()
+        .col_expr(
+            inbound_mail::Column::Attempts,
+            Expr::col(inbound_mail::Column::Attempts).add(1),
+        )
+        .filter(inbound_mail::Column::Id.is_in(ids.iter().copied()))
+        .filter(inbound_mail::Column::Status.is_in([status::PENDING, status::FAILED]))
+        .exec(txn)
+        .await?;
+    Ok(claimed.rows_affected == ids.len() as u64)
 }
 
 async fn finish(
@@ -309,7 +357,7 @@ async fn create_ticket(
     if let Some(p) = parent {
         events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
     }
-    due::sync(txn, t.id, true, now).await?;
+    due::sync_row(txn, t.clone(), true, now).await?;
     let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {

@@ -23,7 +23,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use crate::context::{AppContext, WeakContext};
 use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
-use crate::mail::inbound::apply::Outcome;
+use crate::mail::inbound::apply::{self, Claim, Outcome};
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
@@ -177,9 +177,7 @@ async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> HashMap<
     };
     let alone = match together {
         Ok(done) => {
-            for o in &done {
-                pipeline::publish(ctx, o).await;
-            }
+            pipeline::publish_all(ctx, &done).await;
             outcomes.extend(done.into_iter().map(|o| (o.journal_id, o)));
             alone
         }
@@ -241,11 +239,21 @@ async fn prepare<'a>(
 
 async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResult<Vec<Outcome>> {
     let txn = ctx.db().begin().await?;
+    if !apply::claim_batch(&txn, prepared.iter().map(|p| (p.entry, &p.parsed))).await? {
+        return Err(AppError::Conflict(
+            "a mail of the batch was claimed by another worker".into(),
+        ));
+    }
     // Settings, templates, rules… read by the first mail serve the whole batch.
     let lookups = Lookups::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
-        done.push(pipeline::apply_entry(ctx, &txn, &lookups, p.entry, &p.rules, &p.parsed, false).await?);
+        let mail = pipeline::Ready {
+            entry: p.entry,
+            rules: &p.rules,
+            parsed: &p.parsed,
+        };
+        done.push(pipeline::apply_entry(ctx, &txn, &lookups, mail, false, Claim::ByBatch).await?);
     }
     txn.commit().await?;
     Ok(done)

@@ -17,13 +17,14 @@ use crate::blobs::BlobStore;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
-use crate::mail::inbound::apply::{self, Input, Outcome, Plan, StoredAttachment};
+use crate::mail::inbound::apply::{self, Claim, Input, Outcome, Plan, StoredAttachment};
 use crate::mail::inbound::journal::{Journaled, NewMail, status};
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
 use crate::mail::outbound::notify;
 use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::mail::{ParseOptions, parse_mail};
+use crate::realtime::publish::Changed;
 
 /// Journals the mail (durable when this returns), then processes it. A processing error is
 /// recorded on the entry, not returned: the caller's duty (acknowledge the source) is done
@@ -66,27 +67,47 @@ pub(crate) fn is_done(entry: &inbound_mail::Model, release: bool) -> bool {
 /// Tells live clients about the ticket the mail created or added to (after the commit; a
 /// duplicate or a quarantined mail changed nothing).
 pub(crate) async fn publish(ctx: &AppContext, outcome: &Outcome) {
+    publish_all(ctx, std::slice::from_ref(outcome)).await;
+}
+
+/// [`publish`] for a committed batch: the changes are read together.
+pub(crate) async fn publish_all(ctx: &AppContext, outcomes: &[Outcome]) {
+    let changes: Vec<Changed> = outcomes.iter().filter_map(change_of).collect();
+    if !changes.is_empty() {
+        ctx.realtime().tickets_changed(ctx.db(), &changes).await;
+    }
+}
+
+fn change_of(outcome: &Outcome) -> Option<Changed> {
     let (Some(ticket_id), true) = (outcome.ticket_id, outcome.status == status::PROCESSED) else {
-        return;
+        return None;
     };
     if outcome.rule.as_deref() == Some("duplicate") {
-        return;
+        return None;
     }
     let change = if outcome.created {
         ChangeKind::Created
     } else {
         ChangeKind::Message
     };
-    ctx.realtime()
-        .ticket_changed(ctx.db(), ticket_id, change, outcome.message_row_id, None)
-        .await;
+    Some(Changed {
+        ticket_id,
+        change,
+        message_id: outcome.message_row_id,
+        actor_id: None,
+    })
 }
 
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
     let parsed = parse_entry(entry, &rules)?;
     let txn = ctx.db().begin().await?;
-    let outcome = apply_entry(ctx, &txn, &Lookups::default(), entry, &rules, &parsed, release).await?;
+    let mail = Ready {
+        entry,
+        rules: &rules,
+        parsed: &parsed,
+    };
+    let outcome = apply_entry(ctx, &txn, &Lookups::default(), mail, release, Claim::Here).await?;
     txn.commit().await?;
     ctx.wake_sender();
     Ok(outcome)
@@ -100,18 +121,27 @@ pub(crate) fn parse_entry(entry: &inbound_mail::Model, rules: &MailboxRules) -> 
     parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))
 }
 
+/// A journaled mail ready to apply: its entry, its mailbox's rules, what parsing found.
+pub(crate) struct Ready<'a> {
+    pub entry: &'a inbound_mail::Model,
+    pub rules: &'a MailboxRules,
+    pub parsed: &'a ParsedMail,
+}
+
 /// Plans and applies one parsed mail inside `txn`: threading sees what the transaction wrote
 /// before (the earlier mails of a batch).
 pub(crate) async fn apply_entry(
     ctx: &AppContext,
     txn: &DatabaseTransaction,
     lookups: &Lookups,
-    entry: &inbound_mail::Model,
-    rules: &MailboxRules,
-    parsed: &ParsedMail,
+    mail: Ready<'_>,
     release: bool,
+    claim: Claim,
 ) -> AppResult<Outcome> {
-    apply::lock_message_id(txn, parsed).await?;
+    let Ready { entry, rules, parsed } = mail;
+    if claim == Claim::Here {
+        apply::lock_message_id(txn, parsed).await?;
+    }
     let plan = plan(ctx, txn, parsed, rules, release).await?;
     let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
     let input = Input {
@@ -126,7 +156,7 @@ pub(crate) async fn apply_entry(
             ..ctx.notify_env()
         },
     };
-    apply::apply_in(txn, input, plan).await
+    apply::apply_in(txn, input, plan, claim).await
 }
 
 async fn plan(

@@ -2,13 +2,14 @@
 //! caller's transaction: the ticket's people, its public thread (internal notes and system
 //! lines are never loaded, so no template can mail them), its mail ids for threading.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use entity::{attachment, category, category_agent, company, mailbox, message, subscriber, ticket, user};
+use entity::{attachment, category_agent, company, mailbox, message, subscriber, ticket, user};
 use protocol::{MessageKind, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{AppError, AppResult};
+use crate::lookups::{self, Lookups};
 use crate::mail::outbound::templates::render::{CustomFieldVar, FileLink, ThreadEntry, TicketVars};
 
 pub struct TicketFacts {
@@ -26,7 +27,9 @@ pub struct TicketFacts {
 
 const THREAD_LIMIT: u64 = 50;
 
-pub async fn load(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<TicketFacts> {
+/// `memo` serves the rows a batch of inbound mail reads again and again (mailboxes,
+/// categories); the ticket's own rows are always read fresh.
+pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: i64) -> AppResult<TicketFacts> {
     let ticket = ticket::Entity::find_by_id(ticket_id)
         .one(db)
         .await?
@@ -40,7 +43,7 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Ticket
         None => None,
     };
     let mailbox = match ticket.mailbox_id {
-        Some(id) => mailbox::Entity::find_by_id(id).one(db).await?,
+        Some(id) => lookups::mailbox(memo, db, id).await?,
         None => None,
     };
     let subscribers = subscriber::Entity::find()
@@ -56,16 +59,30 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Ticket
         .all(db)
         .await?;
     public.reverse();
-    let author_ids: Vec<i64> = public.iter().filter_map(|m| m.author_id).collect();
-    let authors = user::Entity::find()
-        .filter(user::Column::Id.is_in(author_ids))
-        .all(db)
-        .await?
+    // The requester and the assignee are loaded already; most threads have no other author.
+    let mut authors: HashMap<i64, user::Model> = [Some(&requester), assignee.as_ref()]
         .into_iter()
-        .map(|u| (u.id, u))
+        .flatten()
+        .map(|u| (u.id, u.clone()))
         .collect();
+    let others: BTreeSet<i64> = public
+        .iter()
+        .filter_map(|m| m.author_id)
+        .filter(|id| !authors.contains_key(id))
+        .collect();
+    if !others.is_empty() {
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(others))
+            .all(db)
+            .await?;
+        authors.extend(rows.into_iter().map(|u| (u.id, u)));
+    }
     let category_name = match ticket.category_id {
-        Some(id) => category::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        Some(id) => lookups::categories(memo, db)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name),
         None => None,
     }
     .unwrap_or_default();
@@ -195,6 +212,9 @@ impl TicketFacts {
 
     async fn subscriber_staff_flags(&self, db: &impl ConnectionTrait) -> AppResult<HashMap<String, bool>> {
         let emails: Vec<String> = self.subscribers.iter().map(|s| s.email.clone()).collect();
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
         Ok(user::Entity::find()
             .filter(user::Column::Email.is_in(emails))
             .all(db)

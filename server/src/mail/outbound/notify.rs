@@ -162,8 +162,10 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Assigned { ticket_id, actor, .. } | Event::Closed { ticket_id, actor } => (ticket_id, actor),
         Event::Overdue { ticket_id } => (ticket_id, None),
     };
-    let f = facts::load(db, ticket_id).await?;
+    let f = facts::load(db, env.lookups, ticket_id).await?;
+    // Mail from a customer: the actor is the requester, loaded already.
     let actor_user = match actor {
+        Some(id) if id == f.requester.id => Some(f.requester.clone()),
         Some(id) => user::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
@@ -369,7 +371,7 @@ pub struct RuleMail<'a> {
 /// notification switches say: an admin asked for this mail by writing the rule.
 pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>) -> AppResult<Report> {
     let settings = lookups::notification_settings(env.lookups, db).await?;
-    let f = facts::load(db, m.ticket_id).await?;
+    let f = facts::load(db, env.lookups, m.ticket_id).await?;
     let recipient = match m.to {
         MailTo::User(id) => match user::Entity::find_by_id(id).one(db).await? {
             Some(u) => Recipient::of_user(&u),
@@ -662,7 +664,7 @@ pub async fn preview(
 ) -> AppResult<protocol::TemplatePreview> {
     templates::validate(t)?;
     let settings = notification_settings::load(db).await?;
-    let f = facts::load(db, ticket_id).await?;
+    let f = facts::load(db, env.lookups, ticket_id).await?;
     let vars = f.vars(db, &env.settings.http.public_url, None).await?;
     let links = LinkBase {
         public_url: &env.settings.http.public_url,

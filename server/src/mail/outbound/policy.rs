@@ -6,7 +6,8 @@
 use chrono::{Duration, Utc};
 use entity::{email_suppression, outbound_mail};
 use protocol::{NotificationSettings, OutboundStatus};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
 
@@ -67,28 +68,36 @@ pub async fn hold_automatic(
         )));
     }
     let since = Utc::now() - Duration::minutes(i64::from(settings.auto_cap_minutes));
-    let recent = || {
-        outbound_mail::Entity::find()
-            .filter(outbound_mail::Column::Recipient.eq(recipient.to_lowercase()))
-            .filter(outbound_mail::Column::Automatic.eq(true))
-            .filter(outbound_mail::Column::Status.ne(OutboundStatus::Suppressed.as_str()))
-            .filter(outbound_mail::Column::CreatedAt.gt(since))
+    // Both caps from one read: the recent automatic mails to the address, and how many of
+    // them belong to this ticket.
+    let on_ticket: Expr = match ticket_id {
+        Some(t) => Func::sum(Expr::case(outbound_mail::Column::TicketId.eq(t), 1).finally(0)).into(),
+        None => Expr::val(0),
     };
-    let cap = u64::from(settings.auto_cap_count);
-    if let Some(t) = ticket_id {
-        let n = recent().filter(outbound_mail::Column::TicketId.eq(t)).count(db).await?;
-        if n >= cap {
-            return Ok(Some(format!(
-                "loop protection: {n} automatic mails to {recipient} on this ticket in {} minutes",
-                settings.auto_cap_minutes
-            )));
-        }
+    let (total, on_ticket): (i64, Option<i64>) = outbound_mail::Entity::find()
+        .select_only()
+        .column_as(Expr::col(outbound_mail::Column::Id).count(), "total")
+        .column_as(on_ticket, "on_ticket")
+        .filter(outbound_mail::Column::Recipient.eq(recipient.to_lowercase()))
+        .filter(outbound_mail::Column::Automatic.eq(true))
+        .filter(outbound_mail::Column::Status.ne(OutboundStatus::Suppressed.as_str()))
+        .filter(outbound_mail::Column::CreatedAt.gt(since))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    let cap = i64::from(settings.auto_cap_count);
+    let n = on_ticket.unwrap_or(0);
+    if ticket_id.is_some() && n >= cap {
+        return Ok(Some(format!(
+            "loop protection: {n} automatic mails to {recipient} on this ticket in {} minutes",
+            settings.auto_cap_minutes
+        )));
     }
     // A loop that opens a new ticket every round escapes the per-ticket cap; this one holds.
-    let n = recent().count(db).await?;
-    if n >= cap * 3 {
+    if total >= cap * 3 {
         return Ok(Some(format!(
-            "loop protection: {n} automatic mails to {recipient} in {} minutes",
+            "loop protection: {total} automatic mails to {recipient} in {} minutes",
             settings.auto_cap_minutes
         )));
     }
