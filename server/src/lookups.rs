@@ -1,5 +1,5 @@
 //! Configuration rows — notification settings, templates, automation rules, categories,
-//! mailboxes, the staff to alert — read once per transaction instead of once per mail. A
+//! mailboxes, custom fields, the staff to alert — read once per transaction instead of once per mail. A
 //! batch of inbound mail is applied in one short transaction that writes none of them, so
 //! every mail of the batch sees what the first one read (as if the batch had arrived a
 //! moment earlier).
@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use entity::{category, mailbox, user};
+use entity::{category, custom_field, mailbox, user};
 use protocol::{EmailTemplate, NotificationSettings, TemplateEvent};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use tokio::sync::OnceCell;
@@ -27,6 +27,7 @@ pub struct Lookups {
     rules: OnceCell<Vec<CompiledRule>>,
     categories: OnceCell<Vec<category::Model>>,
     mailboxes: Mutex<HashMap<i64, Option<mailbox::Model>>>,
+    custom_fields: OnceCell<bool>,
 }
 
 /// Without a `Lookups` (one-off changes from the API) every call reads the database.
@@ -108,6 +109,25 @@ pub async fn mailbox(memo: Option<&Lookups>, db: &impl ConnectionTrait, id: i64)
     let row = mailbox::Entity::find_by_id(id).one(db).await?;
     lock(&m.mailboxes).insert(id, row.clone());
     Ok(row)
+}
+
+/// The custom field values of a ticket for a notification. With a memo, a desk without
+/// custom fields (known after one read per batch) skips the per-ticket read.
+pub async fn custom_values(
+    memo: Option<&Lookups>,
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+) -> AppResult<Vec<(protocol::CustomField, serde_json::Value)>> {
+    if let Some(m) = memo {
+        let any = m
+            .custom_fields
+            .get_or_try_init(|| async { AppResult::Ok(custom_field::Entity::find().one(db).await?.is_some()) })
+            .await?;
+        if !*any {
+            return Ok(Vec::new());
+        }
+    }
+    crate::custom_fields::values::of_ticket(db, ticket_id).await
 }
 
 /// A poisoned map only means another mail's lookup panicked; the entries are still whole.

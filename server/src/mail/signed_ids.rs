@@ -14,9 +14,10 @@ fn tag(keys: &Keys, purpose: &str, data: &str, len: usize) -> String {
     h
 }
 
-/// `maildesk.<ticket>.<message>.<sig>@<domain>` (no angle brackets).
-pub fn message_id(keys: &Keys, ticket_id: i64, message_id: i64, domain: &str) -> String {
-    let data = format!("{ticket_id}.{message_id}");
+/// `maildesk.<ticket>.<serial>.<sig>@<domain>` (no angle brackets); the serial is any number
+/// unique to the mail.
+pub fn message_id(keys: &Keys, ticket_id: i64, serial: i64, domain: &str) -> String {
+    let data = format!("{ticket_id}.{serial}");
     format!("maildesk.{data}.{}@{domain}", tag(keys, ID_PURPOSE, &data, 16))
 }
 

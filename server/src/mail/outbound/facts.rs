@@ -137,6 +137,7 @@ impl TicketFacts {
     pub async fn vars(
         &self,
         db: &impl ConnectionTrait,
+        memo: Option<&Lookups>,
         public_url: &str,
         latest: Option<i64>,
     ) -> AppResult<TicketVars> {
@@ -154,7 +155,7 @@ impl TicketFacts {
             url: format!("{public_url}{}/attachments/{}", protocol::API_BASE, a.id),
         };
         let subscriber_roles = self.subscriber_staff_flags(db).await?;
-        let custom_fields = crate::custom_fields::values::of_ticket(db, t.id)
+        let custom_fields = lookups::custom_values(memo, db, t.id)
             .await?
             .into_iter()
             .map(|(f, v)| CustomFieldVar {

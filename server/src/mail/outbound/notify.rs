@@ -340,7 +340,9 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Overdue { .. } => {}
     }
     let mut report = Report::default();
-    let vars = f.vars(db, &env.settings.http.public_url, send_message(&sends)).await?;
+    let vars = f
+        .vars(db, env.lookups, &env.settings.http.public_url, send_message(&sends))
+        .await?;
     for s in sends {
         send(db, env, &settings, &f, &vars, s, &mut report).await?;
     }
@@ -403,7 +405,7 @@ pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>
         message_id: None,
         as_cc: false,
     };
-    let vars = f.vars(db, &env.settings.http.public_url, None).await?;
+    let vars = f.vars(db, env.lookups, &env.settings.http.public_url, None).await?;
     let mut report = Report::default();
     send(db, env, &settings, &f, &vars, s, &mut report).await?;
     Ok(report)
@@ -665,7 +667,7 @@ pub async fn preview(
     templates::validate(t)?;
     let settings = notification_settings::load(db).await?;
     let f = facts::load(db, env.lookups, ticket_id).await?;
-    let vars = f.vars(db, &env.settings.http.public_url, None).await?;
+    let vars = f.vars(db, env.lookups, &env.settings.http.public_url, None).await?;
     let links = LinkBase {
         public_url: &env.settings.http.public_url,
         keys: env.keys,

@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use entity::{email_suppression, outbound_mail};
 use protocol::{NotificationSettings, OutboundStatus};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
@@ -62,22 +62,28 @@ pub async fn hold_automatic(
     if is_robot(recipient) {
         return Ok(Some(format!("{recipient} is a robot address; no automatic mail")));
     }
-    if let Some(reason) = suppressed(db, recipient).await? {
-        return Ok(Some(format!(
-            "{recipient} bounced recently ({reason}); no automatic mail"
-        )));
-    }
     let since = Utc::now() - Duration::minutes(i64::from(settings.auto_cap_minutes));
-    // Both caps from one read: the recent automatic mails to the address, and how many of
-    // them belong to this ticket.
+    // One read for all three checks: the address's live suppression, the recent automatic
+    // mails to it, and how many of those belong to this ticket.
+    let suppression = Query::select()
+        .column(email_suppression::Column::Reason)
+        .from(email_suppression::Entity)
+        .and_where(email_suppression::Column::Email.eq(recipient.to_lowercase()))
+        .and_where(email_suppression::Column::ExpiresAt.gt(Utc::now()))
+        .limit(1)
+        .to_owned();
     let on_ticket: Expr = match ticket_id {
         Some(t) => Func::sum(Expr::case(outbound_mail::Column::TicketId.eq(t), 1).finally(0)).into(),
         None => Expr::val(0),
     };
-    let (total, on_ticket): (i64, Option<i64>) = outbound_mail::Entity::find()
+    let (total, on_ticket, suppressed): (i64, Option<i64>, Option<String>) = outbound_mail::Entity::find()
         .select_only()
         .column_as(Expr::col(outbound_mail::Column::Id).count(), "total")
         .column_as(on_ticket, "on_ticket")
+        .column_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::from(suppression))),
+            "suppressed",
+        )
         .filter(outbound_mail::Column::Recipient.eq(recipient.to_lowercase()))
         .filter(outbound_mail::Column::Automatic.eq(true))
         .filter(outbound_mail::Column::Status.ne(OutboundStatus::Suppressed.as_str()))
@@ -85,7 +91,12 @@ pub async fn hold_automatic(
         .into_tuple()
         .one(db)
         .await?
-        .unwrap_or((0, None));
+        .unwrap_or((0, None, None));
+    if let Some(reason) = suppressed {
+        return Ok(Some(format!(
+            "{recipient} bounced recently ({reason}); no automatic mail"
+        )));
+    }
     let cap = i64::from(settings.auto_cap_count);
     let n = on_ticket.unwrap_or(0);
     if ticket_id.is_some() && n >= cap {

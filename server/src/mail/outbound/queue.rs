@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::outbound_mail;
 use lettre::message::dkim::DkimConfig;
 use protocol::{NotificationSettings, OutboundStatus};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
 use crate::error::AppResult;
 use crate::keys::Keys;
@@ -60,7 +60,20 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
         None
     };
     let now = Utc::now();
-    let row = outbound_mail::ActiveModel {
+    // A random serial rather than the row id tells our Message-IDs apart: the mail is then
+    // complete before its row exists, and written with one insert.
+    let serial = i64::try_from(uuid::Uuid::new_v4().as_u64_pair().0 >> 1).unwrap_or(0);
+    let message_id = signed_ids::message_id(env.keys, out.ticket_id.unwrap_or(0), serial, env.domain);
+    out.draft.message_id = message_id.clone();
+    if let (Some(t), Some(started)) = (out.ticket_id, out.ticket_started) {
+        out.draft.thread_index = Some(thread_index::thread_index(env.domain, t, started, now, serial));
+    }
+    let (status, note, raw) = match (&held, compose::build(&out.draft, env.dkim)) {
+        (Some(reason), Ok(raw)) => (OutboundStatus::Suppressed, Some(reason.clone()), raw),
+        (_, Err(e)) => (OutboundStatus::Failed, Some(e.to_string()), Vec::new()),
+        (None, Ok(raw)) => (OutboundStatus::Queued, None, raw),
+    };
+    let saved = outbound_mail::ActiveModel {
         ticket_id: Set(out.ticket_id),
         message_row_id: Set(out.message_row_id),
         template: Set(out.template.clone()),
@@ -69,11 +82,11 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
         recipients: Set(addresses(&out.draft.to)),
         cc: Set(addresses(&out.draft.cc)),
         mail_from: Set(out.draft.from.email.to_lowercase()),
-        // Unique placeholder until the row id is known; replaced below in the same transaction.
-        message_id: Set(format!("pending.{}", uuid::Uuid::new_v4())),
+        message_id: Set(message_id.clone()),
         subject: Set(out.draft.subject.clone()),
-        raw: Set(Vec::new()),
-        status: Set(OutboundStatus::Queued.as_str().into()),
+        raw: Set(raw),
+        status: Set(status.as_str().into()),
+        last_error: Set(note.clone()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         created_at: Set(now),
@@ -81,22 +94,6 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
     }
     .insert(db)
     .await?;
-    let message_id = signed_ids::message_id(env.keys, out.ticket_id.unwrap_or(0), row.id, env.domain);
-    out.draft.message_id = message_id.clone();
-    if let (Some(t), Some(started)) = (out.ticket_id, out.ticket_started) {
-        out.draft.thread_index = Some(thread_index::thread_index(env.domain, t, started, now, row.id));
-    }
-    let (status, note, raw) = match (&held, compose::build(&out.draft, env.dkim)) {
-        (Some(reason), Ok(raw)) => (OutboundStatus::Suppressed, Some(reason.clone()), raw),
-        (_, Err(e)) => (OutboundStatus::Failed, Some(e.to_string()), Vec::new()),
-        (None, Ok(raw)) => (OutboundStatus::Queued, None, raw),
-    };
-    let mut active = row.into_active_model();
-    active.message_id = Set(message_id.clone());
-    active.raw = Set(raw);
-    active.status = Set(status.as_str().into());
-    active.last_error = Set(note.clone());
-    let saved = active.update(db).await?;
     if let Some(n) = &note {
         tracing::info!(outbound_id = saved.id, status = status.as_str(), note = %n, "outbound mail not queued for sending");
     }

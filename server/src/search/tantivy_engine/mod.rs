@@ -323,6 +323,11 @@ impl Inner {
     }
 
     fn search_articles(&self, q: &ArticleQuery) -> SearchResult<Vec<ArticleMatch>> {
+        // A desk without a knowledge base: nothing to analyse the text against (every new
+        // ticket's confirmation asks for suggestions).
+        if self.articles.reader.searcher().num_docs() == 0 {
+            return Ok(Vec::new());
+        }
         let f = &self.articles.fields;
         let fields = [
             Weighted {
