@@ -114,10 +114,12 @@ pub async fn find_or_create_customer_named(
     };
     let inserted = user::Entity::insert(row)
         .on_conflict(OnConflict::column(user::Column::Email).do_nothing().to_owned())
-        .exec(db)
+        .exec_with_returning(db)
         .await;
     match inserted {
-        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => {}
+        Ok(u) => return Ok(u),
+        // The other mail's insert won: its account is ours.
+        Err(sea_orm::DbErr::RecordNotInserted) => {}
         Err(e) => return Err(e.into()),
     }
     find()

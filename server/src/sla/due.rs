@@ -167,16 +167,18 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    sync_row(db, t, rechoose, now).await
+    sync_row(db, t, rechoose, now).await?;
+    Ok(())
 }
 
 /// [`sync`] for a ticket row the caller has just written (a new ticket): no second read.
+/// Returns the row as it now stands.
 pub async fn sync_row(
     db: &impl ConnectionTrait,
     t: ticket::Model,
     rechoose: bool,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<ticket::Model> {
     let ticket_id = t.id;
     let sla = match (rechoose, t.sla_policy_id) {
         (true, _) => policies::for_ticket(db, &t).await?,
@@ -186,11 +188,11 @@ pub async fn sync_row(
     let before = State::of(&t);
     let after = reconcile(&before, &Facts::of(&t), sla.as_ref(), rechoose, now);
     if after == before {
-        return Ok(());
+        return Ok(t);
     }
     let mut row = t.into_active_model();
     after.write(&mut row);
-    row.update(db).await?;
+    let saved = row.update(db).await?;
     if after.policy_id != before.policy_id {
         let id = |p: Option<i64>| p.map(|p| p.to_string());
         events::record(
@@ -204,7 +206,7 @@ pub async fn sync_row(
         .await?;
     }
     tracing::debug!(ticket = ticket_id, due_at = ?after.due_at, paused = after.paused_at.is_some(), "SLA state updated");
-    Ok(())
+    Ok(saved)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
+use crate::mail::outbound::facts;
 use crate::mail::outbound::notify::{self, Event};
 use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::rules::{self, MailFacts, Trigger};
@@ -357,29 +358,41 @@ async fn create_ticket(
     if let Some(p) = parent {
         events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
     }
-    due::sync_row(txn, t.clone(), true, now).await?;
+    let t = due::sync_row(txn, t, true, now).await?;
     let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {
         MessageKind::Customer
     };
     let m = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
-    add_subscribers(txn, input, t.id, sender).await?;
-    notify::notify(
-        txn,
-        input.notify,
-        Event::Created {
-            ticket_id: t.id,
-            actor: sender.id,
-            by_email: true,
-        },
-    )
-    .await?;
+    let subscribers = add_subscribers(txn, input, t.id, sender).await?;
+    let ticket_id = t.id;
+    let message_id = m.id;
+    // Everything the notification needs was just written: no reading it back.
+    let rows = facts::Rows {
+        ticket: t,
+        requester: sender.clone(),
+        assignee: None,
+        subscribers,
+        public: facts::PUBLIC_KINDS
+            .iter()
+            .any(|k| k.as_str() == m.kind)
+            .then_some(m)
+            .into_iter()
+            .collect(),
+    };
+    let f = facts::assemble(txn, input.notify.lookups, rows).await?;
+    let created = Event::Created {
+        ticket_id,
+        actor: sender.id,
+        by_email: true,
+    };
+    notify::notify_with(txn, input.notify, created, f).await?;
     let trigger = Trigger::new([RuleEvent::TicketCreated])
-        .with_message(m)
+        .with_message(message_id)
         .with_mail(mail_facts(input.parsed));
-    rules::run(txn, input.notify, t.id, trigger).await?;
-    Ok((t.id, m))
+    rules::run(txn, input.notify, ticket_id, trigger).await?;
+    Ok((ticket_id, message_id))
 }
 
 /// What the rules may test of the mail beyond what is stored.
@@ -443,7 +456,9 @@ async fn append(
         (true, false) => MessageKind::Reply,
         (false, _) => MessageKind::Customer,
     };
-    let m = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule).await?;
+    let m = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule)
+        .await?
+        .id;
     add_subscribers(txn, input, t.id, sender).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
@@ -572,7 +587,7 @@ async fn insert_message(
     kind: MessageKind,
     author: Option<&user::Model>,
     rule: &str,
-) -> AppResult<i64> {
+) -> AppResult<message::Model> {
     let parsed = input.parsed;
     let mut text = parsed.text.trim().to_owned();
     if text.is_empty() {
@@ -617,19 +632,22 @@ async fn insert_message(
             cids.insert(cid.clone(), format!("{}/attachments/{}", protocol::API_BASE, row.id));
         }
     }
-    if let Some(html) = parsed.html.as_ref().filter(|_| !cids.is_empty()) {
-        let mut rewritten = html.clone();
-        for (cid, url) in &cids {
-            rewritten = rewritten.replace(&format!("cid:{cid}"), url);
+    let m = match parsed.html.as_ref().filter(|_| !cids.is_empty()) {
+        Some(html) => {
+            let mut rewritten = html.clone();
+            for (cid, url) in &cids {
+                rewritten = rewritten.replace(&format!("cid:{cid}"), url);
+            }
+            let mut active = m.into_active_model();
+            active.body_html = Set(Some(rewritten));
+            active.update(txn).await?
         }
-        let mut active = m.clone().into_active_model();
-        active.body_html = Set(Some(rewritten));
-        active.update(txn).await?;
-    }
+        None => m,
+    };
     for note in &input.refused {
         events::record(txn, ticket_id, None, "attachment_refused", None, Some(note.clone())).await?;
     }
-    Ok(m.id)
+    Ok(m)
 }
 
 /// To/CC recipients other than our own mailboxes and the sender (seed 002: "Add all emails
@@ -639,9 +657,9 @@ async fn add_subscribers(
     input: &Input<'_>,
     ticket_id: i64,
     sender: &user::Model,
-) -> AppResult<()> {
+) -> AppResult<Vec<subscriber::Model>> {
     if !input.rules.add_recipients_as_subscribers {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let candidates: Vec<String> = input
         .parsed
@@ -653,8 +671,9 @@ async fn add_subscribers(
         .collect();
     // The usual mail is addressed to us alone: nothing to look up.
     if candidates.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let mut added = Vec::new();
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(txn)
         .await?
@@ -681,7 +700,7 @@ async fn add_subscribers(
             .one(txn)
             .await?
             .map(|u| u.id);
-        subscriber::ActiveModel {
+        let row = subscriber::ActiveModel {
             ticket_id: Set(ticket_id),
             email: Set(email.clone()),
             user_id: Set(user_id),
@@ -690,7 +709,8 @@ async fn add_subscribers(
         }
         .insert(txn)
         .await?;
+        added.push(row);
         events::record(txn, ticket_id, Some(sender.id), "subscriber_added", None, Some(email)).await?;
     }
-    Ok(())
+    Ok(added)
 }

@@ -27,6 +27,9 @@ pub struct TicketFacts {
 
 const THREAD_LIMIT: u64 = 50;
 
+/// The messages a notification may quote: never internal notes or system lines.
+pub const PUBLIC_KINDS: [MessageKind; 2] = [MessageKind::Customer, MessageKind::Reply];
+
 /// `memo` serves the rows a batch of inbound mail reads again and again (mailboxes,
 /// categories); the ticket's own rows are always read fresh.
 pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: i64) -> AppResult<TicketFacts> {
@@ -42,10 +45,6 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
         Some(id) => user::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    let mailbox = match ticket.mailbox_id {
-        Some(id) => lookups::mailbox(memo, db, id).await?,
-        None => None,
-    };
     let subscribers = subscriber::Entity::find()
         .filter(subscriber::Column::TicketId.eq(ticket_id))
         .order_by_asc(subscriber::Column::Id)
@@ -53,12 +52,46 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
         .await?;
     let mut public = message::Entity::find()
         .filter(message::Column::TicketId.eq(ticket_id))
-        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+        .filter(message::Column::Kind.is_in(PUBLIC_KINDS.map(MessageKind::as_str)))
         .order_by_desc(message::Column::Id)
         .limit(THREAD_LIMIT)
         .all(db)
         .await?;
     public.reverse();
+    let rows = Rows {
+        ticket,
+        requester,
+        assignee,
+        subscribers,
+        public,
+    };
+    assemble(db, memo, rows).await
+}
+
+/// The ticket's own rows, read by [`load`] or known to a caller that just wrote them (a new
+/// ticket from a mail).
+pub struct Rows {
+    pub ticket: ticket::Model,
+    pub requester: user::Model,
+    pub assignee: Option<user::Model>,
+    pub subscribers: Vec<subscriber::Model>,
+    /// Public messages (customer mails and replies), oldest first.
+    pub public: Vec<message::Model>,
+}
+
+/// Completes the facts from the ticket's rows: mailbox, authors, category and company names.
+pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: Rows) -> AppResult<TicketFacts> {
+    let Rows {
+        ticket,
+        requester,
+        assignee,
+        subscribers,
+        public,
+    } = rows;
+    let mailbox = match ticket.mailbox_id {
+        Some(id) => lookups::mailbox(memo, db, id).await?,
+        None => None,
+    };
     // The requester and the assignee are loaded already; most threads have no other author.
     let mut authors: HashMap<i64, user::Model> = [Some(&requester), assignee.as_ref()]
         .into_iter()

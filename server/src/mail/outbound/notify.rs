@@ -62,6 +62,20 @@ pub enum Event {
     },
 }
 
+impl Event {
+    pub fn ticket_id(&self) -> i64 {
+        match *self {
+            Event::Created { ticket_id, .. }
+            | Event::Reply { ticket_id, .. }
+            | Event::CustomerUpdate { ticket_id, .. }
+            | Event::Assigned { ticket_id, .. }
+            | Event::Taken { ticket_id, .. }
+            | Event::Closed { ticket_id, .. }
+            | Event::Overdue { ticket_id } => ticket_id,
+        }
+    }
+}
+
 /// Everything outside the database a notification needs.
 pub struct Env<'a> {
     pub settings: &'a Settings,
@@ -145,6 +159,12 @@ struct Send<'a> {
 }
 
 pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> AppResult<Report> {
+    let f = facts::load(db, env.lookups, event.ticket_id()).await?;
+    notify_with(db, env, event, f).await
+}
+
+/// [`notify`] with the ticket's facts already at hand (a ticket just made from a mail).
+pub async fn notify_with(db: &impl ConnectionTrait, env: &Env<'_>, event: Event, f: TicketFacts) -> AppResult<Report> {
     let settings = lookups::notification_settings(env.lookups, db).await?;
     let (ticket_id, actor) = match event {
         Event::Created { ticket_id, actor, .. }
@@ -162,7 +182,6 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
         Event::Assigned { ticket_id, actor, .. } | Event::Closed { ticket_id, actor } => (ticket_id, actor),
         Event::Overdue { ticket_id } => (ticket_id, None),
     };
-    let f = facts::load(db, env.lookups, ticket_id).await?;
     // Mail from a customer: the actor is the requester, loaded already.
     let actor_user = match actor {
         Some(id) if id == f.requester.id => Some(f.requester.clone()),
