@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use tokio::sync::OnceCell;
 
 use crate::error::AppResult;
+use crate::mail::inbound::accounts::Accounts;
 use crate::mail::outbound::{facts, notification_settings, templates};
 use crate::rules::model::CompiledRule;
 
@@ -28,6 +29,22 @@ pub struct Lookups {
     categories: OnceCell<Vec<category::Model>>,
     mailboxes: Mutex<HashMap<i64, Option<mailbox::Model>>>,
     custom_fields: OnceCell<bool>,
+    /// The batch's senders, read before it (see `mail::inbound::accounts`).
+    accounts: Accounts,
+}
+
+impl Lookups {
+    pub fn with_accounts(accounts: Accounts) -> Self {
+        Self {
+            accounts,
+            ..Self::default()
+        }
+    }
+}
+
+/// The account for a normalized address, if the batch read it up front.
+pub fn account(memo: Option<&Lookups>, email: &str) -> Option<user::Model> {
+    memo.and_then(|m| m.accounts.get(email)).cloned()
 }
 
 /// Without a `Lookups` (one-off changes from the API) every call reads the database.

@@ -10,6 +10,7 @@ use maildesk::mail::parsed::ParsedMail;
 use maildesk::mail::{ParseOptions, parse_mail};
 use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
+use protocol::MailboxSettings;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 
 const SUPPORT: &str = "support@help.example.com";
@@ -181,4 +182,74 @@ async fn a_batch_claim_fails_whole_when_another_worker_took_a_mail() {
     txn.commit().await.unwrap();
     assert!(claimed, "a batch of pending mails is claimed");
     assert_eq!(count(&app, &attempts).await, 1, "the pending mail was claimed once");
+}
+
+/// A batch creates its new customers before it opens its transaction: only for people whose
+/// mail a mailbox accepts, never for a robot or a stranger a mailbox refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_creates_accounts_only_for_senders_it_would_accept() {
+    let app = spawn_app().await;
+    let open = app.mailbox(SUPPORT).await;
+    let closed = app
+        .create_mailbox(MailboxSettings {
+            name: Some("Closed".into()),
+            address: Some("closed@help.example.com".into()),
+            accept_unknown: Some(false),
+            ..Default::default()
+        })
+        .await;
+    let person = mail("new.person@customer.example", SUPPORT, "Hello")
+        .message_id("acc1@c.example")
+        .build();
+    let robot = mail("robot@customer.example", SUPPORT, "Automatic reply: Hello")
+        .header("Auto-Submitted", "auto-replied")
+        .message_id("acc2@c.example")
+        .build();
+    let stranger = mail("stranger@nowhere.example", "closed@help.example.com", "Let me in")
+        .message_id("acc3@n.example")
+        .build();
+    let jobs = [
+        (open.mailbox.id, &person),
+        (open.mailbox.id, &robot),
+        (closed.mailbox.id, &stranger),
+    ]
+    .map(|(id, raw)| {
+        pipeline::ingest(
+            &app.ctx,
+            NewMail {
+                mailbox_id: Some(id),
+                source: Source::Http,
+                raw,
+                explicit_key: None,
+                imap: None,
+            },
+        )
+    });
+    let outcomes: Vec<Outcome> = join_all(jobs)
+        .await
+        .into_iter()
+        .map(|r| r.expect("journaled").1)
+        .collect();
+    assert_eq!(outcomes[0].status, "processed");
+    assert!(outcomes[0].created, "the person's mail opened a ticket");
+    assert_eq!(
+        outcomes[1].status, "quarantined",
+        "an unanswered auto-reply is quarantined"
+    );
+    assert_eq!(
+        outcomes[2].status, "quarantined",
+        "the closed mailbox refuses strangers"
+    );
+    let accounts = |email: &str| format!("SELECT COUNT(*) FROM users WHERE email = '{email}'");
+    assert_eq!(count(&app, &accounts("new.person@customer.example")).await, 1);
+    assert_eq!(
+        count(&app, &accounts("robot@customer.example")).await,
+        0,
+        "no account for a robot"
+    );
+    assert_eq!(
+        count(&app, &accounts("stranger@nowhere.example")).await,
+        0,
+        "no account for a refused stranger"
+    );
 }

@@ -95,15 +95,23 @@ pub async fn find_or_create_customer_named(
     name: Option<&str>,
 ) -> AppResult<user::Model> {
     let email = normalize_email(raw_email)?;
-    let find = || user::Entity::find().filter(user::Column::Email.eq(email.clone()));
-    if let Some(u) = find().one(db).await? {
+    if let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+    {
         return Ok(u);
     }
+    create_customer_named(db, &email, name).await
+}
+
+/// The row of a new customer account (no password: they sign in by link or by mail).
+pub fn new_customer(email: &str, name: Option<&str>) -> user::ActiveModel {
     let now = Utc::now();
     let name = name.map(str::trim).filter(|n| !n.is_empty()).map(String::from);
-    let row = user::ActiveModel {
-        name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned())),
-        email: Set(email.clone()),
+    user::ActiveModel {
+        name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned())),
+        email: Set(email.to_owned()),
         role: Set(Role::Customer.as_str().to_owned()),
         password_hash: Set(None),
         company_id: Set(None),
@@ -111,7 +119,14 @@ pub async fn find_or_create_customer_named(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
+    }
+}
+
+/// The new customer account for a normalized address nobody had a moment ago; if someone
+/// else created it meanwhile, theirs.
+async fn create_customer_named(db: &impl ConnectionTrait, email: &str, name: Option<&str>) -> AppResult<user::Model> {
+    let find = || user::Entity::find().filter(user::Column::Email.eq(email.to_owned()));
+    let row = new_customer(email, name);
     let inserted = user::Entity::insert(row)
         .on_conflict(OnConflict::column(user::Column::Email).do_nothing().to_owned())
         .exec_with_returning(db)

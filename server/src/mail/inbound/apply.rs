@@ -169,7 +169,7 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan, c
             .await?
         }
         Decision::Existing { ticket, rule } => {
-            let sender_user = sender_account(txn, &sender, sender_name.as_deref()).await?;
+            let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
             match follow_up_parent(&ticket, input.rules) {
                 Some(parent) => {
                     let (t, m) = create_ticket(txn, &input, &sender_user, Some(parent)).await?;
@@ -191,7 +191,7 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan, c
             }
         }
         Decision::New { parent, rule } => {
-            let sender_user = sender_account(txn, &sender, sender_name.as_deref()).await?;
+            let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
             let (t, m) = create_ticket(txn, &input, &sender_user, parent).await?;
             finish(txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
         }
@@ -285,8 +285,18 @@ pub fn kind_str(kind: MailKind) -> &'static str {
     }
 }
 
-/// The account of the sender, created as a customer when unknown.
-async fn sender_account(txn: &DatabaseTransaction, email: &str, name: Option<&str>) -> AppResult<user::Model> {
+/// The account of the sender, created as a customer when unknown (a batch has them at hand).
+async fn sender_account(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    email: &str,
+    name: Option<&str>,
+) -> AppResult<user::Model> {
+    if let Ok(normal) = normalize_email(email)
+        && let Some(u) = crate::lookups::account(input.notify.lookups, &normal)
+    {
+        return Ok(u);
+    }
     crate::directory::users::find_or_create_customer_named(txn, email, name).await
 }
 

@@ -23,6 +23,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use crate::context::{AppContext, WeakContext};
 use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
+use crate::mail::inbound::accounts;
 use crate::mail::inbound::apply::{self, Claim, Outcome};
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::pipeline;
@@ -238,6 +239,7 @@ async fn prepare<'a>(
 }
 
 async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResult<Vec<Outcome>> {
+    let accounts = accounts::for_batch(ctx.db(), prepared.iter().map(|p| (p.rules.as_ref(), &p.parsed))).await?;
     let txn = ctx.db().begin().await?;
     if !apply::claim_batch(&txn, prepared.iter().map(|p| (p.entry, &p.parsed))).await? {
         return Err(AppError::Conflict(
@@ -245,7 +247,7 @@ async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResul
         ));
     }
     // Settings, templates, rules… read by the first mail serve the whole batch.
-    let lookups = Lookups::default();
+    let lookups = Lookups::with_accounts(accounts);
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
         let mail = pipeline::Ready {

@@ -4,6 +4,7 @@
 //! into ticket changes exactly once. [`pipeline::ingest`] does both for mails submitted
 //! together in [`batch`]es: one journal commit, then one apply transaction per batch.
 
+pub mod accounts;
 pub mod admin;
 pub mod apply;
 pub mod batch;

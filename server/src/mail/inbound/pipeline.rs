@@ -22,7 +22,7 @@ use crate::mail::inbound::journal::{Journaled, NewMail, status};
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
 use crate::mail::outbound::notify;
-use crate::mail::parsed::{MailKind, ParsedMail};
+use crate::mail::parsed::{Address, MailKind, ParsedMail};
 use crate::mail::{ParseOptions, parse_mail};
 use crate::realtime::publish::Changed;
 
@@ -159,6 +159,15 @@ pub(crate) async fn apply_entry(
     apply::apply_in(txn, input, plan, claim).await
 }
 
+/// Who wrote the mail: From, or Reply-To when From holds no address.
+pub(crate) fn sender_of(parsed: &ParsedMail) -> Option<&Address> {
+    parsed
+        .from
+        .as_ref()
+        .filter(|a| a.email.contains('@'))
+        .or_else(|| parsed.reply_to.first())
+}
+
 async fn plan(
     ctx: &AppContext,
     db: &impl ConnectionTrait,
@@ -166,12 +175,7 @@ async fn plan(
     rules: &MailboxRules,
     release: bool,
 ) -> AppResult<Plan> {
-    let from = parsed
-        .from
-        .as_ref()
-        .filter(|a| a.email.contains('@'))
-        .or_else(|| parsed.reply_to.first());
-    let Some(from) = from else {
+    let Some(from) = sender_of(parsed) else {
         return Ok(Plan::Quarantine {
             reason: "no sender address".into(),
         });
