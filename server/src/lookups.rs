@@ -1,5 +1,5 @@
 //! Configuration rows — notification settings, templates, automation rules, categories,
-//! mailboxes, custom fields, the staff to alert — read once per transaction instead of once per mail. A
+//! mailboxes, custom fields, SLA policies, the staff to alert — read once per transaction instead of once per mail. A
 //! batch of inbound mail is applied in one short transaction that writes none of them, so
 //! every mail of the batch sees what the first one read (as if the batch had arrived a
 //! moment earlier).
@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use entity::{category, custom_field, mailbox, user};
+use entity::{category, custom_field, mailbox, sla_policy, user};
 use protocol::{EmailTemplate, NotificationSettings, TemplateEvent};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use tokio::sync::OnceCell;
@@ -29,6 +29,7 @@ pub struct Lookups {
     categories: OnceCell<Vec<category::Model>>,
     mailboxes: Mutex<HashMap<i64, Option<mailbox::Model>>>,
     custom_fields: OnceCell<bool>,
+    sla_policies: OnceCell<Vec<sla_policy::Model>>,
     /// The batch's senders, read before it (see `mail::inbound::accounts`).
     accounts: Accounts,
 }
@@ -39,6 +40,17 @@ impl Lookups {
             accounts,
             ..Self::default()
         }
+    }
+}
+
+impl Lookups {
+    /// The SLA policies in order (`load` reads them the first time).
+    pub async fn sla_policies<F, Fut>(&self, load: F) -> AppResult<Vec<sla_policy::Model>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<Vec<sla_policy::Model>>>,
+    {
+        Ok(self.sla_policies.get_or_try_init(load).await?.clone())
     }
 }
 

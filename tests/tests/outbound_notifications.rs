@@ -912,3 +912,54 @@ async fn no_automatic_mail_answers_an_auto_reply_a_bounce_or_bulk_mail() {
         "the auto-reply and the bounce are kept on the ticket"
     );
 }
+
+/// A ticket made from a mail confirms with the files the mail brought (the notification is
+/// built from the rows just written, files included), and never lists inline images.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_confirmation_of_a_mail_with_files_links_them() {
+    let app = spawn_app().await;
+    let d = desk(&app).await;
+    let save = SaveTemplate {
+        subject: "Got it: #Subject#".into(),
+        body_text: "Files: #Attachments#|END".into(),
+        body_html: "<p>Files: #Attachments#</p>".into(),
+    };
+    let _: protocol::EmailTemplate = ok_json(
+        app.api
+            .put_json(&app.admin.token, "/admin/templates/new_ticket_confirmation", &save)
+            .await,
+    )
+    .await;
+    let carl = customer();
+    let raw_mail = format!(
+        "From: Carl <{carl}>\r\nTo: {to}\r\nSubject: Two files\r\nMessage-ID: <files-{id}@c.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+         Content-Type: text/html\r\n\r\n<p>See attached.<img src=\"cid:logo@c.example\"></p>\r\n--b\r\nContent-Type: application/pdf\r\n\
+         Content-Disposition: attachment; filename=report.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         JVBERi0xLjQK\r\n--b\r\nContent-Type: image/png\r\nContent-Disposition: inline; filename=logo.png\r\n\
+         Content-ID: <logo@c.example>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n",
+        to = d.mb.mailbox.address,
+        id = uuid::Uuid::new_v4().simple(),
+    );
+    let t = app
+        .deliver(&d.mb, raw_mail.as_bytes())
+        .await
+        .ticket_id
+        .expect("a ticket");
+    let confirmations = to(&app, t, &carl, "new_ticket_confirmation").await;
+    assert_eq!(confirmations.len(), 1);
+    let text = text_of(&raw(&app, confirmations[0].id).await);
+    let detail = app.api.ticket(&app.admin.token, t).await;
+    let report = detail
+        .messages
+        .iter()
+        .flat_map(|m| &m.attachments)
+        .find(|a| a.filename == "report.pdf")
+        .expect("the file is stored");
+    assert!(text.contains("report.pdf"), "the file is listed:\n{text}");
+    assert!(
+        text.contains(&format!("/attachments/{}", report.id)),
+        "with its link:\n{text}"
+    );
+    assert!(!text.contains("logo.png"), "inline images are not listed:\n{text}");
+}

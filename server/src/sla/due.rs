@@ -20,6 +20,7 @@ use protocol::TicketStatus;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::error::{AppError, AppResult};
+use crate::lookups::Lookups;
 use crate::sla::business_time::{add, between};
 use crate::sla::calendar::Calendar;
 use crate::sla::policies;
@@ -167,7 +168,7 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    sync_row(db, t, rechoose, now).await?;
+    sync_row(db, None, t, rechoose, now).await?;
     Ok(())
 }
 
@@ -175,13 +176,14 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
 /// Returns the row as it now stands.
 pub async fn sync_row(
     db: &impl ConnectionTrait,
+    memo: Option<&Lookups>,
     t: ticket::Model,
     rechoose: bool,
     now: DateTime<Utc>,
 ) -> AppResult<ticket::Model> {
     let ticket_id = t.id;
     let sla = match (rechoose, t.sla_policy_id) {
-        (true, _) => policies::for_ticket(db, &t).await?,
+        (true, _) => policies::for_ticket(db, memo, &t).await?,
         (false, Some(id)) => policies::load(db, id).await?,
         (false, None) => None,
     };

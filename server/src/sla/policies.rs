@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, AppResult};
+use crate::lookups::Lookups;
 use crate::sla::calendars;
 use crate::sla::due::{self, Sla};
 
@@ -52,8 +53,15 @@ pub fn choose<'p>(policies: &'p [sla_policy::Model], s: &Subject<'_>) -> Option<
 }
 
 /// The policy for ticket `t` with its calendar, if any matches.
-pub async fn for_ticket(db: &impl ConnectionTrait, t: &ticket::Model) -> AppResult<Option<Sla>> {
-    let policies = ordered(db).await?;
+pub async fn for_ticket(
+    db: &impl ConnectionTrait,
+    memo: Option<&Lookups>,
+    t: &ticket::Model,
+) -> AppResult<Option<Sla>> {
+    let policies = match memo {
+        Some(m) => m.sla_policies(|| ordered(db)).await?,
+        None => ordered(db).await?,
+    };
     if policies.is_empty() {
         return Ok(None);
     }
@@ -94,7 +102,7 @@ async fn with_calendar(db: &impl ConnectionTrait, p: sla_policy::Model) -> AppRe
     }))
 }
 
-async fn ordered(db: &impl ConnectionTrait) -> AppResult<Vec<sla_policy::Model>> {
+pub(crate) async fn ordered(db: &impl ConnectionTrait) -> AppResult<Vec<sla_policy::Model>> {
     Ok(sla_policy::Entity::find()
         .order_by_asc(sla_policy::Column::Position)
         .order_by_asc(sla_policy::Column::Id)

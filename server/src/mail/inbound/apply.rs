@@ -368,28 +368,25 @@ async fn create_ticket(
     if let Some(p) = parent {
         events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
     }
-    let t = due::sync_row(txn, t, true, now).await?;
+    let t = due::sync_row(txn, input.notify.lookups, t, true, now).await?;
     let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {
         MessageKind::Customer
     };
-    let m = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
+    let (m, files) = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
     let subscribers = add_subscribers(txn, input, t.id, sender).await?;
     let ticket_id = t.id;
     let message_id = m.id;
     // Everything the notification needs was just written: no reading it back.
+    let public = facts::PUBLIC_KINDS.iter().any(|k| k.as_str() == m.kind);
     let rows = facts::Rows {
         ticket: t,
         requester: sender.clone(),
         assignee: None,
         subscribers,
-        public: facts::PUBLIC_KINDS
-            .iter()
-            .any(|k| k.as_str() == m.kind)
-            .then_some(m)
-            .into_iter()
-            .collect(),
+        public: public.then_some(m).into_iter().collect(),
+        files: Some(files.into_iter().filter(|a| public && !a.inline).collect()),
     };
     let f = facts::assemble(txn, input.notify.lookups, rows).await?;
     let created = Event::Created {
@@ -468,6 +465,7 @@ async fn append(
     };
     let m = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule)
         .await?
+        .0
         .id;
     add_subscribers(txn, input, t.id, sender).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
@@ -597,7 +595,7 @@ async fn insert_message(
     kind: MessageKind,
     author: Option<&user::Model>,
     rule: &str,
-) -> AppResult<message::Model> {
+) -> AppResult<(message::Model, Vec<attachment::Model>)> {
     let parsed = input.parsed;
     let mut text = parsed.text.trim().to_owned();
     if text.is_empty() {
@@ -623,6 +621,7 @@ async fn insert_message(
     .insert(txn)
     .await?;
     let mut cids: HashMap<String, String> = HashMap::new();
+    let mut files = Vec::with_capacity(input.attachments.len());
     for a in &input.attachments {
         let row = attachment::ActiveModel {
             ticket_id: Set(ticket_id),
@@ -641,6 +640,7 @@ async fn insert_message(
         if let Some(cid) = &a.content_id {
             cids.insert(cid.clone(), format!("{}/attachments/{}", protocol::API_BASE, row.id));
         }
+        files.push(row);
     }
     let m = match parsed.html.as_ref().filter(|_| !cids.is_empty()) {
         Some(html) => {
@@ -657,7 +657,7 @@ async fn insert_message(
     for note in &input.refused {
         events::record(txn, ticket_id, None, "attachment_refused", None, Some(note.clone())).await?;
     }
-    Ok(m)
+    Ok((m, files))
 }
 
 /// To/CC recipients other than our own mailboxes and the sender (seed 002: "Add all emails

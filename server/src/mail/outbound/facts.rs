@@ -23,6 +23,9 @@ pub struct TicketFacts {
     pub authors: HashMap<i64, user::Model>,
     pub category_name: String,
     pub company_name: String,
+    /// The public messages' files (not inline images), oldest first, when the caller knows
+    /// them (it just stored them); read by [`TicketFacts::vars`] otherwise.
+    pub files: Option<Vec<attachment::Model>>,
 }
 
 const THREAD_LIMIT: u64 = 50;
@@ -64,6 +67,7 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
         assignee,
         subscribers,
         public,
+        files: None,
     };
     assemble(db, memo, rows).await
 }
@@ -77,6 +81,8 @@ pub struct Rows {
     pub subscribers: Vec<subscriber::Model>,
     /// Public messages (customer mails and replies), oldest first.
     pub public: Vec<message::Model>,
+    /// Their files, if known (see [`TicketFacts::files`]).
+    pub files: Option<Vec<attachment::Model>>,
 }
 
 /// Completes the facts from the ticket's rows: mailbox, authors, category and company names.
@@ -87,6 +93,7 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         assignee,
         subscribers,
         public,
+        files,
     } = rows;
     let mailbox = match ticket.mailbox_id {
         Some(id) => lookups::mailbox(memo, db, id).await?,
@@ -134,6 +141,7 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         authors,
         category_name,
         company_name,
+        files,
     })
 }
 
@@ -175,13 +183,18 @@ impl TicketFacts {
         latest: Option<i64>,
     ) -> AppResult<TicketVars> {
         let t = &self.ticket;
-        let files = attachment::Entity::find()
-            .filter(attachment::Column::TicketId.eq(t.id))
-            .filter(attachment::Column::MessageId.is_in(self.public.iter().map(|m| m.id)))
-            .filter(attachment::Column::Inline.eq(false))
-            .order_by_asc(attachment::Column::Id)
-            .all(db)
-            .await?;
+        let files = match &self.files {
+            Some(known) => known.clone(),
+            None => {
+                attachment::Entity::find()
+                    .filter(attachment::Column::TicketId.eq(t.id))
+                    .filter(attachment::Column::MessageId.is_in(self.public.iter().map(|m| m.id)))
+                    .filter(attachment::Column::Inline.eq(false))
+                    .order_by_asc(attachment::Column::Id)
+                    .all(db)
+                    .await?
+            }
+        };
         let link = |a: &attachment::Model| FileLink {
             filename: a.filename.clone(),
             size: a.size,
