@@ -5,13 +5,16 @@
 //! transaction fails, nothing of it stays and every mail is processed on its own: the bad one
 //! becomes a dead letter, the others go through as usual.
 //!
-//! A few lanes take batches from one queue, so one batch is parsed while another waits on
-//! the database. Batches stay small: two open batch transactions can take row and unique-key
-//! locks in opposite orders (a new customer, a ticket both reply to) and deadlock; the batch
-//! PostgreSQL picks as the victim is then redone mail by mail. Measured on 2 cores (`maildesk
-//! bench ingest`, 2,000 mails): 16 lanes of 1 mail 90 mails/s, 4 lanes of 8 104 mails/s, 2
-//! lanes of 32 73 mails/s (deadlocks), 1 lane of 64 62 mails/s (one connection ping-ponging
-//! with the server leaves both cores half idle).
+//! A few lanes take batches from one queue, so one batch is parsed while others wait on the
+//! database. Batches stay small: two open batch transactions can take row locks in opposite
+//! orders (two tickets both reply to) and deadlock; the batch PostgreSQL picks as the victim
+//! is then redone mail by mail (new customers, the other shared key, are created before the
+//! transaction: see [`accounts`](crate::mail::inbound::accounts)). Measured on 2 cores
+//! (`maildesk bench ingest`, 3,000 mails, 20 pooled connections), after the per-mail
+//! statements came down to 16: 4 lanes of 8 mails 330 mails/s, 6 of 8 381, 8 of 8 373–393,
+//! 12 of 8 376, 6 of 16 374, 8 of 4 308. Earlier, at 37 statements per mail: 16 lanes of 1
+//! mail 90 mails/s, 4 of 8 104, 1 of 64 62 (one connection ping-ponging with the server
+//! leaves both cores half idle).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -33,7 +36,9 @@ use crate::mail::parsed::ParsedMail;
 /// At most this many mails share a commit: enough to amortise it, small enough that lanes
 /// seldom deadlock and a batch redone mail by mail is quick.
 const MAX_BATCH: usize = 8;
-const LANES: usize = 4;
+/// At most this many batches at once, and never more than half the database pool (each
+/// holds a connection for its transaction; the API and the workers need the rest).
+const MAX_LANES: usize = 8;
 const QUEUE: usize = 1024;
 
 type Reply = AppResult<(Journaled, Outcome)>;
@@ -78,7 +83,10 @@ impl IngestQueue {
             imap: mail.imap,
             reply,
         };
-        let sender = self.sender.get_or_init(|| start(ctx.downgrade()));
+        let sender = self.sender.get_or_init(|| {
+            let pool = usize::try_from(ctx.settings().database.max_connections).unwrap_or(usize::MAX);
+            start(ctx.downgrade(), (pool / 2).clamp(1, MAX_LANES))
+        });
         sender
             .send(job)
             .await
@@ -89,10 +97,10 @@ impl IngestQueue {
     }
 }
 
-fn start(ctx: WeakContext) -> mpsc::Sender<Job> {
+fn start(ctx: WeakContext, lanes: usize) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(QUEUE);
     let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..LANES {
+    for _ in 0..lanes {
         tokio::spawn(lane(rx.clone(), ctx.clone()));
     }
     tx
