@@ -253,3 +253,51 @@ async fn a_batch_creates_accounts_only_for_senders_it_would_accept() {
         "no account for a refused stranger"
     );
 }
+
+/// A batch writes its mails' results to the journal together; each row holds its own mail's
+/// result, and a second delivery reads that result back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_records_each_mails_result_in_the_journal() {
+    let app = spawn_app().await;
+    let mb = app.mailbox(SUPPORT).await;
+    let raws: Vec<Vec<u8>> = (0..6)
+        .map(|i| {
+            mail(&format!("rec{i}@customer.example"), SUPPORT, &format!("Record {i}"))
+                .message_id(&format!("rec{i}@c.example"))
+                .build()
+        })
+        .collect();
+    let first: Vec<(Journaled, Outcome)> = submit(&app, mb.mailbox.id, &raws)
+        .await
+        .into_iter()
+        .map(|r| r.expect("journaled"))
+        .collect();
+    for (j, o) in &first {
+        assert_eq!(o.status, "processed");
+        let ticket = o.ticket_id.expect("a ticket");
+        let message = o.message_row_id.expect("a message");
+        let row = format!(
+            "SELECT COUNT(*) FROM inbound_mails WHERE id = {} AND status = 'processed' AND kind = 'normal' \
+             AND thread_rule = 'new' AND ticket_id = {ticket} AND message_row_id = {message} \
+             AND error IS NULL AND processed_at IS NOT NULL",
+            j.entry.id
+        );
+        assert_eq!(
+            count(&app, &row).await,
+            1,
+            "the journal row of entry {} holds its result",
+            j.entry.id
+        );
+        let own = format!(
+            "SELECT COUNT(*) FROM messages WHERE id = {message} AND ticket_id = {ticket} AND inbound_id = {}",
+            j.entry.id
+        );
+        assert_eq!(count(&app, &own).await, 1, "the result names the mail's own message");
+    }
+    let again = submit(&app, mb.mailbox.id, &raws).await;
+    for ((_, before), after) in first.iter().zip(again) {
+        let (j, after) = after.expect("journaled");
+        assert!(j.duplicate);
+        assert_eq!(&after, before, "a second delivery returns the recorded result");
+    }
+}

@@ -15,6 +15,7 @@ use sea_orm::{
 
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
+use crate::mail::inbound::final_state::{self, FinalState};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::Decision;
@@ -59,12 +60,26 @@ impl Outcome {
             ticket_id: entry.ticket_id,
             message_row_id: entry.message_row_id,
             rule: entry.thread_rule.clone(),
-            created: entry
-                .thread_rule
-                .as_deref()
-                .is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger"),
+            created: Self::creates(entry.thread_rule.as_deref()),
             reason: entry.reason.clone().or_else(|| entry.error.clone()),
         }
+    }
+
+    fn of_final(s: &FinalState) -> Self {
+        Self {
+            journal_id: s.id,
+            status: s.status.clone(),
+            ticket_id: s.ticket_id,
+            message_row_id: s.message_row_id,
+            rule: s.thread_rule.clone(),
+            created: Self::creates(s.thread_rule.as_deref()),
+            reason: s.reason.clone(),
+        }
+    }
+
+    /// Whether the threading rule that applied a mail opened a new ticket.
+    fn creates(rule: Option<&str>) -> bool {
+        rule.is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger")
     }
 }
 
@@ -90,21 +105,26 @@ pub struct Input<'a> {
     pub release: bool,
     /// For the mails applying it causes (confirmation, alerts, relayed updates).
     pub notify: &'a notify::Env<'a>,
+    pub claim: Claim<'a>,
 }
 
-/// Who took the entry and its Message-ID lock (see [`claim_batch`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
-    /// `apply_in` claims the entry itself (the caller took the Message-ID lock).
+/// The final states a batch gathers, to write them together before its commit.
+pub type Finished = std::sync::Mutex<Vec<FinalState>>;
+
+/// Who took the entry and its Message-ID lock, and who writes its final state.
+#[derive(Debug, Clone, Copy)]
+pub enum Claim<'a> {
+    /// `apply_in` claims the entry and writes its state itself (the caller took the lock).
     Here,
-    /// The batch claimed every entry and locked every Message-ID up front.
-    ByBatch,
+    /// The batch claimed every entry and locked every Message-ID up front
+    /// ([`claim_batch`]); the final states go into this list for the batch to write.
+    ByBatch(&'a Finished),
 }
 
 /// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
 /// someone else claimed returns its current state and changes nothing.
-pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan, claim: Claim) -> AppResult<Outcome> {
-    if claim == Claim::Here {
+pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
+    if matches!(input.claim, Claim::Here) {
         let mut claimable = vec![status::PENDING, status::FAILED];
         if input.release {
             claimable.push(status::QUARANTINED);
@@ -261,17 +281,25 @@ async fn finish(
     reason: Option<String>,
 ) -> AppResult<Outcome> {
     let c = &input.parsed.classification;
-    let mut e = input.entry.clone().into_active_model();
-    e.status = Set(state.into());
-    e.kind = Set(Some(kind_str(c.kind).into()));
-    e.reason = Set(reason.or_else(|| (!c.reason.is_empty()).then(|| c.reason.clone())));
-    e.error = Set(None);
-    e.ticket_id = Set(ticket_id);
-    e.message_row_id = Set(message_row_id);
-    e.thread_rule = Set(rule.map(String::from));
-    e.processed_at = Set(Some(Utc::now()));
-    let saved = e.update(txn).await?;
-    Ok(Outcome::of(&saved))
+    let done = FinalState {
+        id: input.entry.id,
+        status: state.into(),
+        kind: Some(kind_str(c.kind).into()),
+        reason: reason.or_else(|| (!c.reason.is_empty()).then(|| c.reason.clone())),
+        ticket_id,
+        message_row_id,
+        thread_rule: rule.map(String::from),
+        processed_at: Utc::now(),
+    };
+    let outcome = Outcome::of_final(&done);
+    match input.claim {
+        Claim::ByBatch(finished) => finished
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(done),
+        Claim::Here => final_state::write(txn, &[done]).await?,
+    }
+    Ok(outcome)
 }
 
 pub fn kind_str(kind: MailKind) -> &'static str {

@@ -28,6 +28,7 @@ use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
 use crate::mail::inbound::accounts;
 use crate::mail::inbound::apply::{self, Claim, Outcome};
+use crate::mail::inbound::final_state;
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
@@ -256,6 +257,7 @@ async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResul
     }
     // Settings, templates, rules… read by the first mail serve the whole batch.
     let lookups = Lookups::with_accounts(accounts);
+    let finished = apply::Finished::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
         let mail = pipeline::Ready {
@@ -263,8 +265,11 @@ async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResul
             rules: &p.rules,
             parsed: &p.parsed,
         };
-        done.push(pipeline::apply_entry(ctx, &txn, &lookups, mail, false, Claim::ByBatch).await?);
+        let claim = Claim::ByBatch(&finished);
+        done.push(pipeline::apply_entry(ctx, &txn, &lookups, mail, false, claim).await?);
     }
+    let finished = finished.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    final_state::write(&txn, &finished).await?;
     txn.commit().await?;
     Ok(done)
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod apply;
 pub mod batch;
+pub mod final_state;
 pub mod journal;
 pub mod pipeline;
 pub mod rules;

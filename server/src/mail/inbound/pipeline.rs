@@ -136,10 +136,10 @@ pub(crate) async fn apply_entry(
     lookups: &Lookups,
     mail: Ready<'_>,
     release: bool,
-    claim: Claim,
+    claim: Claim<'_>,
 ) -> AppResult<Outcome> {
     let Ready { entry, rules, parsed } = mail;
-    if claim == Claim::Here {
+    if matches!(claim, Claim::Here) {
         apply::lock_message_id(txn, parsed).await?;
     }
     let plan = plan(ctx, txn, parsed, rules, release).await?;
@@ -155,8 +155,9 @@ pub(crate) async fn apply_entry(
             lookups: Some(lookups),
             ..ctx.notify_env()
         },
+        claim,
     };
-    apply::apply_in(txn, input, plan, claim).await
+    apply::apply_in(txn, input, plan).await
 }
 
 /// Who wrote the mail: From, or Reply-To when From holds no address.
