@@ -47,11 +47,19 @@ fn paragraph(rng: &mut StdRng, bytes: usize) -> String {
 pub fn generate(count: usize, seed: u64, run: &str) -> Vec<BenchMail> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(count);
+    let mut authors: Vec<usize> = Vec::with_capacity(count);
     for i in 0..count {
         let size = rng.random_range(5_000..50_000);
-        let customer = rng.random_range(0..400);
         let topic = TOPICS[rng.random_range(0..TOPICS.len())];
         let reply_to = (i > 10 && rng.random_bool(0.35)).then(|| rng.random_range(0..i));
+        // A reply comes from whoever wrote the mail it answers, now and then from a
+        // colleague at the same client (whose message the requester is then sent).
+        let customer = match reply_to {
+            Some(r) if rng.random_bool(0.9) => authors[r],
+            Some(r) => (authors[r] + 40 * rng.random_range(1..10)) % 400,
+            None => rng.random_range(0..400),
+        };
+        authors.push(customer);
         let mut headers = format!(
             "From: Customer {customer} <customer{customer}@client{}.example>\r\nTo: {BENCH_ADDRESS}\r\n\
              Date: Mon, 3 Jun 2024 10:{:02}:00 +0000\r\nMessage-ID: <bench.{run}.{i}@client.example>\r\nMIME-Version: 1.0\r\n",
