@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::error::AppResult;
 use crate::mail::inbound::accounts::Accounts;
+use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::outbound::{facts, notification_settings, templates};
 use crate::rules::model::CompiledRule;
 
@@ -23,7 +24,7 @@ type StaffKey = (Option<i64>, bool, bool);
 #[derive(Default)]
 pub struct Lookups {
     settings: OnceCell<NotificationSettings>,
-    templates: Mutex<HashMap<TemplateEvent, EmailTemplate>>,
+    templates: OnceCell<Vec<EmailTemplate>>,
     staff: Mutex<HashMap<StaffKey, Vec<user::Model>>>,
     rules: OnceCell<Vec<CompiledRule>>,
     categories: OnceCell<Vec<category::Model>>,
@@ -32,6 +33,8 @@ pub struct Lookups {
     sla_policies: OnceCell<Vec<sla_policy::Model>>,
     /// The batch's senders, read before it (see `mail::inbound::accounts`).
     accounts: Accounts,
+    /// The batch's Message-IDs, read once it holds their locks.
+    known_ids: Option<KnownIds>,
 }
 
 impl Lookups {
@@ -40,6 +43,20 @@ impl Lookups {
             accounts,
             ..Self::default()
         }
+    }
+
+    pub fn with_known_ids(self, known_ids: Option<KnownIds>) -> Self {
+        Self { known_ids, ..self }
+    }
+
+    /// The mailboxes as the batch read them for its rules.
+    pub fn with_mailboxes(self, rows: Vec<mailbox::Model>) -> Self {
+        *lock(&self.mailboxes) = rows.into_iter().map(|m| (m.id, Some(m))).collect();
+        self
+    }
+
+    pub fn known_ids(&self) -> Option<&KnownIds> {
+        self.known_ids.as_ref()
     }
 }
 
@@ -82,12 +99,12 @@ pub async fn template(
     let Some(m) = memo else {
         return templates::effective(db, event).await;
     };
-    if let Some(t) = lock(&m.templates).get(&event) {
-        return Ok(t.clone());
+    // A batch sends several kinds of mail (confirmations, alerts, updates): all read at once.
+    let all = m.templates.get_or_try_init(|| templates::list(db)).await?;
+    match all.iter().find(|t| t.event == event) {
+        Some(t) => Ok(t.clone()),
+        None => templates::effective(db, event).await,
     }
-    let t = templates::effective(db, event).await?;
-    lock(&m.templates).insert(event, t.clone());
-    Ok(t)
 }
 
 pub async fn staff_to_alert(

@@ -5,7 +5,7 @@ use futures_util::future::join_all;
 use maildesk::error::AppResult;
 use maildesk::mail::inbound::apply::{self, Outcome};
 use maildesk::mail::inbound::journal::{self, Journaled, NewMail, Source};
-use maildesk::mail::inbound::pipeline;
+use maildesk::mail::inbound::{batch, pipeline};
 use maildesk::mail::parsed::ParsedMail;
 use maildesk::mail::{ParseOptions, parse_mail};
 use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
@@ -300,4 +300,79 @@ async fn a_batch_records_each_mails_result_in_the_journal() {
         assert!(j.duplicate);
         assert_eq!(&after, before, "a second delivery returns the recorded result");
     }
+}
+
+/// Threading inside a batch reads the batch's Message-IDs once, up front: a mail must still
+/// find a stored message, an earlier mail of the same batch, and its own second copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mails_of_one_batch_thread_onto_each_other_and_onto_stored_mail() {
+    let app = spawn_app().await;
+    let support = app.mailbox(SUPPORT).await.mailbox.id;
+    let sales = app.mailbox("sales@help.example.com").await.mailbox.id;
+    let old = mail("olga@customer.example", SUPPORT, "Old question")
+        .message_id("old@c.example")
+        .build();
+    let (_, stored) = submit(&app, support, &[old]).await.remove(0).expect("journaled");
+    assert!(stored.created);
+
+    let request = mail("rita@customer.example", SUPPORT, "New question")
+        .message_id("req@c.example")
+        .build();
+    let reply = mail("rita@customer.example", SUPPORT, "Re: New question")
+        .message_id("req-2@c.example")
+        .in_reply_to("req@c.example")
+        .build();
+    let late = mail("olga@customer.example", SUPPORT, "Re: Old question")
+        .message_id("old-2@c.example")
+        .references(&["old@c.example"])
+        .build();
+    let mails = [
+        (support, &request),
+        (support, &reply),
+        (support, &late),
+        (sales, &request),
+    ];
+    let new: Vec<NewMail<'_>> = mails
+        .iter()
+        .map(|(mailbox, raw)| NewMail {
+            mailbox_id: Some(*mailbox),
+            source: Source::Http,
+            raw,
+            explicit_key: None,
+            imap: None,
+        })
+        .collect();
+    let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.expect("journaled"))
+        .collect();
+    let entries: Vec<_> = journaled.iter().map(|j| &j.entry).collect();
+    let outcomes = batch::process(&app.ctx, &entries).await;
+    let of = |i: usize| outcomes.get(&journaled[i].entry.id).expect("an outcome").clone();
+
+    let opened = of(0);
+    assert!(opened.created && opened.status == "processed", "{opened:?}");
+    let answer = of(1);
+    assert_eq!(
+        answer.ticket_id, opened.ticket_id,
+        "the reply joins the ticket its batch opened"
+    );
+    assert_eq!(answer.rule.as_deref(), Some("in_reply_to"));
+    assert!(!answer.created);
+    let later = of(2);
+    assert_eq!(
+        later.ticket_id, stored.ticket_id,
+        "the late reply joins the stored ticket"
+    );
+    assert_eq!(later.rule.as_deref(), Some("references"));
+    let copy = of(3);
+    assert_eq!(copy.rule.as_deref(), Some("duplicate"));
+    assert_eq!(
+        copy.message_row_id, opened.message_row_id,
+        "the copy is the first copy's message"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 2);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 4);
 }

@@ -457,18 +457,9 @@ async fn append(
 ) -> AppResult<Option<i64>> {
     let staff = is_staff(sender);
     let is_requester = sender.id == t.requester_id;
-    // A new message makes every draft written against the old version stale.
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(ticket::Column::Id.eq(t.id))
-        .exec(txn)
-        .await?;
-    // Read back under the row lock the UPDATE took: the version this message brings it to.
-    let fresh = ticket::Entity::find_by_id(t.id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
+    // A new message makes every draft written against the old version stale. The row comes
+    // back under the lock the UPDATE took: the version this message brings it to.
+    let fresh = bump_version(txn, t.id).await?;
     if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
         subscriber::Entity::delete_many()
             .filter(subscriber::Column::TicketId.eq(t.id))
@@ -509,7 +500,7 @@ async fn append(
         None
     };
     let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
-    if next.is_some_and(|n| n != current) || first_response {
+    let row = if next.is_some_and(|n| n != current) || first_response {
         let mut active = fresh.into_active_model();
         if let Some(next) = next.filter(|n| *n != current) {
             apply_status(txn, &mut active, current, next, Some(sender.id)).await?;
@@ -517,9 +508,11 @@ async fn append(
         if first_response {
             active.first_response_at = Set(Some(Utc::now()));
         }
-        active.update(txn).await?;
-        due::sync(txn, t.id, false, Utc::now()).await?;
-    }
+        let saved = active.update(txn).await?;
+        due::sync_row(txn, input.notify.lookups, saved, false, Utc::now()).await?
+    } else {
+        fresh
+    };
     let event = match kind {
         MessageKind::Reply => Some(Event::Reply {
             ticket_id: t.id,
@@ -534,14 +527,14 @@ async fn append(
         _ => None,
     };
     if let Some(event) = event {
-        notify::notify(txn, input.notify, event).await?;
+        notify::notify_for(txn, input.notify, event, row.clone(), &[sender]).await?;
     }
     if next == Some(TicketStatus::Closed) && current != TicketStatus::Closed {
         let closed = Event::Closed {
             ticket_id: t.id,
             actor: Some(sender.id),
         };
-        notify::notify(txn, input.notify, closed).await?;
+        notify::notify_for(txn, input.notify, closed, row, &[sender]).await?;
     }
     let status_changed = next.filter(|n| *n != current).map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed))
@@ -549,6 +542,22 @@ async fn append(
         .with_mail(mail_facts(input.parsed));
     rules::run(txn, input.notify, t.id, trigger).await?;
     Ok(Some(m))
+}
+
+/// Raises the ticket's version and returns the row as it now stands (one statement where
+/// the database can return what it updated).
+async fn bump_version(txn: &DatabaseTransaction, ticket_id: i64) -> AppResult<ticket::Model> {
+    let update = ticket::Entity::update_many()
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket_id));
+    let row = if txn.support_returning() {
+        update.exec_with_returning(txn).await?.into_iter().next()
+    } else {
+        update.exec(txn).await?;
+        ticket::Entity::find_by_id(ticket_id).one(txn).await?
+    };
+    row.ok_or(AppError::NotFound("ticket"))
 }
 
 /// An auto-reply or bounce answering one of our mails: kept on the ticket for the record,

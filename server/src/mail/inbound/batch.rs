@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use entity::inbound_mail;
-use sea_orm::TransactionTrait;
+use entity::{inbound_mail, mailbox};
+use sea_orm::{EntityTrait, TransactionTrait};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::context::{AppContext, WeakContext};
@@ -30,6 +30,7 @@ use crate::mail::inbound::accounts;
 use crate::mail::inbound::apply::{self, Claim, Outcome};
 use crate::mail::inbound::final_state;
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
+use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::parsed::ParsedMail;
@@ -161,8 +162,9 @@ async fn run(ctx: AppContext, jobs: Vec<Job>) {
     }
 }
 
-/// Processes journaled entries together; outcomes by journal id.
-async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> HashMap<i64, Outcome> {
+/// Processes journaled entries together (one apply transaction, in the given order);
+/// outcomes by journal id.
+pub async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> HashMap<i64, Outcome> {
     let mut outcomes = HashMap::new();
     let mut todo: Vec<&inbound_mail::Model> = Vec::new();
     for e in entries {
@@ -172,18 +174,18 @@ async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> HashMap<
             todo.push(e);
         }
     }
-    let (prepared, alone) = match prepare(ctx, &todo).await {
-        Ok((prepared, unparsed)) => (prepared, unparsed),
+    let (prepared, alone, mailboxes) = match prepare(ctx, &todo).await {
+        Ok(p) => p,
         Err(e) => {
             tracing::warn!(error = %e, "loading mailbox rules for a batch failed");
-            (Vec::new(), todo.clone())
+            (Vec::new(), todo.clone(), Vec::new())
         }
     };
     let batched: Vec<&inbound_mail::Model> = prepared.iter().map(|p| p.entry).collect();
     let together = if prepared.is_empty() {
         Ok(Vec::new())
     } else {
-        apply_together(ctx, &prepared).await
+        apply_together(ctx, &prepared, mailboxes).await
     };
     let alone = match together {
         Ok(done) => {
@@ -217,24 +219,20 @@ struct Prepared<'a> {
     parsed: ParsedMail,
 }
 
-/// Parses every mail (the rules of each mailbox loaded once). Mails that do not parse are
-/// returned apart: the one-by-one path makes them dead letters.
-async fn prepare<'a>(
-    ctx: &AppContext,
-    entries: &[&'a inbound_mail::Model],
-) -> AppResult<(Vec<Prepared<'a>>, Vec<&'a inbound_mail::Model>)> {
+type Parsed<'a> = (Vec<Prepared<'a>>, Vec<&'a inbound_mail::Model>, Vec<mailbox::Model>);
+
+/// Parses every mail (the mailboxes read once, for their rules and for the batch's lookups).
+/// Mails that do not parse are returned apart: the one-by-one path makes them dead letters.
+async fn prepare<'a>(ctx: &AppContext, entries: &[&'a inbound_mail::Model]) -> AppResult<Parsed<'a>> {
+    let mailboxes = mailbox::Entity::find().all(ctx.db()).await?;
     let mut rules: HashMap<Option<i64>, Arc<MailboxRules>> = HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
     let mut unparsed = Vec::new();
     for entry in entries {
-        let r = match rules.get(&entry.mailbox_id) {
-            Some(r) => r.clone(),
-            None => {
-                let r = Arc::new(MailboxRules::load(ctx.db(), entry.mailbox_id).await?);
-                rules.insert(entry.mailbox_id, r.clone());
-                r
-            }
-        };
+        let r = rules
+            .entry(entry.mailbox_id)
+            .or_insert_with(|| Arc::new(MailboxRules::of(&mailboxes, entry.mailbox_id)))
+            .clone();
         match pipeline::parse_entry(entry, &r) {
             Ok(parsed) => out.push(Prepared {
                 entry,
@@ -244,10 +242,14 @@ async fn prepare<'a>(
             Err(_) => unparsed.push(*entry),
         }
     }
-    Ok((out, unparsed))
+    Ok((out, unparsed, mailboxes))
 }
 
-async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResult<Vec<Outcome>> {
+async fn apply_together(
+    ctx: &AppContext,
+    prepared: &[Prepared<'_>],
+    mailboxes: Vec<mailbox::Model>,
+) -> AppResult<Vec<Outcome>> {
     let accounts = accounts::for_batch(ctx.db(), prepared.iter().map(|p| (p.rules.as_ref(), &p.parsed))).await?;
     let txn = ctx.db().begin().await?;
     if !apply::claim_batch(&txn, prepared.iter().map(|p| (p.entry, &p.parsed))).await? {
@@ -256,7 +258,10 @@ async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResul
         ));
     }
     // Settings, templates, rules… read by the first mail serve the whole batch.
-    let lookups = Lookups::with_accounts(accounts);
+    let known = KnownIds::load(&txn, prepared.iter().map(|p| &p.parsed)).await?;
+    let lookups = Lookups::with_accounts(accounts)
+        .with_known_ids(known)
+        .with_mailboxes(mailboxes);
     let finished = apply::Finished::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
@@ -266,7 +271,17 @@ async fn apply_together(ctx: &AppContext, prepared: &[Prepared<'_>]) -> AppResul
             parsed: &p.parsed,
         };
         let claim = Claim::ByBatch(&finished);
-        done.push(pipeline::apply_entry(ctx, &txn, &lookups, mail, false, claim).await?);
+        let outcome = pipeline::apply_entry(ctx, &txn, &lookups, mail, false, claim).await?;
+        // The next mails of the batch must find this one as if it were committed.
+        if let (Some(known), Some(mid), Some(row), Some(ticket)) = (
+            lookups.known_ids(),
+            p.parsed.message_id.as_deref(),
+            outcome.message_row_id,
+            outcome.ticket_id,
+        ) {
+            known.record(mid, row, ticket);
+        }
+        done.push(outcome);
     }
     let finished = finished.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     final_state::write(&txn, &finished).await?;

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod batch;
 pub mod final_state;
 pub mod journal;
+pub mod known_ids;
 pub mod pipeline;
 pub mod rules;
 pub mod threading;

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
 use crate::mail::inbound::apply::{self, Claim, Input, Outcome, Plan, StoredAttachment};
 use crate::mail::inbound::journal::{Journaled, NewMail, status};
+use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
 use crate::mail::outbound::notify;
@@ -142,7 +143,7 @@ pub(crate) async fn apply_entry(
     if matches!(claim, Claim::Here) {
         apply::lock_message_id(txn, parsed).await?;
     }
-    let plan = plan(ctx, txn, parsed, rules, release).await?;
+    let plan = plan(ctx, txn, lookups.known_ids(), parsed, rules, release).await?;
     let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
     let input = Input {
         entry,
@@ -172,6 +173,7 @@ pub(crate) fn sender_of(parsed: &ParsedMail) -> Option<&Address> {
 async fn plan(
     ctx: &AppContext,
     db: &impl ConnectionTrait,
+    known: Option<&KnownIds>,
     parsed: &ParsedMail,
     rules: &MailboxRules,
     release: bool,
@@ -191,7 +193,7 @@ async fn plan(
     }
     if !normal {
         // Robots are only kept when they answer one of our mails; no subject-token guessing.
-        let decision = threading::thread(db, ctx.keys(), parsed, &sender, false).await?;
+        let decision = threading::thread(db, ctx.keys(), parsed, &sender, false, known).await?;
         return Ok(match decision {
             Decision::New { .. } => Plan::Quarantine {
                 reason: parsed.classification.reason.clone(),
@@ -215,7 +217,7 @@ async fn plan(
             });
         }
     }
-    let decision = threading::thread(db, ctx.keys(), parsed, &sender, true).await?;
+    let decision = threading::thread(db, ctx.keys(), parsed, &sender, true, known).await?;
     if matches!(decision, Decision::New { .. }) && !rules.accept_unknown && !release {
         let known = user::Entity::find()
             .filter(user::Column::Email.eq(sender.clone()))

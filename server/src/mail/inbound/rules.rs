@@ -32,9 +32,14 @@ pub struct MailboxRules {
 impl MailboxRules {
     pub async fn load(db: &impl ConnectionTrait, mailbox_id: Option<i64>) -> AppResult<Self> {
         let all = mailbox::Entity::find().all(db).await?;
+        Ok(Self::of(&all, mailbox_id))
+    }
+
+    /// The rules of `mailbox_id` among all the mailboxes (read once for a batch).
+    pub fn of(all: &[mailbox::Model], mailbox_id: Option<i64>) -> Self {
         let own_addresses = all.iter().map(|m| m.address.to_lowercase()).collect();
-        let Some(m) = mailbox_id.and_then(|id| all.into_iter().find(|m| m.id == id)) else {
-            return Ok(Self::defaults(own_addresses));
+        let Some(m) = mailbox_id.and_then(|id| all.iter().find(|m| m.id == id)) else {
+            return Self::defaults(own_addresses);
         };
         let lines = |s: &str| -> Vec<String> {
             s.lines()
@@ -42,7 +47,7 @@ impl MailboxRules {
                 .filter(|l| !l.is_empty())
                 .collect()
         };
-        Ok(Self {
+        Self {
             mailbox_id: Some(m.id),
             default_category_id: m.default_category_id,
             default_priority: Priority::parse(&m.default_priority).unwrap_or(Priority::Normal),
@@ -67,7 +72,7 @@ impl MailboxRules {
                 .map(String::from)
                 .collect(),
             own_addresses,
-        })
+        }
     }
 
     pub fn defaults(own_addresses: Vec<String>) -> Self {

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::error::AppResult;
 use crate::keys::Keys;
+use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::parsed::ParsedMail;
 use crate::mail::signed_ids;
 
@@ -24,44 +25,43 @@ pub enum Decision {
     New { parent: Option<i64>, rule: &'static str },
 }
 
+/// `known`: the batch's Message-IDs read up front (see [`KnownIds`]); without it every lookup
+/// asks the database.
 pub async fn thread(
     db: &impl ConnectionTrait,
     keys: &Keys,
     parsed: &ParsedMail,
     sender: &str,
     use_subject_token: bool,
+    known: Option<&KnownIds>,
 ) -> AppResult<Decision> {
     if let Some(own) = parsed.message_id.as_deref()
-        && let Some(m) = message::Entity::find()
-            .filter(message::Column::EmailMessageId.eq(own))
-            .order_by_asc(message::Column::Id)
-            .one(db)
-            .await?
+        && let Some((message_row_id, ticket_id)) = stored(db, known, own, Newest::No).await?
     {
         return Ok(Decision::Duplicate {
-            ticket_id: m.ticket_id,
-            message_row_id: m.id,
+            ticket_id,
+            message_row_id,
         });
     }
     let own = parsed.message_id.as_deref();
     // A References list that contains the mail's own id (a loop) must not match itself.
     let not_own = |id: &&String| Some(id.as_str()) != own;
     let in_reply_to: Vec<&String> = parsed.in_reply_to.iter().filter(not_own).collect();
-    if let Some(t) = by_message_ids(db, keys, &in_reply_to).await? {
+    if let Some(t) = by_message_ids(db, keys, known, &in_reply_to).await? {
         return Ok(Decision::Existing {
             ticket: Box::new(t),
             rule: "in_reply_to",
         });
     }
     let references: Vec<&String> = parsed.references.iter().rev().filter(not_own).collect();
-    if let Some(t) = by_message_ids(db, keys, &references).await? {
+    if let Some(t) = by_message_ids(db, keys, known, &references).await? {
         return Ok(Decision::Existing {
             ticket: Box::new(t),
             rule: "references",
         });
     }
     if let Some(orig) = parsed.classification.original_message_id.as_ref()
-        && let Some(t) = by_message_ids(db, keys, &[orig]).await?
+        && let Some(t) = by_message_ids(db, keys, known, &[orig]).await?
     {
         return Ok(Decision::Existing {
             ticket: Box::new(t),
@@ -101,15 +101,16 @@ pub async fn thread(
 
 /// The ticket of the newest stored message with one of `ids` (tried in the given order), or
 /// of one of our own signed Message-IDs.
-async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String]) -> AppResult<Option<ticket::Model>> {
+async fn by_message_ids(
+    db: &impl ConnectionTrait,
+    keys: &Keys,
+    known: Option<&KnownIds>,
+    ids: &[&String],
+) -> AppResult<Option<ticket::Model>> {
     for id in ids {
         let id = id.as_str();
-        if let Some(m) = message::Entity::find()
-            .filter(message::Column::EmailMessageId.eq(id))
-            .order_by_desc(message::Column::Id)
-            .one(db)
-            .await?
-            && let Some(t) = ticket::Entity::find_by_id(m.ticket_id).one(db).await?
+        if let Some((_, ticket_id)) = stored(db, known, id, Newest::Yes).await?
+            && let Some(t) = ticket::Entity::find_by_id(ticket_id).one(db).await?
         {
             return Ok(Some(t));
         }
@@ -120,6 +121,33 @@ async fn by_message_ids(db: &impl ConnectionTrait, keys: &Keys, ids: &[&String])
         }
     }
     Ok(None)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Newest {
+    Yes,
+    No,
+}
+
+/// (message row, ticket) of the oldest or newest stored message with this Message-ID.
+async fn stored(
+    db: &impl ConnectionTrait,
+    known: Option<&KnownIds>,
+    id: &str,
+    newest: Newest,
+) -> AppResult<Option<(i64, i64)>> {
+    if let Some(known) = known {
+        return Ok(known
+            .get(id)
+            .map(|seen| if newest == Newest::Yes { seen.last } else { seen.first }));
+    }
+    let q = message::Entity::find().filter(message::Column::EmailMessageId.eq(id));
+    let q = if newest == Newest::Yes {
+        q.order_by_desc(message::Column::Id)
+    } else {
+        q.order_by_asc(message::Column::Id)
+    };
+    Ok(q.one(db).await?.map(|m| (m.id, m.ticket_id)))
 }
 
 /// The requester, a subscriber, or any agent/admin.

@@ -40,12 +40,31 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    let requester = user::Entity::find_by_id(ticket.requester_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
+    load_for(db, memo, ticket, &[]).await
+}
+
+/// [`load`] for a ticket row the caller holds as it now stands (it just wrote it), with the
+/// people it has at hand (the sender of a mail): those are not read again.
+pub async fn load_for(
+    db: &impl ConnectionTrait,
+    memo: Option<&Lookups>,
+    ticket: ticket::Model,
+    at_hand: &[&user::Model],
+) -> AppResult<TicketFacts> {
+    let ticket_id = ticket.id;
+    let person = |id: i64| at_hand.iter().find(|u| u.id == id).map(|u| (*u).clone());
+    let requester = match person(ticket.requester_id) {
+        Some(u) => u,
+        None => user::Entity::find_by_id(ticket.requester_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound("user"))?,
+    };
     let assignee = match ticket.assignee_id {
-        Some(id) => user::Entity::find_by_id(id).one(db).await?,
+        Some(id) => match person(id) {
+            Some(u) => Some(u),
+            None => user::Entity::find_by_id(id).one(db).await?,
+        },
         None => None,
     };
     let subscribers = subscriber::Entity::find()

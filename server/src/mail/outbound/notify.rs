@@ -163,6 +163,19 @@ pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> A
     notify_with(db, env, event, f).await
 }
 
+/// [`notify`] about a ticket row the caller holds as it now stands, with the people it has at
+/// hand (see [`facts::load_for`]).
+pub async fn notify_for(
+    db: &impl ConnectionTrait,
+    env: &Env<'_>,
+    event: Event,
+    ticket: entity::ticket::Model,
+    at_hand: &[&user::Model],
+) -> AppResult<Report> {
+    let f = facts::load_for(db, env.lookups, ticket, at_hand).await?;
+    notify_with(db, env, event, f).await
+}
+
 /// [`notify`] with the ticket's facts already at hand (a ticket just made from a mail).
 pub async fn notify_with(db: &impl ConnectionTrait, env: &Env<'_>, event: Event, f: TicketFacts) -> AppResult<Report> {
     let settings = lookups::notification_settings(env.lookups, db).await?;

@@ -19,7 +19,12 @@ pub async fn effective(db: &impl ConnectionTrait, event: TemplateEvent) -> AppRe
         .filter(email_template::Column::Event.eq(event.as_str()))
         .one(db)
         .await?;
-    Ok(match row {
+    Ok(in_force(event, row))
+}
+
+/// The admin's version when saved, else the built-in one.
+fn in_force(event: TemplateEvent, row: Option<email_template::Model>) -> EmailTemplate {
+    match row {
         Some(r) => EmailTemplate {
             event,
             subject: r.subject,
@@ -37,15 +42,22 @@ pub async fn effective(db: &impl ConnectionTrait, event: TemplateEvent) -> AppRe
                 is_default: true,
             }
         }
-    })
+    }
 }
 
+/// Every event's template in force, read with one query.
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<EmailTemplate>> {
-    let mut out = Vec::new();
-    for e in TemplateEvent::ALL {
-        out.push(effective(db, e).await?);
-    }
-    Ok(out)
+    let mut rows = email_template::Entity::find().all(db).await?;
+    Ok(TemplateEvent::ALL
+        .into_iter()
+        .map(|e| {
+            let row = rows
+                .iter()
+                .position(|r| r.event == e.as_str())
+                .map(|i| rows.swap_remove(i));
+            in_force(e, row)
+        })
+        .collect())
 }
 
 /// Saves an admin's template. Unknown placeholders are refused here, naming them, rather than

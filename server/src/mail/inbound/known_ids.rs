@@ -1,0 +1,111 @@
+//! The Message-IDs a batch's mails carry or refer to (their own, In-Reply-To, References, the
+//! original a bounce quotes), read with ONE query once the batch holds its Message-ID locks.
+//! Threading then answers "a second delivery?" and "a reply to what?" from memory instead of
+//! one or two queries per mail, and each mail the batch applies is added, so a later mail of
+//! the same batch sees it exactly as it would see a committed one.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+
+use entity::message;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::error::AppResult;
+use crate::mail::parsed::ParsedMail;
+
+/// Above this many distinct ids (a mail with a huge References list) threading asks the
+/// database per id, as it does outside a batch.
+const MAX_IDS: usize = 2_000;
+
+/// The stored messages with one Message-ID: (message row, ticket) of the oldest and newest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub first: (i64, i64),
+    pub last: (i64, i64),
+}
+
+#[derive(Debug, Default)]
+pub struct KnownIds {
+    seen: Mutex<HashMap<String, Seen>>,
+}
+
+/// Every id threading may look up for `mail`.
+fn ids_of(mail: &ParsedMail) -> impl Iterator<Item = &String> {
+    mail.message_id
+        .iter()
+        .chain(&mail.in_reply_to)
+        .chain(&mail.references)
+        .chain(&mail.classification.original_message_id)
+}
+
+impl KnownIds {
+    /// Reads what is stored for the mails' ids; `None` when they are too many to ask at once.
+    pub async fn load<'a>(
+        db: &impl ConnectionTrait,
+        mails: impl IntoIterator<Item = &'a ParsedMail>,
+    ) -> AppResult<Option<Self>> {
+        let ids: BTreeSet<&String> = mails.into_iter().flat_map(ids_of).collect();
+        if ids.len() > MAX_IDS {
+            return Ok(None);
+        }
+        let known = Self::default();
+        if ids.is_empty() {
+            return Ok(Some(known));
+        }
+        let rows: Vec<(i64, i64, Option<String>)> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Id)
+            .column(message::Column::TicketId)
+            .column(message::Column::EmailMessageId)
+            .filter(message::Column::EmailMessageId.is_in(ids.into_iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, ticket_id, message_id) in rows {
+            if let Some(message_id) = message_id {
+                known.record(&message_id, id, ticket_id);
+            }
+        }
+        Ok(Some(known))
+    }
+
+    /// A message stored with `message_id` (read, or written by the batch).
+    pub fn record(&self, message_id: &str, row_id: i64, ticket_id: i64) {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = seen.entry(message_id.to_owned()).or_insert(Seen {
+            first: (row_id, ticket_id),
+            last: (row_id, ticket_id),
+        });
+        if row_id < entry.first.0 {
+            entry.first = (row_id, ticket_id);
+        }
+        if row_id > entry.last.0 {
+            entry.last = (row_id, ticket_id);
+        }
+    }
+
+    pub fn get(&self, message_id: &str) -> Option<Seen> {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(message_id)
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KnownIds;
+
+    #[test]
+    fn the_oldest_and_newest_message_of_an_id_are_kept() {
+        let k = KnownIds::default();
+        k.record("a@x", 10, 1);
+        k.record("a@x", 4, 2);
+        k.record("a@x", 12, 3);
+        let seen = k.get("a@x").unwrap();
+        assert_eq!(seen.first, (4, 2));
+        assert_eq!(seen.last, (12, 3));
+        assert!(k.get("b@x").is_none());
+    }
+}
