@@ -372,6 +372,12 @@ pub async fn notify_with(db: &impl ConnectionTrait, env: &Env<'_>, event: Event,
         Event::Overdue { .. } => {}
     }
     let mut report = Report::default();
+    // A customer's follow-up on an unassigned ticket often concerns nobody yet: then there is
+    // nothing to render (the variables read the thread's files).
+    sends.retain(|s| !s.recipients.is_empty());
+    if sends.is_empty() {
+        return Ok(report);
+    }
     let vars = f
         .vars(db, env.lookups, &env.settings.http.public_url, send_message(&sends))
         .await?;
