@@ -27,6 +27,7 @@ pub mod settings;
 pub mod sla;
 pub mod startup;
 pub mod tickets;
+pub mod write_behind;
 
 pub use error::{AppError, AppResult};
 /// The server's allocator (main.rs installs it; so do benchmarks that host the server). Idle

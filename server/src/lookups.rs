@@ -17,6 +17,7 @@ use crate::mail::inbound::accounts::Accounts;
 use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::outbound::{facts, notification_settings, templates};
 use crate::rules::model::CompiledRule;
+use crate::write_behind::WriteBehind;
 
 /// Who is alerted: (category, category agents, admins).
 type StaffKey = (Option<i64>, bool, bool);
@@ -35,6 +36,8 @@ pub struct Lookups {
     accounts: Accounts,
     /// The batch's Message-IDs, read once it holds their locks.
     known_ids: Option<KnownIds>,
+    /// Rows the batch writes just before its commit.
+    write_behind: Option<WriteBehind>,
 }
 
 impl Lookups {
@@ -53,6 +56,18 @@ impl Lookups {
     pub fn with_mailboxes(self, rows: Vec<mailbox::Model>) -> Self {
         *lock(&self.mailboxes) = rows.into_iter().map(|m| (m.id, Some(m))).collect();
         self
+    }
+
+    /// Lets the batch keep append-only rows aside (see [`WriteBehind`]); it must flush them.
+    pub fn with_write_behind(self) -> Self {
+        Self {
+            write_behind: Some(WriteBehind::default()),
+            ..self
+        }
+    }
+
+    pub fn write_behind(&self) -> Option<&WriteBehind> {
+        self.write_behind.as_ref()
     }
 
     pub fn known_ids(&self) -> Option<&KnownIds> {

@@ -149,6 +149,9 @@ pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) ->
 async fn events(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<TicketEvent>> {
     let rows = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(ticket_id))
+        // By time first: a batch of inbound mail writes a ticket's "created" line at its
+        // commit, after lines it recorded on the way (an attachment refused).
+        .order_by_asc(ticket_event::Column::CreatedAt)
         .order_by_asc(ticket_event::Column::Id)
         .all(db)
         .await?;

@@ -15,6 +15,7 @@ use sea_orm::{
 
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
+use crate::lookups::Lookups;
 use crate::mail::inbound::final_state::{self, FinalState};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
@@ -384,17 +385,11 @@ async fn create_ticket(
     }
     .insert(txn)
     .await?;
-    events::record(
-        txn,
-        t.id,
-        Some(sender.id),
-        "created",
-        None,
-        Some(Channel::Email.as_str().into()),
-    )
-    .await?;
+    let behind = input.notify.lookups.and_then(Lookups::write_behind);
+    let via = Some(Channel::Email.as_str().into());
+    events::record_or_defer(txn, behind, t.id, Some(sender.id), "created", via).await?;
     if let Some(p) = parent {
-        events::record(txn, t.id, None, "follows_up", None, Some(p.to_string())).await?;
+        events::record_or_defer(txn, behind, t.id, None, "follows_up", Some(p.to_string())).await?;
     }
     let t = due::sync_row(txn, input.notify.lookups, t, true, now).await?;
     let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {

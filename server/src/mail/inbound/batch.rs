@@ -261,7 +261,8 @@ async fn apply_together(
     let known = KnownIds::load(&txn, prepared.iter().map(|p| &p.parsed)).await?;
     let lookups = Lookups::with_accounts(accounts)
         .with_known_ids(known)
-        .with_mailboxes(mailboxes);
+        .with_mailboxes(mailboxes)
+        .with_write_behind();
     let finished = apply::Finished::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {
@@ -284,6 +285,9 @@ async fn apply_together(
         done.push(outcome);
     }
     let finished = finished.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(behind) = lookups.write_behind() {
+        behind.flush(&txn).await?;
+    }
     final_state::write(&txn, &finished).await?;
     txn.commit().await?;
     Ok(done)

@@ -647,6 +647,7 @@ async fn send(
             attachments: attachments.clone(),
         };
         let env_q = queue::Env {
+            behind: env.lookups.and_then(Lookups::write_behind),
             keys: env.keys,
             domain: env.settings.mail_domain(),
             dkim: env.dkim,

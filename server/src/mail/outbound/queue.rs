@@ -13,9 +13,12 @@ use crate::keys::Keys;
 use crate::mail::outbound::compose::{self, Draft};
 use crate::mail::outbound::{policy, thread_index};
 use crate::mail::signed_ids;
+use crate::write_behind::{Counted, WriteBehind};
 
 /// What the outbox needs besides the mail itself.
 pub struct Env<'a> {
+    /// A batch's rows not yet written: an automatic mail waits there (see [`WriteBehind`]).
+    pub behind: Option<&'a WriteBehind>,
     pub keys: &'a Keys,
     /// Domain of our Message-IDs.
     pub domain: &'a str,
@@ -54,11 +57,12 @@ fn addresses(people: &[compose::Person]) -> String {
 
 pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing) -> AppResult<Queued> {
     let recipient = out.draft.to.first().map(|p| p.email.to_lowercase()).unwrap_or_default();
-    let held = if out.automatic {
-        policy::hold_automatic(db, env.notifications, &recipient, out.ticket_id).await?
+    let hold = if out.automatic {
+        policy::hold_automatic(db, env.notifications, &recipient, out.ticket_id, env.behind).await?
     } else {
-        None
+        policy::Hold::default()
     };
+    let held = hold.reason;
     let now = Utc::now();
     // A random serial rather than the row id tells our Message-IDs apart: the mail is then
     // complete before its row exists, and written with one insert.
@@ -73,12 +77,12 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
         (_, Err(e)) => (OutboundStatus::Failed, Some(e.to_string()), Vec::new()),
         (None, Ok(raw)) => (OutboundStatus::Queued, None, raw),
     };
-    let saved = outbound_mail::ActiveModel {
+    let row = outbound_mail::ActiveModel {
         ticket_id: Set(out.ticket_id),
         message_row_id: Set(out.message_row_id),
         template: Set(out.template.clone()),
         automatic: Set(out.automatic),
-        recipient: Set(recipient),
+        recipient: Set(recipient.clone()),
         recipients: Set(addresses(&out.draft.to)),
         cc: Set(addresses(&out.draft.cc)),
         mail_from: Set(out.draft.from.email.to_lowercase()),
@@ -91,14 +95,24 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
         next_attempt_at: Set(now),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let id = match (env.behind, hold.reserved_id) {
+        (Some(behind), Some(id)) => {
+            let counted = Counted {
+                capped: out.automatic && status != OutboundStatus::Suppressed,
+                recipient,
+                ticket_id: out.ticket_id,
+            };
+            behind.outbound(counted, outbound_mail::ActiveModel { id: Set(id), ..row });
+            id
+        }
+        _ => row.insert(db).await?.id,
+    };
     if let Some(n) = &note {
-        tracing::info!(outbound_id = saved.id, status = status.as_str(), note = %n, "outbound mail not queued for sending");
+        tracing::info!(outbound_id = id, status = status.as_str(), note = %n, "outbound mail not queued for sending");
     }
     Ok(Queued {
-        id: saved.id,
+        id,
         message_id,
         status,
         note,
