@@ -24,6 +24,7 @@ pub struct Settings {
     pub outbound: OutboundSettings,
     pub search: SearchSettings,
     pub sla: SlaSettings,
+    pub ingest: IngestSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +156,16 @@ pub struct SlaSettings {
     pub check_interval_secs: u64,
 }
 
+/// How inbound mail is gathered into batches (see `mail::inbound::batch`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestSettings {
+    /// At most this many mails share a journal commit and an apply transaction.
+    pub batch_mails: usize,
+    /// At most this many batches at once (never more than half the database pool).
+    pub max_lanes: usize,
+}
+
 impl SearchSettings {
     pub fn meili_enabled(&self) -> bool {
         !self.meili_url.trim().is_empty()
@@ -234,6 +245,10 @@ batch_ms = 200
 
 [sla]
 check_interval_secs = 30
+
+[ingest]
+batch_mails = 16
+max_lanes = 8
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -339,6 +354,11 @@ impl Settings {
         if self.sla.check_interval_secs == 0 {
             return Err(SettingsError("sla.check_interval_secs must be at least 1".into()));
         }
+        if !(1..=256).contains(&self.ingest.batch_mails) || self.ingest.max_lanes == 0 {
+            return Err(SettingsError(
+                "ingest.batch_mails must be 1 to 256 and ingest.max_lanes at least 1".into(),
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
         }
@@ -438,6 +458,19 @@ mod tests {
     fn an_unknown_key_is_refused() {
         let err = Settings::load_from(None, &env(&[("MAILDESK__HTTP__BIDN", "x")])).unwrap_err();
         assert!(err.to_string().contains("bidn"), "{err}");
+    }
+
+    #[test]
+    fn ingest_batches_are_configurable_within_bounds() {
+        let s = Settings::load_from(None, &env(&[("MAILDESK__INGEST__BATCH_MAILS", "4")])).unwrap();
+        assert_eq!((s.ingest.batch_mails, s.ingest.max_lanes), (4, 8));
+        for bad in [
+            ("MAILDESK__INGEST__BATCH_MAILS", "0"),
+            ("MAILDESK__INGEST__MAX_LANES", "0"),
+        ] {
+            let err = Settings::load_from(None, &env(&[bad])).unwrap_err();
+            assert!(err.to_string().contains("ingest.batch_mails"), "{err}");
+        }
     }
 
     #[test]

@@ -35,12 +35,6 @@ use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::parsed::ParsedMail;
 
-/// At most this many mails share a commit: enough to amortise it, small enough that lanes
-/// seldom deadlock and a batch redone mail by mail is quick.
-const MAX_BATCH: usize = 8;
-/// At most this many batches at once, and never more than half the database pool (each
-/// holds a connection for its transaction; the API and the workers need the rest).
-const MAX_LANES: usize = 8;
 const QUEUE: usize = 1024;
 
 type Reply = AppResult<(Journaled, Outcome)>;
@@ -86,8 +80,12 @@ impl IngestQueue {
             reply,
         };
         let sender = self.sender.get_or_init(|| {
-            let pool = usize::try_from(ctx.settings().database.max_connections).unwrap_or(usize::MAX);
-            start(ctx.downgrade(), (pool / 2).clamp(1, MAX_LANES))
+            let settings = ctx.settings();
+            // Each lane holds a connection for its transaction; the API and the workers need
+            // the rest of the pool.
+            let pool = usize::try_from(settings.database.max_connections).unwrap_or(usize::MAX);
+            let lanes = (pool / 2).clamp(1, settings.ingest.max_lanes.max(1));
+            start(ctx.downgrade(), lanes, settings.ingest.batch_mails.max(1))
         });
         sender
             .send(job)
@@ -99,23 +97,23 @@ impl IngestQueue {
     }
 }
 
-fn start(ctx: WeakContext, lanes: usize) -> mpsc::Sender<Job> {
+fn start(ctx: WeakContext, lanes: usize, batch_mails: usize) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(QUEUE);
     let rx = Arc::new(Mutex::new(rx));
     for _ in 0..lanes {
-        tokio::spawn(lane(rx.clone(), ctx.clone()));
+        tokio::spawn(lane(rx.clone(), ctx.clone(), batch_mails));
     }
     tx
 }
 
 /// Takes what is queued (up to a batch) and runs it; ends when the context is gone.
-async fn lane(rx: Arc<Mutex<mpsc::Receiver<Job>>>, ctx: WeakContext) {
+async fn lane(rx: Arc<Mutex<mpsc::Receiver<Job>>>, ctx: WeakContext, batch_mails: usize) {
     loop {
         let jobs = {
             let mut rx = rx.lock().await;
             let Some(first) = rx.recv().await else { return };
             let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
+            while jobs.len() < batch_mails {
                 match rx.try_recv() {
                     Ok(job) => jobs.push(job),
                     Err(_) => break,
