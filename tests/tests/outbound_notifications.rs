@@ -262,10 +262,13 @@ async fn customer_updates_alert_the_assignee_or_the_whole_category_and_reach_sub
         to(&app, t, &d.z.email, "customer_update_alert").await.is_empty(),
         "only the assignee"
     );
-    assert_eq!(
-        to(&app, t, &watcher, "reply").await.len(),
-        1,
-        "subscribers get the update"
+    let relayed = to(&app, t, &watcher, "reply").await;
+    assert_eq!(relayed.len(), 1, "subscribers get the update");
+    // The mail arrived with only itself at hand: the history is read once someone gets mail.
+    let text = text_of(&raw(&app, relayed[0].id).await);
+    assert!(
+        text.contains("Still burning.") && text.contains("The printer is on fire."),
+        "the update and the thread before it:\n{text}"
     );
 
     settings(&app, |s| {

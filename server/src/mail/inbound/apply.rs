@@ -477,10 +477,10 @@ async fn append(
         (true, false) => MessageKind::Reply,
         (false, _) => MessageKind::Customer,
     };
-    let m = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule)
+    let written = insert_message(txn, input, (t.id, fresh.version), kind, Some(sender), rule)
         .await?
-        .0
-        .id;
+        .0;
+    let m = written.id;
     add_subscribers(txn, input, t.id, sender).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
@@ -522,14 +522,14 @@ async fn append(
         _ => None,
     };
     if let Some(event) = event {
-        notify::notify_for(txn, input.notify, event, row.clone(), &[sender]).await?;
+        notify::notify_for(txn, input.notify, event, row.clone(), &[sender], Some(&written)).await?;
     }
     if next == Some(TicketStatus::Closed) && current != TicketStatus::Closed {
         let closed = Event::Closed {
             ticket_id: t.id,
             actor: Some(sender.id),
         };
-        notify::notify_for(txn, input.notify, closed, row, &[sender]).await?;
+        notify::notify_for(txn, input.notify, closed, row, &[sender], Some(&written)).await?;
     }
     let status_changed = next.filter(|n| *n != current).map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed))

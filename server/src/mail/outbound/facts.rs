@@ -26,6 +26,9 @@ pub struct TicketFacts {
     /// The public messages' files (not inline images), oldest first, when the caller knows
     /// them (it just stored them); read by [`TicketFacts::vars`] otherwise.
     pub files: Option<Vec<attachment::Model>>,
+    /// `public` holds the whole thread (not only the message just written): see
+    /// [`TicketFacts::complete_thread`].
+    pub thread_complete: bool,
 }
 
 const THREAD_LIMIT: u64 = 50;
@@ -40,16 +43,18 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    load_for(db, memo, ticket, &[]).await
+    load_for(db, memo, ticket, &[], None).await
 }
 
 /// [`load`] for a ticket row the caller holds as it now stands (it just wrote it), with the
-/// people it has at hand (the sender of a mail): those are not read again.
+/// people it has at hand (the sender of a mail): those are not read again. With the message
+/// it just `written`, the rest of the thread is read only if a mail is to be rendered.
 pub async fn load_for(
     db: &impl ConnectionTrait,
     memo: Option<&Lookups>,
     ticket: ticket::Model,
     at_hand: &[&user::Model],
+    written: Option<&message::Model>,
 ) -> AppResult<TicketFacts> {
     let ticket_id = ticket.id;
     let person = |id: i64| at_hand.iter().find(|u| u.id == id).map(|u| (*u).clone());
@@ -72,14 +77,10 @@ pub async fn load_for(
         .order_by_asc(subscriber::Column::Id)
         .all(db)
         .await?;
-    let mut public = message::Entity::find()
-        .filter(message::Column::TicketId.eq(ticket_id))
-        .filter(message::Column::Kind.is_in(PUBLIC_KINDS.map(MessageKind::as_str)))
-        .order_by_desc(message::Column::Id)
-        .limit(THREAD_LIMIT)
-        .all(db)
-        .await?;
-    public.reverse();
+    let (public, thread_complete) = match written {
+        Some(m) => (is_public(m).then(|| m.clone()).into_iter().collect(), false),
+        None => (thread(db, ticket_id).await?, true),
+    };
     let rows = Rows {
         ticket,
         requester,
@@ -88,7 +89,47 @@ pub async fn load_for(
         public,
         files: None,
     };
-    assemble(db, memo, rows).await
+    let mut f = assemble(db, memo, rows).await?;
+    f.thread_complete = thread_complete;
+    Ok(f)
+}
+
+fn is_public(m: &message::Model) -> bool {
+    PUBLIC_KINDS.iter().any(|k| k.as_str() == m.kind)
+}
+
+/// The ticket's public messages, oldest first (the newest [`THREAD_LIMIT`]).
+async fn thread(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<message::Model>> {
+    let mut public = message::Entity::find()
+        .filter(message::Column::TicketId.eq(ticket_id))
+        .filter(message::Column::Kind.is_in(PUBLIC_KINDS.map(MessageKind::as_str)))
+        .order_by_desc(message::Column::Id)
+        .limit(THREAD_LIMIT)
+        .all(db)
+        .await?;
+    public.reverse();
+    Ok(public)
+}
+
+/// Adds the authors of `public` not in `authors` yet.
+async fn add_authors(
+    db: &impl ConnectionTrait,
+    authors: &mut HashMap<i64, user::Model>,
+    public: &[message::Model],
+) -> AppResult<()> {
+    let others: BTreeSet<i64> = public
+        .iter()
+        .filter_map(|m| m.author_id)
+        .filter(|id| !authors.contains_key(id))
+        .collect();
+    if !others.is_empty() {
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(others))
+            .all(db)
+            .await?;
+        authors.extend(rows.into_iter().map(|u| (u.id, u)));
+    }
+    Ok(())
 }
 
 /// The ticket's own rows, read by [`load`] or known to a caller that just wrote them (a new
@@ -124,18 +165,7 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         .flatten()
         .map(|u| (u.id, u.clone()))
         .collect();
-    let others: BTreeSet<i64> = public
-        .iter()
-        .filter_map(|m| m.author_id)
-        .filter(|id| !authors.contains_key(id))
-        .collect();
-    if !others.is_empty() {
-        let rows = user::Entity::find()
-            .filter(user::Column::Id.is_in(others))
-            .all(db)
-            .await?;
-        authors.extend(rows.into_iter().map(|u| (u.id, u)));
-    }
+    add_authors(db, &mut authors, &public).await?;
     let category_name = match ticket.category_id {
         Some(id) => lookups::categories(memo, db)
             .await?
@@ -161,10 +191,22 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         category_name,
         company_name,
         files,
+        thread_complete: true,
     })
 }
 
 impl TicketFacts {
+    /// Reads the rest of the thread when only the message just written was at hand.
+    pub async fn complete_thread(&mut self, db: &impl ConnectionTrait) -> AppResult<()> {
+        if self.thread_complete {
+            return Ok(());
+        }
+        self.public = thread(db, self.ticket.id).await?;
+        add_authors(db, &mut self.authors, &self.public).await?;
+        self.thread_complete = true;
+        Ok(())
+    }
+
     /// The customer's newest mail: what our reply answers (`In-Reply-To`).
     pub fn in_reply_to(&self) -> Option<String> {
         self.public

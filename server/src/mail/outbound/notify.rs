@@ -171,13 +171,19 @@ pub async fn notify_for(
     event: Event,
     ticket: entity::ticket::Model,
     at_hand: &[&user::Model],
+    written: Option<&entity::message::Model>,
 ) -> AppResult<Report> {
-    let f = facts::load_for(db, env.lookups, ticket, at_hand).await?;
+    let f = facts::load_for(db, env.lookups, ticket, at_hand, written).await?;
     notify_with(db, env, event, f).await
 }
 
 /// [`notify`] with the ticket's facts already at hand (a ticket just made from a mail).
-pub async fn notify_with(db: &impl ConnectionTrait, env: &Env<'_>, event: Event, f: TicketFacts) -> AppResult<Report> {
+pub async fn notify_with(
+    db: &impl ConnectionTrait,
+    env: &Env<'_>,
+    event: Event,
+    mut f: TicketFacts,
+) -> AppResult<Report> {
     let settings = lookups::notification_settings(env.lookups, db).await?;
     let (ticket_id, actor) = match event {
         Event::Created { ticket_id, actor, .. }
@@ -378,6 +384,7 @@ pub async fn notify_with(db: &impl ConnectionTrait, env: &Env<'_>, event: Event,
     if sends.is_empty() {
         return Ok(report);
     }
+    f.complete_thread(db).await?;
     let vars = f
         .vars(db, env.lookups, &env.settings.http.public_url, send_message(&sends))
         .await?;
