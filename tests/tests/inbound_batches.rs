@@ -376,3 +376,54 @@ async fn mails_of_one_batch_thread_onto_each_other_and_onto_stored_mail() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 2);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, 4);
 }
+
+/// The ticket rows a batch reads up front serve one mail each: a later mail of the batch on
+/// the same ticket sees what the earlier one did to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_mail_of_a_batch_sees_the_ticket_an_earlier_one_changed() {
+    let app = spawn_app().await;
+    let support = app.mailbox(SUPPORT).await.mailbox.id;
+    let question = mail("rita@customer.example", SUPPORT, "Printer question")
+        .message_id("q@c.example")
+        .build();
+    let (_, opened) = submit(&app, support, &[question]).await.remove(0).expect("journaled");
+    let ticket = opened.ticket_id.expect("a ticket");
+
+    let close = mail("rita@customer.example", SUPPORT, "Re: Printer question #close#")
+        .message_id("q-2@c.example")
+        .in_reply_to("q@c.example")
+        .build();
+    let again = mail("rita@customer.example", SUPPORT, "Re: Printer question")
+        .message_id("q-3@c.example")
+        .in_reply_to("q@c.example")
+        .build();
+    let new: Vec<NewMail<'_>> = [&close, &again]
+        .into_iter()
+        .map(|raw| NewMail {
+            mailbox_id: Some(support),
+            source: Source::Http,
+            raw,
+            explicit_key: None,
+            imap: None,
+        })
+        .collect();
+    let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.expect("journaled"))
+        .collect();
+    let entries: Vec<_> = journaled.iter().map(|j| &j.entry).collect();
+    let outcomes = batch::process(&app.ctx, &entries).await;
+    assert!(
+        outcomes
+            .values()
+            .all(|o| o.ticket_id == Some(ticket) && o.status == "processed"),
+        "{outcomes:?}"
+    );
+    // The first closed it; the second, a customer writing to a closed ticket, reopened it.
+    let detail = app.api.ticket(&app.admin.token, ticket).await;
+    assert_eq!(detail.ticket.status, protocol::TicketStatus::Open, "reopened");
+    let version = count(&app, &format!("SELECT version FROM tickets WHERE id = {ticket}")).await;
+    assert!(version >= 3, "each mail raised the version: {version}");
+}

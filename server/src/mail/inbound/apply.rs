@@ -456,6 +456,7 @@ async fn append(
     // back under the lock the UPDATE took: the version this message brings it to.
     let fresh = bump_version(txn, t.id).await?;
     if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
+        forget_subscribers(input, t.id);
         subscriber::Entity::delete_many()
             .filter(subscriber::Column::TicketId.eq(t.id))
             .filter(subscriber::Column::Email.eq(sender.email.clone()))
@@ -754,5 +755,15 @@ async fn add_subscribers(
         added.push(row);
         events::record(txn, ticket_id, Some(sender.id), "subscriber_added", None, Some(email)).await?;
     }
+    if !added.is_empty() {
+        forget_subscribers(input, ticket_id);
+    }
     Ok(added)
+}
+
+/// The batch's early read of the ticket's subscribers no longer holds.
+fn forget_subscribers(input: &Input<'_>, ticket_id: i64) {
+    if let Some(known) = input.notify.lookups.and_then(Lookups::known_ids) {
+        known.forget_subscribers(ticket_id);
+    }
 }

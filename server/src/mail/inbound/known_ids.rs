@@ -2,13 +2,15 @@
 //! original a bounce quotes), read with ONE query once the batch holds its Message-ID locks.
 //! Threading then answers "a second delivery?" and "a reply to what?" from memory instead of
 //! one or two queries per mail, and each mail the batch applies is added, so a later mail of
-//! the same batch sees it exactly as it would see a committed one.
+//! the same batch sees it exactly as it would see a committed one. The tickets those ids lead
+//! to and their subscribers come with them (two more queries per batch instead of two per
+//! reply).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use entity::message;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use entity::{message, subscriber, ticket};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
 use crate::mail::parsed::ParsedMail;
@@ -27,6 +29,15 @@ pub struct Seen {
 #[derive(Debug, Default)]
 pub struct KnownIds {
     seen: Mutex<HashMap<String, Seen>>,
+    /// The tickets those messages belong to, and their subscribers, read with them. Each row
+    /// serves one mail: the next mail of the same ticket reads it again (the first may have
+    /// changed it).
+    tickets: Mutex<HashMap<i64, ticket::Model>>,
+    subscribers: Mutex<HashMap<i64, Vec<subscriber::Model>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Every id threading may look up for `mail`.
@@ -66,12 +77,47 @@ impl KnownIds {
                 known.record(&message_id, id, ticket_id);
             }
         }
+        // The tickets the mails answer (the newest message of each id decides).
+        let ticket_ids: BTreeSet<i64> = lock(&known.seen).values().map(|s| s.last.1).collect();
+        if !ticket_ids.is_empty() {
+            let tickets = ticket::Entity::find()
+                .filter(ticket::Column::Id.is_in(ticket_ids.iter().copied()))
+                .all(db)
+                .await?;
+            let mut subscribers: HashMap<i64, Vec<subscriber::Model>> =
+                ticket_ids.iter().map(|id| (*id, Vec::new())).collect();
+            for s in subscriber::Entity::find()
+                .filter(subscriber::Column::TicketId.is_in(ticket_ids))
+                .order_by_asc(subscriber::Column::Id)
+                .all(db)
+                .await?
+            {
+                subscribers.entry(s.ticket_id).or_default().push(s);
+            }
+            *lock(&known.tickets) = tickets.into_iter().map(|t| (t.id, t)).collect();
+            *lock(&known.subscribers) = subscribers;
+        }
         Ok(Some(known))
+    }
+
+    /// The ticket row read with the batch's ids, once.
+    pub fn take_ticket(&self, id: i64) -> Option<ticket::Model> {
+        lock(&self.tickets).remove(&id)
+    }
+
+    /// The ticket's subscribers read with the batch's ids, once.
+    pub fn take_subscribers(&self, ticket_id: i64) -> Option<Vec<subscriber::Model>> {
+        lock(&self.subscribers).remove(&ticket_id)
+    }
+
+    /// The batch changed the ticket's subscribers: read them afresh when asked.
+    pub fn forget_subscribers(&self, ticket_id: i64) {
+        lock(&self.subscribers).remove(&ticket_id);
     }
 
     /// A message stored with `message_id` (read, or written by the batch).
     pub fn record(&self, message_id: &str, row_id: i64, ticket_id: i64) {
-        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut seen = lock(&self.seen);
         let entry = seen.entry(message_id.to_owned()).or_insert(Seen {
             first: (row_id, ticket_id),
             last: (row_id, ticket_id),
@@ -85,11 +131,7 @@ impl KnownIds {
     }
 
     pub fn get(&self, message_id: &str) -> Option<Seen> {
-        self.seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(message_id)
-            .copied()
+        lock(&self.seen).get(message_id).copied()
     }
 }
 

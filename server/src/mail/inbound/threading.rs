@@ -110,7 +110,7 @@ async fn by_message_ids(
     for id in ids {
         let id = id.as_str();
         if let Some((_, ticket_id)) = stored(db, known, id, Newest::Yes).await?
-            && let Some(t) = ticket::Entity::find_by_id(ticket_id).one(db).await?
+            && let Some(t) = ticket_row(db, known, ticket_id).await?
         {
             return Ok(Some(t));
         }
@@ -121,6 +121,13 @@ async fn by_message_ids(
         }
     }
     Ok(None)
+}
+
+async fn ticket_row(db: &impl ConnectionTrait, known: Option<&KnownIds>, id: i64) -> AppResult<Option<ticket::Model>> {
+    match known.and_then(|k| k.take_ticket(id)) {
+        Some(t) => Ok(Some(t)),
+        None => Ok(ticket::Entity::find_by_id(id).one(db).await?),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -72,11 +72,19 @@ pub async fn load_for(
         },
         None => None,
     };
-    let subscribers = subscriber::Entity::find()
-        .filter(subscriber::Column::TicketId.eq(ticket_id))
-        .order_by_asc(subscriber::Column::Id)
-        .all(db)
-        .await?;
+    let read_before = memo
+        .and_then(Lookups::known_ids)
+        .and_then(|k| k.take_subscribers(ticket_id));
+    let subscribers = match read_before {
+        Some(list) => list,
+        None => {
+            subscriber::Entity::find()
+                .filter(subscriber::Column::TicketId.eq(ticket_id))
+                .order_by_asc(subscriber::Column::Id)
+                .all(db)
+                .await?
+        }
+    };
     let (public, thread_complete) = match written {
         Some(m) => (is_public(m).then(|| m.clone()).into_iter().collect(), false),
         None => (thread(db, ticket_id).await?, true),
