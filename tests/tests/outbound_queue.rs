@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use entity::outbound_mail;
+use entity::{email_suppression, outbound_mail};
 use maildesk::mail::outbound::compose::{Draft, Origin, Person};
+use maildesk::mail::outbound::policy::CapsSnapshot;
 use maildesk::mail::outbound::queue::{self, Outgoing};
 use maildesk::mail::outbound::sender;
 use maildesk::mail::outbound::transport::{SendError, Transport};
@@ -19,7 +20,7 @@ use maildesk_tests::client::new_ticket;
 use maildesk_tests::{Backend, TestApp, spawn_app_with};
 use protocol::{CreateTicket, NotificationSettings, OutboundStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 /// Records every hand-over, by Message-ID, taking a little time like a real server.
 #[derive(Default)]
@@ -285,4 +286,79 @@ async fn without_autologin_links_customers_get_the_plain_ticket_link() {
     let text = msg.body_text(0).unwrap();
     assert!(!text.contains("/autologin"), "{text}");
     assert!(text.contains(&format!("/tickets/{}", t.ticket.id)), "{text}");
+}
+
+/// With the caps of its senders read up front, a batch asks nothing per mail: the stored
+/// mails and live suppressions still count, and ids come from a block taken ahead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caps_read_up_front_count_stored_and_waiting_mails() {
+    let app = quiet_app(Backend::Postgres).await;
+    let settings = NotificationSettings {
+        auto_cap_count: 2,
+        ..NotificationSettings::default()
+    };
+    let plain = queue::Env {
+        behind: None,
+        keys: app.ctx.keys(),
+        domain: app.ctx.settings().mail_domain(),
+        dkim: None,
+        notifications: &settings,
+    };
+    for i in 0..2 {
+        let q = queue::enqueue(app.ctx.db(), &plain, outgoing("loop@example.test", i, true))
+            .await
+            .unwrap();
+        assert_eq!(q.status, OutboundStatus::Queued);
+    }
+    let now = Utc::now();
+    email_suppression::Entity::insert(email_suppression::ActiveModel {
+        email: Set("gone@example.test".into()),
+        reason: Set("hard bounce: 550 no such user".into()),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(60)),
+        ..Default::default()
+    })
+    .exec(app.ctx.db())
+    .await
+    .unwrap();
+
+    let txn = app.ctx.db().begin().await.unwrap();
+    let behind = WriteBehind::default();
+    let senders = ["loop@example.test", "gone@example.test"].map(String::from).into();
+    behind.set_caps(CapsSnapshot::read(&txn, &settings, senders).await.unwrap());
+    let env = queue::Env {
+        behind: Some(&behind),
+        ..plain
+    };
+    let mut queued = Vec::new();
+    for i in 0..5 {
+        queued.push(
+            queue::enqueue(&txn, &env, outgoing("loop@example.test", i, true))
+                .await
+                .unwrap(),
+        );
+    }
+    let gone = queue::enqueue(&txn, &env, outgoing("gone@example.test", 9, true))
+        .await
+        .unwrap();
+    let statuses: Vec<OutboundStatus> = queued.iter().map(|q| q.status).collect();
+    // Two stored and four waiting make six, three times the cap: the fifth is held.
+    assert_eq!(&statuses[..4], &[OutboundStatus::Queued; 4]);
+    assert_eq!(statuses[4], OutboundStatus::Suppressed);
+    assert_eq!(gone.status, OutboundStatus::Suppressed);
+    assert!(gone.note.as_deref().unwrap_or_default().contains("bounced"), "{gone:?}");
+    let ids: Vec<i64> = queued.iter().chain([&gone]).map(|q| q.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "distinct ids in order: {ids:?}");
+
+    behind.flush(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    let stored: Vec<i64> = outbound_mail::Entity::find()
+        .filter(outbound_mail::Column::Id.is_in(ids.clone()))
+        .all(app.ctx.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(stored.len(), ids.len(), "every mail written under its id");
 }

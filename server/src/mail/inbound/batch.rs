@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use entity::{inbound_mail, mailbox};
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::context::{AppContext, WeakContext};
@@ -33,6 +33,7 @@ use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::outbound::policy::CapsSnapshot;
 use crate::mail::parsed::ParsedMail;
 
 const QUEUE: usize = 1024;
@@ -261,6 +262,18 @@ async fn apply_together(
         .with_known_ids(known)
         .with_mailboxes(mailboxes)
         .with_write_behind();
+    if let Some(behind) = lookups.write_behind()
+        && txn.get_database_backend() == sea_orm::DbBackend::Postgres
+    {
+        // The batch's confirmations go to its senders: their loop caps, read at once.
+        let settings = crate::lookups::notification_settings(Some(&lookups), &txn).await?;
+        let senders = prepared
+            .iter()
+            .filter_map(|p| pipeline::sender_of(&p.parsed))
+            .map(|a| a.email.to_lowercase())
+            .collect();
+        behind.set_caps(CapsSnapshot::read(&txn, &settings, senders).await?);
+    }
     let finished = apply::Finished::default();
     let mut done = Vec::with_capacity(prepared.len());
     for p in prepared {

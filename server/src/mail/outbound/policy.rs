@@ -7,6 +7,8 @@ use chrono::{Duration, Utc};
 use entity::{email_suppression, outbound_mail};
 use protocol::{NotificationSettings, OutboundStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
+use std::collections::{BTreeSet, HashMap};
+
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
@@ -84,6 +86,15 @@ pub async fn hold_automatic(
     }
     let recipient = recipient.to_lowercase();
     let reserve = behind.is_some() && db.get_database_backend() == DbBackend::Postgres;
+    // A batch read the caps of its senders up front: no query of its own.
+    if let Some(b) = behind.filter(|_| reserve)
+        && let Some(stored) = b.caps(|c| c.recent(&recipient, ticket_id))
+    {
+        return Ok(Hold {
+            reason: verdict(settings, &recipient, ticket_id, stored, behind),
+            reserved_id: Some(b.reserve_id(db).await?),
+        });
+    }
     let since = Utc::now() - Duration::minutes(i64::from(settings.auto_cap_minutes));
     // One read for all three checks: the address's live suppression, the recent automatic
     // mails to it, and how many of those belong to this ticket.
@@ -121,10 +132,38 @@ pub async fn hold_automatic(
         .one(db)
         .await?;
     let (total, on_ticket, suppressed, reserved_id) = row.unwrap_or((0, None, None, None));
-    let (waiting, waiting_on_ticket) = behind.map_or((0, 0), |b| b.automatic_to(&recipient, ticket_id));
-    let (total, n) = (total + waiting, on_ticket.unwrap_or(0) + waiting_on_ticket);
+    let stored = Recent {
+        total,
+        on_ticket: on_ticket.unwrap_or(0),
+        suppressed,
+    };
+    Ok(Hold {
+        reason: verdict(settings, &recipient, ticket_id, stored, behind),
+        reserved_id,
+    })
+}
+
+/// What the caps ask of the stored mails to one address.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    total: i64,
+    on_ticket: i64,
+    suppressed: Option<String>,
+}
+
+/// The reason to hold a mail, from the stored mails and those the batch keeps aside.
+fn verdict(
+    settings: &NotificationSettings,
+    recipient: &str,
+    ticket_id: Option<i64>,
+    stored: Recent,
+    behind: Option<&WriteBehind>,
+) -> Option<String> {
+    let (waiting, waiting_on_ticket) = behind.map_or((0, 0), |b| b.automatic_to(recipient, ticket_id));
+    let (total, n) = (stored.total + waiting, stored.on_ticket + waiting_on_ticket);
+    let suppressed = stored.suppressed;
     let cap = i64::from(settings.auto_cap_count);
-    let reason = if let Some(reason) = suppressed {
+    if let Some(reason) = suppressed {
         Some(format!("{recipient} bounced recently ({reason}); no automatic mail"))
     } else if ticket_id.is_some() && n >= cap {
         Some(format!(
@@ -139,8 +178,68 @@ pub async fn hold_automatic(
         ))
     } else {
         None
-    };
-    Ok(Hold { reason, reserved_id })
+    }
+}
+
+/// The recent automatic mails to some addresses (by ticket) and their live suppressions, read
+/// once for a batch of inbound mail whose senders its confirmations go to.
+#[derive(Debug, Default)]
+pub struct CapsSnapshot {
+    counts: HashMap<String, HashMap<Option<i64>, i64>>,
+    suppressed: HashMap<String, String>,
+}
+
+impl CapsSnapshot {
+    /// Two queries for all `recipients` (lowercase).
+    pub async fn read(
+        db: &impl ConnectionTrait,
+        settings: &NotificationSettings,
+        recipients: BTreeSet<String>,
+    ) -> AppResult<Self> {
+        let mut snapshot = Self {
+            counts: recipients.iter().map(|r| (r.clone(), HashMap::new())).collect(),
+            suppressed: HashMap::new(),
+        };
+        if recipients.is_empty() {
+            return Ok(snapshot);
+        }
+        let since = Utc::now() - Duration::minutes(i64::from(settings.auto_cap_minutes));
+        let rows: Vec<(String, Option<i64>, i64)> = outbound_mail::Entity::find()
+            .select_only()
+            .column(outbound_mail::Column::Recipient)
+            .column(outbound_mail::Column::TicketId)
+            .column_as(Expr::col(outbound_mail::Column::Id).count(), "n")
+            .filter(outbound_mail::Column::Recipient.is_in(recipients.iter().cloned()))
+            .filter(outbound_mail::Column::Automatic.eq(true))
+            .filter(outbound_mail::Column::Status.ne(OutboundStatus::Suppressed.as_str()))
+            .filter(outbound_mail::Column::CreatedAt.gt(since))
+            .group_by(outbound_mail::Column::Recipient)
+            .group_by(outbound_mail::Column::TicketId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (recipient, ticket_id, n) in rows {
+            snapshot.counts.entry(recipient).or_default().insert(ticket_id, n);
+        }
+        snapshot.suppressed = email_suppression::Entity::find()
+            .filter(email_suppression::Column::Email.is_in(recipients))
+            .filter(email_suppression::Column::ExpiresAt.gt(Utc::now()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.email, s.reason))
+            .collect();
+        Ok(snapshot)
+    }
+
+    fn recent(&self, recipient: &str, ticket_id: Option<i64>) -> Option<Recent> {
+        let by_ticket = self.counts.get(recipient)?;
+        Some(Recent {
+            total: by_ticket.values().sum(),
+            on_ticket: ticket_id.and_then(|t| by_ticket.get(&Some(t))).copied().unwrap_or(0),
+            suppressed: self.suppressed.get(recipient).cloned(),
+        })
+    }
 }
 
 #[cfg(test)]
