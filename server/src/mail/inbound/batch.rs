@@ -10,11 +10,11 @@
 //! orders (two tickets both reply to) and deadlock; the batch PostgreSQL picks as the victim
 //! is then redone mail by mail (new customers, the other shared key, are created before the
 //! transaction: see [`accounts`](crate::mail::inbound::accounts)). Measured on 2 cores
-//! (`maildesk bench ingest`, 3,000 mails, 20 pooled connections), after the per-mail
-//! statements came down to 16: 4 lanes of 8 mails 330 mails/s, 6 of 8 381, 8 of 8 373–393,
-//! 12 of 8 376, 6 of 16 374, 8 of 4 308. Earlier, at 37 statements per mail: 16 lanes of 1
-//! mail 90 mails/s, 4 of 8 104, 1 of 64 62 (one connection ping-ponging with the server
-//! leaves both cores half idle).
+//! (`maildesk bench ingest`, 3,000 mails, 128 at a time, 20 pooled connections), at about 6
+//! statements per mail: 8 lanes of 8 mails 800–830 mails/s, 8 of 16 868–894, 8 of 24 758–806,
+//! 6 of 16 808–864 (batches larger than the mails waiting leave lanes idle). At 16 statements
+//! per mail: 4 of 8 330, 8 of 8 373–393, 12 of 8 376; at 37: 16 lanes of 1 mail 90 mails/s,
+//! 1 of 64 62 (one connection ping-ponging with the server leaves both cores half idle).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
