@@ -1,6 +1,8 @@
 //! Mails submitted at the same moment share a journal commit and an apply transaction. A bad
 //! mail in a batch must not take the others down, and nothing may be applied twice.
 
+use std::collections::HashMap;
+
 use futures_util::future::join_all;
 use maildesk::error::AppResult;
 use maildesk::mail::inbound::apply::{self, Outcome};
@@ -41,6 +43,29 @@ async fn submit(app: &TestApp, mailbox: i64, raws: &[Vec<u8>]) -> Vec<AppResult<
         )
     }))
     .await
+}
+
+/// Journals the mails (mailbox, raw) together, then processes them as ONE batch, in order.
+async fn as_one_batch(app: &TestApp, mails: &[(i64, &Vec<u8>)]) -> (Vec<Journaled>, HashMap<i64, Outcome>) {
+    let new: Vec<NewMail<'_>> = mails
+        .iter()
+        .map(|(mailbox, raw)| NewMail {
+            mailbox_id: Some(*mailbox),
+            source: Source::Http,
+            raw,
+            explicit_key: None,
+            imap: None,
+        })
+        .collect();
+    let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.expect("journaled"))
+        .collect();
+    let entries: Vec<_> = journaled.iter().map(|j| &j.entry).collect();
+    let outcomes = batch::process(&app.ctx, &entries).await;
+    (journaled, outcomes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,24 +357,7 @@ async fn mails_of_one_batch_thread_onto_each_other_and_onto_stored_mail() {
         (support, &late),
         (sales, &request),
     ];
-    let new: Vec<NewMail<'_>> = mails
-        .iter()
-        .map(|(mailbox, raw)| NewMail {
-            mailbox_id: Some(*mailbox),
-            source: Source::Http,
-            raw,
-            explicit_key: None,
-            imap: None,
-        })
-        .collect();
-    let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|j| j.expect("journaled"))
-        .collect();
-    let entries: Vec<_> = journaled.iter().map(|j| &j.entry).collect();
-    let outcomes = batch::process(&app.ctx, &entries).await;
+    let (journaled, outcomes) = as_one_batch(&app, &mails).await;
     let of = |i: usize| outcomes.get(&journaled[i].entry.id).expect("an outcome").clone();
 
     let opened = of(0);
@@ -397,24 +405,7 @@ async fn a_later_mail_of_a_batch_sees_the_ticket_an_earlier_one_changed() {
         .message_id("q-3@c.example")
         .in_reply_to("q@c.example")
         .build();
-    let new: Vec<NewMail<'_>> = [&close, &again]
-        .into_iter()
-        .map(|raw| NewMail {
-            mailbox_id: Some(support),
-            source: Source::Http,
-            raw,
-            explicit_key: None,
-            imap: None,
-        })
-        .collect();
-    let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|j| j.expect("journaled"))
-        .collect();
-    let entries: Vec<_> = journaled.iter().map(|j| &j.entry).collect();
-    let outcomes = batch::process(&app.ctx, &entries).await;
+    let (_, outcomes) = as_one_batch(&app, &[(support, &close), (support, &again)]).await;
     assert!(
         outcomes
             .values()

@@ -15,6 +15,17 @@ pub async fn record(
     old: Option<String>,
     new: Option<String>,
 ) -> AppResult<()> {
+    row(ticket_id, actor, field, old, new).insert(db).await?;
+    Ok(())
+}
+
+fn row(
+    ticket_id: i64,
+    actor: Option<i64>,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> ticket_event::ActiveModel {
     ticket_event::ActiveModel {
         ticket_id: Set(ticket_id),
         actor_id: Set(actor),
@@ -24,9 +35,6 @@ pub async fn record(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// [`record`], or kept aside to be written with the batch's other rows just before its commit
@@ -42,14 +50,6 @@ pub async fn record_or_defer(
     let Some(behind) = behind else {
         return record(db, ticket_id, actor, field, None, new).await;
     };
-    behind.event(ticket_event::ActiveModel {
-        ticket_id: Set(ticket_id),
-        actor_id: Set(actor),
-        field: Set(field.to_owned()),
-        old_value: Set(None),
-        new_value: Set(new),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    });
+    behind.event(row(ticket_id, actor, field, None, new));
     Ok(())
 }
