@@ -3,12 +3,12 @@
 //! each other stop after a few mails. People's replies are not held back (agents get a
 //! warning instead).
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{Duration, Utc};
 use entity::{email_suppression, outbound_mail};
 use protocol::{NotificationSettings, OutboundStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
-use std::collections::{BTreeSet, HashMap};
-
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
