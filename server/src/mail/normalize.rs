@@ -30,31 +30,23 @@ pub fn normalize(raw: &[u8]) -> Vec<u8> {
     };
 
     let mut out = Vec::with_capacity(input.len() + input.len() / 32 + 2);
-    let mut at_line_start = true;
     let mut i = 0;
+    // One line per turn, copied whole: mails are mostly long runs between line breaks.
     while i < input.len() {
-        let b = input[i];
-        if at_line_start && from_stripped && b == b'>' {
+        if from_stripped && input[i] == b'>' {
             // mboxrd: a line matching `>+From ` lost one `>` when it was written.
             let quotes = input[i..].iter().take_while(|&&c| c == b'>').count();
             if input[i + quotes..].starts_with(b"From ") {
                 i += 1;
-                at_line_start = false;
-                continue;
             }
         }
-        match b {
-            b'\r' | b'\n' => {
-                out.extend_from_slice(b"\r\n");
-                i += line_ending_len(&input[i..]);
-                at_line_start = true;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-                at_line_start = false;
-            }
+        let end = memchr::memchr2(b'\r', b'\n', &input[i..]).map_or(input.len(), |p| i + p);
+        out.extend_from_slice(&input[i..end]);
+        if end == input.len() {
+            break;
         }
+        out.extend_from_slice(b"\r\n");
+        i = end + line_ending_len(&input[end..]);
     }
     // A last header line without its line break would not be read as a header.
     if !out.is_empty() && !out.ends_with(b"\r\n") {

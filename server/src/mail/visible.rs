@@ -29,6 +29,8 @@
 //! Excluded text (configured disclaimers) is removed from all three parts, matching words with
 //! any whitespace in between and ignoring case.
 
+use std::borrow::Cow;
+
 /// The new text, the signature and the quoted history of a mail body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visible {
@@ -97,14 +99,32 @@ fn has_content(lines: &[&str]) -> bool {
     lines.iter().any(|l| !l.trim().is_empty())
 }
 
-/// The line with typographic spaces made plain, trimmed, with bold markers removed.
-fn norm(line: &str) -> String {
-    line.replace(['\u{a0}', '\u{202f}', '\u{2007}'], " ")
-        .trim()
-        .trim_start_matches('*')
-        .trim_start_matches('_')
-        .trim()
-        .to_string()
+const TYPOGRAPHIC_SPACES: [char; 3] = ['\u{a0}', '\u{202f}', '\u{2007}'];
+
+/// The line with typographic spaces made plain, trimmed, with bold markers removed. Every line
+/// of every mail passes here several times: the usual line, without typographic spaces, is
+/// only sliced.
+fn norm(line: &str) -> Cow<'_, str> {
+    fn strip(s: &str) -> &str {
+        s.trim().trim_start_matches('*').trim_start_matches('_').trim()
+    }
+    // `is_ascii` reads a word at a time; the char search only for the rest.
+    if !line.is_ascii() && line.contains(TYPOGRAPHIC_SPACES) {
+        Cow::Owned(strip(&line.replace(TYPOGRAPHIC_SPACES, " ")).to_owned())
+    } else {
+        Cow::Borrowed(strip(line))
+    }
+}
+
+/// More than `n` characters (a string of at most `n` bytes never is: no count needed).
+fn longer_than(s: &str, n: usize) -> bool {
+    s.len() > n && s.chars().count() > n
+}
+
+/// Every attribution, separator and header label ends with a colon (or its full-width form):
+/// a line without one is none of them, and need not be lowercased to be sure.
+fn has_colon(s: &str) -> bool {
+    s.contains([':', '：'])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,16 +236,16 @@ const FAMILIES: &[Family] = &[
 /// Whether an attribution line (`On … wrote:` and its translations) starts at line `i`.
 fn is_attribution(lines: &[&str], i: usize) -> bool {
     let first = norm(lines[i]);
-    if first.is_empty() || first.chars().count() > 300 {
+    if first.is_empty() || longer_than(&first, 300) {
         return false;
     }
-    let mut joined = first.clone();
+    let mut joined = first.to_string();
     for extra in 0..3 {
         if extra > 0 {
             let Some(next) = lines.get(i + extra) else { break };
             let next = norm(next);
             let prev_ends_sentence = joined.ends_with(['.', '!', '?']);
-            if next.is_empty() || next.starts_with('>') || prev_ends_sentence || joined.chars().count() > 300 {
+            if next.is_empty() || next.starts_with('>') || prev_ends_sentence || longer_than(&joined, 300) {
                 break;
             }
             joined.push(' ');
@@ -240,11 +260,17 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
         }
     }
     // `John Doe <john@example.com> wrote:` directly followed by quoted lines.
+    if !first.ends_with(':') {
+        return false;
+    }
     let lower = first.to_lowercase();
     (lower.ends_with("wrote:") || lower.ends_with("writes:")) && next_nonblank_starts_with_quote(lines, i + 1)
 }
 
 fn attribution_matches(joined: &str) -> bool {
+    if !joined.ends_with([':', '：']) {
+        return false;
+    }
     let lower = joined.to_lowercase();
     FAMILIES.iter().any(|f| {
         f.prefixes.iter().any(|p| lower.starts_with(p))
@@ -262,7 +288,11 @@ fn next_nonblank_starts_with_quote(lines: &[&str], from: usize) -> bool {
 }
 
 fn is_original_message_line(line: &str) -> bool {
-    let n = norm(line).to_lowercase();
+    let n = norm(line);
+    if !n.starts_with("--") {
+        return false;
+    }
+    let n = n.to_lowercase();
     let inner = n.trim_matches(|c: char| c == '-' || c.is_whitespace());
     n.starts_with("--")
         && [
@@ -284,7 +314,11 @@ fn is_original_message_line(line: &str) -> bool {
 }
 
 fn is_forward_header(line: &str) -> bool {
-    let n = norm(line).to_lowercase();
+    let n = norm(line);
+    if !(n.starts_with("--") || n.starts_with("==") || has_colon(&n)) {
+        return false;
+    }
+    let n = n.to_lowercase();
     let inner = n.trim_matches(|c: char| c == '-' || c == '=' || c.is_whitespace());
     let dashed = n.starts_with("--") || n.starts_with("==");
     (dashed
@@ -315,7 +349,11 @@ fn is_forward_header(line: &str) -> bool {
 
 /// The line in a bounce after which the returned message follows.
 fn is_bounce_copy_line(line: &str) -> bool {
-    let n = norm(line).to_lowercase();
+    let n = norm(line);
+    if !n.starts_with("--") {
+        return false;
+    }
+    let n = n.to_lowercase();
     n.starts_with("--")
         && (n.contains("copy of the message")
             || n.contains("original message follows")
@@ -434,7 +472,11 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
 ];
 
 fn field_of(line: &str) -> Option<Field> {
-    let n = norm(line).to_lowercase();
+    let n = norm(line);
+    if !has_colon(&n) {
+        return None;
+    }
+    let n = n.to_lowercase();
     FIELD_LABELS
         .iter()
         .find(|(_, labels)| labels.iter().any(|l| n.starts_with(l)))
