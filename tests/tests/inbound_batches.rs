@@ -7,6 +7,7 @@ use futures_util::future::join_all;
 use maildesk::error::AppResult;
 use maildesk::mail::inbound::apply::{self, Outcome};
 use maildesk::mail::inbound::journal::{self, Journaled, NewMail, Source};
+use maildesk::mail::inbound::known_ids::KnownIds;
 use maildesk::mail::inbound::{batch, pipeline};
 use maildesk::mail::parsed::ParsedMail;
 use maildesk::mail::{ParseOptions, parse_mail};
@@ -417,4 +418,44 @@ async fn a_later_mail_of_a_batch_sees_the_ticket_an_earlier_one_changed() {
     assert_eq!(detail.ticket.status, protocol::TicketStatus::Open, "reopened");
     let version = count(&app, &format!("SELECT version FROM tickets WHERE id = {ticket}")).await;
     assert!(version >= 3, "each mail raised the version: {version}");
+}
+
+/// A batch locks the tickets its mails answer when it reads them, in id order, so two
+/// batches answering the same tickets in opposite orders queue instead of deadlocking. The
+/// lock is the one an UPDATE takes: new messages (their key reference) still go in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_locks_the_tickets_it_answers_when_it_reads_them() {
+    let app = spawn_app().await;
+    let support = app.mailbox(SUPPORT).await.mailbox.id;
+    let question = mail("rita@customer.example", SUPPORT, "Scanner question")
+        .message_id("scan@c.example")
+        .build();
+    let (_, opened) = submit(&app, support, &[question]).await.remove(0).expect("journaled");
+    let ticket = opened.ticket_id.expect("a ticket");
+    let reply = mail("rita@customer.example", SUPPORT, "Re: Scanner question")
+        .message_id("scan-2@c.example")
+        .in_reply_to("scan@c.example")
+        .build();
+    let parsed: ParsedMail = parse_mail(&reply, &ParseOptions::default()).expect("parses");
+
+    let db = app.ctx.db();
+    let try_lock = |strength: &'static str| async move {
+        db.execute_unprepared(&format!(
+            "SELECT id FROM tickets WHERE id = {ticket} FOR {strength} NOWAIT"
+        ))
+        .await
+    };
+    let txn = db.begin().await.unwrap();
+    let known = KnownIds::load(&txn, [&parsed]).await.unwrap().expect("few ids");
+    assert_eq!(known.get("scan@c.example").map(|s| s.last.1), Some(ticket));
+    assert!(
+        try_lock("NO KEY UPDATE").await.is_err(),
+        "the answered ticket is locked while the batch is open"
+    );
+    assert!(
+        try_lock("KEY SHARE").await.is_ok(),
+        "messages can still be added to it elsewhere"
+    );
+    txn.rollback().await.unwrap();
+    assert!(try_lock("NO KEY UPDATE").await.is_ok(), "released with the batch");
 }
