@@ -8,8 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use entity::user;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult};
 
 use crate::directory::users::{new_customer, normalize_email};
 use crate::error::AppResult;
@@ -47,23 +46,30 @@ pub async fn for_batch<'a>(
     if wanted.is_empty() {
         return Ok(Accounts::new());
     }
-    let found = find(db, wanted.keys()).await?;
+    let mut found = find(db, wanted.keys()).await?;
     // In address order (the map's): two batches insert shared addresses in the same order.
-    let missing: Vec<user::ActiveModel> = wanted
+    let missing: Vec<&String> = wanted
         .iter()
         .filter(|(email, (_, create))| *create && !found.contains_key(*email))
-        .map(|(email, (name, _))| new_customer(email, name.as_deref()))
+        .map(|(email, _)| email)
         .collect();
     if missing.is_empty() {
         return Ok(found);
     }
-    let inserted = user::Entity::insert_many(missing)
-        .on_conflict(OnConflict::column(user::Column::Email).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await;
-    match inserted {
-        Ok(_) | Err(DbErr::RecordNotInserted) => {}
-        Err(e) => return Err(e.into()),
+    let rows = missing
+        .iter()
+        .map(|email| new_customer(email, wanted[*email].0.as_deref()));
+    let insert = user::Entity::insert_many(rows).on_conflict_do_nothing_on([user::Column::Email]);
+    if db.support_returning() {
+        if let TryInsertResult::Inserted(created) = insert.exec_with_returning_many(db).await? {
+            found.extend(created.into_iter().map(|u| (u.email.clone(), u)));
+        }
+        // An address another batch created meanwhile was not returned: read it below.
+        if missing.iter().all(|email| found.contains_key(*email)) {
+            return Ok(found);
+        }
+    } else {
+        insert.exec_without_returning(db).await?;
     }
     find(db, wanted.keys()).await
 }

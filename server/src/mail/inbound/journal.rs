@@ -3,12 +3,12 @@
 
 use chrono::{SubsecRound, Utc};
 use entity::inbound_mail;
-use sea_orm::sea_query::OnConflict;
-use std::collections::{HashMap, HashSet};
+use sea_orm::sea_query::{OnConflict, Query};
+use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, NotSet, QueryFilter, QuerySelect, TransactionTrait, TryInsertResult,
+    IntoActiveModel, NotSet, QueryFilter, QueryTrait, TransactionTrait,
 };
 
 use crate::blobs::BlobStore;
@@ -145,7 +145,8 @@ pub async fn record_many(db: &DatabaseConnection, mails: &[NewMail<'_>]) -> AppR
     Ok(out)
 }
 
-/// One multi-row insert for the whole batch; the ids come back by idempotency key.
+/// One multi-row insert for the whole batch, returning the new rows' ids with their keys (a
+/// key it does not return was journaled before: that entry is read by its key).
 async fn insert_all(
     txn: &DatabaseTransaction,
     entries: Vec<AppResult<inbound_mail::Model>>,
@@ -159,25 +160,24 @@ async fn insert_all(
             row
         })
         .collect();
-    let inserted: HashSet<i64> = match inbound_mail::Entity::insert_many(rows)
-        .on_conflict_do_nothing_on([inbound_mail::Column::IdempotencyKey])
-        .exec_with_returning_keys(txn)
-        .await?
-    {
-        TryInsertResult::Inserted(ids) => ids.into_iter().collect(),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => HashSet::new(),
+    let ids: HashMap<String, i64> = if rows.is_empty() {
+        HashMap::new()
+    } else {
+        let mut insert = inbound_mail::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(inbound_mail::Column::IdempotencyKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query();
+        insert.returning(Query::returning().columns([inbound_mail::Column::Id, inbound_mail::Column::IdempotencyKey]));
+        let mut ids = HashMap::new();
+        for row in txn.query_all(&insert).await? {
+            let id: i64 = row.try_get("", "id")?;
+            ids.insert(row.try_get::<String>("", "idempotency_key")?, id);
+        }
+        ids
     };
-    let keys: Vec<String> = entries.iter().flatten().map(|e| e.idempotency_key.clone()).collect();
-    let ids: HashMap<String, i64> = inbound_mail::Entity::find()
-        .select_only()
-        .column(inbound_mail::Column::IdempotencyKey)
-        .column(inbound_mail::Column::Id)
-        .filter(inbound_mail::Column::IdempotencyKey.is_in(keys))
-        .into_tuple::<(String, i64)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
     // The first mail of the batch with a key is the one stored (or the duplicate of an older
     // entry); later copies in the same batch are duplicates of it.
     let mut seen: HashMap<String, inbound_mail::Model> = HashMap::new();
@@ -197,12 +197,8 @@ async fn insert_all(
             }));
             continue;
         }
-        let id = ids
-            .get(&entry.idempotency_key)
-            .copied()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("journal entry missing after its insert")))?;
-        let journaled = if inserted.contains(&id) {
-            entry.id = id;
+        let journaled = if let Some(id) = ids.get(&entry.idempotency_key) {
+            entry.id = *id;
             Journaled {
                 entry,
                 duplicate: false,
