@@ -6,10 +6,12 @@
 //! becomes a dead letter, the others go through as usual.
 //!
 //! A few lanes take batches from one queue, so one batch is parsed while others wait on the
-//! database. Batches stay small: two open batch transactions can take row locks in opposite
-//! orders (two tickets both reply to) and deadlock; the batch PostgreSQL picks as the victim
-//! is then redone mail by mail (new customers, the other shared key, are created before the
-//! transaction: see [`accounts`](crate::mail::inbound::accounts)). Measured on 2 cores
+//! database. The tickets a batch's mails answer by Message-ID are locked as they are read, in
+//! id order ([`KnownIds`]), so two batches answering the same tickets queue instead of
+//! deadlocking; a ticket found otherwise (a subject token) is still locked in mail order, and
+//! should two batches deadlock on those, the one PostgreSQL picks as the victim is redone mail
+//! by mail (new customers, the other shared key, are created before the transaction: see
+//! [`accounts`](crate::mail::inbound::accounts)). Batches stay small. Measured on 2 cores
 //! (`maildesk bench ingest`, 3,000 mails, 128 at a time, 20 pooled connections), at about 6
 //! statements per mail: 8 lanes of 8 mails 800–830 mails/s, 8 of 16 868–894, 8 of 24 758–806,
 //! 6 of 16 808–864 (batches larger than the mails waiting leave lanes idle). At 16 statements
