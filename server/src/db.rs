@@ -9,6 +9,13 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 use crate::settings::Settings;
 
+/// Prepared statements kept per PostgreSQL connection (sqlx keeps 100). The ingest path alone
+/// runs about 250 different statements (an `IN` list of each length is its own), so with 100
+/// every connection kept evicting and preparing again: a Parse round trip and a fresh plan
+/// for a good share of executions. 512 holds the ingest path and the common API queries
+/// while bounding the plans each PostgreSQL backend keeps.
+const STATEMENT_CACHE: usize = 512;
+
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url();
     let sqlite = url.starts_with("sqlite:");
@@ -26,9 +33,14 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         // SQLite has one writer; a single connection avoids "database is locked" when two
         // deferred transactions both try to upgrade to writers.
         .max_connections(if sqlite { 1 } else { settings.database.max_connections });
-    if plain_loopback {
-        options.map_sqlx_postgres_opts(|o| o.ssl_mode(PgSslMode::Disable));
-    }
+    options.map_sqlx_postgres_opts(move |o| {
+        let o = o.statement_cache_capacity(STATEMENT_CACHE);
+        if plain_loopback {
+            o.ssl_mode(PgSslMode::Disable)
+        } else {
+            o
+        }
+    });
     if let Some(port) = port {
         options.map_sqlx_postgres_pool_opts(move |pool| {
             pool.after_connect(move |_conn, _meta| {

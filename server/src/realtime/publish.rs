@@ -2,7 +2,7 @@
 //! decide who may see it, and the new message. A batch of inbound mail publishes all its
 //! changes with one read per table instead of one per mail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use entity::{attachment, message, ticket, user};
@@ -10,6 +10,7 @@ use protocol::MessageKind;
 use protocol::live::ChangeKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::directory::users::to_ref;
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::{TicketChange, TicketFacts, next_event_id};
 use crate::tickets::mapping;
@@ -51,13 +52,36 @@ pub async fn load_changes(db: &impl ConnectionTrait, changes: &[Changed]) -> App
         .filter(ticket::Column::Id.is_in(changes.iter().map(|c| c.ticket_id)))
         .all(db)
         .await?;
-    let companies: HashMap<i64, Option<i64>> = user::Entity::find()
-        .filter(user::Column::Id.is_in(rows.iter().map(|t| t.requester_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.company_id))
+    let message_ids: Vec<i64> = changes.iter().filter_map(|c| c.message_id).collect();
+    let (message_rows, files) = if message_ids.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(message_ids.iter().copied()))
+            .all(db)
+            .await?;
+        let files = attachment::Entity::find()
+            .filter(attachment::Column::MessageId.is_in(message_ids))
+            .all(db)
+            .await?;
+        (rows, files)
+    };
+    // Requesters (and their companies), assignees and authors: one read.
+    let people: HashSet<i64> = rows
+        .iter()
+        .flat_map(mapping::people_of)
+        .chain(message_rows.iter().filter_map(|m| m.author_id))
         .collect();
+    let users = if people.is_empty() {
+        Vec::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(people))
+            .all(db)
+            .await?
+    };
+    let companies: HashMap<i64, Option<i64>> = users.iter().map(|u| (u.id, u.company_id)).collect();
+    let refs: HashMap<i64, protocol::UserRef> = users.iter().map(|u| (u.id, to_ref(u))).collect();
     let facts: HashMap<i64, TicketFacts> = rows
         .iter()
         .map(|t| {
@@ -71,29 +95,15 @@ pub async fn load_changes(db: &impl ConnectionTrait, changes: &[Changed]) -> App
             (t.id, facts)
         })
         .collect();
-    let tickets: HashMap<i64, protocol::Ticket> = mapping::tickets(db, rows)
+    let tickets: HashMap<i64, protocol::Ticket> = mapping::tickets_with(db, rows, &refs)
         .await?
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-    let message_ids: Vec<i64> = changes.iter().filter_map(|c| c.message_id).collect();
-    let mut messages: HashMap<i64, protocol::Message> = if message_ids.is_empty() {
-        HashMap::new()
-    } else {
-        let rows = message::Entity::find()
-            .filter(message::Column::Id.is_in(message_ids.iter().copied()))
-            .all(db)
-            .await?;
-        let files = attachment::Entity::find()
-            .filter(attachment::Column::MessageId.is_in(message_ids))
-            .all(db)
-            .await?;
-        mapping::messages(db, rows, files)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect()
-    };
+    let mut messages: HashMap<i64, protocol::Message> = mapping::messages_with(message_rows, files, &refs)
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let mut out = Vec::with_capacity(changes.len());
     for c in changes {
         let (Some(ticket), Some(facts)) = (tickets.get(&c.ticket_id), facts.get(&c.ticket_id)) else {

@@ -30,14 +30,23 @@ fn unknown_user(id: i64) -> UserRef {
     }
 }
 
+/// The people a ticket names: its requester and its assignee.
+pub fn people_of(t: &ticket::Model) -> impl Iterator<Item = i64> {
+    [Some(t.requester_id), t.assignee_id].into_iter().flatten()
+}
+
 pub async fn tickets(db: &impl ConnectionTrait, rows: Vec<ticket::Model>) -> AppResult<Vec<Ticket>> {
+    let users = users_by_id(db, rows.iter().flat_map(people_of).collect()).await?;
+    tickets_with(db, rows, &users).await
+}
+
+/// [`tickets`] with their people already read (`users` by id).
+pub async fn tickets_with(
+    db: &impl ConnectionTrait,
+    rows: Vec<ticket::Model>,
+    users: &HashMap<i64, UserRef>,
+) -> AppResult<Vec<Ticket>> {
     let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let people: HashSet<i64> = rows
-        .iter()
-        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
-        .flatten()
-        .collect();
-    let users = users_by_id(db, people).await?;
     let now = chrono::Utc::now();
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
@@ -125,14 +134,22 @@ pub async fn messages(
     attachments: Vec<attachment::Model>,
 ) -> AppResult<Vec<Message>> {
     let users = users_by_id(db, rows.iter().filter_map(|m| m.author_id).collect()).await?;
+    Ok(messages_with(rows, attachments, &users))
+}
+
+/// [`messages`] with their authors already read (`users` by id).
+pub fn messages_with(
+    rows: Vec<message::Model>,
+    attachments: Vec<attachment::Model>,
+    users: &HashMap<i64, UserRef>,
+) -> Vec<Message> {
     let mut by_message: HashMap<i64, Vec<Attachment>> = HashMap::new();
     for a in attachments {
         if let Some(mid) = a.message_id {
             by_message.entry(mid).or_default().push(attachment(a));
         }
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|m| {
             let attachments = by_message.remove(&m.id).unwrap_or_default();
             Message {
@@ -147,5 +164,5 @@ pub async fn messages(
                 thread_rule: m.thread_rule,
             }
         })
-        .collect())
+        .collect()
 }
