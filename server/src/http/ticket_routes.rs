@@ -97,10 +97,7 @@ pub async fn reply(
     id: web::Path<i64>,
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
-    let scope = scope(&ctx, &user).await?;
-    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body, false).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Message).await;
-    Ok(web::Json(detail))
+    post_message(&ctx, &user, *id, &body, false).await
 }
 
 /// An internal note, visible to staff only.
@@ -113,9 +110,25 @@ pub async fn note(
     id: web::Path<i64>,
     body: web::Json<PostMessage>,
 ) -> AppResult<web::Json<TicketDetail>> {
-    let scope = scope(&ctx, &user).await?;
-    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body, true).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Note).await;
+    post_message(&ctx, &user, *id, &body, true).await
+}
+
+/// A reply or (`internal`) a note, published to the ticket's watchers.
+async fn post_message(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    id: i64,
+    body: &PostMessage,
+    internal: bool,
+) -> AppResult<web::Json<TicketDetail>> {
+    let scope = scope(ctx, user).await?;
+    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, user, id, body, internal).await?;
+    let kind = if internal {
+        ChangeKind::Note
+    } else {
+        ChangeKind::Message
+    };
+    publish(ctx, user, &detail, kind).await;
     Ok(web::Json(detail))
 }
 
