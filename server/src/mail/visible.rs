@@ -294,23 +294,22 @@ fn is_original_message_line(line: &str) -> bool {
     }
     let n = n.to_lowercase();
     let inner = n.trim_matches(|c: char| c == '-' || c.is_whitespace());
-    n.starts_with("--")
-        && [
-            "original message",
-            "ursprüngliche nachricht",
-            "original nachricht",
-            "originalnachricht",
-            "message d'origine",
-            "message d’origine",
-            "mensaje original",
-            "messaggio originale",
-            "oorspronkelijk bericht",
-            "mensagem original",
-            "wiadomość oryginalna",
-            "исходное сообщение",
-            "原始邮件",
-        ]
-        .contains(&inner)
+    [
+        "original message",
+        "ursprüngliche nachricht",
+        "original nachricht",
+        "originalnachricht",
+        "message d'origine",
+        "message d’origine",
+        "mensaje original",
+        "messaggio originale",
+        "oorspronkelijk bericht",
+        "mensagem original",
+        "wiadomość oryginalna",
+        "исходное сообщение",
+        "原始邮件",
+    ]
+    .contains(&inner)
 }
 
 fn is_forward_header(line: &str) -> bool {
@@ -354,10 +353,7 @@ fn is_bounce_copy_line(line: &str) -> bool {
         return false;
     }
     let n = n.to_lowercase();
-    n.starts_with("--")
-        && (n.contains("copy of the message")
-            || n.contains("original message follows")
-            || n.contains("returned message"))
+    n.contains("copy of the message") || n.contains("original message follows") || n.contains("returned message")
 }
 
 /// A horizontal rule in text: `____`, `----`, `───`, `===` (at least 8 characters, nothing else).

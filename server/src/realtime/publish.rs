@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use entity::{attachment, message, ticket, user};
+use entity::{attachment, message, ticket};
 use protocol::MessageKind;
 use protocol::live::ChangeKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -72,14 +72,7 @@ pub async fn load_changes(db: &impl ConnectionTrait, changes: &[Changed]) -> App
         .flat_map(mapping::people_of)
         .chain(message_rows.iter().filter_map(|m| m.author_id))
         .collect();
-    let users = if people.is_empty() {
-        Vec::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(people))
-            .all(db)
-            .await?
-    };
+    let users = mapping::user_rows(db, people).await?;
     let companies: HashMap<i64, Option<i64>> = users.iter().map(|u| (u.id, u.company_id)).collect();
     let refs: HashMap<i64, protocol::UserRef> = users.iter().map(|u| (u.id, to_ref(u))).collect();
     let facts: HashMap<i64, TicketFacts> = rows

@@ -9,17 +9,16 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::directory::users::to_ref;
 use crate::error::AppResult;
 
-pub async fn users_by_id(db: &impl ConnectionTrait, ids: HashSet<i64>) -> AppResult<HashMap<i64, UserRef>> {
+/// The user rows with these ids (none asked: no query).
+pub async fn user_rows(db: &impl ConnectionTrait, ids: HashSet<i64>) -> AppResult<Vec<user::Model>> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .iter()
-        .map(|u| (u.id, to_ref(u)))
-        .collect())
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?)
+}
+
+pub async fn users_by_id(db: &impl ConnectionTrait, ids: HashSet<i64>) -> AppResult<HashMap<i64, UserRef>> {
+    Ok(user_rows(db, ids).await?.iter().map(|u| (u.id, to_ref(u))).collect())
 }
 
 fn unknown_user(id: i64) -> UserRef {
