@@ -1,0 +1,7 @@
+//! The attack suite: what an outside attacker tried against Maildesk, one module per hole.
+//! "Any signed-in user" means anyone on the internet here (whoever e-mails the support
+//! address gets a customer account and an autologin link), so every case is played by the
+//! least trusted caller that can reach it, and each test asserts the hole stays closed and the
+//! server stays up.
+//!
+//! One test binary of modules: the suite links once.
