@@ -23,6 +23,8 @@ pub struct Model {
     /// MIME `Content-ID` without angle brackets, if any.
     pub content_id: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Who uploaded it, while it is an upload (files that came with mail have none).
+    pub uploaded_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

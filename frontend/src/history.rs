@@ -43,7 +43,13 @@ pub fn describe(e: &TicketEvent, names: &impl Names) -> Vec<Piece> {
             .unwrap_or_else(|| format!("category {v}"))
     };
     let due = |v: &str| DateTime::parse_from_rfc3339(v).map_or_else(|_| v.to_owned(), |t| datetime(t.to_utc()));
-    match (e.field.as_str(), old, new) {
+    // A custom-field change names its field by id (`custom_field:7`); its values carry the name.
+    let field = if e.field.starts_with("custom_field:") {
+        "custom_field"
+    } else {
+        e.field.as_str()
+    };
+    match (field, old, new) {
         ("created", _, via) => text(format!("{who} opened the ticket{}", via_words(via))),
         ("status" | "priority", Some(o), Some(n)) => text(format!("{who} changed {} {o} → {n}", e.field)),
         ("assignee", None, Some(n)) => text(format!("{who} assigned the ticket to {}", user(n))),

@@ -11,3 +11,8 @@ pub struct Page<T> {
     pub page: u64,
     pub per_page: u64,
 }
+
+/// The deepest any list pages: `page × per_page` beyond this is refused (422). Deeper results
+/// are reached by narrowing the filters, never by paging, so no request makes the server or its
+/// search engine hold more than this many results.
+pub const MAX_RESULT_WINDOW: u64 = 10_000;

@@ -326,6 +326,36 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+// What a customer sees of the people on a ticket: names, and no address but the requester's
+// own. Agents' addresses are never shown to customers (a staff address is what a forged
+// `From:` names).
+impl Ticket {
+    pub fn hide_staff_addresses(&mut self) {
+        if let Some(a) = &mut self.assignee {
+            a.email.clear();
+        }
+    }
+}
+
+impl Message {
+    /// Keeps the author's address only when the author is the requester.
+    pub fn hide_addresses_except(&mut self, requester_id: i64) {
+        if let Some(a) = self.author.as_mut().filter(|a| a.id != requester_id) {
+            a.email.clear();
+        }
+    }
+}
+
+impl TicketDetail {
+    pub fn hide_staff_addresses(&mut self) {
+        let requester = self.ticket.requester.id;
+        self.ticket.hide_staff_addresses();
+        for m in &mut self.messages {
+            m.hide_addresses_except(requester);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

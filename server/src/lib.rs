@@ -19,6 +19,7 @@ pub mod kb;
 pub mod keys;
 pub mod lookups;
 pub mod mail;
+pub mod paging;
 pub mod realtime;
 pub mod reports;
 pub mod rules;

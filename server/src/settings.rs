@@ -87,6 +87,10 @@ pub struct AdminSettings {
 pub struct LimitSettings {
     pub max_json_bytes: usize,
     pub max_attachment_bytes: usize,
+    /// What one user may hold in uploads not yet attached to a message (bytes).
+    pub pending_upload_bytes: u64,
+    /// Uploads not attached to a message within this many hours are deleted.
+    pub pending_upload_hours: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +216,8 @@ password = ""
 [limits]
 max_json_bytes = 1048576
 max_attachment_bytes = 26214400
+pending_upload_bytes = 104857600
+pending_upload_hours = 24
 
 [portal]
 company_tickets = false

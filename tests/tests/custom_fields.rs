@@ -139,7 +139,7 @@ both_backends!(
             .await
             .events
             .iter()
-            .filter(|e| e.field == "custom_field")
+            .filter(|e| e.field == format!("custom_field:{}", plan.id))
             .filter_map(|e| e.new_value.clone())
             .collect();
         assert!(history.contains(&"Plan: Gold".to_string()), "{history:?}");

@@ -197,7 +197,10 @@ async fn a_burst_of_mail_while_idle_all_arrives_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     eprintln!("12 mails → 12 tickets in {:?}", started.elapsed());
-    let journal = admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items;
+    let journal = admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+        .await
+        .unwrap()
+        .items;
     assert_eq!(journal.len(), 12);
     eventually("all expunged", Duration::from_secs(10), || {
         imap.uids("INBOX").is_empty()
@@ -362,7 +365,10 @@ async fn a_bad_mail_does_not_block_the_next_ones() {
     wait_for_ticket(&app, "After the bad ones", Duration::from_secs(1)).await;
     assert_eq!(tickets(&app).await.len(), 1);
 
-    let journal = admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items;
+    let journal = admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+        .await
+        .unwrap()
+        .items;
     assert_eq!(journal.len(), 3);
     let kept: Vec<_> = journal.iter().filter(|e| e.ticket_id.is_none()).collect();
     assert_eq!(kept.len(), 2, "{journal:?}");

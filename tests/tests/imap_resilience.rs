@@ -62,7 +62,10 @@ async fn crash_after_journal_before_processing_and_ack_loses_nothing() {
     assert!(err.to_string().contains("simulated crash"), "{err}");
 
     // The journal holds the mail; the server was told nothing, and BODY.PEEK left it unread.
-    let journal = admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items;
+    let journal = admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+        .await
+        .unwrap()
+        .items;
     assert_eq!(journal.len(), 1);
     // Pending; unless the server's pending-mail worker (every 10 s) has processed it already.
     assert!(
@@ -97,7 +100,10 @@ async fn crash_after_journal_before_processing_and_ack_loses_nothing() {
     wait_for_ticket(&app, "Crash bystander", Duration::from_secs(1)).await;
     assert_eq!(tickets(&app).await.len(), 2);
     assert!(imap.uids("INBOX").is_empty(), "both acknowledged (deleted) now");
-    let journal = admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items;
+    let journal = admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+        .await
+        .unwrap()
+        .items;
     assert_eq!(journal.len(), 2);
     assert!(
         journal.iter().all(|e| e.status == InboundStatus::Processed),
@@ -228,7 +234,14 @@ async fn concurrent_fetches_import_each_mail_once() {
         "the lease kept the second out while the first worked"
     );
     assert_eq!(tickets(&app).await.len(), 5);
-    assert_eq!(admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items.len(), 5);
+    assert_eq!(
+        admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+            .await
+            .unwrap()
+            .items
+            .len(),
+        5
+    );
     let m = mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
     assert_eq!((m.last_uid, m.fetched_count, m.lease_owner), (Some(5), 5, None));
 }
@@ -367,7 +380,14 @@ async fn one_node_works_a_mailbox_and_another_takes_over_when_it_stops() {
     eprintln!("takeover after a clean stop: {:?}", stopped.elapsed());
     imap.append("INBOX", "", &mail(&from, "After A stopped", "y"));
     wait_for_ticket(&app, "After A stopped", Duration::from_secs(10)).await;
-    assert_eq!(admin::list(app.ctx.db(), None, 1, 50).await.unwrap().items.len(), 2);
+    assert_eq!(
+        admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
     assert_eq!(tickets(&app).await.len(), 2);
     node_b.abort();
 }

@@ -26,12 +26,14 @@ async fn email_commands_close_note_and_unsubscribe() {
         .build();
     let t = app.deliver(&mb, &raw).await.ticket_id.unwrap();
     assert_eq!(ticket(&app, t).await.subscribers.len(), 1);
-    // An agent answering by mail with #tech#: an internal note.
+    // An agent answering by mail with #tech#: an internal note. (The agent answers our mail to
+    // them, with its address-bound marker: a From: alone would not make them staff.)
+    let marker = maildesk::mail::signed_ids::reference_marker_for(&app.keys(), t, &agent.email);
     app.deliver(
         &mb,
         &mail(&agent.email, SUPPORT, &format!("Re: [#{t}] Help #tech#"))
             .message_id("e2@c.example")
-            .body("Checked logs")
+            .body(&format!("Checked logs\n\n> {marker}"))
             .build(),
     )
     .await;

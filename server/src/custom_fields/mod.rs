@@ -5,6 +5,7 @@
 //! purpose, whatever its visibility).
 
 pub mod definitions;
+pub mod events;
 pub mod values;
 
 use protocol::FieldVisibility;

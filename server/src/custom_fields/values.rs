@@ -201,7 +201,7 @@ pub async fn set(
             &txn,
             ticket_id,
             Some(user.id),
-            "custom_field",
+            &super::events::field_name(field.id),
             show(old),
             show(value.as_ref()),
         )

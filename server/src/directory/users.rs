@@ -2,10 +2,11 @@ use chrono::Utc;
 use entity::user;
 use protocol::{CreateUser, Role, User};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::auth::password;
 use crate::error::{AppError, AppResult};
+use crate::paging::Paging;
 
 pub fn to_dto(u: user::Model) -> User {
     User {
@@ -143,12 +144,15 @@ async fn create_customer_named(db: &impl ConnectionTrait, email: &str, name: Opt
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer {email} vanished after insert")))
 }
 
-pub async fn list(db: &impl ConnectionTrait, role: Option<Role>) -> AppResult<Vec<User>> {
+/// One page of accounts in id order. Every sender of a mail has one, so the directory is paged
+/// like every other list.
+pub async fn list(db: &impl ConnectionTrait, role: Option<Role>, paging: Paging) -> AppResult<Vec<User>> {
     let mut q = user::Entity::find().order_by_asc(user::Column::Id);
     if let Some(role) = role {
         q = q.filter(user::Column::Role.eq(role.as_str()));
     }
-    Ok(q.all(db).await?.into_iter().map(to_dto).collect())
+    let rows = q.offset(paging.offset()).limit(paging.limit()).all(db).await?;
+    Ok(rows.into_iter().map(to_dto).collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<User> {

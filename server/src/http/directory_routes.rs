@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use protocol::{
-    CannedResponse, Category, Company, CreateCannedResponse, CreateCategory, CreateCompany, CreateUser,
+    CannedResponse, Category, Company, CreateCannedResponse, CreateCategory, CreateCompany, CreateUser, Role,
     SetCategoryAgents, User,
 };
 
@@ -8,13 +8,33 @@ use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::directory::{canned, categories, companies, users};
 use crate::error::AppResult;
+use crate::paging::Paging;
 
-/// Users (staff see everyone; the directory is how agents find requesters).
-#[utoipa::path(get, path = "/api/v1/users", tag = "directory", security(("bearer" = [])), responses((status = 200, body = Vec<User>)))]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserListQuery {
+    /// Only accounts of this role.
+    pub role: Option<Role>,
+    /// 1-based page number.
+    pub page: Option<u64>,
+    /// Accounts per page (default 500, at most 1000).
+    pub per_page: Option<u64>,
+}
+
+/// Users in id order (staff see everyone; the directory is how agents find requesters).
+#[utoipa::path(get, path = "/api/v1/users", tag = "directory", params(UserListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<User>), (status = 400, body = protocol::ErrorBody),
+        (status = 401, body = protocol::ErrorBody), (status = 403, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 #[get("/users")]
-pub async fn list_users(ctx: web::Data<AppContext>, user: CurrentUser) -> AppResult<web::Json<Vec<User>>> {
+pub async fn list_users(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    q: web::Query<UserListQuery>,
+) -> AppResult<web::Json<Vec<User>>> {
     user.require_staff()?;
-    Ok(web::Json(users::list(ctx.db(), None).await?))
+    let paging = Paging::parse(q.page, q.per_page, 500, 1000)?;
+    Ok(web::Json(users::list(ctx.db(), q.role, paging).await?))
 }
 
 /// Create an account (admins).

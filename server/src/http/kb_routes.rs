@@ -8,6 +8,7 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::kb::articles::{self, Reader};
+use crate::paging::Paging;
 
 fn reader(ctx: &AppContext, user: Option<&CurrentUser>) -> AppResult<Reader> {
     Reader::of(user, ctx.settings().portal.public_kb)
@@ -23,7 +24,8 @@ pub struct KbQuery {
 
 /// Articles the caller may read (sign-in optional when the portal's KB is public).
 #[utoipa::path(get, path = "/api/v1/kb/articles", tag = "kb", params(KbQuery),
-    responses((status = 200, body = Page<KbArticle>), (status = 401, body = protocol::ErrorBody)))]
+    responses((status = 200, body = Page<KbArticle>), (status = 400, body = protocol::ErrorBody),
+        (status = 401, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[get("/kb/articles")]
 pub async fn list_articles(
     ctx: web::Data<AppContext>,
@@ -36,8 +38,7 @@ pub async fn list_articles(
             ctx.db(),
             reader,
             q.category_id,
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(50),
+            Paging::parse(q.page, q.per_page, 50, 200)?,
         )
         .await?,
     ))

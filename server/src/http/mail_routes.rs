@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::{admin, pipeline};
 use crate::mail::mailboxes;
+use crate::paging::Paging;
 
 /// Largest raw mail `POST /inbound` accepts.
 pub const MAX_INBOUND_BYTES: usize = 64 * 1024 * 1024;
@@ -158,7 +159,9 @@ pub struct JournalQuery {
 
 /// The inbound journal: `status=quarantined` is the quarantine, `status=failed` the dead letters.
 #[utoipa::path(get, path = "/api/v1/inbound", tag = "mail", params(JournalQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<InboundMail>)))]
+    responses((status = 200, body = Page<InboundMail>), (status = 400, body = protocol::ErrorBody),
+        (status = 401, body = protocol::ErrorBody), (status = 403, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 pub async fn list_inbound(
     ctx: web::Data<AppContext>,
     user: CurrentUser,
@@ -166,7 +169,7 @@ pub async fn list_inbound(
 ) -> AppResult<web::Json<Page<InboundMail>>> {
     user.require_admin()?;
     Ok(web::Json(
-        admin::list(ctx.db(), q.status, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?,
+        admin::list(ctx.db(), q.status, Paging::parse(q.page, q.per_page, 50, 200)?).await?,
     ))
 }
 

@@ -13,6 +13,7 @@ use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::templates::render::escape;
 use crate::mail::outbound::{admin, link_actions, notification_settings, notify, templates};
+use crate::paging::Paging;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +28,9 @@ pub struct OutboxQuery {
 
 /// The outbox: every mail queued, sent, failed or held. Without SMTP this is the dev outbox.
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "outbound", params(OutboxQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<OutboundMail>)))]
+    responses((status = 200, body = Page<OutboundMail>), (status = 400, body = protocol::ErrorBody),
+        (status = 401, body = protocol::ErrorBody), (status = 403, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 #[get("/admin/outbox")]
 pub async fn list_outbox(
     ctx: web::Data<AppContext>,
@@ -41,7 +44,7 @@ pub async fn list_outbox(
         to: q.to.clone(),
     };
     Ok(web::Json(
-        admin::list(ctx.db(), &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(50)).await?,
+        admin::list(ctx.db(), &filter, Paging::parse(q.page, q.per_page, 50, 200)?).await?,
     ))
 }
 

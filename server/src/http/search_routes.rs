@@ -12,7 +12,8 @@ use crate::search::service;
 /// Full-text ticket search with filters; only tickets the caller may see, internal notes for
 /// staff only.
 #[utoipa::path(get, path = "/api/v1/search/tickets", tag = "search", params(TicketSearchParams), security(("bearer" = [])),
-    responses((status = 200, body = Page<TicketHit>), (status = 400, body = protocol::ErrorBody), (status = 401, body = protocol::ErrorBody)))]
+    responses((status = 200, body = Page<TicketHit>), (status = 400, body = protocol::ErrorBody), (status = 401, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 #[get("/search/tickets")]
 pub async fn search_tickets(
     ctx: web::Data<AppContext>,

@@ -32,7 +32,8 @@ pub(crate) async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &Ticke
 
 /// Tickets the caller may see, filtered, sorted and paged.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Ticket>), (status = 400, body = protocol::ErrorBody)))]
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = protocol::ErrorBody), (status = 401, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 #[get("/tickets")]
 pub async fn list(
     ctx: web::Data<AppContext>,
@@ -303,6 +304,17 @@ pub async fn upload(
     if content_type.len() > 200 {
         return Err(AppError::validation("content-type: too long"));
     }
-    let a = attachments::upload(ctx.db(), ctx.blobs(), &scope, *id, &q.filename, content_type, &body).await?;
+    let a = attachments::upload(
+        ctx.db(),
+        ctx.blobs(),
+        &ctx.settings().limits,
+        &scope,
+        &user,
+        *id,
+        &q.filename,
+        content_type,
+        &body,
+    )
+    .await?;
     Ok(actix_web::HttpResponse::Created().json(a))
 }

@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::mail::body::{html_to_text, sanitize_html};
+use crate::paging::Paging;
 use crate::tickets::mapping::users_by_id;
 
 /// Who is reading.
@@ -75,8 +76,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     reader: Reader,
     category_id: Option<i64>,
-    page: u64,
-    per_page: u64,
+    paging: Paging,
 ) -> AppResult<Page<KbArticle>> {
     let mut q = kb_article::Entity::find().order_by_asc(kb_article::Column::Title);
     if let Some(v) = reader.visible() {
@@ -85,18 +85,13 @@ pub async fn list(
     if let Some(c) = category_id {
         q = q.filter(kb_article::Column::CategoryId.eq(c));
     }
-    let per_page = per_page.clamp(1, 200);
     let total = q.clone().count(db).await?;
-    let rows = q
-        .offset(page.saturating_sub(1) * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?;
+    let rows = q.offset(paging.offset()).limit(paging.limit()).all(db).await?;
     Ok(Page {
         items: to_dto(db, rows).await?,
         total,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
     })
 }
 

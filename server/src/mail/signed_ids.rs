@@ -7,6 +7,7 @@ use crate::keys::Keys;
 
 const ID_PURPOSE: &str = "outbound-message-id";
 const MARKER_PURPOSE: &str = "body-reference-marker";
+const ADDRESS_MARKER_PURPOSE: &str = "body-reference-marker-address";
 
 fn tag(keys: &Keys, purpose: &str, data: &str, len: usize) -> String {
     let mut h = hex::encode(crypto::sign(keys, purpose, data.as_bytes()));
@@ -41,28 +42,55 @@ pub fn verify_message_id(keys: &Keys, id: &str) -> Option<i64> {
 
 /// `[ref:md-<ticket>-<sig>]`, placed in the body of every mail we send.
 pub fn reference_marker(keys: &Keys, ticket_id: i64) -> String {
+    format!("[ref:md-{ticket_id}-{}]", marker_tag(keys, ticket_id))
+}
+
+/// `[ref:md-<ticket>-<sig>.<addr-sig>]`: the marker of a mail sent to one person, also bound
+/// to their address. It threads like the plain one; in addition, a reply carrying it proves
+/// the sender answered a mail we sent *to that address* — which a forged `From:` cannot,
+/// since everyone else only ever receives markers bound to their own address.
+pub fn reference_marker_for(keys: &Keys, ticket_id: i64, address: &str) -> String {
     format!(
-        "[ref:md-{ticket_id}-{}]",
-        tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10)
+        "[ref:md-{ticket_id}-{}.{}]",
+        marker_tag(keys, ticket_id),
+        address_tag(keys, ticket_id, address)
     )
+}
+
+fn marker_tag(keys: &Keys, ticket_id: i64) -> String {
+    tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10)
+}
+
+fn address_tag(keys: &Keys, ticket_id: i64, address: &str) -> String {
+    let data = format!("{ticket_id}:{}", address.trim().to_lowercase());
+    tag(keys, ADDRESS_MARKER_PURPOSE, &data, 16)
+}
+
+/// The validly signed markers in `text` (quoted history included): ticket, and the address
+/// signature when the marker has one.
+fn markers<'a>(keys: &'a Keys, text: &'a str) -> impl Iterator<Item = (i64, Option<&'a str>)> + 'a {
+    text.split("[ref:md-").skip(1).filter_map(move |rest| {
+        let inner = &rest[..rest.find(']')?];
+        let (ticket, sigs) = inner.split_once('-')?;
+        let ticket: i64 = ticket.parse().ok()?;
+        let (sig, bound) = match sigs.split_once('.') {
+            Some((sig, bound)) => (sig, Some(bound)),
+            None => (sigs, None),
+        };
+        constant_time_eq(sig.as_bytes(), marker_tag(keys, ticket).as_bytes()).then_some((ticket, bound))
+    })
 }
 
 /// The ticket of the first validly signed marker in `text` (quoted history included).
 pub fn find_reference_marker(keys: &Keys, text: &str) -> Option<i64> {
-    let mut rest = text;
-    while let Some(pos) = rest.find("[ref:md-") {
-        rest = &rest[pos + "[ref:md-".len()..];
-        let Some(end) = rest.find(']') else { break };
-        if let Some((ticket, sig)) = rest[..end].split_once('-')
-            && let Ok(ticket) = ticket.parse::<i64>()
-        {
-            let expected = tag(keys, MARKER_PURPOSE, &ticket.to_string(), 10);
-            if constant_time_eq(sig.as_bytes(), expected.as_bytes()) {
-                return Some(ticket);
-            }
-        }
-    }
-    None
+    markers(keys, text).next().map(|(ticket, _)| ticket)
+}
+
+/// Whether `text` carries the marker of a mail about `ticket_id` that we sent to `address`.
+pub fn has_marker_for(keys: &Keys, text: &str, ticket_id: i64, address: &str) -> bool {
+    let expected = address_tag(keys, ticket_id, address);
+    markers(keys, text)
+        .any(|(t, bound)| t == ticket_id && bound.is_some_and(|b| constant_time_eq(b.as_bytes(), expected.as_bytes())))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -100,5 +128,28 @@ mod tests {
         assert_eq!(find_reference_marker(&k, &text), Some(99));
         assert_eq!(find_reference_marker(&k, "[ref:md-99-0000000000]"), None);
         assert_eq!(find_reference_marker(&k, "[ref:md-"), None);
+    }
+
+    #[test]
+    fn address_bound_markers_thread_and_prove_only_their_address() {
+        let k = keys(3);
+        let agent = reference_marker_for(&k, 99, "Kim@Support.example");
+        let text = format!("ok\n> {agent}\n");
+        assert_eq!(find_reference_marker(&k, &text), Some(99));
+        assert!(has_marker_for(&k, &text, 99, "kim@support.example"));
+        assert!(!has_marker_for(&k, &text, 99, "mallory@evil.example"));
+        assert!(!has_marker_for(&k, &text, 98, "kim@support.example"));
+        // The plain marker every recipient gets proves nobody.
+        let plain = reference_marker(&k, 99);
+        assert!(!has_marker_for(&k, &plain, 99, "kim@support.example"));
+        // A customer's own bound marker with the agent's address signature guessed.
+        let customer = reference_marker_for(&k, 99, "c@client.example");
+        let (head, _) = customer.split_once('.').unwrap();
+        assert!(!has_marker_for(
+            &k,
+            &format!("{head}.0000000000000000]"),
+            99,
+            "kim@support.example"
+        ));
     }
 }

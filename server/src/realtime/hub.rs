@@ -322,14 +322,19 @@ fn ticket_frame(c: &TicketChange, topic: Topic, customer: bool) -> ServerFrame {
         .map(|mut m| {
             if customer {
                 m.thread_rule = None;
+                m.hide_addresses_except(c.ticket.requester.id);
             }
             Box::new(m)
         });
+    let mut ticket = c.ticket.clone();
+    if customer {
+        ticket.hide_staff_addresses();
+    }
     ServerFrame::Ticket {
         event_id: c.event_id,
         topic,
         change: c.change,
-        ticket: Box::new(c.ticket.clone()),
+        ticket: Box::new(ticket),
         message,
         actor_id: c.actor_id,
         at: c.at,

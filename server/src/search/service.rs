@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::kb::articles::Reader;
+use crate::paging::Paging;
 use crate::search::query::SUGGESTION_TEXT_LIMIT;
 use crate::search::{Access, ArticleMatch, ArticleQuery, SearchEngine, SearchError, TicketFilters, TicketQuery};
 use crate::settings::Settings;
@@ -46,16 +47,8 @@ pub async fn tickets(
     p: &TicketSearchParams,
 ) -> AppResult<Page<TicketHit>> {
     check_text(&p.q)?;
-    let per_page = p.per_page.unwrap_or(25);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::InvalidParameter(format!(
-            "per_page: must be between 1 and {MAX_PER_PAGE}"
-        )));
-    }
-    let page = p.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::InvalidParameter("page: pages start at 1".into()));
-    }
+    let paging = Paging::parse(p.page, p.per_page, 25, MAX_PER_PAGE)?;
+    let Paging { page, per_page } = paging;
     if let Some(s) = p.status.as_deref().filter(|s| TicketStatus::parse(s).is_none()) {
         return Err(AppError::InvalidParameter(format!(
             "status: {s:?} is not open, pending, resolved or closed"
@@ -75,8 +68,8 @@ pub async fn tickets(
         },
         access: Access::of(&scope),
         sort: p.sort.unwrap_or(SearchSort::Relevance),
-        offset: usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX),
-        limit: per_page as usize,
+        offset: usize::try_from(paging.offset()).unwrap_or(usize::MAX),
+        limit: usize::try_from(paging.limit()).unwrap_or(usize::MAX),
     };
     let found = engine.search_tickets(&query).await?;
     // The engine already applied the rights; reading the rows through the same rule again
@@ -90,7 +83,12 @@ pub async fn tickets(
     let mut by_id: HashMap<i64, protocol::Ticket> = mapping::tickets(db, rows)
         .await?
         .into_iter()
-        .map(|t| (t.id, t))
+        .map(|mut t| {
+            if scope.is_customer() {
+                t.hide_staff_addresses();
+            }
+            (t.id, t)
+        })
         .collect();
     let items = found
         .hits

@@ -4,18 +4,28 @@
 use chrono::Utc;
 use entity::{attachment, message};
 use protocol::{Attachment, MessageKind};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::auth::CurrentUser;
 use crate::blobs::BlobStore;
 use crate::error::{AppError, AppResult};
+use crate::settings::LimitSettings;
 use crate::tickets::access::Scope;
 use crate::tickets::mapping;
 
+/// Uploads one person may have waiting at once, whatever their size.
+pub const MAX_PENDING_UPLOADS: usize = 100;
+
+/// A file for the caller's next message on this ticket. It is theirs alone until attached
+/// (nobody else can attach it by guessing its id), counts against their quota of pending
+/// uploads, and is swept if never attached ([`sweep_unclaimed`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn upload(
     db: &impl ConnectionTrait,
     blobs: &BlobStore,
+    limits: &LimitSettings,
     scope: &Scope,
+    user: &CurrentUser,
     ticket_id: i64,
     filename: &str,
     content_type: &str,
@@ -25,6 +35,29 @@ pub async fn upload(
     let filename = sanitize_filename(filename)?;
     if bytes.is_empty() {
         return Err(AppError::validation("body: the file is empty"));
+    }
+    // A handful of rows at most: the quota keeps them few.
+    let pending: Vec<i64> = attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::Size)
+        .filter(attachment::Column::UploadedBy.eq(user.id))
+        .filter(attachment::Column::MessageId.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if pending.len() >= MAX_PENDING_UPLOADS {
+        return Err(AppError::PayloadTooLarge(format!(
+            "at most {MAX_PENDING_UPLOADS} uploads may wait to be attached to a message"
+        )));
+    }
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let held = pending.iter().map(|s| u64::try_from(*s).unwrap_or(0)).sum::<u64>();
+    if held.saturating_add(size) > limits.pending_upload_bytes {
+        return Err(AppError::PayloadTooLarge(format!(
+            "uploads not yet attached to a message may hold {} bytes per person; {held} are held: \
+             send or wait for the unsent ones to expire",
+            limits.pending_upload_bytes
+        )));
     }
     let sha256 = blobs.put(bytes).await?;
     let model = attachment::ActiveModel {
@@ -37,11 +70,37 @@ pub async fn upload(
         inline: Set(false),
         content_id: Set(None),
         created_at: Set(Utc::now()),
+        uploaded_by: Set(Some(user.id)),
         ..Default::default()
     }
     .insert(db)
     .await?;
     Ok(mapping::attachment(model))
+}
+
+/// Sweeps unclaimed uploads once an hour (each node does; deleting twice is harmless).
+pub async fn run_sweeper(ctx: crate::context::AppContext) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let hours = i64::from(ctx.settings().limits.pending_upload_hours);
+        match sweep_unclaimed(ctx.db(), Utc::now() - chrono::Duration::hours(hours)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "unclaimed uploads swept"),
+            Err(e) => tracing::warn!(error = %e, "sweeping unclaimed uploads failed"),
+        }
+    }
+}
+
+/// Deletes uploads that were never attached to a message and are older than `older_than`.
+/// Their blobs stay: blobs are content-addressed and may be shared with stored mail.
+pub async fn sweep_unclaimed(db: &impl ConnectionTrait, older_than: chrono::DateTime<Utc>) -> AppResult<u64> {
+    let done = attachment::Entity::delete_many()
+        .filter(attachment::Column::MessageId.is_null())
+        .filter(attachment::Column::CreatedAt.lt(older_than))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// The attachment's metadata and bytes, if the caller may read them.

@@ -148,11 +148,11 @@ pub async fn create(
     txn.commit().await?;
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get
-    // what they created.
-    queries::detail(db, &Scope::All, t.id).await.map(|mut d| {
-        if scope.is_customer() {
-            d.events.clear();
-        }
-        d
-    })
+    // what they created, cut to their own role (never the admin view: a note a rule added,
+    // admin-only values).
+    let row = ticket::Entity::find_by_id(t.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    queries::view(db, scope, row).await
 }

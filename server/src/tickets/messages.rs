@@ -60,7 +60,7 @@ pub async fn post(
     }
     .insert(&txn)
     .await?;
-    attach(&txn, ticket_id, m.id, &req.attachment_ids).await?;
+    attach(&txn, ticket_id, user.id, m.id, &req.attachment_ids).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = match kind {
         // A customer writing again means the ticket needs attention again.
@@ -115,17 +115,19 @@ pub async fn post(
     queries::detail(db, scope, ticket_id).await
 }
 
-/// Links previously uploaded attachments of this ticket to the new message.
-async fn attach(db: &impl ConnectionTrait, ticket_id: i64, message_id: i64, ids: &[i64]) -> AppResult<()> {
+/// Links the author's own earlier uploads to this ticket to the new message. Someone else's
+/// upload is refused like a missing one: ids are guessable, files are not everyone's.
+async fn attach(db: &impl ConnectionTrait, ticket_id: i64, author: i64, message_id: i64, ids: &[i64]) -> AppResult<()> {
     for id in ids {
         let a = attachment::Entity::find_by_id(*id)
             .filter(attachment::Column::TicketId.eq(ticket_id))
             .filter(attachment::Column::MessageId.is_null())
+            .filter(attachment::Column::UploadedBy.eq(author))
             .one(db)
             .await?
             .ok_or_else(|| {
                 AppError::validation(format!(
-                    "attachment_ids: {id} is not an unattached upload of this ticket"
+                    "attachment_ids: {id} is not an unattached upload of yours on this ticket"
                 ))
             })?;
         let mut a = a.into_active_model();

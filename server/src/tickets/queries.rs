@@ -6,7 +6,9 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::auth::CurrentUser;
+use crate::custom_fields::events as custom_field_event;
 use crate::error::{AppError, AppResult};
+use crate::paging::Paging;
 use crate::tickets::access::Scope;
 use crate::tickets::mapping;
 
@@ -18,16 +20,7 @@ pub async fn list(
     user: &CurrentUser,
     q: &TicketQuery,
 ) -> AppResult<Page<Ticket>> {
-    let per_page = q.per_page.unwrap_or(25);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::InvalidParameter(format!(
-            "per_page: must be between 1 and {MAX_PER_PAGE}"
-        )));
-    }
-    let page = q.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::InvalidParameter("page: pages start at 1".into()));
-    }
+    let Paging { page, per_page } = Paging::parse(q.page, q.per_page, 25, MAX_PER_PAGE)?;
     let mut select = ticket::Entity::find().filter(scope.condition());
     if let Some(s) = q.status {
         select = select.filter(ticket::Column::Status.eq(s.as_str()));
@@ -90,8 +83,12 @@ pub async fn list(
         .paginate(db, per_page);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
+    let mut items = mapping::tickets(db, rows).await?;
+    if scope.is_customer() {
+        items.iter_mut().for_each(Ticket::hide_staff_addresses);
+    }
     Ok(Page {
-        items: mapping::tickets(db, rows).await?,
+        items,
         total,
         page,
         per_page,
@@ -100,6 +97,15 @@ pub async fn list(
 
 pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) -> AppResult<TicketDetail> {
     let t = scope.find_ticket(db, ticket_id).await?;
+    view(db, scope, t).await
+}
+
+/// A ticket as a viewer with `scope` sees it: notes, history and custom values cut to the
+/// viewer's role. The caller decided the viewer may see this ticket at all (the creator of a
+/// ticket filed into a category they do not work still gets what they created, in their own
+/// view).
+pub async fn view(db: &impl ConnectionTrait, scope: &Scope, t: ticket::Model) -> AppResult<TicketDetail> {
+    let ticket_id = t.id;
     let customer = scope.is_customer();
     let mut messages = message::Entity::find()
         .filter(message::Column::TicketId.eq(ticket_id))
@@ -127,7 +133,11 @@ pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) ->
             user_id: s.user_id,
         })
         .collect();
-    let events = if customer { vec![] } else { events(db, ticket_id).await? };
+    let events = if customer {
+        vec![]
+    } else {
+        events(db, scope, ticket_id).await?
+    };
     let mut tickets = mapping::tickets(db, vec![t]).await?;
     let ticket = tickets.pop().ok_or(AppError::NotFound("ticket"))?;
     let mut messages = mapping::messages(db, messages, attachments).await?;
@@ -137,17 +147,21 @@ pub async fn detail(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) ->
             m.thread_rule = None;
         }
     }
-    Ok(TicketDetail {
+    let mut detail = TicketDetail {
         ticket,
         messages,
         subscribers,
         events,
         custom_fields: crate::custom_fields::values::visible(db, scope, ticket_id).await?,
-    })
+    };
+    if customer {
+        detail.hide_staff_addresses();
+    }
+    Ok(detail)
 }
 
-async fn events(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<TicketEvent>> {
-    let rows = ticket_event::Entity::find()
+async fn events(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) -> AppResult<Vec<TicketEvent>> {
+    let mut rows = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(ticket_id))
         // By time first: a batch of inbound mail writes a ticket's "created" line at its
         // commit, after lines it recorded on the way (an attachment refused).
@@ -155,6 +169,10 @@ async fn events(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<Tick
         .order_by_asc(ticket_event::Column::Id)
         .all(db)
         .await?;
+    if rows.iter().any(|e| custom_field_event::is_one(&e.field)) {
+        let hidden = custom_field_event::Hidden::from(db, scope).await?;
+        rows.retain(|e| !hidden.hides(e));
+    }
     let users = mapping::users_by_id(db, rows.iter().filter_map(|e| e.actor_id).collect()).await?;
     Ok(rows
         .into_iter()

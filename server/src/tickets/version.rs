@@ -37,7 +37,7 @@ async fn build_conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, st
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    let current = mapping::tickets(db, vec![t])
+    let mut current = mapping::tickets(db, vec![t])
         .await?
         .pop()
         .ok_or(AppError::NotFound("ticket"))?;
@@ -54,9 +54,17 @@ async fn build_conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, st
         .filter(attachment::Column::MessageId.is_in(rows.iter().map(|m| m.id)))
         .all(db)
         .await?;
+    let mut new_messages = mapping::messages(db, rows, attachments).await?;
+    if !staff {
+        current.hide_staff_addresses();
+        for m in &mut new_messages {
+            m.thread_rule = None;
+            m.hide_addresses_except(current.requester.id);
+        }
+    }
     Ok(AppError::VersionConflict {
         seen,
         current: Box::new(current),
-        new_messages: mapping::messages(db, rows, attachments).await?,
+        new_messages,
     })
 }

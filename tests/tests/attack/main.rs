@@ -5,3 +5,7 @@
 //! server stays up.
 //!
 //! One test binary of modules: the suite links once.
+mod paging;
+mod scoped_answers;
+mod staff_mail;
+mod uploads;

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::status;
+use crate::paging::Paging;
 
 pub fn status_of(s: &str) -> InboundStatus {
     match s {
@@ -91,12 +92,9 @@ struct Row {
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: Option<InboundStatus>,
-    page: u64,
-    per_page: u64,
+    paging: Paging,
 ) -> AppResult<Page<InboundMail>> {
-    if page == 0 || per_page == 0 || per_page > 200 {
-        return Err(AppError::InvalidParameter("page >= 1 and per_page 1..=200".into()));
-    }
+    let Paging { page, per_page } = paging;
     let mut q = without_raw().order_by_desc(inbound_mail::Column::Id);
     if let Some(s) = filter {
         q = q.filter(inbound_mail::Column::Status.eq(status_str(s)));

@@ -19,6 +19,7 @@ use crate::lookups::Lookups;
 use crate::mail::inbound::final_state::{self, FinalState};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::inbound::staff_proof;
 use crate::mail::inbound::threading::Decision;
 use crate::mail::outbound::facts;
 use crate::mail::outbound::notify::{self, Event};
@@ -191,9 +192,19 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
         }
         Decision::Existing { ticket, rule } => {
             let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
+            let as_staff = acts_as_staff(txn, &input, ticket.id, &sender_user).await?;
+            if is_staff(&sender_user) && !as_staff {
+                // It names an agent but proves nothing: applied as anyone's mail it would still
+                // reach the customer under the agent's name. An admin who knows it is real
+                // releases it.
+                let reason = "from a staff address, but it answers no mail we sent that address: \
+                              possibly forged; release it if it is genuine"
+                    .to_owned();
+                return finish(txn, &input, status::QUARANTINED, None, None, None, Some(reason)).await;
+            }
             match follow_up_parent(&ticket, input.rules) {
                 Some(parent) => {
-                    let (t, m) = create_ticket(txn, &input, &sender_user, Some(parent)).await?;
+                    let (t, m) = create_ticket(txn, &input, &sender_user, as_staff, Some(parent)).await?;
                     finish(
                         txn,
                         &input,
@@ -206,14 +217,15 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
                     .await?
                 }
                 None => {
-                    let m = append(txn, &input, *ticket.clone(), &sender_user, rule).await?;
+                    let m = append(txn, &input, *ticket.clone(), &sender_user, as_staff, rule).await?;
                     finish(txn, &input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await?
                 }
             }
         }
         Decision::New { parent, rule } => {
             let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
-            let (t, m) = create_ticket(txn, &input, &sender_user, parent).await?;
+            // A new ticket answers nothing of ours: a staff address proves nothing here.
+            let (t, m) = create_ticket(txn, &input, &sender_user, false, parent).await?;
             finish(txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
         }
     };
@@ -344,6 +356,33 @@ fn is_staff(u: &user::Model) -> bool {
     Role::parse(&u.role).is_some_and(Role::is_staff)
 }
 
+/// A staff account's mail acts as staff only when it proves it answers our mail to that
+/// address (see [`staff_proof`]) or an admin released it.
+async fn acts_as_staff(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    ticket_id: i64,
+    sender: &user::Model,
+) -> AppResult<bool> {
+    if !is_staff(sender) {
+        return Ok(false);
+    }
+    if input.release {
+        // An admin released it from the quarantine after reading it.
+        return Ok(true);
+    }
+    let proven =
+        staff_proof::answers_our_mail_to(txn, input.notify.keys, input.parsed, ticket_id, &sender.email).await?;
+    if !proven {
+        tracing::warn!(
+            entry = input.entry.id,
+            ticket = ticket_id,
+            "mail from a staff address without proof that it answers our mail: handled as a stranger's"
+        );
+    }
+    Ok(proven)
+}
+
 fn clean_subject(subject: &str) -> String {
     let mut s = subject.to_owned();
     for cmd in ["#close#", "#tech#", "#unsubscribe#", "#unsub#"] {
@@ -360,6 +399,7 @@ async fn create_ticket(
     txn: &DatabaseTransaction,
     input: &Input<'_>,
     sender: &user::Model,
+    as_staff: bool,
     parent: Option<i64>,
 ) -> AppResult<(i64, i64)> {
     let now = Utc::now();
@@ -392,7 +432,7 @@ async fn create_ticket(
         events::record_or_defer(txn, behind, t.id, None, "follows_up", Some(p.to_string())).await?;
     }
     let t = due::sync_row(txn, input.notify.lookups, t, true, now).await?;
-    let kind = if is_staff(sender) && subject_has(input.parsed, "#tech#") {
+    let kind = if as_staff && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {
         MessageKind::Customer
@@ -448,9 +488,9 @@ async fn append(
     input: &Input<'_>,
     t: ticket::Model,
     sender: &user::Model,
+    staff: bool,
     rule: &str,
 ) -> AppResult<Option<i64>> {
-    let staff = is_staff(sender);
     let is_requester = sender.id == t.requester_id;
     // A new message makes every draft written against the old version stale. The row comes
     // back under the lock the UPDATE took: the version this message brings it to.
@@ -482,7 +522,11 @@ async fn append(
         .await?
         .0;
     let m = written.id;
-    add_subscribers(txn, input, t.id, sender).await?;
+    // A subject token is a number anyone can type: a mail that joined by it alone does not get
+    // to add its To/Cc to the conversation (they would receive its history).
+    if rule != "subject_token" {
+        add_subscribers(txn, input, t.id, sender).await?;
+    }
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
         Some(TicketStatus::Closed)

@@ -13,4 +13,5 @@ pub mod journal;
 pub mod known_ids;
 pub mod pipeline;
 pub mod rules;
+pub mod staff_proof;
 pub mod threading;

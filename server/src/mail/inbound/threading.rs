@@ -1,10 +1,9 @@
 //! Which ticket an inbound mail belongs to. First match wins (docs/ARCHITECTURE.md):
 //! a known own Message-ID (a second delivery) → In-Reply-To → References (newest first) →
 //! the original Message-ID a bounce quotes → the signed reference marker in the body → the
-//! subject token, only for a participant of that ticket → a new ticket.
+//! subject token, only for the requester or a subscriber of that ticket → a new ticket.
 
 use entity::{message, subscriber, ticket, user};
-use protocol::Role;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppResult;
@@ -157,14 +156,15 @@ async fn stored(
     Ok(q.one(db).await?.map(|m| (m.id, m.ticket_id)))
 }
 
-/// The requester, a subscriber, or any agent/admin.
+/// The requester or a subscriber. Not staff by their address alone: a `From:` naming an agent
+/// proves nothing, and an agent's real answer threads by our signed ids before this is asked.
 pub async fn is_participant(db: &impl ConnectionTrait, t: &ticket::Model, sender: &str) -> AppResult<bool> {
     let sender = sender.to_lowercase();
     if let Some(u) = user::Entity::find()
         .filter(user::Column::Email.eq(sender.clone()))
         .one(db)
         .await?
-        && (u.id == t.requester_id || Role::parse(&u.role).is_some_and(Role::is_staff))
+        && u.id == t.requester_id
     {
         return Ok(true);
     }

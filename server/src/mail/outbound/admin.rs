@@ -6,6 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{AppError, AppResult};
+use crate::paging::Paging;
 
 fn split(s: &str) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(String::from).collect()
@@ -38,7 +39,7 @@ pub struct Filter {
     pub to: Option<String>,
 }
 
-pub async fn list(db: &impl ConnectionTrait, f: &Filter, page: u64, per_page: u64) -> AppResult<Page<OutboundMail>> {
+pub async fn list(db: &impl ConnectionTrait, f: &Filter, paging: Paging) -> AppResult<Page<OutboundMail>> {
     let mut q = outbound_mail::Entity::find().order_by_desc(outbound_mail::Column::Id);
     if let Some(t) = f.ticket_id {
         q = q.filter(outbound_mail::Column::TicketId.eq(t));
@@ -49,7 +50,6 @@ pub async fn list(db: &impl ConnectionTrait, f: &Filter, page: u64, per_page: u6
     if let Some(to) = &f.to {
         q = q.filter(outbound_mail::Column::Recipients.contains(to.to_lowercase()));
     }
-    let per_page = per_page.clamp(1, 200);
     let total = q.clone().count(db).await?;
     // The list leaves the (possibly large) raw message out; the single view has it.
     let columns =
@@ -58,15 +58,15 @@ pub async fn list(db: &impl ConnectionTrait, f: &Filter, page: u64, per_page: u6
         .select_only()
         .columns(columns)
         .column_as(Expr::val(Vec::<u8>::new()), "raw")
-        .offset(page.saturating_sub(1) * per_page)
-        .limit(per_page)
+        .offset(paging.offset())
+        .limit(paging.limit())
         .all(db)
         .await?;
     Ok(Page {
         items: rows.into_iter().map(|m| to_dto(m, false)).collect(),
         total,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
     })
 }
 

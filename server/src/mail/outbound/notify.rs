@@ -612,7 +612,13 @@ async fn send(
                 .then(|| links.ratings(first.user.as_ref().map_or(0, |u| u.id), f.ticket.id))
                 .transpose()?,
         };
-        let marker = signed_ids::reference_marker(env.keys, f.ticket.id);
+        // A mail to one person carries a marker bound to their address: a staff member's
+        // answer proves itself with it (see `mail::inbound::staff_proof`).
+        let marker = if personal {
+            signed_ids::reference_marker_for(env.keys, f.ticket.id, &first.email)
+        } else {
+            signed_ids::reference_marker(env.keys, f.ticket.id)
+        };
         let subject = subject_line(
             &settings.subject_format,
             f.ticket.id,

@@ -155,11 +155,12 @@ impl SearchEngine for MeiliEngine {
         };
         let sort_newest = ["updated_at:desc"];
         let sort_oldest = ["updated_at:asc"];
+        let (offset, limit) = crate::paging::clamp_window(q.offset, q.limit.min(200));
         let mut search = self.tickets.search();
         search
             .with_query(&q.text)
-            .with_offset(q.offset)
-            .with_limit(q.limit.clamp(1, 200))
+            .with_offset(offset)
+            .with_limit(limit)
             .with_attributes_to_search_on(searchable)
             .with_attributes_to_retrieve(Selectors::Some(&["id"]))
             .with_attributes_to_crop(Selectors::Some(crop))

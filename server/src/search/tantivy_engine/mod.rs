@@ -273,8 +273,9 @@ impl Inner {
         };
         let query = queries::ticket_query(f, text_q, &q.access, &q.filters);
         let searcher = self.tickets.reader.searcher();
-        let limit = q.limit.clamp(1, 200);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        // Tantivy allocates room for offset + limit results up front.
+        let (offset, limit) = crate::paging::clamp_window(q.offset, q.limit.min(200));
+        let top = TopDocs::with_limit(limit).and_offset(offset);
         let order = match q.sort {
             SearchSort::Relevance if has_text => None,
             SearchSort::Oldest => Some(Order::Asc),
