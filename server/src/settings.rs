@@ -87,6 +87,9 @@ pub struct AdminSettings {
 pub struct LimitSettings {
     pub max_json_bytes: usize,
     pub max_attachment_bytes: usize,
+    /// Raw mails one client address may be sending to `POST /inbound` at once before their
+    /// signature is checked; more are refused (429).
+    pub inbound_uploads_per_client: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +215,7 @@ password = ""
 [limits]
 max_json_bytes = 1048576
 max_attachment_bytes = 26214400
+inbound_uploads_per_client = 8
 
 [portal]
 company_tickets = false
@@ -361,6 +365,11 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
+        }
+        if self.limits.inbound_uploads_per_client == 0 {
+            return Err(SettingsError(
+                "limits.inbound_uploads_per_client must be at least 1".into(),
+            ));
         }
         Ok(())
     }

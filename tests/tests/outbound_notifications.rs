@@ -657,7 +657,19 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
     .await;
     let w = to(&app, t, &watcher, "reply").await;
     let unsub = token_from(&text_of(&raw(&app, w[0].id).await), "/public/unsubscribe?token=");
+    // The link shows a page that asks; its button (and a mail client's one-click unsubscribe,
+    // RFC 8058) posts to the link itself.
     let resp = app.api.get_anon(&format!("/public/unsubscribe?token={unsub}")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("method=\"post\""));
+    let resp = app
+        .api
+        .http()
+        .post(app.api.url(&format!("/public/unsubscribe?token={unsub}")))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("Unsubscribed"));
     let detail = app.api.ticket(&app.admin.token, t).await;
@@ -673,11 +685,21 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
         .get_anon(&format!("/public/rate?token={rate}&rating=good"))
         .await;
     assert_eq!(resp.status(), 200);
+    // The page's button records the rating (an empty comment is no comment).
+    let resp = app
+        .api
+        .http()
+        .post(app.api.url("/public/rate"))
+        .form(&[("token", rate.as_str()), ("rating", "good"), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     assert_eq!(
         app.api.ticket(&app.admin.token, t).await.ticket.rating.as_deref(),
         Some("good")
     );
-    // The page offers a comment box, which posts back with the same signed token.
+    // The page offers a comment box, which posts with the same signed token.
     let page = app
         .api
         .get_anon(&format!("/public/rate?token={rate}&rating=ok"))

@@ -5,3 +5,9 @@
 //! server stays up.
 //!
 //! One test binary of modules: the suite links once.
+
+mod browser_headers;
+mod health_details;
+mod mail_headers;
+mod mail_links;
+mod uploads_unauthenticated;
