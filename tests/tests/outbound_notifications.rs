@@ -406,6 +406,10 @@ async fn replies_carry_files_links_and_names_as_configured() {
     assert_eq!(second[0].cc, vec![watcher.clone()]);
     let r = raw(&app, second[0].id).await;
     assert!(!r.contains("filename=\"invoice-2026.pdf\""), "attachments switched off");
+    assert!(
+        !r.contains("List-Unsubscribe"),
+        "a group mail with no unsubscribe link offers one"
+    );
     let text = text_of(&r);
     assert!(
         !text.contains("/autologin") && !text.contains("/unsubscribe"),
@@ -656,7 +660,19 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
     )
     .await;
     let w = to(&app, t, &watcher, "reply").await;
-    let unsub = token_from(&text_of(&raw(&app, w[0].id).await), "/public/unsubscribe?token=");
+    let watcher_raw = raw(&app, w[0].id).await;
+    let unsub = token_from(&text_of(&watcher_raw), "/public/unsubscribe?token=");
+    // The same link in the headers, for the mail client's own unsubscribe button (RFC 8058).
+    assert_eq!(
+        token_from(&watcher_raw, "List-Unsubscribe: <"),
+        "http",
+        "no List-Unsubscribe header"
+    );
+    assert!(
+        watcher_raw.contains(&format!("/public/unsubscribe?token={unsub}>\r\n")),
+        "{watcher_raw}"
+    );
+    assert!(watcher_raw.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
     // The link shows a page that asks; its button (and a mail client's one-click unsubscribe,
     // RFC 8058) posts to the link itself.
     let resp = app.api.get_anon(&format!("/public/unsubscribe?token={unsub}")).await;
