@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Maildesk browser app (Leptos, CSR) into frontend/dist:
-#   frontend/dist/index.html, frontend/dist/*.css, frontend/dist/pkg/maildesk_frontend{.js,_bg.wasm}
+#   frontend/dist/index.html, frontend/dist/*.css, frontend/dist/*.js (bootstrap, from frontend/public),
+#   frontend/dist/pkg/maildesk_frontend{.js,_bg.wasm}
 # Idempotent; works from any directory and on a fresh machine with rustup and cargo.
 set -euo pipefail
 
@@ -70,6 +71,8 @@ log "running wasm-bindgen $WB_VERSION"
 "$WASM_BINDGEN" --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-name maildesk_frontend --out-dir "$DIST/pkg" "$WASM"
 cp frontend/index.html "$DIST/index.html"
+# The bootstrap scripts index.html loads (files, not inline: the Content-Security-Policy).
+cp frontend/public/*.js "$DIST/"
 cp style/*.css "$DIST/"
 
 SIZE_BYTES="$(wc -c < "$DIST/pkg/maildesk_frontend_bg.wasm" | tr -d ' ')"

@@ -17,6 +17,7 @@ mod ordering;
 mod pages;
 mod queue_live;
 mod quoted;
+mod safe_next;
 mod search_filter;
 mod seen;
 mod staff_directory;

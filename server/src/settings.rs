@@ -91,6 +91,9 @@ pub struct LimitSettings {
     pub pending_upload_bytes: u64,
     /// Uploads not attached to a message within this many hours are deleted.
     pub pending_upload_hours: u32,
+    /// Raw mails one client address may be sending to `POST /inbound` at once before their
+    /// signature is checked; more are refused (429).
+    pub inbound_uploads_per_client: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +221,7 @@ max_json_bytes = 1048576
 max_attachment_bytes = 26214400
 pending_upload_bytes = 104857600
 pending_upload_hours = 24
+inbound_uploads_per_client = 8
 
 [portal]
 company_tickets = false
@@ -367,6 +371,11 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
+        }
+        if self.limits.inbound_uploads_per_client == 0 {
+            return Err(SettingsError(
+                "limits.inbound_uploads_per_client must be at least 1".into(),
+            ));
         }
         Ok(())
     }

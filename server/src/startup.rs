@@ -58,9 +58,15 @@ impl Application {
         // Uploads never attached to a message do not pile up.
         tokio::spawn(crate::tickets::attachments::run_sweeper(context.clone()));
         let data = web::Data::new(context.clone());
+        // One count for the whole node, not one per worker.
+        let upload_slots = web::Data::new(http::upload_slots::UploadSlots::new(
+            settings.limits.inbound_uploads_per_client,
+        ));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(upload_slots.clone())
+                .wrap(http::browser_headers::default_headers())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%U %s %Dms").log_target("maildesk::http"))
                 .configure(|cfg| http::configure(cfg, data.settings()))

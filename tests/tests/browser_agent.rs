@@ -228,3 +228,52 @@ async fn a_lost_take_race_and_a_stale_reply_show_what_the_colleague_did() {
     assert_eq!(bodies, [anns, bobs], "Ann's reply, then Bob's sent anyway");
     tokio::join!(a.close(), b.close());
 }
+
+/// The app boots and works under the server's Content-Security-Policy (no inline script, no
+/// eval), and a crafted `next=` on the login page cannot send the user to another site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_runs_under_its_content_security_policy_and_login_stays_on_the_site() {
+    let app = spawn_app().await;
+    let b = Browser::open(app.address(), "admin").await;
+    // A tab before the slash: browsers drop it while parsing, leaving `//evil.example`.
+    b.goto("/login?next=%2F%09%2Fevil.example").await;
+    b.wait_for("[data-testid=login-form]").await;
+    // The bootstrap script ran (it removes the loading notice once the WebAssembly started).
+    assert_eq!(
+        b.client()
+            .execute("return document.getElementById('boot') === null", vec![])
+            .await
+            .unwrap(),
+        serde_json::json!(true),
+        "the app did not boot under the policy"
+    );
+    // From here on the app only renders in this page: any policy violation is counted.
+    b.client()
+        .execute(
+            "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', \
+             (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.submit_login(&app.admin).await;
+    b.wait_js(
+        "to land on the ticket queue",
+        "return location.pathname === '/tickets'",
+        vec![],
+    )
+    .await;
+    let host = b.client().execute("return location.host", vec![]).await.unwrap();
+    assert_eq!(
+        host.as_str(),
+        app.address().strip_prefix("http://"),
+        "the login left the site"
+    );
+    let violations = b
+        .client()
+        .execute("return window.__cspViolations", vec![])
+        .await
+        .unwrap();
+    assert_eq!(violations, serde_json::json!([]), "the app breaks its own policy");
+    b.close().await;
+}

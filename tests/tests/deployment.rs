@@ -660,3 +660,74 @@ fn every_maildesk_variable_is_a_setting_the_server_reads() {
         );
     }
 }
+
+/// `USER` of the Dockerfile's final stage, if any.
+fn dockerfile_user() -> Option<String> {
+    let path = workspace_root().join("Dockerfile");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let final_stage = text.rsplit("\nFROM ").next().unwrap_or(&text).to_owned();
+    final_stage
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("USER "))
+        .map(|u| u.trim().to_owned())
+        .next_back()
+}
+
+#[test]
+fn the_engines_need_passwords_and_the_nodes_do_not_run_as_root() {
+    let d = Deployment::load();
+    let postgres = d.single("postgres", "PostgreSQL");
+    let redis = d.single("redis", "Redis");
+
+    // PostgreSQL: its password comes from the operator, never from this public file.
+    let pg_env = environment(d.service(&postgres), &postgres);
+    let pg_password = pg_env
+        .get("POSTGRES_PASSWORD")
+        .unwrap_or_else(|| panic!("`{postgres}` sets no POSTGRES_PASSWORD"));
+    assert_required(pg_password, &format!("`{postgres}` POSTGRES_PASSWORD"));
+
+    // Redis: `requirepass`, from the operator too.
+    let words = command_words(d.service(&redis));
+    let requirepass = flag_values(&words, "--requirepass");
+    let raw = requirepass.first().unwrap_or_else(|| {
+        panic!(
+            "`{redis}` runs without a password: its command needs `--requirepass ${{REDIS_PASSWORD:?…}}` ({words:?})"
+        )
+    });
+    assert_required(raw, &format!("`{redis}` --requirepass"));
+    assert_eq!(
+        words.first().map(String::as_str),
+        Some("redis-server"),
+        "`{redis}` must start `redis-server` itself, or the image does not drop root"
+    );
+    let redis_password = interpolated(raw, "--requirepass");
+
+    for node in d.nodes() {
+        let env = environment(d.service(&node), &node);
+        let raw = env
+            .get("REDIS_URL")
+            .unwrap_or_else(|| panic!("`{node}` sets no REDIS_URL"));
+        let url = Url::parse(&interpolated(raw, "REDIS_URL")).unwrap_or_else(|e| panic!("`{node}` REDIS_URL: {e}"));
+        assert_eq!(
+            url.password(),
+            Some(redis_password.as_str()),
+            "`{node}` REDIS_URL does not carry `{redis}`'s password"
+        );
+    }
+
+    let user =
+        dockerfile_user().unwrap_or_else(|| panic!("the Dockerfile's final stage sets no USER: the nodes run as root"));
+    let name = user.split(':').next().unwrap_or_default();
+    assert!(
+        !name.is_empty() && name != "root" && name != "0",
+        "the Dockerfile runs the server as `{user}`: use an unprivileged user"
+    );
+
+    // Plain HTTP on the proxy is for a trial; the file says how to serve HTTPS.
+    let text = std::fs::read_to_string(compose_path()).expect("docker-compose.yml");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with('#') && l.contains("TLS")),
+        "docker-compose.yml does not say how to put TLS in front (a comment at the proxy)"
+    );
+}

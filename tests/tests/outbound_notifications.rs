@@ -406,6 +406,10 @@ async fn replies_carry_files_links_and_names_as_configured() {
     assert_eq!(second[0].cc, vec![watcher.clone()]);
     let r = raw(&app, second[0].id).await;
     assert!(!r.contains("filename=\"invoice-2026.pdf\""), "attachments switched off");
+    assert!(
+        !r.contains("List-Unsubscribe"),
+        "a group mail with no unsubscribe link offers one"
+    );
     let text = text_of(&r);
     assert!(
         !text.contains("/autologin") && !text.contains("/unsubscribe"),
@@ -656,8 +660,32 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
     )
     .await;
     let w = to(&app, t, &watcher, "reply").await;
-    let unsub = token_from(&text_of(&raw(&app, w[0].id).await), "/public/unsubscribe?token=");
+    let watcher_raw = raw(&app, w[0].id).await;
+    let unsub = token_from(&text_of(&watcher_raw), "/public/unsubscribe?token=");
+    // The same link in the headers, for the mail client's own unsubscribe button (RFC 8058).
+    assert_eq!(
+        token_from(&watcher_raw, "List-Unsubscribe: <"),
+        "http",
+        "no List-Unsubscribe header"
+    );
+    assert!(
+        watcher_raw.contains(&format!("/public/unsubscribe?token={unsub}>\r\n")),
+        "{watcher_raw}"
+    );
+    assert!(watcher_raw.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+    // The link shows a page that asks; its button (and a mail client's one-click unsubscribe,
+    // RFC 8058) posts to the link itself.
     let resp = app.api.get_anon(&format!("/public/unsubscribe?token={unsub}")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("method=\"post\""));
+    let resp = app
+        .api
+        .http()
+        .post(app.api.url(&format!("/public/unsubscribe?token={unsub}")))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("Unsubscribed"));
     let detail = app.api.ticket(&app.admin.token, t).await;
@@ -673,11 +701,21 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
         .get_anon(&format!("/public/rate?token={rate}&rating=good"))
         .await;
     assert_eq!(resp.status(), 200);
+    // The page's button records the rating (an empty comment is no comment).
+    let resp = app
+        .api
+        .http()
+        .post(app.api.url("/public/rate"))
+        .form(&[("token", rate.as_str()), ("rating", "good"), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     assert_eq!(
         app.api.ticket(&app.admin.token, t).await.ticket.rating.as_deref(),
         Some("good")
     );
-    // The page offers a comment box, which posts back with the same signed token.
+    // The page offers a comment box, which posts with the same signed token.
     let page = app
         .api
         .get_anon(&format!("/public/rate?token={rate}&rating=ok"))

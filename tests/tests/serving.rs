@@ -277,6 +277,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/reports.csv"),
     ("post", "/api/v1/auth/autologin"),
     ("get", "/api/v1/public/unsubscribe"),
+    ("post", "/api/v1/public/unsubscribe"),
     ("get", "/api/v1/public/rate"),
     ("post", "/api/v1/public/rate"),
     ("get", "/api/v1/attachments/{id}"),

@@ -7,13 +7,14 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api;
 use crate::auth::{Session, use_auth};
+use crate::safe_next::safe_next;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
     let navigate = use_navigate();
     let query = use_query_map();
-    let target = move || safe_next(query.with_untracked(|q| q.get("next")));
+    let target = move || safe_next(query.with_untracked(|q| q.get("next")).as_deref());
 
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -123,13 +124,5 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
         </section>
-    }
-}
-
-/// Only paths inside the app (`/…`, not `//host` or `/\host`) are followed after login.
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => n,
-        _ => "/tickets".to_owned(),
     }
 }

@@ -1,5 +1,7 @@
 //! Mailboxes (admin), the signed inbound endpoint, and the journal (quarantine, dead letters).
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use protocol::{InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSettings, MailboxWithSecret, Page};
@@ -8,13 +10,33 @@ use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::crypto;
 use crate::error::{AppError, AppResult};
+use crate::http::client_ip;
+use crate::http::upload_slots::UploadSlots;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::{admin, pipeline};
 use crate::mail::mailboxes;
 use crate::paging::Paging;
 
-/// Largest raw mail `POST /inbound` accepts.
+/// Largest raw mail `POST /inbound` accepts, whatever the mailbox.
 pub const MAX_INBOUND_BYTES: usize = 64 * 1024 * 1024;
+
+/// Room for a mail's headers and text besides its attachments.
+const MAIL_OVERHEAD_BYTES: usize = 1024 * 1024;
+
+/// The largest raw mail a mailbox takes: one attachment at the mailbox's limit, base64-encoded
+/// (4/3 of its size), plus headers and text.
+fn raw_limit(mailbox: &entity::mailbox::Model) -> usize {
+    let attachment = usize::try_from(mailbox.max_attachment_bytes).unwrap_or(MAX_INBOUND_BYTES);
+    attachment
+        .saturating_mul(4)
+        .div_ceil(3)
+        .saturating_add(MAIL_OVERHEAD_BYTES)
+        .min(MAX_INBOUND_BYTES)
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::PayloadTooLarge(format!("the mail is larger than this endpoint takes ({limit} bytes)"))
+}
 
 /// Mailboxes with their live fetch status.
 #[utoipa::path(get, path = "/api/v1/mailboxes", tag = "mail", security(("bearer" = [])), responses((status = 200, body = Vec<Mailbox>)))]
@@ -104,13 +126,33 @@ pub struct InboundTarget {
 /// none) returns the first result.
 #[utoipa::path(post, path = "/api/v1/inbound", tag = "mail", params(InboundTarget),
     request_body(content = Vec<u8>, content_type = "message/rfc822"),
-    responses((status = 200, body = InboundAccepted), (status = 401, body = protocol::ErrorBody), (status = 413, body = protocol::ErrorBody)))]
+    responses((status = 200, body = InboundAccepted), (status = 401, body = protocol::ErrorBody), (status = 413, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody), (status = 429, body = protocol::ErrorBody)))]
 pub async fn inbound(
     ctx: web::Data<AppContext>,
+    slots: web::Data<UploadSlots>,
     req: HttpRequest,
     target: web::Query<InboundTarget>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<web::Json<InboundAccepted>> {
+    // Anyone can call this, and the signature covers the whole body: everything that can be
+    // checked without the body is checked before a byte of it is read, and the body is read
+    // only up to the mailbox's limit, by a bounded number of uploads per client.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let over = |limit: usize| declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX));
+    if over(MAX_INBOUND_BYTES) {
+        return Err(too_large(MAX_INBOUND_BYTES));
+    }
+    let client =
+        client_ip::of_request(&req, &ctx.settings().trusted_proxies()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let slot = slots.try_take(client).ok_or_else(|| {
+        tracing::warn!(%client, "too many inbound uploads at once from one client");
+        AppError::TooManyRequests
+    })?;
     let mailbox = mailboxes::get(ctx.db(), target.mailbox)
         .await
         .map_err(|_| AppError::Unauthorized)?;
@@ -119,12 +161,24 @@ pub async fn inbound(
         .headers()
         .get("x-maildesk-signature")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().trim_start_matches("sha256="))
+        .map(|v| v.trim().trim_start_matches("sha256=").to_owned())
         .ok_or(AppError::Unauthorized)?;
-    if !crypto::verify_hmac_hex(secret.as_bytes(), &body, signature) {
+    let limit = raw_limit(&mailbox);
+    if over(limit) {
+        return Err(too_large(limit));
+    }
+    // Chunked bodies declare no size: reading stops as soon as the limit is passed.
+    let body = match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return Err(AppError::validation(format!("could not read the body: {e}"))),
+        Err(_) => return Err(too_large(limit)),
+    };
+    if !crypto::verify_hmac_hex(secret.as_bytes(), &body, &signature) {
         tracing::warn!(mailbox = mailbox.id, "inbound mail with a bad signature refused");
         return Err(AppError::Unauthorized);
     }
+    // Signed: no longer an unauthenticated upload (a relay may deliver many mails at once).
+    drop(slot);
     let key = req
         .headers()
         .get("idempotency-key")

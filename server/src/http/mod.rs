@@ -2,11 +2,14 @@
 //! the browser app's static files.
 
 pub mod auth_routes;
+pub mod browser_headers;
 pub mod client_ip;
+pub mod content_disposition;
 pub mod custom_field_routes;
 pub mod directory_routes;
 pub mod error;
 pub mod kb_routes;
+pub mod link_pages;
 pub mod live_routes;
 pub mod mail_routes;
 pub mod misc_routes;
@@ -18,6 +21,7 @@ pub mod search_routes;
 pub mod sla_routes;
 pub mod spa;
 pub mod ticket_routes;
+pub mod upload_slots;
 
 use actix_web::web;
 
@@ -72,10 +76,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::delete_mailbox)
             .service(mail_routes::rotate_secret)
             .service(mail_routes::fetch_mailbox)
-            // One resource for both methods: a raw mail may be far larger than an upload.
+            // One resource for both methods; the POST reads its (large) body itself, within the
+            // mailbox's limit.
             .service(
                 web::resource("/inbound")
-                    .app_data(web::PayloadConfig::new(mail_routes::MAX_INBOUND_BYTES))
                     .route(web::post().to(mail_routes::inbound))
                     .route(web::get().to(mail_routes::list_inbound)),
             )
@@ -102,6 +106,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(outbound_routes::preview_template)
             .service(outbound_routes::autologin)
             .service(outbound_routes::unsubscribe)
+            .service(outbound_routes::unsubscribe_confirmed)
             .service(outbound_routes::rate)
             .service(outbound_routes::rate_comment)
             .service(sla_routes::list_calendars)

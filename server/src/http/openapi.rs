@@ -31,7 +31,7 @@ use super::{
         outbound_routes::list_outbox, outbound_routes::get_outbox, outbound_routes::get_notification_settings,
         outbound_routes::put_notification_settings, outbound_routes::list_templates, outbound_routes::save_template,
         outbound_routes::reset_template, outbound_routes::preview_template, outbound_routes::autologin,
-        outbound_routes::unsubscribe, outbound_routes::rate, outbound_routes::rate_comment,
+        outbound_routes::unsubscribe, outbound_routes::unsubscribe_confirmed, outbound_routes::rate, outbound_routes::rate_comment,
         sla_routes::list_calendars, sla_routes::create_calendar, sla_routes::get_calendar, sla_routes::replace_calendar,
         sla_routes::delete_calendar, sla_routes::list_policies, sla_routes::create_policy, sla_routes::get_policy,
         sla_routes::replace_policy, sla_routes::delete_policy,

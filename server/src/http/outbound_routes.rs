@@ -1,7 +1,6 @@
 //! Outbound mail: the outbox (admins), notification settings and templates (admins), and the
 //! links our mails carry (autologin, unsubscribe, rating), which need no session.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use protocol::{
     AutologinRequest, EmailTemplate, NotificationSettings, OutboundMail, OutboundStatus, Page, Rating, SaveTemplate,
@@ -11,7 +10,7 @@ use protocol::{
 use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
-use crate::mail::outbound::templates::render::escape;
+use crate::http::link_pages;
 use crate::mail::outbound::{admin, link_actions, notification_settings, notify, templates};
 use crate::paging::Paging;
 
@@ -174,26 +173,25 @@ pub struct LinkQuery {
     pub rating: Option<String>,
 }
 
-/// A small page a person reads after clicking a link in a mail.
-fn page(title: &str, text: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-             <title>{0}</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\">\
-             <main><h1>{0}</h1><p>{1}</p></main></body></html>",
-            escape(title),
-            escape(text)
-        ))
-}
-
-/// Unsubscribe link of a notification mail.
+/// Unsubscribe link of a notification mail: a page asking to confirm. A GET changes nothing,
+/// since mail scanners and link previews fetch every link in a mail.
 #[utoipa::path(get, path = "/api/v1/public/unsubscribe", tag = "outbound", params(LinkQuery),
     responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
 #[get("/public/unsubscribe")]
 pub async fn unsubscribe(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -> AppResult<HttpResponse> {
+    link_actions::check_unsubscribe(&ctx, &q.token)?;
+    Ok(link_pages::confirm_unsubscribe(&q.token))
+}
+
+/// Leave the ticket: the confirmation page's button, and the one-click unsubscribe of mail
+/// clients (RFC 8058: a POST to the same link with the body `List-Unsubscribe=One-Click`, form
+/// encoded or multipart). The signed token in the link is the authority; the body is not read.
+#[utoipa::path(post, path = "/api/v1/public/unsubscribe", tag = "outbound", params(LinkQuery),
+    responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
+#[post("/public/unsubscribe")]
+pub async fn unsubscribe_confirmed(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -> AppResult<HttpResponse> {
     let removed = link_actions::unsubscribe(&ctx, &q.token).await?;
-    Ok(page(
+    Ok(link_pages::message(
         "Unsubscribed",
         if removed {
             "You will not get mail about this ticket any more."
@@ -203,25 +201,27 @@ pub async fn unsubscribe(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -
     ))
 }
 
-/// Rating link of a "ticket closed" mail: records the rating, then offers a comment box.
+/// Rating link of a "ticket closed" mail: a page with the rating chosen and a comment box;
+/// nothing is recorded until its button posts (a GET changes nothing, see `unsubscribe`).
 #[utoipa::path(get, path = "/api/v1/public/rate", tag = "outbound", params(LinkQuery),
     responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
 #[get("/public/rate")]
 pub async fn rate(ctx: web::Data<AppContext>, q: web::Query<LinkQuery>) -> AppResult<HttpResponse> {
     let rating = parse_rating(q.rating.as_deref())?;
-    link_actions::rate(&ctx, &q.token, rating, None).await?;
-    Ok(comment_page(&q.token, rating))
+    link_actions::check_rating(&ctx, &q.token)?;
+    Ok(link_pages::confirm_rating(&q.token, rating))
 }
 
-/// The comment box of the rating page (a plain form: it works without JavaScript).
+/// The rating page's form (a plain form: it works without JavaScript).
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct RatingComment {
     pub token: String,
     pub rating: String,
+    #[serde(default)]
     pub comment: String,
 }
 
-/// The comment sent from the rating page (same signed token as the link).
+/// The rating, with the optional comment, sent from the rating page (same signed token as the link).
 #[utoipa::path(post, path = "/api/v1/public/rate", tag = "outbound",
     request_body(content = RatingComment, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, content_type = "text/html"), (status = 422, body = protocol::ErrorBody)))]
@@ -229,27 +229,10 @@ pub struct RatingComment {
 pub async fn rate_comment(ctx: web::Data<AppContext>, form: web::Form<RatingComment>) -> AppResult<HttpResponse> {
     let rating = parse_rating(Some(&form.rating))?;
     link_actions::rate(&ctx, &form.token, rating, Some(&form.comment)).await?;
-    Ok(page("Thank you", "Your rating and comment were recorded."))
+    Ok(link_pages::message("Thank you", "Your rating was recorded."))
 }
 
 fn parse_rating(raw: Option<&str>) -> AppResult<Rating> {
     raw.and_then(Rating::parse)
         .ok_or_else(|| AppError::validation("rating: must be good, ok or bad"))
-}
-
-fn comment_page(token: &str, rating: Rating) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-             <title>Thank you</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\">\
-             <main><h1>Thank you</h1><p>Your rating was recorded.</p>\
-             <form method=\"post\" action=\"/api/v1/public/rate\">\
-             <input type=\"hidden\" name=\"token\" value=\"{0}\"><input type=\"hidden\" name=\"rating\" value=\"{1}\">\
-             <label for=\"comment\">Anything you want to tell us? (optional)</label><br>\
-             <textarea id=\"comment\" name=\"comment\" rows=\"5\" maxlength=\"2000\" style=\"width:100%\"></textarea><br>\
-             <button type=\"submit\">Send comment</button></form></main></body></html>",
-            escape(token),
-            rating.as_str()
-        ))
 }

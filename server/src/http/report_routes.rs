@@ -7,6 +7,7 @@ use protocol::Report;
 use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::error::AppResult;
+use crate::http::content_disposition;
 use crate::reports::{self, RawQuery};
 
 /// Query of `GET /reports` and `GET /reports.csv`. Read as text so each mistake is a 422
@@ -67,7 +68,7 @@ pub async fn get_report_csv(
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", reports::csv::filename(&report)),
+            content_disposition::attachment(&reports::csv::filename(&report)),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(reports::csv::render(&report)))

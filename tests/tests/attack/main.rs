@@ -5,7 +5,13 @@
 //! server stays up.
 //!
 //! One test binary of modules: the suite links once.
+
+mod browser_headers;
+mod health_details;
+mod mail_headers;
+mod mail_links;
 mod paging;
 mod scoped_answers;
 mod staff_mail;
 mod uploads;
+mod uploads_unauthenticated;

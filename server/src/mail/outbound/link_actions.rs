@@ -10,6 +10,16 @@ use crate::error::{AppError, AppResult};
 use crate::mail::outbound::links::{self, Purpose};
 use crate::tickets::events;
 
+/// Checks an unsubscribe link without using it (the page a GET of the link shows).
+pub fn check_unsubscribe(ctx: &AppContext, token: &str) -> AppResult<()> {
+    links::verify(ctx.keys(), token, Purpose::Unsubscribe).map(drop)
+}
+
+/// Checks a rating link without using it.
+pub fn check_rating(ctx: &AppContext, token: &str) -> AppResult<()> {
+    links::verify(ctx.keys(), token, Purpose::Rate).map(drop)
+}
+
 /// Removes the link's address from the ticket's subscribers; true when it was one.
 pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
     let c = links::verify(ctx.keys(), token, Purpose::Unsubscribe)?;

@@ -654,6 +654,7 @@ async fn send(
             references: f.references(),
             thread_index: None,
             thread_topic: Some(f.ticket.subject.clone()),
+            list_unsubscribe: rvars.unsubscribe_url.clone(),
             origin: s.origin,
             text,
             html,
