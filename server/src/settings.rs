@@ -313,6 +313,14 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
+        use secrecy::ExposeSecret;
+        let jwt_secret = self.auth.jwt_secret.expose_secret().len();
+        if jwt_secret != 0 && jwt_secret < crate::keys::MIN_KEY_BYTES {
+            return Err(SettingsError(format!(
+                "auth.jwt_secret is {jwt_secret} bytes; it must be at least {} (or empty: generated and kept under the data dir)",
+                crate::keys::MIN_KEY_BYTES
+            )));
+        }
         if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
             return Err(SettingsError(
                 "auth.refresh_ttl_secs must be greater than auth.access_ttl_secs, both positive".into(),
@@ -478,6 +486,14 @@ mod tests {
         assert_eq!(Settings::load_from(None, &[]).unwrap().sla.check_interval_secs, 30);
         let err = Settings::load_from(None, &env(&[("MAILDESK__SLA__CHECK_INTERVAL_SECS", "0")])).unwrap_err();
         assert!(err.to_string().contains("sla.check_interval_secs"), "{err}");
+    }
+
+    #[test]
+    fn a_short_configured_jwt_secret_is_refused_at_load() {
+        let err = Settings::load_from(None, &env(&[("MAILDESK__AUTH__JWT_SECRET", "short-secret")])).unwrap_err();
+        assert!(err.to_string().contains("auth.jwt_secret"), "{err}");
+        let long = "k".repeat(32);
+        assert!(Settings::load_from(None, &env(&[("MAILDESK__AUTH__JWT_SECRET", &long)])).is_ok());
     }
 
     #[test]

@@ -5,3 +5,5 @@
 //! server stays up.
 //!
 //! One test binary of modules: the suite links once.
+
+mod keys;
