@@ -25,6 +25,7 @@ pub struct Settings {
     pub search: SearchSettings,
     pub sla: SlaSettings,
     pub ingest: IngestSettings,
+    pub security: SecuritySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +167,15 @@ pub struct IngestSettings {
     pub max_lanes: usize,
 }
 
+/// Limits on what the server itself reaches out to (see `egress`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Rule webhooks and mailbox IMAP hosts may point at loopback, private, link-local
+    /// (cloud metadata) and other internal addresses. Off: only public addresses.
+    pub allow_private_networks: bool,
+}
+
 impl SearchSettings {
     pub fn meili_enabled(&self) -> bool {
         !self.meili_url.trim().is_empty()
@@ -249,6 +259,9 @@ check_interval_secs = 30
 [ingest]
 batch_mails = 16
 max_lanes = 8
+
+[security]
+allow_private_networks = false
 "#;
 
 /// A setting that cannot be read: one line naming the key.

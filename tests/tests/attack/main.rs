@@ -7,3 +7,5 @@
 //! One test binary of modules: the suite links once.
 
 mod keys;
+mod private_networks;
+mod rule_secrets;
