@@ -55,7 +55,7 @@ async fn rule_webhooks_to_internal_addresses_are_refused_on_save() {
             .api
             .post_json(&app.admin.token, "/admin/rules", &hook_rule("Inward", &url))
             .await;
-        let err = expect_error(resp, 422, ErrorCode::Validation).await;
+        let err = expect_error(resp, 422, ErrorCode::ValidationFailed).await;
         assert!(
             err.message.contains("\"Inward\"") && err.message.contains("actions[0]: url"),
             "{url}: {}",
@@ -83,19 +83,20 @@ async fn rule_webhooks_to_internal_addresses_are_refused_on_save() {
             &hook_rule("Outward", &receiver.url),
         )
         .await;
-    expect_error(resp, 422, ErrorCode::Validation).await;
+    expect_error(resp, 422, ErrorCode::ValidationFailed).await;
     assert!(receiver.received().is_empty());
 }
 
 /// Points the saved rule's webhook at `url` behind the validation's back: what a name that
 /// resolved publicly on save and inwards later (DNS rebinding) amounts to.
-async fn repoint(app: &TestApp, rule_id: i64, url: &str) {
+async fn repoint(app: &TestApp, rule_id: i64, from: &str, to: &str) {
     let row = rule::Entity::find_by_id(rule_id)
         .one(app.ctx.db())
         .await
         .expect("reading the rule")
         .expect("the rule");
-    let actions = row.actions.replace("https://hooks.example.com/x", url);
+    assert!(row.actions.contains(from), "{}", row.actions);
+    let actions = row.actions.replace(from, to);
     let mut row: rule::ActiveModel = row.into();
     row.actions = Set(actions);
     row.update(app.ctx.db()).await.expect("repointing the rule");
@@ -126,7 +127,7 @@ async fn webhook_calls_that_lead_inwards_are_refused_before_connecting() {
         receiver.url.clone(),
         "http://169.254.169.254/latest/meta-data/".to_owned(),
     ] {
-        repoint(&app, saved.id, &url).await;
+        repoint(&app, saved.id, &current, &url).await;
         current.clone_from(&url);
         let ticket = app
             .api
@@ -190,7 +191,7 @@ async fn mailbox_hosts_on_internal_addresses_are_refused() {
         let body = json!({"name": "Support", "address": "support@example.com", "imap_host": host,
                           "imap_password": "pw", "enabled": false});
         let resp = app.api.post_json(&app.admin.token, "/mailboxes", &body).await;
-        let err = expect_error(resp, 422, ErrorCode::Validation).await;
+        let err = expect_error(resp, 422, ErrorCode::ValidationFailed).await;
         assert!(err.message.contains("imap_host"), "{host}: {}", err.message);
     }
     let created: MailboxWithSecret = ok_json(
@@ -214,7 +215,7 @@ async fn mailbox_hosts_on_internal_addresses_are_refused() {
             &json!({"imap_host": "10.0.0.1"}),
         )
         .await;
-    let err = expect_error(resp, 422, ErrorCode::Validation).await;
+    let err = expect_error(resp, 422, ErrorCode::ValidationFailed).await;
     assert!(err.message.contains("imap_host"), "{}", err.message);
 
     // A host that leads inwards by the time of the connection (edited behind the check, or a

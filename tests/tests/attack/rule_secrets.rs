@@ -141,7 +141,7 @@ both_backends!(
             .api
             .put_json(&app.admin.token, &format!("/admin/rules/{}", created.id), &other)
             .await;
-        let err = expect_error(resp, 422, ErrorCode::Validation).await;
+        let err = expect_error(resp, 422, ErrorCode::ValidationFailed).await;
         assert!(err.message.contains("actions[0]: secret"), "{}", err.message);
         let rotated = webhook_rule(&receiver.url, Some("a-brand-new-secret-123"));
         let resp = app
