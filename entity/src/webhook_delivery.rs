@@ -14,7 +14,8 @@ pub struct Model {
     pub ticket_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub url: String,
-    /// The rule's signing secret at the time of the event.
+    /// The rule's signing secret at the time of the event, sealed (`sealed:` + base64; rows
+    /// written before secrets were sealed: `clear:` + the secret, until the next start).
     #[sea_orm(column_type = "Text")]
     pub secret: String,
     /// The JSON body, exactly as signed and sent.

@@ -203,9 +203,18 @@ pub enum Action {
     /// POSTs the ticket as JSON to `url`, signed with `secret` (header
     /// `X-Maildesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, the timestamp
     /// in `X-Maildesk-Timestamp`); retried with backoff until the receiver answers 2xx.
+    /// `url` must reach a public address (see `security.allow_private_networks`).
     Webhook {
         url: String,
-        secret: String,
+        /// Write-only: the server stores it encrypted and never sends it back. On save, a
+        /// string (16 to 200 characters) sets it; left out or `null`, the action keeps the
+        /// secret of the rule's stored webhook action with the same `url` (a new `url` needs
+        /// a secret). A webhook is always signed: to drop the secret, drop the action.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<String>,
+        /// Read-only: whether a secret is stored (ignored on save).
+        #[serde(default)]
+        secret_set: bool,
     },
 }
 

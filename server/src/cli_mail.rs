@@ -6,6 +6,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
 use crate::mail::{ParseOptions, parse_mail, sources};
@@ -169,7 +170,7 @@ pub async fn demo(ctx: &AppContext) -> anyhow::Result<ImportSummary> {
                 address: Some(DEMO_ADDRESS.into()),
                 ..Default::default()
             };
-            crate::mail::mailboxes::create(ctx.db(), ctx.keys(), &settings)
+            crate::mail::mailboxes::create(ctx.db(), ctx.keys(), Egress::of(ctx.settings()), &settings)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .mailbox

@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod db;
 pub mod db_nodelay;
 pub mod directory;
+pub mod egress;
 pub mod error;
 pub mod http;
 pub mod kb;

@@ -25,6 +25,7 @@ pub struct Settings {
     pub search: SearchSettings,
     pub sla: SlaSettings,
     pub ingest: IngestSettings,
+    pub security: SecuritySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -173,6 +174,15 @@ pub struct IngestSettings {
     pub max_lanes: usize,
 }
 
+/// Limits on what the server itself reaches out to (see `egress`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Rule webhooks and mailbox IMAP hosts may point at loopback, private, link-local
+    /// (cloud metadata) and other internal addresses. Off: only public addresses.
+    pub allow_private_networks: bool,
+}
+
 impl SearchSettings {
     pub fn meili_enabled(&self) -> bool {
         !self.meili_url.trim().is_empty()
@@ -259,6 +269,9 @@ check_interval_secs = 30
 [ingest]
 batch_mails = 16
 max_lanes = 8
+
+[security]
+allow_private_networks = false
 "#;
 
 /// A setting that cannot be read: one line naming the key.
@@ -323,6 +336,14 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
+        use secrecy::ExposeSecret;
+        let jwt_secret = self.auth.jwt_secret.expose_secret().len();
+        if jwt_secret != 0 && jwt_secret < crate::keys::MIN_KEY_BYTES {
+            return Err(SettingsError(format!(
+                "auth.jwt_secret is {jwt_secret} bytes; it must be at least {} (or empty: generated and kept under the data dir)",
+                crate::keys::MIN_KEY_BYTES
+            )));
+        }
         if self.auth.access_ttl_secs <= 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs {
             return Err(SettingsError(
                 "auth.refresh_ttl_secs must be greater than auth.access_ttl_secs, both positive".into(),
@@ -493,6 +514,14 @@ mod tests {
         assert_eq!(Settings::load_from(None, &[]).unwrap().sla.check_interval_secs, 30);
         let err = Settings::load_from(None, &env(&[("MAILDESK__SLA__CHECK_INTERVAL_SECS", "0")])).unwrap_err();
         assert!(err.to_string().contains("sla.check_interval_secs"), "{err}");
+    }
+
+    #[test]
+    fn a_short_configured_jwt_secret_is_refused_at_load() {
+        let err = Settings::load_from(None, &env(&[("MAILDESK__AUTH__JWT_SECRET", "short-secret")])).unwrap_err();
+        assert!(err.to_string().contains("auth.jwt_secret"), "{err}");
+        let long = "k".repeat(32);
+        assert!(Settings::load_from(None, &env(&[("MAILDESK__AUTH__JWT_SECRET", &long)])).is_ok());
     }
 
     #[test]

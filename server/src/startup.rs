@@ -36,6 +36,13 @@ impl Application {
         // Links in mails need an absolute URL; fill it in once the port is known.
         settings.http.public_url = settings.public_url_for(port);
         let context = AppContext::new(settings.clone(), conn).await?;
+        // Webhook secrets stored in clear by an older version are sealed before anything runs.
+        let sealed = crate::rules::secrets::seal_stored(context.db(), context.keys())
+            .await
+            .map_err(|e| anyhow::anyhow!("sealing stored webhook secrets: {e}"))?;
+        if sealed > 0 {
+            tracing::info!(rows = sealed, "sealed webhook secrets stored in clear");
+        }
         context.realtime().start(context.db().clone());
         context.search().start(
             context.db().clone(),

@@ -11,6 +11,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use maildesk::egress::Egress;
 use protocol::{AfterImport, MailboxSettings, TlsMode};
 
 use crate::TestApp;
@@ -114,9 +115,10 @@ pub async fn create_mailbox(
         ..Default::default()
     };
     tweak(&mut settings);
-    let created = maildesk::mail::mailboxes::create(app.ctx.db(), app.ctx.keys(), &settings)
-        .await
-        .unwrap_or_else(|e| panic!("creating the mailbox: {e}"));
+    let created =
+        maildesk::mail::mailboxes::create(app.ctx.db(), app.ctx.keys(), Egress::of(app.ctx.settings()), &settings)
+            .await
+            .unwrap_or_else(|e| panic!("creating the mailbox: {e}"));
     TestMailbox {
         id: created.mailbox.id,
         user,

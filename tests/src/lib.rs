@@ -82,6 +82,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     settings.http.static_dir = workspace_root().join("frontend/dist");
     settings.admin.email = ADMIN_EMAIL.into();
     settings.admin.password = SecretString::from(ADMIN_PASSWORD);
+    // Webhook receivers, IMAP and SMTP servers of the tests listen on loopback; the attack
+    // tests turn this off to prove internal addresses are refused.
+    settings.security.allow_private_networks = true;
     let redis_prefix = format!("mdtest:{}:", uuid::Uuid::new_v4().simple());
     let db = match backend {
         Backend::Postgres => {
@@ -201,6 +204,7 @@ impl TestApp {
         settings.database.max_connections = 5;
         settings.redis.url = SecretString::from(REDIS_URL);
         settings.redis.key_prefix = self.redis_prefix.clone();
+        settings.security.allow_private_networks = true;
         tweak(&mut settings);
         let app = Application::build(settings)
             .await

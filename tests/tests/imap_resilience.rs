@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use maildesk::egress::Egress;
 use maildesk::mail::imap::lease::Lease;
 use maildesk::mail::imap::{self, FetchHooks, FetchReport, WorkerOptions};
 use maildesk::mail::inbound::admin;
@@ -198,9 +199,15 @@ async fn five_failures_disable_the_mailbox_and_re_enabling_resumes() {
         imap_port: Some(mb.port),
         ..Default::default()
     };
-    mailboxes::update(app.ctx.db(), app.ctx.keys(), mb.id, &fix)
-        .await
-        .unwrap();
+    mailboxes::update(
+        app.ctx.db(),
+        app.ctx.keys(),
+        Egress::of(app.ctx.settings()),
+        mb.id,
+        &fix,
+    )
+    .await
+    .unwrap();
     let mut imap = mb.imap();
     imap.append(
         "INBOX",

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::webhook_delivery;
+use maildesk::egress::Egress;
 use maildesk::rules::timers;
 use maildesk::rules::webhooks::sender;
 use maildesk::rules::webhooks::signature::sign;
@@ -235,13 +236,21 @@ async fn a_webhook_is_signed_retried_after_a_failure_and_delivered_once() {
     assert!(first.next_attempt_at > Utc::now(), "the retry waits");
 
     // Past the backoff, the retry is delivered; later passes send nothing more.
-    let pass = sender::run_once(&app.ctx, &sender::client(), Utc::now() + chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let pass = sender::run_once(
+        &app.ctx,
+        &sender::client(Egress::of(app.ctx.settings())),
+        Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(pass.delivered, vec![first.id]);
-    let again = sender::run_once(&app.ctx, &sender::client(), Utc::now() + chrono::Duration::hours(2))
-        .await
-        .unwrap();
+    let again = sender::run_once(
+        &app.ctx,
+        &sender::client(Egress::of(app.ctx.settings())),
+        Utc::now() + chrono::Duration::hours(2),
+    )
+    .await
+    .unwrap();
     assert_eq!(again, sender::Pass::default());
     let row = deliveries(&app, id).await.remove(0);
     assert_eq!((row.status.as_str(), row.attempts), ("delivered", 2));
@@ -297,7 +306,9 @@ async fn a_webhook_to_a_dead_endpoint_is_given_up_after_the_last_attempt() {
     let mut when = Utc::now();
     for _ in 0..sender::MAX_ATTEMPTS + 2 {
         when += chrono::Duration::hours(5);
-        sender::run_once(&app.ctx, &sender::client(), when).await.unwrap();
+        sender::run_once(&app.ctx, &sender::client(Egress::of(app.ctx.settings())), when)
+            .await
+            .unwrap();
     }
     let row = deliveries(&app, id).await.remove(0);
     assert_eq!(row.status, "failed");

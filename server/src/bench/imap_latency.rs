@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::bench::stats::{ms, summarize};
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::mail::imap::connect::{self, Endpoint};
 use crate::mail::mailboxes;
 
@@ -51,7 +52,7 @@ pub async fn run(ctx: AppContext, target: ImapTarget, count: usize) -> anyhow::R
         after_import: Some(AfterImport::Delete),
         ..Default::default()
     };
-    mailboxes::create(ctx.db(), ctx.keys(), &settings)
+    mailboxes::create(ctx.db(), ctx.keys(), Egress::of(ctx.settings()), &settings)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let supervisor = crate::mail::imap::spawn_supervisor(ctx.clone());

@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 use crate::bench::mails::{BENCH_ADDRESS, BenchMail, generate};
 use crate::bench::stats::{ms, summarize};
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
 use crate::mail::{ParseOptions, parse_mail};
@@ -120,7 +121,7 @@ async fn bench_mailbox(ctx: &AppContext) -> anyhow::Result<i64> {
         rate_limit_count: Some(10_000),
         ..MailboxSettings::default()
     };
-    match crate::mail::mailboxes::create(ctx.db(), ctx.keys(), &settings).await {
+    match crate::mail::mailboxes::create(ctx.db(), ctx.keys(), Egress::of(ctx.settings()), &settings).await {
         Ok(created) => Ok(created.mailbox.id),
         Err(crate::error::AppError::Conflict(_)) => crate::mail::mailboxes::list(ctx.db())
             .await?

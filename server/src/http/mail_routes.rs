@@ -9,6 +9,7 @@ use protocol::{InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSett
 use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::crypto;
+use crate::egress::Egress;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip;
 use crate::http::upload_slots::UploadSlots;
@@ -56,7 +57,7 @@ pub async fn create_mailbox(
     body: web::Json<MailboxSettings>,
 ) -> AppResult<HttpResponse> {
     user.require_admin()?;
-    Ok(HttpResponse::Created().json(mailboxes::create(ctx.db(), ctx.keys(), &body).await?))
+    Ok(HttpResponse::Created().json(mailboxes::create(ctx.db(), ctx.keys(), Egress::of(ctx.settings()), &body).await?))
 }
 
 /// One mailbox.
@@ -74,7 +75,8 @@ pub async fn get_mailbox(
 
 /// Change settings; `enabled: true` re-enables a mailbox disabled after failures.
 #[utoipa::path(patch, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MailboxSettings,
-    security(("bearer" = [])), responses((status = 200, body = Mailbox)))]
+    security(("bearer" = [])), responses((status = 200, body = Mailbox), (status = 404, body = protocol::ErrorBody),
+    (status = 422, body = protocol::ErrorBody)))]
 #[patch("/mailboxes/{id}")]
 pub async fn update_mailbox(
     ctx: web::Data<AppContext>,
@@ -83,7 +85,9 @@ pub async fn update_mailbox(
     body: web::Json<MailboxSettings>,
 ) -> AppResult<web::Json<Mailbox>> {
     user.require_admin()?;
-    Ok(web::Json(mailboxes::update(ctx.db(), ctx.keys(), *id, &body).await?))
+    Ok(web::Json(
+        mailboxes::update(ctx.db(), ctx.keys(), Egress::of(ctx.settings()), *id, &body).await?,
+    ))
 }
 
 /// Delete a mailbox (its tickets stay).

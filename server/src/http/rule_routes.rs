@@ -5,6 +5,7 @@ use protocol::{DryRunRequest, DryRunResult, Rule, SaveRule};
 
 use crate::auth::CurrentUser;
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::error::AppResult;
 use crate::rules::{engine, store};
 
@@ -27,7 +28,7 @@ pub async fn create_rule(
     body: web::Json<SaveRule>,
 ) -> AppResult<HttpResponse> {
     user.require_admin()?;
-    Ok(HttpResponse::Created().json(store::create(ctx.db(), &body).await?))
+    Ok(HttpResponse::Created().json(store::create(ctx.db(), save_env(&ctx), &body).await?))
 }
 
 /// Which rules would match a ticket as it is now, and what they would do; changes nothing.
@@ -63,7 +64,7 @@ pub async fn replace_rule(
     body: web::Json<SaveRule>,
 ) -> AppResult<web::Json<Rule>> {
     user.require_admin()?;
-    Ok(web::Json(store::replace(ctx.db(), *id, &body).await?))
+    Ok(web::Json(store::replace(ctx.db(), save_env(&ctx), *id, &body).await?))
 }
 
 /// Delete a rule.
@@ -74,4 +75,11 @@ pub async fn delete_rule(ctx: web::Data<AppContext>, user: CurrentUser, id: web:
     user.require_admin()?;
     store::delete(ctx.db(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn save_env(ctx: &AppContext) -> store::SaveEnv<'_> {
+    store::SaveEnv {
+        keys: ctx.keys(),
+        egress: Egress::of(ctx.settings()),
+    }
 }

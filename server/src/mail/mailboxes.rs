@@ -11,6 +11,7 @@ use sea_orm::{
 
 use crate::crypto;
 use crate::directory::users::normalize_email;
+use crate::egress::{self, Egress};
 use crate::error::{AppError, AppResult};
 use crate::keys::Keys;
 use crate::mail::imap::connect::is_loopback;
@@ -87,7 +88,7 @@ fn i32_of(v: u32, field: &str) -> AppResult<i32> {
 }
 
 /// Applies the given settings onto `m`, validating each.
-fn apply_settings(keys: &Keys, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
+fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
     if let Some(name) = &s.name {
         let name = name.trim();
         if name.is_empty() {
@@ -108,6 +109,10 @@ fn apply_settings(keys: &Keys, m: &mut mailbox::ActiveModel, s: &MailboxSettings
     }
     if let Some(h) = &s.imap_host {
         let h = h.trim();
+        if !h.is_empty() {
+            // Names are checked again on every connection, after resolution.
+            egress::check_host(h, egress).map_err(|e| AppError::validation(format!("imap_host: {e}")))?;
+        }
         m.imap_host = Set((!h.is_empty()).then(|| h.to_owned()));
     }
     if let Some(p) = s.imap_port {
@@ -209,7 +214,12 @@ fn new_secret() -> String {
     hex::encode(b)
 }
 
-pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -> AppResult<MailboxWithSecret> {
+pub async fn create(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    egress: Egress,
+    s: &MailboxSettings,
+) -> AppResult<MailboxWithSecret> {
     let (Some(_), Some(_)) = (&s.name, &s.address) else {
         return Err(AppError::validation("name and address: required"));
     };
@@ -239,7 +249,7 @@ pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -
         updated_at: Set(now),
         ..Default::default()
     };
-    apply_settings(keys, &mut m, s)?;
+    apply_settings(keys, egress, &mut m, s)?;
     if let sea_orm::ActiveValue::Set(addr) = &m.address
         && mailbox::Entity::find()
             .all(db)
@@ -260,13 +270,19 @@ pub async fn create(db: &DatabaseConnection, keys: &Keys, s: &MailboxSettings) -
     })
 }
 
-pub async fn update(db: &DatabaseConnection, keys: &Keys, id: i64, s: &MailboxSettings) -> AppResult<Mailbox> {
+pub async fn update(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    egress: Egress,
+    id: i64,
+    s: &MailboxSettings,
+) -> AppResult<Mailbox> {
     let current = mailbox::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(AppError::NotFound("mailbox"))?;
     let mut m = current.into_active_model();
-    apply_settings(keys, &mut m, s)?;
+    apply_settings(keys, egress, &mut m, s)?;
     m.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
     let saved = m.update(&txn).await?;

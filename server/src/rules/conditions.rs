@@ -87,6 +87,7 @@ mod tests {
             mode,
             conditions: conditions.into_iter().map(|c| Compiled::new(c).unwrap()).collect(),
             actions: vec![Action::Close {}],
+            secrets: vec![None],
         }
     }
 

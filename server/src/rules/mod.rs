@@ -10,6 +10,7 @@
 //! - [`engine`]: order, chaining and the loop guards;
 //! - [`round_robin`]: fair assignment among a category's agents;
 //! - [`store`]: admin CRUD with validation, and the dry run;
+//! - [`secrets`]: webhook secrets, sealed at rest and never sent back;
 //! - [`timers`]: the time-based `ticket_idle` event (the overdue checker raises `due_passed`);
 //! - [`webhooks`]: the `webhook` action's signed, retried calls.
 
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod facts;
 pub mod model;
 pub mod round_robin;
+pub mod secrets;
 pub mod store;
 pub mod timers;
 pub mod webhooks;

@@ -5,6 +5,7 @@ use protocol::{Action, Condition, MatchMode, Rule, RuleEvent, TextOp};
 use regex::{Regex, RegexBuilder};
 
 use crate::error::{AppError, AppResult};
+use crate::rules::secrets::{self, StoredAction, StoredSecret};
 
 /// Keeps an admin's pattern from compiling into a huge automaton.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -75,7 +76,10 @@ pub struct CompiledRule {
     pub idle_hours: Option<u32>,
     pub mode: MatchMode,
     pub conditions: Vec<Compiled>,
+    /// As answers show them (webhook secrets left out).
     pub actions: Vec<Action>,
+    /// The webhook secret of each action (`None` for the other kinds), same order.
+    pub secrets: Vec<Option<StoredSecret>>,
 }
 
 impl CompiledRule {
@@ -89,6 +93,14 @@ impl CompiledRule {
             .map(Compiled::new)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| corrupt(row.id, e))?;
+        let secrets = secrets::parse(&row.actions)
+            .map_err(|e| corrupt(row.id, e))?
+            .iter()
+            .map(|a| match a {
+                StoredAction::Webhook(w) => w.secret(),
+                StoredAction::Other(_) => None,
+            })
+            .collect();
         Ok(Self {
             id: dto.id,
             name: dto.name,
@@ -98,6 +110,7 @@ impl CompiledRule {
             mode: dto.match_mode,
             conditions,
             actions: dto.actions,
+            secrets,
         })
     }
 }
@@ -119,7 +132,7 @@ pub fn to_dto(row: rule::Model) -> AppResult<Rule> {
         idle_hours: row.idle_hours.and_then(|h| u32::try_from(h).ok()),
         match_mode,
         conditions: serde_json::from_str(&row.conditions).map_err(|e| corrupt(id, e))?,
-        actions: serde_json::from_str(&row.actions).map_err(|e| corrupt(id, e))?,
+        actions: secrets::to_wire(secrets::parse(&row.actions).map_err(|e| corrupt(id, e))?),
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

@@ -8,9 +8,12 @@ use protocol::{Action, Condition, Role, Rule, RuleEvent, SaveRule};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect, Set};
 
 use crate::directory::users::normalize_email;
+use crate::egress::{self, Egress};
 use crate::error::{AppError, AppResult};
+use crate::keys::Keys;
 use crate::rules::engine::ordered;
 use crate::rules::model::{Compiled, match_mode_str, to_dto};
+use crate::rules::secrets::{self, StoredAction};
 
 const MAX_NAME: usize = 100;
 const MAX_ITEMS: usize = 50;
@@ -27,8 +30,17 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Rule> {
     to_dto(find(db, id).await?)
 }
 
-pub async fn create(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<Rule> {
-    let name = validate(db, req).await?;
+/// What saving a rule needs besides the database: the key that seals webhook secrets, and
+/// where webhooks may point.
+#[derive(Clone, Copy)]
+pub struct SaveEnv<'a> {
+    pub keys: &'a Keys,
+    pub egress: Egress,
+}
+
+pub async fn create(db: &impl ConnectionTrait, env: SaveEnv<'_>, req: &SaveRule) -> AppResult<Rule> {
+    let name = validate(db, env.egress, req).await?;
+    let actions = sealed_actions(env, req, &[])?;
     let position = match req.position {
         Some(p) => p,
         None => next_position(db).await?,
@@ -42,7 +54,7 @@ pub async fn create(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<Rule
         idle_hours: Set(req.idle_hours.map(idle_i32)),
         match_mode: Set(match_mode_str(req.match_mode).into()),
         conditions: Set(json(&req.conditions)?),
-        actions: Set(json(&req.actions)?),
+        actions: Set(actions),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -53,9 +65,11 @@ pub async fn create(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<Rule
     to_dto(row)
 }
 
-pub async fn replace(db: &impl ConnectionTrait, id: i64, req: &SaveRule) -> AppResult<Rule> {
+pub async fn replace(db: &impl ConnectionTrait, env: SaveEnv<'_>, id: i64, req: &SaveRule) -> AppResult<Rule> {
     let current = find(db, id).await?;
-    let name = validate(db, req).await?;
+    let name = validate(db, env.egress, req).await?;
+    let previous = secrets::parse(&current.actions).unwrap_or_default();
+    let actions = sealed_actions(env, req, &previous)?;
     let position = req.position.unwrap_or(current.position);
     let mut row = current.into_active_model();
     row.name = Set(name);
@@ -65,7 +79,7 @@ pub async fn replace(db: &impl ConnectionTrait, id: i64, req: &SaveRule) -> AppR
     row.idle_hours = Set(req.idle_hours.map(idle_i32));
     row.match_mode = Set(match_mode_str(req.match_mode).into());
     row.conditions = Set(json(&req.conditions)?);
-    row.actions = Set(json(&req.actions)?);
+    row.actions = Set(actions);
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
     tracing::info!(rule = id, "rule replaced");
@@ -99,6 +113,16 @@ async fn next_position(db: &impl ConnectionTrait) -> AppResult<i32> {
     Ok(last.map_or(1, |p| p.saturating_add(1)))
 }
 
+/// The request's actions as stored, webhook secrets sealed (a webhook saved without one keeps
+/// the stored secret of its url).
+fn sealed_actions(env: SaveEnv<'_>, req: &SaveRule, previous: &[StoredAction]) -> AppResult<String> {
+    secrets::seal(env.keys, &req.actions, previous)?.map_err(|i| {
+        AppError::validation(format!(
+            "actions[{i}]: secret: required for a webhook to a new url (16 to 200 characters)"
+        ))
+    })
+}
+
 /// Validated to at most [`MAX_IDLE_HOURS`] first, so it fits.
 fn idle_i32(h: u32) -> i32 {
     i32::try_from(h).unwrap_or(i32::MAX)
@@ -109,7 +133,7 @@ fn json<T: serde::Serialize>(v: &T) -> AppResult<String> {
 }
 
 /// Checks the whole rule; returns its trimmed name. Errors name the field, with its index.
-async fn validate(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<String> {
+async fn validate(db: &impl ConnectionTrait, egress: Egress, req: &SaveRule) -> AppResult<String> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(AppError::validation(format!("name: 1 to {MAX_NAME} characters")));
@@ -140,9 +164,9 @@ async fn validate(db: &impl ConnectionTrait, req: &SaveRule) -> AppResult<String
             .map_err(|msg| AppError::validation(format!("conditions[{i}]: {msg}")))?;
     }
     for (i, a) in req.actions.iter().enumerate() {
-        check_action(db, a)
+        check_action(db, egress, a)
             .await
-            .map_err(|msg| AppError::validation(format!("actions[{i}]: {msg}")))?;
+            .map_err(|msg| AppError::validation(format!("rule {name:?}: actions[{i}]: {msg}")))?;
     }
     Ok(name.to_owned())
 }
@@ -185,7 +209,7 @@ async fn check_condition(db: &impl ConnectionTrait, c: &Condition) -> Result<(),
     Ok(())
 }
 
-async fn check_action(db: &impl ConnectionTrait, a: &Action) -> Result<(), String> {
+async fn check_action(db: &impl ConnectionTrait, egress: Egress, a: &Action) -> Result<(), String> {
     match a {
         Action::SetCategory { id: Some(id) } => {
             exists(category::Entity::find_by_id(*id).one(db).await, "category", *id)?
@@ -226,9 +250,12 @@ async fn check_action(db: &impl ConnectionTrait, a: &Action) -> Result<(), Strin
                 return Err(format!("body: 1 to {} characters", MAX_TEXT * 5));
             }
         }
-        Action::Webhook { url, secret } => {
+        Action::Webhook { url, secret, .. } => {
             check_url(url)?;
-            if secret.chars().count() < 16 || secret.chars().count() > 200 {
+            egress::check_url(url, egress).map_err(|e| format!("url: {e}"))?;
+            if let Some(secret) = secret
+                && (secret.chars().count() < 16 || secret.chars().count() > 200)
+            {
                 return Err("secret: 16 to 200 characters (the receiver checks signatures with it)".into());
             }
         }

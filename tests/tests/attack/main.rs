@@ -8,9 +8,12 @@
 
 mod browser_headers;
 mod health_details;
+mod keys;
 mod mail_headers;
 mod mail_links;
 mod paging;
+mod private_networks;
+mod rule_secrets;
 mod scoped_answers;
 mod staff_mail;
 mod uploads;

@@ -21,6 +21,7 @@ use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::FetchError;
 use crate::crypto;
+use crate::egress::{self, Egress};
 use crate::keys::Keys;
 
 /// How the connection is secured (`mailboxes.imap_tls`).
@@ -60,6 +61,9 @@ pub struct Endpoint {
     pub tls: TlsMode,
     pub username: String,
     password: String,
+    /// Which addresses the host may resolve to: a mailbox's host is the admin's choice, so
+    /// `security.allow_private_networks` applies to it.
+    pub egress: Egress,
 }
 
 impl fmt::Debug for Endpoint {
@@ -74,6 +78,8 @@ impl fmt::Debug for Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint the operator gave (the benchmark, tests): any address. Mailboxes go through
+    /// [`Endpoint::of_mailbox`].
     pub fn new(host: &str, port: u16, tls: TlsMode, username: &str, password: &str) -> Self {
         Self {
             host: host.to_owned(),
@@ -81,12 +87,13 @@ impl Endpoint {
             tls,
             username: username.to_owned(),
             password: password.to_owned(),
+            egress: Egress::Anywhere,
         }
     }
 
     /// The endpoint of a mailbox row, with its password decrypted. Incomplete or unsafe settings
     /// are an [`FetchError::Imap`]: they are the mailbox's problem, shown in its `last_error`.
-    pub fn of_mailbox(keys: &Keys, m: &mailbox::Model) -> Result<Self, FetchError> {
+    pub fn of_mailbox(keys: &Keys, egress: Egress, m: &mailbox::Model) -> Result<Self, FetchError> {
         let host = m.imap_host.as_deref().map(str::trim).filter(|h| !h.is_empty());
         let Some(host) = host else {
             return Err(FetchError::Imap("no IMAP server is configured".into()));
@@ -111,7 +118,10 @@ impl Endpoint {
             }
             None => return Err(FetchError::Imap("no IMAP password is stored".into())),
         };
-        Ok(Self::new(host, port, tls, username, &password))
+        Ok(Self {
+            egress,
+            ..Self::new(host, port, tls, username, &password)
+        })
     }
 
     /// What a change of which means reconnecting.
@@ -331,7 +341,7 @@ async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> R
         (_, None) => Some(tls_config()?),
     };
     let host = endpoint.host.trim_start_matches('[').trim_end_matches(']');
-    let tcp = TcpStream::connect((host, endpoint.port))
+    let tcp = egress::connect_tcp(host, endpoint.port, endpoint.egress)
         .await
         .map_err(|e| FetchError::imap("connecting", e))?;
     let _ = tcp.set_nodelay(true);

@@ -20,6 +20,7 @@ use super::connect::{self, Connection, Endpoint};
 use super::lease::{self, Lease};
 use super::{FetchError, FetchReport, WorkerOptions, folder_name, status, supervisor};
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::pipeline;
@@ -447,7 +448,7 @@ async fn run_manual(
         let m = load(ctx, id)
             .await?
             .ok_or_else(|| FetchError::Imap("the mailbox was deleted".into()))?;
-        let endpoint = Endpoint::of_mailbox(ctx.keys(), &m)?;
+        let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), &m)?;
         let mut conn = connect::connect(&endpoint, opts.connect_timeout).await?;
         let note = run_cycle(ctx, &mut conn, &m, lease, hooks, opts, &mut report).await?;
         let _ = tokio::time::timeout(Duration::from_secs(5), conn.session.logout()).await;

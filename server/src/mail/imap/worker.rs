@@ -17,6 +17,7 @@ use super::fetch::{self, NoHooks, within};
 use super::lease::Lease;
 use super::{FetchError, FetchReport, WorkerOptions, status};
 use crate::context::AppContext;
+use crate::egress::Egress;
 use crate::error::{AppError, AppResult};
 
 /// A "fetch now" request: answered with the report of the next cycle.
@@ -170,7 +171,7 @@ impl Worker {
 
     /// Connects, then fetches and waits in turn until something ends the connection.
     async fn connected(&mut self, first: &mailbox::Model) -> Exit {
-        let endpoint = match Endpoint::of_mailbox(self.ctx.keys(), first) {
+        let endpoint = match Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), first) {
             Ok(e) => e,
             Err(e) => return Exit::Failed(e),
         };
@@ -189,7 +190,8 @@ impl Worker {
                 }
                 Err(e) => return Exit::Failed(e),
             };
-            let now = Endpoint::of_mailbox(self.ctx.keys(), &m).map(|e| (e.fingerprint(), fetch::folder_of(&m)));
+            let now = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), &m)
+                .map(|e| (e.fingerprint(), fetch::folder_of(&m)));
             if now.as_ref().ok() != Some(&settings) {
                 logout(&mut conn).await;
                 return Exit::Reconnect;

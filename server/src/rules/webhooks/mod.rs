@@ -19,7 +19,7 @@ pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
-/// Writes the delivery; returns its id.
+/// Writes the delivery; returns its id. `secret` is sealed ([`crate::rules::secrets`]).
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     rule: &CompiledRule,

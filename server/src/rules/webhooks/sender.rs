@@ -11,7 +11,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use crate::context::AppContext;
+use crate::egress::{self, Egress};
 use crate::error::AppResult;
+use crate::rules::secrets;
 use crate::rules::webhooks::signature::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use crate::rules::webhooks::{DELIVERED, FAILED, PENDING};
 
@@ -69,7 +71,11 @@ async fn claim(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Vec<w
 }
 
 /// One call; `Err` says why it did not count as delivered.
-async fn call(client: &reqwest::Client, d: &webhook_delivery::Model) -> Result<(), String> {
+async fn call(client: &reqwest::Client, ctx: &AppContext, d: &webhook_delivery::Model) -> Result<(), String> {
+    // A literal address never reaches the client's resolver: checked here, before connecting.
+    egress::check_url(&d.url, Egress::of(ctx.settings())).map_err(|e| format!("refused: {e}"))?;
+    let keys = ctx.keys();
+    let secret = secrets::delivery_secret(keys, &d.secret).map_err(|e| format!("cannot sign: {e}"))?;
     let timestamp = Utc::now().timestamp();
     let response = client
         .post(&d.url)
@@ -78,17 +84,29 @@ async fn call(client: &reqwest::Client, d: &webhook_delivery::Model) -> Result<(
         .header(reqwest::header::USER_AGENT, "Maildesk-Webhook/1")
         .header(DELIVERY_HEADER, d.id.to_string())
         .header(TIMESTAMP_HEADER, timestamp.to_string())
-        .header(SIGNATURE_HEADER, sign(&d.secret, timestamp, &d.payload))
+        .header(SIGNATURE_HEADER, sign(&secret, timestamp, &d.payload))
         .body(d.payload.clone())
         .send()
         .await
-        .map_err(|e| format!("request failed: {e}"))?;
+        .map_err(|e| format!("request failed: {}", with_causes(&e)))?;
     let status = response.status();
     if status.is_success() {
         Ok(())
     } else {
         Err(format!("the receiver answered {status}"))
     }
+}
+
+/// reqwest's message and its causes (a refused address is a cause), for `last_error`.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Records a call's outcome, unless the lease was lost meanwhile (another node took over).
@@ -144,7 +162,7 @@ pub async fn run_once(ctx: &AppContext, client: &reqwest::Client, now: DateTime<
             return Ok(pass);
         }
         for d in batch {
-            let outcome = call(client, &d).await;
+            let outcome = call(client, ctx, &d).await;
             if let Err(e) = &outcome {
                 tracing::warn!(delivery = d.id, attempt = d.attempts, error = %e, "webhook call failed");
             }
@@ -157,17 +175,15 @@ pub async fn run_once(ctx: &AppContext, client: &reqwest::Client, now: DateTime<
     }
 }
 
-/// The client webhook calls go through: no redirects (a signed body must not wander).
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+/// The client webhook calls go through: no redirects (a signed body must not wander), and
+/// only to addresses `egress` allows, checked on the address connected to.
+pub fn client(egress: Egress) -> reqwest::Client {
+    egress::http_client(egress)
 }
 
 /// This node's sender.
 pub async fn run(ctx: AppContext) {
-    let client = client();
+    let client = client(Egress::of(ctx.settings()));
     loop {
         if let Err(e) = run_once(&ctx, &client, Utc::now()).await {
             tracing::warn!(error = %e, "webhook pass failed; retrying shortly");

@@ -130,8 +130,8 @@ pub static ACTIONS: &[Kind] = &[
             },
             Field {
                 name: "secret",
-                label: "Signing secret",
-                input: Input::Text,
+                label: "Signing secret (16+ characters; left empty, the saved one is kept)",
+                input: Input::Secret,
             },
         ],
     },
@@ -182,13 +182,30 @@ mod tests {
             },
             Action::Webhook {
                 url: "https://hooks.example.com/maildesk".into(),
-                secret: "s3cret".into(),
+                secret: Some("s3cret".into()),
+                secret_set: false,
             },
         ] {
             let draft = draft_of(&a);
             assert_eq!(draft.key(), serde_json::to_value(&a).unwrap()["kind"], "{a:?}");
             assert_eq!(draft.write::<Action>(), Ok(a.clone()), "{draft:?}");
         }
+    }
+
+    #[test]
+    fn a_stored_webhook_secret_is_kept_when_the_box_stays_empty() {
+        // As the server answers: the secret left out, only whether one is set.
+        let answered = Action::Webhook {
+            url: "https://hooks.example.com/maildesk".into(),
+            secret: None,
+            secret_set: true,
+        };
+        let draft = draft_of(&answered);
+        assert_eq!(draft.get("secret"), "");
+        let Ok(Action::Webhook { url, secret, .. }) = draft.write::<Action>() else {
+            panic!("{draft:?}");
+        };
+        assert_eq!((url.as_str(), secret), ("https://hooks.example.com/maildesk", None));
     }
 
     #[test]

@@ -63,7 +63,9 @@ impl RuleChoices {
             Input::Agent => named(self.directory.staff().into_iter().map(|u| (u.id, u.name)).collect()),
             Input::Calendar => named(self.calendars.get().into_iter().map(|c| (c.id, c.name)).collect()),
             Input::CustomField => named(self.custom_fields.get().into_iter().map(|f| (f.id, f.name)).collect()),
-            Input::Text | Input::LongText | Input::Email | Input::Flag | Input::MailTo | Input::Url => Vec::new(),
+            Input::Text | Input::LongText | Input::Email | Input::Flag | Input::MailTo | Input::Url | Input::Secret => {
+                Vec::new()
+            }
         }
     }
 
@@ -79,6 +81,8 @@ impl RuleChoices {
                     Input::Text | Input::LongText | Input::Email | Input::MailTo | Input::Url => {
                         format!("“{text}”")
                     }
+                    // Never shown, not even while typed; a saved webhook always has one.
+                    Input::Secret => "(signed)".to_owned(),
                     Input::Flag if text == "true" => "yes".to_owned(),
                     Input::Flag => "no".to_owned(),
                     select => self

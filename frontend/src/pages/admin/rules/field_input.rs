@@ -67,16 +67,18 @@ pub fn FieldInput(
             }
             .into_any()
         }
-        Input::Text | Input::Email | Input::Url => {
+        Input::Text | Input::Email | Input::Url | Input::Secret => {
             let kind = match field.input {
                 Input::Email => "email",
                 Input::Url => "url",
+                Input::Secret => "password",
                 _ => "text",
             };
             view! {
                 <input
                     id=id
                     type=kind
+                    autocomplete=(field.input == Input::Secret).then_some("new-password")
                     data-testid=testid
                     aria-invalid=aria_invalid
                     prop:value=value

@@ -53,6 +53,9 @@ pub enum Input {
     MailTo,
     /// A web address (`https://…`).
     Url,
+    /// A write-only secret: the server never sends it back, and an empty box (`null`) keeps
+    /// the stored one.
+    Secret,
     /// A checkbox.
     Flag,
 }
@@ -79,7 +82,7 @@ impl Input {
                 .map_err(|_| format!("choose {what}"))
         };
         match self {
-            Self::OptionalCategory if text.is_empty() => Ok(Value::Null),
+            Self::OptionalCategory | Self::Secret if text.is_empty() => Ok(Value::Null),
             Self::OptionalCategory => id("a category"),
             Self::Company => id("a company"),
             Self::Mailbox => id("a mailbox"),
