@@ -95,6 +95,11 @@ pub struct LimitSettings {
     /// Raw mails one client address may be sending to `POST /inbound` at once before their
     /// signature is checked; more are refused (429).
     pub inbound_uploads_per_client: usize,
+    /// Live sockets one user may hold open on one node; more are refused (429).
+    pub sockets_per_user: usize,
+    /// Frames a socket may send per second on average (bursts of three seconds' worth pass);
+    /// past that frames are refused, and a client that keeps at it is disconnected.
+    pub socket_frames_per_second: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -232,6 +237,8 @@ max_attachment_bytes = 26214400
 pending_upload_bytes = 104857600
 pending_upload_hours = 24
 inbound_uploads_per_client = 8
+sockets_per_user = 20
+socket_frames_per_second = 10
 
 [portal]
 company_tickets = false
@@ -392,6 +399,11 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
+        }
+        if self.limits.sockets_per_user == 0 || self.limits.socket_frames_per_second == 0 {
+            return Err(SettingsError(
+                "limits.sockets_per_user and limits.socket_frames_per_second must be at least 1".into(),
+            ));
         }
         if self.limits.inbound_uploads_per_client == 0 {
             return Err(SettingsError(

@@ -25,6 +25,47 @@ pub const DEAD_AFTER: Duration = Duration::from_secs(8);
 const REFRESH_EVERY_PINGS: u32 = 2;
 /// Client frames are small JSON objects.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Frames refused in a row (over the rate) before the client is disconnected.
+const REFUSED_BEFORE_CLOSE: u32 = 50;
+
+/// A token bucket over the frames one socket sends: a typing indicator is a few frames a
+/// second; a flood of subscribes (each a rights check against the database) is not.
+struct FrameBudget {
+    tokens: f64,
+    per_second: f64,
+    burst: f64,
+    last: Instant,
+    refused_in_a_row: u32,
+}
+
+impl FrameBudget {
+    fn new(per_second: u32) -> Self {
+        let per_second = f64::from(per_second);
+        Self {
+            tokens: per_second * 3.0,
+            per_second,
+            burst: per_second * 3.0,
+            last: Instant::now(),
+            refused_in_a_row: 0,
+        }
+    }
+
+    /// Whether one more frame may be handled now.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.refused_in_a_row = 0;
+            true
+        } else {
+            self.refused_in_a_row += 1;
+            false
+        }
+    }
+}
 
 pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: Session, stream: MessageStream) {
     let rt = ctx.realtime().clone();
@@ -43,6 +84,11 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
         heartbeat_secs: PING_EVERY.as_secs(),
         server_time: chrono::Utc::now(),
     });
+    if rt.hub().connections_of(conn.user.id) > ctx.settings().limits.sockets_per_user {
+        // The route refused most; this catches sockets opened at the same instant.
+        conn.kick("too many live connections for this account");
+    }
+    let mut budget = FrameBudget::new(ctx.settings().limits.socket_frames_per_second);
     let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
     let mut tick = tokio::time::interval(PING_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -55,7 +101,20 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
                 match incoming {
                     // Boxed: its database futures are large, and kept inline they would
                     // make every idle socket's task that large for its whole life.
-                    Some(Ok(Message::Text(text))) => Box::pin(handle_frame(&ctx, &rt, &conn, &text)).await,
+                    Some(Ok(Message::Text(text))) if budget.take() => {
+                        Box::pin(handle_frame(&ctx, &rt, &conn, &text)).await;
+                    }
+                    Some(Ok(Message::Text(_))) if budget.refused_in_a_row >= REFUSED_BEFORE_CLOSE => {
+                        break Some(CloseReason {
+                            code: CloseCode::Policy,
+                            description: Some("too many frames".into()),
+                        });
+                    }
+                    Some(Ok(Message::Text(_))) => conn.send_frame(&error(
+                        "rate_limited",
+                        "too many frames; slow down".into(),
+                        None,
+                    )),
                     Some(Ok(Message::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() {
                             break None;

@@ -9,6 +9,7 @@
 mod browser_headers;
 mod health_details;
 mod keys;
+mod live_limits;
 mod mail_headers;
 mod mail_links;
 mod paging;
