@@ -18,6 +18,7 @@ mod m20261201_000007_rule_timers_webhooks;
 mod m20261201_000008_time_entries_rating_comment;
 mod m20261201_000009_custom_fields;
 mod m20261202_000010_lz4_large_columns;
+mod m20261207_000011_create_auth_sessions;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_time_entries_rating_comment::Migration),
             Box::new(m20261201_000009_custom_fields::Migration),
             Box::new(m20261202_000010_lz4_large_columns::Migration),
+            Box::new(m20261207_000011_create_auth_sessions::Migration),
         ]
     }
 }

@@ -5,3 +5,7 @@
 //! server stays up.
 //!
 //! One test binary of modules: the suite links once.
+
+mod login_throttle;
+mod sessions;
+mod url_tickets;
