@@ -28,6 +28,16 @@ pub async fn open(
     if expires_at <= now {
         return Err(AppError::Unauthorized);
     }
+    // The user's dead sessions go as a new one starts, so the table holds live ones only.
+    auth_session::Entity::delete_many()
+        .filter(auth_session::Column::UserId.eq(user.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(auth_session::Column::ExpiresAt.lte(now))
+                .add(auth_session::Column::RevokedAt.is_not_null()),
+        )
+        .exec(ctx.db())
+        .await?;
     let jti = new_jti();
     let row = auth_session::ActiveModel {
         user_id: Set(user.id),
