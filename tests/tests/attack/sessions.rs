@@ -286,11 +286,12 @@ both_backends!(
 /// A socket lives no longer than the credential it was opened with.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_socket_closes_when_its_token_expires() {
-    let app = spawn_app_with(Backend::Sqlite, |s| s.auth.access_ttl_secs = 3).await;
-    let agent = app.new_user(Role::Agent).await;
-    let mut socket = live::connect(app.port, &agent.token).await;
+    let app = spawn_app_with(Backend::Sqlite, |s| s.auth.access_ttl_secs = 4).await;
+    // A fresh sign-in: the socket opens well within the token's 4 s.
+    let session = app.api.login_ok(&app.admin.email, &app.admin.password).await;
+    let mut socket = live::connect(app.port, &session.access_token).await;
     let reason = socket
-        .closed_within(Duration::from_secs(12))
+        .closed_within(Duration::from_secs(15))
         .await
         .expect("the socket outlived its token");
     assert!(reason.contains("expired"), "{reason}");
