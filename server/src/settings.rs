@@ -58,11 +58,19 @@ pub struct AuthSettings {
     pub jwt_secret: SecretString,
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
-    /// Failed logins allowed per account within `login_window_secs`.
+    /// Sign-in attempts per account admitted at once within `login_window_secs`; after that,
+    /// one per delay (see `login_base_delay_ms`).
     pub login_max_failures_per_account: u32,
-    /// Failed logins allowed per client IP within `login_window_secs`.
+    /// The same per client IP.
     pub login_max_failures_per_ip: u32,
+    /// Counts are forgotten after this long without an attempt.
     pub login_window_secs: u64,
+    /// The wait after the last free attempt; it doubles with every further attempt…
+    pub login_base_delay_ms: u64,
+    /// …up to this (never a permanent lock: the owner gets in after at most this long).
+    pub login_max_delay_ms: u64,
+    /// Life of a one-time ticket for a URL that cannot carry a header (WebSocket, downloads).
+    pub url_ticket_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -222,6 +230,9 @@ refresh_ttl_secs = 2592000
 login_max_failures_per_account = 5
 login_max_failures_per_ip = 30
 login_window_secs = 900
+login_base_delay_ms = 15000
+login_max_delay_ms = 900000
+url_ticket_ttl_secs = 60
 
 [redis]
 url = ""

@@ -377,6 +377,8 @@ mod tests {
             role,
             company_id: None,
             only_ticket: None,
+            session_epoch: 0,
+            session_ends: i64::MAX,
         }
     }
 

@@ -1,5 +1,6 @@
 //! One WebSocket connection: the client's frames in, this node's fan-out out, and the
-//! heartbeat that drops a silent connection (and its presence) within 10 s.
+//! heartbeat that drops a silent connection (and its presence) within 10 s, and a socket whose
+//! credential expired or whose user was deactivated, changed role or had every session ended.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,9 @@ pub const PING_EVERY: Duration = Duration::from_secs(2);
 pub const DEAD_AFTER: Duration = Duration::from_secs(8);
 /// Presence entries are re-stored every this many pings (well inside their TTL).
 const REFRESH_EVERY_PINGS: u32 = 2;
+/// The account behind the socket is re-read every this many pings (every 10 s): a deactivated
+/// user, a changed role or ended sessions close the socket even when nothing is published.
+const RECHECK_EVERY_PINGS: u32 = 5;
 /// Client frames are small JSON objects.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Frames refused in a row (over the rate) before the client is disconnected.
@@ -148,10 +152,16 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
                         description: Some("no answer to pings".into()),
                     });
                 }
+                if chrono::Utc::now().timestamp() >= conn.user.session_ends {
+                    break Some(policy_close("the session expired; sign in again"));
+                }
                 if session.ping(b"").await.is_err() {
                     break None;
                 }
                 pings = pings.wrapping_add(1);
+                if pings.is_multiple_of(RECHECK_EVERY_PINGS) && !still_valid(&ctx, &conn).await {
+                    break Some(policy_close("the account changed; sign in again"));
+                }
                 if pings.is_multiple_of(REFRESH_EVERY_PINGS) {
                     refresh_presence(&rt, &conn).await;
                 }
@@ -175,6 +185,26 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
     }
     let _ = session.close(close).await;
     tracing::debug!(conn = conn.id, "socket closed");
+}
+
+fn policy_close(why: &str) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Policy,
+        description: Some(why.into()),
+    }
+}
+
+/// Whether the socket's user is still who it was when it connected. A database hiccup keeps
+/// the socket (the next check decides): closing every socket at once would only cause a
+/// reconnect storm.
+async fn still_valid(ctx: &AppContext, conn: &Conn) -> bool {
+    match conn.user.still_valid(ctx).await {
+        Ok(valid) => valid,
+        Err(e) => {
+            tracing::warn!(error = %e, conn = conn.id, "could not re-check a socket's user");
+            true
+        }
+    }
 }
 
 /// The error code as it is spelled on the wire (`not_found`, `forbidden`…).
