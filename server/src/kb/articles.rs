@@ -51,8 +51,12 @@ fn tags_of(s: &str) -> Vec<String> {
     s.split(',').filter(|t| !t.is_empty()).map(String::from).collect()
 }
 
-async fn to_dto(db: &impl ConnectionTrait, rows: Vec<kb_article::Model>) -> AppResult<Vec<KbArticle>> {
-    let authors = users_by_id(db, rows.iter().filter_map(|a| a.author_id).collect()).await?;
+/// Articles as `reader` sees them: the public never learns an author's (an agent's) address.
+async fn to_dto(db: &impl ConnectionTrait, reader: Reader, rows: Vec<kb_article::Model>) -> AppResult<Vec<KbArticle>> {
+    let mut authors = users_by_id(db, rows.iter().filter_map(|a| a.author_id).collect()).await?;
+    if reader == Reader::Public {
+        authors.values_mut().for_each(|a| a.email.clear());
+    }
     Ok(rows
         .into_iter()
         .map(|a| KbArticle {
@@ -88,7 +92,7 @@ pub async fn list(
     let total = q.clone().count(db).await?;
     let rows = q.offset(paging.offset()).limit(paging.limit()).all(db).await?;
     Ok(Page {
-        items: to_dto(db, rows).await?,
+        items: to_dto(db, reader, rows).await?,
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -105,7 +109,10 @@ async fn find(db: &impl ConnectionTrait, reader: Reader, id: i64) -> AppResult<k
 
 pub async fn get(db: &impl ConnectionTrait, reader: Reader, id: i64) -> AppResult<KbArticle> {
     let a = find(db, reader, id).await?;
-    to_dto(db, vec![a]).await?.pop().ok_or(AppError::NotFound("article"))
+    to_dto(db, reader, vec![a])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("article"))
 }
 
 /// The cleaned fields: (title, sanitized html, text, tags).

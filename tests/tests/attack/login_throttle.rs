@@ -67,8 +67,10 @@ async fn the_owner_gets_in_once_the_delay_is_over() {
         let app = spawn_app_with(backend, |s: &mut Settings| {
             s.auth.login_max_failures_per_account = 3;
             s.auth.login_max_failures_per_ip = 1000;
-            s.auth.login_base_delay_ms = 500;
-            s.auth.login_max_delay_ms = 1500;
+            // Long enough that three wrong guesses (each an Argon2 check in a debug build, on
+            // a loaded machine) fit well inside the first delay.
+            s.auth.login_base_delay_ms = 3000;
+            s.auth.login_max_delay_ms = 4000;
         })
         .await;
         let admin = app.admin.clone();
@@ -95,7 +97,7 @@ async fn the_owner_gets_in_once_the_delay_is_over() {
         for round in 0..3 {
             poll::until(
                 &format!("{backend:?}: round {round}: an attacker's guess admitted after the delay"),
-                Duration::from_secs(10),
+                Duration::from_secs(15),
                 || async { guess(&app, &admin.email, "wrong-password").await.status().as_u16() },
                 |s| *s == 401,
             )
@@ -103,7 +105,7 @@ async fn the_owner_gets_in_once_the_delay_is_over() {
         }
         poll::until(
             &format!("{backend:?}: the owner signed in"),
-            Duration::from_secs(10),
+            Duration::from_secs(15),
             || async { guess(&app, &admin.email, &admin.password).await.status().as_u16() },
             |s| *s == 200,
         )

@@ -145,6 +145,23 @@ both_backends!(customers_never_see_agents_addresses, |app: TestApp| async move {
             "{path}: the customer's own address is kept"
         );
     }
+    // Nor through the help center: an article's author is staff.
+    let article = json!({"title": "Reset your password", "body_html": "<p>Click reset.</p>",
+                         "category_id": null, "tags": [], "visibility": "public"});
+    let r = app.api.post_json(&agent.token, "/kb/articles", &article).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    for token in [Some(&customer.token), None] {
+        let r = match token {
+            Some(t) => app.api.get(t, "/kb/articles").await,
+            None => app.api.get_anon("/kb/articles").await,
+        };
+        let text = r.text().await.expect("body");
+        assert!(text.contains("Reset your password"), "{text}");
+        assert!(
+            !text.contains(&agent.email),
+            "the help center shows the agent's address: {text}"
+        );
+    }
     // Staff still see it.
     let staff = app.api.ticket(&app.admin.token, t.id).await;
     assert_eq!(staff.ticket.assignee.map(|a| a.email), Some(agent.email.clone()));
