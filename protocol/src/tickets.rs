@@ -285,7 +285,7 @@ pub struct AddSubscriber {
 
 /// Query of `GET /api/v1/tickets`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     pub status: Option<TicketStatus>,

@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::paging::Paging;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
     /// Only accounts of this role.

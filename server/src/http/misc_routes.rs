@@ -9,12 +9,16 @@ use crate::auth::CurrentUser;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::http::content_disposition;
+use crate::http::openapi::Binary;
 use crate::tickets::access::Scope;
 use crate::tickets::attachments;
 
 /// Download an attachment (rights of its ticket and message apply).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = protocol::ErrorBody)))]
+    responses((status = 200, description = "the file; images that render inline keep their own type",
+        content((Binary = "application/octet-stream"), (Binary = "image/png"), (Binary = "image/jpeg"),
+            (Binary = "image/gif"), (Binary = "image/webp"))),
+        (status = 404, body = protocol::ErrorBody)))]
 #[get("/attachments/{id}")]
 pub async fn download(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let scope = Scope::of(ctx.db(), ctx.settings(), &user).await?;

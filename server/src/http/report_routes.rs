@@ -14,6 +14,7 @@ use crate::reports::{self, RawQuery};
 /// naming the field (a typed query would fail with a generic 400). Unknown fields are allowed:
 /// a browser download of the CSV authenticates with `access_token` in the query.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// First day, inclusive, `YYYY-MM-DD` in `tz`.
     from: Option<String>,
