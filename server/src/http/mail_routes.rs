@@ -50,7 +50,7 @@ pub async fn list_mailboxes(ctx: web::Data<AppContext>, user: CurrentUser) -> Ap
 
 /// Create a mailbox; the answer carries its webhook secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/mailboxes", tag = "mail", request_body = MailboxSettings, security(("bearer" = [])),
-    responses((status = 201, body = MailboxWithSecret), (status = 422, body = protocol::ErrorBody)))]
+    responses((status = 201, body = MailboxWithSecret), (status = 409, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[post("/mailboxes")]
 pub async fn create_mailbox(
     ctx: web::Data<AppContext>,
@@ -77,7 +77,7 @@ pub async fn get_mailbox(
 /// Change settings; `enabled: true` re-enables a mailbox disabled after failures.
 #[utoipa::path(patch, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MailboxSettings,
     security(("bearer" = [])), responses((status = 200, body = Mailbox), (status = 404, body = protocol::ErrorBody),
-    (status = 422, body = protocol::ErrorBody)))]
+    (status = 409, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[patch("/mailboxes/{id}")]
 pub async fn update_mailbox(
     ctx: web::Data<AppContext>,

@@ -133,10 +133,17 @@ fn add_framework_errors(method: &str, path: &str, operation: &mut Operation) {
             .any(|p| std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&place))
     };
     let (in_path, in_query) = (has_param(ParameterIn::Path), has_param(ParameterIn::Query));
-    let json_body = operation
-        .request_body
-        .as_ref()
-        .is_some_and(|b| b.content.contains_key("application/json"));
+    let body_types = |wanted: &[&str]| {
+        operation
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.content.keys().any(|t| wanted.contains(&t.as_str())))
+    };
+    let json_body = body_types(&["application/json"]);
+    // Read by an extractor that parses it (JSON, a form): unreadable, too large or mislabelled.
+    let parsed_body = json_body || body_types(&["application/x-www-form-urlencoded"]);
+    // Read as bytes: only a size limit applies.
+    let raw_body = body_types(&["application/octet-stream", "message/rfc822"]);
     let mut statuses = Vec::new();
     if signed_in {
         statuses.push(("401", "no valid access token"));
@@ -144,15 +151,19 @@ fn add_framework_errors(method: &str, path: &str, operation: &mut Operation) {
             statuses.push(("403", "signed in, but not allowed to do this"));
         }
     }
-    if in_path || in_query || json_body {
-        statuses.push(("400", "a path or query parameter, or the JSON body, could not be read"));
+    if in_path || in_query || parsed_body {
+        statuses.push(("400", "a path or query parameter, or the body, could not be read"));
     }
     if in_path {
         statuses.push(("404", "nothing here, or nothing the caller may see"));
     }
-    if json_body {
+    if parsed_body || raw_body {
         statuses.push(("413", "the body is larger than this endpoint accepts"));
-        statuses.push(("415", "the body is not sent as application/json"));
+    }
+    if parsed_body {
+        statuses.push(("415", "the body is not sent with the content type this endpoint reads"));
+    }
+    if json_body {
         statuses.push(("422", "a value is not acceptable"));
     }
     for (status, description) in statuses {
