@@ -11,6 +11,7 @@
 
 pub mod app_setting;
 pub mod attachment;
+pub mod auth_session;
 pub mod business_calendar;
 pub mod canned_response;
 pub mod category;
@@ -41,6 +42,7 @@ pub mod webhook_delivery;
 pub mod prelude {
     pub use super::app_setting::Entity as AppSetting;
     pub use super::attachment::Entity as Attachment;
+    pub use super::auth_session::Entity as AuthSession;
     pub use super::business_calendar::Entity as BusinessCalendar;
     pub use super::canned_response::Entity as CannedResponse;
     pub use super::category::Entity as Category;

@@ -19,6 +19,8 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub company_id: Option<i64>,
     pub is_active: bool,
+    /// Carried in every token; raising it ends every session of the user at once.
+    pub session_epoch: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ mod refresh;
 mod reports;
 mod rules;
 mod search;
+mod session;
 mod sla;
 mod ticket_people;
 

@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <RequireAuth><DashboardPage /></RequireAuth> }
                     />
                     <Route
+                        path=path!("/account/password")
+                        view=|| view! { <RequireAuth><crate::pages::account::PasswordPage /></RequireAuth> }
+                    />
+                    <Route
                         path=path!("/reports")
                         view=|| view! { <RequireAuth><crate::pages::reports::ReportsPage /></RequireAuth> }
                     />

@@ -58,11 +58,6 @@ impl Auth {
         self.session.try_get_untracked().flatten()
     }
 
-    /// The current access token (reactive), e.g. for download links.
-    pub fn access_token(&self) -> Option<String> {
-        self.session.with(|s| s.as_ref().map(|s| s.access_token.clone()))
-    }
-
     /// Stores a new or refreshed session.
     pub fn set_session(&self, session: Session) {
         if let Err(e) = LocalStorage::set(STORAGE_KEY, &session) {

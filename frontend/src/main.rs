@@ -6,6 +6,7 @@ mod auth;
 mod business_minutes;
 mod components;
 mod debounce;
+mod downloads;
 mod field_problem;
 mod filter;
 mod format;

@@ -20,6 +20,7 @@ mod m20261201_000009_custom_fields;
 mod m20261202_000010_lz4_large_columns;
 mod m20261207_000011_attachment_uploader;
 mod m20261207_000012_mark_clear_webhook_secrets;
+mod m20261207_000013_create_auth_sessions;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_lz4_large_columns::Migration),
             Box::new(m20261207_000011_attachment_uploader::Migration),
             Box::new(m20261207_000012_mark_clear_webhook_secrets::Migration),
+            Box::new(m20261207_000013_create_auth_sessions::Migration),
         ]
     }
 }

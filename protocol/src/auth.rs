@@ -30,3 +30,30 @@ pub struct TokenResponse {
     pub expires_in: i64,
     pub user: User,
 }
+
+/// Change one's own password. Every session of the account ends (other devices sign in again);
+/// the answer is a fresh session for the caller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// An admin sets someone's password; every session of that account ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    pub password: String,
+}
+
+/// A one-time ticket for a URL that cannot carry an `Authorization` header (the WebSocket, a
+/// download link): `?ticket=…`, valid once, for `expires_in` seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UrlTicket {
+    pub ticket: String,
+    pub expires_in: i64,
+}

@@ -1,9 +1,12 @@
 //! The WebSocket contract (`/api/v1/ws`): JSON text frames tagged by `type`, one definition for
 //! the server and the browser app.
 //!
-//! A client connects with its access token (`?access_token=` — browsers cannot set headers on a
-//! WebSocket), gets `hello`, then subscribes to topics. The server pings every few seconds; a
-//! connection that answers nothing for 10 s is dropped, and its presence with it.
+//! A client connects with a one-time ticket from `POST /api/v1/auth/ticket` (`?ticket=` —
+//! browsers cannot set headers on a WebSocket, and the access token never goes into a URL), gets
+//! `hello`, then subscribes to topics. The server pings every few seconds; a connection that
+//! answers nothing for 10 s is dropped, and its presence with it. The socket is closed when the
+//! access token the ticket was bought with expires, or the account is deactivated, changes role
+//! or has its sessions ended: reconnect with a new ticket.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -294,7 +294,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(admin) = app.first_admin() {
         match &admin.generated_password {
             Some(pw) => println!(
-                "First start: sign in as {} with the one-time password {pw}\n(it is shown only now; create your own accounts under Admin)",
+                "First start: sign in as {} with the one-time password {pw}\n(it is shown only now; replace it under Password once signed in, and create your own accounts under Admin)",
                 admin.email
             ),
             None => println!(

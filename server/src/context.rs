@@ -6,6 +6,7 @@ use redis::aio::ConnectionManager;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::throttle::{AttemptCounter, MemoryCounter, RedisCounter};
+use crate::auth::url_tickets::{MemoryTickets, RedisTickets, TicketStore};
 use crate::blobs::BlobStore;
 use crate::keys::Keys;
 use crate::mail::inbound::batch::IngestQueue;
@@ -27,6 +28,7 @@ struct Inner {
     blobs: BlobStore,
     redis: Option<ConnectionManager>,
     attempts: Box<dyn AttemptCounter>,
+    url_tickets: Box<dyn TicketStore>,
     realtime: Arc<Realtime>,
     outbound: Outbound,
     search: Search,
@@ -59,6 +61,10 @@ impl AppContext {
             Some(conn) => Box::new(RedisCounter::new(conn.clone(), settings.redis.key_prefix.clone())),
             None => Box::new(MemoryCounter::default()),
         };
+        let url_tickets: Box<dyn TicketStore> = match &redis {
+            Some(conn) => Box::new(RedisTickets::new(conn.clone(), settings.redis.key_prefix.clone())),
+            None => Box::new(MemoryTickets::default()),
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -67,6 +73,7 @@ impl AppContext {
                 blobs,
                 redis,
                 attempts,
+                url_tickets,
                 realtime,
                 outbound,
                 search,
@@ -106,6 +113,11 @@ impl AppContext {
 
     pub fn attempts(&self) -> &dyn AttemptCounter {
         self.inner.attempts.as_ref()
+    }
+
+    /// One-time tickets for URLs that cannot carry a header.
+    pub fn url_tickets(&self) -> &dyn TicketStore {
+        self.inner.url_tickets.as_ref()
     }
 
     pub fn realtime(&self) -> &Arc<Realtime> {

@@ -34,6 +34,9 @@ pub enum AppError {
     TicketConflict { message: String, current: Box<Ticket> },
     #[error("too many attempts; try again in a few minutes")]
     TooManyRequests,
+    /// Too many attempts; the next one is possible after this long (sent as `Retry-After`).
+    #[error("too many attempts; try again in {} seconds", .0.as_secs().max(1))]
+    RetryAfter(std::time::Duration),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0} is unavailable")]
@@ -54,7 +57,7 @@ impl AppError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::VersionConflict { .. } => ErrorCode::VersionConflict,
             Self::Conflict(_) | Self::TicketConflict { .. } => ErrorCode::Conflict,
-            Self::TooManyRequests => ErrorCode::TooManyRequests,
+            Self::TooManyRequests | Self::RetryAfter(_) => ErrorCode::TooManyRequests,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) => ErrorCode::Internal,

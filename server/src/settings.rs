@@ -58,11 +58,19 @@ pub struct AuthSettings {
     pub jwt_secret: SecretString,
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
-    /// Failed logins allowed per account within `login_window_secs`.
+    /// Sign-in attempts per account admitted at once within `login_window_secs`; after that,
+    /// one per delay (see `login_base_delay_ms`).
     pub login_max_failures_per_account: u32,
-    /// Failed logins allowed per client IP within `login_window_secs`.
+    /// The same per client IP.
     pub login_max_failures_per_ip: u32,
+    /// Counts are forgotten after this long without an attempt.
     pub login_window_secs: u64,
+    /// The wait after the last free attempt; it doubles with every further attempt…
+    pub login_base_delay_ms: u64,
+    /// …up to this (never a permanent lock: the owner gets in after at most this long).
+    pub login_max_delay_ms: u64,
+    /// Life of a one-time ticket for a URL that cannot carry a header (WebSocket, downloads).
+    pub url_ticket_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +103,11 @@ pub struct LimitSettings {
     /// Raw mails one client address may be sending to `POST /inbound` at once before their
     /// signature is checked; more are refused (429).
     pub inbound_uploads_per_client: usize,
+    /// Live sockets one user may hold open on one node; more are refused (429).
+    pub sockets_per_user: usize,
+    /// Frames a socket may send per second on average (bursts of three seconds' worth pass);
+    /// past that frames are refused, and a client that keeps at it is disconnected.
+    pub socket_frames_per_second: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -217,6 +230,9 @@ refresh_ttl_secs = 2592000
 login_max_failures_per_account = 5
 login_max_failures_per_ip = 30
 login_window_secs = 900
+login_base_delay_ms = 15000
+login_max_delay_ms = 900000
+url_ticket_ttl_secs = 60
 
 [redis]
 url = ""
@@ -232,6 +248,8 @@ max_attachment_bytes = 26214400
 pending_upload_bytes = 104857600
 pending_upload_hours = 24
 inbound_uploads_per_client = 8
+sockets_per_user = 20
+socket_frames_per_second = 10
 
 [portal]
 company_tickets = false
@@ -392,6 +410,11 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
+        }
+        if self.limits.sockets_per_user == 0 || self.limits.socket_frames_per_second == 0 {
+            return Err(SettingsError(
+                "limits.sockets_per_user and limits.socket_frames_per_second must be at least 1".into(),
+            ));
         }
         if self.limits.inbound_uploads_per_client == 0 {
             return Err(SettingsError(

@@ -187,8 +187,14 @@ async fn servers() {
     let rounds = env_or("MAILDESK_BENCH_ROUNDS", 100);
     // Two nodes sharing two cores: one HTTP worker each, as such a deployment is configured.
     let workers = env_or("MAILDESK_BENCH_WORKERS", 1);
-    let a = spawn_app_with(Backend::Postgres, |s| s.http.workers = workers).await;
-    let b = a.spawn_node_with(|s| s.http.workers = workers).await;
+    // Every watcher socket is one account's (the bench measures fan-out, not logins): lift
+    // the per-account socket cap.
+    let settings = |s: &mut maildesk::Settings| {
+        s.http.workers = workers;
+        s.limits.sockets_per_user = agents + 10;
+    };
+    let a = spawn_app_with(Backend::Postgres, settings).await;
+    let b = a.spawn_node_with(settings).await;
     let watcher = a.new_user(Role::Agent).await;
     let typist = a.new_user(Role::Agent).await;
     let t = a

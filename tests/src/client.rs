@@ -103,6 +103,23 @@ impl Api {
         ok_json(self.login(email, password).await).await
     }
 
+    /// A one-time ticket for a URL the browser opens itself (`?ticket=`), as the page fetches
+    /// one before opening the socket or a download.
+    pub async fn url_ticket(&self, token: &str) -> Response {
+        self.http
+            .post(self.url("/auth/ticket"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("POST /auth/ticket")
+    }
+
+    pub async fn url_ticket_ok(&self, token: &str) -> String {
+        ok_json::<protocol::UrlTicket>(self.url_ticket(token).await)
+            .await
+            .ticket
+    }
+
     /// Creates a ticket and returns it (asserting 201).
     pub async fn create_ticket(&self, token: &str, req: &protocol::CreateTicket) -> TicketDetail {
         let resp = self.post_json(token, "/tickets", req).await;

@@ -16,10 +16,30 @@ pub struct Live {
     pub user_id: i64,
 }
 
-/// Opens `/api/v1/ws` on `port`; an error is what the server answered instead of upgrading.
+/// Opens `/api/v1/ws` on `port` as a browser does: a one-time ticket bought with the access
+/// token, then the socket with `?ticket=`. An error is what the server answered instead of
+/// upgrading (a token the ticket endpoint refuses opens the socket without credentials).
 pub async fn try_connect(port: u16, token: Option<&str>) -> Result<Live, tungstenite::Error> {
-    let url = match token {
-        Some(t) => format!("ws://127.0.0.1:{port}{}?access_token={t}", protocol::live::WS_PATH),
+    let ticket = match token {
+        Some(t) => {
+            let api = crate::Api::new(format!("http://127.0.0.1:{port}"));
+            let resp = api.url_ticket(t).await;
+            if resp.status().is_success() {
+                let ticket: protocol::UrlTicket = resp.json().await.expect("a ticket");
+                Some(ticket.ticket)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    try_connect_url(port, ticket.as_deref().map(|t| format!("ticket={t}"))).await
+}
+
+/// Opens `/api/v1/ws` on `port` with `query` (e.g. `ticket=…`) as the query string.
+pub async fn try_connect_url(port: u16, query: Option<String>) -> Result<Live, tungstenite::Error> {
+    let url = match query {
+        Some(q) => format!("ws://127.0.0.1:{port}{}?{q}", protocol::live::WS_PATH),
         None => format!("ws://127.0.0.1:{port}{}", protocol::live::WS_PATH),
     };
     // tungstenite zero-fills its whole read buffer (128 KiB by default) on every read: with

@@ -1,7 +1,7 @@
 //! The reports page in headless Chromium: an admin opens Reports from the header, picks
 //! today and "group by category", and the table shows the tickets this test created (two,
 //! one of them in Billing) as the API counts them; the "Download CSV" link carries the query
-//! and a token the server accepts. Needs `bash scripts/chromium.sh` and
+//! and no token (a click adds a one-time ticket, which the server accepts). Needs `bash scripts/chromium.sh` and
 //! `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -73,16 +73,22 @@ async fn an_admin_reads_a_report_grouped_by_category_and_downloads_it() {
         "the ticket without a category has no row"
     );
 
-    // The CSV link: the same query, and a token the server takes from the query.
+    // The CSV link: the same query and no token; the click buys a one-time ticket for it.
     let href = b.attr("[data-testid=report-csv]", "href").await.expect("the CSV link");
     assert!(href.contains(&query), "{href}");
-    assert!(href.contains("access_token="), "{href}");
+    assert!(!href.contains("token"), "{href}");
     let url = if href.starts_with("http") {
         href.clone()
     } else {
         format!("{}{href}", app.address())
     };
-    let csv = reqwest::get(&url).await.unwrap();
+    assert_eq!(
+        reqwest::get(&url).await.unwrap().status(),
+        401,
+        "{href} without a ticket"
+    );
+    let ticket = app.api.url_ticket_ok(&app.admin.token).await;
+    let csv = reqwest::get(format!("{url}&ticket={ticket}")).await.unwrap();
     assert_eq!(csv.status(), 200, "{href}");
     let text = csv.text().await.unwrap();
     assert!(text.contains("Billing"), "{text}");

@@ -53,16 +53,12 @@ both_backends!(inline_images_point_at_their_attachment, |app: TestApp| async mov
     let html = message.body_html.as_deref().expect("HTML body");
     assert!(html.contains(&format!("src=\"{}\"", image.url)), "{html}");
     assert!(!html.contains("cid:"), "{html}");
-    // The browser loads it with the token in the query (an <img> sends no header).
+    // A URL the browser opens itself (an <img> sends no header) carries a one-time ticket.
+    let ticket = app.api.url_ticket_ok(&app.admin.token).await;
     let resp = app
         .api
         .http()
-        .get(format!(
-            "{}{}?access_token={}",
-            app.address(),
-            image.url,
-            app.admin.token
-        ))
+        .get(format!("{}{}?ticket={ticket}", app.address(), image.url))
         .send()
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! Tokens and sign-in: only HS256 access tokens signed with the server's secret, unexpired and
 //! issued for access, open the API; refresh tokens only refresh; wrong passwords and unknown
-//! accounts look alike; repeated failures lock an account for a while (in Redis when configured).
+//! accounts look alike; repeated failures make further attempts on an account wait (in Redis
+//! when configured).
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -254,7 +255,7 @@ both_backends!(
                 .expect("KEYS");
             let account = keys
                 .iter()
-                .find(|k| k.contains(&victim.email))
+                .find(|k| k.contains("attempts:") && k.contains(&victim.email))
                 .unwrap_or_else(|| panic!("no account counter in {keys:?}"));
             let count: u32 = redis::cmd("GET")
                 .arg(account)

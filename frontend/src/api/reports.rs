@@ -13,11 +13,10 @@ pub fn report_query(from: &str, to: &str, group_by: ReportGroupBy) -> Vec<(&'sta
     ]
 }
 
-/// `/api/v1/reports.csv?…&access_token=…`: a plain link downloads it (the server takes the
-/// token from the query for this endpoint).
-pub fn report_csv_href(from: &str, to: &str, group_by: ReportGroupBy, access_token: &str) -> String {
-    let mut pairs = report_query(from, to, group_by);
-    pairs.push(("access_token", access_token.to_owned()));
+/// `/api/v1/reports.csv?…`: the link's address; a click adds a one-time ticket (see
+/// `downloads`).
+pub fn report_csv_href(from: &str, to: &str, group_by: ReportGroupBy) -> String {
+    let pairs = report_query(from, to, group_by);
     let query: Vec<String> = pairs
         .into_iter()
         .map(|(k, v)| format!("{k}={}", crate::uri_component::encode(&v)))
@@ -38,10 +37,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_csv_link_carries_the_query_and_the_token() {
+    fn the_csv_link_carries_the_query_and_no_token() {
         assert_eq!(
-            report_csv_href("2026-11-01", "2026-11-30", ReportGroupBy::Week, "a.b-c_d"),
-            format!("{API_BASE}/reports.csv?from=2026-11-01&to=2026-11-30&group_by=week&access_token=a.b-c_d")
+            report_csv_href("2026-11-01", "2026-11-30", ReportGroupBy::Week),
+            format!("{API_BASE}/reports.csv?from=2026-11-01&to=2026-11-30&group_by=week")
         );
     }
 }

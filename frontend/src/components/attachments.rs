@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use protocol::Attachment;
 
-use crate::auth::use_auth;
+use crate::api::use_client;
+use crate::downloads;
 use crate::format::file_size;
 
 #[component]
@@ -11,17 +12,17 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> impl IntoView {
     if attachments.is_empty() {
         return None;
     }
-    let auth = use_auth();
+    let client = use_client();
     let items = attachments
         .into_iter()
         .map(|a| {
             let url = a.url.clone();
-            // A link opened by the browser cannot send the Authorization header; the server
-            // accepts the access token as a query parameter for downloads.
-            let href = move || download_href(&url, auth.access_token().as_deref());
+            // A link opened by the browser cannot send the Authorization header: the click
+            // fetches a one-time ticket for it first.
+            let on_click = downloads::on_click(client, move || url.clone(), Some(a.filename.clone()));
             view! {
                 <li class="attachment" data-testid="attachment">
-                    <a href=href download=a.filename.clone() rel="external">
+                    <a href=a.url.clone() download=a.filename.clone() rel="external" on:click=on_click>
                         <span class="attachment-icon" aria-hidden="true">"📎"</span>
                         <span class="attachment-name">{a.filename.clone()}</span>
                     </a>
@@ -37,15 +38,4 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> impl IntoView {
             {items}
         </ul>
     })
-}
-
-fn download_href(url: &str, token: Option<&str>) -> String {
-    match token {
-        Some(token) => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let token = String::from(js_sys::encode_uri_component(token));
-            format!("{url}{sep}access_token={token}")
-        }
-        None => url.to_owned(),
-    }
 }

@@ -1,11 +1,13 @@
-//! The top bar: app name, navigation, who is signed in, sign-out.
+//! The top bar: app name, navigation, who is signed in, their password, sign-out.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use protocol::Role;
 
+use crate::api::use_client;
 use crate::auth::use_auth;
 use crate::keys::Shortcuts;
 use crate::theme::ThemeToggle;
@@ -15,9 +17,14 @@ pub fn AppHeader() -> impl IntoView {
     let auth = use_auth();
     let shortcuts = expect_context::<Shortcuts>();
     let navigate = use_navigate();
+    let client = use_client();
+    // Ends the session on the server too, so its refresh token is dead, not just forgotten.
     let sign_out = move |_| {
-        auth.sign_out();
-        navigate("/login", Default::default());
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            client.logout().await;
+            navigate("/login", Default::default());
+        });
     };
     let user_name = move || auth.user().map(|u| u.name);
     let is_customer = move || auth.user().is_some_and(|u| u.role == Role::Customer);
@@ -64,6 +71,12 @@ pub fn AppHeader() -> impl IntoView {
                         <span class="user-name" data-testid="user-name">
                             {user_name}
                         </span>
+                        // Sessions opened by a mail link never proved a password.
+                        <Show when=move || !is_customer()>
+                            <A href="/account/password" attr:class="btn btn-ghost" attr:data-testid="nav-password">
+                                "Password"
+                            </A>
+                        </Show>
                         <button
                             type="button"
                             class="btn btn-ghost"

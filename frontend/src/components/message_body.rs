@@ -1,23 +1,29 @@
 //! A message's text, with quoted history folded behind "Show quoted text".
 
-use leptos::prelude::*;
+use std::collections::HashMap;
 
-use crate::auth::use_auth;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{Client, use_client};
 use crate::components::quoted_html::fold_html;
 use crate::quoted::fold_text;
 
+/// Where inline images of a message point (attachment downloads), as the server writes them.
+const ATTACHMENT_SRC: &str = "src=\"/api/v1/attachments/";
+
 #[component]
 pub fn MessageBody(text: String, html: Option<String>) -> impl IntoView {
-    let token = use_auth().access_token();
     // Sanitized by the server before it is stored.
-    match html
-        .filter(|h| !h.trim().is_empty())
-        .map(|h| with_image_token(&h, token.as_deref()))
-    {
-        Some(html) => match fold_html(&html) {
-            Some(fold) => folded(html_part(fold.visible), html_part(fold.quoted)).into_any(),
-            None => html_part(html).into_any(),
-        },
+    match html.filter(|h| !h.trim().is_empty()) {
+        Some(html) => {
+            let images = inline_images(use_client(), &html);
+            let part = move |h: String| html_part(move || with_images(&h, &images.get()));
+            match fold_html(&html) {
+                Some(fold) => folded(part(fold.visible), part(fold.quoted)).into_any(),
+                None => part(html).into_any(),
+            }
+        }
         None => match fold_text(&text) {
             Some(fold) => folded(text_part(fold.visible), text_part(fold.quoted)).into_any(),
             None => text_part(text).into_any(),
@@ -25,28 +31,92 @@ pub fn MessageBody(text: String, html: Option<String>) -> impl IntoView {
     }
 }
 
-/// Inline images point at attachment downloads; an `<img>` cannot send the Authorization
-/// header, so the access token goes in the query, as for download links.
-fn with_image_token(html: &str, token: Option<&str>) -> String {
-    const SRC: &str = "src=\"/api/v1/attachments/";
-    let Some(token) = token else {
-        return html.to_owned();
-    };
+/// Inline images point at attachment downloads, which need the session; an `<img>` cannot
+/// send the Authorization header and the token must not go into a URL. So each image is
+/// fetched with the header and shown from a `blob:` URL (allowed by the CSP's `img-src`).
+/// The map from download path to blob URL fills in as the images arrive.
+fn inline_images(client: Client, html: &str) -> RwSignal<HashMap<String, String>> {
+    let images = RwSignal::new(HashMap::new());
+    let mut paths = image_paths(html);
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return images;
+    }
+    on_cleanup(move || {
+        if let Some(urls) = images.try_get_untracked() {
+            urls.values().for_each(|u| revoke(u));
+        }
+    });
+    spawn_local(async move {
+        for path in paths {
+            let Some(api_path) = path.strip_prefix(protocol::API_BASE) else {
+                continue;
+            };
+            let url = match client.bytes(api_path).await {
+                Ok((bytes, kind)) => blob_url(&bytes, &kind),
+                Err(e) => {
+                    leptos::logging::warn!("could not load the image {path}: {}", e.user_message());
+                    None
+                }
+            };
+            if let Some(url) = url {
+                // The message may be gone meanwhile: then nobody will revoke it but us.
+                if images.try_update(|m| m.insert(path, url.clone())).is_none() {
+                    revoke(&url);
+                }
+            }
+        }
+    });
+    images
+}
+
+fn blob_url(bytes: &[u8], kind: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+fn revoke(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// The attachment paths inline images point at, in order (repeats included).
+fn image_paths(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(ATTACHMENT_SRC) {
+        let start = at + "src=\"".len();
+        let Some(len) = rest[start..].find('"') else { break };
+        out.push(rest[start..start + len].to_owned());
+        rest = &rest[start + len..];
+    }
+    out
+}
+
+/// The HTML with each inline image pointing at its loaded blob, or, not loaded yet, at
+/// nothing (`data-src` keeps the path): the browser must not request it without the session.
+fn with_images(html: &str, loaded: &HashMap<String, String>) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(at) = rest.find(SRC) {
-        let start = at + SRC.len();
+    while let Some(at) = rest.find(ATTACHMENT_SRC) {
+        let start = at + "src=\"".len();
         let Some(len) = rest[start..].find('"') else { break };
-        out.push_str(&rest[..start + len]);
-        out.push_str("?access_token=");
-        out.push_str(token);
+        let path = &rest[start..start + len];
+        out.push_str(&rest[..at]);
+        match loaded.get(path) {
+            Some(blob) => out.push_str(&format!("src=\"{blob}\" data-src=\"{path}")),
+            None => out.push_str(&format!("data-src=\"{path}")),
+        }
         rest = &rest[start + len..];
     }
     out.push_str(rest);
     out
 }
 
-fn html_part(html: String) -> AnyView {
+fn html_part(html: impl Fn() -> String + Send + Sync + 'static) -> AnyView {
     view! { <div class="message-body message-html" inner_html=html></div> }.into_any()
 }
 
@@ -79,12 +149,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inline_images_get_the_token() {
+    fn inline_images_show_their_blob_or_nothing() {
         let html = r#"<p>x</p><img src="/api/v1/attachments/7" alt="a"><img src="https://e.x/y.png">"#;
+        assert_eq!(image_paths(html), vec!["/api/v1/attachments/7".to_owned()]);
         assert_eq!(
-            with_image_token(html, Some("T")),
-            r#"<p>x</p><img src="/api/v1/attachments/7?access_token=T" alt="a"><img src="https://e.x/y.png">"#
+            with_images(html, &HashMap::new()),
+            r#"<p>x</p><img data-src="/api/v1/attachments/7" alt="a"><img src="https://e.x/y.png">"#
         );
-        assert_eq!(with_image_token(html, None), html);
+        let loaded = HashMap::from([("/api/v1/attachments/7".to_owned(), "blob:x/1".to_owned())]);
+        assert_eq!(
+            with_images(html, &loaded),
+            r#"<p>x</p><img src="blob:x/1" data-src="/api/v1/attachments/7" alt="a"><img src="https://e.x/y.png">"#
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The socket's life: connecting with a fresh token, reconnecting with backoff, and the
+//! The socket's life: connecting with a one-time ticket, reconnecting with backoff, and the
 //! keep-alive that notices a link the browser still thinks is up.
 
 use std::collections::{HashMap, HashSet};
@@ -66,7 +66,7 @@ fn clear_live_state(live: Live) {
     live.agent_replying.update(HashSet::clear);
 }
 
-/// Gets a usable token, then opens the socket.
+/// Gets a one-time ticket, then opens the socket.
 fn connect(live: Live) {
     let (generation, check_session) = with(|s| {
         s.retry = None;
@@ -80,7 +80,10 @@ fn connect(live: Live) {
         let token = if check_session {
             // The upgrade kept failing: a refresh either renews a token the server stopped
             // accepting or, if the session is over, signs out (which stops the link).
-            Client::new(live.auth).refresh_session().await.map(|s| s.access_token)
+            match Client::new(live.auth).refresh_session().await {
+                Ok(_) => token::for_connect(live.auth).await,
+                Err(e) => Err(e),
+            }
         } else {
             token::for_connect(live.auth).await
         };
@@ -95,7 +98,7 @@ fn connect(live: Live) {
     });
 }
 
-fn ws_url(token: &str) -> Option<String> {
+fn ws_url(ticket: &str) -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss:"
@@ -103,8 +106,8 @@ fn ws_url(token: &str) -> Option<String> {
         "ws:"
     };
     let host = location.host().ok()?;
-    let token = String::from(js_sys::encode_uri_component(token));
-    Some(format!("{scheme}//{host}{WS_PATH}?access_token={token}"))
+    let ticket = String::from(js_sys::encode_uri_component(ticket));
+    Some(format!("{scheme}//{host}{WS_PATH}?ticket={ticket}"))
 }
 
 fn open(live: Live, generation: u64, token: &str) {

@@ -1,24 +1,27 @@
-//! The access token for opening the socket. The server checks it only at the upgrade, and a
-//! refused upgrade is invisible to the page (the browser reports a bare close, code 1006), so
-//! an expired token is refreshed *before* connecting rather than after a failure.
+//! The one-time ticket for opening the socket (a browser cannot put a header on a WebSocket,
+//! and the access token must not go into a URL). The server checks it only at the upgrade,
+//! and a refused upgrade is invisible to the page (the browser reports a bare close, code
+//! 1006), so an expiring access token is refreshed *before* buying the ticket rather than
+//! after a failure. The socket lives as long as the access token the ticket was bought with.
 
 use serde::Deserialize;
 
 use crate::api::{ApiError, Client};
 use crate::auth::Auth;
 
-/// Tokens this close to their end are refreshed first, so they do not lapse mid-handshake.
+/// Tokens this close to their end are refreshed first, so the socket does not close at once.
 const MARGIN_SECS: f64 = 30.0;
 
-/// A token good for the next connection attempt; refreshed when it is (nearly) expired.
+/// A ticket good for the next connection attempt.
 pub async fn for_connect(auth: Auth) -> Result<String, ApiError> {
     let Some(session) = auth.session_untracked() else {
         return Err(ApiError::signed_out());
     };
-    if !expires_soon(&session.access_token) {
-        return Ok(session.access_token);
+    let client = Client::new(auth);
+    if expires_soon(&session.access_token) {
+        client.refresh_session().await?;
     }
-    Client::new(auth).refresh_session().await.map(|s| s.access_token)
+    client.url_ticket().await
 }
 
 /// Whether the JWT's `exp` is within [`MARGIN_SECS`] (an unreadable token counts as expiring:

@@ -8,6 +8,7 @@ use protocol::Role;
 use sea_orm::EntityTrait;
 
 use crate::auth::jwt::{self, TokenKind};
+use crate::auth::url_tickets;
 use crate::context::AppContext;
 use crate::error::AppError;
 
@@ -20,6 +21,11 @@ pub struct CurrentUser {
     pub company_id: Option<i64>,
     /// A session from an autologin link: limited to this ticket.
     pub only_ticket: Option<i64>,
+    /// The user's session epoch the credential was issued in (see `auth::sessions`).
+    pub session_epoch: i64,
+    /// When the credential this caller presented expires (Unix seconds): a WebSocket opened
+    /// with it closes then.
+    pub session_ends: i64,
 }
 
 impl CurrentUser {
@@ -48,13 +54,26 @@ impl CurrentUser {
     }
 
     /// Loads the account behind a verified token. The account is read on every request so a
-    /// deactivated user or a changed role takes effect at once, not at token expiry.
+    /// deactivated user, a changed role or ended sessions take effect at once, not at token
+    /// expiry.
     pub async fn from_token(ctx: &AppContext, token: &str) -> Result<Self, AppError> {
         let (id, claims) = jwt::verify(ctx.keys(), token, TokenKind::Access)?;
+        Self::load(ctx, id, claims.ep, claims.tkt, claims.exp).await
+    }
+
+    /// The account `id` for a credential of session epoch `epoch`, limited to `only_ticket`,
+    /// valid until `ends` (Unix seconds).
+    pub async fn load(
+        ctx: &AppContext,
+        id: i64,
+        epoch: i64,
+        only_ticket: Option<i64>,
+        ends: i64,
+    ) -> Result<Self, AppError> {
         let user = entity::user::Entity::find_by_id(id)
             .one(ctx.db())
             .await?
-            .filter(|u| u.is_active)
+            .filter(|u| u.is_active && u.session_epoch == epoch)
             .ok_or(AppError::Unauthorized)?;
         let role = Role::parse(&user.role).ok_or(AppError::Unauthorized)?;
         Ok(Self {
@@ -63,22 +82,62 @@ impl CurrentUser {
             name: user.name,
             role,
             company_id: user.company_id,
-            only_ticket: claims.tkt,
+            only_ticket,
+            session_epoch: user.session_epoch,
+            session_ends: ends,
         })
+    }
+
+    /// Whether this caller would still be let in as who they were: the account is active, its
+    /// sessions were not ended and its role is the same (for long-lived connections).
+    pub async fn still_valid(&self, ctx: &AppContext) -> Result<bool, AppError> {
+        let now = entity::user::Entity::find_by_id(self.id).one(ctx.db()).await?;
+        Ok(now.is_some_and(|u| {
+            u.is_active && u.session_epoch == self.session_epoch && Role::parse(&u.role) == Some(self.role)
+        }))
     }
 }
 
-/// The bearer token of a request, from the header (API) or `access_token` query (WebSocket and
-/// downloads opened by the browser, which cannot set headers).
+/// The bearer token of a request, from the `Authorization` header only: a token in a URL
+/// leaks into logs, history and `Referer` headers. URLs a browser opens itself carry a
+/// one-time ticket instead (see [`TicketedUser`]).
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    if let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
-        let (scheme, token) = value.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned());
-    }
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let value = value.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// The `ticket` query parameter, if any.
+fn url_ticket(req: &HttpRequest) -> Option<String> {
     web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
         .ok()
-        .and_then(|q| q.get("access_token").cloned())
+        .and_then(|q| q.get("ticket").cloned())
+}
+
+/// The caller of a URL a browser opens itself (the WebSocket, downloads, inline images): by
+/// the `Authorization` header when there is one, else by a one-time `?ticket=` from
+/// `POST /auth/ticket`. Only the routes that need it take this extractor.
+#[derive(Debug, Clone)]
+pub struct TicketedUser(pub CurrentUser);
+
+impl FromRequest for TicketedUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
+        let token = bearer_token(req);
+        let ticket = url_ticket(req);
+        Box::pin(async move {
+            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+            match (token, ticket) {
+                (Some(token), _) => CurrentUser::from_token(&ctx, &token).await.map(Self),
+                (None, Some(ticket)) => url_tickets::redeem(&ctx, &ticket).await.map(Self),
+                (None, None) => Err(AppError::Unauthorized),
+            }
+        })
+    }
 }
 
 impl FromRequest for CurrentUser {

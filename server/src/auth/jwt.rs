@@ -28,33 +28,44 @@ pub struct Claims {
     /// Set on sessions opened by an emailed autologin link: the one ticket they may see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tkt: Option<i64>,
+    /// The user's session epoch when the token was issued: a token from an older epoch is dead
+    /// (the password was changed or reset since).
+    #[serde(default)]
+    pub ep: i64,
+    /// Refresh tokens: the session (refresh-token family) they belong to…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<i64>,
+    /// …and their own id within it (only the newest one refreshes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+impl Claims {
+    /// Claims for `user_id` valid `ttl_secs` from now; the session fields are set by the caller.
+    pub fn new(user_id: i64, role: Role, kind: TokenKind, ttl_secs: i64) -> Self {
+        let now = Utc::now().timestamp();
+        Self {
+            sub: user_id.to_string(),
+            role,
+            kind,
+            iat: now,
+            exp: now + ttl_secs,
+            tkt: None,
+            ep: 0,
+            sid: None,
+            jti: None,
+        }
+    }
 }
 
 pub fn issue(keys: &Keys, user_id: i64, role: Role, kind: TokenKind, ttl_secs: i64) -> AppResult<String> {
-    issue_limited(keys, user_id, role, kind, ttl_secs, None)
+    sign(keys, &Claims::new(user_id, role, kind, ttl_secs))
 }
 
-/// A token whose session is limited to one ticket (autologin), or not (`None`).
-pub fn issue_limited(
-    keys: &Keys,
-    user_id: i64,
-    role: Role,
-    kind: TokenKind,
-    ttl_secs: i64,
-    ticket: Option<i64>,
-) -> AppResult<String> {
-    let now = Utc::now().timestamp();
-    let claims = Claims {
-        sub: user_id.to_string(),
-        role,
-        kind,
-        iat: now,
-        exp: now + ttl_secs,
-        tkt: ticket,
-    };
+pub fn sign(keys: &Keys, claims: &Claims) -> AppResult<String> {
     encode(
         &Header::new(Algorithm::HS256),
-        &claims,
+        claims,
         &EncodingKey::from_secret(keys.jwt.expose_secret()),
     )
     .map_err(|e| AppError::Internal(anyhow::anyhow!("signing token: {e}")))

@@ -1,104 +1,105 @@
-//! Sign-in and token refresh, with throttling per account and per client address.
+//! Sign-in with a password, throttled per account and per client address, and the password
+//! checks that guard changing one.
 
 use std::time::Duration;
 
-use protocol::{LoginRequest, Role, TokenResponse};
+use protocol::{LoginRequest, TokenResponse};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::jwt::{self, TokenKind};
 use crate::auth::password;
+use crate::auth::sessions;
+use crate::auth::throttle::{Admission, Policy};
 use crate::context::AppContext;
-use crate::directory::users::to_dto;
 use crate::error::{AppError, AppResult};
 
 pub async fn login(ctx: &AppContext, req: &LoginRequest, client_ip: &str) -> AppResult<TokenResponse> {
     let email = req.email.trim().to_lowercase();
-    let auth = &ctx.settings().auth;
-    let window = Duration::from_secs(auth.login_window_secs);
-    let account_key = format!("login:account:{email}");
+    let account_key = account_key(&email);
     let ip_key = format!("login:ip:{client_ip}");
-    if over_limit(ctx, &account_key, auth.login_max_failures_per_account).await
-        || over_limit(ctx, &ip_key, auth.login_max_failures_per_ip).await
-    {
-        tracing::warn!(%email, client_ip, "login throttled");
-        return Err(AppError::TooManyRequests);
-    }
+    let (per_account, per_ip) = policies(ctx);
+    admit(ctx, &[(&ip_key, per_ip), (&account_key, per_account)]).await?;
     let user = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(email.clone()))
         .one(ctx.db())
         .await?;
-    let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-        Some(hash) => password::verify(&req.password, hash),
-        None => {
-            // Same work as a real check, so response time does not reveal which accounts exist.
-            password::verify(&req.password, DUMMY_HASH);
-            false
-        }
-    };
+    // Same work whether or not the account exists, so response time does not reveal which do.
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let ok = password::verify_blocking(req.password.clone(), hash).await?
+        && user.as_ref().is_some_and(|u| u.password_hash.is_some());
     let user = match user {
         Some(u) if ok && u.is_active => u,
-        _ => {
-            for key in [&account_key, &ip_key] {
-                if let Err(e) = ctx.attempts().record(key, window).await {
-                    tracing::warn!(error = %e, "could not record a failed login");
-                }
-            }
-            return Err(AppError::InvalidCredentials);
-        }
+        // The attempt was counted when it was admitted.
+        _ => return Err(AppError::InvalidCredentials),
     };
-    if let Err(e) = ctx.attempts().reset(&account_key).await {
-        tracing::warn!(error = %e, "could not reset the login counter");
+    forget(ctx, &account_key).await;
+    // A client address is shared (offices, proxies): a success there is not a guess.
+    if let Err(e) = ctx.attempts().give_back(&ip_key).await {
+        tracing::warn!(error = %e, "could not un-count a successful login");
     }
-    tokens_for(ctx, user, None)
+    sessions::open(ctx, user, None, None).await
 }
 
-pub async fn refresh(ctx: &AppContext, refresh_token: &str) -> AppResult<TokenResponse> {
-    let (id, claims) = jwt::verify(ctx.keys(), refresh_token, TokenKind::Refresh)?;
-    let user = entity::user::Entity::find_by_id(id)
-        .one(ctx.db())
-        .await?
-        .filter(|u| u.is_active)
-        .ok_or(AppError::Unauthorized)?;
-    // A limited (autologin) session stays limited when refreshed.
-    tokens_for(ctx, user, claims.tkt)
+/// Checks the signed-in user's current password (before changing it), throttled like a
+/// sign-in of that account: a stolen session must not become a password oracle.
+pub async fn check_current_password(ctx: &AppContext, user: &entity::user::Model, given: &str) -> AppResult<()> {
+    let key = account_key(&user.email);
+    admit(ctx, &[(&key, policies(ctx).0)]).await?;
+    let Some(hash) = user.password_hash.clone() else {
+        return Err(AppError::InvalidCredentials);
+    };
+    if !password::verify_blocking(given.to_owned(), hash).await? {
+        return Err(AppError::InvalidCredentials);
+    }
+    forget(ctx, &key).await;
+    Ok(())
 }
 
-/// A session for `user`; `only_ticket` limits it to one ticket (autologin links).
-pub fn tokens_for(ctx: &AppContext, user: entity::user::Model, only_ticket: Option<i64>) -> AppResult<TokenResponse> {
+fn account_key(email: &str) -> String {
+    format!("login:account:{email}")
+}
+
+fn policies(ctx: &AppContext) -> (Policy, Policy) {
     let auth = &ctx.settings().auth;
-    let role = Role::parse(&user.role).ok_or(AppError::Unauthorized)?;
-    let keys = ctx.keys();
-    Ok(TokenResponse {
-        access_token: jwt::issue_limited(
-            keys,
-            user.id,
-            role,
-            TokenKind::Access,
-            auth.access_ttl_secs,
-            only_ticket,
-        )?,
-        refresh_token: jwt::issue_limited(
-            keys,
-            user.id,
-            role,
-            TokenKind::Refresh,
-            auth.refresh_ttl_secs,
-            only_ticket,
-        )?,
-        token_type: "Bearer".into(),
-        expires_in: auth.access_ttl_secs,
-        user: to_dto(user),
-    })
+    let policy = |free| Policy {
+        free,
+        window: Duration::from_secs(auth.login_window_secs),
+        base_delay: Duration::from_millis(auth.login_base_delay_ms),
+        max_delay: Duration::from_millis(auth.login_max_delay_ms),
+    };
+    (
+        policy(auth.login_max_failures_per_account),
+        policy(auth.login_max_failures_per_ip),
+    )
 }
 
-async fn over_limit(ctx: &AppContext, key: &str, max: u32) -> bool {
-    match ctx.attempts().count(key).await {
-        Ok(n) => n >= max,
-        Err(e) => {
+/// Admits one attempt under every key, or none: a refusal gives back what was counted before.
+async fn admit(ctx: &AppContext, keys: &[(&str, Policy)]) -> AppResult<()> {
+    let counter = ctx.attempts();
+    for (i, (key, policy)) in keys.iter().enumerate() {
+        match counter.admit(key, policy).await {
+            Ok(Admission::Admitted) => {}
+            Ok(Admission::RetryAfter(wait)) => {
+                tracing::warn!(key, wait_ms = wait.as_millis() as u64, "attempt throttled");
+                for (earlier, _) in &keys[..i] {
+                    if let Err(e) = counter.give_back(earlier).await {
+                        tracing::warn!(error = %e, "could not un-count a throttled attempt");
+                    }
+                }
+                return Err(AppError::RetryAfter(wait));
+            }
             // Availability over strictness: a Redis outage must not lock everyone out.
-            tracing::warn!(error = %e, "login counter unavailable; not throttling");
-            false
+            Err(e) => tracing::warn!(error = %e, "attempt counter unavailable; not throttling"),
         }
+    }
+    Ok(())
+}
+
+async fn forget(ctx: &AppContext, key: &str) {
+    if let Err(e) = ctx.attempts().reset(key).await {
+        tracing::warn!(error = %e, "could not reset the attempt counter");
     }
 }
 

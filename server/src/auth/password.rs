@@ -1,4 +1,6 @@
-//! Argon2id password hashes (PHC string format, salt included).
+//! Argon2id password hashes (PHC string format, salt included). Hashing costs tens of
+//! milliseconds of CPU on purpose, so request handlers use the `_blocking` forms, which run it
+//! on the blocking pool instead of stalling an async worker (and every request queued on it).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -24,6 +26,20 @@ pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// [`hash`] on the blocking pool.
+pub async fn hash_blocking(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing task failed: {e}")))?
+}
+
+/// [`verify`] on the blocking pool.
+pub async fn verify_blocking(password: String, phc: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("verifying task failed: {e}")))
 }
 
 /// A readable random password for first start-up and generated accounts.

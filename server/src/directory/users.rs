@@ -65,7 +65,10 @@ pub async fn create(db: &impl ConnectionTrait, req: &CreateUser) -> AppResult<Us
             .await?
             .ok_or_else(|| AppError::validation(format!("company_id: no company {company_id}")))?;
     }
-    let password_hash = req.password.as_deref().map(password::hash).transpose()?;
+    let password_hash = match &req.password {
+        Some(p) => Some(password::hash_blocking(p.clone()).await?),
+        None => None,
+    };
     let now = Utc::now();
     let model = user::ActiveModel {
         email: Set(email),

@@ -23,6 +23,11 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Unauthorized | AppError::TokenExpired) {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
         }
+        if let AppError::RetryAfter(wait) = self {
+            // Whole seconds (RFC 9110 §10.2.3), rounded up so a client never asks too early.
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            resp.insert_header((header::RETRY_AFTER, secs.max(1).to_string()));
+        }
         resp.json(self.body())
     }
 }

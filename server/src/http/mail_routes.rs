@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use protocol::{InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSettings, MailboxWithSecret, Page};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, TicketedUser};
 use crate::context::AppContext;
 use crate::crypto;
 use crate::egress::Egress;
@@ -235,11 +235,17 @@ pub async fn list_inbound(
     ))
 }
 
-/// The raw mail as received.
-#[utoipa::path(get, path = "/api/v1/inbound/{id}/raw", tag = "mail", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Binary, content_type = "message/rfc822")))]
+/// The raw mail as received. A browser download authenticates with a one-time `?ticket=`.
+#[utoipa::path(get, path = "/api/v1/inbound/{id}/raw", tag = "mail", params(("id" = i64, Path), ("ticket" = Option<String>, Query)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Binary, content_type = "message/rfc822"), (status = 401, body = protocol::ErrorBody),
+              (status = 403, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[get("/inbound/{id}/raw")]
-pub async fn inbound_raw(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn inbound_raw(
+    ctx: web::Data<AppContext>,
+    TicketedUser(user): TicketedUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     user.require_admin()?;
     let raw = admin::raw(ctx.db(), *id).await?;
     Ok(HttpResponse::Ok()

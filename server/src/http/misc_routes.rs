@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use protocol::{EngineHealth, Health};
 use sea_orm::ConnectionTrait;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, TicketedUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::http::content_disposition;
@@ -13,14 +13,20 @@ use crate::http::openapi::Binary;
 use crate::tickets::access::Scope;
 use crate::tickets::attachments;
 
-/// Download an attachment (rights of its ticket and message apply).
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+/// Download an attachment (rights of its ticket and message apply). A browser link or `<img>`
+/// authenticates with a one-time `?ticket=` (`POST /auth/ticket`).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path), ("ticket" = Option<String>, Query)),
+    security(("bearer" = [])),
     responses((status = 200, description = "the file; images that render inline keep their own type",
         content((Binary = "application/octet-stream"), (Binary = "image/png"), (Binary = "image/jpeg"),
             (Binary = "image/gif"), (Binary = "image/webp"))),
-        (status = 404, body = protocol::ErrorBody)))]
+        (status = 401, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[get("/attachments/{id}")]
-pub async fn download(ctx: web::Data<AppContext>, user: CurrentUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn download(
+    ctx: web::Data<AppContext>,
+    TicketedUser(user): TicketedUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let scope = Scope::of(ctx.db(), ctx.settings(), &user).await?;
     let (a, bytes) = attachments::download(ctx.db(), ctx.blobs(), &scope, &user, *id).await?;
     // Only images render inline; anything else (HTML, SVG, PDF…) is a download, so an uploaded

@@ -17,6 +17,7 @@ use super::{
     info(title = "Maildesk API", description = "E-mail helpdesk: tickets, messages, people."),
     paths(
         auth_routes::login_route, auth_routes::refresh_route, auth_routes::me,
+        auth_routes::logout, auth_routes::change_password, auth_routes::reset_password, auth_routes::url_ticket,
         ticket_routes::list, ticket_routes::create_ticket, ticket_routes::get_ticket, ticket_routes::update_ticket,
         ticket_routes::reply, ticket_routes::note, ticket_routes::take, ticket_routes::add_subscriber,
         ticket_routes::remove_subscriber, ticket_routes::merge, ticket_routes::split, ticket_routes::log_time, ticket_routes::time_entries, ticket_routes::rate,

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use protocol::Report;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, TicketedUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::http::content_disposition;
@@ -12,7 +12,7 @@ use crate::reports::{self, RawQuery};
 
 /// Query of `GET /reports` and `GET /reports.csv`. Read as text so each mistake is a 422
 /// naming the field (a typed query would fail with a generic 400). Unknown fields are allowed:
-/// a browser download of the CSV authenticates with `access_token` in the query.
+/// a browser download of the CSV authenticates with a one-time `ticket` in the query.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
@@ -55,13 +55,16 @@ pub async fn get_report(
     Ok(web::Json(build(&ctx, &user, q.into_inner()).await?))
 }
 
-/// The same report as CSV: a header, one row per group, the totals row last.
-#[utoipa::path(get, path = "/api/v1/reports.csv", tag = "reports", params(ReportParams), security(("bearer" = [])),
-    responses((status = 200, content_type = "text/csv"), (status = 403, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
+/// The same report as CSV: a header, one row per group, the totals row last. A browser
+/// download authenticates with a one-time `?ticket=` (`POST /auth/ticket`).
+#[utoipa::path(get, path = "/api/v1/reports.csv", tag = "reports", params(ReportParams, ("ticket" = Option<String>, Query)),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 401, body = protocol::ErrorBody),
+              (status = 403, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[get("/reports.csv")]
 pub async fn get_report_csv(
     ctx: web::Data<AppContext>,
-    user: CurrentUser,
+    TicketedUser(user): TicketedUser,
     q: web::Query<ReportParams>,
 ) -> AppResult<HttpResponse> {
     let report = build(&ctx, &user, q.into_inner()).await?;

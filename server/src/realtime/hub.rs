@@ -134,6 +134,16 @@ impl Hub {
         self.conns.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 
+    /// Sockets `user_id` has open on this node.
+    pub fn connections_of(&self, user_id: i64) -> usize {
+        self.conns
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .filter(|c| c.user.id == user_id)
+            .count()
+    }
+
     pub fn register(&self, user: CurrentUser, scope: Scope) -> (Arc<Conn>, mpsc::Receiver<ByteString>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(OUTBOX);
@@ -268,6 +278,18 @@ impl Hub {
                 continue;
             }
             if !conn.can_see(&c.facts) {
+                if topic == Topic::Ticket(c.ticket.id) {
+                    // The change took the ticket out of this socket's sight (another category,
+                    // another assignee): it stops watching, so presence, typing and later
+                    // changes of the ticket no longer reach it.
+                    self.unsubscribe(&conn, topic);
+                    conn.set_presence(c.ticket.id, None);
+                    conn.send_frame(&ServerFrame::Error {
+                        code: "forbidden".into(),
+                        message: "this ticket is no longer yours to see".into(),
+                        topic: Some(topic),
+                    });
+                }
                 continue;
             }
             let text = frames
@@ -355,6 +377,8 @@ mod tests {
             role,
             company_id: None,
             only_ticket: None,
+            session_epoch: 0,
+            session_ends: i64::MAX,
         }
     }
 

@@ -1,5 +1,6 @@
 //! One WebSocket connection: the client's frames in, this node's fan-out out, and the
-//! heartbeat that drops a silent connection (and its presence) within 10 s.
+//! heartbeat that drops a silent connection (and its presence) within 10 s, and a socket whose
+//! credential expired or whose user was deactivated, changed role or had every session ended.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,8 +24,52 @@ pub const PING_EVERY: Duration = Duration::from_secs(2);
 pub const DEAD_AFTER: Duration = Duration::from_secs(8);
 /// Presence entries are re-stored every this many pings (well inside their TTL).
 const REFRESH_EVERY_PINGS: u32 = 2;
+/// The account behind the socket is re-read every this many pings (every 10 s): a deactivated
+/// user, a changed role or ended sessions close the socket even when nothing is published.
+const RECHECK_EVERY_PINGS: u32 = 5;
 /// Client frames are small JSON objects.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Frames refused in a row (over the rate) before the client is disconnected.
+const REFUSED_BEFORE_CLOSE: u32 = 50;
+
+/// A token bucket over the frames one socket sends: a typing indicator is a few frames a
+/// second; a flood of subscribes (each a rights check against the database) is not.
+struct FrameBudget {
+    tokens: f64,
+    per_second: f64,
+    burst: f64,
+    last: Instant,
+    refused_in_a_row: u32,
+}
+
+impl FrameBudget {
+    fn new(per_second: u32) -> Self {
+        let per_second = f64::from(per_second);
+        Self {
+            tokens: per_second * 3.0,
+            per_second,
+            burst: per_second * 3.0,
+            last: Instant::now(),
+            refused_in_a_row: 0,
+        }
+    }
+
+    /// Whether one more frame may be handled now.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.refused_in_a_row = 0;
+            true
+        } else {
+            self.refused_in_a_row += 1;
+            false
+        }
+    }
+}
 
 pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: Session, stream: MessageStream) {
     let rt = ctx.realtime().clone();
@@ -43,6 +88,11 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
         heartbeat_secs: PING_EVERY.as_secs(),
         server_time: chrono::Utc::now(),
     });
+    if rt.hub().connections_of(conn.user.id) > ctx.settings().limits.sockets_per_user {
+        // The route refused most; this catches sockets opened at the same instant.
+        conn.kick("too many live connections for this account");
+    }
+    let mut budget = FrameBudget::new(ctx.settings().limits.socket_frames_per_second);
     let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
     let mut tick = tokio::time::interval(PING_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -55,7 +105,20 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
                 match incoming {
                     // Boxed: its database futures are large, and kept inline they would
                     // make every idle socket's task that large for its whole life.
-                    Some(Ok(Message::Text(text))) => Box::pin(handle_frame(&ctx, &rt, &conn, &text)).await,
+                    Some(Ok(Message::Text(text))) if budget.take() => {
+                        Box::pin(handle_frame(&ctx, &rt, &conn, &text)).await;
+                    }
+                    Some(Ok(Message::Text(_))) if budget.refused_in_a_row >= REFUSED_BEFORE_CLOSE => {
+                        break Some(CloseReason {
+                            code: CloseCode::Policy,
+                            description: Some("too many frames".into()),
+                        });
+                    }
+                    Some(Ok(Message::Text(_))) => conn.send_frame(&error(
+                        "rate_limited",
+                        "too many frames; slow down".into(),
+                        None,
+                    )),
                     Some(Ok(Message::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() {
                             break None;
@@ -89,10 +152,16 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
                         description: Some("no answer to pings".into()),
                     });
                 }
+                if chrono::Utc::now().timestamp() >= conn.user.session_ends {
+                    break Some(policy_close("the session expired; sign in again"));
+                }
                 if session.ping(b"").await.is_err() {
                     break None;
                 }
                 pings = pings.wrapping_add(1);
+                if pings.is_multiple_of(RECHECK_EVERY_PINGS) && !still_valid(&ctx, &conn).await {
+                    break Some(policy_close("the account changed; sign in again"));
+                }
                 if pings.is_multiple_of(REFRESH_EVERY_PINGS) {
                     refresh_presence(&rt, &conn).await;
                 }
@@ -116,6 +185,26 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
     }
     let _ = session.close(close).await;
     tracing::debug!(conn = conn.id, "socket closed");
+}
+
+fn policy_close(why: &str) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Policy,
+        description: Some(why.into()),
+    }
+}
+
+/// Whether the socket's user is still who it was when it connected. A database hiccup keeps
+/// the socket (the next check decides): closing every socket at once would only cause a
+/// reconnect storm.
+async fn still_valid(ctx: &AppContext, conn: &Conn) -> bool {
+    match conn.user.still_valid(ctx).await {
+        Ok(valid) => valid,
+        Err(e) => {
+            tracing::warn!(error = %e, conn = conn.id, "could not re-check a socket's user");
+            true
+        }
+    }
 }
 
 /// The error code as it is spelled on the wire (`not_found`, `forbidden`…).

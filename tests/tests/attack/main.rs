@@ -9,12 +9,16 @@
 mod browser_headers;
 mod health_details;
 mod keys;
+mod live_limits;
+mod login_throttle;
 mod mail_headers;
 mod mail_links;
 mod paging;
 mod private_networks;
 mod rule_secrets;
 mod scoped_answers;
+mod sessions;
 mod staff_mail;
 mod uploads;
 mod uploads_unauthenticated;
+mod url_tickets;

@@ -6,10 +6,10 @@ use leptos::task::spawn_local;
 use protocol::{InboundMail, InboundStatus, Page};
 
 use crate::api::use_client;
-use crate::auth::use_auth;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::components::page_nav::PageNav;
+use crate::downloads;
 use crate::format::{datetime, file_size, relative};
 
 #[component]
@@ -99,19 +99,14 @@ pub fn InboundTab() -> impl IntoView {
 
 #[component]
 fn InboundRow(m: InboundMail, act: Callback<(i64, bool)>) -> impl IntoView {
-    let auth = use_auth();
+    let client = use_client();
     let id = m.id;
     let quarantined = m.status == InboundStatus::Quarantined;
-    // Opened by the browser, which cannot send the Authorization header: the server accepts the
-    // access token as a query parameter for downloads.
-    let raw_href = move || {
-        let token = auth.access_token().unwrap_or_default();
-        format!(
-            "{}/inbound/{id}/raw?access_token={}",
-            protocol::API_BASE,
-            String::from(js_sys::encode_uri_component(&token))
-        )
-    };
+    // Opened by the browser, which cannot send the Authorization header: the click fetches a
+    // one-time ticket for it first.
+    let raw_href = format!("{}/inbound/{id}/raw", protocol::API_BASE);
+    let href = raw_href.clone();
+    let download = downloads::on_click(client, move || href.clone(), Some(format!("mail-{id}.eml")));
     let why = [m.kind, m.reason, m.error]
         .into_iter()
         .flatten()
@@ -129,7 +124,7 @@ fn InboundRow(m: InboundMail, act: Callback<(i64, bool)>) -> impl IntoView {
             <td>{why}<div class="muted">{format!("{} attempts · {}", m.attempts, m.source)}</div></td>
             <td>{file_size(m.size)}</td>
             <td class="row-actions">
-                <a class="btn" href=raw_href download=format!("mail-{id}.eml") rel="external" data-testid="inbound-raw">
+                <a class="btn" href=raw_href download=format!("mail-{id}.eml") rel="external" data-testid="inbound-raw" on:click=download>
                     "Raw"
                 </a>
                 {if quarantined {

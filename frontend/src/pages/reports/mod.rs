@@ -12,6 +12,7 @@ use self::table::ReportTable;
 use crate::api::{report_csv_href, use_client};
 use crate::auth::use_auth;
 use crate::components::loaded::loaded;
+use crate::downloads;
 
 fn group_label(g: ReportGroupBy) -> &'static str {
     match g {
@@ -47,7 +48,6 @@ pub fn ReportsPage() -> impl IntoView {
 #[component]
 fn Reports() -> impl IntoView {
     let client = use_client();
-    let auth = use_auth();
     let today = Utc::now().date_naive();
     let from = RwSignal::new((today - Duration::days(29)).format("%Y-%m-%d").to_string());
     let to = RwSignal::new(today.format("%Y-%m-%d").to_string());
@@ -56,10 +56,8 @@ fn Reports() -> impl IntoView {
         let (f, t, g) = (from.get(), to.get(), group.get());
         async move { client.report(&f, &t, g).await }
     });
-    let csv = move || {
-        let token = auth.access_token().unwrap_or_default();
-        report_csv_href(&from.get(), &to.get(), group.get(), &token)
-    };
+    let csv = move || report_csv_href(&from.get(), &to.get(), group.get());
+    let download = downloads::on_click(client, csv, Some("report.csv".into()));
     view! {
         <form class="report-query inline-form" aria-label="Report range" on:submit=|ev| ev.prevent_default()>
             <label>
@@ -86,7 +84,7 @@ fn Reports() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <a class="btn" data-testid="report-csv" href=csv download="report.csv">"Download CSV"</a>
+            <a class="btn" data-testid="report-csv" href=csv download="report.csv" on:click=download>"Download CSV"</a>
         </form>
         {loaded(report, "Loading the report…", move |r| {
             let label = group_label(r.query.group_by);

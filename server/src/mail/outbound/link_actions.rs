@@ -4,7 +4,7 @@ use entity::{subscriber, ticket, user};
 use protocol::{Rating, Role, TokenResponse};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::login::tokens_for;
+use crate::auth::sessions;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::links::{self, Purpose};
@@ -48,7 +48,8 @@ pub async fn rate(ctx: &AppContext, token: &str, rating: Rating, comment: Option
 }
 
 /// A session limited to the link's ticket, for customers only (never staff: a forwarded
-/// mail must not hand out an agent's account).
+/// mail must not hand out an agent's account). It ends when the link does: refreshing cannot
+/// stretch a 3-day link into a month-long session.
 pub async fn autologin(ctx: &AppContext, token: &str) -> AppResult<TokenResponse> {
     let c = links::verify(ctx.keys(), token, Purpose::Autologin)?;
     let u = user::Entity::find_by_id(c.sub)
@@ -67,5 +68,6 @@ pub async fn autologin(ctx: &AppContext, token: &str) -> AppResult<TokenResponse
     if t.requester_id != u.id {
         return Err(AppError::NotFound("ticket"));
     }
-    tokens_for(ctx, u, Some(t.id))
+    let link_ends = sessions::at_unix(c.exp).ok_or_else(|| AppError::validation("this link is not valid"))?;
+    sessions::open(ctx, u, Some(t.id), Some(link_ends)).await
 }
