@@ -92,6 +92,7 @@ impl utoipa::ToSchema for Binary {}
 /// agent's category).
 const NO_FORBIDDEN: &[(&str, &str)] = &[
     ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/ticket"),
     ("get", "/api/v1/tickets"),
     ("get", "/api/v1/categories"),
     ("get", "/api/v1/custom-fields"),
