@@ -292,6 +292,7 @@ pub struct TicketQuery {
     pub priority: Option<Priority>,
     pub category_id: Option<i64>,
     /// An agent id, `me` or `none`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^([0-9]+|me|none)$"))]
     pub assignee: Option<String>,
     pub requester_id: Option<i64>,
     pub tag: Option<String>,

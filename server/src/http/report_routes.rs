@@ -21,6 +21,7 @@ pub struct ReportParams {
     /// Last day, inclusive; at most 366 days after `from`.
     to: Option<String>,
     /// `day` (default), `week`, `category`, `agent` or `company`.
+    #[param(value_type = Option<protocol::ReportGroupBy>)]
     group_by: Option<String>,
     /// IANA time zone the days are cut in (default `UTC`).
     tz: Option<String>,

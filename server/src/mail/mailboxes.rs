@@ -5,8 +5,8 @@ use entity::mailbox;
 use protocol::{AfterImport, Mailbox, MailboxSettings, MailboxStatus, MailboxWithSecret, Priority, TlsMode};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use crate::crypto;
@@ -287,7 +287,11 @@ pub async fn update(
 }
 
 /// A mailbox address (set by this change) that another mailbox than `except` already has is a conflict.
-async fn ensure_free_address(db: &impl ConnectionTrait, m: &mailbox::ActiveModel, except: Option<i64>) -> AppResult<()> {
+async fn ensure_free_address(
+    db: &impl ConnectionTrait,
+    m: &mailbox::ActiveModel,
+    except: Option<i64>,
+) -> AppResult<()> {
     let sea_orm::ActiveValue::Set(addr) = &m.address else {
         return Ok(());
     };

@@ -304,7 +304,12 @@ async fn an_admin_cannot_reset_their_own_password_without_the_current_one() {
         password: "reset-password-789".into(),
     };
     let path = format!("/users/{}/password", app.admin.id);
-    expect_error(app.api.put_json(&app.admin.token, &path, &set).await, 403, ErrorCode::Forbidden).await;
+    expect_error(
+        app.api.put_json(&app.admin.token, &path, &set).await,
+        403,
+        ErrorCode::Forbidden,
+    )
+    .await;
     assert_eq!(me_status(&app, &app.admin.token).await, 200);
 }
 
