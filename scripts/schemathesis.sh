@@ -12,6 +12,14 @@ cd "$REPO_ROOT"
 
 if ! command -v schemathesis >/dev/null 2>&1; then
   python3 -m pip install --quiet 'schemathesis>=4.32,<5'
+  # The new command lands in the interpreter's or the user's script folder: make it findable.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+  PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -m site --user-base)/bin"
+  hash -r
+  if ! command -v schemathesis >/dev/null 2>&1; then
+    echo "error: schemathesis was installed but its command is not on PATH" >&2
+    exit 1
+  fi
 fi
 cargo build --quiet -p maildesk-server --bin maildesk
 bin="$CARGO_TARGET_DIR/debug/maildesk"
