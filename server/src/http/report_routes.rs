@@ -17,8 +17,10 @@ use crate::reports::{self, RawQuery};
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// First day, inclusive, `YYYY-MM-DD` in `tz`.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     from: Option<String>,
     /// Last day, inclusive; at most 366 days after `from`.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     to: Option<String>,
     /// `day` (default), `week`, `category`, `agent` or `company`.
     #[param(value_type = Option<protocol::ReportGroupBy>)]
