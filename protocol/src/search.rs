@@ -38,11 +38,13 @@ impl SearchSort {
 /// `q` understands `"quoted phrases"`; words are matched with their stems and, from four
 /// letters on, with a typo or two.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct TicketSearchParams {
     #[serde(default)]
     pub q: String,
+    /// Read as text so a wrong one is a 422 naming the choices.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<crate::tickets::TicketStatus>))]
     pub status: Option<String>,
     pub category_id: Option<i64>,
     pub assignee_id: Option<i64>,
@@ -108,7 +110,7 @@ pub struct TicketHit {
 
 /// `GET /api/v1/kb/search` (also what the portal calls while a customer types a subject).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct KbSearchParams {
     #[serde(default)]

@@ -285,13 +285,14 @@ pub struct AddSubscriber {
 
 /// Query of `GET /api/v1/tickets`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     pub status: Option<TicketStatus>,
     pub priority: Option<Priority>,
     pub category_id: Option<i64>,
     /// An agent id, `me` or `none`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^([0-9]+|me|none)$"))]
     pub assignee: Option<String>,
     pub requester_id: Option<i64>,
     pub tag: Option<String>,

@@ -306,6 +306,7 @@ both_backends!(
             "no bearer security scheme"
         );
         let paths = doc["paths"].as_object().expect("paths");
+        document_is_consistent(&doc);
         let mut documented = BTreeSet::new();
         for (path, item) in paths {
             for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
@@ -351,6 +352,60 @@ both_backends!(
         expect_error_for("DELETE /api/v1/tickets (not a route)", resp, 404, ErrorCode::NotFound).await;
     }
 );
+
+/// What Schemathesis (`scripts/schemathesis.sh`) would trip over first, checked without it:
+/// references that name no schema, parameters in the wrong place, signed-in operations that do
+/// not say they can answer 401.
+fn document_is_consistent(doc: &serde_json::Value) {
+    fn refs<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(doc, &mut all);
+    let schemas = &doc["components"]["schemas"];
+    let unresolved: BTreeSet<_> = all
+        .into_iter()
+        .filter(|r| {
+            r.strip_prefix("#/components/schemas/")
+                .is_none_or(|name| !schemas[name].is_object())
+        })
+        .collect();
+    assert!(unresolved.is_empty(), "unresolvable references: {unresolved:?}");
+
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let op = &item[*method];
+            let what = format!("{} {path}", method.to_uppercase());
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            for p in &params {
+                let name = p["name"].as_str().unwrap_or_default();
+                let templated = path.contains(&format!("{{{name}}}"));
+                assert_eq!(
+                    p["in"] == "path",
+                    templated,
+                    "{what}: parameter {name} is in {}",
+                    p["in"]
+                );
+            }
+            let signed_in = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if signed_in {
+                assert!(
+                    op["responses"]["401"].is_object(),
+                    "{what}: signed in, but no 401 documented"
+                );
+            }
+        }
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_api_routes_get_a_json_404_not_the_app() {

@@ -35,6 +35,13 @@ pub async fn change_own(ctx: &AppContext, caller: &CurrentUser, req: &ChangePass
 /// An admin sets `user_id`'s password.
 pub async fn reset(ctx: &AppContext, admin: &CurrentUser, user_id: i64, req: &SetPassword) -> AppResult<()> {
     admin.require_admin()?;
+    // Otherwise a stolen admin access token could take the account over for good, without the
+    // current password that changing one's own asks for.
+    if user_id == admin.id {
+        return Err(AppError::forbidden(
+            "your own password is changed with POST /auth/password, which asks for the current one",
+        ));
+    }
     user::Entity::find_by_id(user_id)
         .one(ctx.db())
         .await?

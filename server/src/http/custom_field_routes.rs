@@ -37,7 +37,8 @@ pub async fn create_field(
 /// Change a field (its kind only while no ticket holds a value of it).
 #[utoipa::path(put, path = "/api/v1/admin/custom-fields/{id}", tag = "custom fields", params(("id" = i64, Path)),
     request_body = SaveCustomField, security(("bearer" = [])),
-    responses((status = 200, body = CustomField), (status = 404, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
+    responses((status = 200, body = CustomField), (status = 404, body = protocol::ErrorBody), (status = 409, body = protocol::ErrorBody),
+        (status = 422, body = protocol::ErrorBody)))]
 #[put("/admin/custom-fields/{id}")]
 pub async fn replace_field(
     ctx: web::Data<AppContext>,

@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::paging::Paging;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
     /// Only accounts of this role.
@@ -96,7 +97,7 @@ pub async fn list_categories(ctx: web::Data<AppContext>, user: CurrentUser) -> A
 
 /// Create a category (admins).
 #[utoipa::path(post, path = "/api/v1/categories", tag = "directory", request_body = CreateCategory, security(("bearer" = [])),
-    responses((status = 201, body = Category)))]
+    responses((status = 201, body = Category), (status = 409, body = protocol::ErrorBody)))]
 #[post("/categories")]
 pub async fn create_category(
     ctx: web::Data<AppContext>,

@@ -15,6 +15,7 @@ fn reader(ctx: &AppContext, user: Option<&CurrentUser>) -> AppResult<Reader> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KbQuery {
     pub category_id: Option<i64>,
@@ -46,7 +47,7 @@ pub async fn list_articles(
 
 /// One article.
 #[utoipa::path(get, path = "/api/v1/kb/articles/{id}", tag = "kb", params(("id" = i64, Path)),
-    responses((status = 200, body = KbArticle), (status = 404, body = protocol::ErrorBody)))]
+    responses((status = 200, body = KbArticle), (status = 401, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[get("/kb/articles/{id}")]
 pub async fn get_article(
     ctx: web::Data<AppContext>,
@@ -102,7 +103,8 @@ pub async fn delete_article(
 
 /// "Was this helpful?" (anyone who may read the article).
 #[utoipa::path(post, path = "/api/v1/kb/articles/{id}/feedback", tag = "kb", params(("id" = i64, Path)),
-    request_body = KbFeedback, responses((status = 200, body = KbArticle), (status = 404, body = protocol::ErrorBody)))]
+    request_body = KbFeedback,
+    responses((status = 200, body = KbArticle), (status = 401, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[post("/kb/articles/{id}/feedback")]
 pub async fn feedback(
     ctx: web::Data<AppContext>,

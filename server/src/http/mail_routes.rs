@@ -12,6 +12,7 @@ use crate::crypto;
 use crate::egress::Egress;
 use crate::error::{AppError, AppResult};
 use crate::http::client_ip;
+use crate::http::openapi::Binary;
 use crate::http::upload_slots::UploadSlots;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::{admin, pipeline};
@@ -49,7 +50,7 @@ pub async fn list_mailboxes(ctx: web::Data<AppContext>, user: CurrentUser) -> Ap
 
 /// Create a mailbox; the answer carries its webhook secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/mailboxes", tag = "mail", request_body = MailboxSettings, security(("bearer" = [])),
-    responses((status = 201, body = MailboxWithSecret), (status = 422, body = protocol::ErrorBody)))]
+    responses((status = 201, body = MailboxWithSecret), (status = 409, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[post("/mailboxes")]
 pub async fn create_mailbox(
     ctx: web::Data<AppContext>,
@@ -76,7 +77,7 @@ pub async fn get_mailbox(
 /// Change settings; `enabled: true` re-enables a mailbox disabled after failures.
 #[utoipa::path(patch, path = "/api/v1/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)), request_body = MailboxSettings,
     security(("bearer" = [])), responses((status = 200, body = Mailbox), (status = 404, body = protocol::ErrorBody),
-    (status = 422, body = protocol::ErrorBody)))]
+    (status = 409, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[patch("/mailboxes/{id}")]
 pub async fn update_mailbox(
     ctx: web::Data<AppContext>,
@@ -118,6 +119,7 @@ pub async fn rotate_secret(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboundTarget {
     /// The mailbox the mail was delivered to; its secret signs the request.
@@ -129,7 +131,8 @@ pub struct InboundTarget {
 /// journaled; a repeated delivery (same Message-ID, or same `Idempotency-Key` when the mail has
 /// none) returns the first result.
 #[utoipa::path(post, path = "/api/v1/inbound", tag = "mail", params(InboundTarget),
-    request_body(content = Vec<u8>, content_type = "message/rfc822"),
+    // The body is read as bytes whatever its declared type: relays label a mail either way.
+    request_body(content((Binary = "message/rfc822"), (Binary = "application/octet-stream"))),
     responses((status = 200, body = InboundAccepted), (status = 401, body = protocol::ErrorBody), (status = 413, body = protocol::ErrorBody),
         (status = 422, body = protocol::ErrorBody), (status = 429, body = protocol::ErrorBody)))]
 pub async fn inbound(
@@ -208,6 +211,7 @@ pub async fn inbound(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct JournalQuery {
     pub status: Option<InboundStatus>,
@@ -234,7 +238,7 @@ pub async fn list_inbound(
 /// The raw mail as received. A browser download authenticates with a one-time `?ticket=`.
 #[utoipa::path(get, path = "/api/v1/inbound/{id}/raw", tag = "mail", params(("id" = i64, Path), ("ticket" = Option<String>, Query)),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "message/rfc822"), (status = 401, body = protocol::ErrorBody),
+    responses((status = 200, body = Binary, content_type = "message/rfc822"), (status = 401, body = protocol::ErrorBody),
               (status = 403, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[get("/inbound/{id}/raw")]
 pub async fn inbound_raw(

@@ -9,6 +9,7 @@ use crate::auth::{CurrentUser, TicketedUser};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::http::content_disposition;
+use crate::http::openapi::Binary;
 use crate::tickets::access::Scope;
 use crate::tickets::attachments;
 
@@ -16,8 +17,10 @@ use crate::tickets::attachments;
 /// authenticates with a one-time `?ticket=` (`POST /auth/ticket`).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", params(("id" = i64, Path), ("ticket" = Option<String>, Query)),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 401, body = protocol::ErrorBody),
-              (status = 404, body = protocol::ErrorBody)))]
+    responses((status = 200, description = "the file; images that render inline keep their own type",
+        content((Binary = "application/octet-stream"), (Binary = "image/png"), (Binary = "image/jpeg"),
+            (Binary = "image/gif"), (Binary = "image/webp"))),
+        (status = 401, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
 #[get("/attachments/{id}")]
 pub async fn download(
     ctx: web::Data<AppContext>,

@@ -15,6 +15,7 @@ use crate::mail::outbound::{admin, link_actions, notification_settings, notify, 
 use crate::paging::Paging;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     pub ticket_id: Option<i64>,
@@ -102,7 +103,7 @@ pub async fn list_templates(ctx: web::Data<AppContext>, user: CurrentUser) -> Ap
 }
 
 /// Save a template; unknown placeholders are refused (422) naming them. All empty = don't send.
-#[utoipa::path(put, path = "/api/v1/admin/templates/{event}", tag = "outbound", params(("event" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/admin/templates/{event}", tag = "outbound", params(("event" = TemplateEvent, Path)),
     request_body = SaveTemplate, security(("bearer" = [])),
     responses((status = 200, body = EmailTemplate), (status = 422, body = protocol::ErrorBody)))]
 #[put("/admin/templates/{event}")]
@@ -117,8 +118,8 @@ pub async fn save_template(
 }
 
 /// Back to the built-in template.
-#[utoipa::path(delete, path = "/api/v1/admin/templates/{event}", tag = "outbound", params(("event" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, body = EmailTemplate)))]
+#[utoipa::path(delete, path = "/api/v1/admin/templates/{event}", tag = "outbound", params(("event" = TemplateEvent, Path)),
+    security(("bearer" = [])), responses((status = 200, body = EmailTemplate), (status = 422, body = protocol::ErrorBody)))]
 #[delete("/admin/templates/{event}")]
 pub async fn reset_template(
     ctx: web::Data<AppContext>,
@@ -130,6 +131,7 @@ pub async fn reset_template(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     /// The ticket to fill the template from.
@@ -138,7 +140,7 @@ pub struct PreviewQuery {
 
 /// A template (as posted, unsaved) filled from a real ticket, as its requester would get it.
 #[utoipa::path(post, path = "/api/v1/admin/templates/{event}/preview", tag = "outbound",
-    params(("event" = String, Path), PreviewQuery), request_body = SaveTemplate, security(("bearer" = [])),
+    params(("event" = TemplateEvent, Path), PreviewQuery), request_body = SaveTemplate, security(("bearer" = [])),
     responses((status = 200, body = TemplatePreview), (status = 422, body = protocol::ErrorBody)))]
 #[post("/admin/templates/{event}/preview")]
 pub async fn preview_template(
@@ -167,9 +169,11 @@ pub async fn autologin(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     pub token: String,
-    /// good, ok or bad (rating links).
+    /// good, ok or bad (rating links). Read as text so a wrong one is a 422 like the others.
+    #[param(value_type = Option<Rating>)]
     pub rating: Option<String>,
 }
 

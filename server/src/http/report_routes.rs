@@ -14,12 +14,16 @@ use crate::reports::{self, RawQuery};
 /// naming the field (a typed query would fail with a generic 400). Unknown fields are allowed:
 /// a browser download of the CSV authenticates with a one-time `ticket` in the query.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// First day, inclusive, `YYYY-MM-DD` in `tz`.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     from: Option<String>,
     /// Last day, inclusive; at most 366 days after `from`.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     to: Option<String>,
     /// `day` (default), `week`, `category`, `agent` or `company`.
+    #[param(value_type = Option<protocol::ReportGroupBy>)]
     group_by: Option<String>,
     /// IANA time zone the days are cut in (default `UTC`).
     tz: Option<String>,

@@ -49,7 +49,8 @@ pub async fn get_calendar(
 
 /// Replace a calendar (existing due times move at their ticket's next recomputation).
 #[utoipa::path(put, path = "/api/v1/admin/calendars/{id}", tag = "sla", params(("id" = i64, Path)), request_body = SaveCalendar,
-    security(("bearer" = [])), responses((status = 200, body = BusinessCalendar), (status = 422, body = protocol::ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = BusinessCalendar), (status = 409, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[put("/admin/calendars/{id}")]
 pub async fn replace_calendar(
     ctx: web::Data<AppContext>,

@@ -103,7 +103,8 @@ pub async fn reply(
 
 /// An internal note, visible to staff only.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/notes", tag = "tickets", params(("id" = i64, Path)), request_body = PostMessage,
-    security(("bearer" = [])), responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 403, body = protocol::ErrorBody), (status = 409, body = protocol::ErrorBody)))]
 #[post("/tickets/{id}/notes")]
 pub async fn note(
     ctx: web::Data<AppContext>,
@@ -276,6 +277,7 @@ pub async fn remove_subscriber(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     pub filename: String,
@@ -283,8 +285,8 @@ pub struct UploadQuery {
 
 /// Upload a file to a ticket (raw bytes as the body); attach it with a reply's `attachment_ids`.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = i64, Path), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
-    responses((status = 201, body = Attachment), (status = 413, body = protocol::ErrorBody)))]
+    request_body(content = crate::http::openapi::Binary, content_type = "application/octet-stream"), security(("bearer" = [])),
+    responses((status = 201, body = Attachment), (status = 413, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
 #[post("/tickets/{id}/attachments")]
 pub async fn upload(
     ctx: web::Data<AppContext>,

@@ -5,8 +5,8 @@ use entity::mailbox;
 use protocol::{AfterImport, Mailbox, MailboxSettings, MailboxStatus, MailboxWithSecret, Priority, TlsMode};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use crate::crypto;
@@ -250,15 +250,7 @@ pub async fn create(
         ..Default::default()
     };
     apply_settings(keys, egress, &mut m, s)?;
-    if let sea_orm::ActiveValue::Set(addr) = &m.address
-        && mailbox::Entity::find()
-            .all(db)
-            .await?
-            .iter()
-            .any(|x| &x.address == addr)
-    {
-        return Err(AppError::Conflict(format!("a mailbox for {addr} already exists")));
-    }
+    ensure_free_address(db, &m, None).await?;
     // Checked inside a transaction, so an inconsistent mailbox is never stored.
     let txn = db.begin().await?;
     let saved = m.insert(&txn).await?;
@@ -283,12 +275,35 @@ pub async fn update(
         .ok_or(AppError::NotFound("mailbox"))?;
     let mut m = current.into_active_model();
     apply_settings(keys, egress, &mut m, s)?;
+    // Checked here, not left to the unique key: a taken address is the caller's conflict (409),
+    // not a database failure (500).
+    ensure_free_address(db, &m, Some(id)).await?;
     m.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
     let saved = m.update(&txn).await?;
     check_consistency(&saved)?;
     txn.commit().await?;
     Ok(to_dto(saved))
+}
+
+/// A mailbox address (set by this change) that another mailbox than `except` already has is a conflict.
+async fn ensure_free_address(
+    db: &impl ConnectionTrait,
+    m: &mailbox::ActiveModel,
+    except: Option<i64>,
+) -> AppResult<()> {
+    let sea_orm::ActiveValue::Set(addr) = &m.address else {
+        return Ok(());
+    };
+    let taken = mailbox::Entity::find()
+        .filter(mailbox::Column::Address.eq(addr.as_str()))
+        .one(db)
+        .await?
+        .is_some_and(|x| Some(x.id) != except);
+    if taken {
+        return Err(AppError::Conflict(format!("a mailbox for {addr} already exists")));
+    }
+    Ok(())
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Mailbox>> {

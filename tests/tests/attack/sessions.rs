@@ -297,6 +297,22 @@ async fn a_socket_closes_when_its_token_expires() {
     assert!(reason.contains("expired"), "{reason}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_cannot_reset_their_own_password_without_the_current_one() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    let set = SetPassword {
+        password: "reset-password-789".into(),
+    };
+    let path = format!("/users/{}/password", app.admin.id);
+    expect_error(
+        app.api.put_json(&app.admin.token, &path, &set).await,
+        403,
+        ErrorCode::Forbidden,
+    )
+    .await;
+    assert_eq!(me_status(&app, &app.admin.token).await, 200);
+}
+
 both_backends!(a_password_reset_closes_the_users_sockets, |app: TestApp| async move {
     let agent = app.new_user(Role::Agent).await;
     let mut socket = live::connect(app.port, &agent.token).await;

@@ -207,8 +207,12 @@ pub fn access_query(f: &TicketFields, access: &Access) -> Option<Box<dyn Query>>
     }
 }
 
+/// Tantivy keeps nanoseconds in an i64 (years 1678 to 2261): a filter bound outside that range
+/// (a caller may send any RFC 3339 date) is clamped to its end, which excludes or includes
+/// every ticket just the same, instead of overflowing.
 fn date(dt: chrono::DateTime<chrono::Utc>) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_micros(dt.timestamp_micros())
+    let micros = dt.timestamp_micros().clamp(i64::MIN / 1000, i64::MAX / 1000);
+    tantivy::DateTime::from_timestamp_micros(micros)
 }
 
 /// The whole ticket query: text (or everything), rights, filters.
