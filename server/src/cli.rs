@@ -108,6 +108,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         count: usize,
     },
+    /// Hostile mails (10 MB, 1,000-deep nesting, 100,000 header lines, a million-line quote)
+    /// through the whole parse path, beside an ordinary one (no database needed).
+    Pathological {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +217,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     queries,
                 },
         } => crate::bench::search::run(tickets, articles, queries).await,
+        Command::Bench {
+            command: BenchCommand::Pathological { runs },
+        } => crate::bench::pathological::run(runs),
         Command::Bench {
             command: BenchCommand::Ingest { count, concurrency },
         } => {
