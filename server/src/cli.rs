@@ -113,6 +113,9 @@ pub enum BenchCommand {
     Pathological {
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Only the mails whose name contains this (e.g. `HTML`), to profile one.
+        #[arg(long)]
+        only: Option<String>,
     },
 }
 
@@ -218,8 +221,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => crate::bench::search::run(tickets, articles, queries).await,
         Command::Bench {
-            command: BenchCommand::Pathological { runs },
-        } => crate::bench::pathological::run(runs),
+            command: BenchCommand::Pathological { runs, only },
+        } => crate::bench::pathological::run(runs, only.as_deref()),
         Command::Bench {
             command: BenchCommand::Ingest { count, concurrency },
         } => {

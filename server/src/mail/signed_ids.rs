@@ -7,6 +7,13 @@ use crate::keys::Keys;
 
 const ID_PURPOSE: &str = "outbound-message-id";
 const MARKER_PURPOSE: &str = "body-reference-marker";
+const MARKER_PREFIX: &str = "[ref:md-";
+/// Hex digits of a marker's signature.
+const MARKER_TAG_LEN: usize = 10;
+/// The longest marker after its prefix: an `i64` with its sign, `-`, the signature, `]`.
+const MARKER_TAIL_MAX: usize = 20 + 1 + MARKER_TAG_LEN + 1;
+/// Markers verified per text: a quoted thread holds one per quoted mail of ours, far fewer.
+const MARKERS_CHECKED_MAX: usize = 64;
 
 fn tag(keys: &Keys, purpose: &str, data: &str, len: usize) -> String {
     let mut h = hex::encode(crypto::sign(keys, purpose, data.as_bytes()));
@@ -42,21 +49,34 @@ pub fn verify_message_id(keys: &Keys, id: &str) -> Option<i64> {
 /// `[ref:md-<ticket>-<sig>]`, placed in the body of every mail we send.
 pub fn reference_marker(keys: &Keys, ticket_id: i64) -> String {
     format!(
-        "[ref:md-{ticket_id}-{}]",
-        tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10)
+        "{MARKER_PREFIX}{ticket_id}-{}]",
+        tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), MARKER_TAG_LEN)
     )
 }
 
 /// The ticket of the first validly signed marker in `text` (quoted history included).
 pub fn find_reference_marker(keys: &Keys, text: &str) -> Option<i64> {
     let mut rest = text;
-    while let Some(pos) = rest.find("[ref:md-") {
-        rest = &rest[pos + "[ref:md-".len()..];
-        let Some(end) = rest.find(']') else { break };
+    let mut checked = 0;
+    while let Some(pos) = rest.find(MARKER_PREFIX) {
+        rest = &rest[pos + MARKER_PREFIX.len()..];
+        // The `]` is looked for only as far as a marker reaches: searching the rest of the
+        // text made a body of unclosed `[ref:md-` quadratic (found by the pathological-mail
+        // benchmark: a million-line quote took minutes).
+        let reach = &rest.as_bytes()[..rest.len().min(MARKER_TAIL_MAX)];
+        let Some(end) = reach.iter().position(|&b| b == b']') else {
+            continue;
+        };
         if let Some((ticket, sig)) = rest[..end].split_once('-')
+            && sig.len() == MARKER_TAG_LEN
             && let Ok(ticket) = ticket.parse::<i64>()
         {
-            let expected = tag(keys, MARKER_PURPOSE, &ticket.to_string(), 10);
+            // Each candidate costs an HMAC: a body stuffed with forged markers stops here.
+            checked += 1;
+            if checked > MARKERS_CHECKED_MAX {
+                break;
+            }
+            let expected = tag(keys, MARKER_PURPOSE, &ticket.to_string(), MARKER_TAG_LEN);
             if constant_time_eq(sig.as_bytes(), expected.as_bytes()) {
                 return Some(ticket);
             }
@@ -100,5 +120,8 @@ mod tests {
         assert_eq!(find_reference_marker(&k, &text), Some(99));
         assert_eq!(find_reference_marker(&k, "[ref:md-99-0000000000]"), None);
         assert_eq!(find_reference_marker(&k, "[ref:md-"), None);
+        // Unclosed markers before the real one (each used to search the whole rest for `]`).
+        let stuffed = format!("{}\n{marker}\n]", "[ref:md-1-\n".repeat(10_000));
+        assert_eq!(find_reference_marker(&k, &stuffed), Some(99));
     }
 }
