@@ -108,6 +108,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         count: usize,
     },
+    /// Hostile mails (10 MB, 1,000-deep nesting, 100,000 header lines, a million-line quote)
+    /// through the whole parse path, beside an ordinary one (no database needed).
+    Pathological {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Only the mails whose name contains this (e.g. `HTML`), to profile one.
+        #[arg(long)]
+        only: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +220,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     queries,
                 },
         } => crate::bench::search::run(tickets, articles, queries).await,
+        Command::Bench {
+            command: BenchCommand::Pathological { runs, only },
+        } => crate::bench::pathological::run(runs, only.as_deref()),
         Command::Bench {
             command: BenchCommand::Ingest { count, concurrency },
         } => {

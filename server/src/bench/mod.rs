@@ -3,5 +3,6 @@
 pub mod imap_latency;
 pub mod ingest;
 pub mod mails;
+pub mod pathological;
 pub mod search;
 pub mod stats;

@@ -140,8 +140,7 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
     } else {
         decoded
     };
-    // NUL cannot be stored in a text column and is never meant to be seen.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\0', "");
+    let text = unify_line_endings(&text);
     let flowed = part.content_type().is_some_and(|ct| {
         ct.attribute("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed"))
             && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("plain"))
@@ -155,6 +154,25 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
     } else {
         text
     }
+}
+
+/// CRLF and lone CR become LF; NUL is dropped (it cannot be stored in a text column and is never
+/// meant to be seen). One pass into one allocation: chained `replace` calls copied a 60 MB body
+/// three times over growing buffers (`maildesk bench pathological`).
+fn unify_line_endings(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\0', bytes) {
+        // `i` is at an ASCII byte, so every slice boundary is a char boundary.
+        out.push_str(&text[start..i]);
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out
 }
 
 /// The bytes of a part after transfer decoding (base64 / quoted-printable), read again from the
@@ -357,9 +375,26 @@ impl TextDecorator for MailDecorator {
 /// Width html2text wraps at: wide enough that paragraphs stay on one line.
 const TEXT_WIDTH: usize = 10_000;
 
+/// html2text builds a DOM and a render tree with several µs per element: a 10 MB body of
+/// 240,000 elements took over 2 s (`maildesk bench pathological`). Real mail stays far below
+/// (a long HTML thread has a few thousand tags); beyond this the tag stripper takes the text,
+/// in linear time, without the quote markers, hidden-content removal and layout html2text gives.
+const MAX_RENDERED_TAGS: usize = 50_000;
+
+fn has_more_tags_than(html: &str, max: usize) -> bool {
+    let bytes = html.as_bytes();
+    memchr::memchr_iter(b'<', bytes)
+        .filter(|&i| bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/'))
+        .nth(max)
+        .is_some()
+}
+
 /// Converts HTML to readable plain text (no wrapping; blockquotes become `> ` lines; content
 /// hidden with `display:none` is dropped).
 pub fn html_to_text(html: &str) -> String {
+    if has_more_tags_than(html, MAX_RENDERED_TAGS) {
+        return tidy_text(&strip_tags(html));
+    }
     let with_css = html2text::config::with_decorator(MailDecorator)
         .raw_mode(true)
         .allow_width_overflow()
@@ -396,19 +431,23 @@ pub fn tidy_text(text: &str) -> String {
     out.join("\n")
 }
 
-/// Last-resort HTML to text: drop tags, decode a few entities.
+/// Last-resort HTML to text: drop tags (block-level ones end a line), decode a few entities.
 fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
+    // Inside a tag: its name so far, and whether the name has ended (attributes follow).
+    let mut tag: Option<(String, bool)> = None;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
+        match (c, tag.as_mut()) {
+            ('<', None) => tag = Some((String::new(), false)),
+            ('>', Some((name, _))) => {
+                out.push(if is_block_tag(name) { '\n' } else { ' ' });
+                tag = None;
             }
-            _ if !in_tag => out.push(c),
-            _ => {}
+            (_, Some((_, done))) if c.is_whitespace() => *done = true,
+            // Only a short name is kept: attributes can be megabytes (data: images).
+            (_, Some((name, false))) if name.len() < 12 => name.push(c.to_ascii_lowercase()),
+            (_, Some(_)) => {}
+            (_, None) => out.push(c),
         }
     }
     out.replace("&nbsp;", " ")
@@ -416,6 +455,16 @@ fn strip_tags(html: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
+}
+
+fn is_block_tag(name: &str) -> bool {
+    let name = name.trim_start_matches('/');
+    matches!(
+        name,
+        "br" | "br/" | "p" | "div" | "tr" | "li" | "blockquote" | "table" | "hr" | "pre"
+    ) || name
+        .strip_prefix('h')
+        .is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit())
 }
 
 /// Plain text as HTML (for a text part between HTML parts).
@@ -823,5 +872,25 @@ mod tests {
             decode_quoted_printable(b"Caf=E9 =\r\nsoft=3D =ZZ"),
             b"Caf\xe9 soft= =ZZ"
         );
+    }
+
+    #[test]
+    fn line_endings_are_unified_in_one_pass() {
+        assert_eq!(unify_line_endings("a\r\nb\rc\nd\0e\r\0\n\r"), "a\nb\nc\nde\n\n\n");
+        assert_eq!(unify_line_endings("é\r\n€"), "é\n€");
+    }
+
+    /// Past the tag limit the linear stripper answers: block tags still end lines.
+    #[test]
+    fn huge_html_is_stripped_linearly() {
+        let html = format!(
+            "<div>{}</div>",
+            "<p class=\"x\">line &amp; more</p><span>a</span>".repeat(20_000)
+        );
+        assert!(has_more_tags_than(&html, MAX_RENDERED_TAGS));
+        let text = html_to_text(&html);
+        assert!(text.starts_with("line & more\n a\nline & more\n"), "{}", &text[..60]);
+        assert_eq!(text.lines().count(), 40_000);
+        assert!(!has_more_tags_than("<p>a</p> 1 < 2", MAX_RENDERED_TAGS));
     }
 }

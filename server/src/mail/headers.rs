@@ -11,6 +11,8 @@
 //! - the message's own id is dropped from `In-Reply-To`/`References` (a mail cannot answer itself);
 //! - comments after a display name (`Walter Brooks (Accounts)`) are dropped.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, TimeZone, Utc};
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Header, HeaderValue, Message};
@@ -48,10 +50,22 @@ pub fn extract(msg: &Message<'_>, charset_hint: Option<&str>) -> HeaderFields {
         reply_to: addresses(msg, "Reply-To", charset_hint),
         subject: text(msg, "Subject", charset_hint).unwrap_or_default(),
         date: date(msg),
-        in_reply_to: ids(msg, "In-Reply-To").into_iter().filter(not_own).collect(),
-        references: ids(msg, "References").into_iter().filter(not_own).collect(),
+        in_reply_to: keep_newest(ids(msg, "In-Reply-To").into_iter().filter(not_own).collect()),
+        references: keep_newest(ids(msg, "References").into_iter().filter(not_own).collect()),
         message_id,
     }
+}
+
+/// Message-IDs kept of an `In-Reply-To` or `References` field: threading looks each one up, and
+/// a hostile mail may list 100,000. A real thread matches on its newest few (RFC 5322 lists
+/// the oldest first); the rest are dropped.
+pub const MAX_THREAD_IDS: usize = 100;
+
+fn keep_newest(mut ids: Vec<String>) -> Vec<String> {
+    if ids.len() > MAX_THREAD_IDS {
+        ids.drain(..ids.len() - MAX_THREAD_IDS);
+    }
+    ids
 }
 
 /// The first header called `name` (case-insensitive) of the message's top level.
@@ -165,6 +179,9 @@ fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
 /// Message ids of every header `name`, without angle brackets, in order, without duplicates.
 fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // Duplicates looked up in a set: `out.contains` made a 100,000-id References quadratic
+    // (16 s, found by `maildesk bench pathological`).
+    let mut seen: HashSet<String> = HashSet::new();
     for header in all_headers(msg, name) {
         let values: Vec<String> = match &header.value {
             HeaderValue::Text(t) => vec![t.to_string()],
@@ -178,7 +195,7 @@ fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
                 .trim_end_matches('>')
                 .trim()
                 .to_string();
-            if !id.is_empty() && !id.contains(char::is_whitespace) && !out.contains(&id) {
+            if !id.is_empty() && !id.contains(char::is_whitespace) && seen.insert(id.clone()) {
                 out.push(id);
             }
         }
@@ -189,10 +206,12 @@ fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
 /// All addresses of every header `name`, deduplicated by email.
 pub fn addresses(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> Vec<Address> {
     let mut out: Vec<Address> = Vec::new();
+    // A set for the same reason as in `ids`: thousands of recipients must not cost their square.
+    let mut seen: HashSet<String> = HashSet::new();
     for header in all_headers(msg, name) {
         let raw = raw_bytes(msg, header);
         for addr in header_addresses(&header.value, raw, charset_hint) {
-            if !out.iter().any(|a| a.email == addr.email) {
+            if seen.insert(addr.email.clone()) {
                 out.push(addr);
             }
         }
@@ -649,6 +668,15 @@ mod tests {
             parse(b"Message-ID: <me@x>\r\nIn-Reply-To: <me@x>\r\nReferences: <a@x> <me@x> <a@x> <b@x>\r\n\r\nb\r\n");
         assert!(h.in_reply_to.is_empty());
         assert_eq!(h.references, vec!["a@x", "b@x"]);
+    }
+
+    #[test]
+    fn only_the_newest_thread_ids_are_kept() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("m{i}@x")).collect();
+        let kept = keep_newest(ids);
+        assert_eq!(kept.len(), MAX_THREAD_IDS);
+        assert_eq!(kept.first().map(String::as_str), Some("m900@x"));
+        assert_eq!(kept.last().map(String::as_str), Some("m999@x"));
     }
 
     #[test]

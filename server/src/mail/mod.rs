@@ -16,6 +16,7 @@ pub mod mailboxes;
 pub mod normalize;
 pub mod outbound;
 pub mod parse;
+pub mod parse_path;
 pub mod parsed;
 pub mod signed_ids;
 pub mod sources;

@@ -8,6 +8,15 @@ use crate::keys::Keys;
 const ID_PURPOSE: &str = "outbound-message-id";
 const MARKER_PURPOSE: &str = "body-reference-marker";
 const ADDRESS_MARKER_PURPOSE: &str = "body-reference-marker-address";
+const MARKER_PREFIX: &str = "[ref:md-";
+/// Hex digits of a marker's signature, and of its address signature.
+const MARKER_TAG_LEN: usize = 10;
+const ADDRESS_TAG_LEN: usize = 16;
+/// The longest marker after its prefix: an `i64` with its sign, `-`, the signature, `.`, the
+/// address signature, `]`.
+const MARKER_TAIL_MAX: usize = 20 + 1 + MARKER_TAG_LEN + 1 + ADDRESS_TAG_LEN + 1;
+/// Markers verified per text: a quoted thread holds one per quoted mail of ours, far fewer.
+const MARKERS_CHECKED_MAX: usize = 64;
 
 fn tag(keys: &Keys, purpose: &str, data: &str, len: usize) -> String {
     let mut h = hex::encode(crypto::sign(keys, purpose, data.as_bytes()));
@@ -42,7 +51,7 @@ pub fn verify_message_id(keys: &Keys, id: &str) -> Option<i64> {
 
 /// `[ref:md-<ticket>-<sig>]`, placed in the body of every mail we send.
 pub fn reference_marker(keys: &Keys, ticket_id: i64) -> String {
-    format!("[ref:md-{ticket_id}-{}]", marker_tag(keys, ticket_id))
+    format!("{MARKER_PREFIX}{ticket_id}-{}]", marker_tag(keys, ticket_id))
 }
 
 /// `[ref:md-<ticket>-<sig>.<addr-sig>]`: the marker of a mail sent to one person, also bound
@@ -51,34 +60,43 @@ pub fn reference_marker(keys: &Keys, ticket_id: i64) -> String {
 /// since everyone else only ever receives markers bound to their own address.
 pub fn reference_marker_for(keys: &Keys, ticket_id: i64, address: &str) -> String {
     format!(
-        "[ref:md-{ticket_id}-{}.{}]",
+        "{MARKER_PREFIX}{ticket_id}-{}.{}]",
         marker_tag(keys, ticket_id),
         address_tag(keys, ticket_id, address)
     )
 }
 
 fn marker_tag(keys: &Keys, ticket_id: i64) -> String {
-    tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), 10)
+    tag(keys, MARKER_PURPOSE, &ticket_id.to_string(), MARKER_TAG_LEN)
 }
 
 fn address_tag(keys: &Keys, ticket_id: i64, address: &str) -> String {
     let data = format!("{ticket_id}:{}", address.trim().to_lowercase());
-    tag(keys, ADDRESS_MARKER_PURPOSE, &data, 16)
+    tag(keys, ADDRESS_MARKER_PURPOSE, &data, ADDRESS_TAG_LEN)
 }
 
 /// The validly signed markers in `text` (quoted history included): ticket, and the address
-/// signature when the marker has one.
+/// signature when the marker has one. Linear in the text: the `]` is looked for only as far as
+/// a marker reaches (searching the whole rest made a body of unclosed `[ref:md-` quadratic: a
+/// million-line quote took minutes), and each candidate costs an HMAC, so a body stuffed with
+/// forged markers stops after `MARKERS_CHECKED_MAX`.
 fn markers<'a>(keys: &'a Keys, text: &'a str) -> impl Iterator<Item = (i64, Option<&'a str>)> + 'a {
-    text.split("[ref:md-").skip(1).filter_map(move |rest| {
-        let inner = &rest[..rest.find(']')?];
-        let (ticket, sigs) = inner.split_once('-')?;
-        let ticket: i64 = ticket.parse().ok()?;
-        let (sig, bound) = match sigs.split_once('.') {
-            Some((sig, bound)) => (sig, Some(bound)),
-            None => (sigs, None),
-        };
-        constant_time_eq(sig.as_bytes(), marker_tag(keys, ticket).as_bytes()).then_some((ticket, bound))
-    })
+    text.split(MARKER_PREFIX)
+        .skip(1)
+        .filter_map(|rest| {
+            let reach = &rest.as_bytes()[..rest.len().min(MARKER_TAIL_MAX)];
+            let inner = &rest[..reach.iter().position(|&b| b == b']')?];
+            let (ticket, sigs) = inner.split_once('-')?;
+            let ticket: i64 = ticket.parse().ok()?;
+            let (sig, bound) = match sigs.split_once('.') {
+                Some((sig, bound)) => (sig, Some(bound)),
+                None => (sigs, None),
+            };
+            (sig.len() == MARKER_TAG_LEN).then_some((ticket, sig, bound))
+        })
+        .take(MARKERS_CHECKED_MAX)
+        .filter(move |(ticket, sig, _)| constant_time_eq(sig.as_bytes(), marker_tag(keys, *ticket).as_bytes()))
+        .map(|(ticket, _, bound)| (ticket, bound))
 }
 
 /// The ticket of the first validly signed marker in `text` (quoted history included).
@@ -128,6 +146,9 @@ mod tests {
         assert_eq!(find_reference_marker(&k, &text), Some(99));
         assert_eq!(find_reference_marker(&k, "[ref:md-99-0000000000]"), None);
         assert_eq!(find_reference_marker(&k, "[ref:md-"), None);
+        // Unclosed markers before the real one (each used to search the whole rest for `]`).
+        let stuffed = format!("{}\n{marker}\n]", "[ref:md-1-\n".repeat(10_000));
+        assert_eq!(find_reference_marker(&k, &stuffed), Some(99));
     }
 
     #[test]
