@@ -85,9 +85,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 128)]
         concurrency: usize,
     },
-    /// Search: indexing rate and query latency on generated tickets and articles (Tantivy,
-    /// in a scratch folder; no database needed).
+    /// Search: indexing rate and query latency on generated tickets and articles, per engine
+    /// (Tantivy in a scratch folder; Meilisearch at MEILI_URL under scratch index names; no
+    /// database needed).
     Search {
+        /// Engines to measure, side by side: `--engine tantivy --engine meilisearch`.
+        #[arg(long = "engine", value_enum, value_delimiter = ',', default_values_t = [crate::bench::search::EngineChoice::Tantivy])]
+        engines: Vec<crate::bench::search::EngineChoice>,
         #[arg(long, default_value_t = 100_000)]
         tickets: usize,
         #[arg(long, default_value_t = 5_000)]
@@ -215,11 +219,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command:
                 BenchCommand::Search {
+                    engines,
                     tickets,
                     articles,
                     queries,
                 },
-        } => crate::bench::search::run(tickets, articles, queries).await,
+        } => crate::bench::search::run(&engines, &settings.search, tickets, articles, queries).await,
         Command::Bench {
             command: BenchCommand::Pathological { runs, only },
         } => crate::bench::pathological::run(runs, only.as_deref()),

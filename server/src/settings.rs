@@ -164,7 +164,8 @@ pub struct SearchSettings {
     pub meili_api_key: SecretString,
     /// Index names start with this, so several helpdesks can share one Meilisearch.
     pub meili_index_prefix: String,
-    /// Stemming language of the Tantivy index (english, german, french, spanish, …).
+    /// Stemming language and stop words of the search index, either engine (english, german,
+    /// french, spanish, …).
     pub language: String,
     /// Changes are gathered this long before one batch goes to the index.
     pub batch_ms: u64,

@@ -1,6 +1,7 @@
 //! The Meilisearch engine keeps the same contract as Tantivy (tests/src/search_contract.rs),
-//! against a real Meilisearch. None can run on the build machine, so this is a program users
-//! run beside one (it exits non-zero on the first broken promise):
+//! against a real Meilisearch. The test suite runs it against a private Meilisearch it starts
+//! itself (`search_engine::meilisearch_keeps_the_search_contract`); this program checks the
+//! Meilisearch a deployment actually runs (it exits non-zero on the first broken promise):
 //!
 //!   MEILI_URL=http://127.0.0.1:7700 MEILI_API_KEY=<key> \
 //!     cargo run -p maildesk-tests --example meili_contract

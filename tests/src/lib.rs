@@ -8,6 +8,7 @@ pub mod client;
 pub mod imap;
 pub mod live;
 pub mod mail;
+pub mod meili_server;
 pub mod outbox;
 pub mod poll;
 pub mod postgres;
@@ -48,6 +49,8 @@ pub struct TestApp {
     /// The running server's context (database, keys), for tests that drive domain code directly.
     pub ctx: maildesk::context::AppContext,
     db: Option<postgres::TestDatabase>,
+    /// The app's own Meilisearch when it runs the shared search engine (`spawn_app_meili`).
+    pub meili: Option<meili_server::OwnMeili>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +77,21 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 
 /// Starts a server; `tweak` adjusts its settings first.
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(backend, None, tweak).await
+}
+
+/// Starts a server whose search engine is its own, fresh Meilisearch (the scaled-out engine).
+pub async fn spawn_app_meili(backend: Backend) -> TestApp {
+    spawn(backend, Some(meili_server::OwnMeili::start()), |_| {}).await
+}
+
+/// Points `settings` at a Meilisearch (every node of an app shares the app's).
+fn use_meili(settings: &mut Settings, meili: &meili_server::OwnMeili) {
+    settings.search.meili_url = meili.url.clone();
+    settings.search.meili_api_key = SecretString::from(meili.master_key.clone());
+}
+
+async fn spawn(backend: Backend, meili: Option<meili_server::OwnMeili>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("creating a temp data dir");
     let mut settings = Settings::load_from(None, &[]).expect("default settings");
     settings.data_dir = data_dir.path().to_path_buf();
@@ -97,6 +115,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         }
         Backend::Sqlite => None,
     };
+    if let Some(m) = &meili {
+        use_meili(&mut settings, m);
+    }
     tweak(&mut settings);
     let app = Application::build(settings).await.unwrap_or_else(|e| {
         panic!("starting the server failed: {e:#}\n(is Redis running on 127.0.0.1:6379? start it with: redis-server --daemonize yes)")
@@ -116,6 +137,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         admin,
         ctx,
         db,
+        meili,
     }
 }
 
@@ -205,6 +227,9 @@ impl TestApp {
         settings.redis.url = SecretString::from(REDIS_URL);
         settings.redis.key_prefix = self.redis_prefix.clone();
         settings.security.allow_private_networks = true;
+        if let Some(m) = &self.meili {
+            use_meili(&mut settings, m);
+        }
         tweak(&mut settings);
         let app = Application::build(settings)
             .await
@@ -248,6 +273,34 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let app = $crate::spawn_app_on($crate::Backend::Sqlite).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+/// `both_backends!` plus a third run on the scaled-out search engine: PostgreSQL with its own
+/// Meilisearch. The test is named `meilisearch`, so `scripts/test` can skip it by name on a
+/// machine without a Meilisearch binary (and says so).
+#[macro_export]
+macro_rules! all_search_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::spawn_app_on($crate::Backend::Postgres).await;
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::spawn_app_on($crate::Backend::Sqlite).await;
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn meilisearch() {
+                let app = $crate::spawn_app_meili($crate::Backend::Postgres).await;
+                assert_eq!(app.ctx.search().engine().name(), "meilisearch");
                 ($body)(app).await;
             }
         }

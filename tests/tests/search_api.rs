@@ -1,4 +1,5 @@
-//! Search through the API, on the embedded engine (Tantivy) over both databases: rights
+//! Search through the API, on the embedded engine (Tantivy) over both databases and on the
+//! shared engine (a real Meilisearch) over PostgreSQL: rights
 //! (categories, customers, internal notes), freshness after a reply, knowledge-base search and
 //! suggestions (also in the "new ticket" mail), restart catch-up and an idempotent reindex.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +10,7 @@ use entity::ticket;
 use maildesk_tests::client::{expect_error, new_ticket, ok_json};
 use maildesk_tests::mail::mail;
 use maildesk_tests::outbox::{outbox, raw};
-use maildesk_tests::{Backend, TestApp, TestUser, both_backends, spawn_app_on};
+use maildesk_tests::{Backend, TestApp, TestUser, all_search_engines, spawn_app_meili, spawn_app_on};
 use protocol::{
     Category, CreateCategory, ErrorCode, KbArticle, KbHit, KbVisibility, Page, PostMessage, Role, SaveKbArticle,
     SetCategoryAgents, TicketHit,
@@ -101,7 +102,7 @@ async fn post(app: &TestApp, who: &TestUser, ticket_id: i64, kind: &str, body: &
     );
 }
 
-both_backends!(nobody_finds_what_they_may_not_see, |app: TestApp| async move {
+all_search_engines!(nobody_finds_what_they_may_not_see, |app: TestApp| async move {
     let member = app.new_user(Role::Agent).await;
     let outsider = app.new_user(Role::Agent).await;
     let billing = category(&app, "Billing", &[member.id]).await;
@@ -201,7 +202,7 @@ both_backends!(nobody_finds_what_they_may_not_see, |app: TestApp| async move {
     .await;
 });
 
-both_backends!(a_reply_is_found_moments_later, |app: TestApp| async move {
+all_search_engines!(a_reply_is_found_moments_later, |app: TestApp| async move {
     let agent = app.new_user(Role::Agent).await;
     let customer = app.new_user(Role::Customer).await;
     let t = app
@@ -259,7 +260,7 @@ async fn kb(app: &TestApp, token: &str, q: &str) -> Vec<i64> {
     found.iter().map(|h| h.id).collect()
 }
 
-both_backends!(articles_are_found_and_suggested, |app: TestApp| async move {
+all_search_engines!(articles_are_found_and_suggested, |app: TestApp| async move {
     let agent = app.new_user(Role::Agent).await;
     let public = article(
         &app,
@@ -351,10 +352,25 @@ both_backends!(articles_are_found_and_suggested, |app: TestApp| async move {
 
 /// A change the running node never heard of (written while its indexer was down, or lost
 /// with a crash) is picked up by the catch-up of the next node to start; a full reindex twice
-/// gives the same index.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restart_catches_up_and_reindex_is_idempotent() {
-    let app = spawn_app_on(Backend::Postgres).await;
+/// gives the same index. Two nodes share one index: Tantivy's in the shared data dir, or one
+/// Meilisearch.
+mod a_restart_catches_up_and_reindex_is_idempotent {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tantivy() {
+        restart_and_reindex(spawn_app_on(Backend::Postgres).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meilisearch() {
+        let app = spawn_app_meili(Backend::Postgres).await;
+        assert_eq!(app.ctx.search().engine().name(), "meilisearch");
+        restart_and_reindex(app).await;
+    }
+}
+
+async fn restart_and_reindex(app: TestApp) {
     let customer = app.new_user(Role::Customer).await;
     let mut ticket_ids = Vec::new();
     for subject in ["Scanner offline", "Monitor flickers", "Keyboard missing keys"] {

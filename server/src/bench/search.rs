@@ -1,19 +1,25 @@
-//! `maildesk bench search`: indexes generated help-desk tickets and articles into the
-//! embedded engine (Tantivy, in a scratch folder) and prints the indexing rate and query
-//! latency (p50/p99) for ticket search and article suggestions, plus how long one change
-//! takes to become searchable in the full index. Asserts nothing.
+//! `maildesk bench search`: indexes generated help-desk tickets and articles into each chosen
+//! engine — the embedded one (Tantivy, in a scratch folder) and/or the shared one (the
+//! configured Meilisearch, under scratch index names it deletes afterwards) — and prints the
+//! indexing rate and query latency (p50/p99) for ticket search and article suggestions, plus
+//! how long one change takes to become searchable in the full index. Every engine gets the
+//! same documents and the same queries (one seed), and a table puts them side by side.
+//! Asserts nothing.
 
 use std::path::Path;
 use std::time::Instant;
 
+use anyhow::Context;
 use chrono::{Duration as Days, Utc};
 use protocol::{KbVisibility, SearchSort};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::bench::stats::{ms, summarize};
+use crate::bench::stats::{Summary, ms, summarize};
+use crate::search::meili::MeiliEngine;
 use crate::search::tantivy_engine::{TantivyEngine, language};
 use crate::search::{Access, ArticleDoc, ArticleQuery, Batch, SearchEngine, TicketDoc, TicketFilters, TicketQuery};
+use crate::settings::SearchSettings;
 
 const TOPICS: &[(&str, &[&str])] = &[
     (
@@ -186,12 +192,107 @@ fn article(rng: &mut StdRng, id: i64) -> ArticleDoc {
 
 const BATCH: usize = 5_000;
 
-pub async fn run(tickets: usize, articles: usize, queries: usize) -> anyhow::Result<()> {
-    let dir = tempfile_dir()?;
-    let result = measure(&dir, tickets, articles, queries).await;
-    // The scratch index is removed even when the run failed.
-    let _ = std::fs::remove_dir_all(&dir);
+/// The engines `maildesk bench search --engine` can measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineChoice {
+    Tantivy,
+    Meilisearch,
+}
+
+/// One engine's figures, for the closing table.
+struct Figures {
+    engine: &'static str,
+    tickets_per_s: f64,
+    articles_per_s: f64,
+    ticket_search: Summary,
+    suggest_typing: Summary,
+    suggest_ticket: Summary,
+    one_change: Summary,
+}
+
+pub async fn run(
+    engines: &[EngineChoice],
+    search: &SearchSettings,
+    tickets: usize,
+    articles: usize,
+    queries: usize,
+) -> anyhow::Result<()> {
+    let mut all = Vec::new();
+    for choice in engines {
+        let figures = match choice {
+            EngineChoice::Tantivy => {
+                let dir = tempfile_dir()?;
+                let result = tantivy(&dir, tickets, articles, queries).await;
+                // The scratch index is removed even when the run failed.
+                let _ = std::fs::remove_dir_all(&dir);
+                result?
+            }
+            EngineChoice::Meilisearch => meilisearch(search, tickets, articles, queries).await?,
+        };
+        all.push(figures);
+    }
+    if all.len() > 1 {
+        table(&all);
+    }
+    Ok(())
+}
+
+async fn tantivy(dir: &Path, tickets: usize, articles: usize, queries: usize) -> anyhow::Result<Figures> {
+    let english = language("english").ok_or_else(|| anyhow::anyhow!("no english stemmer"))?;
+    // A bulk load gets a bigger writer, as `maildesk reindex` could.
+    let engine = TantivyEngine::open_with_memory(dir, english, 200 * 1024 * 1024)?;
+    measure(&engine, "Tantivy", tickets, articles, queries).await
+}
+
+async fn meilisearch(
+    search: &SearchSettings,
+    tickets: usize,
+    articles: usize,
+    queries: usize,
+) -> anyhow::Result<Figures> {
+    anyhow::ensure!(
+        search.meili_enabled(),
+        "--engine meilisearch needs a Meilisearch: set MEILI_URL (and MEILI_MASTER_KEY) or search.meili_url"
+    );
+    let mut scratch = search.clone();
+    scratch.language = "english".into();
+    scratch.meili_index_prefix = format!("maildesk_bench_{}_", uuid::Uuid::new_v4().simple());
+    let engine = MeiliEngine::connect(&scratch)
+        .await
+        .with_context(|| format!("connecting to Meilisearch at {}", search.meili_url))?;
+    let result = measure(&engine, "Meilisearch", tickets, articles, queries).await;
+    // The scratch indexes are removed even when the run failed.
+    engine.delete_indexes().await?;
     result
+}
+
+/// A line of the closing table: its label and how to read it off one engine's figures.
+type Row = (&'static str, fn(&Figures) -> String);
+
+fn table(all: &[Figures]) {
+    println!();
+    print!("{:<28}", "");
+    for f in all {
+        print!("{:>16}", f.engine);
+    }
+    println!();
+    let rows: [Row; 8] = [
+        ("indexing tickets/s", |f| format!("{:.0}", f.tickets_per_s)),
+        ("indexing articles/s", |f| format!("{:.0}", f.articles_per_s)),
+        ("ticket search p50", |f| ms(f.ticket_search.p50)),
+        ("ticket search p99", |f| ms(f.ticket_search.p99)),
+        ("suggest (typing) p50", |f| ms(f.suggest_typing.p50)),
+        ("suggest (ticket) p50", |f| ms(f.suggest_ticket.p50)),
+        ("suggest (ticket) p99", |f| ms(f.suggest_ticket.p99)),
+        ("one change written p50", |f| ms(f.one_change.p50)),
+    ];
+    for (label, value) in rows {
+        print!("{label:<28}");
+        for f in all {
+            print!("{:>16}", value(f));
+        }
+        println!();
+    }
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
@@ -200,12 +301,15 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) -> anyhow::Result<()> {
-    let english = language("english").ok_or_else(|| anyhow::anyhow!("no english stemmer"))?;
-    // A bulk load gets a bigger writer, as `maildesk reindex` could.
-    let engine = TantivyEngine::open_with_memory(dir, english, 200 * 1024 * 1024)?;
+async fn measure(
+    engine: &dyn SearchEngine,
+    name: &'static str,
+    tickets: usize,
+    articles: usize,
+    queries: usize,
+) -> anyhow::Result<Figures> {
     let mut rng = StdRng::seed_from_u64(7);
-    println!("search bench: Tantivy, {tickets} tickets, {articles} articles, {queries} queries each");
+    println!("search bench: {name}, {tickets} tickets, {articles} articles, {queries} queries each");
 
     let docs: Vec<TicketDoc> = (1..=tickets as i64).map(|id| ticket(&mut rng, id)).collect();
     let started = Instant::now();
@@ -218,9 +322,9 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
             .await?;
     }
     let took = started.elapsed();
+    let tickets_per_s = tickets as f64 / took.as_secs_f64();
     println!(
-        "indexing tickets:   {:>8.0} tickets/s ({tickets} in {:.1} s, batches of {BATCH})",
-        tickets as f64 / took.as_secs_f64(),
+        "indexing tickets:   {tickets_per_s:>8.0} tickets/s ({tickets} in {:.1} s, batches of {BATCH})",
         took.as_secs_f64()
     );
     let kb: Vec<ArticleDoc> = (1..=articles as i64).map(|id| article(&mut rng, id)).collect();
@@ -234,9 +338,9 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
             .await?;
     }
     let took = started.elapsed();
+    let articles_per_s = articles as f64 / took.as_secs_f64();
     println!(
-        "indexing articles:  {:>8.0} articles/s ({articles} in {:.1} s)",
-        articles as f64 / took.as_secs_f64(),
+        "indexing articles:  {articles_per_s:>8.0} articles/s ({articles} in {:.1} s)",
         took.as_secs_f64()
     );
 
@@ -280,7 +384,8 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
         samples.push(t.elapsed());
         hits += found.total;
     }
-    let s = summarize(samples);
+    let ticket_search = summarize(samples);
+    let s = &ticket_search;
     println!(
         "ticket search:      p50 {} / p99 {} / max {} ({} queries, {} hits on average)",
         ms(s.p50),
@@ -290,6 +395,7 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
         hits / queries.max(1) as u64
     );
 
+    let mut suggest: Vec<Summary> = Vec::new();
     for (label, as_you_type) in [("suggest (typing)", true), ("suggest (ticket)", false)] {
         let mut samples = Vec::with_capacity(queries);
         for _ in 0..queries {
@@ -315,7 +421,10 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
         }
         let s = summarize(samples);
         println!("{label:<19} p50 {} / p99 {} / max {}", ms(s.p50), ms(s.p99), ms(s.max));
+        suggest.push(s);
     }
+    let suggest_ticket = suggest.pop().unwrap_or_else(|| summarize(Vec::new()));
+    let suggest_typing = suggest.pop().unwrap_or_else(|| summarize(Vec::new()));
 
     // Freshness: one changed ticket written into the full index until searchable.
     let mut samples = Vec::new();
@@ -331,13 +440,21 @@ async fn measure(dir: &Path, tickets: usize, articles: usize, queries: usize) ->
             .await?;
         samples.push(t.elapsed());
     }
-    let s = summarize(samples);
+    let one_change = summarize(samples);
     println!(
         "one change written: p50 {} / p99 {} (plus the indexer's gathering window, search.batch_ms)",
-        ms(s.p50),
-        ms(s.p99)
+        ms(one_change.p50),
+        ms(one_change.p99)
     );
-    Ok(())
+    Ok(Figures {
+        engine: name,
+        tickets_per_s,
+        articles_per_s,
+        ticket_search,
+        suggest_typing,
+        suggest_ticket,
+        one_change,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `MAX_RESULT_WINDOW` with a 422 naming it, and the server keeps answering.
 
 use maildesk_tests::client::{expect_error_for, new_ticket, ok_json};
-use maildesk_tests::{Backend, TestApp, both_backends};
+use maildesk_tests::{Backend, TestApp, all_search_engines};
 use protocol::{ErrorCode, MAX_RESULT_WINDOW, Page, Role, Ticket, TicketHit};
 
 /// Lists and the deepest page each may still be asked for at its largest page size.
@@ -17,7 +17,7 @@ const LISTS: &[(&str, u64, bool)] = &[
     ("/admin/outbox", 200, true),
 ];
 
-both_backends!(no_list_pages_past_the_window, |app: TestApp| async move {
+all_search_engines!(no_list_pages_past_the_window, |app: TestApp| async move {
     let customer = app.new_user(Role::Customer).await;
     let agent = app.new_user(Role::Agent).await;
     app.api
@@ -82,10 +82,22 @@ both_backends!(no_list_pages_past_the_window, |app: TestApp| async move {
     .await;
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_engine_clamps_a_window_its_caller_did_not_check() {
-    // The service refuses first; the engine bound holds on its own for any other caller.
-    let app = maildesk_tests::spawn_app_on(Backend::Sqlite).await;
+mod the_engine_clamps_a_window_its_caller_did_not_check {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tantivy() {
+        clamps(maildesk_tests::spawn_app_on(Backend::Sqlite).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meilisearch() {
+        clamps(maildesk_tests::spawn_app_meili(Backend::Postgres).await).await;
+    }
+}
+
+/// The service refuses first; the engine bound holds on its own for any other caller.
+async fn clamps(app: TestApp) {
     let q = maildesk::search::TicketQuery {
         text: String::new(),
         filters: Default::default(),

@@ -1,17 +1,22 @@
 //! Documents as Meilisearch stores them: flat JSON, ids as numbers with 0 for "none" (so
 //! filters can say `category_id = 0` for the shared inbox), dates as Unix seconds (filterable
-//! and sortable).
+//! and sortable). Each text field has a stemmed copy (`words::stems`) searched beside it.
 
 use serde::{Deserialize, Serialize};
+use tantivy::tokenizer::TextAnalyzer;
 
+use super::words::stems;
 use crate::search::{ArticleDoc, TicketDoc};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeiliTicket {
     pub id: i64,
     pub subject: String,
+    pub subject_stems: String,
     pub messages: String,
+    pub messages_stems: String,
     pub notes: String,
+    pub notes_stems: String,
     pub people: String,
     pub status: String,
     pub priority: String,
@@ -24,13 +29,16 @@ pub struct MeiliTicket {
     pub updated_at: i64,
 }
 
-impl From<&TicketDoc> for MeiliTicket {
-    fn from(t: &TicketDoc) -> Self {
+impl MeiliTicket {
+    pub fn new(t: &TicketDoc, analyzer: &TextAnalyzer) -> Self {
         Self {
             id: t.id,
             subject: t.subject.clone(),
+            subject_stems: stems(analyzer, &t.subject),
             messages: t.messages.clone(),
+            messages_stems: stems(analyzer, &t.messages),
             notes: t.notes.clone(),
+            notes_stems: stems(analyzer, &t.notes),
             people: t.people.clone(),
             status: t.status.clone(),
             priority: t.priority.clone(),
@@ -49,19 +57,23 @@ impl From<&TicketDoc> for MeiliTicket {
 pub struct MeiliArticle {
     pub id: i64,
     pub title: String,
+    pub title_stems: String,
     pub body: String,
+    pub body_stems: String,
     pub tags: Vec<String>,
     pub category_id: i64,
     pub visibility: String,
     pub updated_at: i64,
 }
 
-impl From<&ArticleDoc> for MeiliArticle {
-    fn from(a: &ArticleDoc) -> Self {
+impl MeiliArticle {
+    pub fn new(a: &ArticleDoc, analyzer: &TextAnalyzer) -> Self {
         Self {
             id: a.id,
             title: a.title.clone(),
+            title_stems: stems(analyzer, &a.title),
             body: a.body.clone(),
+            body_stems: stems(analyzer, &a.body),
             tags: a.tags.clone(),
             category_id: a.category_id.unwrap_or(0),
             visibility: a.visibility.as_str().to_owned(),
@@ -70,11 +82,16 @@ impl From<&ArticleDoc> for MeiliArticle {
     }
 }
 
-/// The one document of the meta index: how far the index has caught up.
+/// The one document of the meta index: how far the index has caught up, and for which
+/// document layout (`settings::layout`). A mark of another layout counts as none, so the
+/// catch-up rewrites every document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncMark {
     pub id: String,
     pub synced_until: String,
+    /// Absent in marks written before the layout was recorded.
+    #[serde(default)]
+    pub layout: String,
 }
 
 pub const SYNC_MARK_ID: &str = "sync";
@@ -102,6 +119,10 @@ mod tests {
 
     use super::*;
 
+    fn english() -> TextAnalyzer {
+        crate::search::tantivy_engine::analyzer(crate::search::tantivy_engine::language("english").unwrap())
+    }
+
     #[test]
     fn ticket_maps_none_to_zero_and_dates_to_seconds() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
@@ -121,13 +142,14 @@ mod tests {
             created_at: at,
             updated_at: at,
         };
-        let m = MeiliTicket::from(&doc);
+        let m = MeiliTicket::new(&doc, &english());
         assert_eq!((m.category_id, m.assignee_id, m.company_id), (0, 3, 0));
         assert_eq!(m.created_at, at.timestamp());
         assert_eq!(m.tags, vec!["hardware".to_owned()]);
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["notes"], "Known issue");
         assert_eq!(json["requester_id"], 9);
+        assert_eq!(json["subject_stems"], "printer jam");
     }
 
     #[test]
@@ -141,7 +163,7 @@ mod tests {
             visibility: KbVisibility::Public,
             updated_at: chrono::Utc::now(),
         };
-        let m = MeiliArticle::from(&a);
+        let m = MeiliArticle::new(&a, &english());
         assert_eq!(m.visibility, "public");
         assert_eq!(m.category_id, 4);
     }
