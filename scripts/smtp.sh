@@ -8,8 +8,10 @@
 #   scripts/smtp.sh status   exit 0 and print the port when it runs, exit 1 otherwise
 #
 # Mail to any address at maildesk.test, example.test, example.com or example.org lands in the Dovecot mailbox
-# whose user name is the full address (password `secret`). Other domains are bounced, never
-# relayed. Recipients starting with `reject-` are refused at RCPT with a 5xx, those starting with
+# whose user name is the full address (password `secret`). Mail to `lmtp.relay.test` is relayed
+# over LMTP to 127.0.0.1:$MAILDESK_RELAY_LMTP_PORT (10031), to `smtp.relay.test` over SMTP to
+# 127.0.0.1:$MAILDESK_RELAY_SMTP_PORT (10032): the built-in receiver's test listens there
+# (Postfix allows no variable parts in a transport). Other domains are bounced, never relayed. Recipients starting with `reject-` are refused at RCPT with a 5xx, those starting with
 # `tempfail-` with a 4xx, so tests can exercise permanent and transient failures.
 #
 # STARTTLS with SMTP AUTH (required) listens on MAILDESK_SMTP_SUBMISSION_PORT (10587), implicit TLS
@@ -29,6 +31,8 @@ SASL_PORT="${MAILDESK_DOVECOT_SASL_PORT:-10027}"
 DOVECOT_DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
 SUBMISSION_PORT="${MAILDESK_SMTP_SUBMISSION_PORT:-10587}"
 SMTPS_PORT="${MAILDESK_SMTP_SMTPS_PORT:-10465}"
+RELAY_LMTP_PORT="${MAILDESK_RELAY_LMTP_PORT:-10031}"
+RELAY_SMTP_PORT="${MAILDESK_RELAY_SMTP_PORT:-10032}"
 DOMAINS="maildesk.test example.test example.com example.org"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
@@ -77,7 +81,8 @@ myorigin = maildesk.test
 mydestination =
 local_recipient_maps =
 mynetworks = 127.0.0.0/8
-relay_domains =
+relay_domains = regexp:$CONF/relay_domains
+transport_maps = regexp:$CONF/transports
 virtual_mailbox_domains = $DOMAINS
 # Every address of those domains exists; Dovecot's LMTP files it into that user's maildir.
 virtual_mailbox_maps = regexp:$CONF/mailboxes
@@ -100,6 +105,10 @@ minimal_backoff_time = 5s
 maximal_backoff_time = 30s
 EOF
     printf '%s\n' '/@/ OK' >"$CONF/mailboxes"
+  printf '%s\n' '/^(lmtp|smtp)\.relay\.test$/ OK' >"$CONF/relay_domains"
+  # regexp transport tables are asked with the whole address
+  printf '%s\n' "/@lmtp\\.relay\\.test\$/ lmtp:inet:127.0.0.1:$RELAY_LMTP_PORT" \
+    "/@smtp\\.relay\\.test\$/ smtp:[127.0.0.1]:$RELAY_SMTP_PORT" >"$CONF/transports"
   printf '%s\n' '/^reject-/ 550 5.1.1 no such user here' '/^tempfail-/ 450 4.2.0 mailbox busy, try again later' \
     >"$CONF/recipients"
   cat >"$CONF/master.cf" <<EOF
@@ -144,9 +153,9 @@ start() {
     # A newer script may write a different config: reload only then (every test process calls
     # this; reloading under running tests would disturb them).
     local before
-    before="$(cat "$CONF/main.cf" "$CONF/master.cf" "$CONF/recipients" 2>/dev/null | sha256sum)"
+    before="$({ cat "$CONF/main.cf" "$CONF/master.cf" "$CONF/recipients" "$CONF/transports" 2>/dev/null || true; } | sha256sum)"
     write_config
-    if [ "$before" != "$(cat "$CONF/main.cf" "$CONF/master.cf" "$CONF/recipients" | sha256sum)" ]; then
+    if [ "$before" != "$(cat "$CONF/main.cf" "$CONF/master.cf" "$CONF/recipients" "$CONF/transports" | sha256sum)" ]; then
       postfix -c "$CONF" reload >/dev/null 2>&1 || true
     fi
     echo "$PORT"

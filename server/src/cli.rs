@@ -76,6 +76,14 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Mails through the built-in SMTP receiver over several connections, beside the same
+    /// number of mails handed to the pipeline as the webhook does, in the same run.
+    Receiver {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+    },
     /// Mails through the whole inbound pipeline, beside the parse-only rate.
     Ingest {
         #[arg(long, default_value_t = 2000)]
@@ -229,6 +237,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCommand::Pathological { runs, only },
         } => crate::bench::pathological::run(runs, only.as_deref()),
         Command::Bench {
+            command: BenchCommand::Receiver { count, connections },
+        } => {
+            let ctx = cli_mail::context(settings).await?;
+            crate::bench::receiver::run(ctx, count, connections).await
+        }
+        Command::Bench {
             command: BenchCommand::Ingest { count, concurrency },
         } => {
             let ctx = cli_mail::context(settings).await?;
@@ -323,6 +337,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     // Mailboxes are fetched by `serve` only (not by every Application, e.g. in tests), each by
     // one node at a time under its lease.
     let _imap = crate::mail::imap::spawn_supervisor(app.context().clone());
+    // The built-in SMTP/LMTP receiver, when configured (every node may listen: each delivery
+    // is journaled once, whichever node takes it).
+    let _receiver = crate::mail::receiver::start(app.context().clone()).await?;
+    if let Some(r) = &_receiver {
+        for (kind, addr) in [("SMTP", r.smtp), ("LMTP", r.lmtp)] {
+            if let Some(addr) = addr {
+                println!("Receiving mail over {kind} on {addr}");
+            }
+        }
+    }
     app.run_until_stopped().await.context("running the HTTP server")
 }
 

@@ -26,6 +26,7 @@ pub struct Settings {
     pub sla: SlaSettings,
     pub ingest: IngestSettings,
     pub security: SecuritySettings,
+    pub receiver: ReceiverSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +189,33 @@ pub struct IngestSettings {
     pub max_lanes: usize,
 }
 
+/// The built-in SMTP and LMTP receiver (see `mail::receiver`): the address mail is forwarded
+/// to, or an MTA delivers to over LMTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiverSettings {
+    /// Where `serve` listens for SMTP (e.g. `0.0.0.0:25`); empty = off.
+    pub smtp_bind: String,
+    /// Where `serve` listens for LMTP (e.g. `127.0.0.1:24`); empty = off.
+    pub lmtp_bind: String,
+    /// The name in the greeting; empty = the host of `http.public_url`.
+    pub hostname: String,
+    /// PEM certificate chain and key for STARTTLS; both empty = no STARTTLS.
+    pub tls_cert_file: String,
+    pub tls_key_file: String,
+    /// Largest message accepted (advertised as SIZE); a mailbox's own limit may be lower.
+    pub max_message_bytes: usize,
+    /// Connections at once, in all, and from one client address.
+    pub max_connections: usize,
+    pub connections_per_client: usize,
+    /// Messages one client address may send per minute (then 451, so it retries later).
+    pub messages_per_minute_per_client: u32,
+    /// Recipients per message.
+    pub max_recipients: usize,
+    /// Idle time before a connection is dropped (RFC 5321 asks for at least 5 minutes).
+    pub timeout_secs: u64,
+}
+
 /// Limits on what the server itself reaches out to (see `egress`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +319,19 @@ max_lanes = 8
 
 [security]
 allow_private_networks = false
+
+[receiver]
+smtp_bind = ""
+lmtp_bind = ""
+hostname = ""
+tls_cert_file = ""
+tls_key_file = ""
+max_message_bytes = 41943040
+max_connections = 40
+connections_per_client = 8
+messages_per_minute_per_client = 600
+max_recipients = 100
+timeout_secs = 300
 "#;
 
 /// A setting that cannot be read: one line naming the key.

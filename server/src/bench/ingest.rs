@@ -113,7 +113,7 @@ pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::R
 }
 
 /// The support mailbox the generated mails are addressed to (created on the first run).
-async fn bench_mailbox(ctx: &AppContext) -> anyhow::Result<i64> {
+pub(crate) async fn bench_mailbox(ctx: &AppContext) -> anyhow::Result<i64> {
     let settings = MailboxSettings {
         name: Some("Bench support".into()),
         address: Some(BENCH_ADDRESS.into()),

@@ -4,5 +4,6 @@ pub mod imap_latency;
 pub mod ingest;
 pub mod mails;
 pub mod pathological;
+pub mod receiver;
 pub mod search;
 pub mod stats;

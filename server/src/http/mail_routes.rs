@@ -20,21 +20,7 @@ use crate::mail::mailboxes;
 use crate::paging::Paging;
 
 /// Largest raw mail `POST /inbound` accepts, whatever the mailbox.
-pub const MAX_INBOUND_BYTES: usize = 64 * 1024 * 1024;
-
-/// Room for a mail's headers and text besides its attachments.
-const MAIL_OVERHEAD_BYTES: usize = 1024 * 1024;
-
-/// The largest raw mail a mailbox takes: one attachment at the mailbox's limit, base64-encoded
-/// (4/3 of its size), plus headers and text.
-fn raw_limit(mailbox: &entity::mailbox::Model) -> usize {
-    let attachment = usize::try_from(mailbox.max_attachment_bytes).unwrap_or(MAX_INBOUND_BYTES);
-    attachment
-        .saturating_mul(4)
-        .div_ceil(3)
-        .saturating_add(MAIL_OVERHEAD_BYTES)
-        .min(MAX_INBOUND_BYTES)
-}
+pub use crate::mail::mailboxes::MAX_INBOUND_BYTES;
 
 fn too_large(limit: usize) -> AppError {
     AppError::PayloadTooLarge(format!("the mail is larger than this endpoint takes ({limit} bytes)"))
@@ -170,7 +156,7 @@ pub async fn inbound(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().trim_start_matches("sha256=").to_owned())
         .ok_or(AppError::Unauthorized)?;
-    let limit = raw_limit(&mailbox);
+    let limit = mailboxes::raw_limit(&mailbox);
     if over(limit) {
         return Err(too_large(limit));
     }

@@ -36,6 +36,23 @@ fn u32_of(v: impl TryInto<u32>) -> u32 {
     v.try_into().unwrap_or(0)
 }
 
+/// Room for a mail's headers and text besides its attachments.
+const MAIL_OVERHEAD_BYTES: usize = 1024 * 1024;
+
+/// The largest raw mail any source hands the pipeline (the webhook, the receiver).
+pub const MAX_INBOUND_BYTES: usize = 64 * 1024 * 1024;
+
+/// The largest raw mail a mailbox takes: one attachment at the mailbox's limit, base64-encoded
+/// (4/3 of its size), plus headers and text.
+pub fn raw_limit(mailbox: &mailbox::Model) -> usize {
+    let attachment = usize::try_from(mailbox.max_attachment_bytes).unwrap_or(MAX_INBOUND_BYTES);
+    attachment
+        .saturating_mul(4)
+        .div_ceil(3)
+        .saturating_add(MAIL_OVERHEAD_BYTES)
+        .min(MAX_INBOUND_BYTES)
+}
+
 pub fn to_dto(m: mailbox::Model) -> Mailbox {
     Mailbox {
         id: m.id,

@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod parse;
 pub mod parse_path;
 pub mod parsed;
+pub mod receiver;
 pub mod signed_ids;
 pub mod sources;
 pub mod token;

@@ -18,6 +18,9 @@ use crate::error::{AppError, AppResult};
 pub enum Source {
     Imap,
     Http,
+    /// The built-in receiver (`mail::receiver`).
+    Smtp,
+    Lmtp,
     Import,
     Demo,
 }
@@ -27,6 +30,8 @@ impl Source {
         match self {
             Source::Imap => "imap",
             Source::Http => "http",
+            Source::Smtp => "smtp",
+            Source::Lmtp => "lmtp",
             Source::Import => "import",
             Source::Demo => "demo",
         }
