@@ -53,6 +53,8 @@ pub struct Model {
     pub disabled_at: Option<DateTimeUtc>,
     pub lease_owner: Option<String>,
     pub lease_expires_at: Option<DateTimeUtc>,
+    /// When admins were told this mailbox stopped fetching (cleared when it recovers).
+    pub stale_alerted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

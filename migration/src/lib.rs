@@ -21,6 +21,7 @@ mod m20261202_000010_lz4_large_columns;
 mod m20261207_000011_attachment_uploader;
 mod m20261207_000012_mark_clear_webhook_secrets;
 mod m20261207_000013_create_auth_sessions;
+mod m20261207_000014_mailbox_stale_alert;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_attachment_uploader::Migration),
             Box::new(m20261207_000012_mark_clear_webhook_secrets::Migration),
             Box::new(m20261207_000013_create_auth_sessions::Migration),
+            Box::new(m20261207_000014_mailbox_stale_alert::Migration),
         ]
     }
 }

@@ -196,6 +196,20 @@ pub struct DashboardStats {
     /// Staff with the app open right now, on any node.
     #[serde(default)]
     pub agents_online: u64,
+    /// Mailboxes that stopped fetching (admins were mailed; cleared once they fetch again).
+    #[serde(default)]
+    pub stale_mailboxes: Vec<StaleMailbox>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaleMailbox {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    /// The last fetch that worked, if any.
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    /// When the outage was reported.
+    pub since: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub security: SecuritySettings,
     pub receiver: ReceiverSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,6 +190,15 @@ pub struct IngestSettings {
     pub max_lanes: usize,
 }
 
+/// Watching the mailboxes (see `mail::watch`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// A mailbox that failed and fetched nothing for this long is reported to admins (mail and
+    /// dashboard), and again once it fetches.
+    pub stale_alert_minutes: u64,
+}
+
 /// The built-in SMTP and LMTP receiver (see `mail::receiver`): the address mail is forwarded
 /// to, or an MTA delivers to over LMTP.
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +329,9 @@ max_lanes = 8
 
 [security]
 allow_private_networks = false
+
+[mail]
+stale_alert_minutes = 5
 
 [receiver]
 smtp_bind = ""

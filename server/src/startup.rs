@@ -62,6 +62,8 @@ impl Application {
         tokio::spawn(crate::sla::scheduler::run(context.clone()));
         // Rules' webhook calls, claimed with a lease so each node takes its share.
         tokio::spawn(crate::rules::webhooks::sender::run(context.clone()));
+        // Mailboxes that stopped fetching are reported once per outage, whichever node sees it.
+        tokio::spawn(crate::mail::watch::run(context.clone()));
         // Uploads never attached to a message do not pile up.
         tokio::spawn(crate::tickets::attachments::run_sweeper(context.clone()));
         let data = web::Data::new(context.clone());

@@ -90,10 +90,25 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
         })
         .collect();
     let overdue = stats.overdue > 0;
+    let stale = stats.stale_mailboxes.clone();
     view! {
         <p class="muted dashboard-updated" data-testid="dashboard-updated">
             "Live · figures of " {datetime(stats.computed_at)}
         </p>
+        {(!stale.is_empty()).then(|| view! {
+            <div class="notice notice-error" role="alert" data-testid="stale-mailboxes">
+                <strong>"Mail is not being fetched"</strong>
+                <ul>
+                    {stale.into_iter().map(|m| view! {
+                        <li>
+                            {format!("{} <{}>", m.name, m.address)}
+                            " · last fetch: "
+                            {m.last_fetch_at.map(datetime).unwrap_or_else(|| "never".into())}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
         <dl class="stats">
             <Stat label="Open" value=stats.open testid="stat-open" />
             <Stat label="Unassigned" value=stats.unassigned testid="stat-unassigned" />

@@ -23,6 +23,7 @@ pub mod signed_ids;
 pub mod sources;
 pub mod token;
 pub mod visible;
+pub mod watch;
 
 pub use body::rewrite_cid;
 pub use parse::{ParseError, ParseOptions};

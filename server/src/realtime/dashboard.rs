@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::{category, ticket, user};
 use protocol::TicketStatus;
 use protocol::live::{DashboardGroup, DashboardStats, DayCount};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
 // One definition of median and p90 for the dashboard and the reports.
@@ -121,7 +121,28 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
         computed_at: now,
         per_day: per_day(&rows, today),
         agents_online,
+        stale_mailboxes: stale_mailboxes(db).await?,
     })
+}
+
+/// The mailboxes whose "stopped fetching" alert is open (`mail::watch`).
+async fn stale_mailboxes(db: &impl ConnectionTrait) -> AppResult<Vec<protocol::live::StaleMailbox>> {
+    Ok(entity::mailbox::Entity::find()
+        .filter(entity::mailbox::Column::StaleAlertedAt.is_not_null())
+        .order_by_asc(entity::mailbox::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(protocol::live::StaleMailbox {
+                id: m.id,
+                since: m.stale_alerted_at?,
+                name: m.name,
+                address: m.address,
+                last_fetch_at: m.last_fetch_at,
+            })
+        })
+        .collect())
 }
 
 /// Created and resolved counts for each of the last `PER_DAY` days (UTC), oldest first.

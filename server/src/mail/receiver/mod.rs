@@ -36,6 +36,7 @@ pub struct Shared {
     pub hostname: String,
     pub tls: Option<TlsAcceptor>,
     pub limits: Arc<ClientLimits>,
+    pub directory: Arc<recipients::Directory>,
     pub max_bytes: usize,
     pub max_recipients: usize,
     pub timeout: Duration,
@@ -79,6 +80,7 @@ pub async fn start_with(ctx: AppContext, s: &ReceiverSettings) -> anyhow::Result
         s.connections_per_client,
         s.messages_per_minute_per_client,
     );
+    let directory = Arc::new(recipients::Directory::default());
     let mut receiver = Receiver {
         smtp: None,
         lmtp: None,
@@ -102,6 +104,7 @@ pub async fn start_with(ctx: AppContext, s: &ReceiverSettings) -> anyhow::Result
             hostname: hostname.clone(),
             tls: tls.clone(),
             limits: limits.clone(),
+            directory: directory.clone(),
             max_bytes: s.max_message_bytes.min(crate::mail::mailboxes::MAX_INBOUND_BYTES),
             max_recipients: s.max_recipients.max(1),
             timeout: Duration::from_secs(s.timeout_secs.max(1)),

@@ -4,6 +4,83 @@
 //! and `word-<category id>@` on a mailbox's domain. Anything else is refused at RCPT time
 //! (550 5.1.1), so the server never becomes a relay or a sink for random addresses.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use entity::{category, mailbox};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::Mutex;
+
+/// How long a read of the mailboxes and categories serves RCPT and DATA checks: a busy
+/// receiver does not ask the database for every recipient, and a new mailbox is taken within
+/// seconds.
+const FRESH_FOR: Duration = Duration::from_secs(2);
+/// An address not found is looked up again in a read at least this fresh (a mailbox created a
+/// moment ago), so refused addresses cost at most a few reads a second.
+const FRESH_ON_MISS: Duration = Duration::from_millis(250);
+
+/// The enabled mailboxes and the category ids, as read at one moment.
+pub struct Known {
+    pub targets: Vec<Target>,
+    pub categories: Vec<i64>,
+    pub mailboxes: Vec<mailbox::Model>,
+}
+
+/// A short-lived cache of [`Known`], shared by a listener's conversations.
+#[derive(Default)]
+pub struct Directory {
+    cached: Mutex<Option<(Instant, Arc<Known>)>>,
+}
+
+impl Directory {
+    pub async fn get(&self, db: &impl ConnectionTrait) -> Result<Arc<Known>, sea_orm::DbErr> {
+        self.within(db, FRESH_FOR).await
+    }
+
+    /// The mailbox of `recipient`, re-reading once when a not-so-fresh read does not know it.
+    pub async fn resolve(&self, db: &impl ConnectionTrait, recipient: &str) -> Result<Option<i64>, sea_orm::DbErr> {
+        let known = self.get(db).await?;
+        if let Some(id) = resolve(recipient, &known.targets, &known.categories) {
+            return Ok(Some(id));
+        }
+        let known = self.within(db, FRESH_ON_MISS).await?;
+        Ok(resolve(recipient, &known.targets, &known.categories))
+    }
+
+    async fn within(&self, db: &impl ConnectionTrait, fresh: Duration) -> Result<Arc<Known>, sea_orm::DbErr> {
+        let mut cached = self.cached.lock().await;
+        if let Some((at, known)) = cached.as_ref()
+            && at.elapsed() < fresh
+        {
+            return Ok(known.clone());
+        }
+        let mailboxes = mailbox::Entity::find()
+            .filter(mailbox::Column::Enabled.eq(true))
+            .order_by_asc(mailbox::Column::Id)
+            .all(db)
+            .await?;
+        let categories: Vec<i64> = category::Entity::find()
+            .select_only()
+            .column(category::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let known = Arc::new(Known {
+            targets: mailboxes
+                .iter()
+                .map(|m| Target {
+                    mailbox_id: m.id,
+                    address: m.address.to_lowercase(),
+                })
+                .collect(),
+            categories,
+            mailboxes,
+        });
+        *cached = Some((Instant::now(), known.clone()));
+        Ok(known)
+    }
+}
+
 /// A mailbox the receiver may deliver to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

@@ -11,7 +11,6 @@ use smtp_proto::request::receiver::{DataReceiver, DummyDataReceiver, RequestRece
 use smtp_proto::{Error as ProtoError, Request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::recipients::{self, Target};
 use super::{Protocol, Shared};
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
@@ -295,27 +294,7 @@ impl<'a> Conversation<'a> {
     }
 
     async fn mailbox_of(&self, address: &str) -> anyhow::Result<Option<i64>> {
-        use entity::{category, mailbox};
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-        let db = self.shared.ctx.db();
-        let targets: Vec<Target> = mailbox::Entity::find()
-            .filter(mailbox::Column::Enabled.eq(true))
-            .order_by_asc(mailbox::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| Target {
-                mailbox_id: m.id,
-                address: m.address.to_lowercase(),
-            })
-            .collect();
-        let categories: Vec<i64> = category::Entity::find()
-            .select_only()
-            .column(category::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
-        Ok(recipients::resolve(address, &targets, &categories))
+        Ok(self.shared.directory.resolve(self.shared.ctx.db(), address).await?)
     }
 
     /// Reads the dot-stuffed body up to the terminating `.` line. Past the size limit the rest
@@ -397,14 +376,17 @@ impl<'a> Conversation<'a> {
 
     async fn deliver_to(&self, mailbox_id: i64, raw: &[u8], source: Source) -> String {
         let ctx = &self.shared.ctx;
-        let mailbox = match crate::mail::mailboxes::get(ctx.db(), mailbox_id).await {
-            Ok(m) => m,
+        let known = match self.shared.directory.get(ctx.db()).await {
+            Ok(known) => known,
             Err(e) => {
-                tracing::warn!(mailbox_id, error = %e, "receiver: mailbox gone");
+                tracing::warn!(mailbox_id, error = %e, "receiver: looking up mailboxes failed");
                 return "451 4.3.0 Mailbox not available now; try again later\r\n".into();
             }
         };
-        let limit = crate::mail::mailboxes::raw_limit(&mailbox);
+        let Some(mailbox) = known.mailboxes.iter().find(|m| m.id == mailbox_id) else {
+            return "451 4.3.0 Mailbox not available now; try again later\r\n".into();
+        };
+        let limit = crate::mail::mailboxes::raw_limit(mailbox);
         if raw.len() > limit {
             return format!(
                 "552 5.3.4 Message too big for {}: at most {limit} bytes\r\n",
