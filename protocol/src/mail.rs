@@ -109,6 +109,23 @@ pub struct MailboxStatus {
     pub lease_owner: Option<String>,
 }
 
+/// The answer of a mailbox check ("Test connection", "Send test e-mail"): whether it worked,
+/// and the server's own words either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailboxCheck {
+    pub ok: bool,
+    pub answer: String,
+}
+
+/// `POST /mailboxes/{id}/test-mail`: where the test mail goes (default: the admin asking).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TestMail {
+    pub to: Option<String>,
+}
+
 /// Answer to creating a mailbox or rotating its secret: the only time the secret is shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -111,6 +111,14 @@ async fn the_admin_lists_the_mailboxes() {
         b.wait_for_text(&row, &mb.mailbox.address).await;
     }
     b.wait_for("[data-testid=mailbox-new]").await;
+    // "Send test e-mail" shows the transport's answer (here the dev outbox: no SMTP server).
+    let row = format!(
+        "[data-testid=admin-mailbox-row][data-mailbox-id=\"{}\"]",
+        support.mailbox.id
+    );
+    b.click(&format!("{row} [data-testid=mailbox-test-mail]")).await;
+    b.wait_for_text(&format!("{row} [data-testid=mailbox-check]"), "dev outbox")
+        .await;
     b.screenshot("admin-mailboxes").await;
     b.close().await;
 }

@@ -34,7 +34,7 @@ impl Transport for Counting {
         "counting"
     }
 
-    async fn send(&self, _from: &str, _rcpts: &[String], raw: &[u8]) -> Result<(), SendError> {
+    async fn send(&self, _from: &str, _rcpts: &[String], raw: &[u8]) -> Result<String, SendError> {
         tokio::time::sleep(Duration::from_millis(5)).await;
         let text = String::from_utf8_lossy(raw);
         let id = text
@@ -43,7 +43,7 @@ impl Transport for Counting {
             .unwrap_or_default()
             .to_owned();
         *self.sent.lock().unwrap().entry(id).or_default() += 1;
-        Ok(())
+        Ok("250 counted".into())
     }
 }
 

@@ -2,8 +2,9 @@
 //! templates.
 
 use protocol::{
-    EmailTemplate, InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSettings, MailboxWithSecret,
-    NotificationSettings, OutboundMail, OutboundStatus, Page, SaveTemplate, TemplateEvent, TemplatePreview,
+    EmailTemplate, InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxCheck, MailboxSettings,
+    MailboxWithSecret, NotificationSettings, OutboundMail, OutboundStatus, Page, SaveTemplate, TemplateEvent,
+    TemplatePreview, TestMail,
 };
 
 use super::{ApiError, Call, Client};
@@ -30,6 +31,18 @@ impl Client {
     /// `PATCH /mailboxes/{id}` with the settings to change.
     pub async fn update_mailbox(&self, id: i64, settings: &MailboxSettings) -> Result<Mailbox, ApiError> {
         self.call(Call::patch(format!("/mailboxes/{id}"), settings)?).await
+    }
+
+    /// `POST /mailboxes/{id}/test-connection`: sign in to its server; the server's answer.
+    pub async fn test_mailbox_connection(&self, id: i64) -> Result<MailboxCheck, ApiError> {
+        self.call(Call::post(format!("/mailboxes/{id}/test-connection"), &())?)
+            .await
+    }
+
+    /// `POST /mailboxes/{id}/test-mail` to the signed-in admin; the server's answer.
+    pub async fn send_mailbox_test_mail(&self, id: i64) -> Result<MailboxCheck, ApiError> {
+        self.call(Call::post(format!("/mailboxes/{id}/test-mail"), &TestMail::default())?)
+            .await
     }
 
     /// `GET /inbound?status=…`: the quarantine or the dead letters.

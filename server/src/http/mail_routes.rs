@@ -4,7 +4,10 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use protocol::{InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxSettings, MailboxWithSecret, Page};
+use protocol::{
+    InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxCheck, MailboxSettings, MailboxWithSecret, Page,
+    TestMail,
+};
 
 use crate::auth::{CurrentUser, TicketedUser};
 use crate::context::AppContext;
@@ -282,6 +285,42 @@ pub async fn release(
         status: admin::status_of(&outcome.status),
         ticket_id: outcome.ticket_id,
     }))
+}
+
+/// "Test connection": sign in to the mailbox's IMAP server and open its folder. `ok` false
+/// with the server's answer when that fails (the request itself succeeded).
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/test-connection", tag = "mail", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = MailboxCheck), (status = 404, body = protocol::ErrorBody),
+    (status = 422, body = protocol::ErrorBody)))]
+#[post("/mailboxes/{id}/test-connection")]
+pub async fn test_connection(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<MailboxCheck>> {
+    user.require_admin()?;
+    let mailbox = mailboxes::get(ctx.db(), *id).await?;
+    Ok(web::Json(crate::mail::checks::test_connection(&ctx, &mailbox).await?))
+}
+
+/// "Send test e-mail": one mail from the mailbox's address through the transport replies use,
+/// to `to` (default: the admin asking). `ok` false with the server's answer when refused.
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/test-mail", tag = "mail", params(("id" = i64, Path)),
+    request_body = TestMail, security(("bearer" = [])), responses((status = 200, body = MailboxCheck),
+    (status = 404, body = protocol::ErrorBody), (status = 422, body = protocol::ErrorBody)))]
+#[post("/mailboxes/{id}/test-mail")]
+pub async fn test_mail(
+    ctx: web::Data<AppContext>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<TestMail>,
+) -> AppResult<web::Json<MailboxCheck>> {
+    user.require_admin()?;
+    let mailbox = mailboxes::get(ctx.db(), *id).await?;
+    let to = body.to.clone().unwrap_or_else(|| user.email.clone());
+    Ok(web::Json(
+        crate::mail::checks::send_test_mail(&ctx, &mailbox, &to).await?,
+    ))
 }
 
 /// Fetch a mailbox now (under its lease, so it cannot race the scheduled fetch).

@@ -80,6 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::delete_mailbox)
             .service(mail_routes::rotate_secret)
             .service(mail_routes::fetch_mailbox)
+            .service(mail_routes::test_connection)
+            .service(mail_routes::test_mail)
             // One resource for both methods; the POST reads its (large) body itself, within the
             // mailbox's limit.
             .service(

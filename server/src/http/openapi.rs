@@ -27,7 +27,7 @@ use super::{
         directory_routes::list_categories, directory_routes::create_category, directory_routes::set_category_agents,
         directory_routes::list_canned, directory_routes::create_canned, directory_routes::delete_canned,
         mail_routes::list_mailboxes, mail_routes::create_mailbox, mail_routes::get_mailbox, mail_routes::update_mailbox,
-        mail_routes::delete_mailbox, mail_routes::rotate_secret, mail_routes::fetch_mailbox, mail_routes::inbound, mail_routes::list_inbound,
+        mail_routes::delete_mailbox, mail_routes::rotate_secret, mail_routes::fetch_mailbox, mail_routes::test_connection, mail_routes::test_mail, mail_routes::inbound, mail_routes::list_inbound,
         mail_routes::inbound_raw, mail_routes::replay, mail_routes::release,
         kb_routes::list_articles, kb_routes::get_article, kb_routes::create_article, kb_routes::update_article,
         kb_routes::delete_article, kb_routes::feedback,

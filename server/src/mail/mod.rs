@@ -8,6 +8,7 @@
 pub mod attachments;
 pub mod body;
 pub mod charset;
+pub mod checks;
 pub mod classify;
 pub mod headers;
 pub mod imap;

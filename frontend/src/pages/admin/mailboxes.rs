@@ -114,6 +114,24 @@ fn MailboxRow(m: Mailbox, editing: RwSignal<Editing>, enable: Callback<i64>) -> 
     );
     let enabled = m.enabled;
     let edit_with = m.clone();
+    let has_server = m.imap_host.is_some();
+    let client = use_client();
+    // The last check's answer: (worked, the server's words).
+    let check = RwSignal::new(None::<(bool, String)>);
+    let run_check = move |connection: bool| {
+        check.set(Some((true, "Checking…".into())));
+        spawn_local(async move {
+            let result = if connection {
+                client.test_mailbox_connection(id).await
+            } else {
+                client.send_mailbox_test_mail(id).await
+            };
+            check.set(Some(match result {
+                Ok(c) => (c.ok, c.answer),
+                Err(e) => (false, e.user_message()),
+            }));
+        });
+    };
     view! {
         <tr data-testid="admin-mailbox-row" data-mailbox-id=id data-enabled=enabled.to_string()>
             <td>{m.name}</td>
@@ -131,6 +149,16 @@ fn MailboxRow(m: Mailbox, editing: RwSignal<Editing>, enable: Callback<i64>) -> 
                 {s.disabled_at.map(|t| view! { <div class="muted">{format!("Disabled after failures at {}", datetime(t))}</div> })}
                 {s.last_error.map(|e| view! { <div class="mailbox-error" data-testid="mailbox-last-error">{e}</div> })}
                 <div class="muted">{format!("{} fetched, {} failed", s.fetched_count, s.failed_count)}</div>
+                {move || check.get().map(|(ok, answer)| view! {
+                    <div
+                        class=if ok { "mailbox-check" } else { "mailbox-check mailbox-error" }
+                        role="status"
+                        data-testid="mailbox-check"
+                        data-ok=ok.to_string()
+                    >
+                        {answer}
+                    </div>
+                })}
             </td>
             <td>{last_fetch}</td>
             <td class="row-actions">
@@ -142,6 +170,14 @@ fn MailboxRow(m: Mailbox, editing: RwSignal<Editing>, enable: Callback<i64>) -> 
                             </button>
                         }
                     })}
+                {has_server.then(|| view! {
+                    <button type="button" class="btn" data-testid="mailbox-test-connection" on:click=move |_| run_check(true)>
+                        "Test connection"
+                    </button>
+                })}
+                <button type="button" class="btn" data-testid="mailbox-test-mail" on:click=move |_| run_check(false)>
+                    "Send test e-mail"
+                </button>
                 <button
                     type="button"
                     class="btn"

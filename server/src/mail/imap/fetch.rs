@@ -52,7 +52,7 @@ pub struct NoHooks;
 impl FetchHooks for NoHooks {}
 
 /// Runs `fut` (an IMAP exchange) within `limit`, naming `what` in the error.
-pub(crate) async fn within<T, E: fmt::Display>(
+pub async fn within<T, E: fmt::Display>(
     limit: Duration,
     what: &str,
     fut: impl Future<Output = Result<T, E>>,
@@ -71,7 +71,7 @@ pub(crate) async fn load(ctx: &AppContext, mailbox_id: i64) -> Result<Option<mai
     Ok(mailbox::Entity::find_by_id(mailbox_id).one(ctx.db()).await?)
 }
 
-pub(crate) fn folder_of(m: &mailbox::Model) -> String {
+pub fn folder_of(m: &mailbox::Model) -> String {
     let f = m.imap_folder.trim();
     if f.is_empty() { "INBOX".to_owned() } else { f.to_owned() }
 }

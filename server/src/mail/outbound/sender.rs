@@ -81,7 +81,7 @@ pub async fn deliver(
     let result = transport.send(&m.mail_from, &rcpts(&m), &m.raw).await;
     let out = &ctx.settings().outbound;
     let (status, error, next) = match &result {
-        Ok(()) => (OutboundStatus::Sent, None, None),
+        Ok(_) => (OutboundStatus::Sent, None, None),
         Err(SendError::Transient(e)) if m.attempts < out.max_attempts => (
             OutboundStatus::Queued,
             Some(e.clone()),
@@ -120,7 +120,7 @@ pub async fn deliver(
     }
     txn.commit().await?;
     match (&result, failed_on) {
-        (Ok(()), _) => tracing::debug!(outbound_id = m.id, "mail sent"),
+        (Ok(answer), _) => tracing::debug!(outbound_id = m.id, %answer, "mail sent"),
         (Err(e), None) => tracing::warn!(outbound_id = m.id, error = ?e, "mail not sent yet"),
         (Err(e), Some(ticket_id)) => {
             tracing::warn!(outbound_id = m.id, ticket_id, error = ?e, "mail delivery failed");

@@ -24,7 +24,8 @@ pub enum SendError {
 #[async_trait]
 pub trait Transport: Send + Sync {
     fn name(&self) -> &'static str;
-    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<(), SendError>;
+    /// Ok: the server's answer ("250 2.0.0 Ok: queued as …").
+    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<String, SendError>;
 }
 
 /// No SMTP server: the mail stays in the database for the admin to read.
@@ -36,8 +37,8 @@ impl Transport for DevOutbox {
         "outbox"
     }
 
-    async fn send(&self, _from: &str, _rcpts: &[String], _raw: &[u8]) -> Result<(), SendError> {
-        Ok(())
+    async fn send(&self, _from: &str, _rcpts: &[String], _raw: &[u8]) -> Result<String, SendError> {
+        Ok("kept in the dev outbox (no SMTP server configured)".into())
     }
 }
 
@@ -83,7 +84,7 @@ impl Transport for Smtp {
         "smtp"
     }
 
-    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<(), SendError> {
+    async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<String, SendError> {
         let parse = |a: &str| {
             a.parse::<Address>()
                 .map_err(|_| SendError::Permanent(format!("invalid address {a:?}")))
@@ -92,7 +93,11 @@ impl Transport for Smtp {
         let to = rcpts.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
         let envelope = Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(e.to_string()))?;
         match self.transport.send_raw(&envelope, raw).await {
-            Ok(_) => Ok(()),
+            Ok(answer) => Ok(format!(
+                "{} {}",
+                answer.code(),
+                answer.message().collect::<Vec<_>>().join(" ")
+            )),
             Err(e) if e.is_permanent() => Err(SendError::Permanent(describe(&e))),
             Err(e) => Err(SendError::Transient(describe(&e))),
         }
