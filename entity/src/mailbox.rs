@@ -53,6 +53,15 @@ pub struct Model {
     pub disabled_at: Option<DateTimeUtc>,
     pub lease_owner: Option<String>,
     pub lease_expires_at: Option<DateTimeUtc>,
+    /// The mailbox's own SMTP account for its replies (none: the global `smtp.*`).
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<i32>,
+    /// `implicit`, `starttls` or `none` (loopback only).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    /// Encrypted at rest like the IMAP password; never returned by the API.
+    #[serde(skip_serializing)]
+    pub smtp_password_enc: Option<String>,
     /// When admins were told this mailbox stopped fetching (cleared when it recovers).
     pub stale_alerted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

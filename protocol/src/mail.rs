@@ -60,6 +60,13 @@ pub struct MailboxSettings {
     pub rate_limit_minutes: Option<u32>,
     /// Blocks of text (disclaimers) removed from the visible text, separated by blank lines.
     pub excluded_text: Option<String>,
+    /// The mailbox's own SMTP account for its replies; empty host = the global one.
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<TlsMode>,
+    pub smtp_username: Option<String>,
+    /// Write-only; stored encrypted.
+    pub smtp_password: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +98,16 @@ pub struct Mailbox {
     pub rate_limit_count: u32,
     pub rate_limit_minutes: u32,
     pub excluded_text: String,
+    /// Its own SMTP account (None: replies go through the global one).
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: TlsMode,
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    #[serde(default)]
+    pub has_smtp_password: bool,
     pub status: MailboxStatus,
 }
 

@@ -437,3 +437,93 @@ async fn starttls_and_implicit_tls_with_auth_deliver_and_a_wrong_password_fails(
         }
     }
 }
+
+/// A mailbox with its own SMTP account (STARTTLS with AUTH on the relay's submission port)
+/// sends its replies and its test mail through it, while the global transport stays the dev
+/// outbox; a wrong password shows the server's refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_with_its_own_smtp_account_sends_through_it() {
+    smtp_port();
+    let ca = maildesk_tests::imap::dovecot_env()
+        .get("MAILDESK_DOVECOT_CA")
+        .cloned()
+        .expect("the test Dovecot has a CA (is openssl installed? restart: bash scripts/dovecot.sh stop; bash scripts/smtp.sh)");
+    let (submission, _) = tls_ports();
+    let app = spawn_app_with(Backend::Postgres, |s| {
+        s.smtp.ca_file = ca;
+        s.outbound.poll_interval_ms = 100;
+    })
+    .await;
+    assert_eq!(app.ctx.outbound().transport.name(), "outbox", "no global SMTP server");
+    let support = unique_user("own-smtp");
+    let mb = app
+        .create_mailbox(protocol::MailboxSettings {
+            name: Some("Own SMTP".into()),
+            address: Some(support.clone()),
+            smtp_host: Some("localhost".into()),
+            smtp_port: Some(submission),
+            smtp_tls: Some(protocol::TlsMode::Starttls),
+            smtp_username: Some(support.clone()),
+            smtp_password: Some("secret".into()),
+            ..Default::default()
+        })
+        .await;
+    assert!(mb.mailbox.has_smtp_password && mb.mailbox.smtp_host.as_deref() == Some("localhost"));
+    let customer = unique_user("own-smtp-customer");
+    let ticket_id = app
+        .deliver(&mb, &mail(&customer, &support, "Through our own relay").build())
+        .await
+        .ticket_id
+        .expect("a ticket");
+    reply(&app, ticket_id, "Sent through the mailbox's own account.").await;
+    let got = wait_for_mail(&customer, WAIT, |m| {
+        m.contains("Sent through the mailbox's own account")
+    })
+    .await;
+    assert_eq!(from_of(&got).1.as_deref(), Some(support.as_str()));
+
+    let check: protocol::MailboxCheck = ok_json(
+        app.api
+            .post_json(
+                &app.admin.token,
+                &format!("/mailboxes/{}/test-mail", mb.mailbox.id),
+                &protocol::TestMail {
+                    to: Some(customer.clone()),
+                },
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        check.ok && check.answer.contains("through smtp: 250"),
+        "{}",
+        check.answer
+    );
+
+    let patched = app
+        .api
+        .patch_json(
+            &app.admin.token,
+            &format!("/mailboxes/{}", mb.mailbox.id),
+            &protocol::MailboxSettings {
+                smtp_password: Some("wrong".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(patched.status(), 200);
+    let check: protocol::MailboxCheck = ok_json(
+        app.api
+            .post_json(
+                &app.admin.token,
+                &format!("/mailboxes/{}/test-mail", mb.mailbox.id),
+                &protocol::TestMail {
+                    to: Some(customer.clone()),
+                },
+            )
+            .await,
+    )
+    .await;
+    assert!(!check.ok, "{}", check.answer);
+    assert!(check.answer.contains("535"), "the server's refusal: {}", check.answer);
+}

@@ -102,7 +102,10 @@ pub async fn send_test_mail(ctx: &AppContext, m: &mailbox::Model, to: &str) -> A
         Ok(raw) => raw,
         Err(e) => return Ok(failed(e.to_string())),
     };
-    let transport = &ctx.outbound().transport;
+    let transport = match ctx.outbound().routes.of_mailbox(ctx, m) {
+        Ok(t) => t,
+        Err(e) => return Ok(failed(format!("the mailbox's SMTP account cannot be used: {e}"))),
+    };
     Ok(
         match transport.send(&m.address, std::slice::from_ref(&to), &raw).await {
             Ok(answer) => MailboxCheck {

@@ -67,6 +67,13 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
             _ => AfterImport::MarkRead,
         },
         has_password: m.imap_password_enc.is_some(),
+        has_smtp_password: m.smtp_password_enc.is_some(),
+        smtp_tls: match m.smtp_tls.as_str() {
+            "implicit" => TlsMode::Implicit,
+            "none" => TlsMode::None,
+            _ => TlsMode::Starttls,
+        },
+        smtp_port: m.smtp_port.and_then(|p| u16::try_from(p).ok()),
         imap_port: m.imap_port.and_then(|p| u16::try_from(p).ok()),
         poll_interval_secs: u32_of(m.poll_interval_secs),
         batch_size: u32_of(m.batch_size),
@@ -89,6 +96,8 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
         enabled: m.enabled,
         imap_host: m.imap_host,
         imap_username: m.imap_username,
+        smtp_host: m.smtp_host,
+        smtp_username: m.smtp_username,
         imap_folder: m.imap_folder,
         move_to_folder: m.move_to_folder,
         default_category_id: m.default_category_id,
@@ -205,10 +214,40 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
     if let Some(v) = &s.excluded_text {
         m.excluded_text = Set(v.clone());
     }
+    if let Some(h) = &s.smtp_host {
+        let h = h.trim();
+        if !h.is_empty() {
+            egress::check_host(h, egress).map_err(|e| AppError::validation(format!("smtp_host: {e}")))?;
+        }
+        m.smtp_host = Set((!h.is_empty()).then(|| h.to_owned()));
+    }
+    if let Some(p) = s.smtp_port {
+        if p == 0 {
+            return Err(AppError::validation("smtp_port: must be 1-65535"));
+        }
+        m.smtp_port = Set(Some(i32::from(p)));
+    }
+    if let Some(t) = s.smtp_tls {
+        m.smtp_tls = Set(tls_str(t).into());
+    }
+    if let Some(u) = &s.smtp_username {
+        m.smtp_username = Set(Some(u.trim().to_owned()).filter(|u| !u.is_empty()));
+    }
+    if let Some(p) = &s.smtp_password {
+        m.smtp_password_enc = Set(Some(crypto::encrypt(keys, p)?));
+    }
     Ok(())
 }
 
 fn check_consistency(m: &mailbox::Model) -> AppResult<()> {
+    if let Some(host) = &m.smtp_host
+        && m.smtp_tls == "none"
+        && !crate::mail::imap::connect::is_loopback(host)
+    {
+        return Err(AppError::validation(
+            "smtp_tls: none is only allowed for a loopback host; use starttls or implicit",
+        ));
+    }
     if m.after_import == "move" && m.move_to_folder.is_none() {
         return Err(AppError::validation(
             "move_to_folder: required when after_import is move",
@@ -245,6 +284,7 @@ pub async fn create(
     let mut m = mailbox::ActiveModel {
         enabled: Set(true),
         imap_tls: Set("implicit".into()),
+        smtp_tls: Set("starttls".into()),
         imap_folder: Set("INBOX".into()),
         after_import: Set("mark_read".into()),
         poll_interval_secs: Set(60),

@@ -1,5 +1,5 @@
-//! Creating a mailbox or changing its core settings. The IMAP password is write-only: left
-//! empty, the stored one is kept.
+//! Creating a mailbox or changing its core settings, and its own SMTP account for replies
+//! (empty host: the global one). Passwords are write-only: left empty, the stored one is kept.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -32,6 +32,12 @@ pub fn MailboxForm(
     let accept_unknown = RwSignal::new(m.is_none_or(|m| m.accept_unknown));
     let reopen_closed = RwSignal::new(m.is_none_or(|m| m.reopen_closed));
     let has_password = m.is_some_and(|m| m.has_password);
+    let smtp_host = RwSignal::new(m.and_then(|m| m.smtp_host.clone()).unwrap_or_default());
+    let smtp_port = RwSignal::new(m.and_then(|m| m.smtp_port).map(|p| p.to_string()).unwrap_or_default());
+    let smtp_tls = RwSignal::new(m.map_or("starttls", |m| tls_str(m.smtp_tls)).to_owned());
+    let smtp_username = RwSignal::new(m.and_then(|m| m.smtp_username.clone()).unwrap_or_default());
+    let smtp_password = RwSignal::new(String::new());
+    let has_smtp_password = m.is_some_and(|m| m.has_smtp_password);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
 
@@ -44,6 +50,15 @@ pub fn MailboxForm(
             port.trim().parse::<u16>().map(Some)
         }) else {
             error.set(Some("The IMAP port must be a number from 1 to 65535.".into()));
+            return;
+        };
+        let smtp_port = smtp_port.get_untracked();
+        let Ok(smtp_port) = (if smtp_port.trim().is_empty() {
+            Ok(None)
+        } else {
+            smtp_port.trim().parse::<u16>().map(Some)
+        }) else {
+            error.set(Some("The SMTP port must be a number from 1 to 65535.".into()));
             return;
         };
         let Ok(poll) = poll.get_untracked().trim().parse::<u32>() else {
@@ -64,6 +79,12 @@ pub fn MailboxForm(
             poll_interval_secs: Some(poll),
             accept_unknown: Some(accept_unknown.get_untracked()),
             reopen_closed: Some(reopen_closed.get_untracked()),
+            // An empty host clears the mailbox's own account (replies use the global one).
+            smtp_host: Some(smtp_host.get_untracked().trim().to_owned()),
+            smtp_port,
+            smtp_tls: Some(tls_parse(&smtp_tls.get_untracked())),
+            smtp_username: Some(smtp_username.get_untracked().trim().to_owned()),
+            smtp_password: Some(smtp_password.get_untracked()).filter(|p| !p.is_empty()),
             ..Default::default()
         };
         saving.set(true);
@@ -120,6 +141,31 @@ pub fn MailboxForm(
                 </div>
                 <TextField id="mb-folder" label="Folder" value=folder />
                 <TextField id="mb-poll" label="Poll every (seconds)" value=poll kind="number" />
+            </div>
+            <h4>"Sending replies (optional: empty host = the server's SMTP settings)"</h4>
+            <div class="form-grid">
+                <TextField id="mb-smtp-host" label="SMTP host" value=smtp_host />
+                <TextField id="mb-smtp-port" label="SMTP port" value=smtp_port kind="number" />
+                <div class="field">
+                    <label for="mb-smtp-tls">"Encryption"</label>
+                    <select id="mb-smtp-tls" bind:value=smtp_tls data-testid="mb-smtp-tls">
+                        <option value="starttls">"STARTTLS"</option>
+                        <option value="implicit">"TLS (implicit)"</option>
+                        <option value="none">"None (loopback only)"</option>
+                    </select>
+                </div>
+                <TextField id="mb-smtp-username" label="SMTP user name" value=smtp_username />
+                <div class="field">
+                    <label for="mb-smtp-password">"SMTP password"</label>
+                    <input
+                        id="mb-smtp-password"
+                        type="password"
+                        autocomplete="new-password"
+                        data-testid="mb-smtp-password"
+                        placeholder=if has_smtp_password { "Stored — leave empty to keep" } else { "" }
+                        bind:value=smtp_password
+                    />
+                </div>
             </div>
             <CheckField id="mb-enabled" label="Enabled" value=enabled />
             <CheckField id="mb-accept" label="Accept mail from unknown senders (else quarantine)" value=accept_unknown />

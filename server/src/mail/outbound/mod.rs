@@ -14,6 +14,7 @@ pub mod notification_settings;
 pub mod notify;
 pub mod policy;
 pub mod queue;
+pub mod routing;
 pub mod sender;
 pub mod templates;
 pub mod thread_index;
@@ -31,7 +32,9 @@ use transport::{DevOutbox, Smtp, Transport};
 /// This node's outbound machinery: the transport, the DKIM key, and the bell that wakes the
 /// sender when a transaction queued mail.
 pub struct Outbound {
+    /// The global transport; a mailbox with its own SMTP account sends through it (`routes`).
     pub transport: Arc<dyn Transport>,
+    pub routes: routing::Routes,
     pub dkim: Option<DkimConfig>,
     pub wake: Notify,
 }
@@ -59,6 +62,7 @@ impl Outbound {
         };
         Ok(Self {
             transport,
+            routes: routing::Routes::default(),
             dkim,
             wake: Notify::new(),
         })

@@ -78,7 +78,15 @@ pub async fn deliver(
     transport: &dyn Transport,
     m: outbound_mail::Model,
 ) -> AppResult<OutboundStatus> {
-    let result = transport.send(&m.mail_from, &rcpts(&m), &m.raw).await;
+    // A mailbox with its own SMTP account sends its replies through it; one that cannot be
+    // set up (a bad host, a key that no longer decrypts) delays this mail, nothing else.
+    let result = match ctx.outbound().routes.own_for_sender(ctx, &m.mail_from).await {
+        Ok(Some(own)) => own.send(&m.mail_from, &rcpts(&m), &m.raw).await,
+        Ok(None) => transport.send(&m.mail_from, &rcpts(&m), &m.raw).await,
+        Err(e) => Err(SendError::Transient(format!(
+            "the sending mailbox's SMTP account cannot be used: {e}"
+        ))),
+    };
     let out = &ctx.settings().outbound;
     let (status, error, next) = match &result {
         Ok(_) => (OutboundStatus::Sent, None, None),
