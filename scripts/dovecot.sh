@@ -15,8 +15,9 @@
 #
 # Environment: MAILDESK_DOVECOT_DIR (default /tmp/maildesk-dovecot), MAILDESK_DOVECOT_PORT
 # (default 10143), MAILDESK_DOVECOT_TLS_PORT (default 10993), MAILDESK_DOVECOT_LMTP_PORT (default
-# 10024: LMTP delivery for the test SMTP server, scripts/smtp.sh). Installs Debian's dovecot-imapd
-# when missing (needs root).
+# 10024: LMTP delivery for the test SMTP server, scripts/smtp.sh), MAILDESK_DOVECOT_POP3_PORT
+# (default 10110: POP3 with STLS, same users and maildirs). Installs Debian's dovecot-imapd,
+# dovecot-lmtpd and dovecot-pop3d when missing (needs root).
 set -euo pipefail
 
 DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
@@ -24,6 +25,7 @@ PORT="${MAILDESK_DOVECOT_PORT:-10143}"
 TLS_PORT="${MAILDESK_DOVECOT_TLS_PORT:-10993}"
 LMTP_PORT="${MAILDESK_DOVECOT_LMTP_PORT:-10024}"
 SASL_PORT="${MAILDESK_DOVECOT_SASL_PORT:-10027}"
+POP3_PORT="${MAILDESK_DOVECOT_POP3_PORT:-10110}"
 CONF="$DIR/dovecot.conf"
 PIDFILE="$DIR/run/master.pid"
 
@@ -34,14 +36,15 @@ running() {
 }
 
 install_dovecot() {
-  command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/lmtp ] && return 0
+  command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/lmtp ] &&
+    [ -x /usr/lib/dovecot/pop3 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "error: Dovecot is not installed; as root run: apt-get install dovecot-imapd dovecot-lmtpd" >&2
+    echo "error: Dovecot is not installed; as root run: apt-get install dovecot-imapd dovecot-lmtpd dovecot-pop3d" >&2
     exit 1
   fi
-  echo "installing dovecot-imapd and dovecot-lmtpd…" >&2
+  echo "installing dovecot-imapd, dovecot-lmtpd and dovecot-pop3d…" >&2
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd dovecot-pop3d >&2
   # The package may start the system instance; it is not ours and not needed.
   if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
     systemctl stop dovecot >&2 || true
@@ -87,7 +90,7 @@ write_config() {
   local common="base_dir = $DIR/run
 state_dir = $DIR/state
 instance_name = maildesk-test
-protocols = imap lmtp
+protocols = imap lmtp pop3
 listen = 127.0.0.1
 auth_mechanisms = plain login
 log_path = $DIR/dovecot.log
@@ -99,6 +102,9 @@ mail_uid = $mail_owner
 mail_gid = $(id -gn "$mail_owner")
 # Every test opens a few sessions (worker, delivery, checks) as the same user from 127.0.0.1.
 protocol imap {
+  mail_max_userip_connections = 200
+}
+protocol pop3 {
   mail_max_userip_connections = 200
 }
 namespace inbox {
@@ -149,6 +155,10 @@ service imap-login {
 }
 service pop3-login {
   inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
     port = 0
   }
 }
@@ -199,6 +209,15 @@ service imap-login {
     port = 0
   }
 }
+service pop3-login {
+  inet_listener pop3 {
+    listen = 127.0.0.1
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
 EOF
     ;;
   esac
@@ -211,8 +230,9 @@ start() {
   exec 9>"$DIR.lock"
   flock -w 600 9 || { echo "error: timed out waiting for $DIR.lock" >&2; exit 1; }
   install_dovecot
-  if running && ! { port_open "$LMTP_PORT" && port_open "$SASL_PORT"; }; then
-    # Started by an older version of this script, without LMTP: restart it with today's config.
+  if running && ! { port_open "$LMTP_PORT" && port_open "$SASL_PORT" && port_open "$POP3_PORT"; }; then
+    # Started by an older version of this script (without LMTP or POP3): restart it with
+    # today's config.
     stop
   fi
   if running; then
@@ -268,6 +288,7 @@ status)
 env)
   echo "MAILDESK_DOVECOT_DIR=$DIR"
   echo "MAILDESK_DOVECOT_PORT=$PORT"
+  echo "MAILDESK_DOVECOT_POP3_PORT=$POP3_PORT"
   if [ -s "$DIR/tls/ca.pem" ] && grep -q "^ssl = yes" "$CONF" 2>/dev/null; then
     echo "MAILDESK_DOVECOT_TLS_PORT=$TLS_PORT"
     echo "MAILDESK_DOVECOT_CA=$DIR/tls/ca.pem"

@@ -25,6 +25,7 @@ pub mod kb_article;
 pub mod mailbox;
 pub mod message;
 pub mod outbound_mail;
+pub mod pop3_seen;
 pub mod round_robin_pointer;
 pub mod rule;
 pub mod rule_timer_fire;

@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub address: String,
     pub enabled: bool,
+    /// `imap` or `pop3`: how mail is fetched from `imap_host` (the server fields serve both).
+    pub fetch_protocol: String,
     pub imap_host: Option<String>,
     pub imap_port: Option<i32>,
     /// `implicit`, `starttls` or `none` (loopback only).

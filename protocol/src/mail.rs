@@ -6,6 +6,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::tickets::Priority;
 
+/// How a mailbox fetches from its server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FetchProtocol {
+    #[default]
+    Imap,
+    /// Messages are journaled, then deleted (`after_import` delete) or left with their UIDL
+    /// remembered (any other `after_import`).
+    Pop3,
+}
+
+impl FetchProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Imap => "imap",
+            Self::Pop3 => "pop3",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +55,8 @@ pub struct MailboxSettings {
     /// Our support address, e.g. `support@example.com`.
     pub address: Option<String>,
     pub enabled: Option<bool>,
+    /// `imap` (default) or `pop3`, over the server fields below.
+    pub fetch_protocol: Option<FetchProtocol>,
     pub imap_host: Option<String>,
     pub imap_port: Option<u16>,
     pub imap_tls: Option<TlsMode>,
@@ -76,6 +99,8 @@ pub struct Mailbox {
     pub name: String,
     pub address: String,
     pub enabled: bool,
+    #[serde(default)]
+    pub fetch_protocol: FetchProtocol,
     pub imap_host: Option<String>,
     pub imap_port: Option<u16>,
     pub imap_tls: TlsMode,

@@ -37,6 +37,16 @@ pub async fn test_connection(ctx: &AppContext, m: &mailbox::Model) -> AppResult<
         Ok(e) => e,
         Err(e) => return Ok(failed(e.to_string())),
     };
+    if crate::mail::pop3::is_pop3(m) {
+        let opts = crate::mail::imap::WorkerOptions {
+            connect_timeout: TIMEOUT,
+            ..Default::default()
+        };
+        return Ok(match crate::mail::pop3::test_connection(&endpoint, &opts).await {
+            Ok(answer) => MailboxCheck { ok: true, answer },
+            Err(e) => failed(e.to_string()),
+        });
+    }
     let mut conn = match connect::connect(&endpoint, TIMEOUT).await {
         Ok(c) => c,
         Err(e) => return Ok(failed(e.to_string())),

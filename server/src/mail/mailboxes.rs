@@ -67,6 +67,11 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
             _ => AfterImport::MarkRead,
         },
         has_password: m.imap_password_enc.is_some(),
+        fetch_protocol: if m.fetch_protocol == "pop3" {
+            protocol::FetchProtocol::Pop3
+        } else {
+            protocol::FetchProtocol::Imap
+        },
         has_smtp_password: m.smtp_password_enc.is_some(),
         smtp_tls: match m.smtp_tls.as_str() {
             "implicit" => TlsMode::Implicit,
@@ -132,6 +137,9 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
             m.consecutive_failures = Set(0);
             m.disabled_at = Set(None);
         }
+    }
+    if let Some(p) = s.fetch_protocol {
+        m.fetch_protocol = Set(p.as_str().into());
     }
     if let Some(h) = &s.imap_host {
         let h = h.trim();
@@ -285,6 +293,7 @@ pub async fn create(
         enabled: Set(true),
         imap_tls: Set("implicit".into()),
         smtp_tls: Set("starttls".into()),
+        fetch_protocol: Set("imap".into()),
         imap_folder: Set("INBOX".into()),
         after_import: Set("mark_read".into()),
         poll_interval_secs: Set(60),

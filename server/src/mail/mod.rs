@@ -19,6 +19,7 @@ pub mod outbound;
 pub mod parse;
 pub mod parse_path;
 pub mod parsed;
+pub mod pop3;
 pub mod receiver;
 pub mod signed_ids;
 pub mod sources;

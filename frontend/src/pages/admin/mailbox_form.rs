@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{Mailbox, MailboxSettings, TlsMode};
+use protocol::{FetchProtocol, Mailbox, MailboxSettings, TlsMode};
 
 use crate::api::use_client;
 use crate::components::form_fields::{CheckField, TextField};
@@ -22,6 +22,7 @@ pub fn MailboxForm(
     let name = RwSignal::new(m.map(|m| m.name.clone()).unwrap_or_default());
     let address = RwSignal::new(m.map(|m| m.address.clone()).unwrap_or_default());
     let enabled = RwSignal::new(m.is_none_or(|m| m.enabled));
+    let fetch_protocol = RwSignal::new(m.map_or("imap", |m| m.fetch_protocol.as_str()).to_owned());
     let host = RwSignal::new(m.and_then(|m| m.imap_host.clone()).unwrap_or_default());
     let port = RwSignal::new(m.and_then(|m| m.imap_port).map(|p| p.to_string()).unwrap_or_default());
     let tls = RwSignal::new(m.map_or("implicit", |m| tls_str(m.imap_tls)).to_owned());
@@ -49,7 +50,7 @@ pub fn MailboxForm(
         } else {
             port.trim().parse::<u16>().map(Some)
         }) else {
-            error.set(Some("The IMAP port must be a number from 1 to 65535.".into()));
+            error.set(Some("The server port must be a number from 1 to 65535.".into()));
             return;
         };
         let smtp_port = smtp_port.get_untracked();
@@ -70,6 +71,11 @@ pub fn MailboxForm(
             name: text(name),
             address: text(address),
             enabled: Some(enabled.get_untracked()),
+            fetch_protocol: Some(if fetch_protocol.get_untracked() == "pop3" {
+                FetchProtocol::Pop3
+            } else {
+                FetchProtocol::Imap
+            }),
             imap_host: text(host),
             imap_port: port,
             imap_tls: Some(tls_parse(&tls.get_untracked())),
@@ -117,8 +123,15 @@ pub fn MailboxForm(
             <div class="form-grid">
                 <TextField id="mb-name" label="Name" value=name />
                 <TextField id="mb-address" label="Support address" value=address kind="email" />
-                <TextField id="mb-host" label="IMAP host" value=host />
-                <TextField id="mb-port" label="IMAP port" value=port kind="number" />
+                <div class="field">
+                    <label for="mb-protocol">"Fetch with"</label>
+                    <select id="mb-protocol" bind:value=fetch_protocol data-testid="mb-protocol">
+                        <option value="imap">"IMAP"</option>
+                        <option value="pop3">"POP3"</option>
+                    </select>
+                </div>
+                <TextField id="mb-host" label="Server host" value=host />
+                <TextField id="mb-port" label="Server port" value=port kind="number" />
                 <div class="field">
                     <label for="mb-tls">"Encryption"</label>
                     <select id="mb-tls" bind:value=tls data-testid="mb-tls">
@@ -127,9 +140,9 @@ pub fn MailboxForm(
                         <option value="none">"None (loopback only)"</option>
                     </select>
                 </div>
-                <TextField id="mb-username" label="IMAP user name" value=username />
+                <TextField id="mb-username" label="User name" value=username />
                 <div class="field">
-                    <label for="mb-password">"IMAP password"</label>
+                    <label for="mb-password">"Password"</label>
                     <input
                         id="mb-password"
                         type="password"

@@ -60,7 +60,8 @@ pub struct Endpoint {
     pub port: u16,
     pub tls: TlsMode,
     pub username: String,
-    password: String,
+    /// Kept out of `Debug`; POP3 (`mail::pop3`) signs in with it too.
+    pub(crate) password: String,
     /// Which addresses the host may resolve to: a mailbox's host is the admin's choice, so
     /// `security.allow_private_networks` applies to it.
     pub egress: Egress,
@@ -270,7 +271,7 @@ pub fn tls_config_trusting(pem: &[u8]) -> Result<Arc<ClientConfig>, FetchError> 
     build_config(roots)
 }
 
-async fn tls_wrap(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<Transport, FetchError> {
+pub(crate) async fn tls_wrap(tcp: TcpStream, host: &str, config: Arc<ClientConfig>) -> Result<Transport, FetchError> {
     let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_owned())
         .map_err(|e| FetchError::imap(&format!("{host} is not a valid TLS server name"), e))?;
     let tls = TlsConnector::from(config)

@@ -448,6 +448,9 @@ async fn run_manual(
         let m = load(ctx, id)
             .await?
             .ok_or_else(|| FetchError::Imap("the mailbox was deleted".into()))?;
+        if crate::mail::pop3::is_pop3(&m) {
+            return crate::mail::pop3::run_cycle(ctx, &m, Some(lease), opts, &mut report).await;
+        }
         let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), &m)?;
         let mut conn = connect::connect(&endpoint, opts.connect_timeout).await?;
         let note = run_cycle(ctx, &mut conn, &m, lease, hooks, opts, &mut report).await?;

@@ -169,8 +169,56 @@ impl Worker {
         self.backoff = (self.backoff * 2).min(self.opts.backoff_max);
     }
 
+    /// POP3: a short session per cycle (it sees no mail arriving during it), then a pause of
+    /// `poll_interval_secs` or until someone asks for a fetch.
+    async fn pop3(&mut self, first: &mailbox::Model) -> Exit {
+        let settings = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), first)
+            .map(|e| e.fingerprint())
+            .ok();
+        loop {
+            let m = match self.load().await {
+                Ok(Some(m)) if m.enabled && m.imap_host.is_some() => m,
+                Ok(_) => return Exit::Stop,
+                Err(e) => return Exit::Failed(e),
+            };
+            let now = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), &m)
+                .map(|e| e.fingerprint())
+                .ok();
+            if now != settings || !crate::mail::pop3::is_pop3(&m) {
+                return Exit::Reconnect;
+            }
+            let mut report = FetchReport::default();
+            match crate::mail::pop3::run_cycle(&self.ctx, &m, Some(&self.lease), &self.opts, &mut report).await {
+                Ok(note) => {
+                    if let Err(e) = status::record_success(self.ctx.db(), m.id, &report, note).await {
+                        return Exit::Failed(e);
+                    }
+                    if report.fetched > 0 {
+                        tracing::info!(mailbox = m.id, ?report, "fetched over POP3");
+                    }
+                    self.backoff = self.opts.backoff_initial;
+                    self.answer(|| Ok(report));
+                }
+                Err(e) => {
+                    let _ = status::record_progress(self.ctx.db(), m.id, &report).await;
+                    return Exit::Failed(e);
+                }
+            }
+            if self.take_queued_requests() {
+                continue;
+            }
+            let every = Duration::from_secs(u64::try_from(m.poll_interval_secs).unwrap_or(60).max(1));
+            if self.pause(every).await == Wake::Stop {
+                return Exit::Stop;
+            }
+        }
+    }
+
     /// Connects, then fetches and waits in turn until something ends the connection.
     async fn connected(&mut self, first: &mailbox::Model) -> Exit {
+        if crate::mail::pop3::is_pop3(first) {
+            return self.pop3(first).await;
+        }
         let endpoint = match Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), first) {
             Ok(e) => e,
             Err(e) => return Exit::Failed(e),
@@ -192,7 +240,7 @@ impl Worker {
             };
             let now = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), &m)
                 .map(|e| (e.fingerprint(), fetch::folder_of(&m)));
-            if now.as_ref().ok() != Some(&settings) {
+            if now.as_ref().ok() != Some(&settings) || crate::mail::pop3::is_pop3(&m) {
                 logout(&mut conn).await;
                 return Exit::Reconnect;
             }

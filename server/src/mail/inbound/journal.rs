@@ -21,6 +21,7 @@ pub enum Source {
     /// The built-in receiver (`mail::receiver`).
     Smtp,
     Lmtp,
+    Pop3,
     Import,
     Demo,
 }
@@ -32,6 +33,7 @@ impl Source {
             Source::Http => "http",
             Source::Smtp => "smtp",
             Source::Lmtp => "lmtp",
+            Source::Pop3 => "pop3",
             Source::Import => "import",
             Source::Demo => "demo",
         }
