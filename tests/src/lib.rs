@@ -259,22 +259,27 @@ fn hex_decode(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// One test fn of a backend/engine matrix (used by the macros below).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __engine_test {
+    ($fn_name:ident, $spawn:expr, $body:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $fn_name() {
+            let app = $spawn.await;
+            ($body)(app).await;
+        }
+    };
+}
+
 /// Runs the same async test body on both backends: `both_backends!(name, |app| async move {…})`.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let app = $crate::spawn_app_on($crate::Backend::Postgres).await;
-                ($body)(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::spawn_app_on($crate::Backend::Sqlite).await;
-                ($body)(app).await;
-            }
+            $crate::__engine_test!(postgres, $crate::spawn_app_on($crate::Backend::Postgres), $body);
+            $crate::__engine_test!(sqlite, $crate::spawn_app_on($crate::Backend::Sqlite), $body);
         }
     };
 }
@@ -287,22 +292,17 @@ macro_rules! all_search_engines {
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let app = $crate::spawn_app_on($crate::Backend::Postgres).await;
-                ($body)(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::spawn_app_on($crate::Backend::Sqlite).await;
-                ($body)(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn meilisearch() {
-                let app = $crate::spawn_app_meili($crate::Backend::Postgres).await;
-                assert_eq!(app.ctx.search().engine().name(), "meilisearch");
-                ($body)(app).await;
-            }
+            $crate::__engine_test!(postgres, $crate::spawn_app_on($crate::Backend::Postgres), $body);
+            $crate::__engine_test!(sqlite, $crate::spawn_app_on($crate::Backend::Sqlite), $body);
+            $crate::__engine_test!(
+                meilisearch,
+                async {
+                    let app = $crate::spawn_app_meili($crate::Backend::Postgres).await;
+                    assert_eq!(app.ctx.search().engine().name(), "meilisearch");
+                    app
+                },
+                $body
+            );
         }
     };
 }

@@ -240,6 +240,8 @@ impl<'a> Conversation<'a> {
                         Step::Reply("250 2.1.5 Recipient ok\r\n".into())
                     }
                     Ok(None) => {
+                        // Counted as an error: probing for addresses ends with the connection.
+                        self.errors += 1;
                         let shown: String = to.address.chars().filter(|c| c.is_ascii_graphic()).take(100).collect();
                         Step::Reply(format!("550 5.1.1 <{shown}>: no such mailbox here\r\n"))
                     }
