@@ -250,8 +250,10 @@ async fn bad_clients_are_answered_and_store_nothing() {
     // The client vanishes mid-DATA.
     assert!(c.cmd("DATA").await.starts_with("354"));
     c.send(b"Subject: half\r\n\r\nthe first half of a mail").await;
-    drop(c);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Half-close: the server sees the end mid-DATA and closes; its close (our EOF) means the
+    // conversation is over, so the journal is checked after the server decided.
+    c.write.shutdown().await.unwrap();
+    assert_eq!(c.reply().await, "", "the server closes a connection cut off mid-DATA");
     assert_eq!(journal_rows(&app).await, 0, "nothing stored from a cut-off DATA");
 
     // Too many errors: the server closes.
@@ -526,8 +528,19 @@ async fn one_client_gets_its_share_and_no_more() {
         over.starts_with("451 4.7.1"),
         "a second message within the minute: {over}"
     );
-    drop(first);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let (_again, hello) = Client::connect(addr).await;
-    assert!(hello.starts_with("220"), "a closed connection frees its place: {hello}");
+    assert!(first.cmd("QUIT").await.starts_with("221"));
+    assert_eq!(first.reply().await, "", "closed after QUIT");
+    // The server gives the place back as its conversation task ends: poll with a deadline.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_again, hello) = Client::connect(addr).await;
+        if hello.starts_with("220") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a closed connection never freed its place: {hello}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
