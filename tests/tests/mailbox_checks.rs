@@ -88,8 +88,10 @@ async fn test_mail_goes_through_the_smtp_server_or_shows_its_refusal() {
         m.contains("Maildesk test mail from help@maildesk.test")
     })
     .await;
-    assert!(
-        raw.contains("From: \"Mailbox help@maildesk.test\" <help@maildesk.test>") || raw.contains("help@maildesk.test")
+    assert_eq!(
+        maildesk_tests::smtp::from_of(&raw).1.as_deref(),
+        Some("help@maildesk.test"),
+        "sent from the mailbox's address"
     );
 
     let refused: MailboxCheck = ok_json(
