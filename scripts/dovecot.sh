@@ -5,7 +5,7 @@
 #   scripts/dovecot.sh          start it if it is not running (idempotent); prints the port
 #   scripts/dovecot.sh stop     stop it
 #   scripts/dovecot.sh status   exit 0 and print the port when it runs, exit 1 otherwise
-#   scripts/dovecot.sh env      print MAILDESK_DOVECOT_{PORT,TLS_PORT,CA,DIR}=… for tests
+#   scripts/dovecot.sh env      print MAILDESK_DOVECOT_{PORT,TLS_PORT,CA,DIR,OAUTH_KEY,OAUTH_KID}=… for tests
 #
 # Any user name logs in with the password `secret` (a static passdb): every test picks a unique
 # name and gets its own empty mailbox. IDLE, UIDPLUS and MOVE are offered. Plain IMAP (with
@@ -13,11 +13,21 @@
 # there, STARTTLS is offered on it too and implicit TLS listens on the TLS port, with a
 # certificate for localhost/127.0.0.1 from a throw-away CA ($DIR/tls/ca.pem).
 #
+# OAuth2 (Dovecot 2.3): SASL XOAUTH2 and OAUTHBEARER (IMAP, POP3, and SMTP AUTH through the SASL
+# listener) accept a bearer token from the test authorization server (scripts/oauth.sh), checked
+# locally — signature, expiry, issuer — with no call to that server, so they work while it is down.
+# The user is the token's `email` claim; it must equal the SASL user name. This script owns the
+# signing key: it makes an RSA key once ($DIR/oauth/signing.pem, kid maildesk-test-rs256) that
+# scripts/oauth.sh signs with, and puts its public half where Dovecot looks it up
+# ($DIR/oauth/keys/default/RS256/<kid>: <azp claim, or "default">/<alg>/<kid>). The password
+# passdb answers PLAIN and LOGIN only, the oauth2 passdb XOAUTH2 and OAUTHBEARER only.
+#
 # Environment: MAILDESK_DOVECOT_DIR (default /tmp/maildesk-dovecot), MAILDESK_DOVECOT_PORT
 # (default 10143), MAILDESK_DOVECOT_TLS_PORT (default 10993), MAILDESK_DOVECOT_LMTP_PORT (default
 # 10024: LMTP delivery for the test SMTP server, scripts/smtp.sh), MAILDESK_DOVECOT_POP3_PORT
 # (default 10110: POP3 with STLS, same users and maildirs). Installs Debian's dovecot-imapd,
-# dovecot-lmtpd and dovecot-pop3d when missing (needs root).
+# dovecot-lmtpd and dovecot-pop3d when missing (needs root). MAILDESK_OAUTH_PORT (default 10180)
+# names the issuer, http://127.0.0.1:$MAILDESK_OAUTH_PORT, whose tokens are accepted.
 set -euo pipefail
 
 DIR="${MAILDESK_DOVECOT_DIR:-/tmp/maildesk-dovecot}"
@@ -27,6 +37,11 @@ LMTP_PORT="${MAILDESK_DOVECOT_LMTP_PORT:-10024}"
 SASL_PORT="${MAILDESK_DOVECOT_SASL_PORT:-10027}"
 POP3_PORT="${MAILDESK_DOVECOT_POP3_PORT:-10110}"
 CONF="$DIR/dovecot.conf"
+OAUTH_CONF="$DIR/dovecot-oauth2.conf.ext"
+OAUTH_ISSUER="http://127.0.0.1:${MAILDESK_OAUTH_PORT:-10180}"
+OAUTH_KEY="$DIR/oauth/signing.pem"
+OAUTH_KID=maildesk-test-rs256 # no '.', '/' or '%': Dovecot would escape them in the file name
+OAUTH_PUB="$DIR/oauth/keys/default/RS256/$OAUTH_KID"
 PIDFILE="$DIR/run/master.pid"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/${1:-$PORT}") 2>/dev/null; }
@@ -73,11 +88,34 @@ make_certs() {
   )
 }
 
+# The OAuth2 token signing key (see the header), made once; its public half in PEM where the
+# oauth2 passdb's key dict finds it. Returns 1 when openssl is missing.
+make_oauth_key() {
+  command -v openssl >/dev/null || return 1
+  mkdir -p "$(dirname "$OAUTH_PUB")"
+  if [ ! -s "$OAUTH_KEY" ]; then
+    (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$OAUTH_KEY.tmp" 2>/dev/null)
+    mv "$OAUTH_KEY.tmp" "$OAUTH_KEY"
+  fi
+  openssl pkey -in "$OAUTH_KEY" -pubout -out "$OAUTH_PUB.tmp" 2>/dev/null
+  mv "$OAUTH_PUB.tmp" "$OAUTH_PUB"
+  # The auth process (user dovecot) reads the public key; the private one stays ours.
+  chmod 0755 "$DIR/oauth" "$DIR/oauth/keys" "$DIR/oauth/keys/default" "$DIR/oauth/keys/default/RS256"
+  chmod 0644 "$OAUTH_PUB"
+}
+
+# What the running instance was configured from; a change means it must reload.
+config_digest() {
+  { cat "$CONF" "$OAUTH_CONF" "$OAUTH_PUB" 2>/dev/null || true; } | sha256sum
+}
+
 write_config() {
-  local version major_minor login_user internal_user mail_owner ssl=no imaps_port=0
+  local version major_minor login_user internal_user mail_owner ssl=no imaps_port=0 oauth=no
   if make_certs; then ssl=yes imaps_port=$TLS_PORT; fi
   version="$(dovecot --version | awk '{print $1}')"
   major_minor="$(echo "$version" | cut -d. -f1,2)"
+  # Local JWT validation needs Dovecot 2.3's oauth2 passdb (2.4 configures it differently).
+  if [ "$major_minor" = 2.3 ] && make_oauth_key; then oauth=yes; fi
   if [ "$(id -u)" -eq 0 ]; then
     login_user=dovenull internal_user=dovecot mail_owner=dovecot
   else
@@ -92,7 +130,9 @@ state_dir = $DIR/state
 instance_name = maildesk-test
 protocols = imap lmtp pop3
 listen = 127.0.0.1
-auth_mechanisms = plain login
+auth_mechanisms = plain login$([ "$oauth" = yes ] && echo " xoauth2 oauthbearer")
+# Failed logins say why in the log (wrong password, expired or forged token, user mismatch).
+auth_verbose = yes
 log_path = $DIR/dovecot.log
 default_login_user = $login_user
 default_internal_user = $internal_user
@@ -124,7 +164,12 @@ mail_location = maildir:$DIR/mail/%u/Maildir
 passdb {
   driver = static
   args = password=secret
+$([ "$oauth" = yes ] && printf '%s\n' '  # Passwords only: a bearer token is never compared with "secret" (none: lookups without a' '  # mechanism, e.g. doveadm auth lookup).' '  mechanisms = plain login none')
 }
+$(if [ "$oauth" = yes ]; then
+      printf '%s\n' '# Bearer tokens from scripts/oauth.sh, validated locally (see the header).' 'passdb {' \
+        '  driver = oauth2' '  mechanisms = xoauth2 oauthbearer' "  args = $OAUTH_CONF" '}'
+    fi)
 userdb {
   driver = static
   # allow_all_users: LMTP delivery (from scripts/smtp.sh) accepts any address as a user.
@@ -134,6 +179,14 @@ service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
     port = $LMTP_PORT
+  }
+}
+# No growing auth penalty for loopback: tests fail logins on purpose (wrong passwords, forged or
+# expired tokens), in parallel, and anvil would then hold every later login from 127.0.0.1 for up
+# to 15 s. A failed login still answers after auth_failure_delay (2 s).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 # SMTP AUTH for the test Postfix (scripts/smtp.sh): same users, same password.
@@ -163,6 +216,19 @@ service pop3-login {
   }
 }
 EOF
+    if [ "$oauth" = yes ]; then
+      cat >"$OAUTH_CONF" <<EOF
+# Written by scripts/dovecot.sh: tokens of the test OAuth server (scripts/oauth.sh), checked here.
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$DIR/oauth/keys/
+username_attribute = email
+issuers = $OAUTH_ISSUER
+# Named in the JSON error a failed XOAUTH2/OAUTHBEARER login answers with.
+openid_configuration_url = $OAUTH_ISSUER/.well-known/openid-configuration
+EOF
+    else
+      rm -f "$OAUTH_CONF"
+    fi
     ;;
   *)
     # 2.4 and later: versioned config, renamed settings, named passdb/userdb blocks.
@@ -223,6 +289,31 @@ EOF
   esac
 }
 
+check_config() {
+  if ! doveconf -c "$CONF" -n >/dev/null 2>"$DIR/doveconf.err"; then
+    echo "error: the generated Dovecot config is invalid:" >&2
+    cat "$DIR/doveconf.err" >&2
+    exit 1
+  fi
+}
+
+# After a reload: waits until new logins get the new config, i.e. the IMAP greeting offers the
+# mechanisms it names (the greeting lists them: plain-text logins are allowed).
+wait_reloaded() {
+  local mechs mech greeting ok deadline=$((SECONDS + 10))
+  mechs="$(sed -n 's/^auth_mechanisms = //p' "$CONF" | tr '[:lower:]' '[:upper:]')"
+  while ((SECONDS < deadline)); do
+    greeting="$({ exec 3<>"/dev/tcp/127.0.0.1/$PORT" && timeout 2 head -n1 <&3; } 2>/dev/null)" || true
+    ok=yes
+    for mech in $mechs; do
+      [[ "$greeting" == *" AUTH=$mech "* || "$greeting" == *" AUTH=$mech]"* ]] || ok=no
+    done
+    [ "$ok" = yes ] && port_open "$LMTP_PORT" && port_open "$SASL_PORT" && port_open "$POP3_PORT" && return 0
+    sleep 0.3
+  done
+  echo "warning: Dovecot did not take the new config within 10 s; see $DIR/dovecot.log" >&2
+}
+
 start() {
   mkdir -p "$DIR"
   # Many tests call this at once: one installs and starts Dovecot, the others wait for it (an
@@ -236,6 +327,16 @@ start() {
     stop
   fi
   if running; then
+    # A newer script may write a different config (or the key was made anew): reload only then
+    # (every test process calls this; a reload leaves open sessions alone).
+    local before
+    before="$(config_digest)"
+    write_config
+    check_config
+    if [ "$before" != "$(config_digest)" ]; then
+      doveadm -c "$CONF" reload 9>&- </dev/null >/dev/null 2>&1 || kill -HUP "$(cat "$PIDFILE")"
+      wait_reloaded
+    fi
     echo "$PORT"
     return 0
   fi
@@ -244,11 +345,7 @@ start() {
     exit 1
   fi
   write_config
-  if ! doveconf -c "$CONF" -n >/dev/null 2>"$DIR/doveconf.err"; then
-    echo "error: the generated Dovecot config is invalid:" >&2
-    cat "$DIR/doveconf.err" >&2
-    exit 1
-  fi
+  check_config
   # The master daemonizes but keeps the descriptors it was given: a caller reading our output
   # through a pipe (a test harness) would wait for it forever. Give it none of ours.
   if ! dovecot -c "$CONF" 9>&- </dev/null >"$DIR/start.out" 2>&1; then
@@ -287,6 +384,10 @@ status)
   ;;
 env)
   echo "MAILDESK_DOVECOT_DIR=$DIR"
+  if grep -q "driver = oauth2" "$CONF" 2>/dev/null && [ -s "$OAUTH_CONF" ] && [ -s "$OAUTH_KEY" ]; then
+    echo "MAILDESK_DOVECOT_OAUTH_KEY=$OAUTH_KEY"
+    echo "MAILDESK_DOVECOT_OAUTH_KID=$OAUTH_KID"
+  fi
   echo "MAILDESK_DOVECOT_PORT=$PORT"
   echo "MAILDESK_DOVECOT_POP3_PORT=$POP3_PORT"
   if [ -s "$DIR/tls/ca.pem" ] && grep -q "^ssl = yes" "$CONF" 2>/dev/null; then

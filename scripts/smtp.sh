@@ -16,7 +16,9 @@
 #
 # STARTTLS with SMTP AUTH (required) listens on MAILDESK_SMTP_SUBMISSION_PORT (10587), implicit TLS
 # with AUTH on MAILDESK_SMTP_SMTPS_PORT (10465); the certificate is the test Dovecot's (localhost,
-# CA in /tmp/maildesk-dovecot/tls/ca.pem) and any user logs in with the password `secret`.
+# CA in /tmp/maildesk-dovecot/tls/ca.pem) and any user logs in with the password `secret`. Dovecot
+# decides SMTP AUTH and lists its mechanisms, so XOAUTH2 and OAUTHBEARER are offered there too
+# and take a bearer token of the test OAuth server (scripts/oauth.sh; see scripts/dovecot.sh).
 #
 # Environment: MAILDESK_SMTP_DIR (default /tmp/maildesk-postfix), MAILDESK_SMTP_PORT (default
 # 10025), and Dovecot's own variables. Installs Debian's postfix when missing (needs root).

@@ -64,6 +64,15 @@ pub struct Model {
     /// Encrypted at rest like the IMAP password; never returned by the API.
     #[serde(skip_serializing)]
     pub smtp_password_enc: Option<String>,
+    /// How IMAP/POP3 signs in: `password`, or with the mailbox's OAuth grant (`mailbox_oauth`)
+    /// over SASL `xoauth2` or `oauthbearer`.
+    pub imap_auth: String,
+    /// The same for its own SMTP account.
+    pub smtp_auth: String,
+    /// Replies go out through Microsoft Graph `sendMail` with the mailbox's OAuth grant.
+    pub graph_send: bool,
+    /// Microsoft Graph (`fetch_protocol` `graph`): the delta link of the last finished sync.
+    pub graph_delta_link: Option<String>,
     /// When admins were told this mailbox stopped fetching (cleared when it recovers).
     pub stale_alerted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

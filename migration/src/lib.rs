@@ -24,6 +24,7 @@ mod m20261207_000013_create_auth_sessions;
 mod m20261207_000014_mailbox_stale_alert;
 mod m20261207_000015_mailbox_smtp_account;
 mod m20261207_000016_pop3;
+mod m20261207_000017_mailbox_oauth;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_mailbox_stale_alert::Migration),
             Box::new(m20261207_000015_mailbox_smtp_account::Migration),
             Box::new(m20261207_000016_pop3::Migration),
+            Box::new(m20261207_000017_mailbox_oauth::Migration),
         ]
     }
 }

@@ -16,6 +16,9 @@ pub enum FetchProtocol {
     /// Messages are journaled, then deleted (`after_import` delete) or left with their UIDL
     /// remembered (any other `after_import`).
     Pop3,
+    /// Microsoft Graph with the mailbox's OAuth grant: the delta query of `imap_folder`
+    /// (a well-known folder name such as `inbox`, or a folder id); the server fields are unused.
+    Graph,
 }
 
 impl FetchProtocol {
@@ -23,7 +26,52 @@ impl FetchProtocol {
         match self {
             Self::Imap => "imap",
             Self::Pop3 => "pop3",
+            Self::Graph => "graph",
         }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pop3" => Self::Pop3,
+            "graph" => Self::Graph,
+            _ => Self::Imap,
+        }
+    }
+}
+
+/// How a mailbox signs in to its IMAP/POP3 or SMTP server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MailAuth {
+    /// The stored password (LOGIN / AUTH PLAIN or LOGIN).
+    #[default]
+    Password,
+    /// The mailbox's OAuth grant over SASL XOAUTH2 (Microsoft 365, Google).
+    Xoauth2,
+    /// The mailbox's OAuth grant over SASL OAUTHBEARER (RFC 7628).
+    Oauthbearer,
+}
+
+impl MailAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Xoauth2 => "xoauth2",
+            Self::Oauthbearer => "oauthbearer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "xoauth2" => Self::Xoauth2,
+            "oauthbearer" => Self::Oauthbearer,
+            _ => Self::Password,
+        }
+    }
+
+    pub fn is_oauth(self) -> bool {
+        self != Self::Password
     }
 }
 
@@ -90,6 +138,12 @@ pub struct MailboxSettings {
     pub smtp_username: Option<String>,
     /// Write-only; stored encrypted.
     pub smtp_password: Option<String>,
+    /// How IMAP/POP3 signs in (default `password`; the OAuth ones use the mailbox's grant).
+    pub imap_auth: Option<MailAuth>,
+    /// How the mailbox's own SMTP account signs in.
+    pub smtp_auth: Option<MailAuth>,
+    /// Send replies through Microsoft Graph `sendMail` with the mailbox's OAuth grant.
+    pub graph_send: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +187,12 @@ pub struct Mailbox {
     pub smtp_username: Option<String>,
     #[serde(default)]
     pub has_smtp_password: bool,
+    #[serde(default)]
+    pub imap_auth: MailAuth,
+    #[serde(default)]
+    pub smtp_auth: MailAuth,
+    #[serde(default)]
+    pub graph_send: bool,
     pub status: MailboxStatus,
 }
 

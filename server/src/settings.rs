@@ -197,6 +197,10 @@ pub struct MailSettings {
     /// A mailbox that failed and fetched nothing for this long is reported to admins (mail and
     /// dashboard), and again once it fetches.
     pub stale_alert_minutes: u64,
+    /// Microsoft Graph's base URL (a national cloud, or a stand-in for tests).
+    pub graph_url: String,
+    /// Microsoft's sign-in authority for OAuth (`{authority}/{tenant}/oauth2/v2.0/…`).
+    pub microsoft_login_url: String,
 }
 
 /// The built-in SMTP and LMTP receiver (see `mail::receiver`): the address mail is forwarded

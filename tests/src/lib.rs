@@ -5,10 +5,12 @@
 
 pub mod browser;
 pub mod client;
+pub mod graph_standin;
 pub mod imap;
 pub mod live;
 pub mod mail;
 pub mod meili_server;
+pub mod oauth;
 pub mod outbox;
 pub mod poll;
 pub mod postgres;

@@ -2,9 +2,9 @@
 //! templates.
 
 use protocol::{
-    EmailTemplate, InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxCheck, MailboxSettings,
-    MailboxWithSecret, NotificationSettings, OutboundMail, OutboundStatus, Page, SaveTemplate, TemplateEvent,
-    TemplatePreview, TestMail,
+    EmailTemplate, ErrorCode, InboundAccepted, InboundMail, InboundStatus, Mailbox, MailboxCheck, MailboxSettings,
+    MailboxWithSecret, NotificationSettings, OAuthApp, OAuthConnection, OAuthStart, OutboundMail, OutboundStatus, Page,
+    SaveTemplate, TemplateEvent, TemplatePreview, TestMail,
 };
 
 use super::{ApiError, Call, Client};
@@ -42,6 +42,34 @@ impl Client {
     /// `POST /mailboxes/{id}/test-mail` to the signed-in admin; the server's answer.
     pub async fn send_mailbox_test_mail(&self, id: i64) -> Result<MailboxCheck, ApiError> {
         self.call(Call::post(format!("/mailboxes/{id}/test-mail"), &TestMail::default())?)
+            .await
+    }
+
+    /// `GET /mailboxes/{id}/oauth`: its OAuth application and grant; `None` while no application
+    /// is set.
+    pub async fn mailbox_oauth(&self, id: i64) -> Result<Option<OAuthConnection>, ApiError> {
+        match self.call(Call::get(format!("/mailboxes/{id}/oauth"))).await {
+            Ok(connection) => Ok(Some(connection)),
+            Err(e) if e.code() == Some(ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PUT /mailboxes/{id}/oauth`: sets the OAuth application (a different one drops the grant).
+    pub async fn set_mailbox_oauth(&self, id: i64, app: &OAuthApp) -> Result<OAuthConnection, ApiError> {
+        self.call(Call::put(format!("/mailboxes/{id}/oauth"), app)?).await
+    }
+
+    /// `DELETE /mailboxes/{id}/oauth`: forgets the application and the grant.
+    pub async fn delete_mailbox_oauth(&self, id: i64) -> Result<(), ApiError> {
+        self.call_empty(Call::delete(format!("/mailboxes/{id}/oauth"))).await
+    }
+
+    /// `POST /mailboxes/{id}/oauth/connect`: where to send the browser to sign in. The answer
+    /// sets the cookie the callback checks, so this is a same-origin fetch that keeps cookies
+    /// (gloo-net leaves the browser's default, `same-origin`).
+    pub async fn connect_mailbox_oauth(&self, id: i64) -> Result<OAuthStart, ApiError> {
+        self.call(Call::post(format!("/mailboxes/{id}/oauth/connect"), &())?)
             .await
     }
 

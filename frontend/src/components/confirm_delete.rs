@@ -13,6 +13,9 @@ pub fn ConfirmDelete(
     #[prop(into)]
     busy: Signal<bool>,
     on_confirm: Callback<()>,
+    /// The word on both deleting buttons.
+    #[prop(default = "Delete")]
+    label: &'static str,
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let confirm_id = format!("{testid}-confirm");
@@ -23,7 +26,7 @@ pub fn ConfirmDelete(
             fallback=move || {
                 view! {
                     <button type="button" class="btn btn-small" data-testid=testid on:click=move |_| confirming.set(true)>
-                        "Delete"
+                        {label}
                     </button>
                 }
             }
@@ -37,7 +40,7 @@ pub fn ConfirmDelete(
                     disabled=move || busy.get()
                     on:click=move |_| on_confirm.run(())
                 >
-                    "Delete"
+                    {label}
                 </button>
                 <button type="button" class="btn btn-small" data-testid=keep_id.clone() on:click=move |_| confirming.set(false)>
                     "Keep"

@@ -137,8 +137,9 @@ async fn create_customer_named(db: &impl ConnectionTrait, email: &str, name: Opt
         .await;
     match inserted {
         Ok(u) => return Ok(u),
-        // The other mail's insert won: its account is ours.
-        Err(sea_orm::DbErr::RecordNotInserted) => {}
+        // The other mail's insert won: its account is ours. (With RETURNING, a skipped insert
+        // comes back as "no row found", e.g. on PostgreSQL, not as "not inserted".)
+        Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {}
         Err(e) => return Err(e.into()),
     }
     find()

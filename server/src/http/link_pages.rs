@@ -31,7 +31,11 @@ pub fn unsubscribe_action(token: &str) -> String {
 }
 
 fn html(title: &str, main: &str) -> HttpResponse {
-    HttpResponse::Ok()
+    html_with(actix_web::http::StatusCode::OK, title, main)
+}
+
+fn html_with(status: actix_web::http::StatusCode, title: &str, main: &str) -> HttpResponse {
+    HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CONTENT_SECURITY_POLICY, POLICY.as_str()))
         // The page carries the link's token.
@@ -47,6 +51,25 @@ fn html(title: &str, main: &str) -> HttpResponse {
 /// A page that only says something.
 pub fn message(title: &str, text: &str) -> HttpResponse {
     html(title, &format!("<p>{}</p>", escape(text)))
+}
+
+/// A page that says something, with a link onwards, answered with `status`.
+pub fn message_with_link(
+    status: actix_web::http::StatusCode,
+    title: &str,
+    text: &str,
+    link: (&str, &str),
+) -> HttpResponse {
+    html_with(
+        status,
+        title,
+        &format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p>",
+            escape(text),
+            escape(link.0),
+            escape(link.1)
+        ),
+    )
 }
 
 /// Asks before leaving the ticket.

@@ -13,6 +13,7 @@ pub mod link_pages;
 pub mod live_routes;
 pub mod mail_routes;
 pub mod misc_routes;
+pub mod oauth_routes;
 pub mod openapi;
 pub mod outbound_routes;
 pub mod report_routes;
@@ -82,6 +83,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(mail_routes::fetch_mailbox)
             .service(mail_routes::test_connection)
             .service(mail_routes::test_mail)
+            .service(oauth_routes::get_oauth)
+            .service(oauth_routes::put_oauth)
+            .service(oauth_routes::delete_oauth)
+            .service(oauth_routes::connect)
             // One resource for both methods; the POST reads its (large) body itself, within the
             // mailbox's limit.
             .service(
@@ -145,5 +150,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .default_service(web::to(error::api_not_found)),
     );
     cfg.app_data(web::Data::new(spa::StaticDir(settings.http.static_dir.clone())))
+        .service(oauth_routes::callback)
         .default_service(web::to(spa::serve));
 }

@@ -28,12 +28,22 @@ fn failed(answer: impl Into<String>) -> MailboxCheck {
 
 /// Signs in and selects the folder the mailbox fetches from.
 pub async fn test_connection(ctx: &AppContext, m: &mailbox::Model) -> AppResult<MailboxCheck> {
+    if crate::mail::graph::is_graph(m) {
+        return Ok(match crate::mail::graph::test_connection(ctx, m).await {
+            Ok(answer) => MailboxCheck { ok: true, answer },
+            Err(e) => failed(e.to_string()),
+        });
+    }
     if m.imap_host.is_none() {
         return Err(AppError::validation(
             "this mailbox has no IMAP server: it receives through the webhook or the built-in receiver",
         ));
     }
     let endpoint = match Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), m) {
+        Ok(e) => e,
+        Err(e) => return Ok(failed(e.to_string())),
+    };
+    let endpoint = match endpoint.authorized(ctx).await {
         Ok(e) => e,
         Err(e) => return Ok(failed(e.to_string())),
     };

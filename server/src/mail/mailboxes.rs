@@ -53,6 +53,19 @@ pub fn raw_limit(mailbox: &mailbox::Model) -> usize {
         .min(MAX_INBOUND_BYTES)
 }
 
+/// Whether the mailbox fetches from somewhere (an IMAP/POP3 server, or Microsoft Graph),
+/// rather than only receiving (webhook, built-in receiver).
+pub fn fetches(m: &mailbox::Model) -> bool {
+    m.imap_host.as_deref().is_some_and(|h| !h.trim().is_empty()) || m.fetch_protocol == "graph"
+}
+
+/// [`fetches`] as a query condition.
+pub fn fetches_condition() -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(mailbox::Column::ImapHost.is_not_null())
+        .add(mailbox::Column::FetchProtocol.eq("graph"))
+}
+
 pub fn to_dto(m: mailbox::Model) -> Mailbox {
     Mailbox {
         id: m.id,
@@ -67,11 +80,10 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
             _ => AfterImport::MarkRead,
         },
         has_password: m.imap_password_enc.is_some(),
-        fetch_protocol: if m.fetch_protocol == "pop3" {
-            protocol::FetchProtocol::Pop3
-        } else {
-            protocol::FetchProtocol::Imap
-        },
+        fetch_protocol: protocol::FetchProtocol::parse(&m.fetch_protocol),
+        imap_auth: protocol::MailAuth::parse(&m.imap_auth),
+        smtp_auth: protocol::MailAuth::parse(&m.smtp_auth),
+        graph_send: m.graph_send,
         has_smtp_password: m.smtp_password_enc.is_some(),
         smtp_tls: match m.smtp_tls.as_str() {
             "implicit" => TlsMode::Implicit,
@@ -139,7 +151,20 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
         }
     }
     if let Some(p) = s.fetch_protocol {
+        if m.fetch_protocol.try_as_ref().map(String::as_str) != Some(p.as_str()) {
+            // A Graph delta link belongs to one folder's sync: a new source starts afresh.
+            m.graph_delta_link = Set(None);
+        }
         m.fetch_protocol = Set(p.as_str().into());
+    }
+    if let Some(a) = s.imap_auth {
+        m.imap_auth = Set(a.as_str().into());
+    }
+    if let Some(a) = s.smtp_auth {
+        m.smtp_auth = Set(a.as_str().into());
+    }
+    if let Some(v) = s.graph_send {
+        m.graph_send = Set(v);
     }
     if let Some(h) = &s.imap_host {
         let h = h.trim();
@@ -167,6 +192,9 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
     if let Some(f) = &s.imap_folder {
         if f.trim().is_empty() {
             return Err(AppError::validation("imap_folder: must not be empty"));
+        }
+        if m.imap_folder.try_as_ref().map(String::as_str) != Some(f.trim()) {
+            m.graph_delta_link = Set(None);
         }
         m.imap_folder = Set(f.trim().to_owned());
     }
@@ -294,6 +322,9 @@ pub async fn create(
         imap_tls: Set("implicit".into()),
         smtp_tls: Set("starttls".into()),
         fetch_protocol: Set("imap".into()),
+        imap_auth: Set("password".into()),
+        smtp_auth: Set("password".into()),
+        graph_send: Set(false),
         imap_folder: Set("INBOX".into()),
         after_import: Set("mark_read".into()),
         poll_interval_secs: Set(60),

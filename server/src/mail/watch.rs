@@ -28,7 +28,7 @@ pub struct Watched {
 pub async fn stale(db: &impl ConnectionTrait, minutes: u64, now: DateTime<Utc>) -> AppResult<Vec<mailbox::Model>> {
     let cutoff = now - chrono::Duration::minutes(i64::try_from(Ord::max(minutes, 1)).unwrap_or(i64::MAX / 60_000));
     Ok(mailbox::Entity::find()
-        .filter(mailbox::Column::ImapHost.is_not_null())
+        .filter(crate::mail::mailboxes::fetches_condition())
         .filter(mailbox::Column::ConsecutiveFailures.gt(0))
         .filter(
             Condition::any().add(mailbox::Column::LastFetchAt.lt(cutoff)).add(
@@ -81,11 +81,13 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
     let back = mailbox::Entity::find()
         .filter(mailbox::Column::StaleAlertedAt.is_not_null())
         .filter(
-            Condition::any().add(mailbox::Column::ImapHost.is_null()).add(
-                Condition::all()
-                    .add(mailbox::Column::ConsecutiveFailures.eq(0))
-                    .add(Expr::col(mailbox::Column::LastFetchAt).gt(Expr::col(mailbox::Column::StaleAlertedAt))),
-            ),
+            Condition::any()
+                .add(crate::mail::mailboxes::fetches_condition().not())
+                .add(
+                    Condition::all()
+                        .add(mailbox::Column::ConsecutiveFailures.eq(0))
+                        .add(Expr::col(mailbox::Column::LastFetchAt).gt(Expr::col(mailbox::Column::StaleAlertedAt))),
+                ),
         )
         .all(db)
         .await?;
@@ -103,7 +105,7 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
         if claimed.rows_affected != 1 {
             continue;
         }
-        if m.imap_host.is_some() {
+        if crate::mail::mailboxes::fetches(&m) {
             let subject = format!("Mailbox {} is fetching again", m.address);
             let text = format!(
                 "The mailbox {} <{}> fetched mail again at {}.\n",
@@ -123,7 +125,7 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
 }
 
 /// Queues one mail to each active admin, inside the claiming transaction.
-async fn tell_admins(
+pub(crate) async fn tell_admins(
     ctx: &AppContext,
     txn: &impl ConnectionTrait,
     template: &str,
@@ -182,6 +184,10 @@ pub async fn run(ctx: AppContext) {
         tokio::time::sleep(Duration::from_secs(60)).await;
         if let Err(e) = run_once(&ctx, Utc::now()).await {
             tracing::warn!(error = %e, "checking for stale mailboxes failed");
+        }
+        // OAuth grants about to end are refreshed here too, ahead of the next fetch or send.
+        if let Err(e) = crate::mail::oauth::tokens::refresh_due(&ctx).await {
+            tracing::warn!(error = %e, "refreshing OAuth tokens ahead of time failed");
         }
     }
 }

@@ -1,12 +1,14 @@
-//! Mailboxes: every mailbox with the fetcher's live state (polled), enable, create and edit.
+//! Mailboxes: every mailbox with the fetcher's live state (polled), enable, create and edit
+//! (with its OAuth connection).
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{Mailbox, MailboxSettings};
+use protocol::{FetchProtocol, Mailbox, MailboxSettings};
 
 use super::mailbox_form::MailboxForm;
+use super::mailbox_oauth::MailboxOAuth;
 use crate::api::use_client;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
@@ -66,8 +68,11 @@ pub fn MailboxesTab() -> impl IntoView {
             <FormStatus error done />
             {move || match editing.get() {
                 Editing::None => None,
-                Editing::New => Some(view! { <MailboxForm existing=None on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) /> }),
-                Editing::Existing(m) => Some(view! { <MailboxForm existing=Some(*m) on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) /> }),
+                Editing::New => Some(view! { <MailboxForm existing=None on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) /> }.into_any()),
+                Editing::Existing(m) => Some(view! {
+                    <MailboxForm existing=Some((*m).clone()) on_saved on_cancel=Callback::new(move |()| editing.set(Editing::None)) />
+                    <MailboxOAuth mailbox=*m />
+                }.into_any()),
             }}
             {loaded(mailboxes, "Loading mailboxes…", move |list: Vec<Mailbox>| {
                 if list.is_empty() {
@@ -114,7 +119,8 @@ fn MailboxRow(m: Mailbox, editing: RwSignal<Editing>, enable: Callback<i64>) -> 
     );
     let enabled = m.enabled;
     let edit_with = m.clone();
-    let has_server = m.imap_host.is_some();
+    // Graph needs no server: its check reads the folder with the OAuth grant.
+    let has_server = m.imap_host.is_some() || m.fetch_protocol == FetchProtocol::Graph;
     let client = use_client();
     // The last check's answer: (worked, the server's words).
     let check = RwSignal::new(None::<(bool, String)>);

@@ -14,6 +14,8 @@ mod kb;
 mod kb_draft;
 mod kb_editor;
 mod mailbox_form;
+mod mailbox_oauth;
+mod mailbox_sending;
 mod mailboxes;
 mod notifications;
 mod outbox;

@@ -19,10 +19,14 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
+use protocol::MailAuth;
+
 use super::FetchError;
+use crate::context::AppContext;
 use crate::crypto;
 use crate::egress::{self, Egress};
 use crate::keys::Keys;
+use crate::mail::oauth::sasl::Mechanism;
 
 /// How the connection is secured (`mailboxes.imap_tls`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +57,18 @@ impl TlsMode {
     }
 }
 
+/// How a connection signs in. An OAuth token is fetched only for the connection
+/// ([`Endpoint::authorized`]).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credential {
+    Password(String),
+    OAuth {
+        mechanism: Mechanism,
+        /// Empty until [`Endpoint::authorized`] fetched it.
+        token: String,
+    },
+}
+
 /// Where and as whom to log in. The password is decrypted only for the connection.
 #[derive(Clone)]
 pub struct Endpoint {
@@ -61,7 +77,9 @@ pub struct Endpoint {
     pub tls: TlsMode,
     pub username: String,
     /// Kept out of `Debug`; POP3 (`mail::pop3`) signs in with it too.
-    pub(crate) password: String,
+    pub(crate) credential: Credential,
+    /// The mailbox whose OAuth grant gives the token.
+    pub(crate) mailbox_id: Option<i64>,
     /// Which addresses the host may resolve to: a mailbox's host is the admin's choice, so
     /// `security.allow_private_networks` applies to it.
     pub egress: Egress,
@@ -87,13 +105,15 @@ impl Endpoint {
             port,
             tls,
             username: username.to_owned(),
-            password: password.to_owned(),
+            credential: Credential::Password(password.to_owned()),
+            mailbox_id: None,
             egress: Egress::Anywhere,
         }
     }
 
-    /// The endpoint of a mailbox row, with its password decrypted. Incomplete or unsafe settings
-    /// are an [`FetchError::Imap`]: they are the mailbox's problem, shown in its `last_error`.
+    /// The endpoint of a mailbox row, with its password decrypted (an OAuth token is fetched
+    /// by [`Endpoint::authorized`]). Incomplete or unsafe settings are an
+    /// [`FetchError::Imap`]: they are the mailbox's problem, shown in its `last_error`.
     pub fn of_mailbox(keys: &Keys, egress: Egress, m: &mailbox::Model) -> Result<Self, FetchError> {
         let host = m.imap_host.as_deref().map(str::trim).filter(|h| !h.is_empty());
         let Some(host) = host else {
@@ -108,33 +128,79 @@ impl Endpoint {
                 .filter(|p| *p != 0)
                 .ok_or_else(|| FetchError::Imap(format!("imap_port {p} is not a port")))?,
         };
-        let username = m
-            .imap_username
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .unwrap_or(&m.address);
-        let password = match &m.imap_password_enc {
-            Some(enc) => {
-                crypto::decrypt(keys, enc).map_err(|e| FetchError::imap("reading the stored IMAP password", e))?
+        let explicit = m.imap_username.as_deref().filter(|u| !u.is_empty());
+        let (username, credential) = match Mechanism::of(MailAuth::parse(&m.imap_auth)) {
+            // The user name defaults to the connected account (filled in by `authorized`).
+            Some(mechanism) => (
+                explicit.unwrap_or_default(),
+                Credential::OAuth {
+                    mechanism,
+                    token: String::new(),
+                },
+            ),
+            None => {
+                let password = match &m.imap_password_enc {
+                    Some(enc) => crypto::decrypt(keys, enc)
+                        .map_err(|e| FetchError::imap("reading the stored IMAP password", e))?,
+                    None => return Err(FetchError::Imap("no IMAP password is stored".into())),
+                };
+                (explicit.unwrap_or(&m.address), Credential::Password(password))
             }
-            None => return Err(FetchError::Imap("no IMAP password is stored".into())),
         };
         Ok(Self {
+            host: host.to_owned(),
+            port,
+            tls,
+            username: username.to_owned(),
+            credential,
+            mailbox_id: Some(m.id),
             egress,
-            ..Self::new(host, port, tls, username, &password)
         })
     }
 
-    /// What a change of which means reconnecting.
+    /// Ready to sign in: for OAuth, with a live token of the mailbox's grant (refreshed if need
+    /// be) and, without a user name of its own, the connected account as the user.
+    pub async fn authorized(mut self, ctx: &AppContext) -> Result<Self, FetchError> {
+        if let (Credential::OAuth { token, .. }, Some(id)) = (&mut self.credential, self.mailbox_id) {
+            let bearer = crate::mail::oauth::tokens::bearer(ctx, id).await?;
+            *token = bearer.token;
+            if self.username.is_empty() {
+                self.username = bearer.account;
+            }
+        }
+        Ok(self)
+    }
+
+    /// What a change of which means reconnecting (a refreshed OAuth token is not one).
     pub fn fingerprint(&self) -> String {
-        format!(
-            "{:?}|{}|{}|{}|{}",
-            self.tls,
-            self.host,
-            self.port,
-            self.username,
-            crate::blobs::BlobStore::sha256(self.password.as_bytes())
-        )
+        let secret = match &self.credential {
+            Credential::Password(p) => crate::blobs::BlobStore::sha256(p.as_bytes()),
+            Credential::OAuth { mechanism, .. } => format!("oauth:{}", mechanism.name()),
+        };
+        format!("{:?}|{}|{}|{}|{secret}", self.tls, self.host, self.port, self.username)
+    }
+}
+
+/// Signs in with an OAuth mechanism over IMAP `AUTHENTICATE`, keeping the server's error
+/// challenge (a JSON status) for the error message.
+struct OAuthAuthenticator {
+    first: Option<String>,
+    abort: &'static str,
+    refusal: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl async_imap::Authenticator for OAuthAuthenticator {
+    type Response = String;
+
+    fn process(&mut self, challenge: &[u8]) -> String {
+        match self.first.take() {
+            Some(initial) => initial,
+            None => {
+                *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(String::from_utf8_lossy(challenge).into_owned());
+                self.abort.to_owned()
+            }
+        }
     }
 }
 
@@ -375,10 +441,32 @@ async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> R
             ));
         }
     };
-    let mut session = client
-        .login(&endpoint.username, &endpoint.password)
-        .await
-        .map_err(|(e, _)| FetchError::imap(&format!("logging in as {}", endpoint.username), e))?;
+    let mut session = match &endpoint.credential {
+        Credential::Password(password) => client
+            .login(&endpoint.username, password)
+            .await
+            .map_err(|(e, _)| FetchError::imap(&format!("logging in as {}", endpoint.username), e))?,
+        Credential::OAuth { mechanism, token } => {
+            let refusal = Arc::new(std::sync::Mutex::new(None));
+            let authenticator = OAuthAuthenticator {
+                first: Some(mechanism.initial_response(&endpoint.username, token, host, endpoint.port)),
+                abort: mechanism.abort_response(),
+                refusal: refusal.clone(),
+            };
+            client
+                .authenticate(mechanism.name(), authenticator)
+                .await
+                .map_err(|(e, _)| {
+                    let said = refusal.lock().unwrap_or_else(|p| p.into_inner()).take();
+                    FetchError::Imap(format!(
+                        "signing in as {} with {}: {e}{}",
+                        endpoint.username,
+                        mechanism.name(),
+                        said.map(|s| format!(" (server said {s})")).unwrap_or_default()
+                    ))
+                })?
+        }
+    };
     let caps = session
         .capabilities()
         .await

@@ -373,6 +373,7 @@ async fn copy_or_move(conn: &mut Connection, uid: u32, folder: &str, t: Duration
 pub(crate) fn app_error(mailbox_id: i64, e: &FetchError) -> AppError {
     match e {
         FetchError::Imap(msg) => AppError::Validation(format!("fetching mailbox {mailbox_id} failed: {msg}")),
+        FetchError::Waiting(msg) => AppError::Conflict(format!("mailbox {mailbox_id}: {msg}")),
         FetchError::LeaseLost => AppError::Conflict(format!("mailbox {mailbox_id} was taken over by another node")),
         FetchError::Aborted(why) => AppError::Conflict(format!("fetching mailbox {mailbox_id} was aborted: {why}")),
         FetchError::Db(inner) => AppError::Internal(anyhow::anyhow!("fetching mailbox {mailbox_id}: {inner}")),
@@ -398,7 +399,7 @@ pub async fn fetch_once_with(ctx: &AppContext, mailbox_id: i64, hooks: &dyn Fetc
             .await
             .map_err(|e| app_error(mailbox_id, &e))?
             .ok_or(AppError::NotFound("mailbox"))?;
-        if m.imap_host.as_deref().is_none_or(|h| h.trim().is_empty()) {
+        if !crate::mail::mailboxes::fetches(&m) {
             return Err(AppError::validation(format!(
                 "mailbox {mailbox_id} has no IMAP server configured"
             )));
@@ -451,7 +452,12 @@ async fn run_manual(
         if crate::mail::pop3::is_pop3(&m) {
             return crate::mail::pop3::run_cycle(ctx, &m, Some(lease), opts, &mut report).await;
         }
-        let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), &m)?;
+        if crate::mail::graph::is_graph(&m) {
+            return crate::mail::graph::fetch::run_cycle(ctx, &m, Some(lease), &mut report).await;
+        }
+        let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), &m)?
+            .authorized(ctx)
+            .await?;
         let mut conn = connect::connect(&endpoint, opts.connect_timeout).await?;
         let note = run_cycle(ctx, &mut conn, &m, lease, hooks, opts, &mut report).await?;
         let _ = tokio::time::timeout(Duration::from_secs(5), conn.session.logout()).await;
@@ -467,6 +473,9 @@ async fn run_manual(
         }
         Err(e) => {
             let _ = status::record_progress(ctx.db(), id, &report).await;
+            if let FetchError::Waiting(why) = &e {
+                let _ = status::record_waiting(ctx.db(), id, why).await;
+            }
             if e.counts_against_mailbox() {
                 match status::record_failure(ctx.db(), id, &e.to_string(), opts.max_failures).await {
                     Ok(true) => tracing::warn!(mailbox = id, error = %e, "mailbox disabled after repeated failures"),

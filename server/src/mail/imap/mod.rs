@@ -97,6 +97,10 @@ pub enum FetchError {
     /// The server, the network or the mailbox settings: counts towards disabling the mailbox.
     #[error("{0}")]
     Imap(String),
+    /// Nothing can be fetched until an admin acts (the OAuth account is not connected, or its
+    /// grant was refused): shown in the mailbox's status, not counted, checked again shortly.
+    #[error("{0}")]
+    Waiting(String),
     /// Another node took the mailbox over (our lease had expired).
     #[error("the mailbox lease was lost to another node")]
     LeaseLost,

@@ -63,6 +63,19 @@ pub async fn record_progress(
     Ok(())
 }
 
+/// The mailbox waits for an admin: the reason is shown, nothing is counted.
+pub async fn record_waiting(db: &impl ConnectionTrait, mailbox_id: i64, why: &str) -> Result<(), FetchError> {
+    mailbox::Entity::update_many()
+        .col_expr(
+            mailbox::Column::LastError,
+            Expr::value(why.chars().take(2000).collect::<String>()),
+        )
+        .filter(mailbox::Column::Id.eq(mailbox_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// One more failure in a row; after `max_failures` the mailbox is disabled (seed 002: "5 errors
 /// in a row connecting to the server"). Returns whether this failure disabled it.
 pub async fn record_failure(

@@ -127,12 +127,12 @@ impl Supervisor {
     async fn scan(&mut self) -> Result<(), sea_orm::DbErr> {
         let boxes = mailbox::Entity::find()
             .filter(mailbox::Column::Enabled.eq(true))
-            .filter(mailbox::Column::ImapHost.is_not_null())
+            .filter(crate::mail::mailboxes::fetches_condition())
             .all(self.ctx.db())
             .await?;
         let wanted: HashMap<i64, &mailbox::Model> = boxes
             .iter()
-            .filter(|m| m.imap_host.as_deref().is_some_and(|h| !h.trim().is_empty()))
+            .filter(|m| crate::mail::mailboxes::fetches(m))
             .map(|m| (m.id, m))
             .collect();
 

@@ -122,7 +122,7 @@ impl Worker {
                 return;
             }
             let m = match self.load().await {
-                Ok(Some(m)) if m.enabled && m.imap_host.is_some() => m,
+                Ok(Some(m)) if m.enabled && crate::mail::mailboxes::fetches(&m) => m,
                 Ok(_) => return,
                 Err(e) => {
                     tracing::warn!(mailbox = self.id(), error = %e, "loading the mailbox failed");
@@ -142,6 +142,17 @@ impl Worker {
                     if matches!(e, FetchError::LeaseLost) {
                         tracing::warn!(mailbox = id, "lease lost to another node; stopping");
                         return;
+                    }
+                    if let FetchError::Waiting(why) = &e {
+                        // Checked again soon and cheaply (a database read), so a reconnect
+                        // resumes fetching within seconds; the backoff stays as it was.
+                        if let Err(db) = status::record_waiting(self.ctx.db(), id, why).await {
+                            tracing::warn!(mailbox = id, error = %db, "recording the mailbox's state failed");
+                        }
+                        if self.pause(WAITING_RECHECK).await == Wake::Stop {
+                            return;
+                        }
+                        continue;
                     }
                     if e.counts_against_mailbox() {
                         tracing::warn!(mailbox = id, error = %e, retry_in = ?self.backoff, "fetching failed");
@@ -169,32 +180,47 @@ impl Worker {
         self.backoff = (self.backoff * 2).min(self.opts.backoff_max);
     }
 
-    /// POP3: a short session per cycle (it sees no mail arriving during it), then a pause of
-    /// `poll_interval_secs` or until someone asks for a fetch.
-    async fn pop3(&mut self, first: &mailbox::Model) -> Exit {
-        let settings = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), first)
-            .map(|e| e.fingerprint())
-            .ok();
+    /// What a change of which restarts a polled (POP3, Graph) worker.
+    fn polled_settings(&self, m: &mailbox::Model) -> Option<String> {
+        if crate::mail::graph::is_graph(m) {
+            return Some(format!(
+                "graph|{}|{}",
+                crate::mail::graph::user_of(m),
+                fetch::folder_of(m)
+            ));
+        }
+        Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), m)
+            .map(|e| format!("pop3|{}", e.fingerprint()))
+            .ok()
+    }
+
+    /// POP3 and Graph: a short session per cycle (a POP3 session sees no mail arriving during
+    /// it; Graph is asked for its delta), then a pause of `poll_interval_secs` or until someone
+    /// asks for a fetch.
+    async fn polled(&mut self, first: &mailbox::Model) -> Exit {
+        let settings = self.polled_settings(first);
         loop {
             let m = match self.load().await {
-                Ok(Some(m)) if m.enabled && m.imap_host.is_some() => m,
+                Ok(Some(m)) if m.enabled && crate::mail::mailboxes::fetches(&m) => m,
                 Ok(_) => return Exit::Stop,
                 Err(e) => return Exit::Failed(e),
             };
-            let now = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), &m)
-                .map(|e| e.fingerprint())
-                .ok();
-            if now != settings || !crate::mail::pop3::is_pop3(&m) {
+            if self.polled_settings(&m) != settings || !is_polled(&m) {
                 return Exit::Reconnect;
             }
             let mut report = FetchReport::default();
-            match crate::mail::pop3::run_cycle(&self.ctx, &m, Some(&self.lease), &self.opts, &mut report).await {
+            let cycle = if crate::mail::graph::is_graph(&m) {
+                crate::mail::graph::fetch::run_cycle(&self.ctx, &m, Some(&self.lease), &mut report).await
+            } else {
+                crate::mail::pop3::run_cycle(&self.ctx, &m, Some(&self.lease), &self.opts, &mut report).await
+            };
+            match cycle {
                 Ok(note) => {
                     if let Err(e) = status::record_success(self.ctx.db(), m.id, &report, note).await {
                         return Exit::Failed(e);
                     }
                     if report.fetched > 0 {
-                        tracing::info!(mailbox = m.id, ?report, "fetched over POP3");
+                        tracing::info!(mailbox = m.id, protocol = %m.fetch_protocol, ?report, "fetched");
                     }
                     self.backoff = self.opts.backoff_initial;
                     self.answer(|| Ok(report));
@@ -216,10 +242,14 @@ impl Worker {
 
     /// Connects, then fetches and waits in turn until something ends the connection.
     async fn connected(&mut self, first: &mailbox::Model) -> Exit {
-        if crate::mail::pop3::is_pop3(first) {
-            return self.pop3(first).await;
+        if is_polled(first) {
+            return self.polled(first).await;
         }
         let endpoint = match Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), first) {
+            Ok(e) => e,
+            Err(e) => return Exit::Failed(e),
+        };
+        let endpoint = match endpoint.authorized(&self.ctx).await {
             Ok(e) => e,
             Err(e) => return Exit::Failed(e),
         };
@@ -231,7 +261,7 @@ impl Worker {
         tracing::debug!(mailbox = self.id(), caps = ?conn.caps, "connected");
         loop {
             let m = match self.load().await {
-                Ok(Some(m)) if m.enabled && m.imap_host.is_some() => m,
+                Ok(Some(m)) if m.enabled && crate::mail::mailboxes::fetches(&m) => m,
                 Ok(_) => {
                     logout(&mut conn).await;
                     return Exit::Stop;
@@ -240,7 +270,7 @@ impl Worker {
             };
             let now = Endpoint::of_mailbox(self.ctx.keys(), Egress::of(self.ctx.settings()), &m)
                 .map(|e| (e.fingerprint(), fetch::folder_of(&m)));
-            if now.as_ref().ok() != Some(&settings) || crate::mail::pop3::is_pop3(&m) {
+            if now.as_ref().ok() != Some(&settings) || is_polled(&m) {
                 logout(&mut conn).await;
                 return Exit::Reconnect;
             }
@@ -419,4 +449,12 @@ fn new_mail_hint(conn: &Connection) -> bool {
 
 async fn logout(conn: &mut Connection) {
     let _ = tokio::time::timeout(Duration::from_secs(5), conn.session.logout()).await;
+}
+
+/// How often a mailbox waiting for an admin (OAuth not connected) is looked at again.
+const WAITING_RECHECK: Duration = Duration::from_secs(3);
+
+/// Mailboxes fetched in short polled sessions rather than over a kept IMAP connection.
+fn is_polled(m: &mailbox::Model) -> bool {
+    crate::mail::pop3::is_pop3(m) || crate::mail::graph::is_graph(m)
 }

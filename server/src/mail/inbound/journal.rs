@@ -22,6 +22,8 @@ pub enum Source {
     Smtp,
     Lmtp,
     Pop3,
+    /// Microsoft Graph (`mail::graph`).
+    Graph,
     Import,
     Demo,
 }
@@ -34,6 +36,7 @@ impl Source {
             Source::Smtp => "smtp",
             Source::Lmtp => "lmtp",
             Source::Pop3 => "pop3",
+            Source::Graph => "graph",
             Source::Import => "import",
             Source::Demo => "demo",
         }

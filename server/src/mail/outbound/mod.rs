@@ -16,6 +16,7 @@ pub mod policy;
 pub mod queue;
 pub mod routing;
 pub mod sender;
+pub mod smtp_oauth;
 pub mod templates;
 pub mod thread_index;
 pub mod transport;

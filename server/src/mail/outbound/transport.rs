@@ -46,16 +46,21 @@ pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
+/// TLS towards `host`, trusting the public roots and `ca_file` (`smtp.ca_file`) if set.
+pub fn tls_parameters(host: &str, ca_file: &str) -> anyhow::Result<TlsParameters> {
+    let mut params = TlsParameters::builder(host.to_owned());
+    if !ca_file.is_empty() {
+        let pem = std::fs::read(ca_file).with_context(|| format!("reading smtp.ca_file {ca_file}"))?;
+        params =
+            params.add_root_certificate(Certificate::from_pem(&pem).context("smtp.ca_file: not a PEM certificate")?);
+    }
+    Ok(params.build_rustls()?)
+}
+
 impl Smtp {
     pub fn new(s: &SmtpSettings) -> anyhow::Result<Self> {
         let host = s.host.trim();
-        let mut params = TlsParameters::builder(host.to_owned());
-        if !s.ca_file.is_empty() {
-            let pem = std::fs::read(&s.ca_file).with_context(|| format!("reading smtp.ca_file {}", s.ca_file))?;
-            params = params
-                .add_root_certificate(Certificate::from_pem(&pem).context("smtp.ca_file: not a PEM certificate")?);
-        }
-        let params = params.build_rustls()?;
+        let params = tls_parameters(host, &s.ca_file)?;
         let tls = match s.tls.as_str() {
             "implicit" => Tls::Wrapper(params),
             "starttls" => Tls::Required(params),
@@ -105,7 +110,7 @@ impl Transport for Smtp {
 }
 
 /// The server's own words where there are some ("550 5.1.1 no such user").
-fn describe(e: &lettre::transport::smtp::Error) -> String {
+pub fn describe(e: &lettre::transport::smtp::Error) -> String {
     let mut s = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {

@@ -1,4 +1,5 @@
-//! A small POP3 client (RFC 1939, STLS from RFC 2595): greeting, STLS, USER/PASS, UIDL, RETR,
+//! A small POP3 client (RFC 1939, STLS from RFC 2595, AUTH from RFC 5034 for the OAuth SASL
+//! mechanisms): greeting, STLS, USER/PASS or AUTH, UIDL, RETR,
 //! DELE, QUIT. Connection, TLS and the loopback-only rule for plain text are the IMAP code's
 //! (`imap::connect`), so both protocols reach servers the same way.
 
@@ -6,9 +7,13 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use crate::egress;
 use crate::mail::imap::FetchError;
-use crate::mail::imap::connect::{self, Endpoint, TlsMode, Transport};
+use crate::mail::imap::connect::{self, Credential, Endpoint, TlsMode, Transport};
+use crate::mail::oauth::sasl::Mechanism;
 
 /// Longest single line we accept from the server (RFC 1939 allows 512 octets for responses).
 const MAX_LINE: usize = 8 * 1024;
@@ -56,13 +61,57 @@ impl Pop3 {
                 timeout,
             };
         }
-        me.command(&format!("USER {}", endpoint.username), "USER").await?;
-        me.command(
-            &format!("PASS {}", endpoint.password),
-            &format!("signing in as {}", endpoint.username),
-        )
-        .await?;
+        match &endpoint.credential {
+            Credential::Password(password) => {
+                me.command(&format!("USER {}", endpoint.username), "USER").await?;
+                me.command(
+                    &format!("PASS {password}"),
+                    &format!("signing in as {}", endpoint.username),
+                )
+                .await?;
+            }
+            Credential::OAuth { mechanism, token } => {
+                let initial = mechanism.initial_response(&endpoint.username, token, host, endpoint.port);
+                me.authenticate(*mechanism, &initial, &endpoint.username).await?;
+            }
+        }
         Ok(me)
+    }
+
+    /// RFC 5034 `AUTH` with the initial response on the command line. A refusing server sends
+    /// a `+` challenge (its JSON error) first; the mechanism's abort reply gets its `-ERR`.
+    async fn authenticate(&mut self, mechanism: Mechanism, initial: &str, user: &str) -> Result<(), FetchError> {
+        let what = format!("signing in as {user} with {}", mechanism.name());
+        let encoded = STANDARD.encode(initial);
+        self.send_line(&format!("AUTH {} {encoded}", mechanism.name()), &what)
+            .await?;
+        let line = self.line().await?;
+        if line.starts_with("+OK") {
+            return Ok(());
+        }
+        let Some(challenge) = line.strip_prefix('+') else {
+            return Err(FetchError::Imap(format!("POP3 {what}: {line}")));
+        };
+        let said = STANDARD
+            .decode(challenge.trim())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_else(|_| challenge.trim().to_owned());
+        self.send_line(&STANDARD.encode(mechanism.abort_response()), &what)
+            .await?;
+        let end = self.line().await?;
+        Err(FetchError::Imap(format!("POP3 {what}: {end} (server said {said})")))
+    }
+
+    async fn send_line(&mut self, text: &str, what: &str) -> Result<(), FetchError> {
+        let io = self.io.get_mut();
+        tokio::time::timeout(self.timeout, async {
+            io.write_all(text.as_bytes()).await?;
+            io.write_all(b"\r\n").await?;
+            io.flush().await
+        })
+        .await
+        .map_err(|_| err(what, "no answer in time"))?
+        .map_err(|e| err(what, e))
     }
 
     async fn line(&mut self) -> Result<String, FetchError> {
@@ -93,15 +142,7 @@ impl Pop3 {
     }
 
     async fn command(&mut self, cmd: &str, what: &str) -> Result<String, FetchError> {
-        let io = self.io.get_mut();
-        tokio::time::timeout(self.timeout, async {
-            io.write_all(cmd.as_bytes()).await?;
-            io.write_all(b"\r\n").await?;
-            io.flush().await
-        })
-        .await
-        .map_err(|_| err(what, "no answer in time"))?
-        .map_err(|e| err(what, e))?;
+        self.send_line(cmd, what).await?;
         self.ok_line(what).await
     }
 

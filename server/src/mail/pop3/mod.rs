@@ -41,7 +41,9 @@ pub async fn run_cycle(
     opts: &WorkerOptions,
     report: &mut FetchReport,
 ) -> Result<Option<String>, FetchError> {
-    let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), m)?;
+    let endpoint = Endpoint::of_mailbox(ctx.keys(), Egress::of(ctx.settings()), m)?
+        .authorized(ctx)
+        .await?;
     let mut pop = Pop3::connect(&endpoint, opts.connect_timeout).await?;
     let listed = pop.uidl().await?;
     let seen: HashSet<String> = pop3_seen::Entity::find()
