@@ -141,6 +141,15 @@ pub enum MailCommand {
         #[arg(long, conflicts_with = "id")]
         all_failed: bool,
     },
+    /// Check a Microsoft Graph mailbox against the real service with its own OAuth grant:
+    /// token, mailbox, one delta page, one message's MIME; with --send-to, a test mail through
+    /// sendMail. Read-only otherwise.
+    GraphCheck {
+        #[arg(long)]
+        mailbox: i64,
+        #[arg(long)]
+        send_to: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,6 +283,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: MailCommand::Parse { file },
         } => {
             println!("{}", cli_mail::parse_file(&file)?);
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::GraphCheck { mailbox, send_to },
+        } => {
+            let ctx = cli_mail::context(settings).await?;
+            if !crate::mail::graph::check::run(&ctx, mailbox, send_to.as_deref()).await? {
+                anyhow::bail!("the Graph check failed (see above)");
+            }
             Ok(())
         }
         Command::Mail {

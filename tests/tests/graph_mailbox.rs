@@ -158,6 +158,15 @@ async fn graph_mail_pages_in_through_delta_and_the_reply_goes_out_through_send_m
     )
     .await;
     assert!(check.ok && check.answer.contains(&support), "{}", check.answer);
+
+    // What scripts/graph-check runs against a real tenant passes against the stand-in.
+    let customer = unique_user("graph-check");
+    assert!(
+        maildesk::mail::graph::check::run(&app.ctx, id, Some(&customer))
+            .await
+            .unwrap()
+    );
+    wait_sent(&graph, &support, "Maildesk test mail").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

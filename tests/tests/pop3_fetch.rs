@@ -166,3 +166,31 @@ async fn the_worker_polls_a_pop3_mailbox() {
     assert!(imap.uids("INBOX").is_empty());
     drop(supervisor);
 }
+
+/// STLS against the test Dovecot: with its CA trusted the session is encrypted before the
+/// password goes; with the default roots the certificate is refused and nothing is sent in clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pop3_stls_signs_in_over_tls_and_an_untrusted_certificate_is_refused() {
+    use maildesk::mail::imap::connect::{self, Endpoint};
+    use maildesk::mail::pop3::client::Pop3;
+    let env = dovecot_env();
+    let ca = std::fs::read(env.get("MAILDESK_DOVECOT_CA").expect(
+        "the test Dovecot has a CA (is openssl installed? restart: bash scripts/dovecot.sh stop; bash scripts/dovecot.sh)",
+    ))
+    .unwrap();
+    let user = unique_user("pop-tls");
+    let ep = Endpoint::new("localhost", pop3_port(), connect::TlsMode::Starttls, &user, PASSWORD);
+    let timeout = std::time::Duration::from_secs(10);
+    let mut pop = Pop3::connect_with(&ep, timeout, Some(connect::tls_config_trusting(&ca).unwrap()))
+        .await
+        .unwrap();
+    assert!(pop.is_encrypted(), "signed in after STLS");
+    assert_eq!(pop.stat().await.unwrap().0, 0);
+    pop.quit().await.unwrap();
+    let refused = Pop3::connect(&ep, timeout)
+        .await
+        .err()
+        .expect("an untrusted certificate");
+    let text = refused.to_string().to_lowercase();
+    assert!(text.contains("certificate") || text.contains("unknownissuer"), "{text}");
+}

@@ -7,6 +7,7 @@
 //! `Retry-After` says (capped) and tries again, a 401 gets a refreshed token once, and other
 //! errors carry Graph's own `error.code` and `message`.
 
+pub mod check;
 pub mod fetch;
 pub mod send;
 

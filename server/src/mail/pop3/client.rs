@@ -30,6 +30,19 @@ fn err(what: &str, e: impl std::fmt::Display) -> FetchError {
 impl Pop3 {
     /// Connects, secures and signs in.
     pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Self, FetchError> {
+        Self::connect_with(endpoint, timeout, None).await
+    }
+
+    /// [`Pop3::connect`] trusting `tls` (tests: a private CA) instead of the default roots.
+    pub async fn connect_with(
+        endpoint: &Endpoint,
+        timeout: Duration,
+        tls: Option<std::sync::Arc<tokio_rustls::rustls::ClientConfig>>,
+    ) -> Result<Self, FetchError> {
+        let config = || match &tls {
+            Some(c) => Ok(c.clone()),
+            None => connect::tls_config(),
+        };
         if endpoint.tls == TlsMode::None && !connect::is_loopback(&endpoint.host) {
             return Err(FetchError::Imap(format!(
                 "refusing to send the password unencrypted to {}: tls none is only allowed for a loopback host",
@@ -43,7 +56,7 @@ impl Pop3 {
             .map_err(|e| err("connecting", e))?;
         let _ = tcp.set_nodelay(true);
         let transport = match endpoint.tls {
-            TlsMode::Implicit => connect::tls_wrap(tcp, &endpoint.host, connect::tls_config()?).await?,
+            TlsMode::Implicit => connect::tls_wrap(tcp, &endpoint.host, config()?).await?,
             TlsMode::Starttls | TlsMode::None => Transport::Plain(tcp),
         };
         let mut me = Self {
@@ -57,7 +70,7 @@ impl Pop3 {
                 return Err(FetchError::Imap("STLS on a connection that is already TLS".into()));
             };
             me = Self {
-                io: BufReader::new(connect::tls_wrap(tcp, &endpoint.host, connect::tls_config()?).await?),
+                io: BufReader::new(connect::tls_wrap(tcp, &endpoint.host, config()?).await?),
                 timeout,
             };
         }
@@ -192,6 +205,11 @@ impl Pop3 {
     }
 
     /// `STAT`: (messages, bytes).
+    /// Whether the session runs over TLS (implicit, or after STLS).
+    pub fn is_encrypted(&self) -> bool {
+        matches!(self.io.get_ref(), Transport::Tls(_))
+    }
+
     pub async fn stat(&mut self) -> Result<(u64, u64), FetchError> {
         let rest = self.command("STAT", "STAT").await?;
         let mut parts = rest.split_whitespace().map(|p| p.parse::<u64>().unwrap_or(0));
