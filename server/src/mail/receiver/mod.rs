@@ -40,7 +40,20 @@ pub struct Shared {
     pub max_bytes: usize,
     pub max_recipients: usize,
     pub timeout: Duration,
+    pub hooks: Arc<dyn ReceiverHooks>,
 }
+
+/// Points in a delivery where a test can stop the process, as a crash would (the receiver's
+/// counterpart of the fetcher's `FetchHooks`). Production runs [`NoHooks`].
+#[async_trait::async_trait]
+pub trait ReceiverHooks: Send + Sync {
+    /// The mail is committed to the journal; its `250` has not been written yet.
+    async fn after_commit(&self, _journal_id: i64) {}
+}
+
+pub struct NoHooks;
+
+impl ReceiverHooks for NoHooks {}
 
 /// The running listeners (their bound addresses: a test binds port 0).
 pub struct Receiver {
@@ -65,6 +78,15 @@ pub async fn start(ctx: AppContext) -> anyhow::Result<Option<Receiver>> {
 
 /// `start` with settings of the caller's (the benchmark binds its own port).
 pub async fn start_with(ctx: AppContext, s: &ReceiverSettings) -> anyhow::Result<Option<Receiver>> {
+    start_with_hooks(ctx, s, Arc::new(NoHooks)).await
+}
+
+/// [`start_with`] and [`ReceiverHooks`] (the crash tests).
+pub async fn start_with_hooks(
+    ctx: AppContext,
+    s: &ReceiverSettings,
+    hooks: Arc<dyn ReceiverHooks>,
+) -> anyhow::Result<Option<Receiver>> {
     if s.smtp_bind.trim().is_empty() && s.lmtp_bind.trim().is_empty() {
         return Ok(None);
     }
@@ -108,6 +130,7 @@ pub async fn start_with(ctx: AppContext, s: &ReceiverSettings) -> anyhow::Result
             max_bytes: s.max_message_bytes.min(crate::mail::mailboxes::MAX_INBOUND_BYTES),
             max_recipients: s.max_recipients.max(1),
             timeout: Duration::from_secs(s.timeout_secs.max(1)),
+            hooks: hooks.clone(),
         });
         tracing::info!(%addr, ?protocol, "mail receiver listening");
         receiver.tasks.push(tokio::spawn(accept_loop(listener, shared)));

@@ -403,7 +403,10 @@ impl<'a> Conversation<'a> {
             imap: None,
         };
         match pipeline::ingest(ctx, mail).await {
-            Ok((journaled, _)) => format!("250 2.0.0 Ok: stored as {}\r\n", journaled.entry.id),
+            Ok((journaled, _)) => {
+                self.shared.hooks.after_commit(journaled.entry.id).await;
+                format!("250 2.0.0 Ok: stored as {}\r\n", journaled.entry.id)
+            }
             Err(e) => {
                 tracing::warn!(mailbox_id, error = %e, "receiver: could not journal a mail; the sender will retry");
                 "451 4.3.0 Could not store the message; try again later\r\n".into()
