@@ -36,6 +36,8 @@ async fn graph_mailbox(app: &TestApp, address: &str, account: &str, after: After
             imap_username: Some(account.into()),
             imap_folder: Some("inbox".into()),
             after_import: Some(after),
+            // A well-known folder name (Graph's move takes ids or these, not display names).
+            move_to_folder: (after == AfterImport::Move).then(|| "archive".into()),
             batch_size: Some(5),
             graph_send: Some(true),
             ..Default::default()
@@ -139,6 +141,12 @@ async fn graph_mail_pages_in_through_delta_and_the_reply_goes_out_through_send_m
     let (_, refreshes_after) = oauth::stats(&support).await;
     assert_eq!(refreshes_after - refreshes_before, 1, "refreshed once on the 401");
 
+    // Graph is briefly unavailable (503 with Retry-After): waited out as well.
+    graph.throttle_next(1, 503, 1);
+    let unavailable = format!("Graph after 503 {support}");
+    graph.deliver(&support, "inbox", &mail("kim@customer.test", &unavailable, "Again."));
+    assert_eq!(fetch_once(&app.ctx, id).await.unwrap().journaled_new, 1);
+
     // Graph forgot our sync state (410): a full sync, nothing taken twice.
     graph.forget_sync_state();
     let resync = fetch_once(&app.ctx, id).await.unwrap();
@@ -197,4 +205,20 @@ async fn a_delegate_reads_and_answers_a_shared_mailbox_and_deleted_mail_leaves_i
         sent.contains(&format!("<{shared}>")) || sent.contains(&shared),
         "sent as the shared address: {sent}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moved_mail_leaves_the_folder_for_the_archive_after_the_journal_commit() {
+    let graph = GraphStandIn::start().await;
+    let app = app(&graph).await;
+    let support = unique_user("graph-move");
+    let id = graph_mailbox(&app, &support, &support, AfterImport::Move).await;
+    let subject = format!("To be archived {support}");
+    graph.deliver(&support, "inbox", &mail("kim@customer.test", &subject, "Keep it."));
+    assert_eq!(fetch_once(&app.ctx, id).await.unwrap().journaled_new, 1);
+    assert!(ticket_with_subject(&app, &subject).await.is_some());
+    assert!(graph.folder(&support, "inbox").is_empty(), "moved out of the inbox");
+    let archived = graph.folder(&support, "archive");
+    assert_eq!(archived.len(), 1, "into the archive");
+    assert!(String::from_utf8_lossy(&archived[0].2).contains(&subject));
 }

@@ -263,7 +263,7 @@ async fn a_wrong_or_replayed_state_a_denied_consent_and_a_refused_code_store_not
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_refresh_a_spent_token_once() {
     let app = app(Backend::Postgres).await;
-    let mb = oauth_mailbox(&app, FetchProtocol::Imap, MailAuth::Xoauth2, MailAuth::Xoauth2).await;
+    let mb = oauth_mailbox(&app, FetchProtocol::Imap, MailAuth::Oauthbearer, MailAuth::Xoauth2).await;
     assert_eq!(oauth::connect(&app, mb.id, "maildesk-test").await.status, 200);
     let node = app.spawn_node().await;
     let first = tokens::bearer(&app.ctx, mb.id).await.unwrap();
@@ -287,7 +287,7 @@ async fn two_nodes_refresh_a_spent_token_once() {
     assert!(!first.token.is_empty());
     let (_, refreshes_after) = oauth::stats(&mb.user).await;
     assert_eq!(refreshes_after - refreshes_before, 1, "refreshed once for both nodes");
-    // The refreshed token signs in.
+    // The refreshed token signs in (IMAP over OAUTHBEARER).
     let report = fetch_once(&node.ctx, mb.id).await.unwrap();
     assert_eq!(report.fetched, 0);
 }
@@ -366,4 +366,42 @@ async fn a_revoked_grant_stops_only_its_mailbox_and_a_reconnect_brings_it_back()
     assert_eq!(connection(&app, revoked.id).await.status, OAuthStatus::Connected);
     wait_for_ticket(&app, &format!("Hello {}", revoked.user), WAIT).await;
     supervisor.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_is_down_is_shown_and_retried_without_losing_the_grant() {
+    let app = app(Backend::Sqlite).await;
+    let mb = oauth_mailbox(&app, FetchProtocol::Imap, MailAuth::Xoauth2, MailAuth::Xoauth2).await;
+    assert_eq!(oauth::connect(&app, mb.id, "maildesk-test").await.status, 200);
+    // The provider stops answering (here: its address now leads nowhere) when a refresh is due.
+    let mut row = grant(&app, mb.id).await.into_active_model();
+    row.issuer = Set(Some("http://127.0.0.1:9".into()));
+    row.update(app.ctx.db()).await.unwrap();
+    expire_access(&app, mb.id).await;
+    let err = fetch_once(&app.ctx, mb.id)
+        .await
+        .expect_err("no token while the provider is down");
+    assert!(err.to_string().contains("OAuth provider"), "{err}");
+    let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
+    assert_eq!(
+        m.consecutive_failures, 1,
+        "counted like a server that is down (backoff)"
+    );
+    assert!(
+        m.last_error.as_deref().unwrap_or("").contains("OAuth provider"),
+        "{m:?}"
+    );
+    let c = connection(&app, mb.id).await;
+    assert_eq!(
+        c.status,
+        OAuthStatus::Connected,
+        "a provider outage is not a refused grant"
+    );
+    assert!(c.last_error.is_some());
+    // Back up: the next cycle refreshes and fetches.
+    let mut row = grant(&app, mb.id).await.into_active_model();
+    row.issuer = Set(Some(oauth::issuer()));
+    row.update(app.ctx.db()).await.unwrap();
+    fetch_once(&app.ctx, mb.id).await.unwrap();
+    assert!(connection(&app, mb.id).await.last_error.is_none());
 }

@@ -286,10 +286,13 @@ fn Facts(c: OAuthConnection) -> impl IntoView {
                 on:focus=select_all
             />
         </div>
-        {c.connected_at.map(|t| view! { <p class="muted" data-testid="oauth-connected-at">"Connected " {when(t)}</p> })}
-        {c.refreshed_at.map(|t| view! { <p class="muted" data-testid="oauth-refreshed">"Token last refreshed " {when(t)}</p> })}
-        {c.access_expires_at
-            .map(|t| view! { <p class="muted" data-testid="oauth-expires">{format!("Access token valid until {}", datetime(t))}</p> })}
+        // One line of times, so the panel stays short.
+        <p class="muted">
+            {c.connected_at.map(|t| view! { <span data-testid="oauth-connected-at">"Connected " {when(t)}</span> })}
+            {c.refreshed_at.map(|t| view! { <span data-testid="oauth-refreshed">" · token last refreshed " {when(t)}</span> })}
+            {c.access_expires_at
+                .map(|t| view! { <span data-testid="oauth-expires">{format!(" · valid until {}", datetime(t))}</span> })}
+        </p>
     }
 }
 
