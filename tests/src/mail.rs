@@ -76,6 +76,25 @@ impl TestApp {
         std::fs::create_dir(&tmp).expect("creating blobs/tmp");
     }
 
+    /// The admin replies to the customer of `ticket_id` (at its current version).
+    pub async fn admin_reply(&self, ticket_id: i64, body: &str) -> protocol::TicketDetail {
+        let t = self.api.ticket(&self.admin.token, ticket_id).await;
+        ok_json(
+            self.api
+                .post_json(
+                    &self.admin.token,
+                    &format!("/tickets/{ticket_id}/replies"),
+                    &protocol::PostMessage {
+                        body: body.into(),
+                        version: t.ticket.version,
+                        ..Default::default()
+                    },
+                )
+                .await,
+        )
+        .await
+    }
+
     pub async fn create_mailbox(&self, settings: MailboxSettings) -> MailboxWithSecret {
         let resp = self.api.post_json(&self.admin.token, "/mailboxes", &settings).await;
         assert_eq!(

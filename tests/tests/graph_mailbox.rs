@@ -14,7 +14,7 @@ use maildesk_tests::graph_standin::GraphStandIn;
 use maildesk_tests::imap::{mail, ticket_with_subject, unique_user};
 use maildesk_tests::oauth;
 use maildesk_tests::{Backend, TestApp, spawn_app_with};
-use protocol::{AfterImport, FetchProtocol, MailboxCheck, MailboxSettings, PostMessage};
+use protocol::{AfterImport, FetchProtocol, MailboxCheck, MailboxSettings};
 
 async fn app(graph: &GraphStandIn) -> TestApp {
     oauth::issuer();
@@ -48,23 +48,6 @@ async fn graph_mailbox(app: &TestApp, address: &str, account: &str, after: After
     let landing = oauth::connect(app, id, "maildesk-test").await;
     assert_eq!(landing.status, 200, "{}", landing.page);
     id
-}
-
-async fn reply(app: &TestApp, ticket_id: i64, body: &str) {
-    let t = app.api.ticket(&app.admin.token, ticket_id).await;
-    let resp = app
-        .api
-        .post_json(
-            &app.admin.token,
-            &format!("/tickets/{ticket_id}/replies"),
-            &PostMessage {
-                body: body.into(),
-                version: t.ticket.version,
-                ..Default::default()
-            },
-        )
-        .await;
-    assert_eq!(resp.status(), 200, "{:?}", resp.text().await);
 }
 
 /// Polls until `address` has sent a mail containing `needle` through Graph.
@@ -154,7 +137,7 @@ async fn graph_mail_pages_in_through_delta_and_the_reply_goes_out_through_send_m
 
     // The reply goes out through sendMail, with our threading headers in the MIME.
     let ticket = ticket_with_subject(&app, &subjects[0]).await.unwrap();
-    reply(&app, ticket, "Answered through Microsoft Graph.").await;
+    app.admin_reply(ticket, "Answered through Microsoft Graph.").await;
     let sent = wait_sent(&graph, &support, "Answered through Microsoft Graph.").await;
     assert!(sent.contains("In-Reply-To:") && sent.contains("Message-ID:"), "{sent}");
     assert!(sent.contains("To: "), "Graph takes the recipients from the MIME");
@@ -199,7 +182,7 @@ async fn a_delegate_reads_and_answers_a_shared_mailbox_and_deleted_mail_leaves_i
         "deleted after the journal commit"
     );
     let ticket = ticket_with_subject(&app, &subject).await.expect("a ticket");
-    reply(&app, ticket, "From the shared mailbox.").await;
+    app.admin_reply(ticket, "From the shared mailbox.").await;
     let sent = wait_sent(&graph, &shared, "From the shared mailbox.").await;
     assert!(
         sent.contains(&format!("<{shared}>")) || sent.contains(&shared),

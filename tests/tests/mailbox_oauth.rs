@@ -19,7 +19,7 @@ use maildesk_tests::imap::{
 use maildesk_tests::oauth;
 use maildesk_tests::smtp::{from_of, smtp_port, wait_for_mail};
 use maildesk_tests::{Backend, TestApp, spawn_app_with};
-use protocol::{AfterImport, FetchProtocol, MailAuth, OAuthConnection, OAuthStatus, PostMessage, TlsMode};
+use protocol::{AfterImport, FetchProtocol, MailAuth, OAuthConnection, OAuthStatus, TlsMode};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -69,23 +69,6 @@ async fn oauth_mailbox(app: &TestApp, fetch: FetchProtocol, imap: MailAuth, smtp
 
 async fn connection(app: &TestApp, id: i64) -> OAuthConnection {
     maildesk_tests::client::ok_json(app.api.get(&app.admin.token, &format!("/mailboxes/{id}/oauth")).await).await
-}
-
-async fn reply(app: &TestApp, ticket_id: i64, body: &str) {
-    let t = app.api.ticket(&app.admin.token, ticket_id).await;
-    let resp = app
-        .api
-        .post_json(
-            &app.admin.token,
-            &format!("/tickets/{ticket_id}/replies"),
-            &PostMessage {
-                body: body.into(),
-                version: t.ticket.version,
-                ..Default::default()
-            },
-        )
-        .await;
-    assert_eq!(resp.status(), 200, "{:?}", resp.text().await);
 }
 
 async fn grant(app: &TestApp, id: i64) -> mailbox_oauth::Model {
@@ -148,7 +131,8 @@ async fn imap_over_xoauth2_and_smtp_over_oauthbearer_take_mail_in_and_send_the_r
     .await;
     assert!(check.ok && check.answer.contains("Signed in"), "{}", check.answer);
 
-    reply(&app, ticket, "Sent with the mailbox's own OAuth grant.").await;
+    app.admin_reply(ticket, "Sent with the mailbox's own OAuth grant.")
+        .await;
     let got = wait_for_mail(&customer, WAIT, |m| {
         m.contains("Sent with the mailbox's own OAuth grant")
     })
@@ -170,7 +154,7 @@ async fn pop3_over_oauthbearer_fetches_and_smtp_over_xoauth2_replies() {
     let report = fetch_once(&app.ctx, mb.id).await.unwrap();
     assert_eq!(report.journaled_new, 1, "{report:?}");
     let ticket = ticket_with_subject(&app, &subject).await.expect("a ticket");
-    reply(&app, ticket, "XOAUTH2 over SMTP.").await;
+    app.admin_reply(ticket, "XOAUTH2 over SMTP.").await;
     let got = wait_for_mail(&customer, WAIT, |m| m.contains("XOAUTH2 over SMTP.")).await;
     assert_eq!(from_of(&got).1.as_deref(), Some(mb.user.as_str()));
 }

@@ -48,24 +48,6 @@ async fn wait_outbox(
     }
 }
 
-async fn reply(app: &TestApp, ticket_id: i64, body: &str) -> TicketDetail {
-    let t = app.api.ticket(&app.admin.token, ticket_id).await;
-    ok_json(
-        app.api
-            .post_json(
-                &app.admin.token,
-                &format!("/tickets/{ticket_id}/replies"),
-                &PostMessage {
-                    body: body.into(),
-                    version: t.ticket.version,
-                    ..Default::default()
-                },
-            )
-            .await,
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_reaches_the_customer_threaded_and_their_answer_threads_back() {
     let app = app_with_smtp(smtp_port()).await;
@@ -96,7 +78,7 @@ async fn a_reply_reaches_the_customer_threaded_and_their_answer_threads_back() {
             .contains(&format!("[#{ticket_id}]"))
     );
 
-    let detail = reply(&app, ticket_id, "We put the fire out. Try again?").await;
+    let detail = app.admin_reply(ticket_id, "We put the fire out. Try again?").await;
     assert_eq!(detail.messages.last().unwrap().kind, MessageKind::Reply);
     let answer = wait_for_mail(&customer, WAIT, |m| m.contains("We put the fire out")).await;
     let (name, address) = from_of(&answer);
@@ -184,7 +166,7 @@ async fn a_reply_reaches_the_customer_threaded_and_their_answer_threads_back() {
     )
     .await;
     assert_eq!(note.messages.last().unwrap().kind, MessageKind::Note);
-    reply(&app, ticket_id, "Closing this one, have a nice day").await;
+    app.admin_reply(ticket_id, "Closing this one, have a nice day").await;
     wait_for_mail(&customer, WAIT, |m| m.contains("Closing this one")).await;
     let all = received(&customer);
     assert!(
@@ -475,7 +457,8 @@ async fn a_mailbox_with_its_own_smtp_account_sends_through_it() {
         .await
         .ticket_id
         .expect("a ticket");
-    reply(&app, ticket_id, "Sent through the mailbox's own account.").await;
+    app.admin_reply(ticket_id, "Sent through the mailbox's own account.")
+        .await;
     let got = wait_for_mail(&customer, WAIT, |m| {
         m.contains("Sent through the mailbox's own account")
     })

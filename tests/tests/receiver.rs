@@ -315,6 +315,47 @@ async fn a_retry_after_a_lost_250_is_one_ticket() {
     assert_eq!(tickets_with_subject(&app, "Lost answer").await, 1);
 }
 
+/// Mail whose headers name only the main address (the customer put the category address in
+/// Bcc, or an alias forwarded it) still routes by the envelope: the receiver writes the
+/// envelope recipients on top as `Delivered-To`, as a delivery agent does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_envelope_only_category_address_routes_the_ticket() {
+    let (app, r) = app_with_receiver(Backend::Sqlite, 1 << 20).await;
+    app.mailbox("support@acme.test").await;
+    let printers: protocol::Category = maildesk_tests::client::ok_json(
+        app.api
+            .post_json(
+                &app.admin.token,
+                "/categories",
+                &protocol::CreateCategory {
+                    name: "Printers".into(),
+                    description: String::new(),
+                },
+            )
+            .await,
+    )
+    .await;
+    let raw = mail("kim@customer.test", "support@acme.test", "Bcc to the printers desk")
+        .message_id("bcc-printers@customer.test")
+        .build();
+    let (mut c, _) = Client::connect(r.smtp.unwrap()).await;
+    c.cmd("EHLO mta.test").await;
+    c.cmd("MAIL FROM:<kim@customer.test>").await;
+    let rcpt = c.cmd(&format!("RCPT TO:<printers-{}@acme.test>", printers.id)).await;
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    c.cmd("DATA").await;
+    c.send(&raw).await;
+    let answer = c.cmd(".").await;
+    assert!(answer.starts_with("250"), "{answer}");
+    let t = ticket::Entity::find()
+        .filter(ticket::Column::Subject.eq("Bcc to the printers desk"))
+        .one(app.ctx.db())
+        .await
+        .unwrap()
+        .expect("a ticket");
+    assert_eq!(t.category_id, Some(printers.id), "routed by the envelope recipient");
+}
+
 /// A throw-away CA and a certificate for 127.0.0.1 signed by it: (chain, key, CA).
 fn certificates(dir: &std::path::Path) -> (String, String, String) {
     let run = |args: &[&str]| {

@@ -32,6 +32,8 @@ pub struct HeaderFields {
     pub message_id: Option<String>,
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
+    /// Envelope recipients a delivering MTA (or our receiver) wrote down.
+    pub delivered_to: Vec<Address>,
 }
 
 /// Extracts the header fields of `msg`. `charset_hint` is the charset declared by the message's
@@ -53,7 +55,22 @@ pub fn extract(msg: &Message<'_>, charset_hint: Option<&str>) -> HeaderFields {
         in_reply_to: keep_newest(ids(msg, "In-Reply-To").into_iter().filter(not_own).collect()),
         references: keep_newest(ids(msg, "References").into_iter().filter(not_own).collect()),
         message_id,
+        delivered_to: envelope_recipients(msg, charset_hint),
     }
+}
+
+/// `Delivered-To` and `X-Original-To`, each address once (MTAs often write both).
+fn envelope_recipients(msg: &Message<'_>, charset_hint: Option<&str>) -> Vec<Address> {
+    let mut found: Vec<Address> = Vec::new();
+    for a in ["Delivered-To", "X-Original-To"]
+        .iter()
+        .flat_map(|name| addresses(msg, name, charset_hint))
+    {
+        if !found.iter().any(|f| f.email.eq_ignore_ascii_case(&a.email)) {
+            found.push(a);
+        }
+    }
+    found
 }
 
 /// Message-IDs kept of an `In-Reply-To` or `References` field: threading looks each one up, and

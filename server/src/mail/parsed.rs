@@ -70,4 +70,8 @@ pub struct ParsedMail {
     pub classification: Classification,
     /// The ticket number quoted in the subject (`[#123]`, `{#123}`, `Ticket #123`).
     pub ticket_token: Option<i64>,
+    /// `Delivered-To` / `X-Original-To`: the envelope recipients, which name the address the
+    /// mail came in on when the headers do not (Bcc, an alias, a forward).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delivered_to: Vec<Address>,
 }

@@ -16,7 +16,6 @@ use crate::context::AppContext;
 use crate::mail::imap::lease::Lease;
 use crate::mail::imap::{FetchError, FetchReport};
 use crate::mail::inbound::journal::{NewMail, Source};
-use crate::mail::inbound::pipeline;
 
 #[derive(Deserialize)]
 struct Page {
@@ -118,22 +117,18 @@ pub async fn run_cycle(
                 ));
                 continue;
             };
-            let mail = NewMail {
-                mailbox_id: Some(m.id),
-                source: Source::Graph,
-                raw: &raw,
-                explicit_key: None,
-                imap: None,
-            };
-            let (journaled, outcome) = pipeline::ingest(ctx, mail).await.map_err(FetchError::Db)?;
-            if journaled.duplicate {
-                report.duplicates += 1;
-            } else {
-                report.journaled_new += 1;
-            }
-            if outcome.status == crate::mail::inbound::journal::status::FAILED {
-                report.failed += 1;
-            }
+            report
+                .ingest(
+                    ctx,
+                    NewMail {
+                        mailbox_id: Some(m.id),
+                        source: Source::Graph,
+                        raw: &raw,
+                        explicit_key: None,
+                        imap: None,
+                    },
+                )
+                .await?;
             // Journaled: only now may the folder forget it.
             acknowledge(&mut graph, m, &message).await?;
         }

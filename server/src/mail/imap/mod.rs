@@ -42,6 +42,29 @@ pub struct FetchReport {
     pub failed: u64,
 }
 
+impl FetchReport {
+    /// Hands one fetched mail to the pipeline (journal commit, then processing) and counts
+    /// what happened. POP3 and Graph take mail one at a time through this; IMAP in batches.
+    pub(crate) async fn ingest(
+        &mut self,
+        ctx: &crate::context::AppContext,
+        mail: crate::mail::inbound::journal::NewMail<'_>,
+    ) -> Result<(), FetchError> {
+        let (journaled, outcome) = crate::mail::inbound::pipeline::ingest(ctx, mail)
+            .await
+            .map_err(FetchError::Db)?;
+        if journaled.duplicate {
+            self.duplicates += 1;
+        } else {
+            self.journaled_new += 1;
+        }
+        if outcome.status == crate::mail::inbound::journal::status::FAILED {
+            self.failed += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Timing of the workers. The defaults are the production values.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {

@@ -116,9 +116,10 @@ impl MailboxRules {
     }
 
     /// Routing by the address the mail was sent to: `support+billing@` → category "billing";
-    /// `anything-<category id>@` → that category (seed 000).
+    /// `anything-<category id>@` → that category (seed 000). The headers' To and Cc first, then
+    /// the envelope recipients (`Delivered-To`), for mail whose headers do not name us.
     pub fn category_from_recipients(&self, parsed: &ParsedMail, categories: &[category::Model]) -> Option<i64> {
-        for rcpt in parsed.to.iter().chain(&parsed.cc) {
+        for rcpt in parsed.to.iter().chain(&parsed.cc).chain(&parsed.delivered_to) {
             let Some((local, domain)) = rcpt.email.split_once('@') else {
                 continue;
             };

@@ -9,12 +9,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use lettre::Address;
-use lettre::address::Envelope;
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 
-use super::transport::{SendError, Transport, describe, tls_parameters};
+use super::transport::{SendError, Transport, describe, envelope, tls_parameters};
 use crate::context::WeakContext;
 use crate::mail::oauth::sasl::Mechanism;
 
@@ -126,13 +124,7 @@ impl Transport for OAuthSmtp {
         } else {
             self.username.clone()
         };
-        let parse = |a: &str| {
-            a.parse::<Address>()
-                .map_err(|_| SendError::Permanent(format!("invalid address {a:?}")))
-        };
-        let from = parse(mail_from)?;
-        let to = rcpts.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
-        let envelope = Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(e.to_string()))?;
+        let envelope = envelope(mail_from, rcpts)?;
         let params = match self.tls.as_str() {
             "none" => None,
             _ => Some(tls_parameters(&self.host, &self.ca_file).map_err(|e| SendError::Permanent(e.to_string()))?),

@@ -90,13 +90,7 @@ impl Transport for Smtp {
     }
 
     async fn send(&self, mail_from: &str, rcpts: &[String], raw: &[u8]) -> Result<String, SendError> {
-        let parse = |a: &str| {
-            a.parse::<Address>()
-                .map_err(|_| SendError::Permanent(format!("invalid address {a:?}")))
-        };
-        let from = parse(mail_from)?;
-        let to = rcpts.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
-        let envelope = Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(e.to_string()))?;
+        let envelope = envelope(mail_from, rcpts)?;
         match self.transport.send_raw(&envelope, raw).await {
             Ok(answer) => Ok(format!(
                 "{} {}",
@@ -107,6 +101,17 @@ impl Transport for Smtp {
             Err(e) => Err(SendError::Transient(describe(&e))),
         }
     }
+}
+
+/// The SMTP envelope; an address lettre cannot take is the mail's own problem (permanent).
+pub fn envelope(mail_from: &str, rcpts: &[String]) -> Result<Envelope, SendError> {
+    let parse = |a: &str| {
+        a.parse::<Address>()
+            .map_err(|_| SendError::Permanent(format!("invalid address {a:?}")))
+    };
+    let from = parse(mail_from)?;
+    let to = rcpts.iter().map(|r| parse(r)).collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(Some(from), to).map_err(|e| SendError::Permanent(e.to_string()))
 }
 
 /// The server's own words where there are some ("550 5.1.1 no such user").

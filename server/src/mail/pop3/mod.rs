@@ -21,7 +21,6 @@ use crate::mail::imap::connect::Endpoint;
 use crate::mail::imap::lease::Lease;
 use crate::mail::imap::{FetchError, FetchReport, WorkerOptions};
 use crate::mail::inbound::journal::{NewMail, Source};
-use crate::mail::inbound::pipeline;
 use client::Pop3;
 
 /// Past this many ids on the server, the ids no longer there are not swept (one query would be
@@ -85,22 +84,18 @@ pub async fn run_cycle(
             remember(ctx, m.id, uid).await?;
             continue;
         };
-        let mail = NewMail {
-            mailbox_id: Some(m.id),
-            source: Source::Pop3,
-            raw: &raw,
-            explicit_key: None,
-            imap: None,
-        };
-        let (journaled, outcome) = pipeline::ingest(ctx, mail).await.map_err(FetchError::Db)?;
-        if journaled.duplicate {
-            report.duplicates += 1;
-        } else {
-            report.journaled_new += 1;
-        }
-        if outcome.status == crate::mail::inbound::journal::status::FAILED {
-            report.failed += 1;
-        }
+        report
+            .ingest(
+                ctx,
+                NewMail {
+                    mailbox_id: Some(m.id),
+                    source: Source::Pop3,
+                    raw: &raw,
+                    explicit_key: None,
+                    imap: None,
+                },
+            )
+            .await?;
         // Journaled: only now may the server forget it.
         remember(ctx, m.id, uid).await?;
         if delete {

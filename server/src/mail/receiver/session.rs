@@ -350,7 +350,14 @@ impl<'a> Conversation<'a> {
             if per_mailbox.iter().any(|(m, _)| m == mailbox) {
                 continue;
             }
-            let reply = self.deliver_to(*mailbox, &raw, source).await;
+            // Like a delivery agent, the envelope recipients go on top as `Delivered-To`, so
+            // `word-<category>@` and `+tag` route even when the headers do not name them (Bcc).
+            let mut stamped = Vec::with_capacity(raw.len() + 64);
+            for (address, _) in self.rcpts.iter().filter(|(_, m)| m == mailbox) {
+                stamped.extend_from_slice(format!("Delivered-To: {address}\r\n").as_bytes());
+            }
+            stamped.extend_from_slice(&raw);
+            let reply = self.deliver_to(*mailbox, &stamped, source).await;
             per_mailbox.push((*mailbox, reply));
         }
         let reply_of = |mailbox: i64| {
