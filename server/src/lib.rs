@@ -2,6 +2,7 @@
 //! tests start the server through exactly the code path production uses.
 
 pub mod auth;
+pub mod backend;
 pub mod bench;
 pub mod blobs;
 pub mod bootstrap;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{category_agent, round_robin_pointer, ticket, user};
 use protocol::{Role, TicketStatus};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use crate::error::AppResult;
 
@@ -33,12 +33,9 @@ pub async fn active_agents(db: &impl ConnectionTrait, category_id: i64) -> AppRe
 
 /// The next agent in the rotation of `category_id`, recorded as having got one now.
 pub async fn next(db: &impl ConnectionTrait, category_id: i64, now: DateTime<Utc>) -> AppResult<Option<i64>> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        // Two nodes assigning in the same category at once must not both pick the same
-        // agent: the second waits for the first's commit. (SQLite has one writer anyway.)
-        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock(7401, {})", category_id as i32))
-            .await?;
-    }
+    // Two nodes assigning in the same category at once must not both pick the same agent: the
+    // second waits for the first's commit. (Key space: 7401 in the high half, the category low.)
+    crate::backend::lock_keys(db, [(7401_i64 << 32) | (category_id & 0xffff_ffff)]).await?;
     let agents = active_agents(db, category_id).await?;
     let pointers = round_robin_pointer::Entity::find()
         .filter(round_robin_pointer::Column::CategoryId.eq(category_id))

@@ -9,8 +9,7 @@ use entity::{attachment, email_suppression, inbound_mail, message, subscriber, t
 use protocol::{Channel, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 
 use crate::directory::users::normalize_email;
@@ -245,20 +244,11 @@ async fn lock_message_ids<'a>(
     txn: &DatabaseTransaction,
     mails: impl IntoIterator<Item = &'a ParsedMail>,
 ) -> AppResult<()> {
-    if txn.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    let keys: BTreeSet<i64> = mails
+    let keys = mails
         .into_iter()
         .filter_map(|p| p.message_id.as_deref())
-        .map(|mid| i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0))
-        .collect();
-    if keys.is_empty() {
-        return Ok(());
-    }
-    // One target list, evaluated left to right: the keys are taken in this order.
-    let calls: Vec<String> = keys.iter().map(|k| format!("pg_advisory_xact_lock({k})")).collect();
-    txn.execute_unprepared(&format!("SELECT {}", calls.join(", "))).await?;
+        .map(|mid| i64::from_str_radix(&crate::blobs::BlobStore::sha256(mid.as_bytes())[..15], 16).unwrap_or(0));
+    crate::backend::lock_keys(txn, keys).await?;
     Ok(())
 }
 

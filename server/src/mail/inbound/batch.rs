@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use entity::{inbound_mail, mailbox};
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{EntityTrait, TransactionTrait};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::context::{AppContext, WeakContext};
@@ -265,7 +265,7 @@ async fn apply_together(
         .with_mailboxes(mailboxes)
         .with_write_behind();
     if let Some(behind) = lookups.write_behind()
-        && txn.get_database_backend() == sea_orm::DbBackend::Postgres
+        && crate::backend::concurrent_writers(&txn)
     {
         // The batch's confirmations go to its senders: their loop caps, read at once.
         let settings = crate::lookups::notification_settings(Some(&lookups), &txn).await?;

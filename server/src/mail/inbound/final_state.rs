@@ -26,7 +26,7 @@ pub async fn write(db: &impl ConnectionTrait, states: &[FinalState]) -> AppResul
     if states.is_empty() {
         return Ok(());
     }
-    if db.get_database_backend() == DbBackend::Postgres {
+    if crate::backend::concurrent_writers(db) {
         return write_together(db, states).await;
     }
     for s in states {

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use entity::{message, subscriber, ticket};
 use sea_orm::sea_query::LockType;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
 use crate::mail::parsed::ParsedMail;
@@ -84,7 +84,7 @@ impl KnownIds {
             let mut query = ticket::Entity::find()
                 .filter(ticket::Column::Id.is_in(ticket_ids.iter().copied()))
                 .order_by_asc(ticket::Column::Id);
-            if db.get_database_backend() == DbBackend::Postgres {
+            if crate::backend::concurrent_writers(db) {
                 // Locked here, in id order, as the UPDATE of each reply would lock them (one at a
                 // time, in mail order): two batches answering the same tickets then wait for
                 // each other instead of deadlocking and being redone mail by mail (a p99 of

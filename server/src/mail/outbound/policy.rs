@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use entity::{email_suppression, outbound_mail};
 use protocol::{NotificationSettings, OutboundStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
 use crate::write_behind::WriteBehind;
@@ -85,7 +85,7 @@ pub async fn hold_automatic(
         });
     }
     let recipient = recipient.to_lowercase();
-    let reserve = behind.is_some() && db.get_database_backend() == DbBackend::Postgres;
+    let reserve = behind.is_some() && crate::backend::concurrent_writers(db);
     // A batch read the caps of its senders up front: no query of its own.
     if let Some(b) = behind.filter(|_| reserve)
         && let Some(stored) = b.caps(|c| c.recent(&recipient, ticket_id))

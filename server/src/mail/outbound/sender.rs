@@ -13,11 +13,9 @@ use entity::{message, outbound_mail};
 use protocol::live::ChangeKind;
 use protocol::{MessageKind, OutboundStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
+use crate::backend::{self, Claim};
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::transport::{SendError, Transport};
@@ -31,34 +29,21 @@ const BATCH: i64 = 20;
 pub async fn claim(db: &impl ConnectionTrait) -> AppResult<Vec<outbound_mail::Model>> {
     let now = Utc::now();
     let lease = now + chrono::Duration::seconds(LEASE_SECS);
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE outbound_mails SET status = 'sending', locked_until = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbound_mails \
-               WHERE (status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND locked_until < $2) \
-               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING *"
-        }
-        // SQLite runs one writer at a time (and one node): no row locks needed.
-        _ => {
-            "UPDATE outbound_mails SET status = 'sending', locked_until = ?, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbound_mails \
-               WHERE (status = 'queued' AND next_attempt_at <= ?2) OR (status = 'sending' AND locked_until < ?2) \
-               ORDER BY id LIMIT ?3) \
-             RETURNING *"
-        }
-    };
-    let stmt = Statement::from_sql_and_values(backend, sql, [lease.into(), now.into(), BATCH.into()]);
-    let mut rows = outbound_mail::Entity::find().from_raw_sql(stmt).all(db).await?;
+    let mut rows = Claim {
+        table: "outbound_mails",
+        set: "status = 'sending', locked_until = {lease}, attempts = attempts + 1",
+        due: "(status = 'queued' AND next_attempt_at <= {now}) OR (status = 'sending' AND locked_until < {now})",
+        limit: BATCH,
+    }
+    .run::<outbound_mail::Entity>(db, now, lease)
+    .await?;
     rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
 
 /// The delay before attempt `attempts + 1`: base, 2×, 4×… capped at an hour.
 pub fn backoff(base_secs: u64, attempts: i32) -> Duration {
-    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(0);
-    Duration::from_secs(base_secs.max(1).saturating_mul(1u64 << exp).min(3600))
+    backend::backoff(Duration::from_secs(base_secs), attempts, Duration::from_secs(3600))
 }
 
 fn rcpts(m: &outbound_mail::Model) -> Vec<String> {

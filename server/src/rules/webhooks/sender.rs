@@ -8,8 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::webhook_delivery;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::backend::{self, Claim};
 use crate::context::AppContext;
 use crate::egress::{self, Egress};
 use crate::error::AppResult;
@@ -36,36 +37,25 @@ pub struct Pass {
 
 /// The pause before attempt `attempts + 1`: 30 s, 1 min, 2 min… capped at 4 hours.
 pub fn backoff(attempts: i32) -> chrono::Duration {
-    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
-    chrono::Duration::seconds(30i64.saturating_mul(1i64 << exp).min(4 * 3600))
+    let pause = backend::backoff(
+        std::time::Duration::from_secs(30),
+        attempts,
+        std::time::Duration::from_secs(4 * 3600),
+    );
+    chrono::Duration::from_std(pause).unwrap_or_else(|_| chrono::Duration::hours(4))
 }
 
 /// Claims due deliveries as of `now` (a parameter so tests need not wait out a backoff).
 async fn claim(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Vec<webhook_delivery::Model>> {
     let lease = now + chrono::Duration::seconds(LEASE_SECS);
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE webhook_deliveries SET lease_until = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_deliveries \
-               WHERE status = 'pending' AND next_attempt_at <= $2 \
-                 AND (lease_until IS NULL OR lease_until < $2) \
-               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-               AND (lease_until IS NULL OR lease_until < $2) \
-             RETURNING *"
-        }
-        // SQLite runs one writer at a time (and one node): no row locks needed.
-        _ => {
-            "UPDATE webhook_deliveries SET lease_until = ?1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_deliveries \
-               WHERE status = 'pending' AND next_attempt_at <= ?2 \
-                 AND (lease_until IS NULL OR lease_until < ?2) \
-               ORDER BY id LIMIT ?3) \
-             RETURNING *"
-        }
-    };
-    let stmt = Statement::from_sql_and_values(backend, sql, [lease.into(), now.into(), BATCH.into()]);
-    let mut rows = webhook_delivery::Entity::find().from_raw_sql(stmt).all(db).await?;
+    let mut rows = Claim {
+        table: "webhook_deliveries",
+        set: "lease_until = {lease}, attempts = attempts + 1",
+        due: "status = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})",
+        limit: BATCH,
+    }
+    .run::<webhook_delivery::Entity>(db, now, lease)
+    .await?;
     rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
