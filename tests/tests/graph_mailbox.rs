@@ -52,22 +52,20 @@ async fn graph_mailbox(app: &TestApp, address: &str, account: &str, after: After
 
 /// Polls until `address` has sent a mail containing `needle` through Graph.
 async fn wait_sent(graph: &GraphStandIn, address: &str, needle: &str) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(m) = graph
-            .sent(address)
-            .into_iter()
-            .map(|m| String::from_utf8_lossy(&m).into_owned())
-            .find(|m| m.contains(needle))
-        {
-            return m;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "nothing sent by {address} with {needle:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let found = maildesk_tests::poll::until(
+        &format!("a mail sent by {address} with {needle:?}"),
+        Duration::from_secs(30),
+        || async {
+            graph
+                .sent(address)
+                .into_iter()
+                .map(|m| String::from_utf8_lossy(&m).into_owned())
+                .find(|m| m.contains(needle))
+        },
+        Option::is_some,
+    )
+    .await;
+    found.unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

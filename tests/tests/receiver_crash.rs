@@ -130,30 +130,26 @@ async fn killed_with_sigkill_between_the_journal_commit_and_250_the_retry_makes_
         .await
         .unwrap();
     assert_eq!(retried.as_deref(), Ok("sent"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let tickets = ticket::Entity::find()
-            .filter(ticket::Column::Subject.eq(subject.clone()))
-            .count(app.ctx.db())
-            .await
-            .unwrap();
-        let journaled = inbound_mail::Entity::find()
-            .filter(inbound_mail::Column::MailboxId.eq(support.id))
-            .count(app.ctx.db())
-            .await
-            .unwrap();
-        assert!(
-            tickets <= 1 && journaled == 1,
-            "tickets {tickets}, journal rows {journaled}"
-        );
-        if tickets == 1 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the journaled mail never became a ticket"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (tickets, journaled) = maildesk_tests::poll::until(
+        "the journaled mail to become a ticket",
+        Duration::from_secs(30),
+        || async {
+            let tickets = ticket::Entity::find()
+                .filter(ticket::Column::Subject.eq(subject.clone()))
+                .count(app.ctx.db())
+                .await
+                .unwrap();
+            let journaled = inbound_mail::Entity::find()
+                .filter(inbound_mail::Column::MailboxId.eq(support.id))
+                .count(app.ctx.db())
+                .await
+                .unwrap();
+            assert!(tickets <= 1, "a second ticket: {tickets}");
+            (tickets, journaled)
+        },
+        |(tickets, _)| *tickets == 1,
+    )
+    .await;
+    assert_eq!((tickets, journaled), (1, 1), "one ticket, one journal row");
     node.kill9();
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod apply;
+mod apply_rows;
 pub mod batch;
 pub mod final_state;
 pub mod journal;
