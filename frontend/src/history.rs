@@ -3,7 +3,7 @@
 //! read, naming users and categories through [`Names`].
 
 use chrono::DateTime;
-use protocol::TicketEvent;
+use protocol::{EventKind, TicketEvent};
 
 use crate::format::datetime;
 
@@ -43,47 +43,58 @@ pub fn describe(e: &TicketEvent, names: &impl Names) -> Vec<Piece> {
             .unwrap_or_else(|| format!("category {v}"))
     };
     let due = |v: &str| DateTime::parse_from_rfc3339(v).map_or_else(|_| v.to_owned(), |t| datetime(t.to_utc()));
-    // A custom-field change names its field by id (`custom_field:7`); its values carry the name.
-    let field = if e.field.starts_with("custom_field:") {
-        "custom_field"
-    } else {
-        e.field.as_str()
-    };
-    match (field, old, new) {
-        ("created", _, via) => text(format!("{who} opened the ticket{}", via_words(via))),
-        ("status" | "priority", Some(o), Some(n)) => text(format!("{who} changed {} {o} → {n}", e.field)),
-        ("assignee", None, Some(n)) => text(format!("{who} assigned the ticket to {}", user(n))),
-        ("assignee", Some(o), None) => text(format!("{who} unassigned {}", user(o))),
-        ("assignee", Some(o), Some(n)) => text(format!("{who} reassigned the ticket from {} to {}", user(o), user(n))),
-        ("taken", _, _) => text(format!("{who} took the ticket")),
-        ("category", None, Some(n)) => text(format!("{who} set category {}", category(n))),
-        ("category", Some(o), None) => text(format!("{who} removed category {}", category(o))),
-        ("category", Some(o), Some(n)) => text(format!("{who} changed category {} → {}", category(o), category(n))),
-        ("due_at", None, Some(n)) => text(format!("{who} set the due date to {}", due(n))),
-        ("due_at", Some(_), None) => text(format!("{who} removed the due date")),
-        ("due_at", Some(o), Some(n)) => text(format!("{who} moved the due date from {} to {}", due(o), due(n))),
-        ("tags", o, n) => text(format!("{who} {}", tag_change(o.unwrap_or(""), n.unwrap_or("")))),
-        ("subscriber_added", _, Some(n)) => text(format!("{who} added subscriber {n}")),
-        ("subscriber_removed", Some(o), _) if e.actor.is_none() => text(format!("{o} unsubscribed")),
-        ("subscriber_removed", Some(o), _) => text(format!("{who} removed subscriber {o}")),
-        ("time_spent", o, Some(n)) => text(time_logged(who, o, n)),
-        ("merged_into", _, n) => ticket(format!("{who} merged this ticket into "), n, ""),
-        ("merged_from", _, n) => ticket(format!("{who} merged "), n, " into this ticket"),
-        ("split_into", _, n) => ticket(format!("{who} split a message off into "), n, ""),
-        ("split_from", _, n) => ticket(format!("{who} split this ticket off from "), n, ""),
-        ("follows_up", _, n) => ticket("Follows up on ".to_owned(), n, ""),
-        ("rating", _, Some(n)) => text(format!("{who} rated the help: {n}")),
-        ("delivery_failed", _, n) => text(format!(
+    use EventKind as K;
+    match (&e.field, old, new) {
+        (K::Created, _, via) => text(format!("{who} opened the ticket{}", via_words(via))),
+        (K::Status | K::Priority, Some(o), Some(n)) => text(format!("{who} changed {} {o} → {n}", e.field)),
+        (K::Assignee, None, Some(n)) => text(format!("{who} assigned the ticket to {}", user(n))),
+        (K::Assignee, Some(o), None) => text(format!("{who} unassigned {}", user(o))),
+        (K::Assignee, Some(o), Some(n)) => text(format!("{who} reassigned the ticket from {} to {}", user(o), user(n))),
+        (K::Taken, _, _) => text(format!("{who} took the ticket")),
+        (K::Category, None, Some(n)) => text(format!("{who} set category {}", category(n))),
+        (K::Category, Some(o), None) => text(format!("{who} removed category {}", category(o))),
+        (K::Category, Some(o), Some(n)) => text(format!("{who} changed category {} → {}", category(o), category(n))),
+        (K::DueAt, None, Some(n)) => text(format!("{who} set the due date to {}", due(n))),
+        (K::DueAt, Some(_), None) => text(format!("{who} removed the due date")),
+        (K::DueAt, Some(o), Some(n)) => text(format!("{who} moved the due date from {} to {}", due(o), due(n))),
+        (K::Tags, o, n) => text(format!("{who} {}", tag_change(o.unwrap_or(""), n.unwrap_or("")))),
+        (K::SubscriberAdded, _, Some(n)) => text(format!("{who} added subscriber {n}")),
+        (K::SubscriberRemoved, Some(o), _) if e.actor.is_none() => text(format!("{o} unsubscribed")),
+        (K::SubscriberRemoved, Some(o), _) => text(format!("{who} removed subscriber {o}")),
+        (K::TimeSpent, o, Some(n)) => text(time_logged(who, o, n)),
+        (K::MergedInto, _, n) => ticket(format!("{who} merged this ticket into "), n, ""),
+        (K::MergedFrom, _, n) => ticket(format!("{who} merged "), n, " into this ticket"),
+        (K::SplitInto, _, n) => ticket(format!("{who} split a message off into "), n, ""),
+        (K::SplitFrom, _, n) => ticket(format!("{who} split this ticket off from "), n, ""),
+        (K::FollowsUp, _, n) => ticket("Follows up on ".to_owned(), n, ""),
+        (K::Rating, _, Some(n)) => text(format!("{who} rated the help: {n}")),
+        (K::DeliveryFailed, _, n) => text(format!(
             "A mail could not be delivered: {}",
             n.unwrap_or("no reason given")
         )),
-        ("delivery_warning", _, n) => text(format!("Mail warning: {}", n.unwrap_or("no details"))),
-        ("attachment_refused", _, n) => text(format!("An attachment was refused: {}", n.unwrap_or("no reason given"))),
-        (field, Some(o), Some(n)) => text(format!("{who} changed {} {o} → {n}", field.replace('_', " "))),
-        (field, None, Some(n)) => text(format!("{who} set {} to {n}", field.replace('_', " "))),
-        (field, Some(o), None) => text(format!("{who} removed {} {o}", field.replace('_', " "))),
-        (field, None, None) => text(format!("{who}: {}", field.replace('_', " "))),
+        (K::DeliveryWarning, _, n) => text(format!("Mail warning: {}", n.unwrap_or("no details"))),
+        (K::AttachmentRefused, _, n) => text(format!("An attachment was refused: {}", n.unwrap_or("no reason given"))),
+        (kind, o, n) => text(generic(who, &noun(kind), o, n)),
     }
+}
+
+/// A change the sentences above do not cover, in the words of its kind: "Kim changed custom
+/// field Plan: silver → Plan: gold".
+fn generic(who: &str, noun: &str, old: Option<&str>, new: Option<&str>) -> String {
+    match (old, new) {
+        (Some(o), Some(n)) => format!("{who} changed {noun} {o} → {n}"),
+        (None, Some(n)) => format!("{who} set {noun} to {n}"),
+        (Some(o), None) => format!("{who} removed {noun} {o}"),
+        (None, None) => format!("{who}: {noun}"),
+    }
+}
+
+/// The kind's name in words; custom-field changes by either way of recording read "custom field".
+fn noun(kind: &EventKind) -> String {
+    if kind.is_custom_field() {
+        return "custom field".to_owned();
+    }
+    kind.to_string().replace('_', " ")
 }
 
 fn via_words(via: Option<&str>) -> &'static str {

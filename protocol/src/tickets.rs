@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::directory::UserRef;
+use crate::events::EventKind;
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -141,11 +142,9 @@ pub struct Subscriber {
 pub struct TicketEvent {
     pub id: i64,
     pub actor: Option<UserRef>,
-    /// `created`, `status`, `priority`, `category`, `assignee`, `due_at`, `tags`, `subscriber_added`,
-    /// `sla_policy` (the SLA policy changed), `overdue` (its due time passed; the value is it),
-    /// `rule` (an automation rule acted: "name (rule id): what"), `rule_loop_stopped`,
-    /// `rule_chain_capped` (a rule chain was cut short)…
-    pub field: String,
+    /// What changed: its name on the wire (`status`, `subscriber_added`, `custom_field:7`…).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub field: EventKind,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub created_at: DateTime<Utc>,

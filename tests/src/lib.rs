@@ -82,6 +82,18 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     spawn(backend, None, tweak).await
 }
 
+/// Starts a server whose SLA clock checks only hourly, so a test that moves due times itself
+/// is not raced by the background scheduler.
+pub async fn spawn_app_quiet_sla(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| s.sla.check_interval_secs = 3600).await
+}
+
+/// Starts a server whose background mail sender runs only when woken: the test drives the
+/// outbound queue itself.
+pub async fn spawn_app_quiet_sender(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| s.outbound.poll_interval_ms = 3_600_000).await
+}
+
 /// Starts a server whose search engine is its own, fresh Meilisearch (the scaled-out engine).
 pub async fn spawn_app_meili(backend: Backend) -> TestApp {
     spawn(backend, Some(meili_server::OwnMeili::start()), |_| {}).await

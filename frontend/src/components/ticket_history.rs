@@ -50,7 +50,7 @@ fn history_item(e: &TicketEvent, directory: &StaffDirectory) -> impl IntoView + 
         .collect_view();
     let at = e.created_at;
     view! {
-        <li class="timeline-item" data-testid="history-item" data-field=e.field.clone()>
+        <li class="timeline-item" data-testid="history-item" data-field=e.field.to_string()>
             <span class="timeline-text">{pieces}</span>
             <time class="timeline-time" datetime=at.to_rfc3339() title=datetime(at)>{relative(at)}</time>
         </li>

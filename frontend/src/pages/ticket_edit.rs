@@ -8,7 +8,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{ErrorCode, Message, MessageKind, TicketDetail, UpdateTicket};
+use protocol::{ErrorCode, EventKind, Message, MessageKind, TicketDetail, UpdateTicket};
 
 use crate::api::ApiError;
 use crate::components::conflict_banner::Conflict;
@@ -185,18 +185,19 @@ fn conflict_notice(what: &str, fresh: &TicketDetail, last_event: i64, me: Option
 }
 
 /// The audit field as a word in a sentence.
-fn field_noun(field: &str) -> &'static str {
-    match field {
-        "status" => "status",
-        "priority" => "priority",
-        "category" => "category",
-        "assignee" | "taken" => "assignee",
-        "due_at" => "due date",
-        "tags" => "tags",
-        "subscriber_added" | "subscriber_removed" => "subscribers",
-        "time_spent" => "time spent",
-        "merged_into" | "merged_from" => "a merge",
-        "split_into" | "split_from" => "a split",
+fn field_noun(kind: &EventKind) -> &'static str {
+    use EventKind as K;
+    match kind {
+        K::Status => "status",
+        K::Priority => "priority",
+        K::Category => "category",
+        K::Assignee | K::Taken => "assignee",
+        K::DueAt => "due date",
+        K::Tags => "tags",
+        K::SubscriberAdded | K::SubscriberRemoved => "subscribers",
+        K::TimeSpent => "time spent",
+        K::MergedInto | K::MergedFrom => "a merge",
+        K::SplitInto | K::SplitFrom => "a split",
         _ => "other details",
     }
 }

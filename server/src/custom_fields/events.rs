@@ -8,23 +8,16 @@
 use std::collections::HashSet;
 
 use entity::ticket_event;
-use protocol::FieldVisibility;
+use protocol::{EventKind, FieldVisibility};
 use sea_orm::ConnectionTrait;
 
 use crate::custom_fields::{definitions, visible_to};
 use crate::error::AppResult;
 use crate::tickets::access::Scope;
 
-const LEGACY: &str = "custom_field";
-const PREFIX: &str = "custom_field:";
-
-/// The history field of a change to field `id`.
-pub fn field_name(id: i64) -> String {
-    format!("{PREFIX}{id}")
-}
-
+/// Whether a stored history line is a custom-field change (either way it was recorded).
 pub fn is_one(field: &str) -> bool {
-    field == LEGACY || field.starts_with(PREFIX)
+    EventKind::parse(field).is_custom_field()
 }
 
 /// The fields a viewer may not see.
@@ -48,12 +41,13 @@ impl Hidden {
     }
 
     pub fn hides(&self, e: &ticket_event::Model) -> bool {
-        if let Some(id) = e.field.strip_prefix(PREFIX) {
-            // An id that does not parse was not written by us: hide it rather than guess.
-            return id.parse().map_or(true, |id| self.ids.contains(&id));
-        }
-        if e.field != LEGACY {
-            return false;
+        match EventKind::parse(&e.field) {
+            EventKind::CustomField(id) => return self.ids.contains(&id),
+            EventKind::LegacyCustomField => {}
+            // A `custom_field:` line whose id does not parse was not written by us: hide it
+            // rather than guess.
+            EventKind::Unknown(name) => return name.starts_with("custom_field:"),
+            _ => return false,
         }
         let named = |v: &Option<String>| {
             v.as_deref()
@@ -91,12 +85,16 @@ mod tests {
     #[test]
     fn hidden_fields_hide_their_lines_by_id_and_legacy_lines_by_name() {
         let h = hidden();
-        assert!(h.hides(&event(&field_name(7), None, Some("Margin: 40%"))));
-        assert!(!h.hides(&event(&field_name(8), None, Some("Plan: gold"))));
+        assert!(h.hides(&event(
+            &EventKind::CustomField(7).to_string(),
+            None,
+            Some("Margin: 40%")
+        )));
+        assert!(!h.hides(&event(&EventKind::CustomField(8).to_string(), None, Some("Plan: gold"))));
         assert!(h.hides(&event("custom_field", Some("Margin: 10%"), None)));
         assert!(!h.hides(&event("custom_field", None, Some("Plan: gold"))));
         assert!(h.hides(&event("custom_field:x", None, Some("?"))));
         assert!(!h.hides(&event("status", Some("open"), Some("closed"))));
-        assert!(is_one("custom_field") && is_one(&field_name(3)) && !is_one("status"));
+        assert!(is_one("custom_field") && is_one(&EventKind::CustomField(3).to_string()) && !is_one("status"));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::ticket_custom_value;
-use protocol::{CustomField, CustomFieldKind, CustomFieldValue, FieldVisibility, SetCustomValues};
+use protocol::{CustomField, CustomFieldKind, CustomFieldValue, EventKind, FieldVisibility, SetCustomValues};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::Value;
@@ -201,7 +201,7 @@ pub async fn set(
             &txn,
             ticket_id,
             Some(user.id),
-            &super::events::field_name(field.id),
+            EventKind::CustomField(field.id),
             show(old),
             show(value.as_ref()),
         )

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{category, company, ticket, ticket_event, user};
-use protocol::{Rating, ReportGroupBy, TicketStatus};
+use protocol::{EventKind, Rating, ReportGroupBy, TicketStatus};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
@@ -39,7 +39,7 @@ fn reopenings(period: &Period) -> Condition {
     let done = [TicketStatus::Resolved.as_str(), TicketStatus::Closed.as_str()];
     let active = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
     Condition::all()
-        .add(ticket_event::Column::Field.eq("status"))
+        .add(ticket_event::Column::Field.eq(EventKind::Status.to_string()))
         .add(ticket_event::Column::OldValue.is_in(done))
         .add(ticket_event::Column::NewValue.is_in(active))
         .add(ticket_event::Column::CreatedAt.gte(period.start))

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use entity::{category, message, subscriber, ticket, ticket_tag, user};
-use protocol::{Action, MessageKind, Role, RuleEvent, TicketStatus};
+use protocol::{Action, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 use crate::directory::users::normalize_email;
@@ -37,7 +37,15 @@ pub async fn apply(
                 let mut a = t.into_active_model();
                 a.priority = Set(value.as_str().into());
                 save(db, a).await?;
-                events::record(db, ticket_id, None, "priority", Some(old), Some(value.as_str().into())).await?;
+                events::record(
+                    db,
+                    ticket_id,
+                    None,
+                    EventKind::Priority,
+                    Some(old),
+                    Some(value.as_str().into()),
+                )
+                .await?;
                 rechoose = true;
                 Done(format!("set priority to {value}"))
             }
@@ -115,7 +123,7 @@ use Outcome::{Done, Skipped, Unchanged};
 /// The `rule` history row: which rule did what.
 pub async fn note(db: &impl ConnectionTrait, ticket_id: i64, rule: &CompiledRule, what: &str) -> AppResult<()> {
     let text = format!("{} (rule {}): {what}", rule.name, rule.id);
-    events::record(db, ticket_id, None, "rule", None, Some(text)).await
+    events::record(db, ticket_id, None, EventKind::Rule, None, Some(text)).await
 }
 
 async fn load(db: &impl ConnectionTrait, id: i64) -> AppResult<ticket::Model> {
@@ -147,7 +155,7 @@ async fn set_category(
     a.category_id = Set(id);
     save(db, a).await?;
     let s = |v: Option<i64>| v.map(|v| v.to_string());
-    events::record(db, ticket_id, None, "category", s(old), s(id)).await?;
+    events::record(db, ticket_id, None, EventKind::Category, s(old), s(id)).await?;
     *rechoose = true;
     Ok(Done(match id {
         Some(c) => format!("set category to {c}"),
@@ -216,7 +224,7 @@ async fn assign(
     a.assignee_id = Set(Some(agent));
     save(db, a).await?;
     let s = |v: Option<i64>| v.map(|v| v.to_string());
-    events::record(db, ticket_id, None, "assignee", s(old), s(Some(agent))).await?;
+    events::record(db, ticket_id, None, EventKind::Assignee, s(old), s(Some(agent))).await?;
     let mail = Event::Assigned {
         ticket_id,
         assignee: agent,
@@ -288,7 +296,15 @@ async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) 
         tags.retain(|t| *t != tag);
     }
     let (old, new) = set_tags(db, ticket_id, &tags).await?;
-    events::record(db, ticket_id, None, "tags", Some(old.join(",")), Some(new.join(","))).await?;
+    events::record(
+        db,
+        ticket_id,
+        None,
+        EventKind::Tags,
+        Some(old.join(",")),
+        Some(new.join(",")),
+    )
+    .await?;
     Ok(Done(if add {
         format!("added tag {tag}")
     } else {
@@ -323,6 +339,14 @@ async fn add_subscriber(db: &impl ConnectionTrait, ticket_id: i64, raw: &str) ->
     }
     .insert(db)
     .await?;
-    events::record(db, ticket_id, None, "subscriber_added", None, Some(email.clone())).await?;
+    events::record(
+        db,
+        ticket_id,
+        None,
+        EventKind::SubscriberAdded,
+        None,
+        Some(email.clone()),
+    )
+    .await?;
     Ok(Done(format!("added subscriber {email}")))
 }

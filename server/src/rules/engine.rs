@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use entity::rule;
-use protocol::{Action, Condition, DryRunRequest, DryRunResult, DryRunRule, RuleEvent};
+use protocol::{Action, Condition, DryRunRequest, DryRunResult, DryRunRule, EventKind, RuleEvent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, AppResult};
@@ -155,7 +155,7 @@ pub async fn run(
                             "rule would fire twice for one event; stopped"
                         );
                         let why = format!("{} (rule {}) would fire twice for the same event", rule.name, rule.id);
-                        events::record(db, ticket_id, None, "rule_loop_stopped", None, Some(why)).await?;
+                        events::record(db, ticket_id, None, EventKind::RuleLoopStopped, None, Some(why)).await?;
                     }
                     continue;
                 }
@@ -165,7 +165,7 @@ pub async fn run(
                         "chain of rule-caused events deeper than {MAX_DEPTH}; {} (rule {}) and later rules did not run",
                         rule.name, rule.id
                     );
-                    events::record(db, ticket_id, None, "rule_chain_capped", None, Some(why)).await?;
+                    events::record(db, ticket_id, None, EventKind::RuleChainCapped, None, Some(why)).await?;
                     return Ok(fired);
                 }
             }

@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::ticket;
-use protocol::TicketStatus;
+use protocol::{EventKind, TicketStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::error::{AppError, AppResult};
@@ -201,7 +201,7 @@ pub async fn sync_row(
             db,
             ticket_id,
             None,
-            "sla_policy",
+            EventKind::SlaPolicy,
             id(before.policy_id),
             id(after.policy_id),
         )

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::ticket;
-use protocol::RuleEvent;
 use protocol::live::ChangeKind;
+use protocol::{EventKind, RuleEvent};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, TransactionTrait};
 
@@ -90,7 +90,7 @@ async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>
     let mut ids = Vec::with_capacity(claimed.len());
     for t in claimed {
         let due = t.due_at.map(|d| d.to_rfc3339());
-        events::record(&txn, t.id, None, "overdue", None, due).await?;
+        events::record(&txn, t.id, None, EventKind::Overdue, None, due).await?;
         let env = ctx.notify_env();
         notify::notify(&txn, &env, Event::Overdue { ticket_id: t.id }).await?;
         // The time-based rule event, once per breach like the alert: same claim, same commit.

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::{message, ticket};
-use protocol::{Channel, CreateTicket, MessageKind, Priority, RuleEvent, TicketDetail, TicketStatus};
+use protocol::{Channel, CreateTicket, EventKind, MessageKind, Priority, RuleEvent, TicketDetail, TicketStatus};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
 use crate::auth::CurrentUser;
@@ -113,7 +113,15 @@ pub async fn create(
     if !req.tags.is_empty() {
         set_tags(&txn, t.id, &req.tags).await?;
     }
-    events::record(&txn, t.id, Some(user.id), "created", None, Some(via.as_str().into())).await?;
+    events::record(
+        &txn,
+        t.id,
+        Some(user.id),
+        EventKind::Created,
+        None,
+        Some(via.as_str().into()),
+    )
+    .await?;
     due::sync(&txn, t.id, true, now).await?;
     notify::notify(
         &txn,

@@ -1,7 +1,9 @@
-//! The audit trail: one row per change, with who made it.
+//! The audit trail: one row per change, with who made it and what kind of change it was
+//! ([`EventKind`], the vocabulary the browser app reads back).
 
 use chrono::Utc;
 use entity::ticket_event;
+use protocol::EventKind;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
 use crate::error::AppResult;
@@ -11,25 +13,25 @@ pub async fn record(
     db: &impl ConnectionTrait,
     ticket_id: i64,
     actor: Option<i64>,
-    field: &str,
+    kind: EventKind,
     old: Option<String>,
     new: Option<String>,
 ) -> AppResult<()> {
-    row(ticket_id, actor, field, old, new).insert(db).await?;
+    row(ticket_id, actor, kind, old, new).insert(db).await?;
     Ok(())
 }
 
 fn row(
     ticket_id: i64,
     actor: Option<i64>,
-    field: &str,
+    kind: EventKind,
     old: Option<String>,
     new: Option<String>,
 ) -> ticket_event::ActiveModel {
     ticket_event::ActiveModel {
         ticket_id: Set(ticket_id),
         actor_id: Set(actor),
-        field: Set(field.to_owned()),
+        field: Set(kind.to_string()),
         old_value: Set(old),
         new_value: Set(new),
         created_at: Set(Utc::now()),
@@ -44,12 +46,12 @@ pub async fn record_or_defer(
     behind: Option<&WriteBehind>,
     ticket_id: i64,
     actor: Option<i64>,
-    field: &str,
+    kind: EventKind,
     new: Option<String>,
 ) -> AppResult<()> {
     let Some(behind) = behind else {
-        return record(db, ticket_id, actor, field, None, new).await;
+        return record(db, ticket_id, actor, kind, None, new).await;
     };
-    behind.event(row(ticket_id, actor, field, None, new));
+    behind.event(row(ticket_id, actor, kind, None, new));
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Reading tickets: the filtered, paged list and one ticket with its thread.
 
 use entity::{attachment, message, subscriber, ticket, ticket_event, ticket_tag};
-use protocol::{MessageKind, Page, SortOrder, Subscriber, Ticket, TicketDetail, TicketEvent, TicketQuery, TicketSort};
+use protocol::{
+    EventKind, MessageKind, Page, SortOrder, Subscriber, Ticket, TicketDetail, TicketEvent, TicketQuery, TicketSort,
+};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder};
 
@@ -179,7 +181,7 @@ async fn events(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) -> App
         .map(|e| TicketEvent {
             id: e.id,
             actor: e.actor_id.and_then(|a| users.get(&a).cloned()),
-            field: e.field,
+            field: EventKind::parse(&e.field),
             old_value: e.old_value,
             new_value: e.new_value,
             created_at: e.created_at,

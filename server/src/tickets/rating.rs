@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use entity::ticket;
-use protocol::{Rating, TicketStatus};
+use protocol::{EventKind, Rating, TicketStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
 
 use crate::error::{AppError, AppResult};
@@ -41,9 +41,25 @@ pub async fn record(
         active.rating_comment = Set(Some(c.to_owned()));
     }
     active.update(db).await?;
-    events::record(db, id, Some(user_id), "rating", old, Some(rating.as_str().into())).await?;
+    events::record(
+        db,
+        id,
+        Some(user_id),
+        EventKind::Rating,
+        old,
+        Some(rating.as_str().into()),
+    )
+    .await?;
     if let Some(c) = comment {
-        events::record(db, id, Some(user_id), "rating_comment", None, Some(c.to_owned())).await?;
+        events::record(
+            db,
+            id,
+            Some(user_id),
+            EventKind::RatingComment,
+            None,
+            Some(c.to_owned()),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use entity::{attachment, message, subscriber, ticket, user};
-use protocol::{Channel, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
+use protocol::{Channel, EventKind, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
@@ -105,7 +105,7 @@ pub async fn merge(
         &txn,
         source,
         Some(user.id),
-        "merged_into",
+        EventKind::MergedInto,
         None,
         Some(target.to_string()),
     )
@@ -114,7 +114,7 @@ pub async fn merge(
         &txn,
         target,
         Some(user.id),
-        "merged_from",
+        EventKind::MergedFrom,
         None,
         Some(source.to_string()),
     )
@@ -196,10 +196,26 @@ pub async fn split(
         .filter(attachment::Column::MessageId.eq(m.id))
         .exec(&txn)
         .await?;
-    events::record(&txn, t.id, Some(user.id), "split_from", None, Some(source.to_string())).await?;
+    events::record(
+        &txn,
+        t.id,
+        Some(user.id),
+        EventKind::SplitFrom,
+        None,
+        Some(source.to_string()),
+    )
+    .await?;
     // The split-off ticket is a new request: its own policy, its clock from now.
     due::sync(&txn, t.id, true, now).await?;
-    events::record(&txn, source, Some(user.id), "split_into", None, Some(t.id.to_string())).await?;
+    events::record(
+        &txn,
+        source,
+        Some(user.id),
+        EventKind::SplitInto,
+        None,
+        Some(t.id.to_string()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(t.id)
 }

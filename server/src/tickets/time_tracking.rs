@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{ticket, time_entry, user};
-use protocol::TimeEntry;
+use protocol::{EventKind, TimeEntry};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -63,7 +63,7 @@ pub async fn log(
         &txn,
         ticket_id,
         Some(user.id),
-        "time_spent",
+        EventKind::TimeSpent,
         Some(t.time_spent_minutes.to_string()),
         Some((t.time_spent_minutes + minutes).to_string()),
     )

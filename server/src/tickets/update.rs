@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::{subscriber, ticket, ticket_tag, user};
-use protocol::{Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
+use protocol::{EventKind, Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -76,7 +76,7 @@ pub async fn update(
             &txn,
             ticket_id,
             actor,
-            "priority",
+            EventKind::Priority,
             Some(t.priority.clone()),
             Some(p.as_str().into()),
         )
@@ -85,12 +85,12 @@ pub async fn update(
         rechoose = true;
     }
     if let Some(c) = req.category_id.filter(|c| *c != t.category_id) {
-        events::record(&txn, ticket_id, actor, "category", opt(t.category_id), opt(c)).await?;
+        events::record(&txn, ticket_id, actor, EventKind::Category, opt(t.category_id), opt(c)).await?;
         active.category_id = Set(c);
         rechoose = true;
     }
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
-        events::record(&txn, ticket_id, actor, "assignee", opt(t.assignee_id), opt(a)).await?;
+        events::record(&txn, ticket_id, actor, EventKind::Assignee, opt(t.assignee_id), opt(a)).await?;
         active.assignee_id = Set(a);
         rule_events.push(RuleEvent::AssignmentChanged);
         if let Some(assignee) = a {
@@ -103,7 +103,7 @@ pub async fn update(
     }
     if let Some(d) = req.due_at.filter(|d| *d != t.due_at) {
         let fmt = |d: Option<chrono::DateTime<Utc>>| d.map(|d| d.to_rfc3339());
-        events::record(&txn, ticket_id, actor, "due_at", fmt(t.due_at), fmt(d)).await?;
+        events::record(&txn, ticket_id, actor, EventKind::DueAt, fmt(t.due_at), fmt(d)).await?;
         active.due_at = Set(d);
     }
     active.update(&txn).await?;
@@ -111,7 +111,15 @@ pub async fn update(
     if let Some(tags) = &req.tags {
         let (old, new) = set_tags(&txn, ticket_id, tags).await?;
         if old != new {
-            events::record(&txn, ticket_id, actor, "tags", Some(old.join(",")), Some(new.join(","))).await?;
+            events::record(
+                &txn,
+                ticket_id,
+                actor,
+                EventKind::Tags,
+                Some(old.join(",")),
+                Some(new.join(",")),
+            )
+            .await?;
         }
     }
     for event in mails {
@@ -172,7 +180,15 @@ pub async fn take(
             _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default(), true).await,
         });
     }
-    events::record(&txn, ticket_id, Some(user.id), "taken", None, Some(user.id.to_string())).await?;
+    events::record(
+        &txn,
+        ticket_id,
+        Some(user.id),
+        EventKind::Taken,
+        None,
+        Some(user.id.to_string()),
+    )
+    .await?;
     notify::notify(
         &txn,
         env,
@@ -215,7 +231,7 @@ pub async fn apply_status(
         db,
         id,
         actor,
-        "status",
+        EventKind::Status,
         Some(current.as_str().into()),
         Some(next.as_str().into()),
     )
@@ -295,7 +311,15 @@ pub async fn add_subscriber(
         }
         .insert(&txn)
         .await?;
-        events::record(&txn, ticket_id, Some(user.id), "subscriber_added", None, Some(email)).await?;
+        events::record(
+            &txn,
+            ticket_id,
+            Some(user.id),
+            EventKind::SubscriberAdded,
+            None,
+            Some(email),
+        )
+        .await?;
         txn.commit().await?;
     }
     queries::detail(db, scope, ticket_id).await
@@ -321,7 +345,15 @@ pub async fn remove_subscriber(
     if removed == 0 {
         return Err(AppError::NotFound("subscriber"));
     }
-    events::record(&txn, ticket_id, Some(user.id), "subscriber_removed", Some(email), None).await?;
+    events::record(
+        &txn,
+        ticket_id,
+        Some(user.id),
+        EventKind::SubscriberRemoved,
+        Some(email),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }

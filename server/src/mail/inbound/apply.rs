@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 use entity::{inbound_mail, subscriber, ticket, user};
-use protocol::{Channel, MessageKind, Role, RuleEvent, TicketStatus};
+use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
@@ -419,9 +419,9 @@ async fn create_ticket(
     .await?;
     let behind = input.notify.lookups.and_then(Lookups::write_behind);
     let via = Some(Channel::Email.as_str().into());
-    events::record_or_defer(txn, behind, t.id, Some(sender.id), "created", via).await?;
+    events::record_or_defer(txn, behind, t.id, Some(sender.id), EventKind::Created, via).await?;
     if let Some(p) = parent {
-        events::record_or_defer(txn, behind, t.id, None, "follows_up", Some(p.to_string())).await?;
+        events::record_or_defer(txn, behind, t.id, None, EventKind::FollowsUp, Some(p.to_string())).await?;
     }
     let t = due::sync_row(txn, input.notify.lookups, t, true, now).await?;
     let kind = if as_staff && subject_has(input.parsed, "#tech#") {
@@ -498,7 +498,7 @@ async fn append(
             txn,
             t.id,
             Some(sender.id),
-            "subscriber_removed",
+            EventKind::SubscriberRemoved,
             Some(sender.email.clone()),
             None,
         )

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use entity::{attachment, email_suppression, message, subscriber, ticket, user};
-use protocol::{MessageKind, RuleEvent};
+use protocol::{EventKind, MessageKind, RuleEvent};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
@@ -169,7 +169,15 @@ pub(super) async fn insert_message(
         None => m,
     };
     for note in &input.refused {
-        events::record(txn, ticket_id, None, "attachment_refused", None, Some(note.clone())).await?;
+        events::record(
+            txn,
+            ticket_id,
+            None,
+            EventKind::AttachmentRefused,
+            None,
+            Some(note.clone()),
+        )
+        .await?;
     }
     Ok((m, files))
 }
@@ -234,7 +242,15 @@ pub(super) async fn add_subscribers(
         .insert(txn)
         .await?;
         added.push(row);
-        events::record(txn, ticket_id, Some(sender.id), "subscriber_added", None, Some(email)).await?;
+        events::record(
+            txn,
+            ticket_id,
+            Some(sender.id),
+            EventKind::SubscriberAdded,
+            None,
+            Some(email),
+        )
+        .await?;
     }
     if !added.is_empty() {
         forget_subscribers(input, ticket_id);

@@ -1,7 +1,7 @@
 //! What the links in our mails do once clicked: leave a ticket, rate it, or open it signed in.
 
 use entity::{subscriber, ticket, user};
-use protocol::{Rating, Role, TokenResponse};
+use protocol::{EventKind, Rating, Role, TokenResponse};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::auth::sessions;
@@ -32,7 +32,7 @@ pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
         .rows_affected
         > 0;
     if removed {
-        events::record(ctx.db(), c.tkt, None, "subscriber_removed", Some(email), None).await?;
+        events::record(ctx.db(), c.tkt, None, EventKind::SubscriberRemoved, Some(email), None).await?;
     }
     Ok(removed)
 }

@@ -4,7 +4,7 @@
 
 use entity::{attachment, user};
 use lettre::message::dkim::DkimConfig;
-use protocol::{NotificationSettings, Role, TemplateEvent};
+use protocol::{EventKind, NotificationSettings, Role, TemplateEvent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::blobs::BlobStore;
@@ -392,7 +392,7 @@ pub async fn notify_with(
         send(db, env, &settings, &f, &vars, s, &mut report).await?;
     }
     for w in &report.warnings {
-        events::record(db, ticket_id, actor, "delivery_warning", None, Some(w.clone())).await?;
+        events::record(db, ticket_id, actor, EventKind::DeliveryWarning, None, Some(w.clone())).await?;
     }
     Ok(report)
 }

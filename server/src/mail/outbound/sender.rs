@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{message, outbound_mail};
 use protocol::live::ChangeKind;
-use protocol::{MessageKind, OutboundStatus};
+use protocol::{EventKind, MessageKind, OutboundStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
@@ -138,7 +138,7 @@ async fn record_failure(
         db,
         ticket_id,
         None,
-        "delivery_failed",
+        EventKind::DeliveryFailed,
         None,
         Some(format!("{to}: {error}")),
     )

@@ -17,7 +17,7 @@ use maildesk::mail::outbound::sender;
 use maildesk::mail::outbound::transport::{SendError, Transport};
 use maildesk::write_behind::WriteBehind;
 use maildesk_tests::client::new_ticket;
-use maildesk_tests::{Backend, TestApp, spawn_app_with};
+use maildesk_tests::{Backend, TestApp, spawn_app_quiet_sender};
 use protocol::{CreateTicket, NotificationSettings, OutboundStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -45,11 +45,6 @@ impl Transport for Counting {
         *self.sent.lock().unwrap().entry(id).or_default() += 1;
         Ok("250 counted".into())
     }
-}
-
-async fn quiet_app(backend: Backend) -> TestApp {
-    // The background sender only runs when woken: the test drives the queue itself.
-    spawn_app_with(backend, |s| s.outbound.poll_interval_ms = 3_600_000).await
 }
 
 async fn enqueue_many(app: &TestApp, n: usize) -> Vec<String> {
@@ -115,7 +110,7 @@ fn outgoing(to: &str, i: usize, automatic: bool) -> Outgoing {
 /// still gets its id at once, and the loop caps count the waiting ones.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mails_kept_aside_by_a_batch_get_their_ids_and_count_for_the_caps() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sender(Backend::Postgres).await;
     let settings = NotificationSettings {
         auto_cap_count: 2,
         ..NotificationSettings::default()
@@ -163,7 +158,7 @@ async fn mails_kept_aside_by_a_batch_get_their_ids_and_count_for_the_caps() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_draining_one_queue_send_every_mail_exactly_once() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sender(Backend::Postgres).await;
     let node = app.spawn_node_with(|s| s.outbound.poll_interval_ms = 3_600_000).await;
     let ids = enqueue_many(&app, 60).await;
     let transport = Arc::new(Counting::default());
@@ -194,7 +189,7 @@ async fn a_half_sent_mail_goes_again_under_the_same_message_id_sqlite() {
 
 async fn half_sent_mail_goes_again(backend: Backend) {
     // The background sender runs only when a route wakes it, so it cannot race the test.
-    let app = quiet_app(backend).await;
+    let app = spawn_app_quiet_sender(backend).await;
     let t = app
         .api
         .create_ticket(
@@ -254,7 +249,7 @@ async fn half_sent_mail_goes_again(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_autologin_links_customers_get_the_plain_ticket_link() {
-    let app = quiet_app(Backend::Sqlite).await;
+    let app = spawn_app_quiet_sender(Backend::Sqlite).await;
     let mut s: NotificationSettings =
         maildesk_tests::client::ok_json(app.api.get(&app.admin.token, "/admin/notification-settings").await).await;
     s.autologin_links = false;
@@ -293,7 +288,7 @@ async fn without_autologin_links_customers_get_the_plain_ticket_link() {
 /// mails and live suppressions still count, and ids come from a block taken ahead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caps_read_up_front_count_stored_and_waiting_mails() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sender(Backend::Postgres).await;
     let settings = NotificationSettings {
         auto_cap_count: 2,
         ..NotificationSettings::default()

@@ -10,17 +10,13 @@ use chrono::Utc;
 use maildesk::sla::scheduler;
 use maildesk_tests::browser::{Browser, person};
 use maildesk_tests::client::{new_ticket, ok_json};
-use maildesk_tests::{Backend, TestApp, spawn_app_with};
+use maildesk_tests::{Backend, spawn_app_quiet_sla};
 use protocol::{BusinessCalendar, Priority, Role, SlaPolicy, WorkInterval};
 use sea_orm::Set;
 use serde_json::json;
 
 /// A server whose own overdue checker stays out of the way (it runs once at start-up, then
 /// hourly): the test runs the check itself.
-async fn quiet_app() -> TestApp {
-    spawn_app_with(Backend::Postgres, |s| s.sla.check_interval_secs = 3600).await
-}
-
 /// Sets a select as a person's pick does: the value, then a bubbling `change`. Waits until the
 /// select is enabled and offers `value`.
 async fn choose(b: &Browser, css: &str, value: &str) {
@@ -77,7 +73,7 @@ fn around_the_clock() -> Vec<WorkInterval> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sla_set_up_in_the_admin_shows_on_the_ticket_and_its_breach_shows_live_and_in_the_queue() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let customer = person(&app, Role::Customer, "Sam Okafor").await;
     let b = Browser::signed_in(app.address(), "admin", &app.admin).await;
 

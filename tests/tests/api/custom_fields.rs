@@ -139,7 +139,7 @@ both_backends!(
             .await
             .events
             .iter()
-            .filter(|e| e.field == format!("custom_field:{}", plan.id))
+            .filter(|e| e.field == format!("custom_field:{}", plan.id).as_str())
             .filter_map(|e| e.new_value.clone())
             .collect();
         assert!(history.contains(&"Plan: Gold".to_string()), "{history:?}");

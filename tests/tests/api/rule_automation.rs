@@ -18,7 +18,7 @@ use maildesk_tests::client::{expect_error, new_ticket, ok_json};
 use maildesk_tests::outbox::outbox;
 use maildesk_tests::sla::{around_the_clock, at, office_hours, targets};
 use maildesk_tests::webhook_receiver::Receiver;
-use maildesk_tests::{Backend, TestApp, spawn_app_with};
+use maildesk_tests::{Backend, TestApp, spawn_app_quiet_sla};
 use protocol::{ErrorCode, Priority, Rule, TicketDetail, TicketStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -27,10 +27,6 @@ const SOON: Duration = Duration::from_secs(15);
 
 /// A server whose own clocks stay out of the way (the overdue and idle checks run at start-up,
 /// then hourly): tests run the checks themselves with the `now` they want.
-async fn quiet_app() -> TestApp {
-    spawn_app_with(Backend::Postgres, |s| s.sla.check_interval_secs = 3600).await
-}
-
 async fn create_rule(app: &TestApp, body: Value) -> Rule {
     let resp = app.api.post_json(&app.admin.token, "/admin/rules", &body).await;
     assert_eq!(
@@ -81,7 +77,7 @@ async fn deliveries(app: &TestApp, ticket_id: i64) -> Vec<webhook_delivery::Mode
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_rule_fires_once_per_quiet_period_even_with_two_nodes_checking() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let node = app.spawn_node_with(|s| s.sla.check_interval_secs = 3600).await;
     let rule = create_rule(
         &app,
@@ -155,7 +151,7 @@ async fn an_idle_rule_fires_once_per_quiet_period_even_with_two_nodes_checking()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_passed_rule_runs_once_per_breach_with_the_overdue_alert() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let cal = app.create_calendar(&around_the_clock("24/7")).await;
     app.create_policy(&targets("All", cal.id, None, Some(60), Some(480)))
         .await;
@@ -198,7 +194,7 @@ async fn a_due_passed_rule_runs_once_per_breach_with_the_overdue_alert() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_is_signed_retried_after_a_failure_and_delivered_once() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let receiver = Receiver::start(&[500]).await;
     let secret = "a-long-enough-shared-secret";
     create_rule(
@@ -289,7 +285,7 @@ async fn a_webhook_is_signed_retried_after_a_failure_and_delivered_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_to_a_dead_endpoint_is_given_up_after_the_last_attempt() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     // A port nobody listens on: bind, note it, close.
     let dead = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -318,7 +314,7 @@ async fn a_webhook_to_a_dead_endpoint_is_given_up_after_the_last_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn business_hours_conditions_follow_the_calendar() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let always = app.create_calendar(&around_the_clock("Always")).await;
     let office = app
         .create_calendar(&office_hours("Office", "Europe/Berlin", vec![]))
@@ -356,7 +352,7 @@ async fn business_hours_conditions_follow_the_calendar() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rule_mail_to_a_robot_is_held_by_the_outbound_policy() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     create_rule(
         &app,
         json!({"name": "Mail the robot", "event": "ticket_created",
@@ -394,7 +390,7 @@ async fn a_rule_mail_to_a_robot_is_held_by_the_outbound_policy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spam_is_tagged_and_closed_without_answering_the_sender() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     create_rule(
         &app,
         json!({"name": "Spam filter", "event": "ticket_created",
@@ -430,7 +426,7 @@ async fn spam_is_tagged_and_closed_without_answering_the_sender() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_and_integration_settings_are_validated_naming_the_field() {
-    let app = quiet_app().await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let admin = &app.admin.token;
     let cases: Vec<(Value, &str)> = vec![
         (

@@ -4,17 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn maildesk(data_dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maildesk"));
-    cmd.arg("--data-dir").arg(data_dir).args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MAILDESK__") || k == "DATABASE_URL" || k == "REDIS_URL" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().unwrap()
+    super::maildesk(data_dir).args(args).output().unwrap()
 }
 
 fn text(o: &Output) -> String {

@@ -2,20 +2,10 @@
 //! wrong setting refused with one clear line.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn maildesk(data_dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maildesk"));
-    cmd.arg("--data-dir").arg(data_dir);
-    // The test's own environment must not leak settings into the binary.
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MAILDESK__") || k == "DATABASE_URL" || k == "REDIS_URL" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd
-}
+use super::maildesk;
 
 #[test]
 fn first_start_prints_the_url_and_a_one_time_admin_password() {

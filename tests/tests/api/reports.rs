@@ -12,7 +12,7 @@ use maildesk_tests::reports::{
     Lcg, Spec, add_category, add_company, add_event, add_ticket, add_user, assert_row, assert_same, at, oracle,
     parse_csv,
 };
-use maildesk_tests::{Backend, TestApp, both_backends, spawn_app_with};
+use maildesk_tests::{Backend, TestApp, both_backends, spawn_app_quiet_sla};
 use protocol::{ErrorCode, Report, Role};
 
 /// The generated data runs from 2026-09-28 to 2026-11-10; reports cover five whole weeks
@@ -21,10 +21,6 @@ const FROM: &str = "2026-10-05";
 const TO: &str = "2026-11-08";
 
 /// The overdue checker would otherwise run at start-up and touch SLA tickets.
-async fn quiet_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, |s| s.sla.check_interval_secs = 3600).await
-}
-
 async fn report(app: &TestApp, query: &str) -> Report {
     ok_json(app.api.get(&app.admin.token, &format!("/reports?{query}")).await).await
 }
@@ -174,7 +170,7 @@ async fn check(app: &TestApp, world: &World, group_by: &'static str, tz: &str) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_grouping_matches_sql_on_a_generated_data_set() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let world = generate(&app).await;
 
     let days = check(&app, &world, "day", "UTC").await;
@@ -337,7 +333,7 @@ both_backends!(hand_computed_week_on, hand_computed_week);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopening_through_the_api_is_counted() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let t = app
         .api
         .create_ticket(&app.admin.token, &maildesk_tests::client::new_ticket("Reopen me"))
@@ -367,7 +363,7 @@ async fn a_reopening_through_the_api_is_counted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_managers_read_reports_and_bad_queries_say_why() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let agent = app.new_user(Role::Agent).await;
     let customer = app.new_user(Role::Customer).await;
     let ok = "from=2026-11-01&to=2026-11-30&group_by=week";

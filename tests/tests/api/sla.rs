@@ -14,7 +14,7 @@ use maildesk_tests::live::connect;
 use maildesk_tests::mail::mail;
 use maildesk_tests::outbox::outbox;
 use maildesk_tests::sla::{around_the_clock, at, interval, office_hours, targets};
-use maildesk_tests::{Backend, TestApp, spawn_app, spawn_app_with};
+use maildesk_tests::{Backend, TestApp, spawn_app, spawn_app_quiet_sla, spawn_app_with};
 use protocol::live::{ServerFrame, Topic};
 use protocol::{
     BusinessCalendar, ErrorCode, Holiday, MailboxSettings, Page, PostMessage, Priority, Role, SaveCalendar,
@@ -26,10 +26,6 @@ const SOON: Duration = Duration::from_secs(10);
 
 /// A server whose own overdue checker stays out of the way (it runs once at start-up, then
 /// hourly): the test calls the check itself, with the `now` it wants.
-async fn quiet_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, |s| s.sla.check_interval_secs = 3600).await
-}
-
 fn minutes(m: i64) -> chrono::Duration {
     chrono::Duration::minutes(m)
 }
@@ -558,12 +554,12 @@ async fn tickets_from_mail_and_from_a_split_get_due_times() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_overdue_ticket_is_flagged_alerted_once_and_shows_in_queue_and_dashboard() {
-    overdue_is_alerted_once_and_shows_everywhere(quiet_app(Backend::Postgres).await).await;
+    overdue_is_alerted_once_and_shows_everywhere(spawn_app_quiet_sla(Backend::Postgres).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_an_overdue_ticket_is_flagged_alerted_once_and_shows_in_queue_and_dashboard() {
-    overdue_is_alerted_once_and_shows_everywhere(quiet_app(Backend::Sqlite).await).await;
+    overdue_is_alerted_once_and_shows_everywhere(spawn_app_quiet_sla(Backend::Sqlite).await).await;
 }
 
 async fn overdue_is_alerted_once_and_shows_everywhere(app: TestApp) {
@@ -610,7 +606,7 @@ async fn overdue_is_alerted_once_and_shows_everywhere(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_time_moved_into_the_future_clears_the_flag_and_a_later_breach_alerts_again() {
-    let app = quiet_app(Backend::Postgres).await;
+    let app = spawn_app_quiet_sla(Backend::Postgres).await;
     let cal = app.create_calendar(&around_the_clock("24/7")).await;
     app.create_policy(&targets("Normal", cal.id, Some(Priority::Normal), Some(1), None))
         .await;

@@ -73,10 +73,9 @@ both_backends!(
         assert_eq!(updated.ticket.tags, vec!["fire".to_string(), "hardware".to_string()]);
 
         // The audit trail names each change and who made it.
-        let fields: Vec<(&str, Option<&str>)> = updated
-            .events
-            .iter()
-            .map(|e| (e.field.as_str(), e.new_value.as_deref()))
+        let names: Vec<String> = updated.events.iter().map(|e| e.field.to_string()).collect();
+        let fields: Vec<(&str, Option<&str>)> = (updated.events.iter().zip(&names))
+            .map(|(e, name)| (name.as_str(), e.new_value.as_deref()))
             .collect();
         assert!(fields.contains(&("created", Some("portal"))), "{fields:?}");
         assert!(fields.contains(&("status", Some("pending"))), "{fields:?}");
