@@ -16,6 +16,7 @@ pub mod mail;
 pub mod oauth;
 pub mod outbound;
 pub mod page;
+pub mod placeholders;
 pub mod reports;
 pub mod rules;
 pub mod search;

@@ -21,6 +21,7 @@ pub mod kb;
 pub mod keys;
 pub mod lookups;
 pub mod mail;
+pub mod net;
 pub mod paging;
 pub mod realtime;
 pub mod reports;

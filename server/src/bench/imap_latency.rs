@@ -37,7 +37,7 @@ async fn committed(ctx: &AppContext, message_id: &str, within: Duration) -> anyh
 }
 
 pub async fn run(ctx: AppContext, target: ImapTarget, count: usize) -> anyhow::Result<()> {
-    if !connect::is_loopback(&target.host) {
+    if !crate::net::is_loopback(&target.host) {
         anyhow::bail!("the benchmark talks plain IMAP: use a loopback host");
     }
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();

@@ -14,7 +14,7 @@ use crate::directory::users::normalize_email;
 use crate::egress::{self, Egress};
 use crate::error::{AppError, AppResult};
 use crate::keys::Keys;
-use crate::mail::imap::connect::is_loopback;
+use crate::net::is_loopback;
 
 fn tls_str(t: TlsMode) -> &'static str {
     match t {
@@ -278,7 +278,7 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
 fn check_consistency(m: &mailbox::Model) -> AppResult<()> {
     if let Some(host) = &m.smtp_host
         && m.smtp_tls == "none"
-        && !crate::mail::imap::connect::is_loopback(host)
+        && !is_loopback(host)
     {
         return Err(AppError::validation(
             "smtp_tls: none is only allowed for a loopback host; use starttls or implicit",

@@ -1,5 +1,5 @@
 //! A Maildesk node listening with the built-in SMTP receiver, run as its own process by the
-//! receiver's crash test (`tests/tests/receiver.rs`), so the test can end it with SIGKILL at an
+//! receiver's crash test (`tests/tests/mail/receiver_crash.rs`), so the test can end it with SIGKILL at an
 //! exact point: with `NODE_PAUSE_AFTER_COMMIT` set, every delivery stops after its journal
 //! commit, before the `250`, and the node prints `COMMITTED <journal id>`.
 //!

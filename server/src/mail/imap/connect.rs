@@ -27,6 +27,7 @@ use crate::crypto;
 use crate::egress::{self, Egress};
 use crate::keys::Keys;
 use crate::mail::oauth::sasl::Mechanism;
+use crate::net::is_loopback;
 
 /// How the connection is secured (`mailboxes.imap_tls`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,16 +203,6 @@ impl async_imap::Authenticator for OAuthAuthenticator {
             }
         }
     }
-}
-
-/// Loopback: `localhost`, 127.0.0.0/8 or ::1 (brackets allowed).
-pub fn is_loopback(host: &str) -> bool {
-    let h = host.trim().trim_end_matches('.');
-    h.eq_ignore_ascii_case("localhost")
-        || h.trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The byte stream under the IMAP client: plain TCP or TLS over TCP.
@@ -482,32 +473,6 @@ async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_hosts_are_recognised() {
-        for h in [
-            "localhost",
-            "LOCALHOST",
-            "127.0.0.1",
-            "127.3.2.1",
-            "::1",
-            "[::1]",
-            "localhost.",
-        ] {
-            assert!(is_loopback(h), "{h}");
-        }
-        for h in [
-            "example.com",
-            "10.0.0.1",
-            "192.168.1.1",
-            "localhost.example.com",
-            "::2",
-            "",
-            "128.0.0.1",
-        ] {
-            assert!(!is_loopback(h), "{h}");
-        }
-    }
 
     #[tokio::test]
     async fn plain_text_to_a_remote_host_is_refused_before_connecting() {

@@ -78,7 +78,7 @@ pub async fn set(ctx: &AppContext, mailbox_id: i64, app: &OAuthApp) -> AppResult
         }
         (OAuthProvider::Oidc, Some(i)) => {
             let parsed = reqwest::Url::parse(i).map_err(|e| AppError::validation(format!("issuer: {e}")))?;
-            if parsed.scheme() != "https" && !crate::mail::imap::connect::is_loopback(parsed.host_str().unwrap_or("")) {
+            if parsed.scheme() != "https" && !crate::net::is_loopback(parsed.host_str().unwrap_or("")) {
                 return Err(AppError::validation("issuer: must be an https URL"));
             }
             egress::check_url(i, Egress::of(ctx.settings()))

@@ -43,7 +43,7 @@ impl Pop3 {
             Some(c) => Ok(c.clone()),
             None => connect::tls_config(),
         };
-        if endpoint.tls == TlsMode::None && !connect::is_loopback(&endpoint.host) {
+        if endpoint.tls == TlsMode::None && !crate::net::is_loopback(&endpoint.host) {
             return Err(FetchError::Imap(format!(
                 "refusing to send the password unencrypted to {}: tls none is only allowed for a loopback host",
                 endpoint.host

@@ -27,7 +27,7 @@ use crate::search::{ArticleDoc, ArticleMatch, Batch, SearchEngine, SearchError, 
 use crate::search::{TicketMatch, TicketMatches};
 use queries::{Combine, TextOptions, Weighted};
 use schema::{ANALYZER, ArticleFields, TicketFields, as_u64, id_or_zero};
-pub use schema::{LANGUAGES, analyzer, language};
+pub use schema::{analyzer, language};
 
 /// Memory for one batch's writer (Tantivy's floor is 15 MB per thread).
 const BATCH_WRITER_BYTES: usize = 32 * 1024 * 1024;

@@ -11,28 +11,7 @@ use tantivy::tokenizer::{
 /// stemmed in the configured language (so "printers" finds "printer").
 pub const ANALYZER: &str = "maildesk_text";
 
-/// The stemming languages `search.language` accepts.
-pub const LANGUAGES: &[&str] = &[
-    "arabic",
-    "danish",
-    "dutch",
-    "english",
-    "finnish",
-    "french",
-    "german",
-    "greek",
-    "hungarian",
-    "italian",
-    "norwegian",
-    "portuguese",
-    "romanian",
-    "russian",
-    "spanish",
-    "swedish",
-    "tamil",
-    "turkish",
-];
-
+/// The stemmer of a `search.language` name (the names are `settings::SEARCH_LANGUAGES`).
 pub fn language(name: &str) -> Option<Language> {
     Some(match name.to_ascii_lowercase().as_str() {
         "arabic" => Language::Arabic,
@@ -155,4 +134,17 @@ pub fn id_or_zero(id: Option<i64>) -> u64 {
 
 pub fn as_u64(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_the_settings_accept_has_a_stemmer() {
+        for name in crate::settings::SEARCH_LANGUAGES {
+            assert!(language(name).is_some(), "{name}");
+        }
+        assert!(language("klingon").is_none());
+    }
 }

@@ -1,59 +1,11 @@
 //! The placeholders of both template syntaxes — seed 002's `#Subject#` and seed 004's
-//! `%{ticket.subject}` — found in a template, each resolved to one canonical name.
+//! `%{ticket.subject}` — found in a template, each resolved to one canonical name. The names
+//! themselves are `protocol::placeholders` (the template editor lists the same table).
 
-/// Canonical names of seed 002 (the `%{…}` names map onto these).
-pub const KNOWN: &[&str] = &[
-    "What_Happened",
-    "What_Happened_Short",
-    "Category",
-    "Subject",
-    "From",
-    "FromEmail",
-    "FirstName",
-    "LastName",
-    "Originator",
-    "Priority",
-    "Status",
-    "Body",
-    "URL",
-    "Recipients",
-    "Recent_messages",
-    "Most_recent_message",
-    "Company",
-    "Attachments",
-    "Recent_Attachments",
-    "TicketID",
-    "Technician",
-    "TechnicianEmail",
-    "Date",
-    "DueDate",
-    "Via",
-    "Subscribers",
-    "NonTechSubscribers",
-    "Suggested_KB_articles",
-    "RatingLinks",
-    "Unsubscribe",
-    "RecipientName",
-    "TimeSpent",
-    "Custom_Fields",
-];
+use protocol::placeholders::{HASH, PERCENT};
 
 /// The name a `#CF_<id>#` placeholder resolves to (its id in [`Found::count`]).
 pub const CUSTOM_FIELD: &str = "CF";
-
-/// Seed 004's variables and the seed 002 name each one means.
-const PERCENT: &[(&str, &str)] = &[
-    ("ticket.number", "TicketID"),
-    ("ticket.subject", "Subject"),
-    ("ticket.status", "Status"),
-    ("ticket.priority", "Priority"),
-    ("ticket.dept", "Category"),
-    ("ticket.staff", "Technician"),
-    ("ticket.createDate", "Date"),
-    ("ticket.lastMessage", "Most_recent_message"),
-    ("recipient.name", "RecipientName"),
-    ("url", "URL"),
-];
 
 /// One placeholder occurrence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +24,7 @@ pub struct Found {
 }
 
 fn canonical(name: &str) -> Option<&'static str> {
-    KNOWN.iter().copied().find(|k| k.eq_ignore_ascii_case(name))
+    HASH.iter().map(|(k, _)| *k).find(|k| k.eq_ignore_ascii_case(name))
 }
 
 /// Every placeholder in `template`, in order. `#…#` counts only when the inside is an
