@@ -1,8 +1,8 @@
 //! PostgreSQL compresses large values (raw mails, message bodies) with pglz by default, which
-//! the ingest benchmark showed as a fifth of the database's CPU per mail. lz4 compresses about
-//! as well for mail text at a fraction of the cost. Only the column's setting changes (new
-//! values use it; old ones stay readable). SQLite has no such setting, and a PostgreSQL built
-//! without lz4 keeps pglz.
+//! the ingest benchmark showed as a large share of the database's CPU per mail
+//! (`docs/PERFORMANCE.md`). lz4 compresses about as well for mail text at a fraction of the
+//! cost. Only the column's setting changes (new values use it; old ones stay readable).
+//! SQLite has no such setting, and a PostgreSQL built without lz4 keeps pglz.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};

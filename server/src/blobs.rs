@@ -3,8 +3,8 @@
 //!
 //! One level of 256 folders, all made when the store opens: a second level (65,536 folders)
 //! made a new folder for nearly every attachment of a young store, and creating folders was
-//! a seventh of the ingest server's CPU in `maildesk bench ingest`. Stores written with the
-//! old `ab/cd/<sha256>` layout are still read.
+//! a good share of the ingest server's CPU in `maildesk bench ingest` (`docs/PERFORMANCE.md`).
+//! Stores written with the old `ab/cd/<sha256>` layout are still read.
 
 use std::path::{Path, PathBuf};
 

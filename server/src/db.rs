@@ -72,8 +72,8 @@ fn tcp_port(url: &str) -> Option<u16> {
 /// A PostgreSQL URL to this very host that says nothing about TLS. sqlx would then try TLS
 /// ("prefer"), and Debian's server offers it: every mail crossed the loopback interface
 /// encrypted and decrypted on both sides for nothing (the bytes never leave the kernel).
-/// Measured with `maildesk bench ingest` on 2 cores: 433 mails/s with TLS, 545 without. An
-/// explicit `sslmode` is always obeyed.
+/// `maildesk bench ingest` showed the cost (figures in `docs/PERFORMANCE.md`). An explicit
+/// `sslmode` is always obeyed.
 fn loopback_without_sslmode(url: &str) -> bool {
     if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) || url.contains("sslmode=") {
         return false;

@@ -3,8 +3,9 @@
 //! sqlx 0.9.0 stopped setting TCP_NODELAY on its sockets (launchbadge/sqlx#4335; fixed
 //! upstream, not yet released). With Nagle's algorithm on, a statement that leaves in more
 //! than one write — every TLS record is at most 16 KB, and a raw mail is bigger — waits for
-//! the server's delayed ACK. Measured here: 44 ms stalls, one or two per ingested mail, which
-//! left a single ingest lane idle 90 % of the time.
+//! the server's delayed ACK. In `maildesk bench ingest` that was a stall or two per ingested
+//! mail, which left a single ingest lane idle most of the time (figures in
+//! `docs/PERFORMANCE.md`).
 //!
 //! Until a fixed sqlx is out, every new connection sets the option itself: its socket is
 //! found among this process's descriptors by its peer port (the database's), duplicated with

@@ -36,8 +36,8 @@ pub mod write_behind;
 pub use error::{AppError, AppResult};
 /// The server's allocator (main.rs installs it; so do benchmarks that host the server). Idle
 /// sockets hold buffers that are mostly untouched: mimalloc keeps those pages out of the
-/// resident set, where glibc's malloc cost about a quarter more per connection (measured by
-/// the live_fanout benchmark: 32.3 → 24.9 KiB per idle connection at 10,000).
+/// resident set, where glibc's malloc cost noticeably more per idle connection (measured by
+/// the live_fanout benchmark; figures in `docs/PERFORMANCE.md`).
 pub use mimalloc::MiMalloc as Allocator;
 pub use settings::Settings;
 pub use startup::Application;

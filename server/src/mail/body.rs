@@ -375,8 +375,9 @@ impl TextDecorator for MailDecorator {
 /// Width html2text wraps at: wide enough that paragraphs stay on one line.
 const TEXT_WIDTH: usize = 10_000;
 
-/// html2text builds a DOM and a render tree with several µs per element: a 10 MB body of
-/// 240,000 elements took over 2 s (`maildesk bench pathological`). Real mail stays far below
+/// html2text builds a DOM and a render tree, at a cost per element that took a 10 MB body of
+/// 240,000 elements over the one-second budget of `maildesk bench pathological` (times in
+/// `docs/PERFORMANCE.md`). Real mail stays far below
 /// (a long HTML thread has a few thousand tags); beyond this the tag stripper takes the text,
 /// in linear time, without the quote markers, hidden-content removal and layout html2text gives.
 const MAX_RENDERED_TAGS: usize = 50_000;

@@ -197,7 +197,7 @@ fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
 fn ids(msg: &Message<'_>, name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // Duplicates looked up in a set: `out.contains` made a 100,000-id References quadratic
-    // (16 s, found by `maildesk bench pathological`).
+    // (found by `maildesk bench pathological`; the times are in docs/PERFORMANCE.md).
     let mut seen: HashSet<String> = HashSet::new();
     for header in all_headers(msg, name) {
         let values: Vec<String> = match &header.value {

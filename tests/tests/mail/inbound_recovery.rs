@@ -96,8 +96,9 @@ both_backends!(
     }
 );
 
-/// Raw mails and bodies are compressed with lz4 on PostgreSQL (pglz was a fifth of the
-/// database's CPU per ingested mail), and such a row still reads back whole.
+/// Raw mails and bodies are compressed with lz4 on PostgreSQL (pglz was a large share of the
+/// database's CPU per ingested mail: `docs/PERFORMANCE.md`), and such a row still reads back
+/// whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_columns_use_lz4_on_postgres() {
     let app = spawn_app().await;

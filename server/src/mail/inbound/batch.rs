@@ -11,12 +11,11 @@
 //! deadlocking; a ticket found otherwise (a subject token) is still locked in mail order, and
 //! should two batches deadlock on those, the one PostgreSQL picks as the victim is redone mail
 //! by mail (new customers, the other shared key, are created before the transaction: see
-//! [`accounts`](crate::mail::inbound::accounts)). Batches stay small. Measured on 2 cores
-//! (`maildesk bench ingest`, 3,000 mails, 128 at a time, 20 pooled connections), at about 6
-//! statements per mail: 8 lanes of 8 mails 800–830 mails/s, 8 of 16 868–894, 8 of 24 758–806,
-//! 6 of 16 808–864 (batches larger than the mails waiting leave lanes idle). At 16 statements
-//! per mail: 4 of 8 330, 8 of 8 373–393, 12 of 8 376; at 37: 16 lanes of 1 mail 90 mails/s,
-//! 1 of 64 62 (one connection ping-ponging with the server leaves both cores half idle).
+//! [`accounts`](crate::mail::inbound::accounts)). Batches stay small, and there are several
+//! lanes: batches larger than the mails waiting leave lanes idle, and a single lane (one
+//! connection ping-ponging with the database server) leaves both cores half idle. The sweep of
+//! lanes and batch sizes in `maildesk bench ingest` that chose the defaults is in
+//! `docs/PERFORMANCE.md`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};

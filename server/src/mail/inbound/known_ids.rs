@@ -87,8 +87,8 @@ impl KnownIds {
             if crate::backend::concurrent_writers(db) {
                 // Locked here, in id order, as the UPDATE of each reply would lock them (one at a
                 // time, in mail order): two batches answering the same tickets then wait for
-                // each other instead of deadlocking and being redone mail by mail (a p99 of
-                // over a second in `maildesk bench ingest`).
+                // each other instead of deadlocking and being redone mail by mail (the long
+                // tail of `maildesk bench ingest`: see docs/PERFORMANCE.md).
                 query = query.lock(LockType::NoKeyUpdate);
             }
             let tickets = query.all(db).await?;
