@@ -157,23 +157,30 @@ fn text_of<'a>(path: &str, bytes: &'a [u8]) -> Option<&'a str> {
 }
 
 /// Byte ranges of `target`'s file name in each whole reference to `target` within `text` (a
-/// file at `from`). A reference is a run of path characters, absolute (`/pkg/x.js`) or relative
-/// to `from`'s folder (`x.js`, `./x.js`, `../x.js`), that resolves to exactly `target`: so
-/// `./app_bg.js` never matches `app.js`, and `cdn/app.js` never matches `app.js`.
+/// file at `from`). A reference is a quoted or `url(…)`-wrapped run of path characters, absolute
+/// (`"/pkg/x.js"`) or relative to `from`'s folder (`'x.js'`, `"./x.js"`, `url(../x.png)`), that
+/// resolves to exactly `target`: so `'./app_bg.js'` never matches `app.js`, `"cdn/app.js"` never
+/// matches `app.js`, and prose naming a file (a comment saying "see app.css") stays as it is,
+/// so it ties no file's hash to another's.
 fn find_references(text: &str, from: &str, target: &str) -> Vec<(usize, usize)> {
     let file = target.rsplit('/').next().unwrap_or(target);
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     for (start, _) in text.match_indices(file) {
         let end = start + file.len();
-        if bytes.get(end).is_some_and(|&b| is_path_byte(b)) {
+        if !bytes
+            .get(end)
+            .is_some_and(|&b| matches!(b, b'"' | b'\'' | b'`' | b')' | b'?' | b'#'))
+        {
             continue;
         }
         let mut token_start = start;
         while token_start > 0 && is_path_byte(bytes[token_start - 1]) {
             token_start -= 1;
         }
-        if resolve(from, &text[token_start..end]).as_deref() == Some(target) {
+        let before = &text[..token_start];
+        let opened = before.ends_with(['"', '\'', '`']) || before.ends_with("url(");
+        if opened && resolve(from, &text[token_start..end]).as_deref() == Some(target) {
             found.push((start, end));
         }
     }
@@ -302,19 +309,24 @@ mod tests {
         let files = vec![
             src(
                 "a.js",
-                "x.js ./x.js /x.js prefix-x.js cdn/x.js //host/x.js x.json pkg/../x.js",
+                r#""x.js" './x.js' `/x.js` url(x.js) "x.js?v=1" "prefix-x.js" "cdn/x.js" "//host/x.js" "x.json" "pkg/../x.js""#,
             ),
             src("x.js", "1"),
             src("pkg/b.js", "'../x.js' 'x.js'"),
+            src("c.css", "/* colours from x.js and (x.js) */"),
         ];
         let named = name_all(files).unwrap();
         let x = &by_path(&named, "x.js").served;
         assert_eq!(
             text(by_path(&named, "a.js")),
-            format!("{x} ./{x} /{x} prefix-x.js cdn/x.js //host/x.js x.json pkg/../{x}")
+            format!(
+                r#""{x}" './{x}' `/{x}` url({x}) "{x}?v=1" "prefix-x.js" "cdn/x.js" "//host/x.js" "x.json" "pkg/../{x}""#
+            )
         );
         // From pkg/, `x.js` would be pkg/x.js, which does not exist.
         assert_eq!(text(by_path(&named, "pkg/b.js")), format!("'../{x}' 'x.js'"));
+        // Prose is not a reference (the last one is not opened by a quote or `url(`).
+        assert_eq!(text(by_path(&named, "c.css")), "/* colours from x.js and (x.js) */");
     }
 
     #[test]
