@@ -18,6 +18,7 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     // Relative to the workspace root, like every path the project's scripts print.
     let workspace = manifest_dir.join("..");
+    let workspace = workspace.canonicalize().unwrap_or(workspace);
     let app_dir = match std::env::var_os("MAILDESK_APP_DIR") {
         Some(dir) if !dir.is_empty() => workspace.join(dir),
         _ => workspace.join("frontend/dist"),
@@ -25,8 +26,14 @@ fn main() {
     let app_dir = app_dir.canonicalize().unwrap_or(app_dir);
     // Cargo re-runs a build script every time a watched path is missing; watching the nearest
     // existing folder instead keeps a clone without a built app from recompiling the server on
-    // every build, and still notices the app folder appearing.
-    let watched = app_dir.ancestors().find(|p| p.exists()).unwrap_or(&manifest_dir);
+    // every build, and still notices the app folder appearing. Only inside the workspace: cargo
+    // scans a watched folder whole, and an ancestor of a stray MAILDESK_APP_DIR may be `/`.
+    let watched = app_dir
+        .ancestors()
+        .find(|p| p.exists())
+        .and_then(|p| p.canonicalize().ok())
+        .filter(|p| p.starts_with(&workspace))
+        .unwrap_or_else(|| app_dir.clone());
     println!("cargo:rerun-if-changed={}", watched.display());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let started = Instant::now();

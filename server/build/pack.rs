@@ -135,11 +135,13 @@ fn keep_if_smaller(identity: &Path, ext: &str, bytes: Vec<u8>, raw: usize) -> Re
 }
 
 fn brotli_11(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    // The smallest window that spans the whole file (a brotli window holds 2^lgwin - 16 bytes),
+    // up to 16 MiB, the largest every browser decodes: back-references reach across all of the
+    // multi-megabyte wasm, and small files do not make decoders reserve a big window.
+    let lgwin = (16..24).find(|w| (1usize << w) - 16 >= bytes.len()).unwrap_or(24);
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
-        // A 16 MiB window (the largest standard one) lets the multi-megabyte wasm refer back
-        // across the whole module; decoders of every browser accept it.
-        lgwin: 24,
+        lgwin,
         size_hint: bytes.len(),
         ..Default::default()
     };
