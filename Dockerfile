@@ -1,4 +1,5 @@
-# Maildesk image: the server binary plus the built browser app.
+# Maildesk image: the server binary, the browser app built into it (build-frontend.sh runs
+# before the server's build, whose build.rs embeds frontend/dist).
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 ENV CARGO_TARGET_DIR=/target
@@ -17,9 +18,7 @@ RUN groupadd --system --gid 10001 maildesk \
  && mkdir -p /var/lib/maildesk \
  && chown maildesk:maildesk /var/lib/maildesk
 COPY --from=build /maildesk /usr/local/bin/maildesk
-COPY --from=build /src/frontend/dist /srv/maildesk/dist
-ENV MAILDESK__HTTP__STATIC_DIR=/srv/maildesk/dist \
-    MAILDESK__HTTP__BIND=0.0.0.0:8080 \
+ENV MAILDESK__HTTP__BIND=0.0.0.0:8080 \
     MAILDESK__DATA_DIR=/var/lib/maildesk
 VOLUME /var/lib/maildesk
 USER 10001:10001

@@ -2,6 +2,7 @@
 # Builds the Maildesk browser app (Leptos, CSR) into frontend/dist:
 #   frontend/dist/index.html, frontend/dist/*.css, frontend/dist/*.js (bootstrap, from frontend/public),
 #   frontend/dist/pkg/maildesk_frontend{.js,_bg.wasm}
+# Building the server afterwards embeds that folder in the maildesk binary (server/build.rs).
 # Idempotent; works from any directory and on a fresh machine with rustup and cargo.
 set -euo pipefail
 

@@ -340,6 +340,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let url = app.context().settings().http.public_url.clone();
     println!("Maildesk is running at {url}/");
+    if let Some(notice) = crate::http::spa::AppFiles::from_settings(&app.context().settings().http).notice() {
+        println!("{notice}");
+    }
     if let Some(admin) = app.first_admin() {
         match &admin.generated_password {
             Some(pw) => println!(

@@ -65,7 +65,8 @@ pub struct DatabaseSettings {
 #[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     pub bind: String,
-    /// The built browser app (`scripts/build-frontend.sh` writes it).
+    /// Empty: serve the browser app built into the binary. A folder (e.g. `frontend/dist`, which
+    /// `scripts/build-frontend.sh` writes): serve that instead, from disk, for frontend work.
     pub static_dir: PathBuf,
     /// How people reach this server, for links and the start-up message. Empty: from `bind`.
     pub public_url: String,

@@ -1,5 +1,5 @@
-//! Browser tests: headless Chromium driven over WebDriver (fantoccini) against the built app
-//! (`frontend/dist`) served by a real `spawn_app` server.
+//! Browser tests: headless Chromium driven over WebDriver (fantoccini) against the app built
+//! into the server (from `frontend/dist`, as users get it) served by a real `spawn_app` server.
 //!
 //! One chromedriver per test process, on a free port, started on first use. It runs under a
 //! small shell that holds only a pipe from us as its stdin: when the test process ends, for

@@ -64,7 +64,7 @@ pub struct TestUser {
     pub role: Role,
 }
 
-/// Root of the workspace (for the built browser app).
+/// Root of the workspace (for its scripts and files).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -111,7 +111,6 @@ async fn spawn(backend: Backend, meili: Option<meili_server::OwnMeili>, tweak: i
     settings.data_dir = data_dir.path().to_path_buf();
     settings.http.bind = "127.0.0.1:0".into();
     settings.http.workers = 2;
-    settings.http.static_dir = workspace_root().join("frontend/dist");
     settings.admin.email = ADMIN_EMAIL.into();
     settings.admin.password = SecretString::from(ADMIN_PASSWORD);
     // Webhook receivers, IMAP and SMTP servers of the tests listen on loopback; the attack
@@ -235,7 +234,6 @@ impl TestApp {
         settings.data_dir = self.data_dir.path().to_path_buf();
         settings.http.bind = "127.0.0.1:0".into();
         settings.http.workers = 2;
-        settings.http.static_dir = workspace_root().join("frontend/dist");
         settings.database.url = SecretString::from(url);
         settings.database.max_connections = 5;
         settings.redis.url = SecretString::from(REDIS_URL);

@@ -21,6 +21,7 @@ pub mod rule_routes;
 pub mod search_routes;
 pub mod sla_routes;
 pub mod spa;
+pub mod spa_embedded;
 pub mod ticket_routes;
 pub mod upload_slots;
 
@@ -149,7 +150,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &Settings) {
             .service(openapi::openapi_json)
             .default_service(web::to(error::api_not_found)),
     );
-    cfg.app_data(web::Data::new(spa::StaticDir(settings.http.static_dir.clone())))
+    cfg.app_data(web::Data::new(spa::AppFiles::from_settings(&settings.http)))
         .service(oauth_routes::callback)
         .default_service(web::to(spa::serve));
 }

@@ -1,37 +1,41 @@
-//! What the server serves besides the API: the browser app (with deep links, types and cache
-//! headers, and nothing outside its folder), the health report, and an OpenAPI document that
-//! matches the real routes one for one.
+//! What the server serves besides the API: the browser app built into the binary (content-hashed
+//! names cached for good, index.html revalidated, deep links, precompressed copies, nothing
+//! outside the app), the same app from a folder when `http.static_dir` names one, the health
+//! report, and an OpenAPI document that matches the real routes one for one.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use maildesk_tests::client::{expect_error_for, ok_json};
-use maildesk_tests::{Backend, TestApp, both_backends, spawn_app_on, workspace_root};
+use maildesk_tests::{Backend, TestApp, both_backends, spawn_app_on, spawn_app_with, workspace_root};
 use protocol::{ErrorCode, Health};
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn dist() -> PathBuf {
     workspace_root().join("frontend/dist")
 }
 
-/// The built app's index.html, or a failure that says how to build it.
-fn index_html() -> String {
-    let index = dist().join("index.html");
-    std::fs::read_to_string(&index).unwrap_or_else(|e| {
-        panic!(
-            "{} is missing ({e}): run scripts/build-frontend.sh first",
-            index.display()
-        )
-    })
+/// Fails, saying how to fix it, when this build of the server embeds no app.
+fn embedded_app() {
+    assert!(
+        !maildesk::http::spa_embedded::is_empty(),
+        "this build of maildesk embeds no browser app: run scripts/build-frontend.sh, then the tests again"
+    );
 }
 
 async fn page(app: &TestApp, path: &str) -> reqwest::Response {
-    app.api
-        .http()
-        .get(format!("{}{path}", app.address()))
-        .send()
-        .await
-        .expect("GET")
+    get(app, path, &[]).await
+}
+
+async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = app.api.http().get(format!("{}{path}", app.address()));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.send().await.expect("GET")
 }
 
 fn header(resp: &reqwest::Response, name: &str) -> String {
@@ -42,12 +46,36 @@ fn header(resp: &reqwest::Response, name: &str) -> String {
         .to_owned()
 }
 
+/// The app's own files that a page loads: `src` and `href` values that are paths on this server.
+fn local_references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let value = &html[at + attr.len()..];
+            let value = &value[..value.find('"').expect("closing quote")];
+            if value.starts_with('/') && !value.starts_with("//") {
+                found.push(value.to_owned());
+            }
+        }
+    }
+    found
+}
+
+/// `/pkg/maildesk_frontend_bg-0123abcd.wasm` → `maildesk_frontend_bg`: the name it had in dist.
+fn unhashed_stem(path: &str) -> Option<&str> {
+    let file = path.rsplit('/').next()?;
+    let (stem, _ext) = file.rsplit_once('.')?;
+    let (name, hash) = stem.rsplit_once('-')?;
+    (hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some(name)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_is_served_at_the_root_and_for_deep_links() {
-    let index = index_html();
-    assert!(index.contains("maildesk_frontend"), "unexpected index.html: {index}");
+    embedded_app();
     let app = spawn_app_on(Backend::Sqlite).await;
-    for path in ["/", "/tickets/42", "/tickets/42/", "/admin/users"] {
+    let index = page(&app, "/").await.text().await.expect("body");
+    assert!(index.contains("maildesk_frontend"), "unexpected index.html: {index}");
+    for path in ["/", "/tickets/42", "/tickets/12", "/tickets/42/", "/admin/users"] {
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), 200, "{path}");
         assert!(
@@ -55,67 +83,171 @@ async fn the_app_is_served_at_the_root_and_for_deep_links() {
             "{path}: {:?}",
             resp.headers()
         );
-        assert!(!header(&resp, "cache-control").is_empty(), "{path}: no Cache-Control");
-        assert!(!header(&resp, "etag").is_empty(), "{path}: no ETag");
+        // Revalidated on every load: an upgrade reaches the browser on its next visit.
+        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
+        assert!(header(&resp, "etag").starts_with('"'), "{path}: no strong ETag");
+        assert_eq!(header(&resp, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(resp.text().await.expect("body"), index, "{path} must serve index.html");
     }
 }
 
+/// Every file index.html loads has a content-hashed name, so it is cached for good; the
+/// references inside the files (boot.js → the JS glue → the wasm) follow the renaming.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn assets_are_served_with_their_types_and_cache_headers() {
-    index_html();
+async fn index_loads_only_hashed_names_and_each_is_immutable() {
+    embedded_app();
     let app = spawn_app_on(Backend::Sqlite).await;
-    for (path, mime) in [
-        ("/pkg/maildesk_frontend_bg.wasm", "application/wasm"),
-        ("/pkg/maildesk_frontend.js", "text/javascript"),
-        ("/maildesk.css", "text/css"),
-    ] {
+    let index = page(&app, "/").await.text().await.expect("body");
+    let refs = local_references(&index);
+    let find = |stem: &str| {
+        refs.iter()
+            .find(|r| unhashed_stem(r) == Some(stem))
+            .unwrap_or_else(|| panic!("index.html loads no hashed {stem}: {refs:?}"))
+            .clone()
+    };
+    let (wasm, glue, boot) = (find("maildesk_frontend_bg"), find("maildesk_frontend"), find("boot"));
+    find("maildesk");
+    find("theme");
+    for path in &refs {
+        let stem = unhashed_stem(path).unwrap_or_else(|| panic!("{path}: not a content-hashed name"));
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(header(&resp, "cache-control"), IMMUTABLE, "{path}");
+        assert_eq!(header(&resp, "x-content-type-options"), "nosniff", "{path}");
+        let mime = match path.rsplit('.').next() {
+            Some("wasm") => "application/wasm",
+            Some("js") => "text/javascript",
+            Some("css") => "text/css",
+            other => panic!("{path}: unexpected kind {other:?}"),
+        };
         assert_eq!(header(&resp, "content-type").split(';').next(), Some(mime), "{path}");
-        assert!(!header(&resp, "cache-control").is_empty(), "{path}: no Cache-Control");
-        assert!(
-            header(&resp, "etag").starts_with('"'),
-            "{path}: ETag {:?}",
-            header(&resp, "etag")
-        );
-        let on_disk = std::fs::read(dist().join(&path[1..])).expect("file in dist");
-        assert!(
-            resp.bytes().await.expect("body").as_ref() == on_disk.as_slice(),
-            "{path}: bytes differ from dist"
-        );
+        // Files that name no other file are embedded byte for byte as the build wrote them.
+        let dir = Path::new(&path[1..])
+            .parent()
+            .map(|d| dist().join(d))
+            .unwrap_or_else(dist);
+        let ext = path.rsplit('.').next().unwrap_or_default();
+        let body = resp.bytes().await.expect("body");
+        if mime != "text/javascript" {
+            let on_disk = std::fs::read(dir.join(format!("{stem}.{ext}"))).expect("the file in dist");
+            assert!(body.as_ref() == on_disk.as_slice(), "{path}: bytes differ from dist");
+        }
+    }
+    let wasm_file = wasm.rsplit('/').next().unwrap_or_default();
+    let glue_text = page(&app, &glue).await.text().await.expect("glue");
+    assert!(
+        glue_text.contains(&format!("new URL('{wasm_file}', import.meta.url)")),
+        "{glue} does not load {wasm_file}"
+    );
+    let boot_text = page(&app, &boot).await.text().await.expect("boot.js");
+    assert!(
+        boot_text.contains(&format!("from '{glue}'")),
+        "{boot} does not import {glue}: {boot_text}"
+    );
+}
+
+fn brotli_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .expect("valid brotli");
+    out
+}
+
+fn gzip_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+/// The precompressed copies are the same file: brotli when the browser takes it, else gzip,
+/// else the bytes as they are; `q=0` refuses an encoding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn precompressed_copies_follow_accept_encoding_and_decode_to_the_file() {
+    embedded_app();
+    let app = spawn_app_on(Backend::Sqlite).await;
+    let index = page(&app, "/").await.text().await.expect("body");
+    let refs = local_references(&index);
+    let wasm = refs.iter().find(|r| r.ends_with(".wasm")).expect("the wasm");
+    for path in [wasm.as_str(), "/", "/tickets/12"] {
+        let plain = get(&app, path, &[("Accept-Encoding", "identity")]).await;
+        assert_eq!(header(&plain, "content-encoding"), "", "{path}");
+        let plain_etag = header(&plain, "etag");
+        let plain = plain.bytes().await.expect("body");
+        let mut etags = BTreeSet::from([plain_etag]);
+        for (accept, coding) in [
+            ("gzip, deflate, br, zstd", "br"),
+            ("br", "br"),
+            ("gzip", "gzip"),
+            ("br;q=0, gzip", "gzip"),
+            ("br;q=0, gzip;q=0", ""),
+        ] {
+            let resp = get(&app, path, &[("Accept-Encoding", accept)]).await;
+            assert_eq!(resp.status(), 200, "{path} {accept}");
+            assert_eq!(header(&resp, "content-encoding"), coding, "{path} with {accept}");
+            assert_eq!(
+                header(&resp, "vary").to_ascii_lowercase(),
+                "accept-encoding",
+                "{path} {accept}"
+            );
+            etags.insert(header(&resp, "etag"));
+            let body = resp.bytes().await.expect("body");
+            let decoded = match coding {
+                "br" => brotli_decode(&body),
+                "gzip" => gzip_decode(&body),
+                _ => body.to_vec(),
+            };
+            assert!(
+                decoded == plain.as_ref(),
+                "{path} with {accept}: decodes to other bytes"
+            );
+            if !coding.is_empty() {
+                assert!(body.len() < plain.len(), "{path}: {coding} is no smaller");
+            }
+        }
+        // Different bytes, different strong ETags: identity, br, gzip.
+        assert_eq!(etags.len(), 3, "{path}: {etags:?}");
     }
 }
 
-/// The app's files are `max-age=0, must-revalidate`, so every page load revalidates them by
-/// ETag; that is only cheap if a matching `If-None-Match` gets 304 instead of the whole bundle.
+/// index.html is `no-cache`, so every page load revalidates it by ETag; that is only cheap if a
+/// matching `If-None-Match` gets 304 instead of the page (hashed files too, should a browser ask).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revalidating_with_a_matching_etag_answers_304() {
-    index_html();
+    embedded_app();
     let app = spawn_app_on(Backend::Sqlite).await;
-    for path in ["/pkg/maildesk_frontend_bg.wasm", "/"] {
-        let etag = header(&page(&app, path).await, "etag");
-        let url = format!("{}{path}", app.address());
-        let again = app
-            .api
-            .http()
-            .get(url)
-            .header("If-None-Match", &etag)
-            .send()
-            .await
-            .expect("GET");
+    let index = page(&app, "/").await.text().await.expect("body");
+    let wasm = local_references(&index)
+        .into_iter()
+        .find(|r| r.ends_with(".wasm"))
+        .expect("wasm");
+    for path in [wasm.as_str(), "/", "/tickets/12"] {
+        for accept in ["br", "gzip", "identity"] {
+            let first = get(&app, path, &[("Accept-Encoding", accept)]).await;
+            let etag = header(&first, "etag");
+            let cache = header(&first, "cache-control");
+            let again = get(&app, path, &[("Accept-Encoding", accept), ("If-None-Match", &etag)]).await;
+            assert_eq!(again.status(), 304, "{path} ({accept}) with If-None-Match: {etag}");
+            assert_eq!(header(&again, "etag"), etag, "{path} ({accept})");
+            assert_eq!(header(&again, "cache-control"), cache, "{path} ({accept})");
+            assert!(again.bytes().await.expect("body").is_empty());
+        }
+        // A copy in another encoding is other bytes: sent in full.
+        let gzip_etag = header(&get(&app, path, &[("Accept-Encoding", "gzip")]).await, "etag");
+        let br = get(&app, path, &[("Accept-Encoding", "br"), ("If-None-Match", &gzip_etag)]).await;
         assert_eq!(
-            again.status(),
-            304,
-            "{path} with If-None-Match: {etag} must be 304 Not Modified"
+            br.status(),
+            200,
+            "{path}: the gzip ETag must not validate the brotli copy"
         );
-        assert!(again.bytes().await.expect("body").is_empty());
     }
 }
 
 /// A request sent byte for byte, since HTTP clients normalise `..` away before sending.
 fn raw_get(port: u16, target: &str) -> (u16, String) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
     write!(
@@ -134,34 +266,25 @@ fn raw_get(port: u16, target: &str) -> (u16, String) {
     (status, text)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn path_traversal_never_serves_files_outside_dist() {
-    let index = index_html();
-    let app = spawn_app_on(Backend::Sqlite).await;
+/// Raw requests that try to climb out of the app; `real` is a file the same raw request does
+/// get (so a refusal means something), `secret` text that must never come back.
+async fn no_path_escapes_the_app(app: &TestApp, real: &str, targets: &[String], secrets: &[&str]) {
+    let index = page(app, "/").await.text().await.expect("index");
     let port = app.port;
-    // The same raw request does serve a real file, so a refusal below means something.
-    let (status, css) = tokio::task::spawn_blocking(move || raw_get(port, "/maildesk.css"))
+    let real = real.to_owned();
+    let (status, css) = tokio::task::spawn_blocking(move || raw_get(port, &real))
         .await
         .expect("task");
     assert!(status == 200 && css.contains("text/css"), "{css:.300}");
-    for target in [
-        "/../Cargo.toml",
-        "/../../Cargo.toml",
-        "/%2e%2e/Cargo.toml",
-        "/%2e%2e/%2e%2e/Cargo.toml",
-        "/%2E%2E%2F%2E%2E%2FCargo.toml",
-        "/pkg/../../Cargo.toml",
-        "/pkg/..%2f..%2f..%2fCargo.toml",
-        "/.%2e/.%2e/Cargo.toml",
-        "/..%5c..%5cCargo.toml",
-        "//work/main/Cargo.toml",
-    ] {
-        let (status, text) = tokio::task::spawn_blocking(move || raw_get(port, target))
-            .await
-            .expect("task");
-        // frontend/Cargo.toml has [package], the workspace's has [workspace].
+    for target in targets {
+        let (status, text) = tokio::task::spawn_blocking({
+            let target = target.clone();
+            move || raw_get(port, &target)
+        })
+        .await
+        .expect("task");
         assert!(
-            !text.contains("[package]") && !text.contains("[workspace]"),
+            secrets.iter().all(|s| !text.contains(s)),
             "{target} leaked a file: {text}"
         );
         assert!(status < 500, "{target}: {status}");
@@ -169,6 +292,93 @@ async fn path_traversal_never_serves_files_outside_dist() {
             assert!(text.ends_with(&index), "{target}: 200 but not the app: {text:.500}");
         }
     }
+}
+
+fn climbing(file: &str) -> Vec<String> {
+    [
+        "/../{f}",
+        "/../../{f}",
+        "/%2e%2e/{f}",
+        "/%2e%2e/%2e%2e/{f}",
+        "/%2E%2E%2F%2E%2E%2F{f}",
+        "/pkg/../../{f}",
+        "/pkg/..%2f..%2f..%2f{f}",
+        "/.%2e/.%2e/{f}",
+        "/..%5c..%5c{f}",
+    ]
+    .iter()
+    .map(|t| t.replace("{f}", file))
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_traversal_never_serves_files_outside_the_app() {
+    embedded_app();
+    let app = spawn_app_on(Backend::Sqlite).await;
+    let index = page(&app, "/").await.text().await.expect("body");
+    let css = local_references(&index)
+        .into_iter()
+        .find(|r| r.ends_with(".css"))
+        .expect("css");
+    let mut targets = climbing("Cargo.toml");
+    targets.push(format!("//{}/Cargo.toml", workspace_root().display()));
+    // frontend/Cargo.toml has [package], the workspace's has [workspace].
+    no_path_escapes_the_app(&app, &css, &targets, &["[package]", "[workspace]"]).await;
+}
+
+/// `http.static_dir` serves a folder from disk as it is (for frontend work): unhashed names,
+/// revalidated every time, deep links to its index.html, and nothing outside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_dir_serves_that_folder_from_disk() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("secret.txt"), "TOP-SECRET beside the app").expect("write");
+    let dir = tmp.path().join("app");
+    std::fs::create_dir_all(dir.join("pkg")).expect("mkdir");
+    let index = "<!doctype html><title>dev build</title><script src=\"/pkg/dev.js\"></script>";
+    std::fs::write(dir.join("index.html"), index).expect("write");
+    std::fs::write(dir.join("pkg/dev.js"), "console.log('dev')").expect("write");
+    std::fs::write(dir.join("dev.css"), "body { color: teal }").expect("write");
+    let app = spawn_app_with(Backend::Sqlite, |s| s.http.static_dir = dir.clone()).await;
+
+    for path in ["/", "/tickets/12"] {
+        let resp = page(&app, path).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
+        assert_eq!(resp.text().await.expect("body"), index, "{path}");
+    }
+    for (path, body, mime) in [
+        ("/pkg/dev.js", "console.log('dev')", "text/javascript"),
+        ("/dev.css", "body { color: teal }", "text/css"),
+    ] {
+        let resp = get(&app, path, &[("Accept-Encoding", "identity")]).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(header(&resp, "content-type").split(';').next(), Some(mime), "{path}");
+        assert_eq!(
+            header(&resp, "cache-control"),
+            "public, max-age=0, must-revalidate",
+            "{path}"
+        );
+        assert_eq!(header(&resp, "x-content-type-options"), "nosniff", "{path}");
+        let etag = header(&resp, "etag");
+        assert_eq!(resp.text().await.expect("body"), body, "{path}");
+        let again = get(&app, path, &[("If-None-Match", &etag)]).await;
+        assert_eq!(again.status(), 304, "{path} with If-None-Match: {etag}");
+    }
+    no_path_escapes_the_app(&app, "/dev.css", &climbing("secret.txt"), &["TOP-SECRET"]).await;
+}
+
+/// An empty `http.static_dir` folder (an app not built there) is a 503 that says what to do,
+/// for the app's pages only: the API still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_static_dir_without_an_app_says_how_to_build_one() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
+    let app = spawn_app_with(Backend::Sqlite, |s| s.http.static_dir = dir).await;
+    let resp = page(&app, "/tickets/12").await;
+    assert_eq!(resp.status(), 503);
+    let text = resp.text().await.expect("body");
+    assert!(text.contains("scripts/build-frontend.sh"), "{text}");
+    assert_eq!(app.api.get_anon("/health").await.status(), 200);
 }
 
 both_backends!(health_reports_each_engine_and_all_are_ok, |app: TestApp| async move {
