@@ -33,9 +33,9 @@
 
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
-use super::body::part_text;
-use super::headers::{self, HeaderFields};
-use super::parsed::{Classification, MailKind};
+use crate::decode::body::part_text;
+use crate::decode::headers::{self, HeaderFields};
+use crate::parsed::{Classification, MailKind};
 
 /// Classifies `msg`; `fields` are its extracted headers and `text` its body as text.
 pub fn classify(msg: &Message<'_>, fields: &HeaderFields, text: &str) -> Classification {
@@ -338,7 +338,7 @@ fn dedup(list: Vec<String>) -> Vec<String> {
 }
 
 fn body_text(msg: &Message<'_>) -> String {
-    super::body::extract(msg).text
+    crate::decode::body::extract(msg).text
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,7 +709,7 @@ mod tests {
         let raw = raw.replace('\n', "\r\n");
         let msg = MessageParser::default().parse(raw.as_bytes()).unwrap_or_default();
         let fields = headers::extract(&msg, None);
-        let text = super::super::body::extract(&msg).text;
+        let text = crate::decode::body::extract(&msg).text;
         classify(&msg, &fields, &text)
     }
 

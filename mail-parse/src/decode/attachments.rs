@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use super::body::transfer_decoded_bytes;
 use super::charset::{decode_legacy, looks_misdecoded};
 use super::headers;
-use super::parsed::ParsedAttachment;
+use crate::parsed::ParsedAttachment;
 
 /// The attachments of `msg`. `html` is the sanitized HTML body (to see which Content-IDs it
 /// references); `charset_hint` decodes raw 8-bit file names.
