@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
-use crate::decode::{attachments, body, headers, normalize};
+use crate::decode::{attachments, body, headers, html_text, normalize};
 use crate::parsed::ParsedMail;
 use crate::{classify, token, visible};
 
@@ -140,7 +140,7 @@ fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseEr
         .ok_or(ParseError::NoHeaders)?;
     let fields = headers::extract(&message, None);
     let body_start = find_body_start(raw);
-    let text_full = body::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
+    let text_full = html_text::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
     let split = visible::split(&text_full, &opts.excluded_text);
     let classification = classify::classify(&message, &fields, &text_full);
     let ticket_token = token::ticket_token(&fields.subject);

@@ -320,7 +320,7 @@ pub fn split_uuencoded(text: &str) -> (String, Vec<ParsedAttachment>) {
     if files.is_empty() {
         return (text.to_string(), files);
     }
-    (super::body::tidy_text(&kept.join("\n")), files)
+    (super::html_text::tidy_text(&kept.join("\n")), files)
 }
 
 /// `begin 644 file name` → `file name`.

@@ -5,4 +5,5 @@ pub mod attachments;
 pub mod body;
 pub mod charset;
 pub mod headers;
+pub mod html_text;
 pub mod normalize;
