@@ -4,12 +4,13 @@ use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use mail_parse::{ParseOptions, parse_mail};
 
 use crate::context::AppContext;
 use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
-use crate::mail::{ParseOptions, parse_mail, sources};
+use crate::mail::sources;
 use crate::settings::Settings;
 use crate::{bootstrap, db};
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use mail_parse::{ParseOptions, parse_mail};
 use protocol::MailboxSettings;
 use tokio::sync::Mutex;
 
@@ -15,7 +16,6 @@ use crate::context::AppContext;
 use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
-use crate::mail::{ParseOptions, parse_mail};
 
 pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::Result<()> {
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();

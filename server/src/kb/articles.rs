@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use entity::{category, kb_article};
+use mail_parse::{html_to_text, sanitize_html};
 use protocol::{KbArticle, KbVisibility, Page, SaveKbArticle};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -13,7 +14,6 @@ use sea_orm::{
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::mail::body::{html_to_text, sanitize_html};
 use crate::paging::Paging;
 use crate::tickets::mapping::users_by_id;
 

@@ -1,40 +1,31 @@
-//! Mail parsing: raw RFC 5322 bytes in, [`ParsedMail`] out. Pure code — no I/O, no database.
+//! Mail in and out: the channels, the inbound and outbound pipelines, and the mailboxes they
+//! serve. Parsing itself (raw bytes → `ParsedMail`, pure code with no I/O) is the `mail-parse`
+//! crate (`mail_parse`); this module is what moves mail and stores what it says.
 //!
-//! [`parse_mail`] runs the steps, each in its own module:
-//! [`normalize`] (mbox line, line endings) → mail-parser → [`headers`] → [`body`] (preferred
-//! text, sanitized HTML) → [`attachments`] → [`visible`] (new text / signature / quoted) →
-//! [`classify`] (auto-reply, bounce, report, junk) → [`token`] (ticket number in the subject).
+//! - Channels: [`imap`], [`pop3`] and [`graph`] fetch from a mailbox, [`receiver`] takes SMTP and
+//!   LMTP deliveries, [`oauth`] signs mailboxes in with an OAuth grant. [`mailboxes`] administers
+//!   them, [`checks`] are the admin's test buttons, [`watch`] reports a mailbox that stopped
+//!   fetching.
+//! - Inbound: [`inbound`] runs journal → parse → classify → thread → apply. [`parse_path`] is the
+//!   whole parse path of one mail (the parser plus our [`signed_ids`] and display HTML), and
+//!   [`sources`] reads mail from files for `maildesk import` and `maildesk mail parse`.
+//! - Outbound: [`outbound`] sends replies and notifications through the outbox to SMTP or Graph.
 
-pub mod attachments;
-pub mod body;
-pub mod charset;
 pub mod checks;
-pub mod classify;
 pub mod graph;
-pub mod headers;
 pub mod imap;
 pub mod inbound;
 pub mod mailboxes;
-pub mod normalize;
 pub mod oauth;
 pub mod outbound;
-pub mod parse;
 pub mod parse_path;
-pub mod parsed;
 pub mod pop3;
 pub mod receiver;
 pub mod signed_ids;
 pub mod sources;
-pub mod token;
-pub mod visible;
 pub mod watch;
 
-pub use body::rewrite_cid;
-pub use parse::{ParseError, ParseOptions};
-pub use parsed::{Address, Classification, MailKind, ParsedAttachment, ParsedMail};
-
-/// Parses one raw message. A malformed message gives a best-effort [`ParsedMail`]; only input
-/// that is not a mail at all (empty, no header fields) is an error. Never panics.
-pub fn parse_mail(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
-    parse::parse(raw, opts)
-}
+// The inbound pipeline, the rule facts and the end-to-end tests name the parser's types as
+// `mail::parsed::…` and `mail::{ParseOptions, parse_mail}`: re-exported so that those paths
+// keep working now that the parser is its own crate.
+pub use mail_parse::{ParseOptions, parse_mail, parsed};

@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
+use mail_parse::{ParseError, ParseOptions, ParsedMail, parse_mail, rewrite_cid};
+
 use crate::keys::Keys;
 use crate::mail::inbound::pipeline::sender_of;
-use crate::mail::parsed::ParsedMail;
-use crate::mail::{ParseError, ParseOptions, parse_mail, rewrite_cid, signed_ids};
+use crate::mail::signed_ids;
 
 /// What threading would look up for one mail: the keys only, no database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -124,7 +124,7 @@ fn inline_images(html: String, attachments: &[Attachment]) -> String {
     if map.is_empty() {
         return html;
     }
-    crate::mail::rewrite_cid(&html, &map)
+    mail_parse::rewrite_cid(&html, &map)
 }
 
 pub async fn messages(

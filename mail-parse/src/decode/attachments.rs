@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use super::body::transfer_decoded_bytes;
 use super::charset::{decode_legacy, looks_misdecoded};
 use super::headers;
-use super::parsed::ParsedAttachment;
+use crate::parsed::ParsedAttachment;
 
 /// The attachments of `msg`. `html` is the sanitized HTML body (to see which Content-IDs it
 /// references); `charset_hint` decodes raw 8-bit file names.
@@ -320,7 +320,7 @@ pub fn split_uuencoded(text: &str) -> (String, Vec<ParsedAttachment>) {
     if files.is_empty() {
         return (text.to_string(), files);
     }
-    (super::body::tidy_text(&kept.join("\n")), files)
+    (super::html_text::tidy_text(&kept.join("\n")), files)
 }
 
 /// `begin 644 file name` → `file name`.

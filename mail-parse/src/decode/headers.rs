@@ -18,7 +18,7 @@ use mail_parser::parsers::MessageStream;
 use mail_parser::{Header, HeaderValue, Message};
 
 use super::charset::{decode_legacy, guess_decode, looks_misdecoded};
-use super::parsed::Address;
+use crate::parsed::Address;
 
 /// The header fields the pipeline uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,14 +5,14 @@
 //!
 //! - On a mismatch the actual output is written to `NNN-name.actual.json` and the test fails
 //!   listing the files, so `diff NNN-name.json NNN-name.actual.json` shows what changed.
-//! - `MAILDESK_BLESS=1 cargo test -p maildesk-server --test mail_golden` writes the `.json` files
+//! - `MAILDESK_BLESS=1 cargo test -p maildesk-mail-parse --test mail_golden` writes the `.json` files
 //!   instead (review every change before committing it: the expected files must say what a careful
 //!   reader of the mail expects, not whatever the code does).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use maildesk::mail::{ParseOptions, parse_mail};
+use mail_parse::{ParseOptions, parse_mail};
 use serde_json::{Value, json};
 
 const MIN_CORPUS: usize = 80;

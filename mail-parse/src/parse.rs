@@ -1,11 +1,13 @@
-//! The parsing pipeline behind [`super::parse_mail`].
+//! The parsing pipeline behind [`crate::parse_mail`]: the steps of the crate documentation, in
+//! order, with a headers-only fallback when the MIME structure cannot be read.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
-use super::parsed::ParsedMail;
-use super::{attachments, body, classify, headers, normalize, token, visible};
+use crate::decode::{attachments, body, headers, html_text, normalize};
+use crate::parsed::ParsedMail;
+use crate::{classify, token, visible};
 
 /// What the caller knows that the mail does not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,7 +30,7 @@ pub enum ParseError {
     Malformed(String),
 }
 
-/// See [`super::parse_mail`].
+/// See [`crate::parse_mail`].
 pub fn parse(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
@@ -138,7 +140,7 @@ fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseEr
         .ok_or(ParseError::NoHeaders)?;
     let fields = headers::extract(&message, None);
     let body_start = find_body_start(raw);
-    let text_full = body::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
+    let text_full = html_text::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
     let split = visible::split(&text_full, &opts.excluded_text);
     let classification = classify::classify(&message, &fields, &text_full);
     let ticket_token = token::ticket_token(&fields.subject);
@@ -186,7 +188,7 @@ fn charset_hint(msg: &Message<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mail::parsed::MailKind;
+    use crate::parsed::MailKind;
 
     const SAMPLE: &str = "From: \"Ann\" <ann@example.com>\r\nTo: support@x.com\r\nSubject: Re: [#42] Printer\r\n\
 Message-ID: <m1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
