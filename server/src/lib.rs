@@ -6,6 +6,7 @@ pub mod backend;
 pub mod bench;
 pub mod blobs;
 pub mod bootstrap;
+pub mod change;
 pub mod cli;
 pub mod cli_mail;
 pub mod context;

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::ticket_custom_value;
+use protocol::live::ChangeKind;
 use protocol::{CustomField, CustomFieldKind, CustomFieldValue, EventKind, FieldVisibility, SetCustomValues};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::custom_fields::{definitions, visible_to};
 use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
@@ -126,12 +128,14 @@ pub async fn visible(db: &impl ConnectionTrait, scope: &Scope, ticket_id: i64) -
 
 /// Sets (or clears) values, staff only, each field within what the caller may see.
 pub async fn set(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     req: &SetCustomValues,
 ) -> AppResult<()> {
+    let db = change.db();
+    change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     let most_private = visible_to(scope);
@@ -157,9 +161,8 @@ pub async fn set(
         let value = normalize(field, raw).map_err(|m| AppError::validation(format!("values.{id}: {m}")))?;
         changes.push((field, value));
     }
-    let txn = db.begin().await?;
-    version::claim(&txn, ticket_id, req.version, true).await?;
-    let before: HashMap<i64, Value> = of_ticket(&txn, ticket_id)
+    version::claim(db, ticket_id, req.version, true).await?;
+    let before: HashMap<i64, Value> = of_ticket(db, ticket_id)
         .await?
         .into_iter()
         .map(|(f, v)| (f.id, v))
@@ -185,20 +188,20 @@ pub async fn set(
                         .update_column(ticket_custom_value::Column::Value)
                         .to_owned(),
                     )
-                    .exec(&txn)
+                    .exec(db)
                     .await?;
             }
             None => {
                 ticket_custom_value::Entity::delete_many()
                     .filter(ticket_custom_value::Column::TicketId.eq(ticket_id))
                     .filter(ticket_custom_value::Column::FieldId.eq(field.id))
-                    .exec(&txn)
+                    .exec(db)
                     .await?;
             }
         }
         let show = |v: Option<&Value>| v.map(|v| format!("{}: {}", field.name, display(v)));
         events::record(
-            &txn,
+            db,
             ticket_id,
             Some(user.id),
             EventKind::CustomField(field.id),
@@ -207,7 +210,6 @@ pub async fn set(
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 

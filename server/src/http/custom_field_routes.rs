@@ -2,14 +2,14 @@
 //! changed by admins) and a ticket's values (set by staff).
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use protocol::live::ChangeKind;
 use protocol::{CustomField, SaveCustomField, SetCustomValues, TicketDetail};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::custom_fields::{definitions, values, visible_to};
 use crate::error::AppResult;
-use crate::http::ticket_routes::{publish, scope};
+use crate::http::ticket_routes::scope;
 use crate::tickets::queries;
 
 /// The fields the caller may see, in display order.
@@ -76,8 +76,9 @@ pub async fn set_values(
     body: web::Json<SetCustomValues>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    values::set(ctx.db(), &scope, &user, *id, &body).await?;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    values::set(&change, &scope, &user, *id, &body).await?;
+    change.commit().await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }

@@ -1,10 +1,10 @@
 //! SLA administration (admins only): business calendars and SLA policies.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use protocol::live::ChangeKind;
 use protocol::{BusinessCalendar, SaveCalendar, SaveSlaPolicy, SlaPolicy};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::sla::{calendars, policies};
@@ -135,11 +135,8 @@ pub async fn delete_policy(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     user.require_admin()?;
-    let moved = policies::delete(ctx.db(), *id, chrono::Utc::now()).await?;
-    for ticket_id in moved {
-        ctx.realtime()
-            .ticket_changed(ctx.db(), ticket_id, ChangeKind::Updated, None, Some(user.id))
-            .await;
-    }
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    policies::delete(&change, *id, chrono::Utc::now()).await?;
+    change.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

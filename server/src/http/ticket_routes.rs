@@ -7,6 +7,7 @@ use protocol::{
 use protocol::live::ChangeKind;
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
@@ -14,20 +15,6 @@ use crate::tickets::{attachments, create, messages, queries, reshape, update};
 
 pub(crate) async fn scope(ctx: &AppContext, user: &CurrentUser) -> AppResult<Scope> {
     Scope::of(ctx.db(), ctx.settings(), user).await
-}
-
-/// Publishes the committed change to live clients. The new message, for message changes, is
-/// the thread's last (the detail was read right after the commit).
-pub(crate) async fn publish(ctx: &AppContext, user: &CurrentUser, detail: &TicketDetail, change: ChangeKind) {
-    // The change may have queued mail: the sender need not wait for its next poll.
-    ctx.wake_sender();
-    let message = match change {
-        ChangeKind::Message | ChangeKind::Note => detail.messages.last().map(|m| m.id),
-        _ => None,
-    };
-    ctx.realtime()
-        .ticket_changed(ctx.db(), detail.ticket.id, change, message, Some(user.id))
-        .await;
 }
 
 /// Tickets the caller may see, filtered, sorted and paged.
@@ -54,8 +41,9 @@ pub async fn create_ticket(
     body: web::Json<CreateTicket>,
 ) -> AppResult<actix_web::HttpResponse> {
     let scope = scope(&ctx, &user).await?;
-    let detail = create::create(ctx.db(), &ctx.notify_env(), &scope, &user, &body).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Created).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let detail = create::create(&change, &scope, &user, &body).await?;
+    change.commit().await?;
     Ok(actix_web::HttpResponse::Created().json(detail))
 }
 
@@ -83,8 +71,9 @@ pub async fn update_ticket(
     body: web::Json<UpdateTicket>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let detail = update::update(ctx.db(), &ctx.notify_env(), &scope, &user, *id, &body).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let detail = update::update(&change, &scope, &user, *id, &body).await?;
+    change.commit().await?;
     Ok(web::Json(detail))
 }
 
@@ -124,13 +113,9 @@ async fn post_message(
     internal: bool,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(ctx, user).await?;
-    let detail = messages::post(ctx.db(), &ctx.notify_env(), &scope, user, id, body, internal).await?;
-    let kind = if internal {
-        ChangeKind::Note
-    } else {
-        ChangeKind::Message
-    };
-    publish(ctx, user, &detail, kind).await;
+    let change = Change::open(ctx, Some(user.id)).await?;
+    let detail = messages::post(&change, &scope, user, id, body, internal).await?;
+    change.commit().await?;
     Ok(web::Json(detail))
 }
 
@@ -146,8 +131,9 @@ pub async fn take(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let version = body.and_then(|b| b.version);
-    let detail = update::take(ctx.db(), &ctx.notify_env(), &scope, &user, *id, version).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Taken).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let detail = update::take(&change, &scope, &user, *id, version).await?;
+    change.commit().await?;
     Ok(web::Json(detail))
 }
 
@@ -162,8 +148,9 @@ pub async fn add_subscriber(
     body: web::Json<AddSubscriber>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let detail = update::add_subscriber(ctx.db(), &scope, &user, *id, &body.email).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let detail = update::add_subscriber(&change, &scope, &user, *id, &body.email).await?;
+    change.commit().await?;
     Ok(web::Json(detail))
 }
 
@@ -179,11 +166,10 @@ pub async fn merge(
     body: web::Json<protocol::MergeTicket>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let target = reshape::merge(ctx.db(), &scope, &user, *id, &body).await?;
-    let source = queries::detail(ctx.db(), &scope, *id).await?;
-    publish(&ctx, &user, &source, ChangeKind::Updated).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let target = reshape::merge(&change, &scope, &user, *id, &body).await?;
+    change.commit().await?;
     let detail = queries::detail(ctx.db(), &scope, target).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
 
@@ -199,11 +185,10 @@ pub async fn split(
     body: web::Json<protocol::SplitMessage>,
 ) -> AppResult<HttpResponse> {
     let scope = scope(&ctx, &user).await?;
-    let new_id = reshape::split(ctx.db(), &scope, &user, *id, &body).await?;
-    let source = queries::detail(ctx.db(), &scope, *id).await?;
-    publish(&ctx, &user, &source, ChangeKind::Updated).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let new_id = reshape::split(&change, &scope, &user, *id, &body).await?;
+    change.commit().await?;
     let detail = queries::detail(ctx.db(), &Scope::All, new_id).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Created).await;
     Ok(HttpResponse::Created().json(detail))
 }
 
@@ -220,9 +205,10 @@ pub async fn log_time(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let what = body.note.as_deref();
-    crate::tickets::time_tracking::log(ctx.db(), &scope, &user, *id, body.minutes, what).await?;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    crate::tickets::time_tracking::log(&change, &scope, &user, *id, body.minutes, what).await?;
+    change.commit().await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
 
@@ -253,10 +239,12 @@ pub async fn rate(
     body: web::Json<protocol::RateTicket>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
-    let t = scope.find_ticket(ctx.db(), *id).await?;
-    crate::tickets::rating::record(ctx.db(), t, user.id, body.rating, body.comment.as_deref()).await?;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let t = scope.find_ticket(change.db(), *id).await?;
+    crate::tickets::rating::record(change.db(), t, user.id, body.rating, body.comment.as_deref()).await?;
+    change.touched(*id, ChangeKind::Updated, None);
+    change.commit().await?;
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
 
@@ -271,8 +259,9 @@ pub async fn remove_subscriber(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let (id, email) = path.into_inner();
-    let detail = update::remove_subscriber(ctx.db(), &scope, &user, id, &email).await?;
-    publish(&ctx, &user, &detail, ChangeKind::Updated).await;
+    let change = Change::open(&ctx, Some(user.id)).await?;
+    let detail = update::remove_subscriber(&change, &scope, &user, id, &email).await?;
+    change.commit().await?;
     Ok(web::Json(detail))
 }
 

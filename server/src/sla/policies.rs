@@ -8,13 +8,15 @@
 
 use chrono::{DateTime, Utc};
 use entity::{business_calendar, category, company, sla_policy, ticket, user};
+use protocol::live::ChangeKind;
 use protocol::{Priority, SaveSlaPolicy, SlaPolicy, TicketStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
 use crate::sla::calendars;
@@ -164,13 +166,14 @@ pub async fn replace(db: &impl ConnectionTrait, id: i64, req: &SaveSlaPolicy) ->
 
 /// Deletes the policy: the open and pending tickets it governed get the policy that now
 /// matches them (or none); done tickets keep their due times as a record, without the policy
-/// id. Returns the tickets whose SLA was re-chosen.
-pub async fn delete(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
-    let txn = db.begin().await?;
-    let governed = detach(&txn, id, now).await?;
-    txn.commit().await?;
+/// id. The tickets whose SLA was re-chosen are touched by the change.
+pub async fn delete(change: &Change<'_>, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let governed = detach(change.db(), id, now).await?;
     tracing::info!(policy = id, tickets = governed.len(), "SLA policy deleted");
-    Ok(governed)
+    for ticket_id in governed {
+        change.touched(ticket_id, ChangeKind::Updated, None);
+    }
+    Ok(())
 }
 
 async fn detach(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> AppResult<Vec<i64>> {

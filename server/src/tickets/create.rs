@@ -2,10 +2,12 @@
 
 use chrono::Utc;
 use entity::{message, ticket};
+use protocol::live::ChangeKind;
 use protocol::{Channel, CreateTicket, EventKind, MessageKind, Priority, RuleEvent, TicketDetail, TicketStatus};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::directory::users;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
@@ -44,12 +46,13 @@ pub fn validate_body(body: &str) -> AppResult<()> {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
-    env: &notify::Env<'_>,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     req: &CreateTicket,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    let env = &change.env();
     let subject = validate_subject(&req.subject)?;
     validate_body(&req.body)?;
     if !user.is_staff() && (req.requester_email.is_some() || req.priority.is_some() || !req.tags.is_empty()) {
@@ -63,9 +66,8 @@ pub async fn create(
             .await?
             .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
     }
-    let txn = db.begin().await?;
     let requester_id = match req.requester_email.as_deref() {
-        Some(email) => users::find_or_create_customer(&txn, email).await?.id,
+        Some(email) => users::find_or_create_customer(db, email).await?.id,
         None => user.id,
     };
     let via = if user.is_staff() {
@@ -91,7 +93,7 @@ pub async fn create(
         version: Set(1),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
     let kind = if requester_id == user.id {
         MessageKind::Customer
@@ -108,13 +110,13 @@ pub async fn create(
         ticket_version: Set(Some(1)),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
     if !req.tags.is_empty() {
-        set_tags(&txn, t.id, &req.tags).await?;
+        set_tags(db, t.id, &req.tags).await?;
     }
     events::record(
-        &txn,
+        db,
         t.id,
         Some(user.id),
         EventKind::Created,
@@ -122,9 +124,9 @@ pub async fn create(
         Some(via.as_str().into()),
     )
     .await?;
-    due::sync(&txn, t.id, true, now).await?;
+    due::sync(db, t.id, true, now).await?;
     notify::notify(
-        &txn,
+        db,
         env,
         Event::Created {
             ticket_id: t.id,
@@ -136,7 +138,7 @@ pub async fn create(
     if kind == MessageKind::Reply {
         // An agent opened it for a customer: the customer gets the agent's words by mail.
         notify::notify(
-            &txn,
+            db,
             env,
             Event::Reply {
                 ticket_id: t.id,
@@ -147,13 +149,13 @@ pub async fn create(
         .await?;
     }
     rules::run(
-        &txn,
+        db,
         env,
         t.id,
         Trigger::new([RuleEvent::TicketCreated]).with_message(m.id),
     )
     .await?;
-    txn.commit().await?;
+    change.touched(t.id, ChangeKind::Created, None);
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get
     // what they created, cut to their own role (never the admin view: a note a rule added,

@@ -2,13 +2,12 @@
 
 use chrono::Utc;
 use entity::{attachment, message, ticket};
+use protocol::live::ChangeKind;
 use protocol::{MessageKind, PostMessage, RuleEvent, TicketDetail, TicketStatus};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
 use crate::rules::{self, Trigger};
@@ -20,14 +19,15 @@ use crate::tickets::{queries, version};
 
 /// `internal` selects a note; anything else is a public message.
 pub async fn post(
-    db: &DatabaseConnection,
-    env: &notify::Env<'_>,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     req: &PostMessage,
     internal: bool,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    let env = &change.env();
     validate_body(&req.body)?;
     if internal {
         user.require_staff()?;
@@ -36,10 +36,9 @@ pub async fn post(
         return Err(AppError::forbidden("customers cannot change the status"));
     }
     scope.find_ticket(db, ticket_id).await?;
-    let txn = db.begin().await?;
-    version::claim(&txn, ticket_id, req.version, user.is_staff()).await?;
+    version::claim(db, ticket_id, req.version, user.is_staff()).await?;
     let t = ticket::Entity::find_by_id(ticket_id)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let kind = match (internal, user.is_staff()) {
@@ -58,9 +57,9 @@ pub async fn post(
         ticket_version: Set(Some(req.version + 1)),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    attach(&txn, ticket_id, user.id, m.id, &req.attachment_ids).await?;
+    attach(db, ticket_id, user.id, m.id, &req.attachment_ids).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = match kind {
         // A customer writing again means the ticket needs attention again.
@@ -74,11 +73,11 @@ pub async fn post(
         active.first_response_at = Set(Some(now));
     }
     if let Some(next) = next {
-        apply_status(&txn, &mut active, current, next, Some(user.id)).await?;
+        apply_status(db, &mut active, current, next, Some(user.id)).await?;
     }
-    active.update(&txn).await?;
+    active.update(db).await?;
     if first_response || next.is_some() {
-        due::sync(&txn, ticket_id, false, now).await?;
+        due::sync(db, ticket_id, false, now).await?;
     }
     // The mails this causes are queued in the same transaction: both happen, or neither.
     let event = match kind {
@@ -95,11 +94,11 @@ pub async fn post(
         _ => None,
     };
     if let Some(event) = event {
-        notify::notify(&txn, env, event).await?;
+        notify::notify(db, env, event).await?;
     }
     if next == Some(TicketStatus::Closed) {
         notify::notify(
-            &txn,
+            db,
             env,
             Event::Closed {
                 ticket_id,
@@ -110,8 +109,13 @@ pub async fn post(
     }
     let status_changed = next.map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed)).with_message(m.id);
-    rules::run(&txn, env, ticket_id, trigger).await?;
-    txn.commit().await?;
+    rules::run(db, env, ticket_id, trigger).await?;
+    let published = if internal {
+        ChangeKind::Note
+    } else {
+        ChangeKind::Message
+    };
+    change.touched(ticket_id, published, Some(m.id));
     queries::detail(db, scope, ticket_id).await
 }
 

@@ -4,13 +4,13 @@
 
 use chrono::Utc;
 use entity::{attachment, message, subscriber, ticket, user};
+use protocol::live::ChangeKind;
 use protocol::{Channel, EventKind, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::sla::due;
 use crate::tickets::access::Scope;
@@ -19,12 +19,13 @@ use crate::tickets::{events, version};
 
 /// Merges ticket `source` into `req.into_ticket_id`; returns the target's id.
 pub async fn merge(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     source: i64,
     req: &MergeTicket,
 ) -> AppResult<i64> {
+    let db = change.db();
     user.require_staff()?;
     let target = req.into_ticket_id;
     if target == source {
@@ -39,45 +40,44 @@ pub async fn merge(
             "into_ticket_id: that ticket is closed; reopen it first",
         ));
     }
-    let txn = db.begin().await?;
-    version::claim(&txn, source, req.version, true).await?;
+    version::claim(db, source, req.version, true).await?;
     let src = ticket::Entity::find_by_id(source)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     message::Entity::update_many()
         .col_expr(message::Column::TicketId, Expr::value(target))
         .filter(message::Column::TicketId.eq(source))
-        .exec(&txn)
+        .exec(db)
         .await?;
     attachment::Entity::update_many()
         .col_expr(attachment::Column::TicketId, Expr::value(target))
         .filter(attachment::Column::TicketId.eq(source))
-        .exec(&txn)
+        .exec(db)
         .await?;
     // The source's people follow the conversation: its subscribers, and its requester when
     // that is someone else.
     let mut people: Vec<(String, Option<i64>)> = subscriber::Entity::find()
         .filter(subscriber::Column::TicketId.eq(source))
-        .all(&txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|s| (s.email, s.user_id))
         .collect();
     if src.requester_id != into.requester_id
-        && let Some(r) = user::Entity::find_by_id(src.requester_id).one(&txn).await?
+        && let Some(r) = user::Entity::find_by_id(src.requester_id).one(db).await?
     {
         people.push((r.email, Some(r.id)));
     }
     subscriber::Entity::delete_many()
         .filter(subscriber::Column::TicketId.eq(source))
-        .exec(&txn)
+        .exec(db)
         .await?;
     for (email, user_id) in people {
         let exists = subscriber::Entity::find()
             .filter(subscriber::Column::TicketId.eq(target))
             .filter(subscriber::Column::Email.eq(email.clone()))
-            .one(&txn)
+            .one(db)
             .await?
             .is_some();
         if !exists {
@@ -88,21 +88,21 @@ pub async fn merge(
                 created_at: Set(Utc::now()),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(db)
             .await?;
         }
     }
     let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
     let mut active = src.into_active_model();
     if current != TicketStatus::Closed {
-        apply_status(&txn, &mut active, current, TicketStatus::Closed, Some(user.id)).await?;
+        apply_status(db, &mut active, current, TicketStatus::Closed, Some(user.id)).await?;
     }
     active.parent_ticket_id = Set(Some(target));
-    active.update(&txn).await?;
-    due::sync(&txn, source, false, Utc::now()).await?;
-    bump(&txn, target).await?;
+    active.update(db).await?;
+    due::sync(db, source, false, Utc::now()).await?;
+    bump(db, target).await?;
     events::record(
-        &txn,
+        db,
         source,
         Some(user.id),
         EventKind::MergedInto,
@@ -111,7 +111,7 @@ pub async fn merge(
     )
     .await?;
     events::record(
-        &txn,
+        db,
         target,
         Some(user.id),
         EventKind::MergedFrom,
@@ -119,30 +119,31 @@ pub async fn merge(
         Some(source.to_string()),
     )
     .await?;
-    txn.commit().await?;
+    change.touched(source, ChangeKind::Updated, None);
+    change.touched(target, ChangeKind::Updated, None);
     Ok(target)
 }
 
 /// Moves one message of `source` (customer mail or reply, not a note) into a new ticket;
 /// returns the new ticket's id.
 pub async fn split(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     source: i64,
     req: &SplitMessage,
 ) -> AppResult<i64> {
+    let db = change.db();
     user.require_staff()?;
     scope.find_ticket(db, source).await?;
-    let txn = db.begin().await?;
-    version::claim(&txn, source, req.version, true).await?;
+    version::claim(db, source, req.version, true).await?;
     let src = ticket::Entity::find_by_id(source)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let m = message::Entity::find_by_id(req.message_id)
         .filter(message::Column::TicketId.eq(source))
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or_else(|| {
             AppError::validation(format!(
@@ -154,7 +155,7 @@ pub async fn split(
         .filter(message::Column::TicketId.eq(source))
         .filter(message::Column::Id.ne(m.id))
         .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
-        .one(&txn)
+        .one(db)
         .await?;
     if remaining.is_none() {
         return Err(AppError::validation(
@@ -163,7 +164,7 @@ pub async fn split(
     }
     // A customer's mail becomes their own ticket; anything else stays with the requester.
     let author = match m.author_id {
-        Some(a) => user::Entity::find_by_id(a).one(&txn).await?,
+        Some(a) => user::Entity::find_by_id(a).one(db).await?,
         None => None,
     };
     let requester = author
@@ -184,20 +185,20 @@ pub async fn split(
         mailbox_id: Set(src.mailbox_id),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
     message::Entity::update_many()
         .col_expr(message::Column::TicketId, Expr::value(t.id))
         .filter(message::Column::Id.eq(m.id))
-        .exec(&txn)
+        .exec(db)
         .await?;
     attachment::Entity::update_many()
         .col_expr(attachment::Column::TicketId, Expr::value(t.id))
         .filter(attachment::Column::MessageId.eq(m.id))
-        .exec(&txn)
+        .exec(db)
         .await?;
     events::record(
-        &txn,
+        db,
         t.id,
         Some(user.id),
         EventKind::SplitFrom,
@@ -206,9 +207,9 @@ pub async fn split(
     )
     .await?;
     // The split-off ticket is a new request: its own policy, its clock from now.
-    due::sync(&txn, t.id, true, now).await?;
+    due::sync(db, t.id, true, now).await?;
     events::record(
-        &txn,
+        db,
         source,
         Some(user.id),
         EventKind::SplitInto,
@@ -216,7 +217,8 @@ pub async fn split(
         Some(t.id.to_string()),
     )
     .await?;
-    txn.commit().await?;
+    change.touched(source, ChangeKind::Updated, None);
+    change.touched(t.id, ChangeKind::Created, None);
     Ok(t.id)
 }
 

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{ticket, time_entry, user};
+use protocol::live::ChangeKind;
 use protocol::{EventKind, TimeEntry};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::tickets::access::Scope;
 use crate::tickets::events;
@@ -21,13 +21,15 @@ const MAX_NOTE: usize = 500;
 
 /// Adds an entry of 1 to 1440 minutes (a day at most at a time), with an audit row.
 pub async fn log(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     minutes: i64,
     note: Option<&str>,
 ) -> AppResult<()> {
+    let db = change.db();
+    change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     let minutes = i32::try_from(minutes)
         .ok()
@@ -38,7 +40,6 @@ pub async fn log(
         return Err(AppError::validation(format!("note: at most {MAX_NOTE} characters")));
     }
     let t = scope.find_ticket(db, ticket_id).await?;
-    let txn = db.begin().await?;
     time_entry::ActiveModel {
         ticket_id: Set(ticket_id),
         user_id: Set(Some(user.id)),
@@ -47,7 +48,7 @@ pub async fn log(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
     ticket::Entity::update_many()
         .col_expr(
@@ -57,10 +58,10 @@ pub async fn log(
         .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
         .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(ticket::Column::Id.eq(ticket_id))
-        .exec(&txn)
+        .exec(db)
         .await?;
     events::record(
-        &txn,
+        db,
         ticket_id,
         Some(user.id),
         EventKind::TimeSpent,
@@ -68,7 +69,6 @@ pub async fn log(
         Some((t.time_spent_minutes + minutes).to_string()),
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 

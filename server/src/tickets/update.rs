@@ -3,14 +3,16 @@
 
 use chrono::Utc;
 use entity::{subscriber, ticket, ticket_tag, user};
+use protocol::live::ChangeKind;
 use protocol::{EventKind, Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
 };
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
@@ -20,13 +22,15 @@ use crate::tickets::access::Scope;
 use crate::tickets::{events, mapping, queries, version};
 
 pub async fn update(
-    db: &DatabaseConnection,
-    env: &notify::Env<'_>,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     req: &UpdateTicket,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    let env = &change.env();
+    change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     if let Some(Some(c)) = req.category_id {
@@ -44,10 +48,9 @@ pub async fn update(
             return Err(AppError::validation(format!("assignee_id: {a} is not an active agent")));
         }
     }
-    let txn = db.begin().await?;
-    version::claim(&txn, ticket_id, req.version, user.is_staff()).await?;
+    version::claim(db, ticket_id, req.version, user.is_staff()).await?;
     let t = ticket::Entity::find_by_id(ticket_id)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let actor = Some(user.id);
@@ -65,7 +68,7 @@ pub async fn update(
         let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
         if next != current {
             rule_events.push(RuleEvent::StatusChanged);
-            apply_status(&txn, &mut active, current, next, actor).await?;
+            apply_status(db, &mut active, current, next, actor).await?;
             if next == TicketStatus::Closed {
                 mails.push(Event::Closed { ticket_id, actor });
             }
@@ -73,7 +76,7 @@ pub async fn update(
     }
     if let Some(p) = req.priority.filter(|p| p.as_str() != t.priority) {
         events::record(
-            &txn,
+            db,
             ticket_id,
             actor,
             EventKind::Priority,
@@ -85,12 +88,12 @@ pub async fn update(
         rechoose = true;
     }
     if let Some(c) = req.category_id.filter(|c| *c != t.category_id) {
-        events::record(&txn, ticket_id, actor, EventKind::Category, opt(t.category_id), opt(c)).await?;
+        events::record(db, ticket_id, actor, EventKind::Category, opt(t.category_id), opt(c)).await?;
         active.category_id = Set(c);
         rechoose = true;
     }
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
-        events::record(&txn, ticket_id, actor, EventKind::Assignee, opt(t.assignee_id), opt(a)).await?;
+        events::record(db, ticket_id, actor, EventKind::Assignee, opt(t.assignee_id), opt(a)).await?;
         active.assignee_id = Set(a);
         rule_events.push(RuleEvent::AssignmentChanged);
         if let Some(assignee) = a {
@@ -103,16 +106,16 @@ pub async fn update(
     }
     if let Some(d) = req.due_at.filter(|d| *d != t.due_at) {
         let fmt = |d: Option<chrono::DateTime<Utc>>| d.map(|d| d.to_rfc3339());
-        events::record(&txn, ticket_id, actor, EventKind::DueAt, fmt(t.due_at), fmt(d)).await?;
+        events::record(db, ticket_id, actor, EventKind::DueAt, fmt(t.due_at), fmt(d)).await?;
         active.due_at = Set(d);
     }
-    active.update(&txn).await?;
-    due::sync(&txn, ticket_id, rechoose, Utc::now()).await?;
+    active.update(db).await?;
+    due::sync(db, ticket_id, rechoose, Utc::now()).await?;
     if let Some(tags) = &req.tags {
-        let (old, new) = set_tags(&txn, ticket_id, tags).await?;
+        let (old, new) = set_tags(db, ticket_id, tags).await?;
         if old != new {
             events::record(
-                &txn,
+                db,
                 ticket_id,
                 actor,
                 EventKind::Tags,
@@ -123,26 +126,26 @@ pub async fn update(
         }
     }
     for event in mails {
-        notify::notify(&txn, env, event).await?;
+        notify::notify(db, env, event).await?;
     }
-    rules::run(&txn, env, ticket_id, Trigger::new(rule_events)).await?;
-    txn.commit().await?;
+    rules::run(db, env, ticket_id, Trigger::new(rule_events)).await?;
     queries::detail(db, scope, ticket_id).await
 }
 
 /// Takes the ticket for the caller. Of several agents taking at once exactly one wins: the
 /// UPDATE only matches while the ticket is free, and the database serialises the writers.
 pub async fn take(
-    db: &DatabaseConnection,
-    env: &notify::Env<'_>,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     seen_version: Option<i64>,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    let env = &change.env();
+    change.touched(ticket_id, ChangeKind::Taken, None);
     user.require_staff()?;
     let before = scope.find_ticket(db, ticket_id).await?;
-    let txn = db.begin().await?;
     let mut update = ticket::Entity::update_many()
         .col_expr(ticket::Column::AssigneeId, Expr::value(user.id))
         .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
@@ -156,20 +159,20 @@ pub async fn take(
     if let Some(v) = seen_version {
         update = update.filter(ticket::Column::Version.eq(v));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
+    if update.exec(db).await?.rows_affected == 0 {
         let t = ticket::Entity::find_by_id(ticket_id)
-            .one(&txn)
+            .one(db)
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
         return Err(match t.assignee_id {
             Some(holder) if holder != user.id => {
-                let name = user::Entity::find_by_id(holder).one(&txn).await?.map(|u| u.name);
+                let name = user::Entity::find_by_id(holder).one(db).await?.map(|u| u.name);
                 let message = format!(
                     "{} has already taken this ticket",
                     name.unwrap_or_else(|| "another agent".into())
                 );
                 // The ticket as it is now, so the agent sees who holds it without a reload.
-                match mapping::tickets(&txn, vec![t]).await?.pop() {
+                match mapping::tickets(db, vec![t]).await?.pop() {
                     Some(current) => AppError::TicketConflict {
                         message,
                         current: Box::new(current),
@@ -177,11 +180,11 @@ pub async fn take(
                     None => AppError::Conflict(message),
                 }
             }
-            _ => version::conflict(&txn, ticket_id, seen_version.unwrap_or_default(), true).await,
+            _ => version::conflict(db, ticket_id, seen_version.unwrap_or_default(), true).await,
         });
     }
     events::record(
-        &txn,
+        db,
         ticket_id,
         Some(user.id),
         EventKind::Taken,
@@ -190,7 +193,7 @@ pub async fn take(
     )
     .await?;
     notify::notify(
-        &txn,
+        db,
         env,
         Event::Taken {
             ticket_id,
@@ -199,9 +202,8 @@ pub async fn take(
     )
     .await?;
     if before.assignee_id != Some(user.id) {
-        rules::run(&txn, env, ticket_id, Trigger::new([RuleEvent::AssignmentChanged])).await?;
+        rules::run(db, env, ticket_id, Trigger::new([RuleEvent::AssignmentChanged])).await?;
     }
-    txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }
 
@@ -280,12 +282,14 @@ pub async fn set_tags(
 }
 
 pub async fn add_subscriber(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     raw_email: &str,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     let email = normalize_email(raw_email)?;
@@ -296,10 +300,9 @@ pub async fn add_subscriber(
         .await?
         .is_some();
     if !exists {
-        let txn = db.begin().await?;
         let user_id = user::Entity::find()
             .filter(user::Column::Email.eq(email.clone()))
-            .one(&txn)
+            .one(db)
             .await?
             .map(|u| u.id);
         subscriber::ActiveModel {
@@ -309,10 +312,10 @@ pub async fn add_subscriber(
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(db)
         .await?;
         events::record(
-            &txn,
+            db,
             ticket_id,
             Some(user.id),
             EventKind::SubscriberAdded,
@@ -320,33 +323,33 @@ pub async fn add_subscriber(
             Some(email),
         )
         .await?;
-        txn.commit().await?;
     }
     queries::detail(db, scope, ticket_id).await
 }
 
 pub async fn remove_subscriber(
-    db: &DatabaseConnection,
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
     raw_email: &str,
 ) -> AppResult<TicketDetail> {
+    let db = change.db();
+    change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     let email = raw_email.trim().to_lowercase();
-    let txn = db.begin().await?;
     let removed = subscriber::Entity::delete_many()
         .filter(subscriber::Column::TicketId.eq(ticket_id))
         .filter(subscriber::Column::Email.eq(email.clone()))
-        .exec(&txn)
+        .exec(db)
         .await?
         .rows_affected;
     if removed == 0 {
         return Err(AppError::NotFound("subscriber"));
     }
     events::record(
-        &txn,
+        db,
         ticket_id,
         Some(user.id),
         EventKind::SubscriberRemoved,
@@ -354,7 +357,6 @@ pub async fn remove_subscriber(
         None,
     )
     .await?;
-    txn.commit().await?;
     queries::detail(db, scope, ticket_id).await
 }
 

@@ -1,0 +1,84 @@
+//! The unit of work: one change to tickets, from opening its transaction to telling the world.
+//!
+//! A [`Change`] is opened from the application context by whoever acts (a route, a worker), is
+//! handed to the domain functions that write (they run on [`Change::db`] and say which tickets
+//! they touched with [`Change::touched`]), and ends with [`Change::commit`]: the transaction
+//! commits, and only then are the touched tickets published on the bus (read together, once) and
+//! the outbound sender woken for whatever mail the change queued. Nobody publishes by hand, and
+//! nothing is published for a change that did not commit: dropping a `Change` rolls it back.
+
+use std::sync::{Mutex, PoisonError};
+
+use protocol::live::ChangeKind;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+use crate::context::AppContext;
+use crate::error::AppResult;
+use crate::mail::outbound::notify;
+use crate::realtime::publish::Changed;
+
+pub struct Change<'c> {
+    ctx: &'c AppContext,
+    txn: DatabaseTransaction,
+    /// Who acts (None: the system — a rule timer, the SLA clock, the mail pipeline).
+    actor: Option<i64>,
+    /// Interior: domain functions share the change by `&` while holding its transaction.
+    touched: Mutex<Vec<Changed>>,
+}
+
+impl<'c> Change<'c> {
+    /// Opens a change made by `actor`.
+    pub async fn open(ctx: &'c AppContext, actor: Option<i64>) -> AppResult<Self> {
+        Ok(Self {
+            txn: ctx.db().begin().await?,
+            ctx,
+            actor,
+            touched: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The change's transaction: every read and write of the change goes through it.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// What the change's notifications need (settings, keys, blobs, DKIM, search).
+    pub fn env(&self) -> notify::Env<'c> {
+        self.ctx.notify_env()
+    }
+
+    pub fn actor(&self) -> Option<i64> {
+        self.actor
+    }
+
+    /// Records that `ticket_id` changed (with `message_id` for a new message or note), to be
+    /// published after the commit. A ticket touched twice is published once per distinct kind.
+    pub fn touched(&self, ticket_id: i64, change: ChangeKind, message_id: Option<i64>) {
+        let mut touched = self.touched.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = Changed {
+            ticket_id,
+            change,
+            message_id,
+            actor_id: self.actor,
+        };
+        if !touched
+            .iter()
+            .any(|c| c.ticket_id == ticket_id && c.change == change && c.message_id == message_id)
+        {
+            touched.push(entry);
+        }
+    }
+
+    /// Commits, then publishes every touched ticket and wakes the outbound sender (a change may
+    /// have queued mail; waking an idle sender costs nothing).
+    pub async fn commit(self) -> AppResult<()> {
+        let Self { ctx, txn, touched, .. } = self;
+        txn.commit().await?;
+        let touched = touched.into_inner().unwrap_or_else(PoisonError::into_inner);
+        ctx.wake_sender();
+        if !touched.is_empty() {
+            ctx.realtime().tickets_changed(ctx.db(), &touched).await;
+        }
+        Ok(())
+    }
+}
