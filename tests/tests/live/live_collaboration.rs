@@ -546,3 +546,52 @@ async fn take_is_announced_to_the_other_agents() {
         .await;
     assert_eq!(holder, (Some(ann.id), Some(ann.id)));
 }
+
+/// A change that is refused (a take against a stale version) is rolled back and publishes
+/// nothing; the same take against the current version is announced once, after its commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_change_publishes_nothing() {
+    let app = maildesk_tests::spawn_app_on(Backend::Postgres).await;
+    let ann = app.new_user(Role::Agent).await;
+    let bob = app.new_user(Role::Agent).await;
+    let t = app
+        .api
+        .create_ticket(&app.admin.token, &new_ticket("Stale take"))
+        .await
+        .ticket;
+    let mut bob_ws = connect(app.port, &bob.token).await;
+    bob_ws.subscribe_ok(Topic::Queue).await;
+    let take = |version: i64| serde_json::json!({ "version": version });
+    expect_error(
+        app.api
+            .post_json(&ann.token, &format!("/tickets/{}/take", t.id), &take(t.version - 1))
+            .await,
+        409,
+        ErrorCode::VersionConflict,
+    )
+    .await;
+    bob_ws
+        .expect_none(
+            "an event for the refused take",
+            Duration::from_millis(800),
+            |f| matches!(f, ServerFrame::Ticket { ticket, .. } if ticket.id == t.id),
+        )
+        .await;
+    ok_json::<TicketDetail>(
+        app.api
+            .post_json(&ann.token, &format!("/tickets/{}/take", t.id), &take(t.version))
+            .await,
+    )
+    .await;
+    let taken = bob_ws
+        .wait_for("the take", SOON, |f| match f {
+            ServerFrame::Ticket {
+                change: ChangeKind::Taken,
+                ticket,
+                ..
+            } if ticket.id == t.id => Some(ticket.assignee.as_ref().map(|a| a.id)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(taken, Some(ann.id));
+}
