@@ -180,7 +180,7 @@ pub fn rewrite_cid(html: &str, map: &HashMap<String, String>) -> String {
             return ImgSrc::Keep;
         };
         let id = id.trim_start_matches('<').trim_end_matches('>');
-        let decoded = percent_decode(id);
+        let decoded = crate::decode::percent_decode(id);
         let found = map
             .get(id)
             .or_else(|| map.get(&decoded))
@@ -191,27 +191,6 @@ pub fn rewrite_cid(html: &str, map: &HashMap<String, String>) -> String {
             None => ImgSrc::Keep,
         }
     })
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|b| (*b as char).to_digit(16)),
-                bytes.get(i + 2).and_then(|b| (*b as char).to_digit(16)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 enum ImgSrc {

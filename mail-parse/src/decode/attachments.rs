@@ -243,32 +243,11 @@ fn referenced_cids(html: &str) -> Vec<String> {
             .trim_start_matches('<')
             .trim_end_matches('>')
             .replace("&amp;", "&");
-        out.push(percent_decode(&id));
+        out.push(super::percent_decode(&id));
         out.push(id);
         rest = &after[end..];
     }
     out
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|b| (*b as char).to_digit(16)),
-                bytes.get(i + 2).and_then(|b| (*b as char).to_digit(16)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Finds uuencoded files in a text body. Returns the text without them and the decoded files.
