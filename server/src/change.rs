@@ -24,6 +24,8 @@ pub struct Change<'c> {
     actor: Option<i64>,
     /// Interior: domain functions share the change by `&` while holding its transaction.
     touched: Mutex<Vec<Changed>>,
+    /// Whether the commit wakes the outbound sender (not when the sender itself is the actor).
+    wake_sender: bool,
 }
 
 impl<'c> Change<'c> {
@@ -34,7 +36,14 @@ impl<'c> Change<'c> {
             ctx,
             actor,
             touched: Mutex::new(Vec::new()),
+            wake_sender: true,
         })
+    }
+
+    /// A change made by the outbound sender itself: its commit need not wake it again.
+    pub fn by_sender(mut self) -> Self {
+        self.wake_sender = false;
+        self
     }
 
     /// The change's transaction: every read and write of the change goes through it.
@@ -72,10 +81,18 @@ impl<'c> Change<'c> {
     /// Commits, then publishes every touched ticket and wakes the outbound sender (a change may
     /// have queued mail; waking an idle sender costs nothing).
     pub async fn commit(self) -> AppResult<()> {
-        let Self { ctx, txn, touched, .. } = self;
+        let Self {
+            ctx,
+            txn,
+            touched,
+            wake_sender,
+            ..
+        } = self;
         txn.commit().await?;
         let touched = touched.into_inner().unwrap_or_else(PoisonError::into_inner);
-        ctx.wake_sender();
+        if wake_sender {
+            ctx.wake_sender();
+        }
         if !touched.is_empty() {
             ctx.realtime().tickets_changed(ctx.db(), &touched).await;
         }

@@ -1,6 +1,7 @@
 //! Real time: the event bus, presence, this node's sockets and the live dashboard.
 //!
-//! Changes are published after their transaction commits (`Realtime::ticket_changed`); every
+//! Changes are published after their transaction commits (`Change::commit` →
+//! `Realtime::tickets_changed`); every
 //! node fans each event out to its own sockets, checking each socket's rights. See
 //! docs/ARCHITECTURE.md, "Real time".
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use protocol::live::{ChangeKind, ServerFrame};
+use protocol::live::ServerFrame;
 use redis::aio::ConnectionManager;
 use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
@@ -130,23 +131,8 @@ impl Realtime {
         }
     }
 
-    /// Publishes a committed change to a ticket. Never fails the caller: the change is
-    /// already durable; a publishing problem is logged.
-    pub async fn ticket_changed(
-        &self,
-        db: &DatabaseConnection,
-        ticket_id: i64,
-        change: ChangeKind,
-        message_id: Option<i64>,
-        actor_id: Option<i64>,
-    ) {
-        match publish::load_change(db, ticket_id, change, message_id, actor_id).await {
-            Ok(c) => self.bus.publish(BusEvent::Ticket(Box::new(c))).await,
-            Err(e) => tracing::warn!(ticket_id, error = %e, "a ticket change could not be published"),
-        }
-    }
-
-    /// Publishes several committed changes (a batch of inbound mail), read together.
+    /// Publishes committed changes (one `Change`, or a batch of inbound mail), read together.
+    /// Never fails the caller: the changes are already durable; a publishing problem is logged.
     pub async fn tickets_changed(&self, db: &DatabaseConnection, changes: &[publish::Changed]) {
         match publish::load_changes(db, changes).await {
             Ok(list) => {

@@ -11,7 +11,7 @@ use protocol::live::ChangeKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::directory::users::to_ref;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::realtime::bus::{TicketChange, TicketFacts, next_event_id};
 use crate::tickets::mapping;
 
@@ -22,25 +22,6 @@ pub struct Changed {
     pub change: ChangeKind,
     pub message_id: Option<i64>,
     pub actor_id: Option<i64>,
-}
-
-pub async fn load_change(
-    db: &impl ConnectionTrait,
-    ticket_id: i64,
-    change: ChangeKind,
-    message_id: Option<i64>,
-    actor_id: Option<i64>,
-) -> AppResult<TicketChange> {
-    let one = Changed {
-        ticket_id,
-        change,
-        message_id,
-        actor_id,
-    };
-    load_changes(db, &[one])
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound("ticket"))
 }
 
 /// The events for `changes`, in their order; a change whose ticket is gone is left out.

@@ -19,11 +19,9 @@ use entity::{rule_timer_fire, ticket};
 use protocol::live::ChangeKind;
 use protocol::{RuleEvent, TicketStatus};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::rules::engine::{Trigger, ordered, run};
@@ -63,7 +61,6 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<(i6
     }
     if !fired.is_empty() {
         tracing::info!(?fired, "idle-ticket rules fired");
-        ctx.wake_sender();
     }
     Ok(fired)
 }
@@ -120,9 +117,10 @@ async fn fire(
     anchor: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let txn = ctx.db().begin().await?;
+    let change = Change::open(ctx, None).await?;
+    let txn = change.db();
     let still_quiet = ticket::Entity::find_by_id(ticket_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some_and(|t| t.updated_at == anchor && t.status != TicketStatus::Closed.as_str());
     if !still_quiet {
@@ -145,22 +143,20 @@ async fn fire(
             .do_nothing()
             .to_owned(),
         )
-        .exec(&txn)
+        .exec(txn)
         .await;
     match inserted {
         Ok(_) => {}
         Err(DbErr::RecordNotInserted) => return Ok(false),
         Err(e) => return Err(e.into()),
     }
-    let env = ctx.notify_env();
+    let env = change.env();
     let trigger = Trigger::new([RuleEvent::TicketIdle]).only(rule.id).at(now);
-    if run(&txn, &env, ticket_id, trigger).await? == 0 {
+    if run(txn, &env, ticket_id, trigger).await? == 0 {
         // Rolled back with the transaction: the ticket is looked at again next time.
         return Ok(false);
     }
-    txn.commit().await?;
-    ctx.realtime()
-        .ticket_changed(ctx.db(), ticket_id, ChangeKind::Updated, None, None)
-        .await;
+    change.touched(ticket_id, ChangeKind::Updated, None);
+    change.commit().await?;
     Ok(true)
 }

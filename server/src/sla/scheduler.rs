@@ -13,8 +13,9 @@ use entity::ticket;
 use protocol::live::ChangeKind;
 use protocol::{EventKind, RuleEvent};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter};
 
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::notify::{self, Event};
@@ -44,15 +45,12 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Checked
         }
         checked.alerted.extend(batch);
     }
-    checked.flagged = flag_alerted(ctx.db(), now).await?;
-    if !checked.alerted.is_empty() {
-        ctx.wake_sender();
+    let change = Change::open(ctx, None).await?;
+    checked.flagged = flag_alerted(change.db(), now).await?;
+    for id in &checked.flagged {
+        change.touched(*id, ChangeKind::Updated, None);
     }
-    for id in checked.alerted.iter().chain(&checked.flagged) {
-        ctx.realtime()
-            .ticket_changed(ctx.db(), *id, ChangeKind::Updated, None, None)
-            .await;
-    }
+    change.commit().await?;
     if !checked.alerted.is_empty() || !checked.flagged.is_empty() {
         tracing::info!(alerted = ?checked.alerted, flagged = ?checked.flagged, "overdue tickets");
     }
@@ -61,7 +59,8 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Checked
 
 /// Claims the most overdue unalerted tickets, flags them, records and queues their alerts.
 async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
-    let txn = ctx.db().begin().await?;
+    let change = Change::open(ctx, None).await?;
+    let txn = change.db();
     // SQLite ignores the row lock: it has one writer at a time, and serves one node.
     let candidate = Query::select()
         .column(ticket::Column::Id)
@@ -83,21 +82,22 @@ async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>
         .filter(ticket::Column::Id.in_subquery(candidate))
         // Re-checked on the locked row: another node may have stamped it since our snapshot.
         .filter(ticket::Column::OverdueAlertedAt.is_null())
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?;
     // Every row the UPDATE returns is ours now and must be alerted: PostgreSQL may run an
     // `IN (… LIMIT n)` subquery more than once and so claim more than `n` rows.
     let mut ids = Vec::with_capacity(claimed.len());
     for t in claimed {
         let due = t.due_at.map(|d| d.to_rfc3339());
-        events::record(&txn, t.id, None, EventKind::Overdue, None, due).await?;
-        let env = ctx.notify_env();
-        notify::notify(&txn, &env, Event::Overdue { ticket_id: t.id }).await?;
+        events::record(txn, t.id, None, EventKind::Overdue, None, due).await?;
+        let env = change.env();
+        notify::notify(txn, &env, Event::Overdue { ticket_id: t.id }).await?;
         // The time-based rule event, once per breach like the alert: same claim, same commit.
-        rules::run(&txn, &env, t.id, Trigger::new([RuleEvent::DuePassed]).at(now)).await?;
+        rules::run(txn, &env, t.id, Trigger::new([RuleEvent::DuePassed]).at(now)).await?;
+        change.touched(t.id, ChangeKind::Updated, None);
         ids.push(t.id);
     }
-    txn.commit().await?;
+    change.commit().await?;
     ids.sort_unstable();
     Ok(ids)
 }

@@ -13,9 +13,10 @@ use entity::{message, outbound_mail};
 use protocol::live::ChangeKind;
 use protocol::{EventKind, MessageKind, OutboundStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::backend::{self, Claim};
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::transport::{SendError, Transport};
@@ -87,7 +88,8 @@ pub async fn deliver(
         ),
         Err(SendError::Permanent(e)) => (OutboundStatus::Failed, Some(e.clone()), None),
     };
-    let txn = ctx.db().begin().await?;
+    let change = Change::open(ctx, None).await?.by_sender();
+    let txn = change.db();
     let mut q = outbound_mail::Entity::update_many()
         .col_expr(outbound_mail::Column::Status, Expr::value(status.as_str()))
         .col_expr(outbound_mail::Column::LastError, Expr::value(error.clone()))
@@ -104,22 +106,22 @@ pub async fn deliver(
     }
     q.filter(outbound_mail::Column::Id.eq(m.id))
         .filter(outbound_mail::Column::Status.eq(OutboundStatus::Sending.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let failed_on = (status == OutboundStatus::Failed).then_some(m.ticket_id).flatten();
     let mut note_id = None;
     if let Some(ticket_id) = failed_on {
-        note_id = Some(record_failure(&txn, ticket_id, &m, error.as_deref().unwrap_or("failed")).await?);
+        note_id = Some(record_failure(txn, ticket_id, &m, error.as_deref().unwrap_or("failed")).await?);
     }
-    txn.commit().await?;
+    if let Some(ticket_id) = failed_on {
+        change.touched(ticket_id, ChangeKind::Message, note_id);
+    }
+    change.commit().await?;
     match (&result, failed_on) {
         (Ok(answer), _) => tracing::debug!(outbound_id = m.id, %answer, "mail sent"),
         (Err(e), None) => tracing::warn!(outbound_id = m.id, error = ?e, "mail not sent yet"),
         (Err(e), Some(ticket_id)) => {
             tracing::warn!(outbound_id = m.id, ticket_id, error = ?e, "mail delivery failed");
-            ctx.realtime()
-                .ticket_changed(ctx.db(), ticket_id, ChangeKind::Message, note_id, None)
-                .await;
         }
     }
     Ok(status)
