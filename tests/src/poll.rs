@@ -1,5 +1,11 @@
-//! Waiting for the server to catch up (a browser click's request, a background worker): read
-//! again until a condition holds, with a deadline, instead of a fixed sleep.
+//! Waiting for the server to catch up (a browser click's request, a background worker, a
+//! process starting): read again until a condition holds, with a deadline, instead of a fixed
+//! sleep. Every wait in the tests goes through here:
+//!
+//! - [`until`]: the usual one (async); fails the test naming what it waited for.
+//! - [`try_until`]: the same, but hands the last value back instead of failing, for a caller
+//!   that fails its own way (the browser's failure report with a screenshot).
+//! - [`until_blocking`]: for code without an async runtime (starting a server process).
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -13,12 +19,46 @@ const EVERY: Duration = Duration::from_millis(100);
 pub async fn until<T: Debug, F: Future<Output = T>>(
     what: &str,
     within: Duration,
+    read: impl FnMut() -> F,
+    ok: impl Fn(&T) -> bool,
+) -> T {
+    match try_until(within, read, ok).await {
+        Ok(now) => now,
+        Err(last) => panic!("waited {within:?} for {what}; last read: {last:#?}"),
+    }
+}
+
+/// Like [`until`], but `Err` with the last value read once `within` has passed, for a caller
+/// that reports the failure itself.
+pub async fn try_until<T, F: Future<Output = T>>(
+    within: Duration,
     mut read: impl FnMut() -> F,
+    ok: impl Fn(&T) -> bool,
+) -> Result<T, T> {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = read().await;
+        if ok(&now) {
+            return Ok(now);
+        }
+        if Instant::now() >= deadline {
+            return Err(now);
+        }
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
+/// Like [`until`] for blocking code (no async runtime: a process starting up); sleeps the
+/// thread between reads. `read` may panic itself to stop early (the process exited).
+pub fn until_blocking<T: Debug>(
+    what: &str,
+    within: Duration,
+    mut read: impl FnMut() -> T,
     ok: impl Fn(&T) -> bool,
 ) -> T {
     let deadline = Instant::now() + within;
     loop {
-        let now = read().await;
+        let now = read();
         if ok(&now) {
             return now;
         }
@@ -26,6 +66,6 @@ pub async fn until<T: Debug, F: Future<Output = T>>(
             Instant::now() < deadline,
             "waited {within:?} for {what}; last read: {now:#?}"
         );
-        tokio::time::sleep(EVERY).await;
+        std::thread::sleep(EVERY);
     }
 }
