@@ -69,3 +69,54 @@ pub fn until_blocking<T: Debug>(
         std::thread::sleep(EVERY);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    const SHORT: Duration = Duration::from_millis(300);
+
+    #[tokio::test]
+    async fn until_returns_the_first_value_that_holds() {
+        let reads = Cell::new(0);
+        let got = super::until(
+            "the third read",
+            SHORT * 10,
+            || {
+                reads.set(reads.get() + 1);
+                std::future::ready(reads.get())
+            },
+            |n| *n == 3,
+        )
+        .await;
+        assert_eq!(got, 3);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "for the impossible; last read: 7")]
+    async fn until_fails_naming_what_it_awaited_and_the_last_read() {
+        super::until("the impossible", SHORT, || std::future::ready(7), |n| *n == 8).await;
+    }
+
+    #[tokio::test]
+    async fn try_until_gives_the_last_read_back_after_the_deadline() {
+        let started = Instant::now();
+        let got = super::try_until(SHORT, || std::future::ready("no"), |s| *s == "yes").await;
+        assert_eq!(got, Err("no"));
+        assert!(started.elapsed() >= SHORT, "gave up early: {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn until_blocking_polls_without_a_runtime() {
+        let started = Instant::now();
+        let got = super::until_blocking("a moment", SHORT * 10, || started.elapsed(), |t| *t >= SHORT);
+        assert!(got >= SHORT);
+    }
+
+    #[test]
+    #[should_panic(expected = "waited 300ms for the port")]
+    fn until_blocking_fails_naming_what_it_awaited() {
+        super::until_blocking("the port", SHORT, || false, |up| *up);
+    }
+}
