@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -24,7 +24,6 @@ use crate::{TestApp, TestUser};
 
 /// How long a wait polls before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
-const POLL: Duration = Duration::from_millis(50);
 
 /// The Chromium flags of every session (we run as root, hence no sandbox).
 pub const CHROMIUM_ARGS: &[&str] = &[
@@ -71,21 +70,20 @@ exit 0"#;
         .unwrap_or_else(|e| panic!("starting {path}: {e}"));
     let stdin = child.stdin.take().expect("piped stdin");
     let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!(
-                "chromedriver exited ({status}) before listening; its log:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not listen on port {port} within 20 s; see {}",
-            log.display()
-        );
-        std::thread::sleep(POLL);
-    }
+    crate::poll::until_blocking(
+        &format!("chromedriver to listen on port {port} (its log: {})", log.display()),
+        Duration::from_secs(20),
+        || {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "chromedriver exited ({status}) before listening; its log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        },
+        |listening| *listening,
+    );
     Driver {
         url,
         log,
@@ -216,25 +214,29 @@ impl Browser {
     }
 
     pub async fn wait_js_within(&self, what: &str, within: Duration, script: &str, args: Vec<Value>) -> Value {
-        let deadline = Instant::now() + within;
-        let mut last_error = None;
-        loop {
-            match self.client.execute(script, args.clone()).await {
-                Ok(v) if truthy(&v) => return v,
-                Ok(_) => {}
-                // A navigation can interrupt a script; the next poll runs on the new page.
-                Err(e) => last_error = Some(e.to_string()),
+        // A navigation can interrupt a script; the next read runs on the new page.
+        let last_error = Mutex::new(None);
+        let read = || {
+            let (client, args, last_error) = (&self.client, args.clone(), &last_error);
+            async move {
+                client.execute(script, args).await.unwrap_or_else(|e| {
+                    *last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    Value::Null
+                })
             }
-            if Instant::now() >= deadline {
+        };
+        match crate::poll::try_until(within, read, truthy).await {
+            Ok(v) => v,
+            Err(_) => {
+                let last_error = last_error.into_inner().unwrap_or_else(|p| p.into_inner());
                 self.fail(&format!(
                     "waited {within:?} for {what}{}",
                     last_error
                         .map(|e| format!(" (last script error: {e})"))
                         .unwrap_or_default()
                 ))
-                .await;
+                .await
             }
-            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -276,19 +278,13 @@ impl Browser {
 
     /// Waits until attribute `attr` of the first `css` element satisfies `ok`; returns its value.
     pub async fn wait_attr(&self, css: &str, attr: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(v) = self.attr(css, attr).await
-                && ok(&v)
-            {
-                return v;
-            }
-            if Instant::now() >= deadline {
-                let now = self.attr(css, attr).await;
+        let read = || self.attr(css, attr);
+        match crate::poll::try_until(DEADLINE, read, |v| v.as_deref().is_some_and(&ok)).await {
+            Ok(v) => v.unwrap_or_default(),
+            Err(now) => {
                 self.fail(&format!("waited {DEADLINE:?} for {what} ({css} [{attr}] is {now:?})"))
-                    .await;
+                    .await
             }
-            tokio::time::sleep(POLL).await;
         }
     }
 

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use maildesk::egress::Egress;
 use protocol::{AfterImport, MailboxSettings, TlsMode};
@@ -142,14 +142,14 @@ impl TestMailbox {
 
 /// A ticket's id once one with `subject` exists (admin's list), polling until `within`.
 pub async fn wait_for_ticket(app: &TestApp, subject: &str, within: Duration) -> i64 {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(id) = ticket_with_subject(app, subject).await {
-            return id;
-        }
-        assert!(Instant::now() < deadline, "no ticket {subject:?} within {within:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let id = crate::poll::until(
+        &format!("a ticket {subject:?}"),
+        within,
+        || ticket_with_subject(app, subject),
+        Option::is_some,
+    )
+    .await;
+    id.expect("until returns a ticket")
 }
 
 pub async fn ticket_with_subject(app: &TestApp, subject: &str) -> Option<i64> {
@@ -168,14 +168,7 @@ pub async fn tickets(app: &TestApp) -> Vec<protocol::Ticket> {
 
 /// Polls `check` until it holds (or fails the test after `within`, describing `what`).
 pub async fn eventually(what: &str, within: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {within:?} waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    crate::poll::until(what, within, || std::future::ready(check()), |done| *done).await;
 }
 
 /// A minimal blocking IMAP client for the tests' own deliveries and checks.

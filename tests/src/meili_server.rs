@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Where the Meilisearch binary is, if anywhere.
 pub fn binary() -> Option<PathBuf> {
@@ -70,22 +70,19 @@ impl OwnMeili {
     }
 
     fn wait_until_available(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
         let health = format!("{}/health", self.url);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(self._dir.path().join("meilisearch.log")).unwrap_or_default();
-                panic!("Meilisearch exited at start ({status}):\n{log}");
-            }
-            if get(&health).is_ok_and(|body| body.contains("available")) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Meilisearch did not answer {health} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::poll::until_blocking(
+            &format!("Meilisearch to answer {health}"),
+            Duration::from_secs(30),
+            || {
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    let log = std::fs::read_to_string(self._dir.path().join("meilisearch.log")).unwrap_or_default();
+                    panic!("Meilisearch exited at start ({status}):\n{log}");
+                }
+                get(&health).is_ok_and(|body| body.contains("available"))
+            },
+            |available| *available,
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 //! shared one on 6379 other tests use).
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct OwnRedis {
     pub port: u16,
@@ -50,15 +50,12 @@ impl OwnRedis {
             .spawn()
             .unwrap_or_else(|e| panic!("starting redis-server (install Debian's redis-server package): {e}"));
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not listen on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::poll::until_blocking(
+            &format!("redis-server to listen on {}", self.port),
+            Duration::from_secs(10),
+            || std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok(),
+            |listening| *listening,
+        );
     }
 
     /// Kills the server (as a crash would: no goodbye to its clients).

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::imap::{Imap, dovecot_port};
 
@@ -49,21 +49,24 @@ pub fn received(address: &str) -> Vec<String> {
 
 /// Waits until `address` has received a mail for which `pick` is true; returns it.
 pub async fn wait_for_mail(address: &str, within: Duration, pick: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + within;
-    loop {
+    let read = || {
         let who = address.to_owned();
-        let got = tokio::task::spawn_blocking(move || received(&who))
-            .await
-            .expect("IMAP read");
-        if let Some(m) = got.into_iter().find(|m| pick(m)) {
-            return m;
+        async move {
+            tokio::task::spawn_blocking(move || received(&who))
+                .await
+                .expect("IMAP read")
         }
-        assert!(
-            Instant::now() < deadline,
-            "{address} got no matching mail within {within:?} (Postfix log: /tmp/maildesk-postfix/postfix.log)"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    };
+    let got = crate::poll::until(
+        &format!("a matching mail to {address} (Postfix log: /tmp/maildesk-postfix/postfix.log)"),
+        within,
+        read,
+        |got| got.iter().any(|m| pick(m)),
+    )
+    .await;
+    got.into_iter()
+        .find(|m| pick(m))
+        .expect("until returns a matching mail")
 }
 
 /// The value of header `name` in a raw mail (first occurrence, unfolded).

@@ -10,7 +10,7 @@ use entity::ticket;
 use maildesk_tests::client::{expect_error, new_ticket, ok_json};
 use maildesk_tests::mail::mail;
 use maildesk_tests::outbox::{outbox, raw};
-use maildesk_tests::{Backend, TestApp, TestUser, all_search_engines, spawn_app_meili, spawn_app_on};
+use maildesk_tests::{Backend, TestApp, TestUser, all_search_engines, poll, spawn_app_meili, spawn_app_on};
 use protocol::{
     Category, CreateCategory, ErrorCode, KbArticle, KbHit, KbVisibility, Page, PostMessage, Role, SaveKbArticle,
     SetCategoryAgents, TicketHit,
@@ -26,19 +26,8 @@ async fn search_until(
     path: &str,
     done: impl Fn(&[TicketHit]) -> bool,
 ) -> Vec<TicketHit> {
-    let started = Instant::now();
-    loop {
-        let page: Page<TicketHit> = ok_json(app_api.get(token, path).await).await;
-        if done(&page.items) {
-            return page.items;
-        }
-        assert!(
-            started.elapsed() < WAIT,
-            "{path}: not indexed within {WAIT:?}; last: {:?}",
-            ids(&page.items)
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let hits = || async { ok_json::<Page<TicketHit>>(app_api.get(token, path).await).await.items };
+    poll::until(&format!("{path} to be indexed"), WAIT, hits, |h| done(h)).await
 }
 
 fn ids(hits: &[TicketHit]) -> Vec<i64> {
@@ -278,11 +267,13 @@ all_search_engines!(articles_are_found_and_suggested, |app: TestApp| async move 
         KbVisibility::Agents,
     )
     .await;
-    let started = Instant::now();
-    while kb(&app, &agent.token, "password").await.len() < 2 {
-        assert!(started.elapsed() < WAIT, "articles not indexed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll::until(
+        "both articles indexed",
+        WAIT,
+        || kb(&app, &agent.token, "password"),
+        |found| found.len() >= 2,
+    )
+    .await;
     // Anonymous visitors (the portal's KB is public by default) and customers: public only,
     // typos and unfinished words allowed.
     let customer = app.new_user(Role::Customer).await;
@@ -343,11 +334,13 @@ all_search_engines!(articles_are_found_and_suggested, |app: TestApp| async move 
         .delete(&agent.token, &format!("/kb/articles/{}", internal.id))
         .await;
     assert_eq!(resp.status(), 204);
-    let started = Instant::now();
-    while kb(&app, &agent.token, "vault").await.contains(&internal.id) {
-        assert!(started.elapsed() < WAIT, "deleted article still found");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll::until(
+        "the deleted article to leave the index",
+        WAIT,
+        || kb(&app, &agent.token, "vault"),
+        |found| !found.contains(&internal.id),
+    )
+    .await;
 });
 
 /// A change the running node never heard of (written while its indexer was down, or lost

@@ -666,19 +666,19 @@ async fn two_nodes_checking_at_once_alert_each_overdue_ticket_exactly_once() {
     assert!(claimed.is_empty(), "claimed tickets that are not overdue: {claimed:?}");
 
     // Whichever node got each one, each ticket has exactly one alert, now and after more checks.
-    let deadline = tokio::time::Instant::now() + SOON;
-    loop {
+    let counts = || async {
         let mut counts = Vec::new();
         for id in &ids {
             counts.push(overdue_alerts(&app, *id).await);
         }
+        counts
+    };
+    maildesk_tests::poll::until("one alert for each ticket", SOON, counts, |counts| {
+        // Checked at every read: none may ever have two.
         assert!(counts.iter().all(|c| *c <= 1), "an alert went out twice: {counts:?}");
-        if counts.iter().all(|c| *c == 1) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "not all alerted: {counts:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        counts.iter().all(|c| *c == 1)
+    })
+    .await;
     let (a, b) = tokio::join!(scheduler::run_once(&app.ctx, now), scheduler::run_once(&node.ctx, now));
     assert!(a.unwrap().alerted.is_empty() && b.unwrap().alerted.is_empty());
     for id in &ids {
@@ -693,13 +693,12 @@ async fn the_background_checker_alerts_without_being_asked() {
     one_policy(&app, 60, 480).await;
     let (_, t) = assigned_ticket(&app, "Nobody called").await;
     make_due(&app, t.ticket.id).await;
-    let deadline = tokio::time::Instant::now() + SOON;
-    while overdue_alerts(&app, t.ticket.id).await == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no overdue alert within {SOON:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    maildesk_tests::poll::until(
+        "an overdue alert",
+        SOON,
+        || overdue_alerts(&app, t.ticket.id),
+        |n| *n > 0,
+    )
+    .await;
     assert!(app.api.ticket(&app.admin.token, t.ticket.id).await.ticket.overdue);
 }

@@ -3,7 +3,7 @@
 //! through the API. Needs `bash scripts/chromium.sh` and `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use maildesk_tests::browser::{Browser, person};
+use maildesk_tests::browser::{Browser, DEADLINE, person};
 use maildesk_tests::client::{new_ticket, ok_json};
 use maildesk_tests::spawn_app;
 use protocol::{CannedResponse, CreateCannedResponse, CreateTicket, Role, TicketStatus};
@@ -53,20 +53,20 @@ async fn canned_responses_status_and_time_from_the_ticket_page() {
 
     let status = b.find("[data-testid=action-status]").await;
     status.select_by_value("pending").await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while app.api.ticket(&app.admin.token, t.id).await.ticket.status != TicketStatus::Pending {
-        assert!(std::time::Instant::now() < deadline, "the status never changed");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let ticket = || async { app.api.ticket(&app.admin.token, t.id).await.ticket };
+    maildesk_tests::poll::until("the status to change to pending", DEADLINE, ticket, |now| {
+        now.status == TicketStatus::Pending
+    })
+    .await;
 
     b.type_into("[data-testid=action-minutes]", "25").await;
     b.type_into("[data-testid=action-time-note]", "Checked the invoice")
         .await;
     b.click("[data-testid=action-log-time]").await;
-    while app.api.ticket(&app.admin.token, t.id).await.ticket.time_spent_minutes != 25 {
-        assert!(std::time::Instant::now() < deadline, "the time was never logged");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    maildesk_tests::poll::until("the 25 minutes to be logged", DEADLINE, ticket, |now| {
+        now.time_spent_minutes == 25
+    })
+    .await;
     b.wait_for_text(".ticket-sidebar", "0 h 25 min").await;
     // The entry, with its note, in the list and over the API.
     let entry = b.wait_for_text("[data-testid=time-entry]", "Checked the invoice").await;

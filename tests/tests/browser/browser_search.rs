@@ -5,7 +5,7 @@
 //! `bash scripts/chromium.sh` and `bash scripts/build-frontend.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use maildesk_tests::browser::{Browser, person};
 use maildesk_tests::client::{new_ticket, ok_json};
@@ -33,15 +33,15 @@ async fn article(app: &TestApp, token: &str, title: &str, body: &str, visibility
 
 /// Waits until the indexer has the articles (it batches changes).
 async fn indexed(app: &TestApp, token: &str, q: &str, n: usize) {
-    let started = Instant::now();
-    loop {
-        let hits: Vec<KbHit> = ok_json(app.api.get(token, &format!("/kb/search?q={q}")).await).await;
-        if hits.len() >= n {
-            return;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "articles not indexed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let path = format!("/kb/search?q={q}");
+    let hits = || async { ok_json::<Vec<KbHit>>(app.api.get(token, &path).await).await };
+    maildesk_tests::poll::until(
+        &format!("{n} articles indexed for {q:?}"),
+        Duration::from_secs(10),
+        hits,
+        |h| h.len() >= n,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

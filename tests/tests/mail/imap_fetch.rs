@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use maildesk::mail::imap::{self, FetchReport, WorkerOptions};
 use maildesk::mail::inbound::admin;
 use maildesk_tests::imap::{TestMailbox, create_mailbox, eventually, mail, tickets, unique_user, wait_for_ticket};
-use maildesk_tests::{Backend, TestApp, spawn_app, spawn_app_on};
+use maildesk_tests::{Backend, TestApp, poll, spawn_app, spawn_app_on};
 use protocol::{AfterImport, InboundStatus};
 
 fn fast() -> WorkerOptions {
@@ -18,18 +18,21 @@ fn fast() -> WorkerOptions {
     }
 }
 
+/// The mailbox's row as it is now.
+async fn mailbox(app: &TestApp, id: i64) -> entity::mailbox::Model {
+    maildesk::mail::mailboxes::get(app.ctx.db(), id).await.unwrap()
+}
+
 /// Starts a supervisor and waits until its worker has done its first cycle (it is in IDLE then).
 async fn start_worker(app: &TestApp, mb: &TestMailbox) -> tokio::task::JoinHandle<()> {
     let supervisor = imap::spawn_supervisor_with(app.ctx.clone(), fast());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
-        if m.lease_owner.is_some() && m.last_fetch_at.is_some() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the worker did not start: {m:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "the worker to start (lease taken, first fetch done)",
+        Duration::from_secs(10),
+        || mailbox(app, mb.id),
+        |m| m.lease_owner.is_some() && m.last_fetch_at.is_some(),
+    )
+    .await;
     // The first cycle is recorded just before IDLE starts; give IDLE a moment to be issued.
     tokio::time::sleep(Duration::from_millis(100)).await;
     supervisor
@@ -67,19 +70,13 @@ async fn idle_worker_imports_and_deletes() {
     .await;
 
     // last_uid moves right after the acknowledgement.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let m = loop {
-        let m = maildesk::mail::mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
-        if m.last_uid == Some(i64::from(uid)) {
-            break m;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "last_uid should reach {uid}: {:?}",
-            m.last_uid
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let m = poll::until(
+        &format!("last_uid to reach {uid}"),
+        Duration::from_secs(5),
+        || mailbox(&app, mb.id),
+        |m| m.last_uid == Some(i64::from(uid)),
+    )
+    .await;
     assert!(m.uid_validity.is_some());
     assert_eq!(m.consecutive_failures, 0);
     assert!(m.last_error.is_none(), "{:?}", m.last_error);
@@ -108,16 +105,13 @@ async fn idle_worker_imports_and_marks_read() {
     })
     .await;
     // The counters are written when the cycle ends, just after the acknowledgements.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
-        .await
-        .unwrap()
-        .fetched_count
-        != 2
-    {
-        assert!(Instant::now() < deadline, "fetched_count should be 2");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "fetched_count to be 2",
+        Duration::from_secs(5),
+        || async { mailbox(&app, mb.id).await.fetched_count },
+        |n| *n == 2,
+    )
+    .await;
     supervisor.abort();
 }
 
@@ -187,15 +181,13 @@ async fn a_burst_of_mail_while_idle_all_arrives_once() {
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tickets(&app).await.len() < 12 {
-        assert!(
-            Instant::now() < deadline,
-            "only {} of 12 tickets",
-            tickets(&app).await.len()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll::until(
+        "12 tickets",
+        Duration::from_secs(20),
+        || async { tickets(&app).await.len() },
+        |n| *n >= 12,
+    )
+    .await;
     eprintln!("12 mails → 12 tickets in {:?}", started.elapsed());
     let journal = admin::list(app.ctx.db(), None, maildesk::paging::Paging { page: 1, per_page: 50 })
         .await
@@ -206,19 +198,13 @@ async fn a_burst_of_mail_while_idle_all_arrives_once() {
         imap.uids("INBOX").is_empty()
     })
     .await;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
-        .await
-        .unwrap()
-        .fetched_count
-        != 12
-    {
-        assert!(
-            Instant::now() < deadline,
-            "each mail is fetched once: fetched_count should be 12"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "each mail fetched once: fetched_count to be 12",
+        Duration::from_secs(5),
+        || async { mailbox(&app, mb.id).await.fetched_count },
+        |n| *n == 12,
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
@@ -252,16 +238,13 @@ async fn polling_worker_without_idle() {
     let mb = create_mailbox(&app, AfterImport::MarkRead, |s| s.poll_interval_secs = Some(5)).await;
     let opts = WorkerOptions { idle: false, ..fast() };
     let supervisor = imap::spawn_supervisor_with(app.ctx.clone(), opts);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while maildesk::mail::mailboxes::get(app.ctx.db(), mb.id)
-        .await
-        .unwrap()
-        .last_fetch_at
-        .is_none()
-    {
-        assert!(Instant::now() < deadline, "the worker did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "the worker to start (first fetch done)",
+        Duration::from_secs(10),
+        || async { mailbox(&app, mb.id).await.last_fetch_at },
+        Option::is_some,
+    )
+    .await;
     let mut imap = mb.imap();
     let started = Instant::now();
     imap.append("INBOX", "", &mail(&unique_user("customer"), "Polled", "x"));

@@ -12,7 +12,7 @@ use maildesk::mail::inbound::admin;
 use maildesk::mail::inbound::journal::Journaled;
 use maildesk::mail::mailboxes;
 use maildesk_tests::imap::{create_mailbox, mail, tickets, unique_user, wait_for_ticket};
-use maildesk_tests::spawn_app;
+use maildesk_tests::{poll, spawn_app};
 use protocol::{AfterImport, InboundStatus, MailboxSettings};
 
 /// Stops the first fetch at one point, as a crash there would.
@@ -168,15 +168,13 @@ async fn five_failures_disable_the_mailbox_and_re_enabling_resumes() {
     };
     let supervisor = imap::spawn_supervisor_with(app.ctx.clone(), opts);
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let m = loop {
-        let m = mailboxes::get(app.ctx.db(), mb.id).await.unwrap();
-        if !m.enabled {
-            break m;
-        }
-        assert!(Instant::now() < deadline, "not disabled: {m:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let m = poll::until(
+        "the mailbox to be disabled",
+        Duration::from_secs(10),
+        || async { mailboxes::get(app.ctx.db(), mb.id).await.unwrap() },
+        |m| !m.enabled,
+    )
+    .await;
     assert_eq!(m.consecutive_failures, 5);
     assert!(m.disabled_at.is_some());
     let error = m.last_error.clone().unwrap_or_default();
@@ -262,16 +260,13 @@ async fn fetch_now_is_run_by_the_worker_holding_the_lease() {
         ..WorkerOptions::default()
     };
     let supervisor = imap::spawn_supervisor_with(app.ctx.clone(), opts);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while mailboxes::get(app.ctx.db(), mb.id)
-        .await
-        .unwrap()
-        .last_fetch_at
-        .is_none()
-    {
-        assert!(Instant::now() < deadline, "the worker did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "the worker to start (first fetch done)",
+        Duration::from_secs(10),
+        || async { mailboxes::get(app.ctx.db(), mb.id).await.unwrap().last_fetch_at },
+        Option::is_some,
+    )
+    .await;
     let holder = mailboxes::get(app.ctx.db(), mb.id).await.unwrap().lease_owner;
     assert!(holder.is_some());
 
@@ -353,14 +348,14 @@ async fn one_node_works_a_mailbox_and_another_takes_over_when_it_stops() {
     let owner = |app_ctx: maildesk::context::AppContext| async move {
         mailboxes::get(app_ctx.db(), mb.id).await.unwrap().lease_owner
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let owner_a = loop {
-        if let Some(o) = owner(app.ctx.clone()).await {
-            break o;
-        }
-        assert!(Instant::now() < deadline, "node A did not take the mailbox");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let owner_a = poll::until(
+        "node A to take the mailbox",
+        Duration::from_secs(10),
+        || owner(app.ctx.clone()),
+        Option::is_some,
+    )
+    .await
+    .expect("until returns an owner");
     let node_b = imap::spawn_supervisor_with(app.ctx.clone(), opts);
     let mut imap = mb.imap();
     let from = unique_user("customer");
@@ -376,14 +371,13 @@ async fn one_node_works_a_mailbox_and_another_takes_over_when_it_stops() {
     // Node A shuts down: its worker gives the lease up and B takes over at its next look.
     node_a.abort();
     let stopped = Instant::now();
-    loop {
-        match owner(app.ctx.clone()).await {
-            Some(o) if o != owner_a => break,
-            _ => {}
-        }
-        assert!(stopped.elapsed() < Duration::from_secs(10), "node B did not take over");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "node B to take over from node A",
+        Duration::from_secs(10),
+        || owner(app.ctx.clone()),
+        |o| o.as_ref().is_some_and(|o| *o != owner_a),
+    )
+    .await;
     eprintln!("takeover after a clean stop: {:?}", stopped.elapsed());
     imap.append("INBOX", "", &mail(&from, "After A stopped", "y"));
     wait_for_ticket(&app, "After A stopped", Duration::from_secs(10)).await;

@@ -201,19 +201,22 @@ async fn half_sent_mail_goes_again(backend: Backend) {
         )
         .await;
     // Wait for the (dev outbox) sender to deliver what the ticket caused.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let row = loop {
-        let rows = outbound_mail::Entity::find()
+    let query = || {
+        outbound_mail::Entity::find()
             .filter(outbound_mail::Column::TicketId.eq(t.ticket.id))
             .all(app.ctx.db())
-            .await
-            .unwrap();
-        if let Some(r) = rows.into_iter().find(|r| r.status == "sent") {
-            break r;
-        }
-        assert!(std::time::Instant::now() < deadline, "nothing was sent");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    let rows = maildesk_tests::poll::until(
+        "a sent mail for the ticket",
+        Duration::from_secs(20),
+        || async { query().await.unwrap() },
+        |rows| rows.iter().any(|r| r.status == "sent"),
+    )
+    .await;
+    let row = rows
+        .into_iter()
+        .find(|r| r.status == "sent")
+        .expect("until returns a sent row");
     // A sender that claimed it and died before recording the result: `sending`, lease over.
     let crashed = |until: chrono::DateTime<Utc>| {
         outbound_mail::Entity::update_many()

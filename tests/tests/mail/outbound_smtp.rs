@@ -34,18 +34,13 @@ async fn wait_outbox(
     what: &str,
     ok: impl Fn(&[OutboundMail]) -> bool,
 ) -> Vec<OutboundMail> {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let items = outbox(app, ticket_id).await;
-        if ok(&items) {
-            return items;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "outbox never showed {what}: {items:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    maildesk_tests::poll::until(
+        &format!("the outbox to show {what}"),
+        WAIT,
+        || outbox(app, ticket_id),
+        |items| ok(items),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -338,19 +333,15 @@ async fn two_helpdesks_answering_each_other_stop_at_once() {
     })
     .await;
     // B fetches A's confirmation and keeps it out of its tickets: no ticket, nothing sent.
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let page: Page<protocol::InboundMail> =
-            ok_json(b.api.get(&b.admin.token, "/inbound?status=quarantined").await).await;
-        if page.items.iter().any(|m| m.kind.as_deref() == Some("auto_reply")) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "B never quarantined A's auto-reply"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let quarantined = || async {
+        ok_json::<Page<protocol::InboundMail>>(b.api.get(&b.admin.token, "/inbound?status=quarantined").await)
+            .await
+            .items
+    };
+    maildesk_tests::poll::until("B to quarantine A's auto-reply", WAIT, quarantined, |items| {
+        items.iter().any(|m| m.kind.as_deref() == Some("auto_reply"))
+    })
+    .await;
     let b_out: Page<OutboundMail> = ok_json(b.api.get(&b.admin.token, "/admin/outbox").await).await;
     assert_eq!(b_out.total, 0, "B answered an automatic mail: {:?}", b_out.items);
     let a_out = outbox(&a, ticket_a).await;

@@ -135,7 +135,7 @@ async fn a_wrong_pop3_password_shows_the_servers_words() {
 /// "fetch now" asks that worker.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_polls_a_pop3_mailbox() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let app = spawn_app_on(Backend::Postgres).await;
     let user = unique_user("pop-worker");
     let mut imap = Imap::login(maildesk_tests::imap::dovecot_port(), &user);
@@ -150,11 +150,14 @@ async fn the_worker_polls_a_pop3_mailbox() {
         ..Default::default()
     };
     let supervisor = maildesk::mail::imap::spawn_supervisor_with(app.ctx.clone(), opts);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while ticket_with_subject(&app, &format!("Polled {user}")).await.is_none() {
-        assert!(Instant::now() < deadline, "the worker did not fetch the POP3 mailbox");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let polled = format!("Polled {user}");
+    maildesk_tests::poll::until(
+        &format!("the worker to fetch the POP3 mailbox (a ticket {polled:?})"),
+        Duration::from_secs(20),
+        || ticket_with_subject(&app, &polled),
+        Option::is_some,
+    )
+    .await;
     imap.append(
         "INBOX",
         "",

@@ -12,7 +12,7 @@ use entity::{inbound_mail, ticket};
 use maildesk::mail::inbound::journal::{self, NewMail, Source};
 use maildesk::mail::receiver::{self, Receiver};
 use maildesk_tests::mail::mail;
-use maildesk_tests::{Backend, TestApp, spawn_app_with};
+use maildesk_tests::{Backend, TestApp, poll, spawn_app_with};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -525,14 +525,13 @@ async fn postfix_relays_into_the_receiver_over_lmtp_and_smtp() {
         })
         .await
         .unwrap();
-        let started = std::time::Instant::now();
-        while tickets_with_subject(&app, subject).await == 0 {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "{subject}: no ticket within 60 s (see /tmp/maildesk-postfix/postfix.log)"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        poll::until(
+            &format!("a ticket {subject:?} (see /tmp/maildesk-postfix/postfix.log)"),
+            Duration::from_secs(60),
+            || tickets_with_subject(&app, subject),
+            |n| *n > 0,
+        )
+        .await;
         let row = inbound_mail::Entity::find()
             .filter(inbound_mail::Column::Source.eq(if subject.contains("LMTP") { "lmtp" } else { "smtp" }))
             .one(app.ctx.db())
@@ -572,16 +571,11 @@ async fn one_client_gets_its_share_and_no_more() {
     assert!(first.cmd("QUIT").await.starts_with("221"));
     assert_eq!(first.reply().await, "", "closed after QUIT");
     // The server gives the place back as its conversation task ends: poll with a deadline.
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let (_again, hello) = Client::connect(addr).await;
-        if hello.starts_with("220") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a closed connection never freed its place: {hello}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll::until(
+        "a closed connection to free its place (a 220 greeting)",
+        Duration::from_secs(5),
+        || async { Client::connect(addr).await.1 },
+        |hello| hello.starts_with("220"),
+    )
+    .await;
 }
