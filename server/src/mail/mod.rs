@@ -24,8 +24,3 @@ pub mod receiver;
 pub mod signed_ids;
 pub mod sources;
 pub mod watch;
-
-// The inbound pipeline, the rule facts and the end-to-end tests name the parser's types as
-// `mail::parsed::…` and `mail::{ParseOptions, parse_mail}`: re-exported so that those paths
-// keep working now that the parser is its own crate.
-pub use mail_parse::{ParseOptions, parse_mail, parsed};

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{inbound_mail, message, ticket, ticket_tag, user};
+use mail_parse::parsed::MailKind;
 use protocol::MessageKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::apply::kind_str;
-use crate::mail::parsed::MailKind;
 use crate::rules::conditions::Facts;
 use crate::rules::engine::MailFacts;
 use crate::sla::{business_time, calendars};

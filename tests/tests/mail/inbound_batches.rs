@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use futures_util::future::join_all;
+use mail_parse::parsed::ParsedMail;
+use mail_parse::{ParseOptions, parse_mail};
 use maildesk::error::AppResult;
 use maildesk::mail::inbound::apply::{self, Outcome};
 use maildesk::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use maildesk::mail::inbound::known_ids::KnownIds;
 use maildesk::mail::inbound::{batch, pipeline};
-use maildesk::mail::parsed::ParsedMail;
-use maildesk::mail::{ParseOptions, parse_mail};
 use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
 use protocol::MailboxSettings;

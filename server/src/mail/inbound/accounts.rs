@@ -8,13 +8,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use entity::user;
+use mail_parse::parsed::{MailKind, ParsedMail};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult};
 
 use crate::directory::users::{new_customer, normalize_email};
 use crate::error::AppResult;
 use crate::mail::inbound::pipeline::sender_of;
 use crate::mail::inbound::rules::MailboxRules;
-use crate::mail::parsed::{MailKind, ParsedMail};
 
 /// Accounts by normalized address.
 pub type Accounts = HashMap<String, user::Model>;

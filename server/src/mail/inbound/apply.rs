@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 use entity::{inbound_mail, subscriber, ticket, user};
+use mail_parse::parsed::{MailKind, ParsedMail};
 use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -20,7 +21,6 @@ use crate::mail::inbound::staff_proof;
 use crate::mail::inbound::threading::Decision;
 use crate::mail::outbound::facts;
 use crate::mail::outbound::notify::{self, Event};
-use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::rules::{self, MailFacts, Trigger};
 use crate::sla::due;
 use crate::tickets::events;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use entity::{attachment, email_suppression, message, subscriber, ticket, user};
+use mail_parse::parsed::{MailKind, ParsedMail};
 use protocol::{EventKind, MessageKind, RuleEvent};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -15,7 +16,6 @@ use sea_orm::{
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::lookups::Lookups;
-use crate::mail::parsed::{MailKind, ParsedMail};
 use crate::rules::{self, Trigger};
 use crate::tickets::events;
 

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use entity::{inbound_mail, mailbox};
+use mail_parse::parsed::ParsedMail;
 use sea_orm::{EntityTrait, TransactionTrait};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -35,7 +36,6 @@ use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::outbound::policy::CapsSnapshot;
-use crate::mail::parsed::ParsedMail;
 
 const QUEUE: usize = 1024;
 

@@ -10,11 +10,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use entity::{message, subscriber, ticket};
+use mail_parse::parsed::ParsedMail;
 use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
-use crate::mail::parsed::ParsedMail;
 
 /// Above this many distinct ids (a mail with a huge References list) threading asks the
 /// database per id, as it does outside a batch.

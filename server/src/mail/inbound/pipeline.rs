@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::{inbound_mail, user};
+use mail_parse::parsed::{Address, MailKind, ParsedMail};
+use mail_parse::{ParseOptions, parse_mail};
 use protocol::live::ChangeKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -23,8 +25,6 @@ use crate::mail::inbound::known_ids::KnownIds;
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
 use crate::mail::outbound::notify;
-use crate::mail::parsed::{Address, MailKind, ParsedMail};
-use crate::mail::{ParseOptions, parse_mail};
 use crate::realtime::publish::Changed;
 
 /// Journals the mail (durable when this returns), then processes it. A processing error is

@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use entity::{category, mailbox};
+use mail_parse::parsed::ParsedMail;
 use protocol::Priority;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::error::AppResult;
-use crate::mail::parsed::ParsedMail;
 
 #[derive(Debug, Clone)]
 pub struct MailboxRules {

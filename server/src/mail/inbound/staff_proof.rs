@@ -10,11 +10,11 @@
 //! staff address is handled as a stranger's mail.
 
 use entity::outbound_mail;
+use mail_parse::parsed::ParsedMail;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::AppResult;
 use crate::keys::Keys;
-use crate::mail::parsed::ParsedMail;
 use crate::mail::signed_ids;
 
 /// `address` (the sender's, as stored on their account) answered a mail we sent it about

@@ -4,12 +4,12 @@
 //! subject token, only for the requester or a subscriber of that ticket → a new ticket.
 
 use entity::{message, subscriber, ticket, user};
+use mail_parse::parsed::ParsedMail;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppResult;
 use crate::keys::Keys;
 use crate::mail::inbound::known_ids::KnownIds;
-use crate::mail::parsed::ParsedMail;
 use crate::mail::signed_ids;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
