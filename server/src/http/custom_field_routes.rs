@@ -81,3 +81,5 @@ pub async fn set_values(
     publish(&ctx, &user, &detail, ChangeKind::Updated).await;
     Ok(web::Json(detail))
 }
+
+routes!(list_fields, create_field, replace_field, delete_field, set_values);
