@@ -2,9 +2,9 @@
 //! the browser app's static files.
 
 /// Declares a route module's handlers once, at the bottom of its file: the same list registers
-/// them under `/api/v1` and documents them, so a route cannot be served undocumented or
-/// documented unserved. `routes!(list, get_ticket);` defines the module's `ROUTES`, which
-/// `API_ROUTES` names. Handlers that cannot be a plain `.service(handler)` (two methods on one
+/// them under `/api/v1` and documents them, so no handler is served undocumented or documented
+/// unserved (the test below checks that each one's actix path matches its documented path).
+/// `routes!(list, get_ticket);` defines the module's `ROUTES`, which `API_ROUTES` names. Handlers that cannot be a plain `.service(handler)` (two methods on one
 /// resource that reads its own body) follow `; by_hand` with the function that builds their
 /// resource: `routes!(replay; by_hand inbound_resource => [inbound, list_inbound]);`.
 macro_rules! routes {
