@@ -95,3 +95,13 @@ pub async fn url_ticket(ctx: web::Data<AppContext>, user: CurrentUser) -> AppRes
 pub async fn me(ctx: web::Data<AppContext>, user: CurrentUser) -> AppResult<web::Json<User>> {
     Ok(web::Json(users::get(ctx.db(), user.id).await?))
 }
+
+routes!(
+    login_route,
+    refresh_route,
+    me,
+    logout,
+    change_password,
+    reset_password,
+    url_ticket
+);

@@ -82,3 +82,5 @@ pub async fn set_values(
     let detail = queries::detail(ctx.db(), &scope, *id).await?;
     Ok(web::Json(detail))
 }
+
+routes!(list_fields, create_field, replace_field, delete_field, set_values);

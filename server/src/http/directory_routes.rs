@@ -157,3 +157,17 @@ pub async fn delete_canned(
     canned::delete(ctx.db(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+routes!(
+    list_users,
+    create_user,
+    get_user,
+    list_companies,
+    create_company,
+    list_categories,
+    create_category,
+    set_category_agents,
+    list_canned,
+    create_canned,
+    delete_canned
+);

@@ -117,3 +117,12 @@ pub async fn feedback(
         articles::feedback(ctx.db(), reader, *id, body.helpful).await?,
     ))
 }
+
+routes!(
+    list_articles,
+    get_article,
+    create_article,
+    update_article,
+    delete_article,
+    feedback
+);

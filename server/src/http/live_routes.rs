@@ -33,3 +33,5 @@ pub async fn socket(
     actix_web::rt::spawn(live_socket::run(ctx.get_ref().clone(), user, scope, session, stream));
     Ok(response)
 }
+
+routes!(socket);

@@ -336,3 +336,14 @@ pub async fn fetch_mailbox(
     user.require_admin()?;
     Ok(web::Json(crate::mail::imap::fetch_once(&ctx, *id).await?))
 }
+
+/// One resource for both methods of `/inbound`; the POST reads its (large) body itself, within
+/// the mailbox's limit.
+fn inbound_resource() -> actix_web::Resource {
+    web::resource("/inbound")
+        .route(web::post().to(inbound))
+        .route(web::get().to(list_inbound))
+}
+
+routes!(list_mailboxes, create_mailbox, get_mailbox, update_mailbox, delete_mailbox, rotate_secret, fetch_mailbox, test_connection, test_mail, inbound_raw, replay, release;
+    by_hand inbound_resource => [inbound, list_inbound]);

@@ -112,3 +112,5 @@ pub async fn health(ctx: web::Data<AppContext>, caller: Option<CurrentUser>) -> 
         HttpResponse::ServiceUnavailable().json(body)
     }
 }
+
+routes!(download, health);

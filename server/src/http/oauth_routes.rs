@@ -104,3 +104,5 @@ pub async fn callback(ctx: web::Data<AppContext>, req: HttpRequest, query: web::
     let _ = page.add_cookie(&gone);
     page
 }
+
+routes!(get_oauth, put_oauth, delete_oauth, connect);

@@ -240,3 +240,19 @@ fn parse_rating(raw: Option<&str>) -> AppResult<Rating> {
     raw.and_then(Rating::parse)
         .ok_or_else(|| AppError::validation("rating: must be good, ok or bad"))
 }
+
+routes!(
+    list_outbox,
+    get_outbox,
+    get_notification_settings,
+    put_notification_settings,
+    list_templates,
+    save_template,
+    reset_template,
+    preview_template,
+    autologin,
+    unsubscribe,
+    unsubscribe_confirmed,
+    rate,
+    rate_comment
+);

@@ -80,3 +80,5 @@ pub async fn get_report_csv(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(reports::csv::render(&report)))
 }
+
+routes!(get_report, get_report_csv);

@@ -83,3 +83,5 @@ fn save_env(ctx: &AppContext) -> store::SaveEnv<'_> {
         egress: Egress::of(ctx.settings()),
     }
 }
+
+routes!(list_rules, create_rule, dry_run, get_rule, replace_rule, delete_rule);

@@ -68,3 +68,5 @@ pub async fn status(ctx: web::Data<AppContext>, user: CurrentUser) -> AppResult<
         pending: search.indexer().pending(),
     }))
 }
+
+routes!(search_tickets, search_articles, ticket_suggestions, status);

@@ -140,3 +140,16 @@ pub async fn delete_policy(
     change.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+routes!(
+    list_calendars,
+    create_calendar,
+    get_calendar,
+    replace_calendar,
+    delete_calendar,
+    list_policies,
+    create_policy,
+    get_policy,
+    replace_policy,
+    delete_policy
+);

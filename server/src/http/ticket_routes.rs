@@ -309,3 +309,21 @@ pub async fn upload(
     .await?;
     Ok(actix_web::HttpResponse::Created().json(a))
 }
+
+routes!(
+    list,
+    create_ticket,
+    get_ticket,
+    update_ticket,
+    reply,
+    note,
+    take,
+    add_subscriber,
+    remove_subscriber,
+    merge,
+    split,
+    log_time,
+    time_entries,
+    rate,
+    upload
+);
