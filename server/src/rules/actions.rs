@@ -33,21 +33,8 @@ pub async fn apply(
         let t = load(db, ticket_id).await?;
         let outcome = match action {
             Action::SetPriority { value } if value.as_str() != t.priority => {
-                let old = t.priority.clone();
-                let mut a = t.into_active_model();
-                a.priority = Set(value.as_str().into());
-                save(db, a).await?;
-                events::record(
-                    db,
-                    ticket_id,
-                    None,
-                    EventKind::Priority,
-                    Some(old),
-                    Some(value.as_str().into()),
-                )
-                .await?;
                 rechoose = true;
-                Done(format!("set priority to {value}"))
+                set_priority(db, t, *value).await?
             }
             Action::SetCategory { id } if *id != t.category_id => set_category(db, t, *id, &mut rechoose).await?,
             Action::SetStatus { value } => set_status(db, env, t, *value, &mut caused).await?,
@@ -59,48 +46,14 @@ pub async fn apply(
             }
             Action::Assign { agent_id } => assign(db, env, t, Some(*agent_id), "assigned", &mut caused).await?,
             Action::AssignRoundRobin {} | Action::AssignLeastLoaded {} => {
-                let Some(category) = t.category_id else {
-                    note(db, ticket_id, rule, "skipped assignment: the ticket has no category").await?;
-                    continue;
-                };
-                let pick = match action {
-                    Action::AssignRoundRobin {} => round_robin::next(db, category, Utc::now()).await?,
-                    _ => round_robin::least_loaded(db, category).await?,
-                };
-                let how = match action {
-                    Action::AssignRoundRobin {} => "assigned by round robin",
-                    _ => "assigned to the least loaded agent",
-                };
-                assign(db, env, t, pick, how, &mut caused).await?
+                assign_by_rota(db, env, t, rule, action, &mut caused).await?
             }
             Action::AddTag { tag } => retag(db, ticket_id, tag, true).await?,
             Action::RemoveTag { tag } => retag(db, ticket_id, tag, false).await?,
             Action::AddSubscriber { email } => add_subscriber(db, ticket_id, email).await?,
-            Action::AddNote { body } => {
-                message::ActiveModel {
-                    ticket_id: Set(ticket_id),
-                    kind: Set(MessageKind::Note.as_str().into()),
-                    author_id: Set(None),
-                    body_text: Set(body.clone()),
-                    body_html: Set(None),
-                    created_at: Set(Utc::now()),
-                    ticket_version: Set(Some(t.version)),
-                    ..Default::default()
-                }
-                .insert(db)
-                .await?;
-                Done("added an internal note".into())
-            }
+            Action::AddNote { body } => add_note(db, &t, body).await?,
             Action::SendMail { to, subject, body } => send_mail(db, env, &t, rule, to, subject, body).await?,
-            Action::Webhook { url, .. } => match rule.secrets.get(i).cloned().flatten() {
-                Some(secret) => {
-                    let secret = secret.for_delivery(env.keys)?;
-                    let id = webhooks::enqueue(db, rule, event, ticket_id, url, &secret).await?;
-                    Done(format!("queued webhook call {id} to {}", webhooks::host_of(url)))
-                }
-                // Saves refuse a webhook without a secret; only a hand-edited row lacks one.
-                None => Skipped(format!("the webhook to {} has no secret", webhooks::host_of(url))),
-            },
+            Action::Webhook { url, .. } => webhook(db, env, rule, i, event, ticket_id, url).await?,
             _ => Unchanged,
         };
         match outcome {
@@ -111,6 +64,90 @@ pub async fn apply(
     }
     due::sync(db, ticket_id, rechoose, Utc::now()).await?;
     Ok(caused)
+}
+
+async fn set_priority(db: &impl ConnectionTrait, t: ticket::Model, value: protocol::Priority) -> AppResult<Outcome> {
+    let ticket_id = t.id;
+    let old = t.priority.clone();
+    let mut a = t.into_active_model();
+    a.priority = Set(value.as_str().into());
+    save(db, a).await?;
+    events::record(
+        db,
+        ticket_id,
+        None,
+        EventKind::Priority,
+        Some(old),
+        Some(value.as_str().into()),
+    )
+    .await?;
+    Ok(Done(format!("set priority to {value}")))
+}
+
+/// Round robin or least loaded, among the agents of the ticket's category; a ticket without
+/// one is skipped with a note saying so.
+async fn assign_by_rota(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    t: ticket::Model,
+    rule: &CompiledRule,
+    action: &Action,
+    caused: &mut Vec<RuleEvent>,
+) -> AppResult<Outcome> {
+    let Some(category) = t.category_id else {
+        note(db, t.id, rule, "skipped assignment: the ticket has no category").await?;
+        // Noted already, in its own words.
+        return Ok(Unchanged);
+    };
+    let round_robin = matches!(action, Action::AssignRoundRobin {});
+    let pick = if round_robin {
+        round_robin::next(db, category, Utc::now()).await?
+    } else {
+        round_robin::least_loaded(db, category).await?
+    };
+    let how = if round_robin {
+        "assigned by round robin"
+    } else {
+        "assigned to the least loaded agent"
+    };
+    assign(db, env, t, pick, how, caused).await
+}
+
+async fn add_note(db: &impl ConnectionTrait, t: &ticket::Model, body: &str) -> AppResult<Outcome> {
+    message::ActiveModel {
+        ticket_id: Set(t.id),
+        kind: Set(MessageKind::Note.as_str().into()),
+        author_id: Set(None),
+        body_text: Set(body.to_owned()),
+        body_html: Set(None),
+        created_at: Set(Utc::now()),
+        ticket_version: Set(Some(t.version)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Done("added an internal note".into()))
+}
+
+/// Queues the call of the rule's `index`-th action, signed with its secret.
+async fn webhook(
+    db: &impl ConnectionTrait,
+    env: &notify::Env<'_>,
+    rule: &CompiledRule,
+    index: usize,
+    event: RuleEvent,
+    ticket_id: i64,
+    url: &str,
+) -> AppResult<Outcome> {
+    Ok(match rule.secrets.get(index).cloned().flatten() {
+        Some(secret) => {
+            let secret = secret.for_delivery(env.keys)?;
+            let id = webhooks::enqueue(db, rule, event, ticket_id, url, &secret).await?;
+            Done(format!("queued webhook call {id} to {}", webhooks::host_of(url)))
+        }
+        // Saves refuse a webhook without a secret; only a hand-edited row lacks one.
+        None => Skipped(format!("the webhook to {} has no secret", webhooks::host_of(url))),
+    })
 }
 
 enum Outcome {

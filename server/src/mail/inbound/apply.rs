@@ -127,27 +127,10 @@ pub enum Claim<'a> {
 /// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
 /// someone else claimed returns its current state and changes nothing.
 pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
-    if matches!(input.claim, Claim::Here) {
-        let mut claimable = vec![status::PENDING, status::FAILED];
-        if input.release {
-            claimable.push(status::QUARANTINED);
-        }
-        let claimed = inbound_mail::Entity::update_many()
-            .col_expr(
-                inbound_mail::Column::Attempts,
-                Expr::col(inbound_mail::Column::Attempts).add(1),
-            )
-            .filter(inbound_mail::Column::Id.eq(input.entry.id))
-            .filter(inbound_mail::Column::Status.is_in(claimable))
-            .exec(txn)
-            .await?;
-        if claimed.rows_affected == 0 {
-            let now = inbound_mail::Entity::find_by_id(input.entry.id)
-                .one(txn)
-                .await?
-                .ok_or(AppError::NotFound("mail"))?;
-            return Ok(Outcome::of(&now));
-        }
+    if matches!(input.claim, Claim::Here)
+        && let Some(taken) = claim_here(txn, &input).await?
+    {
+        return Ok(taken);
     }
     let (decision, sender, sender_name) = match plan {
         Plan::Quarantine { reason } => {
@@ -192,36 +175,7 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
             .await?
         }
         Decision::Existing { ticket, rule } => {
-            let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
-            let as_staff = acts_as_staff(txn, &input, ticket.id, &sender_user).await?;
-            if is_staff(&sender_user) && !as_staff {
-                // It names an agent but proves nothing: applied as anyone's mail it would still
-                // reach the customer under the agent's name. An admin who knows it is real
-                // releases it.
-                let reason = "from a staff address, but it answers no mail we sent that address: \
-                              possibly forged; release it if it is genuine"
-                    .to_owned();
-                return finish(txn, &input, status::QUARANTINED, None, None, None, Some(reason)).await;
-            }
-            match follow_up_parent(&ticket, input.rules) {
-                Some(parent) => {
-                    let (t, m) = create_ticket(txn, &input, &sender_user, as_staff, Some(parent)).await?;
-                    finish(
-                        txn,
-                        &input,
-                        status::PROCESSED,
-                        Some(t),
-                        Some(m),
-                        Some("follow_up"),
-                        None,
-                    )
-                    .await?
-                }
-                None => {
-                    let m = append(txn, &input, *ticket.clone(), &sender_user, as_staff, rule).await?;
-                    finish(txn, &input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await?
-                }
-            }
+            existing(txn, &input, &ticket, rule, &sender, sender_name.as_deref()).await?
         }
         Decision::New { parent, rule } => {
             let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
@@ -231,6 +185,65 @@ pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -
         }
     };
     Ok(outcome)
+}
+
+/// Claims the entry for this run (counting the attempt); an entry someone else claimed
+/// returns its current state as `Some`, to be reported and left alone.
+async fn claim_here(txn: &DatabaseTransaction, input: &Input<'_>) -> AppResult<Option<Outcome>> {
+    let mut claimable = vec![status::PENDING, status::FAILED];
+    if input.release {
+        claimable.push(status::QUARANTINED);
+    }
+    let claimed = inbound_mail::Entity::update_many()
+        .col_expr(
+            inbound_mail::Column::Attempts,
+            Expr::col(inbound_mail::Column::Attempts).add(1),
+        )
+        .filter(inbound_mail::Column::Id.eq(input.entry.id))
+        .filter(inbound_mail::Column::Status.is_in(claimable))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        let now = inbound_mail::Entity::find_by_id(input.entry.id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::NotFound("mail"))?;
+        return Ok(Some(Outcome::of(&now)));
+    }
+    Ok(None)
+}
+
+/// A mail from a person on an existing ticket: appended, or a new follow-up ticket when the
+/// ticket was closed long ago; a staff address that proves nothing is quarantined.
+async fn existing(
+    txn: &DatabaseTransaction,
+    input: &Input<'_>,
+    ticket: &ticket::Model,
+    rule: &'static str,
+    sender: &str,
+    sender_name: Option<&str>,
+) -> AppResult<Outcome> {
+    let sender_user = sender_account(txn, input, sender, sender_name).await?;
+    let as_staff = acts_as_staff(txn, input, ticket.id, &sender_user).await?;
+    if is_staff(&sender_user) && !as_staff {
+        // It names an agent but proves nothing: applied as anyone's mail it would still
+        // reach the customer under the agent's name. An admin who knows it is real
+        // releases it.
+        let reason = "from a staff address, but it answers no mail we sent that address: \
+                      possibly forged; release it if it is genuine"
+            .to_owned();
+        return finish(txn, input, status::QUARANTINED, None, None, None, Some(reason)).await;
+    }
+    match follow_up_parent(ticket, input.rules) {
+        Some(parent) => {
+            let (t, m) = create_ticket(txn, input, &sender_user, as_staff, Some(parent)).await?;
+            finish(txn, input, status::PROCESSED, Some(t), Some(m), Some("follow_up"), None).await
+        }
+        None => {
+            let m = append(txn, input, ticket.clone(), &sender_user, as_staff, rule).await?;
+            finish(txn, input, status::PROCESSED, Some(ticket.id), m, Some(rule), None).await
+        }
+    }
 }
 
 /// Two copies of one mail (sent to two of our mailboxes) processed at the same moment: taken

@@ -188,64 +188,76 @@ fn value(mode: Mode, f: &Found, t: &TicketVars, r: &RecipientVars) -> Option<Str
         "Date" => date(t.created_at),
         "DueDate" => date(t.due_at),
         "Via" => plain(&t.via),
-        "Subscribers" => plain(
-            &t.subscribers
-                .iter()
-                .map(|(e, _)| e.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        "NonTechSubscribers" => plain(
-            &t.subscribers
-                .iter()
-                .filter(|(_, staff)| !staff)
-                .map(|(e, _)| e.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        "Suggested_KB_articles" => {
-            let lines: Vec<String> = t
-                .kb_articles
-                .iter()
-                .map(|(title, url)| link(mode, url, title))
-                .collect();
-            lines.join(if mode == Mode::Html { "<br>" } else { "\n" })
-        }
-        "RatingLinks" => match &r.rating_urls {
-            Some([good, ok, bad]) => {
-                let prompt = f.argument.as_deref().unwrap_or("Please rate your experience");
-                let links = [link(mode, good, "Good"), link(mode, ok, "OK"), link(mode, bad, "Bad")];
-                match mode {
-                    Mode::Text => format!("{prompt}\n{}", links.join("\n")),
-                    Mode::Html => format!("<p>{}</p><p>{}</p>", escape(prompt), links.join(" · ")),
-                }
-            }
-            None => String::new(),
-        },
+        "Subscribers" => subscribers(mode, t, false),
+        "NonTechSubscribers" => subscribers(mode, t, true),
+        "Suggested_KB_articles" => kb_articles(mode, t),
+        "RatingLinks" => rating_links(mode, f, r),
         "Unsubscribe" => match &r.unsubscribe_url {
             Some(url) => link(mode, url, "Unsubscribe from this ticket"),
             None => String::new(),
         },
         "RecipientName" => plain(&r.name),
         "TimeSpent" => duration(t.time_spent_minutes),
-        // Public fields only (seed 002): a template is often sent to customers.
-        "Custom_Fields" => {
-            let lines: Vec<String> = t
-                .custom_fields
-                .iter()
-                .filter(|f| f.public)
-                .map(|f| plain(&format!("{}: {}", f.name, f.value)))
-                .collect();
-            lines.join(if mode == Mode::Html { "<br>" } else { "\n" })
-        }
-        // One field by id, whatever its visibility: the admin named it on purpose.
-        placeholders::CUSTOM_FIELD => {
-            let id = f.count.and_then(|c| i64::try_from(c).ok());
-            let field = t.custom_fields.iter().find(|cf| Some(cf.id) == id);
-            plain(field.map(|cf| cf.value.as_str()).unwrap_or_default())
-        }
+        "Custom_Fields" => public_custom_fields(mode, t),
+        placeholders::CUSTOM_FIELD => custom_field(mode, f, t),
         _ => return None,
     })
+}
+
+/// `#Subscribers#` (everyone) or `#NonTechSubscribers#` (`customers_only`), as one line.
+fn subscribers(mode: Mode, t: &TicketVars, customers_only: bool) -> String {
+    text_value(
+        mode,
+        &t.subscribers
+            .iter()
+            .filter(|(_, staff)| !(customers_only && *staff))
+            .map(|(e, _)| e.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+/// `#Suggested_KB_articles#`: one link per line.
+fn kb_articles(mode: Mode, t: &TicketVars) -> String {
+    let lines: Vec<String> = t
+        .kb_articles
+        .iter()
+        .map(|(title, url)| link(mode, url, title))
+        .collect();
+    lines.join(if mode == Mode::Html { "<br>" } else { "\n" })
+}
+
+/// `#RatingLinks#` with its optional prompt; empty in a mail that is not for one customer.
+fn rating_links(mode: Mode, f: &Found, r: &RecipientVars) -> String {
+    match &r.rating_urls {
+        Some([good, ok, bad]) => {
+            let prompt = f.argument.as_deref().unwrap_or("Please rate your experience");
+            let links = [link(mode, good, "Good"), link(mode, ok, "OK"), link(mode, bad, "Bad")];
+            match mode {
+                Mode::Text => format!("{prompt}\n{}", links.join("\n")),
+                Mode::Html => format!("<p>{}</p><p>{}</p>", escape(prompt), links.join(" · ")),
+            }
+        }
+        None => String::new(),
+    }
+}
+
+/// `#Custom_Fields#`: public fields only (seed 002): a template is often sent to customers.
+fn public_custom_fields(mode: Mode, t: &TicketVars) -> String {
+    let lines: Vec<String> = t
+        .custom_fields
+        .iter()
+        .filter(|f| f.public)
+        .map(|f| text_value(mode, &format!("{}: {}", f.name, f.value)))
+        .collect();
+    lines.join(if mode == Mode::Html { "<br>" } else { "\n" })
+}
+
+/// One field by id, whatever its visibility: the admin named it on purpose.
+fn custom_field(mode: Mode, f: &Found, t: &TicketVars) -> String {
+    let id = f.count.and_then(|c| i64::try_from(c).ok());
+    let field = t.custom_fields.iter().find(|cf| Some(cf.id) == id);
+    text_value(mode, field.map(|cf| cf.value.as_str()).unwrap_or_default())
 }
 
 /// The template with every known placeholder filled; unknown ones stay as written (saving a
