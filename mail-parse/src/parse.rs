@@ -108,29 +108,7 @@ fn build(message: &Message<'_>, opts: &ParseOptions) -> Result<ParsedMail, Parse
     let (text_full, uuencoded) = attachments::split_uuencoded(&body.text);
     let mut files = attachments::extract(message, body.html.as_deref(), hint.as_deref());
     files.extend(uuencoded);
-    let split = visible::split(&text_full, &opts.excluded_text);
-    let classification = classify::classify(message, &fields, &text_full);
-    let ticket_token = token::ticket_token(&fields.subject);
-    Ok(ParsedMail {
-        from: fields.from,
-        to: fields.to,
-        cc: fields.cc,
-        reply_to: fields.reply_to,
-        subject: fields.subject,
-        date: fields.date,
-        message_id: fields.message_id,
-        in_reply_to: fields.in_reply_to,
-        references: fields.references,
-        delivered_to: fields.delivered_to,
-        text: split.text,
-        signature: split.signature,
-        quoted: split.quoted,
-        text_full,
-        html: body.html,
-        attachments: files,
-        classification,
-        ticket_token,
-    })
+    Ok(assemble(message, fields, text_full, body.html, files, opts))
 }
 
 /// Headers only, the body as plain text: for input whose MIME structure broke the full parse.
@@ -141,10 +119,23 @@ fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseEr
     let fields = headers::extract(&message, None);
     let body_start = find_body_start(raw);
     let text_full = html_text::tidy_text(&String::from_utf8_lossy(&raw[body_start..]).replace("\r\n", "\n"));
+    Ok(assemble(&message, fields, text_full, None, Vec::new(), opts))
+}
+
+/// The steps after decoding, the same for a full and a degraded parse: the visible text,
+/// the classification and the ticket token, put together with the decoded parts.
+fn assemble(
+    message: &Message<'_>,
+    fields: headers::HeaderFields,
+    text_full: String,
+    html: Option<String>,
+    attachments: Vec<crate::parsed::ParsedAttachment>,
+    opts: &ParseOptions,
+) -> ParsedMail {
     let split = visible::split(&text_full, &opts.excluded_text);
-    let classification = classify::classify(&message, &fields, &text_full);
+    let classification = classify::classify(message, &fields, &text_full);
     let ticket_token = token::ticket_token(&fields.subject);
-    Ok(ParsedMail {
+    ParsedMail {
         from: fields.from,
         to: fields.to,
         cc: fields.cc,
@@ -159,11 +150,11 @@ fn parse_degraded(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseEr
         signature: split.signature,
         quoted: split.quoted,
         text_full,
-        html: None,
-        attachments: Vec::new(),
+        html,
+        attachments,
         classification,
         ticket_token,
-    })
+    }
 }
 
 fn find_body_start(raw: &[u8]) -> usize {
