@@ -6,6 +6,10 @@
 //! commits, and only then are the touched tickets published on the bus (read together, once) and
 //! the outbound sender woken for whatever mail the change queued. Nobody publishes by hand, and
 //! nothing is published for a change that did not commit: dropping a `Change` rolls it back.
+//!
+//! The change also carries what its writers share: the application's services ([`Change::ctx`]:
+//! settings, keys, blobs, DKIM, search), a [`Memo`] of the configuration rows it read, and — for
+//! a batch of inbound mail — the [`WriteBehind`] buffer of rows written just before the commit.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -14,14 +18,19 @@ use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::context::AppContext;
 use crate::error::AppResult;
-use crate::mail::outbound::notify;
+use crate::memo::Memo;
 use crate::realtime::publish::Changed;
+use crate::write_behind::WriteBehind;
 
 pub struct Change<'c> {
     ctx: &'c AppContext,
     txn: DatabaseTransaction,
     /// Who acts (None: the system — a rule timer, the SLA clock, the mail pipeline).
     actor: Option<i64>,
+    /// Configuration rows read once for the whole change.
+    memo: Memo,
+    /// Rows kept aside and written by [`Change::commit`] just before the transaction commits.
+    write_behind: Option<WriteBehind>,
     /// Interior: domain functions share the change by `&` while holding its transaction.
     touched: Mutex<Vec<Changed>>,
     /// Whether the commit wakes the outbound sender (not when the sender itself is the actor).
@@ -35,6 +44,8 @@ impl<'c> Change<'c> {
             txn: ctx.db().begin().await?,
             ctx,
             actor,
+            memo: Memo::default(),
+            write_behind: None,
             touched: Mutex::new(Vec::new()),
             wake_sender: true,
         })
@@ -46,14 +57,28 @@ impl<'c> Change<'c> {
         self
     }
 
+    /// Lets the change keep append-only rows aside (see [`WriteBehind`]); the commit writes them.
+    pub fn with_write_behind(mut self) -> Self {
+        self.write_behind = Some(WriteBehind::default());
+        self
+    }
+
     /// The change's transaction: every read and write of the change goes through it.
     pub fn db(&self) -> &DatabaseTransaction {
         &self.txn
     }
 
-    /// What the change's notifications need (settings, keys, blobs, DKIM, search).
-    pub fn env(&self) -> notify::Env<'c> {
-        self.ctx.notify_env()
+    /// The services the change's writers use (settings, keys, blobs, DKIM, search).
+    pub fn ctx(&self) -> &'c AppContext {
+        self.ctx
+    }
+
+    pub fn memo(&self) -> &Memo {
+        &self.memo
+    }
+
+    pub fn write_behind(&self) -> Option<&WriteBehind> {
+        self.write_behind.as_ref()
     }
 
     pub fn actor(&self) -> Option<i64> {
@@ -78,16 +103,20 @@ impl<'c> Change<'c> {
         }
     }
 
-    /// Commits, then publishes every touched ticket and wakes the outbound sender (a change may
-    /// have queued mail; waking an idle sender costs nothing).
+    /// Writes what was kept aside, commits, then publishes every touched ticket and wakes the
+    /// outbound sender (a change may have queued mail; waking an idle sender costs nothing).
     pub async fn commit(self) -> AppResult<()> {
         let Self {
             ctx,
             txn,
             touched,
             wake_sender,
+            write_behind,
             ..
         } = self;
+        if let Some(behind) = write_behind {
+            behind.flush(&txn).await?;
+        }
         txn.commit().await?;
         let touched = touched.into_inner().unwrap_or_else(PoisonError::into_inner);
         if wake_sender {

@@ -11,7 +11,6 @@ use crate::blobs::BlobStore;
 use crate::keys::Keys;
 use crate::mail::inbound::batch::IngestQueue;
 use crate::mail::outbound::Outbound;
-use crate::mail::outbound::notify;
 use crate::realtime::Realtime;
 use crate::search::Search;
 use crate::settings::Settings;
@@ -130,18 +129,6 @@ impl AppContext {
 
     pub fn search(&self) -> &Search {
         &self.inner.search
-    }
-
-    /// What notifications need from here, borrowed for one transaction.
-    pub fn notify_env(&self) -> notify::Env<'_> {
-        notify::Env {
-            settings: &self.inner.settings,
-            keys: &self.inner.keys,
-            blobs: &self.inner.blobs,
-            dkim: self.inner.outbound.dkim.as_ref(),
-            search: Some(self.inner.search.engine()),
-            lookups: None,
-        }
     }
 
     /// Call after committing a transaction that queued mail: the sender starts at once.

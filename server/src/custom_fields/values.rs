@@ -15,6 +15,7 @@ use crate::auth::CurrentUser;
 use crate::change::Change;
 use crate::custom_fields::{definitions, visible_to};
 use crate::error::{AppError, AppResult};
+use crate::memo::{Memo, Memoized};
 use crate::tickets::access::Scope;
 use crate::tickets::{events, version};
 
@@ -81,6 +82,31 @@ pub fn display(v: &Value) -> String {
         Value::Bool(false) => "No".into(),
         other => other.to_string(),
     }
+}
+
+/// Whether any custom field is defined, as a change read it first.
+#[derive(Hash, PartialEq, Eq)]
+struct AnyDefined;
+impl Memoized for AnyDefined {
+    type Value = bool;
+}
+
+/// [`of_ticket`] for a notification: a desk without custom fields (known after one read per
+/// change) skips the per-ticket read.
+pub async fn of_ticket_cached(
+    memo: &Memo,
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+) -> AppResult<Vec<(CustomField, Value)>> {
+    let any = memo
+        .get_or_load(AnyDefined, || async {
+            Ok(entity::custom_field::Entity::find().one(db).await?.is_some())
+        })
+        .await?;
+    if !any {
+        return Ok(Vec::new());
+    }
+    of_ticket(db, ticket_id).await
 }
 
 /// Every field with a value on the ticket, in display order, whatever its visibility.

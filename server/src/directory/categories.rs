@@ -9,6 +9,20 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, AppResult};
+use crate::memo::{Memo, Memoized};
+
+/// The category rows as a change read them first.
+#[derive(Hash, PartialEq, Eq)]
+struct Rows;
+impl Memoized for Rows {
+    type Value = Vec<category::Model>;
+}
+
+/// Every category row, read once per change.
+pub async fn rows(memo: &Memo, db: &impl ConnectionTrait) -> AppResult<Vec<category::Model>> {
+    memo.get_or_load(Rows, || async { Ok(category::Entity::find().all(db).await?) })
+        .await
+}
 
 pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Category>> {
     let categories = category::Entity::find()

@@ -8,6 +8,7 @@ use protocol::{
 };
 
 use crate::auth::CurrentUser;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::http::link_pages;
@@ -152,9 +153,9 @@ pub async fn preview_template(
 ) -> AppResult<web::Json<TemplatePreview>> {
     user.require_admin()?;
     event_of(&event)?;
-    Ok(web::Json(
-        notify::preview(ctx.db(), &ctx.notify_env(), q.ticket_id, &body).await?,
-    ))
+    // Read through a change that is dropped, never committed: a preview writes nothing.
+    let change = Change::open(&ctx, None).await?;
+    Ok(web::Json(notify::preview(&change, q.ticket_id, &body).await?))
 }
 
 /// Trade an emailed autologin link for a session limited to its ticket (customers only).

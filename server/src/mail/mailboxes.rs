@@ -14,6 +14,7 @@ use crate::directory::users::normalize_email;
 use crate::egress::{self, Egress};
 use crate::error::{AppError, AppResult};
 use crate::keys::Keys;
+use crate::memo::{Memo, Memoized};
 use crate::net::is_loopback;
 
 fn tls_str(t: TlsMode) -> &'static str {
@@ -411,6 +412,19 @@ pub async fn list(db: &impl ConnectionTrait) -> AppResult<Vec<Mailbox>> {
         .into_iter()
         .map(to_dto)
         .collect())
+}
+
+/// A mailbox row as a change read it first (a batch of inbound mail puts them all).
+#[derive(Hash, PartialEq, Eq)]
+pub struct Row(pub i64);
+impl Memoized for Row {
+    type Value = Option<mailbox::Model>;
+}
+
+/// Mailbox `id` (or none), read once per change.
+pub async fn row(memo: &Memo, db: &impl ConnectionTrait, id: i64) -> AppResult<Option<mailbox::Model>> {
+    memo.get_or_load(Row(id), || async { Ok(mailbox::Entity::find_by_id(id).one(db).await?) })
+        .await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<mailbox::Model> {

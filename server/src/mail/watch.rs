@@ -9,11 +9,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::{mailbox, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::compose::{Draft, Person};
+use crate::mail::outbound::notification_settings;
 use crate::mail::outbound::queue::{self, Outgoing};
 
 /// What one check did (mailbox ids).
@@ -51,12 +53,13 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
         if m.stale_alerted_at.is_some() {
             continue;
         }
-        let txn = db.begin().await?;
+        let change = Change::open(ctx, None).await?;
+        let txn = change.db();
         let claimed = mailbox::Entity::update_many()
             .col_expr(mailbox::Column::StaleAlertedAt, Expr::value(now))
             .filter(mailbox::Column::Id.eq(m.id))
             .filter(mailbox::Column::StaleAlertedAt.is_null())
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if claimed.rows_affected != 1 {
             continue; // another node reported it
@@ -72,8 +75,8 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
             m.last_error.as_deref().unwrap_or("(none recorded)"),
         );
         let subject = format!("Mailbox {} stopped fetching", m.address);
-        tell_admins(ctx, &txn, "mailbox_stale", &subject, &text).await?;
-        txn.commit().await?;
+        tell_admins(&change, "mailbox_stale", &subject, &text).await?;
+        change.commit().await?;
         tracing::warn!(mailbox = m.id, "mailbox stopped fetching; admins told");
         watched.alerted.push(m.id);
     }
@@ -92,7 +95,8 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
         .all(db)
         .await?;
     for m in back {
-        let txn = db.begin().await?;
+        let change = Change::open(ctx, None).await?;
+        let txn = change.db();
         let claimed = mailbox::Entity::update_many()
             .col_expr(
                 mailbox::Column::StaleAlertedAt,
@@ -100,7 +104,7 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
             )
             .filter(mailbox::Column::Id.eq(m.id))
             .filter(mailbox::Column::StaleAlertedAt.eq(m.stale_alerted_at))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if claimed.rows_affected != 1 {
             continue;
@@ -113,25 +117,18 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
                 m.address,
                 m.last_fetch_at.unwrap_or(now).format("%Y-%m-%d %H:%M UTC"),
             );
-            tell_admins(ctx, &txn, "mailbox_recovered", &subject, &text).await?;
+            tell_admins(&change, "mailbox_recovered", &subject, &text).await?;
         }
-        txn.commit().await?;
+        change.commit().await?;
         watched.recovered.push(m.id);
-    }
-    if !watched.alerted.is_empty() || !watched.recovered.is_empty() {
-        ctx.wake_sender();
     }
     Ok(watched)
 }
 
-/// Queues one mail to each active admin, inside the claiming transaction.
-pub(crate) async fn tell_admins(
-    ctx: &AppContext,
-    txn: &impl ConnectionTrait,
-    template: &str,
-    subject: &str,
-    text: &str,
-) -> AppResult<()> {
+/// Queues one mail to each active admin, inside the claiming change (its commit wakes the
+/// sender).
+pub(crate) async fn tell_admins(change: &Change<'_>, template: &str, subject: &str, text: &str) -> AppResult<()> {
+    let (ctx, txn) = (change.ctx(), change.db());
     let admins = user::Entity::find()
         .filter(user::Column::Role.eq("admin"))
         .filter(user::Column::IsActive.eq(true))
@@ -139,7 +136,7 @@ pub(crate) async fn tell_admins(
         .all(txn)
         .await?;
     let settings = ctx.settings();
-    let notifications = crate::lookups::notification_settings(None, txn).await?;
+    let notifications = notification_settings::cached(change.memo(), txn).await?;
     let env = queue::Env {
         behind: None,
         keys: ctx.keys(),

@@ -9,6 +9,7 @@ use entity::{category, message, subscriber, ticket, ticket_tag, user};
 use protocol::{Action, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
+use crate::change::Change;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::notify::{self, Event};
@@ -21,12 +22,12 @@ use crate::tickets::update::{apply_status, set_tags};
 /// Runs `rule`'s actions on the ticket; returns the events they caused (status or
 /// assignment changed), for the rules that listen to those.
 pub async fn apply(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     ticket_id: i64,
     rule: &CompiledRule,
     event: RuleEvent,
 ) -> AppResult<Vec<RuleEvent>> {
+    let db = ch.db();
     let mut caused = Vec::new();
     let mut rechoose = false;
     for (i, action) in rule.actions.iter().enumerate() {
@@ -37,23 +38,23 @@ pub async fn apply(
                 set_priority(db, t, *value).await?
             }
             Action::SetCategory { id } if *id != t.category_id => set_category(db, t, *id, &mut rechoose).await?,
-            Action::SetStatus { value } => set_status(db, env, t, *value, &mut caused).await?,
-            Action::Close {} => set_status(db, env, t, TicketStatus::Closed, &mut caused).await?,
+            Action::SetStatus { value } => set_status(ch, t, *value, &mut caused).await?,
+            Action::Close {} => set_status(ch, t, TicketStatus::Closed, &mut caused).await?,
             Action::MarkSpam {} => {
                 retag(db, ticket_id, "spam", true).await?;
                 close_quietly(db, t, &mut caused).await?;
                 Done("marked as spam and closed without a mail".into())
             }
-            Action::Assign { agent_id } => assign(db, env, t, Some(*agent_id), "assigned", &mut caused).await?,
+            Action::Assign { agent_id } => assign(ch, t, Some(*agent_id), "assigned", &mut caused).await?,
             Action::AssignRoundRobin {} | Action::AssignLeastLoaded {} => {
-                assign_by_rota(db, env, t, rule, action, &mut caused).await?
+                assign_by_rota(ch, t, rule, action, &mut caused).await?
             }
             Action::AddTag { tag } => retag(db, ticket_id, tag, true).await?,
             Action::RemoveTag { tag } => retag(db, ticket_id, tag, false).await?,
             Action::AddSubscriber { email } => add_subscriber(db, ticket_id, email).await?,
             Action::AddNote { body } => add_note(db, &t, body).await?,
-            Action::SendMail { to, subject, body } => send_mail(db, env, &t, rule, to, subject, body).await?,
-            Action::Webhook { url, .. } => webhook(db, env, rule, i, event, ticket_id, url).await?,
+            Action::SendMail { to, subject, body } => send_mail(ch, &t, rule, to, subject, body).await?,
+            Action::Webhook { url, .. } => webhook(ch, rule, i, event, ticket_id, url).await?,
             _ => Unchanged,
         };
         match outcome {
@@ -87,13 +88,13 @@ async fn set_priority(db: &impl ConnectionTrait, t: ticket::Model, value: protoc
 /// Round robin or least loaded, among the agents of the ticket's category; a ticket without
 /// one is skipped with a note saying so.
 async fn assign_by_rota(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     t: ticket::Model,
     rule: &CompiledRule,
     action: &Action,
     caused: &mut Vec<RuleEvent>,
 ) -> AppResult<Outcome> {
+    let db = ch.db();
     let Some(category) = t.category_id else {
         note(db, t.id, rule, "skipped assignment: the ticket has no category").await?;
         // Noted already, in its own words.
@@ -110,7 +111,7 @@ async fn assign_by_rota(
     } else {
         "assigned to the least loaded agent"
     };
-    assign(db, env, t, pick, how, caused).await
+    assign(ch, t, pick, how, caused).await
 }
 
 async fn add_note(db: &impl ConnectionTrait, t: &ticket::Model, body: &str) -> AppResult<Outcome> {
@@ -131,17 +132,17 @@ async fn add_note(db: &impl ConnectionTrait, t: &ticket::Model, body: &str) -> A
 
 /// Queues the call of the rule's `index`-th action, signed with its secret.
 async fn webhook(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     rule: &CompiledRule,
     index: usize,
     event: RuleEvent,
     ticket_id: i64,
     url: &str,
 ) -> AppResult<Outcome> {
+    let db = ch.db();
     Ok(match rule.secrets.get(index).cloned().flatten() {
         Some(secret) => {
-            let secret = secret.for_delivery(env.keys)?;
+            let secret = secret.for_delivery(ch.ctx().keys())?;
             let id = webhooks::enqueue(db, rule, event, ticket_id, url, &secret).await?;
             Done(format!("queued webhook call {id} to {}", webhooks::host_of(url)))
         }
@@ -201,12 +202,12 @@ async fn set_category(
 }
 
 async fn set_status(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     t: ticket::Model,
     next: TicketStatus,
     caused: &mut Vec<RuleEvent>,
 ) -> AppResult<Outcome> {
+    let db = ch.db();
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     if current == next {
         return Ok(Unchanged);
@@ -216,7 +217,7 @@ async fn set_status(
     apply_status(db, &mut a, current, next, None).await?;
     save(db, a).await?;
     if next == TicketStatus::Closed {
-        notify::notify(db, env, Event::Closed { ticket_id, actor: None }).await?;
+        notify::notify(ch, Event::Closed { ticket_id, actor: None }).await?;
     }
     caused.push(RuleEvent::StatusChanged);
     Ok(Done(format!("set status to {next}")))
@@ -236,13 +237,13 @@ async fn close_quietly(db: &impl ConnectionTrait, t: ticket::Model, caused: &mut
 }
 
 async fn assign(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     t: ticket::Model,
     agent: Option<i64>,
     how: &str,
     caused: &mut Vec<RuleEvent>,
 ) -> AppResult<Outcome> {
+    let db = ch.db();
     let Some(agent) = agent else {
         return Ok(Skipped(format!("{how}: no active agent in the ticket's category")));
     };
@@ -267,7 +268,7 @@ async fn assign(
         assignee: agent,
         actor: None,
     };
-    notify::notify(db, env, mail).await?;
+    notify::notify(ch, mail).await?;
     caused.push(RuleEvent::AssignmentChanged);
     Ok(Done(format!("{how}: agent {agent}")))
 }
@@ -275,8 +276,7 @@ async fn assign(
 /// The rule's own mail, to the requester, the assignee or an address; rendered and queued like
 /// a notification (so the outbound policy may hold it: a robot, a bounced address, a loop).
 async fn send_mail(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
+    ch: &Change<'_>,
     t: &ticket::Model,
     rule: &CompiledRule,
     to: &str,
@@ -302,7 +302,7 @@ async fn send_mail(
         subject,
         body,
     };
-    let report = notify::rule_mail(db, env, mail).await?;
+    let report = notify::rule_mail(ch, mail).await?;
     Ok(match report.queued.first() {
         Some(q) if q.status == protocol::OutboundStatus::Suppressed => Skipped(format!(
             "mail {} held by the outbound policy: {}",

@@ -16,8 +16,9 @@ use entity::rule;
 use protocol::{Action, Condition, DryRunRequest, DryRunResult, DryRunRule, EventKind, RuleEvent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
-use crate::mail::outbound::notify;
+use crate::memo::Memoized;
 use crate::rules::conditions::{Facts, matches};
 use crate::rules::model::CompiledRule;
 use crate::rules::{actions, facts};
@@ -113,13 +114,9 @@ impl Chain {
 
 /// Runs the enabled rules for `trigger` on ticket `ticket_id`, in the caller's transaction.
 /// Returns how many rules fired.
-pub async fn run(
-    db: &impl ConnectionTrait,
-    env: &notify::Env<'_>,
-    ticket_id: i64,
-    trigger: Trigger,
-) -> AppResult<usize> {
-    let rules = crate::lookups::enabled_rules(env.lookups, || enabled(db)).await?;
+pub async fn run(ch: &Change<'_>, ticket_id: i64, trigger: Trigger) -> AppResult<usize> {
+    let db = ch.db();
+    let rules = ch.memo().get_or_load(Enabled, || enabled(db)).await?;
     if rules.is_empty() || trigger.events.is_empty() {
         return Ok(0);
     }
@@ -176,7 +173,7 @@ pub async fn run(
                 depth,
                 "rule fired"
             );
-            let caused = actions::apply(db, env, ticket_id, rule, event).await?;
+            let caused = actions::apply(ch, ticket_id, rule, event).await?;
             fired += 1;
             queue.extend(caused.into_iter().map(|e| (e, depth + 1)));
             // The rule changed the ticket: later rules must see it.
@@ -197,6 +194,13 @@ fn calendars_of(rules: &[CompiledRule]) -> Vec<i64> {
         })
         .collect();
     ids.into_iter().collect()
+}
+
+/// The enabled rules in order, as a change read them first.
+#[derive(Hash, PartialEq, Eq)]
+struct Enabled;
+impl Memoized for Enabled {
+    type Value = Vec<CompiledRule>;
 }
 
 async fn enabled(db: &impl ConnectionTrait) -> AppResult<Vec<CompiledRule>> {

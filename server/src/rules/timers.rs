@@ -150,9 +150,8 @@ async fn fire(
         Err(DbErr::RecordNotInserted) => return Ok(false),
         Err(e) => return Err(e.into()),
     }
-    let env = change.env();
     let trigger = Trigger::new([RuleEvent::TicketIdle]).only(rule.id).at(now);
-    if run(txn, &env, ticket_id, trigger).await? == 0 {
+    if run(&change, ticket_id, trigger).await? == 0 {
         // Rolled back with the transaction: the ticket is looked at again next time.
         return Ok(false);
     }

@@ -20,7 +20,7 @@ use protocol::{EventKind, TicketStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
+use crate::memo::Memo;
 use crate::sla::business_time::{add, between};
 use crate::sla::calendar::Calendar;
 use crate::sla::policies;
@@ -168,7 +168,8 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    sync_row(db, None, t, rechoose, now).await?;
+    // A one-off: nothing read here serves a later step.
+    sync_row(db, &Memo::default(), t, rechoose, now).await?;
     Ok(())
 }
 
@@ -176,7 +177,7 @@ pub async fn sync(db: &impl ConnectionTrait, ticket_id: i64, rechoose: bool, now
 /// Returns the row as it now stands.
 pub async fn sync_row(
     db: &impl ConnectionTrait,
-    memo: Option<&Lookups>,
+    memo: &Memo,
     t: ticket::Model,
     rechoose: bool,
     now: DateTime<Utc>,

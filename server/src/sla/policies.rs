@@ -18,7 +18,7 @@ use sea_orm::{
 
 use crate::change::Change;
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
+use crate::memo::{Memo, Memoized};
 use crate::sla::calendars;
 use crate::sla::due::{self, Sla};
 
@@ -54,16 +54,16 @@ pub fn choose<'p>(policies: &'p [sla_policy::Model], s: &Subject<'_>) -> Option<
     best
 }
 
+/// The policies in list order, as a change read them first.
+#[derive(Hash, PartialEq, Eq)]
+struct InOrder;
+impl Memoized for InOrder {
+    type Value = Vec<sla_policy::Model>;
+}
+
 /// The policy for ticket `t` with its calendar, if any matches.
-pub async fn for_ticket(
-    db: &impl ConnectionTrait,
-    memo: Option<&Lookups>,
-    t: &ticket::Model,
-) -> AppResult<Option<Sla>> {
-    let policies = match memo {
-        Some(m) => m.sla_policies(|| ordered(db)).await?,
-        None => ordered(db).await?,
-    };
+pub async fn for_ticket(db: &impl ConnectionTrait, memo: &Memo, t: &ticket::Model) -> AppResult<Option<Sla>> {
+    let policies = memo.get_or_load(InOrder, || ordered(db)).await?;
     if policies.is_empty() {
         return Ok(None);
     }

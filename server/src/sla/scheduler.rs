@@ -90,10 +90,9 @@ async fn alert_batch(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Vec<i64>
     for t in claimed {
         let due = t.due_at.map(|d| d.to_rfc3339());
         events::record(txn, t.id, None, EventKind::Overdue, None, due).await?;
-        let env = change.env();
-        notify::notify(txn, &env, Event::Overdue { ticket_id: t.id }).await?;
+        notify::notify(&change, Event::Overdue { ticket_id: t.id }).await?;
         // The time-based rule event, once per breach like the alert: same claim, same commit.
-        rules::run(txn, &env, t.id, Trigger::new([RuleEvent::DuePassed]).at(now)).await?;
+        rules::run(&change, t.id, Trigger::new([RuleEvent::DuePassed]).at(now)).await?;
         change.touched(t.id, ChangeKind::Updated, None);
         ids.push(t.id);
     }

@@ -52,7 +52,6 @@ pub async fn create(
     req: &CreateTicket,
 ) -> AppResult<TicketDetail> {
     let db = change.db();
-    let env = &change.env();
     let subject = validate_subject(&req.subject)?;
     validate_body(&req.body)?;
     if !user.is_staff() && (req.requester_email.is_some() || req.priority.is_some() || !req.tags.is_empty()) {
@@ -126,8 +125,7 @@ pub async fn create(
     .await?;
     due::sync(db, t.id, true, now).await?;
     notify::notify(
-        db,
-        env,
+        change,
         Event::Created {
             ticket_id: t.id,
             actor: user.id,
@@ -138,8 +136,7 @@ pub async fn create(
     if kind == MessageKind::Reply {
         // An agent opened it for a customer: the customer gets the agent's words by mail.
         notify::notify(
-            db,
-            env,
+            change,
             Event::Reply {
                 ticket_id: t.id,
                 message_id: m.id,
@@ -149,8 +146,7 @@ pub async fn create(
         .await?;
     }
     rules::run(
-        db,
-        env,
+        change,
         t.id,
         Trigger::new([RuleEvent::TicketCreated]).with_message(m.id),
     )

@@ -27,7 +27,6 @@ pub async fn post(
     internal: bool,
 ) -> AppResult<TicketDetail> {
     let db = change.db();
-    let env = &change.env();
     validate_body(&req.body)?;
     if internal {
         user.require_staff()?;
@@ -94,12 +93,11 @@ pub async fn post(
         _ => None,
     };
     if let Some(event) = event {
-        notify::notify(db, env, event).await?;
+        notify::notify(change, event).await?;
     }
     if next == Some(TicketStatus::Closed) {
         notify::notify(
-            db,
-            env,
+            change,
             Event::Closed {
                 ticket_id,
                 actor: Some(user.id),
@@ -109,7 +107,7 @@ pub async fn post(
     }
     let status_changed = next.map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed)).with_message(m.id);
-    rules::run(db, env, ticket_id, trigger).await?;
+    rules::run(change, ticket_id, trigger).await?;
     let published = if internal {
         ChangeKind::Note
     } else {

@@ -29,7 +29,6 @@ pub async fn update(
     req: &UpdateTicket,
 ) -> AppResult<TicketDetail> {
     let db = change.db();
-    let env = &change.env();
     change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
@@ -126,9 +125,9 @@ pub async fn update(
         }
     }
     for event in mails {
-        notify::notify(db, env, event).await?;
+        notify::notify(change, event).await?;
     }
-    rules::run(db, env, ticket_id, Trigger::new(rule_events)).await?;
+    rules::run(change, ticket_id, Trigger::new(rule_events)).await?;
     queries::detail(db, scope, ticket_id).await
 }
 
@@ -142,7 +141,6 @@ pub async fn take(
     seen_version: Option<i64>,
 ) -> AppResult<TicketDetail> {
     let db = change.db();
-    let env = &change.env();
     change.touched(ticket_id, ChangeKind::Taken, None);
     user.require_staff()?;
     let before = scope.find_ticket(db, ticket_id).await?;
@@ -193,8 +191,7 @@ pub async fn take(
     )
     .await?;
     notify::notify(
-        db,
-        env,
+        change,
         Event::Taken {
             ticket_id,
             actor: user.id,
@@ -202,7 +199,7 @@ pub async fn take(
     )
     .await?;
     if before.assignee_id != Some(user.id) {
-        rules::run(db, env, ticket_id, Trigger::new([RuleEvent::AssignmentChanged])).await?;
+        rules::run(change, ticket_id, Trigger::new([RuleEvent::AssignmentChanged])).await?;
     }
     queries::detail(db, scope, ticket_id).await
 }

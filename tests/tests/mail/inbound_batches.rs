@@ -11,6 +11,8 @@ use maildesk::mail::inbound::apply::{self, Outcome};
 use maildesk::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use maildesk::mail::inbound::known_ids::KnownIds;
 use maildesk::mail::inbound::{batch, pipeline};
+use maildesk::mail::outbound::facts::SubscribersRead;
+use maildesk::memo::Memo;
 use maildesk_tests::mail::{WITH_ATTACHMENT, mail};
 use maildesk_tests::{TestApp, spawn_app};
 use protocol::MailboxSettings;
@@ -446,8 +448,13 @@ async fn a_batch_locks_the_tickets_it_answers_when_it_reads_them() {
         .await
     };
     let txn = db.begin().await.unwrap();
-    let known = KnownIds::load(&txn, [&parsed]).await.unwrap().expect("few ids");
+    let memo = Memo::default();
+    let known = KnownIds::load(&txn, &memo, [&parsed]).await.unwrap().expect("few ids");
     assert_eq!(known.get("scan@c.example").map(|s| s.last.1), Some(ticket));
+    assert!(
+        memo.get(&SubscribersRead(ticket)).is_some(),
+        "the answered ticket's subscribers wait in the change's memo for its notifications"
+    );
     assert!(
         try_lock("NO KEY UPDATE").await.is_err(),
         "the answered ticket is locked while the batch is open"

@@ -15,9 +15,29 @@ use crate::directory::users::{new_customer, normalize_email};
 use crate::error::AppResult;
 use crate::mail::inbound::pipeline::sender_of;
 use crate::mail::inbound::rules::MailboxRules;
+use crate::memo::{Memo, Memoized};
 
 /// Accounts by normalized address.
 pub type Accounts = HashMap<String, user::Model>;
+
+/// A sender's account in the batch's change memo.
+#[derive(Hash, PartialEq, Eq)]
+pub struct Account(pub String);
+impl Memoized for Account {
+    type Value = user::Model;
+}
+
+/// Serves the batch's accounts from its change's memo.
+pub fn remember(memo: &Memo, accounts: Accounts) {
+    for (email, u) in accounts {
+        memo.put(Account(email), u);
+    }
+}
+
+/// The account for a normalized address, if the batch read it up front.
+pub fn known(memo: &Memo, email: &str) -> Option<user::Model> {
+    memo.get(&Account(email.to_owned()))
+}
 
 /// The accounts of the people who wrote these mails. A customer is created only for a
 /// person's mail (robots get none) to a mailbox that accepts strangers, as applying the

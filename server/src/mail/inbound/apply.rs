@@ -11,9 +11,10 @@ use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
+use crate::change::Change;
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
+use crate::mail::inbound::accounts;
 use crate::mail::inbound::final_state::{self, FinalState};
 use crate::mail::inbound::journal::status;
 use crate::mail::inbound::rules::MailboxRules;
@@ -106,8 +107,9 @@ pub struct Input<'a> {
     pub refused: Vec<String>,
     /// Admin released it from the quarantine.
     pub release: bool,
-    /// For the mails applying it causes (confirmation, alerts, relayed updates).
-    pub notify: &'a notify::Env<'a>,
+    /// The change (one mail, or a batch) it is applied in: its transaction, the services and
+    /// memo the mails applying it causes use (confirmation, alerts, relayed updates).
+    pub change: &'a Change<'a>,
     pub claim: Claim<'a>,
 }
 
@@ -126,7 +128,8 @@ pub enum Claim<'a> {
 
 /// Applies one mail inside the caller's transaction (a batch of mails shares one). An entry
 /// someone else claimed returns its current state and changes nothing.
-pub async fn apply_in(txn: &DatabaseTransaction, input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
+pub async fn apply_in(input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
+    let txn = input.change.db();
     if matches!(input.claim, Claim::Here)
         && let Some(taken) = claim_here(txn, &input).await?
     {
@@ -339,7 +342,7 @@ async fn sender_account(
     name: Option<&str>,
 ) -> AppResult<user::Model> {
     if let Ok(normal) = normalize_email(email)
-        && let Some(u) = crate::lookups::account(input.notify.lookups, &normal)
+        && let Some(u) = accounts::known(input.change.memo(), &normal)
     {
         return Ok(u);
     }
@@ -377,7 +380,8 @@ async fn acts_as_staff(
         return Ok(true);
     }
     let proven =
-        staff_proof::answers_our_mail_to(txn, input.notify.keys, input.parsed, ticket_id, &sender.email).await?;
+        staff_proof::answers_our_mail_to(txn, input.change.ctx().keys(), input.parsed, ticket_id, &sender.email)
+            .await?;
     if !proven {
         tracing::warn!(
             entry = input.entry.id,
@@ -408,7 +412,7 @@ async fn create_ticket(
     parent: Option<i64>,
 ) -> AppResult<(i64, i64)> {
     let now = Utc::now();
-    let categories = crate::lookups::categories(input.notify.lookups, txn).await?;
+    let categories = crate::directory::categories::rows(input.change.memo(), txn).await?;
     let category = input
         .rules
         .category_from_recipients(input.parsed, &categories)
@@ -430,13 +434,13 @@ async fn create_ticket(
     }
     .insert(txn)
     .await?;
-    let behind = input.notify.lookups.and_then(Lookups::write_behind);
+    let behind = input.change.write_behind();
     let via = Some(Channel::Email.as_str().into());
     events::record_or_defer(txn, behind, t.id, Some(sender.id), EventKind::Created, via).await?;
     if let Some(p) = parent {
         events::record_or_defer(txn, behind, t.id, None, EventKind::FollowsUp, Some(p.to_string())).await?;
     }
-    let t = due::sync_row(txn, input.notify.lookups, t, true, now).await?;
+    let t = due::sync_row(txn, input.change.memo(), t, true, now).await?;
     let kind = if as_staff && subject_has(input.parsed, "#tech#") {
         MessageKind::Note
     } else {
@@ -456,17 +460,17 @@ async fn create_ticket(
         public: public.then_some(m).into_iter().collect(),
         files: Some(files.into_iter().filter(|a| public && !a.inline).collect()),
     };
-    let f = facts::assemble(txn, input.notify.lookups, rows).await?;
+    let f = facts::assemble(txn, input.change.memo(), rows).await?;
     let created = Event::Created {
         ticket_id,
         actor: sender.id,
         by_email: true,
     };
-    notify::notify_with(txn, input.notify, created, f).await?;
+    notify::notify_with(input.change, created, f).await?;
     let trigger = Trigger::new([RuleEvent::TicketCreated])
         .with_message(message_id)
         .with_mail(mail_facts(input.parsed));
-    rules::run(txn, input.notify, ticket_id, trigger).await?;
+    rules::run(input.change, ticket_id, trigger).await?;
     Ok((ticket_id, message_id))
 }
 
@@ -554,7 +558,7 @@ async fn append(
             active.first_response_at = Set(Some(Utc::now()));
         }
         let saved = active.update(txn).await?;
-        due::sync_row(txn, input.notify.lookups, saved, false, Utc::now()).await?
+        due::sync_row(txn, input.change.memo(), saved, false, Utc::now()).await?
     } else {
         fresh
     };
@@ -572,19 +576,19 @@ async fn append(
         _ => None,
     };
     if let Some(event) = event {
-        notify::notify_for(txn, input.notify, event, row.clone(), &[sender], Some(&written)).await?;
+        notify::notify_for(input.change, event, row.clone(), &[sender], Some(&written)).await?;
     }
     if next == Some(TicketStatus::Closed) && current != TicketStatus::Closed {
         let closed = Event::Closed {
             ticket_id: t.id,
             actor: Some(sender.id),
         };
-        notify::notify_for(txn, input.notify, closed, row, &[sender], Some(&written)).await?;
+        notify::notify_for(input.change, closed, row, &[sender], Some(&written)).await?;
     }
     let status_changed = next.filter(|n| *n != current).map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed))
         .with_message(m)
         .with_mail(mail_facts(input.parsed));
-    rules::run(txn, input.notify, t.id, trigger).await?;
+    rules::run(input.change, t.id, trigger).await?;
     Ok(Some(m))
 }

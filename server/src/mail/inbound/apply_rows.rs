@@ -15,7 +15,7 @@ use sea_orm::{
 
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
+use crate::mail::outbound::facts;
 use crate::rules::{self, Trigger};
 use crate::tickets::events;
 
@@ -73,7 +73,7 @@ pub(super) async fn system_message(
     let trigger = Trigger::new([RuleEvent::MessageAdded])
         .with_message(m.id)
         .with_mail(mail_facts(input.parsed));
-    rules::run(txn, input.notify, t.id, trigger).await?;
+    rules::run(input.change, t.id, trigger).await?;
     Ok(m.id)
 }
 
@@ -260,7 +260,5 @@ pub(super) async fn add_subscribers(
 
 /// The batch's early read of the ticket's subscribers no longer holds.
 pub(super) fn forget_subscribers(input: &Input<'_>, ticket_id: i64) {
-    if let Some(known) = input.notify.lookups.and_then(Lookups::known_ids) {
-        known.forget_subscribers(ticket_id);
-    }
+    input.change.memo().take(&facts::SubscribersRead(ticket_id));
 }

@@ -22,19 +22,21 @@ use std::sync::{Arc, OnceLock};
 
 use entity::{inbound_mail, mailbox};
 use mail_parse::parsed::ParsedMail;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::change::Change;
 use crate::context::{AppContext, WeakContext};
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
 use crate::mail::inbound::accounts;
 use crate::mail::inbound::apply::{self, Claim, Outcome};
 use crate::mail::inbound::final_state;
 use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
-use crate::mail::inbound::known_ids::KnownIds;
+use crate::mail::inbound::known_ids::{self, KnownIds};
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::mailboxes;
+use crate::mail::outbound::notification_settings;
 use crate::mail::outbound::policy::CapsSnapshot;
 
 const QUEUE: usize = 1024;
@@ -162,8 +164,8 @@ async fn run(ctx: AppContext, jobs: Vec<Job>) {
     }
 }
 
-/// Processes journaled entries together (one apply transaction, in the given order);
-/// outcomes by journal id.
+/// Processes journaled entries together (one [`Change`], in the given order: its commit
+/// publishes the tickets and wakes the sender); outcomes by journal id.
 pub async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> HashMap<i64, Outcome> {
     let mut outcomes = HashMap::new();
     let mut todo: Vec<&inbound_mail::Model> = Vec::new();
@@ -189,7 +191,6 @@ pub async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> Hash
     };
     let alone = match together {
         Ok(done) => {
-            pipeline::publish_all(ctx, &done).await;
             outcomes.extend(done.into_iter().map(|o| (o.journal_id, o)));
             alone
         }
@@ -209,7 +210,6 @@ pub async fn process(ctx: &AppContext, entries: &[&inbound_mail::Model]) -> Hash
         };
         outcomes.insert(entry.id, outcome);
     }
-    ctx.wake_sender();
     outcomes
 }
 
@@ -251,29 +251,33 @@ async fn apply_together(
     mailboxes: Vec<mailbox::Model>,
 ) -> AppResult<Vec<Outcome>> {
     let accounts = accounts::for_batch(ctx.db(), prepared.iter().map(|p| (p.rules.as_ref(), &p.parsed))).await?;
-    let txn = ctx.db().begin().await?;
-    if !apply::claim_batch(&txn, prepared.iter().map(|p| (p.entry, &p.parsed))).await? {
+    let change = Change::open(ctx, None).await?.with_write_behind();
+    let (txn, memo) = (change.db(), change.memo());
+    if !apply::claim_batch(txn, prepared.iter().map(|p| (p.entry, &p.parsed))).await? {
         return Err(AppError::Conflict(
             "a mail of the batch was claimed by another worker".into(),
         ));
     }
-    // Settings, templates, rules… read by the first mail serve the whole batch.
-    let known = KnownIds::load(&txn, prepared.iter().map(|p| &p.parsed)).await?;
-    let lookups = Lookups::with_accounts(accounts)
-        .with_known_ids(known)
-        .with_mailboxes(mailboxes)
-        .with_write_behind();
-    if let Some(behind) = lookups.write_behind()
-        && crate::backend::concurrent_writers(&txn)
+    // Settings, templates, rules… read by the first mail serve the whole batch (the change's
+    // memo); what the batch read up front is put there.
+    accounts::remember(memo, accounts);
+    for m in mailboxes {
+        memo.put(mailboxes::Row(m.id), Some(m));
+    }
+    if let Some(known) = KnownIds::load(txn, memo, prepared.iter().map(|p| &p.parsed)).await? {
+        memo.put(known_ids::Batch, Arc::new(known));
+    }
+    if let Some(behind) = change.write_behind()
+        && crate::backend::concurrent_writers(txn)
     {
         // The batch's confirmations go to its senders: their loop caps, read at once.
-        let settings = crate::lookups::notification_settings(Some(&lookups), &txn).await?;
+        let settings = notification_settings::cached(memo, txn).await?;
         let senders = prepared
             .iter()
             .filter_map(|p| pipeline::sender_of(&p.parsed))
             .map(|a| a.email.to_lowercase())
             .collect();
-        behind.set_caps(CapsSnapshot::read(&txn, &settings, senders).await?);
+        behind.set_caps(CapsSnapshot::read(txn, &settings, senders).await?);
     }
     let finished = apply::Finished::default();
     let mut done = Vec::with_capacity(prepared.len());
@@ -284,10 +288,10 @@ async fn apply_together(
             parsed: &p.parsed,
         };
         let claim = Claim::ByBatch(&finished);
-        let outcome = pipeline::apply_entry(ctx, &txn, &lookups, mail, false, claim).await?;
+        let outcome = pipeline::apply_entry(&change, mail, false, claim).await?;
         // The next mails of the batch must find this one as if it were committed.
         if let (Some(known), Some(mid), Some(row), Some(ticket)) = (
-            lookups.known_ids(),
+            memo.get(&known_ids::Batch),
             p.parsed.message_id.as_deref(),
             outcome.message_row_id,
             outcome.ticket_id,
@@ -297,10 +301,7 @@ async fn apply_together(
         done.push(outcome);
     }
     let finished = finished.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(behind) = lookups.write_behind() {
-        behind.flush(&txn).await?;
-    }
-    final_state::write(&txn, &finished).await?;
-    txn.commit().await?;
+    final_state::write(txn, &finished).await?;
+    change.commit().await?;
     Ok(done)
 }

@@ -4,10 +4,12 @@
 //! one or two queries per mail, and each mail the batch applies is added, so a later mail of
 //! the same batch sees it exactly as it would see a committed one. The tickets those ids lead
 //! to and their subscribers come with them (two more queries per batch instead of two per
-//! reply); those tickets are locked in id order as they are read.
+//! reply); those tickets are locked in id order as they are read. The subscribers go to the
+//! change's memo, where the notification's facts find them ([`facts::SubscribersRead`]); the
+//! ids themselves ride there too ([`Batch`]).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use entity::{message, subscriber, ticket};
 use mail_parse::parsed::ParsedMail;
@@ -15,6 +17,15 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
+use crate::mail::outbound::facts;
+use crate::memo::{Memo, Memoized};
+
+/// The batch's known ids in its change's memo.
+#[derive(Hash, PartialEq, Eq)]
+pub struct Batch;
+impl Memoized for Batch {
+    type Value = Arc<KnownIds>;
+}
 
 /// Above this many distinct ids (a mail with a huge References list) threading asks the
 /// database per id, as it does outside a batch.
@@ -30,11 +41,9 @@ pub struct Seen {
 #[derive(Debug, Default)]
 pub struct KnownIds {
     seen: Mutex<HashMap<String, Seen>>,
-    /// The tickets those messages belong to, and their subscribers, read with them. Each row
-    /// serves one mail: the next mail of the same ticket reads it again (the first may have
-    /// changed it).
+    /// The tickets those messages belong to, read with them. Each row serves one mail: the
+    /// next mail of the same ticket reads it again (the first may have changed it).
     tickets: Mutex<HashMap<i64, ticket::Model>>,
-    subscribers: Mutex<HashMap<i64, Vec<subscriber::Model>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -51,9 +60,11 @@ fn ids_of(mail: &ParsedMail) -> impl Iterator<Item = &String> {
 }
 
 impl KnownIds {
-    /// Reads what is stored for the mails' ids; `None` when they are too many to ask at once.
+    /// Reads what is stored for the mails' ids (the tickets' subscribers into `memo`); `None`
+    /// when they are too many to ask at once.
     pub async fn load<'a>(
         db: &impl ConnectionTrait,
+        memo: &Memo,
         mails: impl IntoIterator<Item = &'a ParsedMail>,
     ) -> AppResult<Option<Self>> {
         let ids: BTreeSet<&String> = mails.into_iter().flat_map(ids_of).collect();
@@ -103,7 +114,9 @@ impl KnownIds {
                 subscribers.entry(s.ticket_id).or_default().push(s);
             }
             *lock(&known.tickets) = tickets.into_iter().map(|t| (t.id, t)).collect();
-            *lock(&known.subscribers) = subscribers;
+            for (ticket_id, list) in subscribers {
+                memo.put(facts::SubscribersRead(ticket_id), list);
+            }
         }
         Ok(Some(known))
     }
@@ -111,16 +124,6 @@ impl KnownIds {
     /// The ticket row read with the batch's ids, once.
     pub fn take_ticket(&self, id: i64) -> Option<ticket::Model> {
         lock(&self.tickets).remove(&id)
-    }
-
-    /// The ticket's subscribers read with the batch's ids, once.
-    pub fn take_subscribers(&self, ticket_id: i64) -> Option<Vec<subscriber::Model>> {
-        lock(&self.subscribers).remove(&ticket_id)
-    }
-
-    /// The batch changed the ticket's subscribers: read them afresh when asked.
-    pub fn forget_subscribers(&self, ticket_id: i64) {
-        lock(&self.subscribers).remove(&ticket_id);
     }
 
     /// A message stored with `message_id` (read, or written by the batch).

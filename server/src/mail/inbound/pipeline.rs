@@ -10,22 +10,17 @@ use mail_parse::parsed::{Address, MailKind, ParsedMail};
 use mail_parse::{ParseOptions, parse_mail};
 use protocol::live::ChangeKind;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::blobs::BlobStore;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
-use crate::lookups::Lookups;
 use crate::mail::inbound::apply::{self, Claim, Input, Outcome, Plan, StoredAttachment};
 use crate::mail::inbound::journal::{Journaled, NewMail, status};
-use crate::mail::inbound::known_ids::KnownIds;
+use crate::mail::inbound::known_ids::{self, KnownIds};
 use crate::mail::inbound::rules::MailboxRules;
 use crate::mail::inbound::threading::{self, Decision};
-use crate::mail::outbound::notify;
-use crate::realtime::publish::Changed;
 
 /// Journals the mail (durable when this returns), then processes it. A processing error is
 /// recorded on the entry, not returned: the caller's duty (acknowledge the source) is done
@@ -50,10 +45,7 @@ pub(crate) async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model,
         return Ok(Outcome::of(entry));
     }
     match try_process(ctx, entry, release).await {
-        Ok(outcome) => {
-            publish(ctx, &outcome).await;
-            Ok(outcome)
-        }
+        Ok(outcome) => Ok(outcome),
         Err(e) => {
             tracing::warn!(journal_id = entry.id, error = %e, "inbound mail failed; kept as a dead letter");
             mark_failed(ctx, entry, &e.to_string()).await
@@ -65,52 +57,34 @@ pub(crate) fn is_done(entry: &inbound_mail::Model, release: bool) -> bool {
     entry.status == status::PROCESSED || (entry.status == status::QUARANTINED && !release)
 }
 
-/// Tells live clients about the ticket the mail created or added to (after the commit; a
-/// duplicate or a quarantined mail changed nothing).
-pub(crate) async fn publish(ctx: &AppContext, outcome: &Outcome) {
-    publish_all(ctx, std::slice::from_ref(outcome)).await;
-}
-
-/// [`publish`] for a committed batch: the changes are read together.
-pub(crate) async fn publish_all(ctx: &AppContext, outcomes: &[Outcome]) {
-    let changes: Vec<Changed> = outcomes.iter().filter_map(change_of).collect();
-    if !changes.is_empty() {
-        ctx.realtime().tickets_changed(ctx.db(), &changes).await;
-    }
-}
-
-fn change_of(outcome: &Outcome) -> Option<Changed> {
+/// Tells the change which ticket the mail created or added to, for live clients once it
+/// commits (a duplicate or a quarantined mail changed nothing).
+fn touched(change: &Change<'_>, outcome: &Outcome) {
     let (Some(ticket_id), true) = (outcome.ticket_id, outcome.status == status::PROCESSED) else {
-        return None;
+        return;
     };
     if outcome.rule.as_deref() == Some("duplicate") {
-        return None;
+        return;
     }
-    let change = if outcome.created {
+    let kind = if outcome.created {
         ChangeKind::Created
     } else {
         ChangeKind::Message
     };
-    Some(Changed {
-        ticket_id,
-        change,
-        message_id: outcome.message_row_id,
-        actor_id: None,
-    })
+    change.touched(ticket_id, kind, outcome.message_row_id);
 }
 
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
     let parsed = parse_entry(entry, &rules)?;
-    let txn = ctx.db().begin().await?;
+    let change = Change::open(ctx, None).await?;
     let mail = Ready {
         entry,
         rules: &rules,
         parsed: &parsed,
     };
-    let outcome = apply_entry(ctx, &txn, &Lookups::default(), mail, release, Claim::Here).await?;
-    txn.commit().await?;
-    ctx.wake_sender();
+    let outcome = apply_entry(&change, mail, release, Claim::Here).await?;
+    change.commit().await?;
     Ok(outcome)
 }
 
@@ -129,21 +103,21 @@ pub(crate) struct Ready<'a> {
     pub parsed: &'a ParsedMail,
 }
 
-/// Plans and applies one parsed mail inside `txn`: threading sees what the transaction wrote
-/// before (the earlier mails of a batch).
+/// Plans and applies one parsed mail inside `change`: threading sees what its transaction
+/// wrote before (the earlier mails of a batch).
 pub(crate) async fn apply_entry(
-    ctx: &AppContext,
-    txn: &DatabaseTransaction,
-    lookups: &Lookups,
+    change: &Change<'_>,
     mail: Ready<'_>,
     release: bool,
     claim: Claim<'_>,
 ) -> AppResult<Outcome> {
     let Ready { entry, rules, parsed } = mail;
+    let (ctx, txn) = (change.ctx(), change.db());
     if matches!(claim, Claim::Here) {
         apply::lock_message_id(txn, parsed).await?;
     }
-    let plan = plan(ctx, txn, lookups.known_ids(), parsed, rules, release).await?;
+    let known = change.memo().get(&known_ids::Batch);
+    let plan = plan(ctx, txn, known.as_deref(), parsed, rules, release).await?;
     let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
     let input = Input {
         entry,
@@ -152,13 +126,12 @@ pub(crate) async fn apply_entry(
         attachments,
         refused,
         release,
-        notify: &notify::Env {
-            lookups: Some(lookups),
-            ..ctx.notify_env()
-        },
+        change,
         claim,
     };
-    apply::apply_in(txn, input, plan).await
+    let outcome = apply::apply_in(input, plan).await?;
+    touched(change, &outcome);
+    Ok(outcome)
 }
 
 /// Who wrote the mail: From, or Reply-To when From holds no address.

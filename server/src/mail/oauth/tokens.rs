@@ -12,9 +12,10 @@ use entity::{mailbox, mailbox_oauth};
 use oauth2::basic::BasicErrorResponseType;
 use oauth2::{RefreshToken, RequestTokenError, Scope, TokenResponse as _};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
 use super::{OAuthError, TokenResponse, providers};
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::egress::{self, Egress};
 use crate::keys::Keys;
@@ -284,7 +285,8 @@ fn chain(e: &dyn std::error::Error) -> String {
 /// per loss (claimed by moving the status, so two nodes cannot both send the alert).
 async fn reconnect_needed(ctx: &AppContext, row: &mailbox_oauth::Model, why: &str) -> Result<(), OAuthError> {
     let now = Utc::now();
-    let txn = ctx.db().begin().await?;
+    let change = Change::open(ctx, None).await?;
+    let txn = change.db();
     let claimed = mailbox_oauth::Entity::update_many()
         .col_expr(mailbox_oauth::Column::Status, Expr::value("reconnect_needed"))
         .col_expr(mailbox_oauth::Column::LastError, Expr::value(why))
@@ -301,10 +303,10 @@ async fn reconnect_needed(ctx: &AppContext, row: &mailbox_oauth::Model, why: &st
         .col_expr(mailbox_oauth::Column::UpdatedAt, Expr::value(now))
         .filter(mailbox_oauth::Column::MailboxId.eq(row.mailbox_id))
         .filter(mailbox_oauth::Column::Status.eq("connected"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if claimed.rows_affected == 1
-        && let Some(m) = mailbox::Entity::find_by_id(row.mailbox_id).one(&txn).await?
+        && let Some(m) = mailbox::Entity::find_by_id(row.mailbox_id).one(txn).await?
     {
         let subject = format!("Mailbox {} must be reconnected", m.address);
         let text = format!(
@@ -316,11 +318,10 @@ async fn reconnect_needed(ctx: &AppContext, row: &mailbox_oauth::Model, why: &st
             row.account.as_deref().unwrap_or("its account"),
             ctx.settings().http.public_url.trim_end_matches('/'),
         );
-        crate::mail::watch::tell_admins(ctx, &txn, "mailbox_reconnect", &subject, &text).await?;
+        crate::mail::watch::tell_admins(&change, "mailbox_reconnect", &subject, &text).await?;
         tracing::warn!(mailbox = m.id, error = why, "OAuth grant refused: reconnect needed");
     }
-    txn.commit().await?;
-    ctx.wake_sender();
+    change.commit().await?;
     Ok(())
 }
 

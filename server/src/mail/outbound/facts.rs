@@ -8,9 +8,11 @@ use entity::{attachment, category_agent, company, mailbox, message, subscriber, 
 use protocol::{MessageKind, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::directory::categories;
 use crate::error::{AppError, AppResult};
-use crate::lookups::{self, Lookups};
+use crate::mail::mailboxes;
 use crate::mail::outbound::templates::render::{CustomFieldVar, FileLink, ThreadEntry, TicketVars};
+use crate::memo::{Memo, Memoized};
 
 pub struct TicketFacts {
     pub ticket: ticket::Model,
@@ -36,9 +38,17 @@ const THREAD_LIMIT: u64 = 50;
 /// The messages a notification may quote: never internal notes or system lines.
 pub const PUBLIC_KINDS: [MessageKind; 2] = [MessageKind::Customer, MessageKind::Reply];
 
-/// `memo` serves the rows a batch of inbound mail reads again and again (mailboxes,
-/// categories); the ticket's own rows are always read fresh.
-pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: i64) -> AppResult<TicketFacts> {
+/// A ticket's subscribers as a batch of inbound mail read them up front: served once (the
+/// next read must see what the batch wrote since), dropped when the batch changes them.
+#[derive(Hash, PartialEq, Eq)]
+pub struct SubscribersRead(pub i64);
+impl Memoized for SubscribersRead {
+    type Value = Vec<subscriber::Model>;
+}
+
+/// `memo` serves the rows a change reads again and again (mailboxes, categories); the ticket's
+/// own rows are always read fresh.
+pub async fn load(db: &impl ConnectionTrait, memo: &Memo, ticket_id: i64) -> AppResult<TicketFacts> {
     let ticket = ticket::Entity::find_by_id(ticket_id)
         .one(db)
         .await?
@@ -51,7 +61,7 @@ pub async fn load(db: &impl ConnectionTrait, memo: Option<&Lookups>, ticket_id: 
 /// it just `written`, the rest of the thread is read only if a mail is to be rendered.
 pub async fn load_for(
     db: &impl ConnectionTrait,
-    memo: Option<&Lookups>,
+    memo: &Memo,
     ticket: ticket::Model,
     at_hand: &[&user::Model],
     written: Option<&message::Model>,
@@ -72,10 +82,7 @@ pub async fn load_for(
         },
         None => None,
     };
-    let read_before = memo
-        .and_then(Lookups::known_ids)
-        .and_then(|k| k.take_subscribers(ticket_id));
-    let subscribers = match read_before {
+    let subscribers = match memo.take(&SubscribersRead(ticket_id)) {
         Some(list) => list,
         None => {
             subscriber::Entity::find()
@@ -154,7 +161,7 @@ pub struct Rows {
 }
 
 /// Completes the facts from the ticket's rows: mailbox, authors, category and company names.
-pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: Rows) -> AppResult<TicketFacts> {
+pub async fn assemble(db: &impl ConnectionTrait, memo: &Memo, rows: Rows) -> AppResult<TicketFacts> {
     let Rows {
         ticket,
         requester,
@@ -164,7 +171,7 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         files,
     } = rows;
     let mailbox = match ticket.mailbox_id {
-        Some(id) => lookups::mailbox(memo, db, id).await?,
+        Some(id) => mailboxes::row(memo, db, id).await?,
         None => None,
     };
     // The requester and the assignee are loaded already; most threads have no other author.
@@ -175,7 +182,7 @@ pub async fn assemble(db: &impl ConnectionTrait, memo: Option<&Lookups>, rows: R
         .collect();
     add_authors(db, &mut authors, &public).await?;
     let category_name = match ticket.category_id {
-        Some(id) => lookups::categories(memo, db)
+        Some(id) => categories::rows(memo, db)
             .await?
             .into_iter()
             .find(|c| c.id == id)
@@ -247,7 +254,7 @@ impl TicketFacts {
     pub async fn vars(
         &self,
         db: &impl ConnectionTrait,
-        memo: Option<&Lookups>,
+        memo: &Memo,
         public_url: &str,
         latest: Option<i64>,
     ) -> AppResult<TicketVars> {
@@ -270,7 +277,7 @@ impl TicketFacts {
             url: format!("{public_url}{}/attachments/{}", protocol::API_BASE, a.id),
         };
         let subscriber_roles = self.subscriber_staff_flags(db).await?;
-        let custom_fields = lookups::custom_values(memo, db, t.id)
+        let custom_fields = crate::custom_fields::values::of_ticket_cached(memo, db, t.id)
             .await?
             .into_iter()
             .map(|(f, v)| CustomFieldVar {
@@ -341,9 +348,30 @@ impl TicketFacts {
     }
 }
 
+/// Who is alerted: (category, its agents, the admins).
+#[derive(Hash, PartialEq, Eq)]
+struct StaffToAlert(Option<i64>, bool, bool);
+impl Memoized for StaffToAlert {
+    type Value = Vec<user::Model>;
+}
+
+/// [`read_staff_to_alert`], once per change and question.
+pub async fn staff_to_alert(
+    memo: &Memo,
+    db: &impl ConnectionTrait,
+    category_id: Option<i64>,
+    agents: bool,
+    admins: bool,
+) -> AppResult<Vec<user::Model>> {
+    memo.get_or_load(StaffToAlert(category_id, agents, admins), || {
+        read_staff_to_alert(db, category_id, agents, admins)
+    })
+    .await
+}
+
 /// Active agents of a category (or of every category, for uncategorised tickets: the shared
 /// inbox every agent sees), and admins when asked.
-pub async fn staff_to_alert(
+async fn read_staff_to_alert(
     db: &impl ConnectionTrait,
     category_id: Option<i64>,
     agents: bool,

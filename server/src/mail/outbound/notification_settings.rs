@@ -8,8 +8,21 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 use crate::error::{AppError, AppResult};
+use crate::memo::{Memo, Memoized};
 
 const KEY: &str = "notifications";
+
+/// The switches as a change read them first.
+#[derive(Hash, PartialEq, Eq)]
+struct Current;
+impl Memoized for Current {
+    type Value = NotificationSettings;
+}
+
+/// [`load`], read once per change.
+pub async fn cached(memo: &Memo, db: &impl ConnectionTrait) -> AppResult<NotificationSettings> {
+    memo.get_or_load(Current, || load(db)).await
+}
 
 pub async fn load(db: &impl ConnectionTrait) -> AppResult<NotificationSettings> {
     let row = app_setting::Entity::find_by_id(KEY.to_owned()).one(db).await?;

@@ -5,19 +5,19 @@ use entity::{attachment, user};
 use protocol::{EmailTemplate, NotificationSettings, TemplateEvent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::Report;
 use super::recipients::Recipient;
-use super::{Env, Report};
 use crate::blobs::BlobStore;
+use crate::change::Change;
 use crate::error::AppResult;
-use crate::lookups::{self, Lookups};
 use crate::mail::outbound::compose::{Draft, Origin, OutAttachment, Person};
 use crate::mail::outbound::facts::TicketFacts;
 use crate::mail::outbound::links::LinkBase;
 use crate::mail::outbound::notification_settings::subject_line;
 use crate::mail::outbound::policy;
 use crate::mail::outbound::queue::{self, Outgoing, Queued};
-use crate::mail::outbound::templates::is_off;
 use crate::mail::outbound::templates::render::{Mode, RecipientVars, TicketVars, render};
+use crate::mail::outbound::templates::{self, is_off};
 use crate::mail::signed_ids;
 use crate::settings::Settings;
 
@@ -82,7 +82,7 @@ pub(super) fn first_message(sends: &[Send<'_>]) -> Option<i64> {
 
 /// What every mail of one [`Send`] shares, whoever it goes to.
 struct Shared<'a> {
-    env: &'a Env<'a>,
+    ch: &'a Change<'a>,
     settings: &'a NotificationSettings,
     f: &'a TicketFacts,
     template: &'a EmailTemplate,
@@ -97,42 +97,44 @@ struct Shared<'a> {
 
 /// Queues the mails of `s`, unless its template is switched off.
 pub(super) async fn send(
-    db: &impl ConnectionTrait,
-    env: &Env<'_>,
+    ch: &Change<'_>,
     settings: &NotificationSettings,
     f: &TicketFacts,
     vars: &TicketVars,
     s: Send<'_>,
     report: &mut Report,
 ) -> AppResult<()> {
-    let template = template_of(db, env, s.kind).await?;
+    let (db, cfg) = (ch.db(), ch.ctx().settings());
+    let template = template_of(ch, s.kind).await?;
     if is_off(&template) || s.recipients.is_empty() {
         return Ok(());
     }
     let with_articles;
     let vars = if uses_kb_suggestions(&template) && vars.kb_articles.is_empty() {
         with_articles = TicketVars {
-            kb_articles: kb_suggestions(env, f).await,
+            kb_articles: kb_suggestions(ch, f).await,
             ..vars.clone()
         };
         &with_articles
     } else {
         vars
     };
-    let (from, reply_to) = sender(env.settings, settings, f, s.human_author);
+    let (from, reply_to) = sender(cfg, settings, f, s.human_author);
     let attachments = match s.message_id {
-        Some(m) if settings.attach_files && s.kind.is(TemplateEvent::Reply) => files_of(db, env.blobs, m).await?,
+        Some(m) if settings.attach_files && s.kind.is(TemplateEvent::Reply) => {
+            files_of(db, ch.ctx().blobs(), m).await?
+        }
         _ => Vec::new(),
     };
     let shared = Shared {
-        env,
+        ch,
         settings,
         f,
         template: &template,
         vars,
         links: LinkBase {
-            public_url: &env.settings.http.public_url,
-            keys: env.keys,
+            public_url: &cfg.http.public_url,
+            keys: ch.ctx().keys(),
         },
         from,
         reply_to,
@@ -154,9 +156,9 @@ pub(super) async fn send(
 }
 
 /// The template a kind of mail is written in; a rule's text stands in as one.
-async fn template_of(db: &impl ConnectionTrait, env: &Env<'_>, kind: Kind<'_>) -> AppResult<EmailTemplate> {
+async fn template_of(ch: &Change<'_>, kind: Kind<'_>) -> AppResult<EmailTemplate> {
     Ok(match kind {
-        Kind::Template(event) => lookups::template(env.lookups, db, event).await?,
+        Kind::Template(event) => templates::cached(ch.memo(), ch.db(), event).await?,
         Kind::Rule { subject, body } => EmailTemplate {
             // Only for the type: a rule's mail has no event of its own.
             event: TemplateEvent::NewTicketAlert,
@@ -208,11 +210,12 @@ async fn send_one(
         html,
         attachments: sh.attachments.clone(),
     };
+    let ctx = sh.ch.ctx();
     let env_q = queue::Env {
-        behind: sh.env.lookups.and_then(Lookups::write_behind),
-        keys: sh.env.keys,
-        domain: sh.env.settings.mail_domain(),
-        dkim: sh.env.dkim,
+        behind: sh.ch.write_behind(),
+        keys: ctx.keys(),
+        domain: ctx.settings().mail_domain(),
+        dkim: ctx.outbound().dkim.as_ref(),
         notifications: sh.settings,
     };
     let outgoing = Outgoing {
@@ -258,9 +261,9 @@ fn rendered(sh: &Shared<'_>, rvars: &RecipientVars, to: &str, personal: bool) ->
     // A mail to one person carries a marker bound to their address: a staff member's
     // answer proves itself with it (see `mail::inbound::staff_proof`).
     let marker = if personal {
-        signed_ids::reference_marker_for(sh.env.keys, ticket_id, to)
+        signed_ids::reference_marker_for(sh.ch.ctx().keys(), ticket_id, to)
     } else {
-        signed_ids::reference_marker(sh.env.keys, ticket_id)
+        signed_ids::reference_marker(sh.ch.ctx().keys(), ticket_id)
     };
     let subject = subject_line(
         &sh.settings.subject_format,
@@ -288,10 +291,8 @@ fn uses_kb_suggestions(t: &EmailTemplate) -> bool {
 
 /// Public articles that may answer the ticket, as (title, link). Search trouble leaves the
 /// list empty: a mail is never held back for it.
-async fn kb_suggestions(env: &Env<'_>, f: &TicketFacts) -> Vec<(String, String)> {
-    let Some(engine) = env.search else {
-        return Vec::new();
-    };
+async fn kb_suggestions(ch: &Change<'_>, f: &TicketFacts) -> Vec<(String, String)> {
+    let engine = ch.ctx().search().engine();
     let mut text = f.ticket.subject.clone();
     if let Some(first) = f
         .public
@@ -309,7 +310,7 @@ async fn kb_suggestions(env: &Env<'_>, f: &TicketFacts) -> Vec<(String, String)>
     match crate::search::service::suggest(engine, &text, true).await {
         Ok(found) => found
             .into_iter()
-            .map(|m| (m.title, crate::search::service::article_url(env.settings, m.id)))
+            .map(|m| (m.title, crate::search::service::article_url(ch.ctx().settings(), m.id)))
             .collect(),
         Err(e) => {
             tracing::warn!(ticket = f.ticket.id, error = %e, "no article suggestions for a mail");

@@ -2,8 +2,8 @@
 //! from which address — all written to the outbox in the caller's transaction. The rules are
 //! seed 002's settings; internal notes never appear (they are not even loaded, see facts.rs).
 //!
-//! This file owns the public face (the events, the environment, the report) and the run of
-//! one event; the parts live beside it so each can be read alone:
+//! This file owns the public face (the events, the report) and the run of one event, inside
+//! the caller's [`Change`] (its transaction, services and memo); the parts live beside it so each can be read alone:
 //! - [`rules`]: which mails an event causes (seed 002's switches),
 //! - [`recipients`]: who a mail goes to,
 //! - [`mail`]: building and queueing the mail of each recipient,
@@ -17,17 +17,14 @@ mod rule_mail;
 mod rules;
 
 use entity::user;
-use lettre::message::dkim::DkimConfig;
 use protocol::EventKind;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
-use crate::blobs::BlobStore;
+use crate::change::Change;
 use crate::error::AppResult;
-use crate::keys::Keys;
-use crate::lookups::{self, Lookups};
 use crate::mail::outbound::facts::{self, TicketFacts};
+use crate::mail::outbound::notification_settings;
 use crate::mail::outbound::queue::Queued;
-use crate::settings::Settings;
 use crate::tickets::events;
 
 // Callers name these as `notify::…`; the split into files is not theirs to know.
@@ -99,19 +96,6 @@ impl Event {
     }
 }
 
-/// Everything outside the database a notification needs.
-pub struct Env<'a> {
-    pub settings: &'a Settings,
-    pub keys: &'a Keys,
-    pub blobs: &'a BlobStore,
-    pub dkim: Option<&'a DkimConfig>,
-    /// Finds `#Suggested_KB_articles#`; without it the list stays empty.
-    pub search: Option<&'a dyn crate::search::SearchEngine>,
-    /// Configuration read once per transaction (a batch of inbound mail); `None` reads it
-    /// every time.
-    pub lookups: Option<&'a Lookups>,
-}
-
 /// What was queued; `warnings` are for the agent (a bounced address mailed anyway).
 #[derive(Debug, Default)]
 pub struct Report {
@@ -119,33 +103,28 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-pub async fn notify(db: &impl ConnectionTrait, env: &Env<'_>, event: Event) -> AppResult<Report> {
-    let f = facts::load(db, env.lookups, event.ticket_id()).await?;
-    notify_with(db, env, event, f).await
+pub async fn notify(ch: &Change<'_>, event: Event) -> AppResult<Report> {
+    let f = facts::load(ch.db(), ch.memo(), event.ticket_id()).await?;
+    notify_with(ch, event, f).await
 }
 
 /// [`notify`] about a ticket row the caller holds as it now stands, with the people it has at
 /// hand (see [`facts::load_for`]).
 pub async fn notify_for(
-    db: &impl ConnectionTrait,
-    env: &Env<'_>,
+    ch: &Change<'_>,
     event: Event,
     ticket: entity::ticket::Model,
     at_hand: &[&user::Model],
     written: Option<&entity::message::Model>,
 ) -> AppResult<Report> {
-    let f = facts::load_for(db, env.lookups, ticket, at_hand, written).await?;
-    notify_with(db, env, event, f).await
+    let f = facts::load_for(ch.db(), ch.memo(), ticket, at_hand, written).await?;
+    notify_with(ch, event, f).await
 }
 
 /// [`notify`] with the ticket's facts already at hand (a ticket just made from a mail).
-pub async fn notify_with(
-    db: &impl ConnectionTrait,
-    env: &Env<'_>,
-    event: Event,
-    mut f: TicketFacts,
-) -> AppResult<Report> {
-    let settings = lookups::notification_settings(env.lookups, db).await?;
+pub async fn notify_with(ch: &Change<'_>, event: Event, mut f: TicketFacts) -> AppResult<Report> {
+    let db = ch.db();
+    let settings = notification_settings::cached(ch.memo(), db).await?;
     let ticket_id = event.ticket_id();
     let actor = event.actor();
     // Mail from a customer: the actor is the requester, loaded already.
@@ -162,7 +141,7 @@ pub async fn notify_with(
             .unwrap_or_else(|| "Maildesk".into()),
         user: actor_user.as_ref(),
     };
-    let mut sends = rules::sends_for(db, env, &settings, &f, event, &by).await?;
+    let mut sends = rules::sends_for(ch, &settings, &f, event, &by).await?;
     let mut report = Report::default();
     // A customer's follow-up on an unassigned ticket often concerns nobody yet: then there is
     // nothing to render (the variables read the thread's files).
@@ -174,13 +153,13 @@ pub async fn notify_with(
     let vars = f
         .vars(
             db,
-            env.lookups,
-            &env.settings.http.public_url,
+            ch.memo(),
+            &ch.ctx().settings().http.public_url,
             mail::first_message(&sends),
         )
         .await?;
     for s in sends {
-        mail::send(db, env, &settings, &f, &vars, s, &mut report).await?;
+        mail::send(ch, &settings, &f, &vars, s, &mut report).await?;
     }
     for w in &report.warnings {
         events::record(db, ticket_id, actor, EventKind::DeliveryWarning, None, Some(w.clone())).await?;

@@ -1,9 +1,7 @@
 //! A template as it would read: filled from a real ticket as its requester would get it,
 //! for the admin's editor; nothing is queued.
 
-use sea_orm::ConnectionTrait;
-
-use super::Env;
+use crate::change::Change;
 use crate::error::AppResult;
 use crate::mail::outbound::facts;
 use crate::mail::outbound::links::LinkBase;
@@ -12,19 +10,20 @@ use crate::mail::outbound::templates;
 use crate::mail::outbound::templates::render::{Mode, RecipientVars, render};
 
 /// `t` (unsaved) filled from ticket `ticket_id` as its requester would get it.
+/// Reads through a change that is never committed: a preview writes nothing.
 pub async fn preview(
-    db: &impl ConnectionTrait,
-    env: &Env<'_>,
+    ch: &Change<'_>,
     ticket_id: i64,
     t: &protocol::SaveTemplate,
 ) -> AppResult<protocol::TemplatePreview> {
     templates::validate(t)?;
+    let (db, cfg) = (ch.db(), ch.ctx().settings());
     let settings = notification_settings::load(db).await?;
-    let f = facts::load(db, env.lookups, ticket_id).await?;
-    let vars = f.vars(db, env.lookups, &env.settings.http.public_url, None).await?;
+    let f = facts::load(db, ch.memo(), ticket_id).await?;
+    let vars = f.vars(db, ch.memo(), &cfg.http.public_url, None).await?;
     let links = LinkBase {
-        public_url: &env.settings.http.public_url,
-        keys: env.keys,
+        public_url: &cfg.http.public_url,
+        keys: ch.ctx().keys(),
     };
     let rvars = RecipientVars {
         what_happened: f.public.last().map(|m| m.body_text.clone()).unwrap_or_default(),

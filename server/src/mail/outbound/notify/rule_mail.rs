@@ -2,14 +2,14 @@
 //! user or an address, queued whatever the notification switches say.
 
 use entity::user;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
+use super::Report;
 use super::mail::{self, Kind, Send};
 use super::recipients::Recipient;
-use super::{Env, Report};
+use crate::change::Change;
 use crate::error::AppResult;
-use crate::lookups;
-use crate::mail::outbound::facts;
+use crate::mail::outbound::{facts, notification_settings};
 
 /// Who a rule's mail goes to.
 #[derive(Debug, Clone)]
@@ -30,9 +30,10 @@ pub struct RuleMail<'a> {
 
 /// Queues a rule's mail as an automatic one (the outbound policy applies), whatever the
 /// notification switches say: an admin asked for this mail by writing the rule.
-pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>) -> AppResult<Report> {
-    let settings = lookups::notification_settings(env.lookups, db).await?;
-    let f = facts::load(db, env.lookups, m.ticket_id).await?;
+pub async fn rule_mail(ch: &Change<'_>, m: RuleMail<'_>) -> AppResult<Report> {
+    let db = ch.db();
+    let settings = notification_settings::cached(ch.memo(), db).await?;
+    let f = facts::load(db, ch.memo(), m.ticket_id).await?;
     let recipient = match m.to {
         MailTo::User(id) => match user::Entity::find_by_id(id).one(db).await? {
             Some(u) => Recipient::of_user(&u),
@@ -49,8 +50,10 @@ pub async fn rule_mail(db: &impl ConnectionTrait, env: &Env<'_>, m: RuleMail<'_>
         format!("Automation rule: {}", m.rule_name),
         "Maildesk".into(),
     );
-    let vars = f.vars(db, env.lookups, &env.settings.http.public_url, None).await?;
+    let vars = f
+        .vars(db, ch.memo(), &ch.ctx().settings().http.public_url, None)
+        .await?;
     let mut report = Report::default();
-    mail::send(db, env, &settings, &f, &vars, s, &mut report).await?;
+    mail::send(ch, &settings, &f, &vars, s, &mut report).await?;
     Ok(report)
 }

@@ -3,15 +3,15 @@
 
 use entity::user;
 use protocol::{NotificationSettings, Role, TemplateEvent};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{DatabaseTransaction, EntityTrait};
 
+use super::Event;
 use super::mail::{Kind, Send};
 use super::recipients::{Recipient, customers_except, staff_except};
-use super::{Env, Event};
+use crate::change::Change;
 use crate::error::AppResult;
-use crate::lookups;
 use crate::mail::outbound::compose::Origin;
-use crate::mail::outbound::facts::TicketFacts;
+use crate::mail::outbound::facts::{self, TicketFacts};
 
 /// The person who caused the event, as the mails name them.
 pub(super) struct Actor<'a> {
@@ -22,18 +22,18 @@ pub(super) struct Actor<'a> {
 }
 
 /// Everything one event's rules read.
-struct Ctx<'c, 'a, C> {
-    db: &'c C,
-    env: &'c Env<'c>,
+struct Ctx<'c, 'a> {
+    ch: &'c Change<'c>,
+    db: &'c DatabaseTransaction,
     settings: &'c NotificationSettings,
     f: &'c TicketFacts,
     by: &'c Actor<'a>,
 }
 
-impl<C: ConnectionTrait> Ctx<'_, '_, C> {
+impl Ctx<'_, '_> {
     /// The category's staff (and the admins when `admins`), as configured.
     async fn staff(&self, agents: bool, admins: bool) -> AppResult<Vec<user::Model>> {
-        lookups::staff_to_alert(self.env.lookups, self.db, self.f.ticket.category_id, agents, admins).await
+        facts::staff_to_alert(self.ch.memo(), self.db, self.f.ticket.category_id, agents, admins).await
     }
 
     /// The text of one of the thread's public messages.
@@ -48,16 +48,15 @@ impl<C: ConnectionTrait> Ctx<'_, '_, C> {
 
 /// The mails `event` causes, before their recipients are checked for emptiness.
 pub(super) async fn sends_for<'a>(
-    db: &impl ConnectionTrait,
-    env: &Env<'_>,
+    ch: &Change<'_>,
     settings: &NotificationSettings,
     f: &TicketFacts,
     event: Event,
     by: &Actor<'a>,
 ) -> AppResult<Vec<Send<'a>>> {
     let cx = Ctx {
-        db,
-        env,
+        ch,
+        db: ch.db(),
         settings,
         f,
         by,
@@ -80,7 +79,7 @@ pub(super) async fn sends_for<'a>(
 }
 
 /// The requester's confirmation (only of a ticket a customer mailed) and the staff's alert.
-async fn created<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, by_email: bool) -> AppResult<Vec<Send<'a>>> {
+async fn created<'a>(cx: &Ctx<'_, 'a>, by_email: bool) -> AppResult<Vec<Send<'a>>> {
     let (s, f) = (cx.settings, cx.f);
     let mut sends = Vec::new();
     let first = f.public.first().map(|m| m.body_text.clone()).unwrap_or_default();
@@ -111,7 +110,7 @@ async fn created<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, by_email: bool) ->
 }
 
 /// A staff member's public answer, to the requester and the subscribers.
-async fn reply<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, message_id: i64) -> AppResult<Vec<Send<'a>>> {
+async fn reply<'a>(cx: &Ctx<'_, 'a>, message_id: i64) -> AppResult<Vec<Send<'a>>> {
     let to = customers_except(cx.db, cx.f, cx.by.user).await?;
     Ok(vec![Send {
         human_author: cx.by.user,
@@ -129,7 +128,7 @@ async fn reply<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, message_id: i64) -> 
 
 /// A customer wrote again: the assignee (or the category) is alerted, and unless only staff
 /// updates go out, the other customers get it as a reply.
-async fn customer_update<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, message_id: i64) -> AppResult<Vec<Send<'a>>> {
+async fn customer_update<'a>(cx: &Ctx<'_, 'a>, message_id: i64) -> AppResult<Vec<Send<'a>>> {
     let text = cx.text_of(message_id).unwrap_or_default();
     let staff = match (
         &cx.f.assignee,
@@ -158,7 +157,7 @@ async fn customer_update<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, message_id
     Ok(sends)
 }
 
-async fn assigned<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, assignee: i64) -> AppResult<Vec<Send<'a>>> {
+async fn assigned<'a>(cx: &Ctx<'_, 'a>, assignee: i64) -> AppResult<Vec<Send<'a>>> {
     let Some(a) = user::Entity::find_by_id(assignee).one(cx.db).await? else {
         return Ok(Vec::new());
     };
@@ -171,7 +170,7 @@ async fn assigned<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>, assignee: i64) ->
     )])
 }
 
-async fn taken<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>) -> AppResult<Vec<Send<'a>>> {
+async fn taken<'a>(cx: &Ctx<'_, 'a>) -> AppResult<Vec<Send<'a>>> {
     let staff = cx.staff(true, false).await?;
     let name = &cx.by.name;
     Ok(vec![Send::auto(
@@ -182,7 +181,7 @@ async fn taken<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>) -> AppResult<Vec<Sen
     )])
 }
 
-fn closed<'a, C>(cx: &Ctx<'_, 'a, C>) -> Send<'a> {
+fn closed<'a>(cx: &Ctx<'_, 'a>) -> Send<'a> {
     Send::auto(
         Kind::Template(TemplateEvent::TicketClosed),
         vec![Recipient::of_user(&cx.f.requester)],
@@ -193,7 +192,7 @@ fn closed<'a, C>(cx: &Ctx<'_, 'a, C>) -> Send<'a> {
 
 /// The assignee, or the category's staff when nobody has the ticket; the system is the
 /// originator, so nobody is left out.
-async fn overdue<'a, C: ConnectionTrait>(cx: &Ctx<'_, 'a, C>) -> AppResult<Vec<Send<'a>>> {
+async fn overdue<'a>(cx: &Ctx<'_, 'a>) -> AppResult<Vec<Send<'a>>> {
     let staff = match &cx.f.assignee {
         Some(a) => vec![a.clone()],
         None => cx.staff(true, false).await?,

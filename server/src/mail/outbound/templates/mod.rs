@@ -12,6 +12,24 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::{AppError, AppResult};
+use crate::memo::{Memo, Memoized};
+
+/// Every template in force, as a change read them first.
+#[derive(Hash, PartialEq, Eq)]
+struct InForce;
+impl Memoized for InForce {
+    type Value = Vec<EmailTemplate>;
+}
+
+/// [`effective`] served from one read of all templates per change: a batch of inbound mail sends
+/// several kinds (confirmations, alerts, updates).
+pub async fn cached(memo: &Memo, db: &impl ConnectionTrait, event: TemplateEvent) -> AppResult<EmailTemplate> {
+    let all = memo.get_or_load(InForce, || list(db)).await?;
+    match all.into_iter().find(|t| t.event == event) {
+        Some(t) => Ok(t),
+        None => effective(db, event).await,
+    }
+}
 
 /// The template in force for `event`.
 pub async fn effective(db: &impl ConnectionTrait, event: TemplateEvent) -> AppResult<EmailTemplate> {
