@@ -4,7 +4,7 @@
 //! to the loader, so this file imports nothing above the foundation and nobody edits it to memo
 //! something new.
 //!
-//! The memo lives as long as one [`Change`](crate::change::Change): configuration a change does
+//! The memo lives as long as one `Change` (`change.rs`, a layer above): configuration a change does
 //! not write is the same at every read inside its transaction, so serving it again is what the
 //! database would have answered. A batch of inbound mail also puts what it read up front (the
 //! senders' accounts, the tickets' subscribers) so its mails find them here.
