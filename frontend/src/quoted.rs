@@ -5,34 +5,14 @@
 //! readable with the questions they answer. And nothing folds when it would leave no text:
 //! a message is never hidden whole.
 
+use protocol::quoting;
+
 /// A message split into what its author wrote and the history they quoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fold {
     pub visible: String,
     pub quoted: String,
 }
-
-/// Attribution lines end like these (English first; the common European clients after).
-const ENDINGS: &[&str] = &[
-    "wrote:",
-    "writes:",
-    "wrote :",
-    "schrieb:",
-    "a écrit :",
-    "a écrit:",
-    "escribió:",
-    "ha scritto:",
-    "schreef:",
-    "skrev:",
-    "escreveu:",
-    "pisze:",
-];
-
-/// …and, when a mail program wrapped them over several lines, start like these.
-const PREFIXES: &[&str] = &["on ", "am ", "le ", "el ", "il ", "op ", "den ", "em ", "w dniu "];
-
-/// Longer than this, a line ending in "wrote:" is prose, not an attribution.
-const MAX_ATTRIBUTION_CHARS: usize = 300;
 
 pub fn fold_text(body: &str) -> Option<Fold> {
     let lines: Vec<&str> = body.lines().collect();
@@ -90,13 +70,18 @@ fn attribution_start(lines: &[&str]) -> Option<usize> {
     None
 }
 
-/// Whether `line` reads as "On …, Ann wrote:"; `needs_prefix` for lines joined from several.
+/// Whether `line` reads as "On …, Ann wrote:" (`needs_prefix`: also with a known opening, for
+/// lines joined from several). The rule set is the mail parser's (`protocol::quoting`).
 pub fn is_attribution(line: &str, needs_prefix: bool) -> bool {
-    let line = line.trim().to_lowercase();
-    if line.chars().count() > MAX_ATTRIBUTION_CHARS || !ENDINGS.iter().any(|e| line.ends_with(e)) {
+    let line = line.trim();
+    if line.chars().count() > quoting::MAX_ATTRIBUTION_CHARS {
         return false;
     }
-    !needs_prefix || PREFIXES.iter().any(|p| line.starts_with(p))
+    if needs_prefix {
+        quoting::is_attribution(line)
+    } else {
+        quoting::ends_like_attribution(line)
+    }
 }
 
 #[cfg(test)]

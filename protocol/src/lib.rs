@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod outbound;
 pub mod page;
 pub mod placeholders;
+pub mod quoting;
 pub mod reports;
 pub mod rules;
 pub mod search;

@@ -17,7 +17,7 @@ use crate::rules::model::CompiledRule;
 use crate::rules::{round_robin, webhooks};
 use crate::sla::due;
 use crate::tickets::events;
-use crate::tickets::update::{apply_status, set_tags};
+use crate::tickets::write::{self, NewMessage, apply_status, set_tags};
 
 /// Runs `rule`'s actions on the ticket; returns the events they caused (status or
 /// assignment changed), for the rules that listen to those.
@@ -115,18 +115,11 @@ async fn assign_by_rota(
 }
 
 async fn add_note(db: &impl ConnectionTrait, t: &ticket::Model, body: &str) -> AppResult<Outcome> {
-    message::ActiveModel {
-        ticket_id: Set(t.id),
-        kind: Set(MessageKind::Note.as_str().into()),
-        author_id: Set(None),
-        body_text: Set(body.to_owned()),
-        body_html: Set(None),
-        created_at: Set(Utc::now()),
-        ticket_version: Set(Some(t.version)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let note = NewMessage {
+        ticket_version: Some(t.version),
+        ..NewMessage::new(t.id, MessageKind::Note, body.to_owned())
+    };
+    write::add_message(db, note).await?;
     Ok(Done("added an internal note".into()))
 }
 
@@ -259,10 +252,8 @@ async fn assign(
     }
     let (ticket_id, old) = (t.id, t.assignee_id);
     let mut a = t.into_active_model();
-    a.assignee_id = Set(Some(agent));
+    write::apply_assignee(db, &mut a, old, Some(agent), None).await?;
     save(db, a).await?;
-    let s = |v: Option<i64>| v.map(|v| v.to_string());
-    events::record(db, ticket_id, None, EventKind::Assignee, s(old), s(Some(agent))).await?;
     let mail = Event::Assigned {
         ticket_id,
         assignee: agent,
@@ -316,13 +307,7 @@ async fn send_mail(
 
 async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) -> AppResult<Outcome> {
     let tag = tag.trim().to_lowercase();
-    let mut tags: Vec<String> = ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let mut tags = write::tags(db, ticket_id).await?;
     let has = tags.contains(&tag);
     if has == add {
         return Ok(Unchanged);
@@ -353,37 +338,8 @@ async fn add_subscriber(db: &impl ConnectionTrait, ticket_id: i64, raw: &str) ->
     let Ok(email) = normalize_email(raw) else {
         return Ok(Skipped(format!("{raw:?} is not an e-mail address")));
     };
-    let exists = subscriber::Entity::find()
-        .filter(subscriber::Column::TicketId.eq(ticket_id))
-        .filter(subscriber::Column::Email.eq(email.clone()))
-        .one(db)
-        .await?
-        .is_some();
-    if exists {
-        return Ok(Unchanged);
-    }
-    let user_id = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(db)
-        .await?
-        .map(|u| u.id);
-    subscriber::ActiveModel {
-        ticket_id: Set(ticket_id),
-        email: Set(email.clone()),
-        user_id: Set(user_id),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    events::record(
-        db,
-        ticket_id,
-        None,
-        EventKind::SubscriberAdded,
-        None,
-        Some(email.clone()),
-    )
-    .await?;
-    Ok(Done(format!("added subscriber {email}")))
+    Ok(match write::subscribe(db, ticket_id, &email, None).await? {
+        Some(_) => Done(format!("added subscriber {email}")),
+        None => Unchanged,
+    })
 }

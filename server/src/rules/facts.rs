@@ -30,13 +30,7 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    let tags = ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let tags = crate::tickets::write::tags(db, ticket_id).await?;
     let requester = user::Entity::find_by_id(t.requester_id).one(db).await?;
     let m = match message_id {
         Some(id) => message::Entity::find_by_id(id).one(db).await?,

@@ -78,10 +78,7 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
         .order_by_asc(message::Column::Id)
         .all(db)
         .await?;
-    let tags = ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TicketId.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
+    let mut tags_of = crate::tickets::write::tags_of(db, ids).await?;
     let mut user_ids: Vec<i64> = tickets
         .iter()
         .flat_map(|t| std::iter::once(t.requester_id).chain(t.assignee_id))
@@ -116,10 +113,6 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
         } else {
             push_capped(public, &m.body_text);
         }
-    }
-    let mut tags_of: HashMap<i64, Vec<String>> = HashMap::new();
-    for t in tags {
-        tags_of.entry(t.ticket_id).or_default().push(t.name);
     }
 
     Ok(tickets

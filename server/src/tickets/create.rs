@@ -1,10 +1,10 @@
 //! Opening a ticket from the portal, the agent UI or the API.
 
 use chrono::Utc;
-use entity::{message, ticket};
+use entity::ticket;
 use protocol::live::ChangeKind;
-use protocol::{Channel, CreateTicket, EventKind, MessageKind, Priority, RuleEvent, TicketDetail, TicketStatus};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use protocol::{Channel, CreateTicket, EventKind, MessageKind, Priority, RuleEvent, TicketDetail};
+use sea_orm::EntityTrait;
 
 use crate::auth::CurrentUser;
 use crate::change::Change;
@@ -14,7 +14,7 @@ use crate::mail::outbound::notify::{self, Event};
 use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
-use crate::tickets::update::set_tags;
+use crate::tickets::write::{self, NewMessage, NewTicket};
 use crate::tickets::{events, queries};
 
 pub const MAX_SUBJECT_CHARS: usize = 250;
@@ -75,44 +75,31 @@ pub async fn create(
         Channel::Portal
     };
     let now = Utc::now();
-    let t = ticket::ActiveModel {
-        subject: Set(subject),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(req.priority.unwrap_or(Priority::Normal).as_str().into()),
-        category_id: Set(req.category_id),
-        requester_id: Set(requester_id),
-        assignee_id: Set(None),
-        via: Set(via.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        first_response_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        due_at: Set(None),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let new = NewTicket {
+        subject,
+        priority: req.priority.unwrap_or(Priority::Normal).as_str().into(),
+        category_id: req.category_id,
+        requester_id,
+        via,
+        parent: None,
+        mailbox_id: None,
+        at: now,
+    };
+    let t = write::open(db, new).await?;
     let kind = if requester_id == user.id {
         MessageKind::Customer
     } else {
         MessageKind::Reply
     };
-    let m = message::ActiveModel {
-        ticket_id: Set(t.id),
-        kind: Set(kind.as_str().into()),
-        author_id: Set(Some(user.id)),
-        body_text: Set(req.body.clone()),
-        body_html: Set(None),
-        created_at: Set(now),
-        ticket_version: Set(Some(1)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let m = NewMessage {
+        author_id: Some(user.id),
+        ticket_version: Some(t.version),
+        at: now,
+        ..NewMessage::new(t.id, kind, req.body.clone())
+    };
+    let m = write::add_message(db, m).await?;
     if !req.tags.is_empty() {
-        set_tags(db, t.id, &req.tags).await?;
+        write::set_tags(db, t.id, &req.tags).await?;
     }
     events::record(
         db,

@@ -47,17 +47,7 @@ pub async fn tickets_with(
 ) -> AppResult<Vec<Ticket>> {
     let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
     let now = chrono::Utc::now();
-    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-    if !ids.is_empty() {
-        for t in ticket_tag::Entity::find()
-            .filter(ticket_tag::Column::TicketId.is_in(ids))
-            .order_by_asc(ticket_tag::Column::Name)
-            .all(db)
-            .await?
-        {
-            tags.entry(t.ticket_id).or_default().push(t.name);
-        }
-    }
+    let mut tags = crate::tickets::write::tags_of(db, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| Ticket {

@@ -14,7 +14,7 @@ use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
 use crate::tickets::create::validate_body;
-use crate::tickets::update::apply_status;
+use crate::tickets::write::{self, NewMessage, apply_status};
 use crate::tickets::{queries, version};
 
 /// `internal` selects a note; anything else is a public message.
@@ -46,18 +46,13 @@ pub async fn post(
         (false, false) => MessageKind::Customer,
     };
     let now = Utc::now();
-    let m = message::ActiveModel {
-        ticket_id: Set(ticket_id),
-        kind: Set(kind.as_str().into()),
-        author_id: Set(Some(user.id)),
-        body_text: Set(req.body.clone()),
-        body_html: Set(None),
-        created_at: Set(now),
-        ticket_version: Set(Some(req.version + 1)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let m = NewMessage {
+        author_id: Some(user.id),
+        ticket_version: Some(req.version + 1),
+        at: now,
+        ..NewMessage::new(ticket_id, kind, req.body.clone())
+    };
+    let m = write::add_message(db, m).await?;
     attach(db, ticket_id, user.id, m.id, &req.attachment_ids).await?;
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
     let next = match kind {

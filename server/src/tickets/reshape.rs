@@ -14,7 +14,7 @@ use crate::change::Change;
 use crate::error::{AppError, AppResult};
 use crate::sla::due;
 use crate::tickets::access::Scope;
-use crate::tickets::update::apply_status;
+use crate::tickets::write::{self, NewTicket, apply_status};
 use crate::tickets::{events, version};
 
 /// Merges ticket `source` into `req.into_ticket_id`; returns the target's id.
@@ -74,23 +74,7 @@ pub async fn merge(
         .exec(db)
         .await?;
     for (email, user_id) in people {
-        let exists = subscriber::Entity::find()
-            .filter(subscriber::Column::TicketId.eq(target))
-            .filter(subscriber::Column::Email.eq(email.clone()))
-            .one(db)
-            .await?
-            .is_some();
-        if !exists {
-            subscriber::ActiveModel {
-                ticket_id: Set(target),
-                email: Set(email),
-                user_id: Set(user_id),
-                created_at: Set(Utc::now()),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-        }
+        write::move_subscriber(db, target, &email, user_id).await?;
     }
     let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
     let mut active = src.into_active_model();
@@ -171,22 +155,17 @@ pub async fn split(
         .filter(|a| Role::parse(&a.role) == Some(Role::Customer))
         .map_or(src.requester_id, |a| a.id);
     let now = Utc::now();
-    let t = ticket::ActiveModel {
-        subject: Set(src.subject.clone()),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(src.priority.clone()),
-        category_id: Set(src.category_id),
-        requester_id: Set(requester),
-        via: Set(Channel::Agent.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        parent_ticket_id: Set(Some(source)),
-        mailbox_id: Set(src.mailbox_id),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let new = NewTicket {
+        subject: src.subject.clone(),
+        priority: src.priority.clone(),
+        category_id: src.category_id,
+        requester_id: requester,
+        via: Channel::Agent,
+        parent: Some(source),
+        mailbox_id: src.mailbox_id,
+        at: now,
+    };
+    let t = write::open(db, new).await?;
     message::Entity::update_many()
         .col_expr(message::Column::TicketId, Expr::value(t.id))
         .filter(message::Column::Id.eq(m.id))

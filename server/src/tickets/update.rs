@@ -19,6 +19,7 @@ use crate::mail::outbound::notify::{self, Event};
 use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
+use crate::tickets::write::{self, apply_status, set_tags};
 use crate::tickets::{events, mapping, queries, version};
 
 pub async fn update(
@@ -92,8 +93,7 @@ pub async fn update(
         rechoose = true;
     }
     if let Some(a) = req.assignee_id.filter(|a| *a != t.assignee_id) {
-        events::record(db, ticket_id, actor, EventKind::Assignee, opt(t.assignee_id), opt(a)).await?;
-        active.assignee_id = Set(a);
+        write::apply_assignee(db, &mut active, t.assignee_id, a, actor).await?;
         rule_events.push(RuleEvent::AssignmentChanged);
         if let Some(assignee) = a {
             mails.push(Event::Assigned {
@@ -204,80 +204,6 @@ pub async fn take(
     queries::detail(db, scope, ticket_id).await
 }
 
-/// Sets the status with its timestamps and an audit row.
-pub async fn apply_status(
-    db: &impl ConnectionTrait,
-    active: &mut ticket::ActiveModel,
-    current: TicketStatus,
-    next: TicketStatus,
-    actor: Option<i64>,
-) -> AppResult<()> {
-    let id = match &active.id {
-        sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => *v,
-        sea_orm::ActiveValue::NotSet => return Err(AppError::Internal(anyhow::anyhow!("ticket id not loaded"))),
-    };
-    let now = Utc::now();
-    active.status = Set(next.as_str().into());
-    match next {
-        TicketStatus::Resolved => active.resolved_at = Set(Some(now)),
-        TicketStatus::Closed => active.closed_at = Set(Some(now)),
-        TicketStatus::Open | TicketStatus::Pending => {
-            active.resolved_at = Set(None);
-            active.closed_at = Set(None);
-        }
-    }
-    events::record(
-        db,
-        id,
-        actor,
-        EventKind::Status,
-        Some(current.as_str().into()),
-        Some(next.as_str().into()),
-    )
-    .await
-}
-
-/// Replaces the tag set; returns (old, new), both sorted.
-pub async fn set_tags(
-    db: &impl ConnectionTrait,
-    ticket_id: i64,
-    tags: &[String],
-) -> AppResult<(Vec<String>, Vec<String>)> {
-    let mut new: Vec<String> = tags
-        .iter()
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect();
-    new.sort();
-    new.dedup();
-    if let Some(bad) = new.iter().find(|t| t.chars().count() > 50 || t.contains(',')) {
-        return Err(AppError::validation(format!(
-            "tags: {bad:?} is too long or contains a comma"
-        )));
-    }
-    let old: Vec<String> = ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .order_by_asc(ticket_tag::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    ticket_tag::Entity::delete_many()
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .exec(db)
-        .await?;
-    for name in &new {
-        ticket_tag::ActiveModel {
-            ticket_id: Set(ticket_id),
-            name: Set(name.clone()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok((old, new))
-}
-
 pub async fn add_subscriber(
     change: &Change<'_>,
     scope: &Scope,
@@ -290,37 +216,7 @@ pub async fn add_subscriber(
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     let email = normalize_email(raw_email)?;
-    let exists = subscriber::Entity::find()
-        .filter(subscriber::Column::TicketId.eq(ticket_id))
-        .filter(subscriber::Column::Email.eq(email.clone()))
-        .one(db)
-        .await?
-        .is_some();
-    if !exists {
-        let user_id = user::Entity::find()
-            .filter(user::Column::Email.eq(email.clone()))
-            .one(db)
-            .await?
-            .map(|u| u.id);
-        subscriber::ActiveModel {
-            ticket_id: Set(ticket_id),
-            email: Set(email.clone()),
-            user_id: Set(user_id),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-        events::record(
-            db,
-            ticket_id,
-            Some(user.id),
-            EventKind::SubscriberAdded,
-            None,
-            Some(email),
-        )
-        .await?;
-    }
+    write::subscribe(db, ticket_id, &email, Some(user.id)).await?;
     queries::detail(db, scope, ticket_id).await
 }
 
@@ -336,24 +232,9 @@ pub async fn remove_subscriber(
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
     let email = raw_email.trim().to_lowercase();
-    let removed = subscriber::Entity::delete_many()
-        .filter(subscriber::Column::TicketId.eq(ticket_id))
-        .filter(subscriber::Column::Email.eq(email.clone()))
-        .exec(db)
-        .await?
-        .rows_affected;
-    if removed == 0 {
+    if !write::unsubscribe(db, ticket_id, &email, Some(user.id)).await? {
         return Err(AppError::NotFound("subscriber"));
     }
-    events::record(
-        db,
-        ticket_id,
-        Some(user.id),
-        EventKind::SubscriberRemoved,
-        Some(email),
-        None,
-    )
-    .await?;
     queries::detail(db, scope, ticket_id).await
 }
 

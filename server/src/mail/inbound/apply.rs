@@ -25,7 +25,7 @@ use crate::mail::outbound::notify::{self, Event};
 use crate::rules::{self, MailFacts, Trigger};
 use crate::sla::due;
 use crate::tickets::events;
-use crate::tickets::update::apply_status;
+use crate::tickets::write::{self, NewTicket, apply_status};
 
 use super::apply_rows::{
     add_subscribers, bump_version, forget_subscribers, insert_message, suppress_bounced, system_message,
@@ -417,23 +417,17 @@ async fn create_ticket(
         .rules
         .category_from_recipients(input.parsed, &categories)
         .or(input.rules.default_category_id);
-    let t = ticket::ActiveModel {
-        subject: Set(clean_subject(&input.parsed.subject)),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(input.rules.default_priority.as_str().into()),
-        category_id: Set(category),
-        requester_id: Set(sender.id),
-        assignee_id: Set(None),
-        via: Set(Channel::Email.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        parent_ticket_id: Set(parent),
-        mailbox_id: Set(input.rules.mailbox_id),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let new = NewTicket {
+        subject: clean_subject(&input.parsed.subject),
+        priority: input.rules.default_priority.as_str().into(),
+        category_id: category,
+        requester_id: sender.id,
+        via: Channel::Email,
+        parent,
+        mailbox_id: input.rules.mailbox_id,
+        at: now,
+    };
+    let t = write::open(txn, new).await?;
     let behind = input.change.write_behind();
     let via = Some(Channel::Email.as_str().into());
     events::record_or_defer(txn, behind, t.id, Some(sender.id), EventKind::Created, via).await?;
@@ -506,20 +500,7 @@ async fn append(
     let fresh = bump_version(txn, t.id).await?;
     if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
         forget_subscribers(input, t.id);
-        subscriber::Entity::delete_many()
-            .filter(subscriber::Column::TicketId.eq(t.id))
-            .filter(subscriber::Column::Email.eq(sender.email.clone()))
-            .exec(txn)
-            .await?;
-        events::record(
-            txn,
-            t.id,
-            Some(sender.id),
-            EventKind::SubscriberRemoved,
-            Some(sender.email.clone()),
-            None,
-        )
-        .await?;
+        write::unsubscribe(txn, t.id, &sender.email, Some(sender.id)).await?;
         return Ok(None);
     }
     let kind = match (staff, subject_has(input.parsed, "#tech#")) {

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::outbound::facts;
 use crate::rules::{self, Trigger};
 use crate::tickets::events;
+use crate::tickets::write::{self, NewMessage};
 
 use super::apply::{Input, kind_str, mail_facts};
 
@@ -54,21 +55,13 @@ pub(super) async fn system_message(
         body.push_str("\n\n");
         body.push_str(input.parsed.text.trim());
     }
-    let m = message::ActiveModel {
-        ticket_id: Set(t.id),
-        kind: Set(MessageKind::System.as_str().into()),
-        author_id: Set(None),
-        body_text: Set(body),
-        body_html: Set(None),
-        created_at: Set(Utc::now()),
-        email_message_id: Set(input.parsed.message_id.clone()),
-        inbound_id: Set(Some(input.entry.id)),
-        thread_rule: Set(None),
-        from_email: Set(Some(sender.to_owned())),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let m = NewMessage {
+        email_message_id: input.parsed.message_id.clone(),
+        inbound_id: Some(input.entry.id),
+        from_email: Some(sender.to_owned()),
+        ..NewMessage::new(t.id, MessageKind::System, body)
+    };
+    let m = write::add_message(txn, m).await?;
     // Rules may still sort it (say, tag auto-replies); they see `auto_reply` and kind `system`.
     let trigger = Trigger::new([RuleEvent::MessageAdded])
         .with_message(m.id)
@@ -118,22 +111,17 @@ pub(super) async fn insert_message(
     if text.is_empty() {
         text = "(no text)".into();
     }
-    let m = message::ActiveModel {
-        ticket_id: Set(ticket_id),
-        kind: Set(kind.as_str().into()),
-        author_id: Set(author.map(|a| a.id)),
-        body_text: Set(text),
-        body_html: Set(parsed.html.clone()),
-        created_at: Set(Utc::now()),
-        email_message_id: Set(parsed.message_id.clone()),
-        inbound_id: Set(Some(input.entry.id)),
-        thread_rule: Set(Some(rule.to_owned())),
-        from_email: Set(author.map(|a| a.email.clone())),
-        ticket_version: Set(Some(ticket_version)),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let m = NewMessage {
+        author_id: author.map(|a| a.id),
+        body_html: parsed.html.clone(),
+        ticket_version: Some(ticket_version),
+        from_email: author.map(|a| a.email.clone()),
+        email_message_id: parsed.message_id.clone(),
+        inbound_id: Some(input.entry.id),
+        thread_rule: Some(rule.to_owned()),
+        ..NewMessage::new(ticket_id, kind, text)
+    };
+    let m = write::add_message(txn, m).await?;
     let mut cids: HashMap<String, String> = HashMap::new();
     let mut files = Vec::with_capacity(input.attachments.len());
     for a in &input.attachments {
@@ -218,39 +206,9 @@ pub(super) async fn add_subscribers(
         if Some(&email) == requester.as_ref() {
             continue;
         }
-        let exists = subscriber::Entity::find()
-            .filter(subscriber::Column::TicketId.eq(ticket_id))
-            .filter(subscriber::Column::Email.eq(email.clone()))
-            .one(txn)
-            .await?
-            .is_some();
-        if exists {
-            continue;
+        if let Some(row) = write::subscribe(txn, ticket_id, &email, Some(sender.id)).await? {
+            added.push(row);
         }
-        let user_id = user::Entity::find()
-            .filter(user::Column::Email.eq(email.clone()))
-            .one(txn)
-            .await?
-            .map(|u| u.id);
-        let row = subscriber::ActiveModel {
-            ticket_id: Set(ticket_id),
-            email: Set(email.clone()),
-            user_id: Set(user_id),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        added.push(row);
-        events::record(
-            txn,
-            ticket_id,
-            Some(sender.id),
-            EventKind::SubscriberAdded,
-            None,
-            Some(email),
-        )
-        .await?;
     }
     if !added.is_empty() {
         forget_subscribers(input, ticket_id);

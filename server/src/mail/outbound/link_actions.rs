@@ -8,7 +8,7 @@ use crate::auth::sessions;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::links::{self, Purpose};
-use crate::tickets::events;
+use crate::tickets::{events, write};
 
 /// Checks an unsubscribe link without using it (the page a GET of the link shows).
 pub fn check_unsubscribe(ctx: &AppContext, token: &str) -> AppResult<()> {
@@ -24,17 +24,7 @@ pub fn check_rating(ctx: &AppContext, token: &str) -> AppResult<()> {
 pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
     let c = links::verify(ctx.keys(), token, Purpose::Unsubscribe)?;
     let email = c.email.ok_or_else(|| AppError::validation("this link is not valid"))?;
-    let removed = subscriber::Entity::delete_many()
-        .filter(subscriber::Column::TicketId.eq(c.tkt))
-        .filter(subscriber::Column::Email.eq(email.to_lowercase()))
-        .exec(ctx.db())
-        .await?
-        .rows_affected
-        > 0;
-    if removed {
-        events::record(ctx.db(), c.tkt, None, EventKind::SubscriberRemoved, Some(email), None).await?;
-    }
-    Ok(removed)
+    write::unsubscribe(ctx.db(), c.tkt, &email.to_lowercase(), None).await
 }
 
 /// Records the requester's rating (the last click counts), with the comment when given.

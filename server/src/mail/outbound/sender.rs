@@ -21,6 +21,7 @@ use crate::context::AppContext;
 use crate::error::AppResult;
 use crate::mail::outbound::transport::{SendError, Transport};
 use crate::tickets::events;
+use crate::tickets::write::{self, NewMessage};
 
 /// How long a claim holds a mail before another node may take it over.
 const LEASE_SECS: i64 = 300;
@@ -145,17 +146,8 @@ async fn record_failure(
         Some(format!("{to}: {error}")),
     )
     .await?;
-    let row = message::ActiveModel {
-        ticket_id: Set(ticket_id),
-        kind: Set(MessageKind::System.as_str().into()),
-        author_id: Set(None),
-        body_text: Set(format!("Delivery failed to {to} (\"{}\"): {error}", m.subject)),
-        body_html: Set(None),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let line = format!("Delivery failed to {to} (\"{}\"): {error}", m.subject);
+    let row = write::add_message(db, NewMessage::new(ticket_id, MessageKind::System, line)).await?;
     Ok(row.id)
 }
 

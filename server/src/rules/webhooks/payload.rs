@@ -52,14 +52,7 @@ pub async fn build(
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let requester = user::Entity::find_by_id(t.requester_id).one(db).await?;
-    let mut tags: Vec<String> = ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    tags.sort();
+    let tags = crate::tickets::write::tags(db, ticket_id).await?;
     let body = Payload {
         event: event.as_str(),
         occurred_at: now,
