@@ -233,39 +233,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("demo mail imported: {summary}");
             Ok(())
         }
-        Command::Bench {
-            command:
-                BenchCommand::Search {
-                    engines,
-                    tickets,
-                    articles,
-                    queries,
-                },
+        Command::Bench { command } => run_bench(command, settings).await,
+        Command::Mail { command } => run_mail(command, settings).await,
+        Command::User { command } => run_user(command, &settings).await,
+    }
+}
+
+/// `maildesk bench …`: runs one benchmark.
+async fn run_bench(command: BenchCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Search {
+            engines,
+            tickets,
+            articles,
+            queries,
         } => crate::bench::search::run(&engines, &settings.search, tickets, articles, queries).await,
-        Command::Bench {
-            command: BenchCommand::Pathological { runs, only },
-        } => crate::bench::pathological::run(runs, only.as_deref()),
-        Command::Bench {
-            command: BenchCommand::Receiver { count, connections },
-        } => {
+        BenchCommand::Pathological { runs, only } => crate::bench::pathological::run(runs, only.as_deref()),
+        BenchCommand::Receiver { count, connections } => {
             let ctx = cli_mail::context(settings).await?;
             crate::bench::receiver::run(ctx, count, connections).await
         }
-        Command::Bench {
-            command: BenchCommand::Ingest { count, concurrency },
-        } => {
+        BenchCommand::Ingest { count, concurrency } => {
             let ctx = cli_mail::context(settings).await?;
             crate::bench::ingest::run(ctx, count, concurrency).await
         }
-        Command::Bench {
-            command:
-                BenchCommand::Imap {
-                    host,
-                    port,
-                    user,
-                    password,
-                    count,
-                },
+        BenchCommand::Imap {
+            host,
+            port,
+            user,
+            password,
+            count,
         } => {
             // The benchmark's IMAP server is on loopback by design (`run` refuses any other).
             let mut settings = settings;
@@ -279,24 +276,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::bench::imap_latency::run(ctx, target, count).await
         }
-        Command::Mail {
-            command: MailCommand::Parse { file },
-        } => {
+    }
+}
+
+/// `maildesk mail …`: parses, checks or replays mail.
+async fn run_mail(command: MailCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        MailCommand::Parse { file } => {
             println!("{}", cli_mail::parse_file(&file)?);
             Ok(())
         }
-        Command::Mail {
-            command: MailCommand::GraphCheck { mailbox, send_to },
-        } => {
+        MailCommand::GraphCheck { mailbox, send_to } => {
             let ctx = cli_mail::context(settings).await?;
             if !crate::mail::graph::check::run(&ctx, mailbox, send_to.as_deref()).await? {
                 anyhow::bail!("the Graph check failed (see above)");
             }
             Ok(())
         }
-        Command::Mail {
-            command: MailCommand::Replay { id, all_failed },
-        } => {
+        MailCommand::Replay { id, all_failed } => {
             if id.is_none() && !all_failed {
                 anyhow::bail!("give a mail id or --all-failed");
             }
@@ -308,17 +305,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Create {
-                    email,
-                    name,
-                    role,
-                    password_stdin,
-                },
+    }
+}
+
+/// `maildesk user …`: creates an account from the command line.
+async fn run_user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            password_stdin,
         } => {
             let password = read_password(password_stdin)?;
-            let conn = db::connect(&settings).await?;
+            let conn = db::connect(settings).await?;
             db::migrate(&conn).await?;
             let req = CreateUser {
                 email,

@@ -3,6 +3,7 @@
 //! and DATA pipelined — and, in the same run, as many mails handed to the pipeline N at a time
 //! the way the webhook does. Prints both rates and their ratio; asserts nothing.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -15,6 +16,7 @@ use crate::bench::mails::{BENCH_ADDRESS, BenchMail, generate};
 use crate::context::AppContext;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
+use crate::settings::ReceiverSettings;
 
 pub async fn run(ctx: AppContext, count: usize, connections: usize) -> anyhow::Result<()> {
     let connections = connections.max(1);
@@ -28,11 +30,33 @@ pub async fn run(ctx: AppContext, count: usize, connections: usize) -> anyhow::R
         crate::db::backend_name(ctx.db())
     );
 
+    let webhook = webhook_rate(&ctx, mailbox, for_webhook, connections).await?;
+    println!("webhook path (pipeline, {connections} at a time): {webhook:.0} mails/s");
+
+    let receiver = crate::mail::receiver::start_with(ctx.clone(), &bench_settings(&ctx, connections))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the receiver did not start"))?;
+    let addr = receiver.smtp.ok_or_else(|| anyhow::anyhow!("no SMTP listener"))?;
+    let (smtp, refused) = smtp_rate(addr, for_smtp, connections).await?;
+    println!("SMTP receiver ({connections} connections): {smtp:.0} mails/s, {refused} not accepted");
+    println!("SMTP / webhook: {:.0}%", 100.0 * smtp / webhook.max(f64::EPSILON));
+    drop(receiver);
+    Ok(())
+}
+
+/// Hands the mails to the pipeline `connections` at a time, as the webhook does; mails per second.
+async fn webhook_rate(
+    ctx: &AppContext,
+    mailbox: i64,
+    mails: Arc<Vec<BenchMail>>,
+    connections: usize,
+) -> anyhow::Result<f64> {
+    let count = mails.len();
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (ctx, mails, next) = (ctx.clone(), for_webhook.clone(), next.clone());
+        let (ctx, mails, next) = (ctx.clone(), mails.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             while let Some(BenchMail { raw }) = mails.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let mail = NewMail {
@@ -50,9 +74,11 @@ pub async fn run(ctx: AppContext, count: usize, connections: usize) -> anyhow::R
     for t in tasks {
         t.await??;
     }
-    let webhook = count as f64 / started.elapsed().as_secs_f64().max(f64::EPSILON);
-    println!("webhook path (pipeline, {connections} at a time): {webhook:.0} mails/s");
+    Ok(count as f64 / started.elapsed().as_secs_f64().max(f64::EPSILON))
+}
 
+/// The receiver's settings for the run: SMTP only, on a free loopback port, no TLS, no rate limit.
+fn bench_settings(ctx: &AppContext, connections: usize) -> ReceiverSettings {
     let mut settings = ctx.settings().receiver.clone();
     settings.smtp_bind = "127.0.0.1:0".into();
     settings.lmtp_bind = String::new();
@@ -61,16 +87,19 @@ pub async fn run(ctx: AppContext, count: usize, connections: usize) -> anyhow::R
     settings.messages_per_minute_per_client = u32::MAX;
     settings.connections_per_client = connections;
     settings.max_connections = connections;
-    let receiver = crate::mail::receiver::start_with(ctx.clone(), &settings)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the receiver did not start"))?;
-    let addr = receiver.smtp.ok_or_else(|| anyhow::anyhow!("no SMTP listener"))?;
+    settings
+}
+
+/// Sends the mails over `connections` SMTP sessions to `addr`; mails per second and how many
+/// were not accepted.
+async fn smtp_rate(addr: SocketAddr, mails: Arc<Vec<BenchMail>>, connections: usize) -> anyhow::Result<(f64, usize)> {
+    let count = mails.len();
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
     let refused = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (mails, next, refused) = (for_smtp.clone(), next.clone(), refused.clone());
+        let (mails, next, refused) = (mails.clone(), next.clone(), refused.clone());
         tasks.push(tokio::spawn(async move {
             let (read, mut write) = TcpStream::connect(addr).await?.into_split();
             let mut read = BufReader::new(read);
@@ -95,14 +124,8 @@ pub async fn run(ctx: AppContext, count: usize, connections: usize) -> anyhow::R
     for t in tasks {
         t.await??;
     }
-    let smtp = count as f64 / started.elapsed().as_secs_f64().max(f64::EPSILON);
-    println!(
-        "SMTP receiver ({connections} connections): {smtp:.0} mails/s, {} not accepted",
-        refused.load(Ordering::Relaxed)
-    );
-    println!("SMTP / webhook: {:.0}%", 100.0 * smtp / webhook.max(f64::EPSILON));
-    drop(receiver);
-    Ok(())
+    let rate = count as f64 / started.elapsed().as_secs_f64().max(f64::EPSILON);
+    Ok((rate, refused.load(Ordering::Relaxed)))
 }
 
 /// One whole reply (its last line).

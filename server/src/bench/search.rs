@@ -310,8 +310,26 @@ async fn measure(
 ) -> anyhow::Result<Figures> {
     let mut rng = StdRng::seed_from_u64(7);
     println!("search bench: {name}, {tickets} tickets, {articles} articles, {queries} queries each");
+    let tickets_per_s = index_tickets(engine, &mut rng, tickets).await?;
+    let articles_per_s = index_articles(engine, &mut rng, articles).await?;
+    let ticket_search = ticket_search(engine, &mut rng, queries).await?;
+    let suggest_typing = suggest(engine, &mut rng, queries, "suggest (typing)", true).await?;
+    let suggest_ticket = suggest(engine, &mut rng, queries, "suggest (ticket)", false).await?;
+    let one_change = one_change(engine, &mut rng).await?;
+    Ok(Figures {
+        engine: name,
+        tickets_per_s,
+        articles_per_s,
+        ticket_search,
+        suggest_typing,
+        suggest_ticket,
+        one_change,
+    })
+}
 
-    let docs: Vec<TicketDoc> = (1..=tickets as i64).map(|id| ticket(&mut rng, id)).collect();
+/// Indexes `tickets` generated tickets in batches; tickets per second.
+async fn index_tickets(engine: &dyn SearchEngine, rng: &mut StdRng, tickets: usize) -> anyhow::Result<f64> {
+    let docs: Vec<TicketDoc> = (1..=tickets as i64).map(|id| ticket(rng, id)).collect();
     let started = Instant::now();
     for chunk in docs.chunks(BATCH) {
         engine
@@ -327,7 +345,12 @@ async fn measure(
         "indexing tickets:   {tickets_per_s:>8.0} tickets/s ({tickets} in {:.1} s, batches of {BATCH})",
         took.as_secs_f64()
     );
-    let kb: Vec<ArticleDoc> = (1..=articles as i64).map(|id| article(&mut rng, id)).collect();
+    Ok(tickets_per_s)
+}
+
+/// Indexes `articles` generated articles in batches; articles per second.
+async fn index_articles(engine: &dyn SearchEngine, rng: &mut StdRng, articles: usize) -> anyhow::Result<f64> {
+    let kb: Vec<ArticleDoc> = (1..=articles as i64).map(|id| article(rng, id)).collect();
     let started = Instant::now();
     for chunk in kb.chunks(BATCH) {
         engine
@@ -343,42 +366,15 @@ async fn measure(
         "indexing articles:  {articles_per_s:>8.0} articles/s ({articles} in {:.1} s)",
         took.as_secs_f64()
     );
+    Ok(articles_per_s)
+}
 
-    // Ticket search as agents use it: 1–3 words (some misspelt), an agent's rights, a filter.
+/// Ticket search as agents use it: 1–3 words (some misspelt), an agent's rights, a filter.
+async fn ticket_search(engine: &dyn SearchEngine, rng: &mut StdRng, queries: usize) -> anyhow::Result<Summary> {
     let mut samples = Vec::with_capacity(queries);
     let mut hits = 0u64;
     for i in 0..queries {
-        let topic = rng.random_range(0..TOPICS.len());
-        let subject = sentence(&mut rng, TOPICS[topic].1);
-        let n = rng.random_range(1..=3);
-        let words: Vec<&str> = subject.split(' ').filter(|w| w.len() > 3).take(n).collect();
-        let mut text = words.join(" ");
-        if i % 5 == 0 && text.len() > 5 {
-            text.remove(2); // a typo
-        }
-        let access = if i % 2 == 0 {
-            Access::Agent {
-                user_id: 1_000 + (i as i64 % 20),
-                categories: vec![1 + (i as i64 % 10), 1 + ((i as i64 + 3) % 10)],
-            }
-        } else {
-            Access::All
-        };
-        let q = TicketQuery {
-            text,
-            filters: TicketFilters {
-                status: (i % 3 == 0).then(|| "open".into()),
-                ..Default::default()
-            },
-            access,
-            sort: if i % 4 == 0 {
-                SearchSort::Newest
-            } else {
-                SearchSort::Relevance
-            },
-            offset: 0,
-            limit: 25,
-        };
+        let q = ticket_query(rng, i);
         let t = Instant::now();
         let found = engine.search_tickets(&q).await?;
         samples.push(t.elapsed());
@@ -394,42 +390,86 @@ async fn measure(
         s.count,
         hits / queries.max(1) as u64
     );
+    Ok(ticket_search)
+}
 
-    let mut suggest: Vec<Summary> = Vec::new();
-    for (label, as_you_type) in [("suggest (typing)", true), ("suggest (ticket)", false)] {
-        let mut samples = Vec::with_capacity(queries);
-        for _ in 0..queries {
-            let topic = rng.random_range(0..TOPICS.len());
-            let text = if as_you_type {
-                let s = sentence(&mut rng, TOPICS[topic].1);
-                let cut = rng.random_range(s.len() / 2..=s.len());
-                s[..cut].to_owned()
-            } else {
-                paragraph(&mut rng, topic)
-            };
-            let t = Instant::now();
-            engine
-                .search_articles(&ArticleQuery {
-                    text,
-                    public_only: as_you_type,
-                    category_id: None,
-                    limit: 5,
-                    as_you_type,
-                })
-                .await?;
-            samples.push(t.elapsed());
-        }
-        let s = summarize(samples);
-        println!("{label:<19} p50 {} / p99 {} / max {}", ms(s.p50), ms(s.p99), ms(s.max));
-        suggest.push(s);
+/// The `i`th ticket query: words of a generated subject, now and then a typo, an agent's or
+/// everyone's rights, sometimes a status filter and newest-first order.
+fn ticket_query(rng: &mut StdRng, i: usize) -> TicketQuery {
+    let topic = rng.random_range(0..TOPICS.len());
+    let subject = sentence(rng, TOPICS[topic].1);
+    let n = rng.random_range(1..=3);
+    let words: Vec<&str> = subject.split(' ').filter(|w| w.len() > 3).take(n).collect();
+    let mut text = words.join(" ");
+    if i.is_multiple_of(5) && text.len() > 5 {
+        text.remove(2); // a typo
     }
-    let suggest_ticket = suggest.pop().unwrap_or_else(|| summarize(Vec::new()));
-    let suggest_typing = suggest.pop().unwrap_or_else(|| summarize(Vec::new()));
+    let access = if i.is_multiple_of(2) {
+        Access::Agent {
+            user_id: 1_000 + (i as i64 % 20),
+            categories: vec![1 + (i as i64 % 10), 1 + ((i as i64 + 3) % 10)],
+        }
+    } else {
+        Access::All
+    };
+    TicketQuery {
+        text,
+        filters: TicketFilters {
+            status: i.is_multiple_of(3).then(|| "open".into()),
+            ..Default::default()
+        },
+        access,
+        sort: if i.is_multiple_of(4) {
+            SearchSort::Newest
+        } else {
+            SearchSort::Relevance
+        },
+        offset: 0,
+        limit: 25,
+    }
+}
 
-    // Freshness: one changed ticket written into the full index until searchable.
+/// Article suggestions: as the customer types (a cut sentence, public articles) or for a
+/// ticket's whole text.
+async fn suggest(
+    engine: &dyn SearchEngine,
+    rng: &mut StdRng,
+    queries: usize,
+    label: &str,
+    as_you_type: bool,
+) -> anyhow::Result<Summary> {
+    let mut samples = Vec::with_capacity(queries);
+    for _ in 0..queries {
+        let topic = rng.random_range(0..TOPICS.len());
+        let text = if as_you_type {
+            let s = sentence(rng, TOPICS[topic].1);
+            let cut = rng.random_range(s.len() / 2..=s.len());
+            s[..cut].to_owned()
+        } else {
+            paragraph(rng, topic)
+        };
+        let t = Instant::now();
+        engine
+            .search_articles(&ArticleQuery {
+                text,
+                public_only: as_you_type,
+                category_id: None,
+                limit: 5,
+                as_you_type,
+            })
+            .await?;
+        samples.push(t.elapsed());
+    }
+    let s = summarize(samples);
+    println!("{label:<19} p50 {} / p99 {} / max {}", ms(s.p50), ms(s.p99), ms(s.max));
+    Ok(s)
+}
+
+/// Freshness: one changed ticket written into the full index until searchable.
+async fn one_change(engine: &dyn SearchEngine, rng: &mut StdRng) -> anyhow::Result<Summary> {
     let mut samples = Vec::new();
     for i in 0..20 {
-        let mut doc = ticket(&mut rng, 1 + i);
+        let mut doc = ticket(rng, 1 + i);
         doc.messages.push_str(&format!(" marker{i}word"));
         let t = Instant::now();
         engine
@@ -446,15 +486,7 @@ async fn measure(
         ms(one_change.p50),
         ms(one_change.p99)
     );
-    Ok(Figures {
-        engine: name,
-        tickets_per_s,
-        articles_per_s,
-        ticket_search,
-        suggest_typing,
-        suggest_ticket,
-        one_change,
-    })
+    Ok(one_change)
 }
 
 #[cfg(test)]

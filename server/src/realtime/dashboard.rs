@@ -35,28 +35,7 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
     let now = Utc::now();
     let since = now - Duration::days(WINDOW_DAYS);
     let open_states = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
-    let rows: Vec<Row> = ticket::Entity::find()
-        .select_only()
-        .columns([
-            ticket::Column::Id,
-            ticket::Column::Status,
-            ticket::Column::CategoryId,
-            ticket::Column::AssigneeId,
-            ticket::Column::CreatedAt,
-            ticket::Column::FirstResponseAt,
-            ticket::Column::ResolvedAt,
-            ticket::Column::DueAt,
-            ticket::Column::Overdue,
-        ])
-        .filter(
-            Condition::any()
-                .add(ticket::Column::Status.is_in(open_states))
-                .add(ticket::Column::CreatedAt.gte(since))
-                .add(ticket::Column::ResolvedAt.gte(since)),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
+    let rows = ticket_rows(db, open_states, since).await?;
     let categories: HashMap<i64, String> = category::Entity::find()
         .all(db)
         .await?
@@ -123,6 +102,36 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
         agents_online,
         stale_mailboxes: stale_mailboxes(db).await?,
     })
+}
+
+/// The tickets the figures count: open or pending ones, and those created or resolved since `since`.
+async fn ticket_rows(
+    db: &impl ConnectionTrait,
+    open_states: [&str; 2],
+    since: chrono::DateTime<Utc>,
+) -> AppResult<Vec<Row>> {
+    Ok(ticket::Entity::find()
+        .select_only()
+        .columns([
+            ticket::Column::Id,
+            ticket::Column::Status,
+            ticket::Column::CategoryId,
+            ticket::Column::AssigneeId,
+            ticket::Column::CreatedAt,
+            ticket::Column::FirstResponseAt,
+            ticket::Column::ResolvedAt,
+            ticket::Column::DueAt,
+            ticket::Column::Overdue,
+        ])
+        .filter(
+            Condition::any()
+                .add(ticket::Column::Status.is_in(open_states))
+                .add(ticket::Column::CreatedAt.gte(since))
+                .add(ticket::Column::ResolvedAt.gte(since)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// The mailboxes whose "stopped fetching" alert is open (`mail::watch`).

@@ -75,23 +75,7 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
     let rt = ctx.realtime().clone();
     let (conn, mut outbox) = rt.hub().register(user, scope);
     tracing::debug!(conn = conn.id, user = conn.user.id, "socket opened");
-    if conn.user.is_staff() {
-        // Counted as "online" while the socket lives: refreshed with the heartbeat and
-        // removed on close like any presence entry.
-        conn.set_presence(ONLINE_ROOM, Some(Activity::Viewing));
-        store_presence(&rt, &conn, ONLINE_ROOM, Activity::Viewing).await;
-        rt.hub().dashboard_dirty.notify_one();
-    }
-    conn.send_frame(&ServerFrame::Hello {
-        user_id: conn.user.id,
-        last_event_id: rt.hub().last_event_id(),
-        heartbeat_secs: PING_EVERY.as_secs(),
-        server_time: chrono::Utc::now(),
-    });
-    if rt.hub().connections_of(conn.user.id) > ctx.settings().limits.sockets_per_user {
-        // The route refused most; this catches sockets opened at the same instant.
-        conn.kick("too many live connections for this account");
-    }
+    open(&ctx, &rt, &conn).await;
     let mut budget = FrameBudget::new(ctx.settings().limits.socket_frames_per_second);
     let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
     let mut tick = tokio::time::interval(PING_EVERY);
@@ -146,24 +130,8 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
                 }
             }
             _ = tick.tick() => {
-                if last_heard.elapsed() > DEAD_AFTER {
-                    break Some(CloseReason {
-                        code: CloseCode::Away,
-                        description: Some("no answer to pings".into()),
-                    });
-                }
-                if chrono::Utc::now().timestamp() >= conn.user.session_ends {
-                    break Some(policy_close("the session expired; sign in again"));
-                }
-                if session.ping(b"").await.is_err() {
-                    break None;
-                }
-                pings = pings.wrapping_add(1);
-                if pings.is_multiple_of(RECHECK_EVERY_PINGS) && !still_valid(&ctx, &conn).await {
-                    break Some(policy_close("the account changed; sign in again"));
-                }
-                if pings.is_multiple_of(REFRESH_EVERY_PINGS) {
-                    refresh_presence(&rt, &conn).await;
+                if let Err(close) = heartbeat(&ctx, &rt, &conn, &mut session, last_heard, &mut pings).await {
+                    break close;
                 }
             }
             reason = conn.kicked() => {
@@ -174,7 +142,68 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
             }
         }
     };
-    rt.hub().unregister(&conn);
+    forget(&rt, &conn).await;
+    let _ = session.close(close).await;
+    tracing::debug!(conn = conn.id, "socket closed");
+}
+
+/// Opens a new socket: staff count as online, the hello frame goes out, and a socket past
+/// the account's cap is kicked.
+async fn open(ctx: &AppContext, rt: &Realtime, conn: &Conn) {
+    if conn.user.is_staff() {
+        // Counted as "online" while the socket lives: refreshed with the heartbeat and
+        // removed on close like any presence entry.
+        conn.set_presence(ONLINE_ROOM, Some(Activity::Viewing));
+        store_presence(rt, conn, ONLINE_ROOM, Activity::Viewing).await;
+        rt.hub().dashboard_dirty.notify_one();
+    }
+    conn.send_frame(&ServerFrame::Hello {
+        user_id: conn.user.id,
+        last_event_id: rt.hub().last_event_id(),
+        heartbeat_secs: PING_EVERY.as_secs(),
+        server_time: chrono::Utc::now(),
+    });
+    if rt.hub().connections_of(conn.user.id) > ctx.settings().limits.sockets_per_user {
+        // The route refused most; this catches sockets opened at the same instant.
+        conn.kick("too many live connections for this account");
+    }
+}
+
+/// One heartbeat: closes a silent or expired socket, pings, and now and then rechecks the
+/// account and refreshes presence. `Err` carries the close to send (`None`: the peer is gone).
+async fn heartbeat(
+    ctx: &AppContext,
+    rt: &Realtime,
+    conn: &Conn,
+    session: &mut Session,
+    last_heard: Instant,
+    pings: &mut u32,
+) -> Result<(), Option<CloseReason>> {
+    if last_heard.elapsed() > DEAD_AFTER {
+        return Err(Some(CloseReason {
+            code: CloseCode::Away,
+            description: Some("no answer to pings".into()),
+        }));
+    }
+    if chrono::Utc::now().timestamp() >= conn.user.session_ends {
+        return Err(Some(policy_close("the session expired; sign in again")));
+    }
+    if session.ping(b"").await.is_err() {
+        return Err(None);
+    }
+    *pings = pings.wrapping_add(1);
+    if pings.is_multiple_of(RECHECK_EVERY_PINGS) && !still_valid(ctx, conn).await {
+        return Err(Some(policy_close("the account changed; sign in again")));
+    }
+    if pings.is_multiple_of(REFRESH_EVERY_PINGS) {
+        refresh_presence(rt, conn).await;
+    }
+    Ok(())
+}
+
+/// Forgets a closed socket: its registration and every presence it held.
+async fn forget(rt: &Realtime, conn: &Arc<Conn>) {
+    rt.hub().unregister(conn);
     for (ticket_id, _) in conn.presences() {
         rt.presence().remove(ticket_id, &conn.holder).await;
         if ticket_id == ONLINE_ROOM {
@@ -183,8 +212,6 @@ pub async fn run(ctx: AppContext, user: CurrentUser, scope: Scope, mut session: 
             rt.presence_changed(ticket_id).await;
         }
     }
-    let _ = session.close(close).await;
-    tracing::debug!(conn = conn.id, "socket closed");
 }
 
 fn policy_close(why: &str) -> CloseReason {

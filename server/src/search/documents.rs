@@ -79,31 +79,7 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
         .all(db)
         .await?;
     let mut tags_of = crate::tickets::write::tags_of(db, ids).await?;
-    let mut user_ids: Vec<i64> = tickets
-        .iter()
-        .flat_map(|t| std::iter::once(t.requester_id).chain(t.assignee_id))
-        .collect();
-    user_ids.sort_unstable();
-    user_ids.dedup();
-    let users: HashMap<i64, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let company_ids: Vec<i64> = users.values().filter_map(|u| u.company_id).collect();
-    let companies: HashMap<i64, String> = if company_ids.is_empty() {
-        HashMap::new()
-    } else {
-        company::Entity::find()
-            .filter(company::Column::Id.is_in(company_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let (users, companies) = people_of(db, &tickets).await?;
 
     let mut texts: HashMap<i64, (String, String)> = HashMap::new();
     for m in &messages {
@@ -149,6 +125,39 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
             }
         })
         .collect())
+}
+
+/// The users the tickets name (requesters and assignees) by id, and their companies' names by id.
+async fn people_of(
+    db: &impl ConnectionTrait,
+    tickets: &[ticket::Model],
+) -> AppResult<(HashMap<i64, user::Model>, HashMap<i64, String>)> {
+    let mut user_ids: Vec<i64> = tickets
+        .iter()
+        .flat_map(|t| std::iter::once(t.requester_id).chain(t.assignee_id))
+        .collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users: HashMap<i64, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let company_ids: Vec<i64> = users.values().filter_map(|u| u.company_id).collect();
+    let companies: HashMap<i64, String> = if company_ids.is_empty() {
+        HashMap::new()
+    } else {
+        company::Entity::find()
+            .filter(company::Column::Id.is_in(company_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    Ok((users, companies))
 }
 
 pub fn article_doc(a: kb_article::Model) -> ArticleDoc {

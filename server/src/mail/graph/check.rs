@@ -27,21 +27,43 @@ pub async fn run(ctx: &AppContext, mailbox_id: i64, send_to: Option<&str>) -> an
     };
     let mut graph = Graph::new(ctx, m.id);
     let user = user_of(&m);
-    let profile = graph.user_url(&user, "");
+    all &= check_profile(&mut graph, &user).await;
+    let Some((items, ok)) = check_delta(&mut graph, &user, &m.imap_folder).await else {
+        return Ok(false);
+    };
+    all &= ok;
+    all &= check_value(&mut graph, &user, &items).await;
+    if let Some(to) = send_to {
+        let mut sending = m.clone();
+        sending.graph_send = true;
+        let answer = checks::send_test_mail(ctx, &sending, to).await?;
+        all &= step(answer.ok, "sendMail", &answer.answer);
+    }
+    Ok(all)
+}
+
+/// Reads the mailbox's profile (its address and display name); whether that worked.
+async fn check_profile(graph: &mut Graph<'_>, user: &str) -> bool {
+    let profile = graph.user_url(user, "");
     match graph.call(Method::GET, &profile, |r| r).await {
         Ok(r) => {
             let v: serde_json::Value = r.json().await.unwrap_or_default();
-            step(true, "mailbox", &format!("{} ({})", v["mail"], v["displayName"]));
+            step(true, "mailbox", &format!("{} ({})", v["mail"], v["displayName"]))
         }
-        Err(e) => all &= step(false, "mailbox", &e.to_string()),
+        Err(e) => step(false, "mailbox", &e.to_string()),
     }
-    let folder = if m.imap_folder.eq_ignore_ascii_case("inbox") {
+}
+
+/// Reads the first page of the folder's delta (at most 5 messages): its items and whether the
+/// page carried a usable next link; `None` when the call itself failed.
+async fn check_delta(graph: &mut Graph<'_>, user: &str, imap_folder: &str) -> Option<(Vec<serde_json::Value>, bool)> {
+    let folder = if imap_folder.eq_ignore_ascii_case("inbox") {
         "inbox".to_owned()
     } else {
-        m.imap_folder.clone()
+        imap_folder.to_owned()
     };
     let delta = graph.user_url(
-        &user,
+        user,
         &format!(
             "/mailFolders/{}/messages/delta?$select=id,isRead,internetMessageId,subject",
             segment(&folder)
@@ -54,7 +76,7 @@ pub async fn run(ctx: &AppContext, mailbox_id: i64, send_to: Option<&str>) -> an
         Ok(r) => r.json().await.unwrap_or_default(),
         Err(e) => {
             step(false, "delta", &e.to_string());
-            return Ok(false);
+            return None;
         }
     };
     let items = page["value"].as_array().cloned().unwrap_or_default();
@@ -62,7 +84,7 @@ pub async fn run(ctx: &AppContext, mailbox_id: i64, send_to: Option<&str>) -> an
         .as_str()
         .or(page["@odata.deltaLink"].as_str())
         .unwrap_or("");
-    all &= step(
+    let ok = step(
         !link.is_empty() && graph.check_link(link).is_ok(),
         "delta",
         &format!(
@@ -75,34 +97,32 @@ pub async fn run(ctx: &AppContext, mailbox_id: i64, send_to: Option<&str>) -> an
             }
         ),
     );
-    if let Some(id) = items.iter().find_map(|i| i["id"].as_str()) {
-        let url = graph.user_url(&user, &format!("/messages/{}/$value", segment(id)));
-        match graph.call(Method::GET, &url, |r| r).await {
-            Ok(r) => {
-                let kind = r
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                let raw = r.bytes().await.unwrap_or_default();
-                let parsed = mail_parser::MessageParser::new().parse_headers(&raw[..]);
-                all &= step(
-                    parsed.is_some_and(|p| p.message_id().is_some() || p.subject().is_some()),
-                    "$value",
-                    &format!("{} bytes of MIME ({kind})", raw.len()),
-                );
-            }
-            Err(e) => all &= step(false, "$value", &e.to_string()),
+    Some((items, ok))
+}
+
+/// Reads the first listed message's MIME (`$value`) and checks it parses; whether that worked
+/// (an empty folder passes).
+async fn check_value(graph: &mut Graph<'_>, user: &str, items: &[serde_json::Value]) -> bool {
+    let Some(id) = items.iter().find_map(|i| i["id"].as_str()) else {
+        return step(true, "$value", "the folder is empty: nothing to read");
+    };
+    let url = graph.user_url(user, &format!("/messages/{}/$value", segment(id)));
+    match graph.call(Method::GET, &url, |r| r).await {
+        Ok(r) => {
+            let kind = r
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let raw = r.bytes().await.unwrap_or_default();
+            let parsed = mail_parser::MessageParser::new().parse_headers(&raw[..]);
+            step(
+                parsed.is_some_and(|p| p.message_id().is_some() || p.subject().is_some()),
+                "$value",
+                &format!("{} bytes of MIME ({kind})", raw.len()),
+            )
         }
-    } else {
-        step(true, "$value", "the folder is empty: nothing to read");
+        Err(e) => step(false, "$value", &e.to_string()),
     }
-    if let Some(to) = send_to {
-        let mut sending = m.clone();
-        sending.graph_send = true;
-        let answer = checks::send_test_mail(ctx, &sending, to).await?;
-        all &= step(answer.ok, "sendMail", &answer.answer);
-    }
-    Ok(all)
 }

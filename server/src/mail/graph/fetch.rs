@@ -77,26 +77,7 @@ pub async fn run_cycle(
     let mut taken = 0usize;
     let mut note = None;
     loop {
-        let answer = graph
-            .call(Method::GET, &url, |r| {
-                r.header("Prefer", format!("odata.maxpagesize={batch}"))
-            })
-            .await;
-        let response = match answer {
-            Err(GraphError::SyncStateGone) if !restarted => {
-                // The service forgot our place: a full sync (already journaled mail is a
-                // duplicate, and acknowledged mail is no longer in the folder or read).
-                tracing::info!(mailbox = m.id, "Graph sync state expired; syncing afresh");
-                restarted = true;
-                url = initial_url(&graph, m);
-                continue;
-            }
-            other => other?,
-        };
-        let page: Page = response
-            .json()
-            .await
-            .map_err(|e| FetchError::Imap(format!("Microsoft Graph: reading a delta page: {e}")))?;
+        let page = delta_page(&mut graph, m, &mut url, batch, &mut restarted).await?;
         for item in page.value {
             if item.removed.is_some() || (m.after_import == "mark_read" && item.is_read) {
                 continue;
@@ -132,20 +113,9 @@ pub async fn run_cycle(
             // Journaled: only now may the folder forget it.
             acknowledge(&mut graph, m, &message).await?;
         }
-        let next = match (page.next_link, page.delta_link) {
-            (Some(next), _) => Some(next),
-            (None, Some(delta)) => {
-                save_link(ctx, m, &delta).await?;
-                return Ok(note);
-            }
-            (None, None) => None,
+        let Some(next) = link_after(ctx, m, &graph, page.next_link, page.delta_link).await? else {
+            return Ok(note);
         };
-        let Some(next) = next else {
-            return Err(FetchError::Imap(
-                "Microsoft Graph: a delta page with neither nextLink nor deltaLink".into(),
-            ));
-        };
-        graph.check_link(&next)?;
         if taken >= batch {
             // Enough for one cycle: the next starts from this page.
             save_link(ctx, m, &next).await?;
@@ -153,6 +123,65 @@ pub async fn run_cycle(
         }
         url = next;
     }
+}
+
+/// Reads the delta page at `url`; when the service forgot our place (once a cycle) it starts
+/// over from a full sync, updating `url`.
+async fn delta_page(
+    graph: &mut Graph<'_>,
+    m: &mailbox::Model,
+    url: &mut String,
+    batch: usize,
+    restarted: &mut bool,
+) -> Result<Page, FetchError> {
+    loop {
+        let answer = graph
+            .call(Method::GET, url, |r| {
+                r.header("Prefer", format!("odata.maxpagesize={batch}"))
+            })
+            .await;
+        let response = match answer {
+            Err(GraphError::SyncStateGone) if !*restarted => {
+                // The service forgot our place: a full sync (already journaled mail is a
+                // duplicate, and acknowledged mail is no longer in the folder or read).
+                tracing::info!(mailbox = m.id, "Graph sync state expired; syncing afresh");
+                *restarted = true;
+                *url = initial_url(graph, m);
+                continue;
+            }
+            other => other?,
+        };
+        return response
+            .json()
+            .await
+            .map_err(|e| FetchError::Imap(format!("Microsoft Graph: reading a delta page: {e}")));
+    }
+}
+
+/// The (checked) link to call after a page, or `None` once the final deltaLink is saved and
+/// the folder is caught up.
+async fn link_after(
+    ctx: &AppContext,
+    m: &mailbox::Model,
+    graph: &Graph<'_>,
+    next_link: Option<String>,
+    delta_link: Option<String>,
+) -> Result<Option<String>, FetchError> {
+    let next = match (next_link, delta_link) {
+        (Some(next), _) => Some(next),
+        (None, Some(delta)) => {
+            save_link(ctx, m, &delta).await?;
+            return Ok(None);
+        }
+        (None, None) => None,
+    };
+    let Some(next) = next else {
+        return Err(FetchError::Imap(
+            "Microsoft Graph: a delta page with neither nextLink nor deltaLink".into(),
+        ));
+    };
+    graph.check_link(&next)?;
+    Ok(Some(next))
 }
 
 async fn save_link(ctx: &AppContext, m: &mailbox::Model, link: &str) -> Result<(), FetchError> {

@@ -432,11 +432,27 @@ async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> R
             ));
         }
     };
-    let mut session = match &endpoint.credential {
+    let mut session = sign_in(client, endpoint, host).await?;
+    let caps = session
+        .capabilities()
+        .await
+        .map_err(|e| FetchError::imap("reading the capabilities", e))?;
+    let caps = Capabilities {
+        idle: caps.has_str("IDLE"),
+        uidplus: caps.has_str("UIDPLUS"),
+        moves: caps.has_str("MOVE"),
+    };
+    Ok(Connection { session, caps })
+}
+
+/// Logs in with the endpoint's password, or signs in with its OAuth token (SASL); `host` is the
+/// bare host name the OAuth mechanisms quote.
+async fn sign_in(client: Client<Transport>, endpoint: &Endpoint, host: &str) -> Result<ImapSession, FetchError> {
+    match &endpoint.credential {
         Credential::Password(password) => client
             .login(&endpoint.username, password)
             .await
-            .map_err(|(e, _)| FetchError::imap(&format!("logging in as {}", endpoint.username), e))?,
+            .map_err(|(e, _)| FetchError::imap(&format!("logging in as {}", endpoint.username), e)),
         Credential::OAuth { mechanism, token } => {
             let refusal = Arc::new(std::sync::Mutex::new(None));
             let authenticator = OAuthAuthenticator {
@@ -455,19 +471,9 @@ async fn connect_inner(endpoint: &Endpoint, tls: Option<Arc<ClientConfig>>) -> R
                         mechanism.name(),
                         said.map(|s| format!(" (server said {s})")).unwrap_or_default()
                     ))
-                })?
+                })
         }
-    };
-    let caps = session
-        .capabilities()
-        .await
-        .map_err(|e| FetchError::imap("reading the capabilities", e))?;
-    let caps = Capabilities {
-        idle: caps.has_str("IDLE"),
-        uidplus: caps.has_str("UIDPLUS"),
-        moves: caps.has_str("MOVE"),
-    };
-    Ok(Connection { session, caps })
+    }
 }
 
 #[cfg(test)]

@@ -134,64 +134,8 @@ impl From<OAuthError> for Refused {
 
 /// The provider's redirect back to us: takes the pending request and connects the account.
 pub async fn finish(ctx: &AppContext, redirect: &Redirect, browser: Option<&str>) -> Result<Connected, Refused> {
-    let state = redirect
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| Refused("the provider's answer has no state: start again from Admin → Mailboxes".into()))?;
-    let key = hash(state);
-    let pending = oauth_state::Entity::find_by_id(key.clone())
-        .one(ctx.db())
-        .await
-        .map_err(OAuthError::from)?;
-    // Taking the row is the single use: of two arrivals of one state, one deletes it.
-    let taken = oauth_state::Entity::delete_many()
-        .filter(oauth_state::Column::StateHash.eq(key))
-        .exec(ctx.db())
-        .await
-        .map_err(OAuthError::from)?;
-    let pending = match pending {
-        Some(p) if taken.rows_affected == 1 => p,
-        _ => {
-            return Err(Refused(
-                "this sign-in answer was already used or is unknown: start again from Admin → Mailboxes".into(),
-            ));
-        }
-    };
-    if pending.expires_at < Utc::now() {
-        return Err(Refused(format!(
-            "the connection was started more than {STATE_TTL_MINUTES} minutes ago: start again"
-        )));
-    }
-    if browser.map(hash).as_deref() != Some(pending.browser_hash.as_str()) {
-        return Err(Refused(
-            "this answer belongs to a connection started in another browser: start again here".into(),
-        ));
-    }
-    let admin = user::Entity::find_by_id(pending.user_id)
-        .one(ctx.db())
-        .await
-        .map_err(OAuthError::from)?;
-    match admin {
-        Some(u) if u.is_active && u.role == "admin" && u.session_epoch == pending.session_epoch => {}
-        _ => {
-            return Err(Refused(
-                "the admin session that started this connection has ended: sign in and start again".into(),
-            ));
-        }
-    }
-    if let Some(error) = &redirect.error {
-        let detail = redirect.error_description.as_deref().unwrap_or("");
-        return Err(Refused(format!(
-            "the provider did not grant access ({error}{}{detail}); nothing was changed",
-            if detail.is_empty() { "" } else { ": " }
-        )));
-    }
-    let code = redirect
-        .code
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| Refused("the provider's answer has no code".into()))?;
+    let pending = take_pending(ctx, redirect, browser).await?;
+    let code = redirect_code(redirect)?;
     let app = mailbox_oauth::Entity::find_by_id(pending.mailbox_id)
         .one(ctx.db())
         .await
@@ -242,16 +186,7 @@ pub async fn finish(ctx: &AppContext, redirect: &Redirect, browser: Option<&str>
             .ok_or_else(|| Refused("the provider did not say which account signed in (no e-mail claim)".into()))?,
     };
     let now = Utc::now();
-    let mut grant: mailbox_oauth::ActiveModel = app.into();
-    tokens::apply_response(ctx.keys(), &mut grant, &response, now)?;
-    grant.account = Set(Some(account.clone()));
-    grant.status = Set("connected".into());
-    grant.last_error = Set(None);
-    grant.connected_at = Set(Some(now));
-    grant.alerted_at = Set(None);
-    grant.refresh_owner = Set(None);
-    grant.refresh_lease_until = Set(None);
-    grant.update(ctx.db()).await.map_err(OAuthError::from)?;
+    store_grant(ctx, app, &response, &account, now).await?;
     let m = mailbox::Entity::find_by_id(pending.mailbox_id)
         .one(ctx.db())
         .await
@@ -272,6 +207,99 @@ pub async fn finish(ctx: &AppContext, redirect: &Redirect, browser: Option<&str>
         mailbox_address: m.address,
         account,
     })
+}
+
+/// Takes the pending request the redirect's state names (once only), and checks it is fresh,
+/// from this browser, and that the admin who started it is still signed in as admin.
+async fn take_pending(
+    ctx: &AppContext,
+    redirect: &Redirect,
+    browser: Option<&str>,
+) -> Result<oauth_state::Model, Refused> {
+    let state = redirect
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Refused("the provider's answer has no state: start again from Admin → Mailboxes".into()))?;
+    let key = hash(state);
+    let pending = oauth_state::Entity::find_by_id(key.clone())
+        .one(ctx.db())
+        .await
+        .map_err(OAuthError::from)?;
+    // Taking the row is the single use: of two arrivals of one state, one deletes it.
+    let taken = oauth_state::Entity::delete_many()
+        .filter(oauth_state::Column::StateHash.eq(key))
+        .exec(ctx.db())
+        .await
+        .map_err(OAuthError::from)?;
+    let pending = match pending {
+        Some(p) if taken.rows_affected == 1 => p,
+        _ => {
+            return Err(Refused(
+                "this sign-in answer was already used or is unknown: start again from Admin → Mailboxes".into(),
+            ));
+        }
+    };
+    if pending.expires_at < Utc::now() {
+        return Err(Refused(format!(
+            "the connection was started more than {STATE_TTL_MINUTES} minutes ago: start again"
+        )));
+    }
+    if browser.map(hash).as_deref() != Some(pending.browser_hash.as_str()) {
+        return Err(Refused(
+            "this answer belongs to a connection started in another browser: start again here".into(),
+        ));
+    }
+    let admin = user::Entity::find_by_id(pending.user_id)
+        .one(ctx.db())
+        .await
+        .map_err(OAuthError::from)?;
+    match admin {
+        Some(u) if u.is_active && u.role == "admin" && u.session_epoch == pending.session_epoch => {}
+        _ => {
+            return Err(Refused(
+                "the admin session that started this connection has ended: sign in and start again".into(),
+            ));
+        }
+    }
+    Ok(pending)
+}
+
+/// The code the provider granted, or why it did not.
+fn redirect_code(redirect: &Redirect) -> Result<&str, Refused> {
+    if let Some(error) = &redirect.error {
+        let detail = redirect.error_description.as_deref().unwrap_or("");
+        return Err(Refused(format!(
+            "the provider did not grant access ({error}{}{detail}); nothing was changed",
+            if detail.is_empty() { "" } else { ": " }
+        )));
+    }
+    redirect
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| Refused("the provider's answer has no code".into()))
+}
+
+/// Stores the granted tokens and the account on the mailbox's OAuth row, marked connected.
+async fn store_grant(
+    ctx: &AppContext,
+    app: mailbox_oauth::Model,
+    response: &super::TokenResponse,
+    account: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), Refused> {
+    let mut grant: mailbox_oauth::ActiveModel = app.into();
+    tokens::apply_response(ctx.keys(), &mut grant, response, now)?;
+    grant.account = Set(Some(account.to_owned()));
+    grant.status = Set("connected".into());
+    grant.last_error = Set(None);
+    grant.connected_at = Set(Some(now));
+    grant.alerted_at = Set(None);
+    grant.refresh_owner = Set(None);
+    grant.refresh_lease_until = Set(None);
+    grant.update(ctx.db()).await.map_err(OAuthError::from)?;
+    Ok(())
 }
 
 async fn userinfo_account(ctx: &AppContext, endpoint: Option<&str>, token: &str) -> Option<String> {

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use smtp_proto::request::receiver::{DataReceiver, DummyDataReceiver, RequestReceiver};
-use smtp_proto::{Error as ProtoError, Request};
+use smtp_proto::{Error as ProtoError, MailFrom, RcptTo, Request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::{Protocol, Shared};
@@ -208,73 +208,9 @@ impl<'a> Conversation<'a> {
                 }
                 Step::StartTls
             }
-            Request::Mail { from } => {
-                if !self.greeted {
-                    return Step::Reply("503 5.5.1 Say hello first\r\n".into());
-                }
-                if self.from.is_some() {
-                    return Step::Reply("503 5.5.1 Sender already given\r\n".into());
-                }
-                if from.size > self.shared.max_bytes {
-                    return Step::Reply(format!(
-                        "552 5.3.4 Message too big: at most {} bytes\r\n",
-                        self.shared.max_bytes
-                    ));
-                }
-                if !self.shared.limits.allow_message(self.ip) {
-                    return Step::Reply("451 4.7.1 Too many messages from your address; try again later\r\n".into());
-                }
-                self.from = Some(from.address);
-                Step::Reply("250 2.1.0 Sender ok\r\n".into())
-            }
-            Request::Rcpt { to } => {
-                if self.from.is_none() {
-                    return Step::Reply("503 5.5.1 MAIL first\r\n".into());
-                }
-                if self.rcpts.len() >= self.shared.max_recipients {
-                    return Step::Reply("452 4.5.3 Too many recipients\r\n".into());
-                }
-                match self.mailbox_of(&to.address).await {
-                    Ok(Some(mailbox)) => {
-                        self.rcpts.push((to.address, mailbox));
-                        Step::Reply("250 2.1.5 Recipient ok\r\n".into())
-                    }
-                    Ok(None) => {
-                        // Counted as an error: probing for addresses ends with the connection.
-                        self.errors += 1;
-                        let shown: String = to.address.chars().filter(|c| c.is_ascii_graphic()).take(100).collect();
-                        Step::Reply(format!("550 5.1.1 <{shown}>: no such mailbox here\r\n"))
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "receiver: looking up mailboxes failed");
-                        Step::Reply("451 4.3.0 Cannot check recipients now; try again later\r\n".into())
-                    }
-                }
-            }
-            Request::Data => {
-                if self.from.is_none() || self.rcpts.is_empty() {
-                    return Step::Reply("503 5.5.1 No valid recipients\r\n".into());
-                }
-                if send(io, "354 End data with <CR><LF>.<CR><LF>\r\n").await.is_err() {
-                    return Step::Gone;
-                }
-                match self.receive_data(io).await {
-                    Body::Complete(raw) => {
-                        let replies = self.deliver(raw).await;
-                        self.reset();
-                        Step::Reply(replies)
-                    }
-                    Body::TooBig => {
-                        let n = if lmtp { self.rcpts.len() } else { 1 };
-                        self.reset();
-                        let line = format!("552 5.3.4 Message too big: at most {} bytes\r\n", self.shared.max_bytes);
-                        Step::Reply(line.repeat(n))
-                    }
-                    // Cut off mid-DATA: nothing is stored, the sender still has the mail.
-                    Body::Gone => Step::Gone,
-                    Body::TimedOut => Step::Close(format!("421 4.4.2 {} Timeout, closing\r\n", self.host())),
-                }
-            }
+            Request::Mail { from } => self.mail(from),
+            Request::Rcpt { to } => self.rcpt(to).await,
+            Request::Data => self.data(io, lmtp).await,
             Request::Rset => {
                 self.reset();
                 Step::Reply("250 2.0.0 Ok\r\n".into())
@@ -292,6 +228,80 @@ impl<'a> Conversation<'a> {
                 self.errors += 1;
                 Step::Reply("502 5.5.1 Command not implemented\r\n".into())
             }
+        }
+    }
+
+    /// MAIL FROM: takes the sender once the client has said hello, within size and rate limits.
+    fn mail(&mut self, from: MailFrom<String>) -> Step {
+        if !self.greeted {
+            return Step::Reply("503 5.5.1 Say hello first\r\n".into());
+        }
+        if self.from.is_some() {
+            return Step::Reply("503 5.5.1 Sender already given\r\n".into());
+        }
+        if from.size > self.shared.max_bytes {
+            return Step::Reply(format!(
+                "552 5.3.4 Message too big: at most {} bytes\r\n",
+                self.shared.max_bytes
+            ));
+        }
+        if !self.shared.limits.allow_message(self.ip) {
+            return Step::Reply("451 4.7.1 Too many messages from your address; try again later\r\n".into());
+        }
+        self.from = Some(from.address);
+        Step::Reply("250 2.1.0 Sender ok\r\n".into())
+    }
+
+    /// RCPT TO: takes a recipient that names one of our mailboxes (an unknown one counts as an
+    /// error).
+    async fn rcpt(&mut self, to: RcptTo<String>) -> Step {
+        if self.from.is_none() {
+            return Step::Reply("503 5.5.1 MAIL first\r\n".into());
+        }
+        if self.rcpts.len() >= self.shared.max_recipients {
+            return Step::Reply("452 4.5.3 Too many recipients\r\n".into());
+        }
+        match self.mailbox_of(&to.address).await {
+            Ok(Some(mailbox)) => {
+                self.rcpts.push((to.address, mailbox));
+                Step::Reply("250 2.1.5 Recipient ok\r\n".into())
+            }
+            Ok(None) => {
+                // Counted as an error: probing for addresses ends with the connection.
+                self.errors += 1;
+                let shown: String = to.address.chars().filter(|c| c.is_ascii_graphic()).take(100).collect();
+                Step::Reply(format!("550 5.1.1 <{shown}>: no such mailbox here\r\n"))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "receiver: looking up mailboxes failed");
+                Step::Reply("451 4.3.0 Cannot check recipients now; try again later\r\n".into())
+            }
+        }
+    }
+
+    /// DATA: receives the mail and delivers it to every recipient (LMTP answers per recipient).
+    async fn data<S: AsyncRead + AsyncWrite + Unpin>(&mut self, io: &mut S, lmtp: bool) -> Step {
+        if self.from.is_none() || self.rcpts.is_empty() {
+            return Step::Reply("503 5.5.1 No valid recipients\r\n".into());
+        }
+        if send(io, "354 End data with <CR><LF>.<CR><LF>\r\n").await.is_err() {
+            return Step::Gone;
+        }
+        match self.receive_data(io).await {
+            Body::Complete(raw) => {
+                let replies = self.deliver(raw).await;
+                self.reset();
+                Step::Reply(replies)
+            }
+            Body::TooBig => {
+                let n = if lmtp { self.rcpts.len() } else { 1 };
+                self.reset();
+                let line = format!("552 5.3.4 Message too big: at most {} bytes\r\n", self.shared.max_bytes);
+                Step::Reply(line.repeat(n))
+            }
+            // Cut off mid-DATA: nothing is stored, the sender still has the mail.
+            Body::Gone => Step::Gone,
+            Body::TimedOut => Step::Close(format!("421 4.4.2 {} Timeout, closing\r\n", self.host())),
         }
     }
 

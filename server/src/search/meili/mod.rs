@@ -189,6 +189,41 @@ fn unfinished_only_last(matching: Matching, holds_last: bool) -> Matching {
     }
 }
 
+/// The sort a ticket search asks Meilisearch for: newest first also for relevance without words.
+fn ticket_sort(sort: SearchSort, no_words: bool) -> Option<&'static [&'static str]> {
+    match sort {
+        SearchSort::Newest => Some(&["updated_at:desc"]),
+        SearchSort::Oldest => Some(&["updated_at:asc"]),
+        SearchSort::Relevance if no_words => Some(&["updated_at:desc"]),
+        SearchSort::Relevance => None,
+    }
+}
+
+/// One article query per chosen article (its words, and a filter on its id when several words
+/// were ranked), or the one query of a single word.
+fn article_queries(
+    terms: &[Term],
+    chosen: &[relevance::Ranked],
+    matching: Matching,
+    single: bool,
+    filter: Option<&str>,
+) -> Vec<(String, Option<String>)> {
+    let last = terms.len() - 1;
+    chosen
+        .iter()
+        .map(|r| {
+            let picked: Vec<&Term> = r.words.iter().map(|i| &terms[*i]).collect();
+            let text = words::query(&picked, unfinished_only_last(matching, r.words.last() == Some(&last)));
+            let filter = match (single, filter) {
+                (true, f) => f.map(str::to_owned),
+                (false, None) => Some(format!("id = {}", r.id)),
+                (false, Some(f)) => Some(format!("({f}) AND id = {}", r.id)),
+            };
+            (text, filter)
+        })
+        .collect()
+}
+
 /// Every stem of the query, to mark the words that matched through their stem.
 fn all_stems(terms: &[Term]) -> Vec<String> {
     terms.iter().flat_map(|t| t.stems.iter().cloned()).collect()
@@ -267,8 +302,6 @@ impl SearchEngine for MeiliEngine {
         } else {
             &[("subject", None), ("messages", None)]
         };
-        let sort_newest = ["updated_at:desc"];
-        let sort_oldest = ["updated_at:asc"];
         let (offset, limit) = crate::paging::clamp_window(q.offset, q.limit.min(200));
         // Every word must match, none may be unfinished (as on Tantivy).
         let terms = words::terms(&self.analyzer, &q.text, Matching::Typos);
@@ -296,17 +329,8 @@ impl SearchEngine for MeiliEngine {
         if let Some(f) = &filter {
             search.with_filter(f);
         }
-        match q.sort {
-            SearchSort::Newest => {
-                search.with_sort(&sort_newest);
-            }
-            SearchSort::Oldest => {
-                search.with_sort(&sort_oldest);
-            }
-            SearchSort::Relevance if terms.is_empty() => {
-                search.with_sort(&sort_newest);
-            }
-            SearchSort::Relevance => {}
+        if let Some(sort) = ticket_sort(q.sort, terms.is_empty()) {
+            search.with_sort(sort);
         }
         let results = search.execute::<IdOnly>().await.map_err(engine_err)?;
         let hits = results
@@ -352,7 +376,6 @@ impl SearchEngine for MeiliEngine {
         }
         let filter = filters::article_filter(q.public_only, q.category_id);
         let limit = q.limit.clamp(1, 50);
-        let last = terms.len() - 1;
         // One word: Meilisearch ranks on its own (one query, `limit` hits). More: rank by word
         // weights (`relevance`), then fetch each chosen article (one query each, one hit) with
         // the words it matched, for its snippet.
@@ -370,19 +393,7 @@ impl SearchEngine for MeiliEngine {
         if chosen.is_empty() {
             return Ok(Vec::new());
         }
-        let queries: Vec<(String, Option<String>)> = chosen
-            .iter()
-            .map(|r| {
-                let picked: Vec<&Term> = r.words.iter().map(|i| &terms[*i]).collect();
-                let text = words::query(&picked, unfinished_only_last(matching, r.words.last() == Some(&last)));
-                let filter = match (single, &filter) {
-                    (true, f) => f.clone(),
-                    (false, None) => Some(format!("id = {}", r.id)),
-                    (false, Some(f)) => Some(format!("({f}) AND id = {}", r.id)),
-                };
-                (text, filter)
-            })
-            .collect();
+        let queries = article_queries(&terms, &chosen, matching, single, filter.as_deref());
         let mut multi = self.client.multi_search();
         for (text, filter) in &queries {
             let mut search = SearchQuery::new(&self.articles);

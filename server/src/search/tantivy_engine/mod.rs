@@ -174,6 +174,31 @@ fn article_document(f: &ArticleFields, a: &ArticleDoc) -> TantivyDocument {
     d
 }
 
+/// The ticket fields a text query searches, with their weights: notes only for staff.
+fn ticket_text_fields(f: &TicketFields, sees_notes: bool) -> Vec<Weighted> {
+    let mut fields = vec![
+        Weighted {
+            field: f.subject,
+            boost: 3.0,
+        },
+        Weighted {
+            field: f.messages,
+            boost: 1.0,
+        },
+        Weighted {
+            field: f.people,
+            boost: 1.5,
+        },
+    ];
+    if sees_notes {
+        fields.push(Weighted {
+            field: f.notes,
+            boost: 1.0,
+        });
+    }
+    fields
+}
+
 fn stored_u64(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<u64> {
     doc.get_first(field).and_then(|v| v.as_u64())
 }
@@ -240,26 +265,7 @@ impl Inner {
 
     fn search_tickets(&self, q: &TicketQuery) -> SearchResult<TicketMatches> {
         let f = &self.tickets.fields;
-        let mut fields = vec![
-            Weighted {
-                field: f.subject,
-                boost: 3.0,
-            },
-            Weighted {
-                field: f.messages,
-                boost: 1.0,
-            },
-            Weighted {
-                field: f.people,
-                boost: 1.5,
-            },
-        ];
-        if q.access.sees_notes() {
-            fields.push(Weighted {
-                field: f.notes,
-                boost: 1.0,
-            });
-        }
+        let fields = ticket_text_fields(f, q.access.sees_notes());
         let options = TextOptions {
             combine: Combine::All,
             typos: true,
