@@ -98,10 +98,7 @@ pub fn ends_like_attribution(line: &str) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
-    FAMILIES
-        .iter()
-        .flat_map(|f| f.suffixes)
-        .any(|s| lower.ends_with(s))
+    FAMILIES.iter().flat_map(|f| f.suffixes).any(|s| lower.ends_with(s))
 }
 
 #[cfg(test)]
@@ -110,8 +107,12 @@ mod tests {
 
     #[test]
     fn openings_and_endings_of_each_language() {
-        assert!(is_attribution("On Mon, 3 Jun 2024, Ann Carter <ann@example.com> wrote:"));
-        assert!(is_attribution("Am 03.06.2024 um 10:00 schrieb Ann Carter <ann@example.com>:"));
+        assert!(is_attribution(
+            "On Mon, 3 Jun 2024, Ann Carter <ann@example.com> wrote:"
+        ));
+        assert!(is_attribution(
+            "Am 03.06.2024 um 10:00 schrieb Ann Carter <ann@example.com>:"
+        ));
         assert!(is_attribution("Le lun. 3 juin 2024 à 10:00, Ann a écrit :"));
         assert!(is_attribution("W dniu 3.06.2024 Ann pisze:"));
         assert!(is_attribution("2024年6月3日 Ann 写道："));

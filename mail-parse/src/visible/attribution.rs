@@ -18,7 +18,11 @@ pub(super) fn is_attribution(lines: &[&str], i: usize) -> bool {
             let Some(next) = lines.get(i + extra) else { break };
             let next = norm(next);
             let prev_ends_sentence = joined.ends_with(['.', '!', '?']);
-            if next.is_empty() || next.starts_with('>') || prev_ends_sentence || longer_than(&joined, quoting::MAX_ATTRIBUTION_CHARS) {
+            if next.is_empty()
+                || next.starts_with('>')
+                || prev_ends_sentence
+                || longer_than(&joined, quoting::MAX_ATTRIBUTION_CHARS)
+            {
                 break;
             }
             joined.push(' ');

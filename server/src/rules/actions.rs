@@ -5,9 +5,9 @@
 //! skipped with a `rule` row saying why — a rule never fails the change that triggered it.
 
 use chrono::Utc;
-use entity::{category, message, subscriber, ticket, ticket_tag, user};
+use entity::{category, ticket, user};
 use protocol::{Action, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::change::Change;
 use crate::directory::users::normalize_email;

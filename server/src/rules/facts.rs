@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{inbound_mail, message, ticket, ticket_tag, user};
+use entity::{inbound_mail, message, ticket, user};
 use mail_parse::parsed::MailKind;
 use protocol::MessageKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{company, kb_article, message, ticket, ticket_tag, user};
+use entity::{company, kb_article, message, ticket, user};
 use protocol::{KbVisibility, MessageKind};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 

@@ -2,9 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::{attachment, message, ticket, ticket_tag, user};
+use entity::{attachment, message, ticket, user};
 use protocol::{Attachment, Channel, Message, MessageKind, Priority, Ticket, TicketStatus, UserRef};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::directory::users::to_ref;
 use crate::error::AppResult;

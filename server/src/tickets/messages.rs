@@ -1,7 +1,7 @@
 //! Adding to a thread: public replies (staff), customer follow-ups and internal notes.
 
 use chrono::Utc;
-use entity::{attachment, message, ticket};
+use entity::{attachment, ticket};
 use protocol::live::ChangeKind;
 use protocol::{MessageKind, PostMessage, RuleEvent, TicketDetail, TicketStatus};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};

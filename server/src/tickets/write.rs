@@ -153,7 +153,12 @@ pub async fn move_subscriber(
 
 /// Removes `email` (lowercase) from the ticket's subscribers, audited as `subscriber_removed`
 /// by `actor`; false when it was none (nothing is written then).
-pub async fn unsubscribe(db: &impl ConnectionTrait, ticket_id: i64, email: &str, actor: Option<i64>) -> AppResult<bool> {
+pub async fn unsubscribe(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    email: &str,
+    actor: Option<i64>,
+) -> AppResult<bool> {
     let removed = subscriber::Entity::delete_many()
         .filter(subscriber::Column::TicketId.eq(ticket_id))
         .filter(subscriber::Column::Email.eq(email))

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
-use entity::{inbound_mail, subscriber, ticket, user};
+use entity::{inbound_mail, ticket, user};
 use mail_parse::parsed::{MailKind, ParsedMail};
 use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};

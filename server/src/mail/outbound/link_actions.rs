@@ -1,14 +1,14 @@
 //! What the links in our mails do once clicked: leave a ticket, rate it, or open it signed in.
 
-use entity::{subscriber, ticket, user};
-use protocol::{EventKind, Rating, Role, TokenResponse};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::{ticket, user};
+use protocol::{Rating, Role, TokenResponse};
+use sea_orm::EntityTrait;
 
 use crate::auth::sessions;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::links::{self, Purpose};
-use crate::tickets::{events, write};
+use crate::tickets::write;
 
 /// Checks an unsubscribe link without using it (the page a GET of the link shows).
 pub fn check_unsubscribe(ctx: &AppContext, token: &str) -> AppResult<()> {

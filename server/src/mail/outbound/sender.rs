@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{message, outbound_mail};
+use entity::outbound_mail;
 use protocol::live::ChangeKind;
 use protocol::{EventKind, MessageKind, OutboundStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::backend::{self, Claim};
 use crate::change::Change;

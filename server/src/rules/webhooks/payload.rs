@@ -3,9 +3,9 @@
 //! note can never leave through a webhook.
 
 use chrono::{DateTime, Utc};
-use entity::{ticket, ticket_tag, user};
+use entity::{ticket, user};
 use protocol::RuleEvent;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
