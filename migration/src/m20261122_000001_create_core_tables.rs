@@ -268,6 +268,10 @@ where
 // ----------------------------------------------------------------- tables
 
 /// All `CREATE TABLE` statements, in the same order as [`TABLE_NAMES`].
+#[allow(
+    clippy::too_many_lines,
+    reason = "a released migration is frozen as written: one statement per table, in the order it ran"
+)]
 fn tables() -> Vec<TableCreateStatement> {
     vec![
         // companies

@@ -133,6 +133,14 @@ fn i32_of(v: u32, field: &str) -> AppResult<i32> {
 
 /// Applies the given settings onto `m`, validating each.
 fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
+    apply_identity(m, s)?;
+    apply_fetching(keys, egress, m, s)?;
+    apply_intake(m, s)?;
+    apply_sending(keys, egress, m, s)
+}
+
+/// Name, address and whether the mailbox runs.
+fn apply_identity(m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
     if let Some(name) = &s.name {
         let name = name.trim();
         if name.is_empty() {
@@ -151,6 +159,11 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
             m.disabled_at = Set(None);
         }
     }
+    Ok(())
+}
+
+/// Where and how mail is fetched (protocol, server, folder, what happens to fetched mail).
+fn apply_fetching(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
     if let Some(p) = s.fetch_protocol {
         if m.fetch_protocol.try_as_ref().map(String::as_str) != Some(p.as_str()) {
             // A Graph delta link belongs to one folder's sync: a new source starts afresh.
@@ -160,12 +173,6 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
     }
     if let Some(a) = s.imap_auth {
         m.imap_auth = Set(a.as_str().into());
-    }
-    if let Some(a) = s.smtp_auth {
-        m.smtp_auth = Set(a.as_str().into());
-    }
-    if let Some(v) = s.graph_send {
-        m.graph_send = Set(v);
     }
     if let Some(h) = &s.imap_host {
         let h = h.trim();
@@ -217,6 +224,12 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
         }
         m.batch_size = Set(i32_of(v, "batch_size")?);
     }
+    Ok(())
+}
+
+/// What becomes of a mail that arrives: category, priority, strangers, subscribers, reopening,
+/// attachments, loop limits, excluded text.
+fn apply_intake(m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
     if let Some(c) = s.default_category_id {
         m.default_category_id = Set(Some(c));
     }
@@ -250,6 +263,17 @@ fn apply_settings(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: 
     }
     if let Some(v) = &s.excluded_text {
         m.excluded_text = Set(v.clone());
+    }
+    Ok(())
+}
+
+/// How answers go out (SMTP server and sign-in, or Microsoft Graph).
+fn apply_sending(keys: &Keys, egress: Egress, m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
+    if let Some(a) = s.smtp_auth {
+        m.smtp_auth = Set(a.as_str().into());
+    }
+    if let Some(v) = s.graph_send {
+        m.graph_send = Set(v);
     }
     if let Some(h) = &s.smtp_host {
         let h = h.trim();

@@ -17,7 +17,7 @@ use crate::rules::model::CompiledRule;
 use crate::rules::{round_robin, webhooks};
 use crate::sla::due;
 use crate::tickets::events;
-use crate::tickets::write::{self, NewMessage, apply_status, set_tags};
+use crate::tickets::write::{self, NewMessage, apply_status};
 
 /// Runs `rule`'s actions on the ticket; returns the events they caused (status or
 /// assignment changed), for the rules that listen to those.
@@ -317,16 +317,7 @@ async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) 
     } else {
         tags.retain(|t| *t != tag);
     }
-    let (old, new) = set_tags(db, ticket_id, &tags).await?;
-    events::record(
-        db,
-        ticket_id,
-        None,
-        EventKind::Tags,
-        Some(old.join(",")),
-        Some(new.join(",")),
-    )
-    .await?;
+    write::retag(db, ticket_id, &tags, None).await?;
     Ok(Done(if add {
         format!("added tag {tag}")
     } else {

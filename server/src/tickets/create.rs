@@ -1,10 +1,10 @@
 //! Opening a ticket from the portal, the agent UI or the API.
 
 use chrono::Utc;
-use entity::ticket;
+use entity::{message, ticket};
 use protocol::live::ChangeKind;
 use protocol::{Channel, CreateTicket, EventKind, MessageKind, Priority, RuleEvent, TicketDetail};
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::auth::CurrentUser;
 use crate::change::Change;
@@ -52,23 +52,7 @@ pub async fn create(
     req: &CreateTicket,
 ) -> AppResult<TicketDetail> {
     let db = change.db();
-    let subject = validate_subject(&req.subject)?;
-    validate_body(&req.body)?;
-    if !user.is_staff() && (req.requester_email.is_some() || req.priority.is_some() || !req.tags.is_empty()) {
-        return Err(AppError::forbidden(
-            "customers cannot set requester_email, priority or tags",
-        ));
-    }
-    if let Some(c) = req.category_id {
-        entity::category::Entity::find_by_id(c)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
-    }
-    let requester_id = match req.requester_email.as_deref() {
-        Some(email) => users::find_or_create_customer(db, email).await?.id,
-        None => user.id,
-    };
+    let (subject, requester_id) = checked(db, user, req).await?;
     let via = if user.is_staff() {
         Channel::Agent
     } else {
@@ -111,33 +95,7 @@ pub async fn create(
     )
     .await?;
     due::sync(db, t.id, true, now).await?;
-    notify::notify(
-        change,
-        Event::Created {
-            ticket_id: t.id,
-            actor: user.id,
-            by_email: false,
-        },
-    )
-    .await?;
-    if kind == MessageKind::Reply {
-        // An agent opened it for a customer: the customer gets the agent's words by mail.
-        notify::notify(
-            change,
-            Event::Reply {
-                ticket_id: t.id,
-                message_id: m.id,
-                author: user.id,
-            },
-        )
-        .await?;
-    }
-    rules::run(
-        change,
-        t.id,
-        Trigger::new([RuleEvent::TicketCreated]).with_message(m.id),
-    )
-    .await?;
+    announce(change, user.id, &m).await?;
     change.touched(t.id, ChangeKind::Created, None);
     tracing::info!(ticket = t.id, user = user.id, "ticket created");
     // The creator may not see a ticket filed into a category they are not in; they still get
@@ -148,4 +106,50 @@ pub async fn create(
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     queries::view(db, scope, row).await
+}
+
+/// The request checked (subject, body, what a customer may not set, the category) and the
+/// requester found or made: (clean subject, requester id).
+async fn checked(db: &impl ConnectionTrait, user: &CurrentUser, req: &CreateTicket) -> AppResult<(String, i64)> {
+    let subject = validate_subject(&req.subject)?;
+    validate_body(&req.body)?;
+    if !user.is_staff() && (req.requester_email.is_some() || req.priority.is_some() || !req.tags.is_empty()) {
+        return Err(AppError::forbidden(
+            "customers cannot set requester_email, priority or tags",
+        ));
+    }
+    if let Some(c) = req.category_id {
+        entity::category::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
+    }
+    let requester_id = match req.requester_email.as_deref() {
+        Some(email) => users::find_or_create_customer(db, email).await?.id,
+        None => user.id,
+    };
+    Ok((subject, requester_id))
+}
+
+/// The mails and rules a new ticket causes, its first message `m` written by `author`.
+async fn announce(change: &Change<'_>, author: i64, m: &message::Model) -> AppResult<()> {
+    let ticket_id = m.ticket_id;
+    let created = Event::Created {
+        ticket_id,
+        actor: author,
+        by_email: false,
+    };
+    notify::notify(change, created).await?;
+    if m.kind == MessageKind::Reply.as_str() {
+        // An agent opened it for a customer: the customer gets the agent's words by mail.
+        let reply = Event::Reply {
+            ticket_id,
+            message_id: m.id,
+            author,
+        };
+        notify::notify(change, reply).await?;
+    }
+    let trigger = Trigger::new([RuleEvent::TicketCreated]).with_message(m.id);
+    rules::run(change, ticket_id, trigger).await?;
+    Ok(())
 }

@@ -73,36 +73,7 @@ pub async fn post(
     if first_response || next.is_some() {
         due::sync(db, ticket_id, false, now).await?;
     }
-    // The mails this causes are queued in the same transaction: both happen, or neither.
-    let event = match kind {
-        MessageKind::Reply => Some(Event::Reply {
-            ticket_id,
-            message_id: m.id,
-            author: user.id,
-        }),
-        MessageKind::Customer => Some(Event::CustomerUpdate {
-            ticket_id,
-            message_id: m.id,
-            author: user.id,
-        }),
-        _ => None,
-    };
-    if let Some(event) = event {
-        notify::notify(change, event).await?;
-    }
-    if next == Some(TicketStatus::Closed) {
-        notify::notify(
-            change,
-            Event::Closed {
-                ticket_id,
-                actor: Some(user.id),
-            },
-        )
-        .await?;
-    }
-    let status_changed = next.map(|_| RuleEvent::StatusChanged);
-    let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed)).with_message(m.id);
-    rules::run(change, ticket_id, trigger).await?;
+    announce(change, user.id, &m, kind, next).await?;
     let published = if internal {
         ChangeKind::Note
     } else {
@@ -110,6 +81,45 @@ pub async fn post(
     };
     change.touched(ticket_id, published, Some(m.id));
     queries::detail(db, scope, ticket_id).await
+}
+
+/// The mails and rules a new message `m` of `kind` by `author` causes, with the status it moved
+/// the ticket to. The mails are queued in the same transaction: both happen, or neither.
+async fn announce(
+    change: &Change<'_>,
+    author: i64,
+    m: &entity::message::Model,
+    kind: MessageKind,
+    next: Option<TicketStatus>,
+) -> AppResult<()> {
+    let (ticket_id, message_id) = (m.ticket_id, m.id);
+    let event = match kind {
+        MessageKind::Reply => Some(Event::Reply {
+            ticket_id,
+            message_id,
+            author,
+        }),
+        MessageKind::Customer => Some(Event::CustomerUpdate {
+            ticket_id,
+            message_id,
+            author,
+        }),
+        _ => None,
+    };
+    if let Some(event) = event {
+        notify::notify(change, event).await?;
+    }
+    if next == Some(TicketStatus::Closed) {
+        let closed = Event::Closed {
+            ticket_id,
+            actor: Some(author),
+        };
+        notify::notify(change, closed).await?;
+    }
+    let status_changed = next.map(|_| RuleEvent::StatusChanged);
+    let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed)).with_message(message_id);
+    rules::run(change, ticket_id, trigger).await?;
+    Ok(())
 }
 
 /// Links the author's own earlier uploads to this ticket to the new message. Someone else's

@@ -7,7 +7,7 @@ use entity::{attachment, message, subscriber, ticket, user};
 use protocol::live::ChangeKind;
 use protocol::{Channel, EventKind, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 use crate::auth::CurrentUser;
 use crate::change::Change;
@@ -45,37 +45,8 @@ pub async fn merge(
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    message::Entity::update_many()
-        .col_expr(message::Column::TicketId, Expr::value(target))
-        .filter(message::Column::TicketId.eq(source))
-        .exec(db)
-        .await?;
-    attachment::Entity::update_many()
-        .col_expr(attachment::Column::TicketId, Expr::value(target))
-        .filter(attachment::Column::TicketId.eq(source))
-        .exec(db)
-        .await?;
-    // The source's people follow the conversation: its subscribers, and its requester when
-    // that is someone else.
-    let mut people: Vec<(String, Option<i64>)> = subscriber::Entity::find()
-        .filter(subscriber::Column::TicketId.eq(source))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.email, s.user_id))
-        .collect();
-    if src.requester_id != into.requester_id
-        && let Some(r) = user::Entity::find_by_id(src.requester_id).one(db).await?
-    {
-        people.push((r.email, Some(r.id)));
-    }
-    subscriber::Entity::delete_many()
-        .filter(subscriber::Column::TicketId.eq(source))
-        .exec(db)
-        .await?;
-    for (email, user_id) in people {
-        write::move_subscriber(db, target, &email, user_id).await?;
-    }
+    move_thread(db, source, target).await?;
+    move_people(db, &src, &into).await?;
     let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
     let mut active = src.into_active_model();
     if current != TicketStatus::Closed {
@@ -108,6 +79,46 @@ pub async fn merge(
     Ok(target)
 }
 
+/// Every message of `source`, with its files, moves to `target`.
+async fn move_thread(db: &impl ConnectionTrait, source: i64, target: i64) -> AppResult<()> {
+    message::Entity::update_many()
+        .col_expr(message::Column::TicketId, Expr::value(target))
+        .filter(message::Column::TicketId.eq(source))
+        .exec(db)
+        .await?;
+    attachment::Entity::update_many()
+        .col_expr(attachment::Column::TicketId, Expr::value(target))
+        .filter(attachment::Column::TicketId.eq(source))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The source's people follow the conversation into `into`: its subscribers, and its requester
+/// when that is someone else.
+async fn move_people(db: &impl ConnectionTrait, src: &ticket::Model, into: &ticket::Model) -> AppResult<()> {
+    let mut people: Vec<(String, Option<i64>)> = subscriber::Entity::find()
+        .filter(subscriber::Column::TicketId.eq(src.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.email, s.user_id))
+        .collect();
+    if src.requester_id != into.requester_id
+        && let Some(r) = user::Entity::find_by_id(src.requester_id).one(db).await?
+    {
+        people.push((r.email, Some(r.id)));
+    }
+    subscriber::Entity::delete_many()
+        .filter(subscriber::Column::TicketId.eq(src.id))
+        .exec(db)
+        .await?;
+    for (email, user_id) in people {
+        write::move_subscriber(db, into.id, &email, user_id).await?;
+    }
+    Ok(())
+}
+
 /// Moves one message of `source` (customer mail or reply, not a note) into a new ticket;
 /// returns the new ticket's id.
 pub async fn split(
@@ -125,27 +136,7 @@ pub async fn split(
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    let m = message::Entity::find_by_id(req.message_id)
-        .filter(message::Column::TicketId.eq(source))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::validation(format!(
-                "message_id: {} is not a message of this ticket",
-                req.message_id
-            ))
-        })?;
-    let remaining = message::Entity::find()
-        .filter(message::Column::TicketId.eq(source))
-        .filter(message::Column::Id.ne(m.id))
-        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
-        .one(db)
-        .await?;
-    if remaining.is_none() {
-        return Err(AppError::validation(
-            "message_id: the ticket's only message cannot be split off",
-        ));
-    }
+    let m = splittable(db, source, req.message_id).await?;
     // A customer's mail becomes their own ticket; anything else stays with the requester.
     let author = match m.author_id {
         Some(a) => user::Entity::find_by_id(a).one(db).await?,
@@ -199,6 +190,28 @@ pub async fn split(
     change.touched(source, ChangeKind::Updated, None);
     change.touched(t.id, ChangeKind::Created, None);
     Ok(t.id)
+}
+
+/// Message `message_id` of `source`, if it may be split off: the ticket keeps a customer mail
+/// or reply of its own.
+async fn splittable(db: &impl ConnectionTrait, source: i64, message_id: i64) -> AppResult<message::Model> {
+    let m = message::Entity::find_by_id(message_id)
+        .filter(message::Column::TicketId.eq(source))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::validation(format!("message_id: {message_id} is not a message of this ticket")))?;
+    let remaining = message::Entity::find()
+        .filter(message::Column::TicketId.eq(source))
+        .filter(message::Column::Id.ne(m.id))
+        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+        .one(db)
+        .await?;
+    if remaining.is_none() {
+        return Err(AppError::validation(
+            "message_id: the ticket's only message cannot be split off",
+        ));
+    }
+    Ok(m)
 }
 
 /// A new version for a ticket whose thread changed under it (stale drafts must notice).

@@ -16,7 +16,7 @@ use crate::mail::outbound::notify::{self, Event};
 use crate::rules::{self, Trigger};
 use crate::sla::due;
 use crate::tickets::access::Scope;
-use crate::tickets::write::{self, apply_status, set_tags};
+use crate::tickets::write::{self, apply_status};
 use crate::tickets::{events, mapping, queries, version};
 
 pub async fn update(
@@ -30,21 +30,7 @@ pub async fn update(
     change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
-    if let Some(Some(c)) = req.category_id {
-        entity::category::Entity::find_by_id(c)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
-    }
-    if let Some(Some(a)) = req.assignee_id {
-        let staff = user::Entity::find_by_id(a)
-            .one(db)
-            .await?
-            .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
-        if staff.is_none() {
-            return Err(AppError::validation(format!("assignee_id: {a} is not an active agent")));
-        }
-    }
+    check_references(db, req).await?;
     version::claim(db, ticket_id, req.version, user.is_staff()).await?;
     let t = ticket::Entity::find_by_id(ticket_id)
         .one(db)
@@ -108,24 +94,33 @@ pub async fn update(
     active.update(db).await?;
     due::sync(db, ticket_id, rechoose, Utc::now()).await?;
     if let Some(tags) = &req.tags {
-        let (old, new) = set_tags(db, ticket_id, tags).await?;
-        if old != new {
-            events::record(
-                db,
-                ticket_id,
-                actor,
-                EventKind::Tags,
-                Some(old.join(",")),
-                Some(new.join(",")),
-            )
-            .await?;
-        }
+        write::retag(db, ticket_id, tags, actor).await?;
     }
     for event in mails {
         notify::notify(change, event).await?;
     }
     rules::run(change, ticket_id, Trigger::new(rule_events)).await?;
     queries::detail(db, scope, ticket_id).await
+}
+
+/// The category and the agent the request names exist (and the agent is active staff).
+async fn check_references(db: &impl ConnectionTrait, req: &UpdateTicket) -> AppResult<()> {
+    if let Some(Some(c)) = req.category_id {
+        entity::category::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::validation(format!("category_id: no category {c}")))?;
+    }
+    if let Some(Some(a)) = req.assignee_id {
+        let staff = user::Entity::find_by_id(a)
+            .one(db)
+            .await?
+            .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+        if staff.is_none() {
+            return Err(AppError::validation(format!("assignee_id: {a} is not an active agent")));
+        }
+    }
+    Ok(())
 }
 
 /// Takes the ticket for the caller. Of several agents taking at once exactly one wins: the

@@ -262,6 +262,21 @@ pub async fn set_tags(
     Ok((old, new))
 }
 
+/// [`set_tags`], audited as a `tags` line by `actor` when the set changed.
+pub async fn retag(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    tags: &[String],
+    actor: Option<i64>,
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    let (old, new) = set_tags(db, ticket_id, tags).await?;
+    if old != new {
+        let (before, after) = (Some(old.join(",")), Some(new.join(",")));
+        events::record(db, ticket_id, actor, EventKind::Tags, before, after).await?;
+    }
+    Ok((old, new))
+}
+
 /// Moves the status on the caller's row (stamping resolved/closed times, clearing them on
 /// reopening) and audits it; the caller saves the row.
 pub async fn apply_status(

@@ -485,6 +485,23 @@ fn rule_of(parent: Option<i64>) -> &'static str {
     if parent.is_some() { "follow_up" } else { "new" }
 }
 
+/// The status a mail moves its ticket to: `#close#` from staff or the requester (`may_close`),
+/// else a customer's mail reopens a pending ticket, and a resolved or closed one when the
+/// mailbox says so.
+fn next_status(input: &Input<'_>, current: TicketStatus, kind: MessageKind, may_close: bool) -> Option<TicketStatus> {
+    if subject_has(input.parsed, "#close#") && may_close {
+        Some(TicketStatus::Closed)
+    } else if kind == MessageKind::Customer {
+        match current {
+            TicketStatus::Pending => Some(TicketStatus::Open),
+            TicketStatus::Resolved | TicketStatus::Closed if input.rules.reopen_closed => Some(TicketStatus::Open),
+            _ => None,
+        }
+    } else {
+        None
+    }
+}
+
 /// Appends a message to an existing ticket, with the e-mail commands and reopening rules.
 async fn append(
     txn: &DatabaseTransaction,
@@ -518,17 +535,7 @@ async fn append(
         add_subscribers(txn, input, t.id, sender).await?;
     }
     let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
-    let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
-        Some(TicketStatus::Closed)
-    } else if kind == MessageKind::Customer {
-        match current {
-            TicketStatus::Pending => Some(TicketStatus::Open),
-            TicketStatus::Resolved | TicketStatus::Closed if input.rules.reopen_closed => Some(TicketStatus::Open),
-            _ => None,
-        }
-    } else {
-        None
-    };
+    let next = next_status(input, current, kind, staff || is_requester);
     let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
     let row = if next.is_some_and(|n| n != current) || first_response {
         let mut active = fresh.into_active_model();
