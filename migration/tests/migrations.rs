@@ -2,6 +2,10 @@
 //! throw-away PostgreSQL database, and checks that the entities in
 //! `maildesk-entity` round-trip through the resulting schema.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test reads top to bottom as one scenario; the 80-line rule is for product code"
+)]
 // Test-only crate: a panicking unwrap is how these helpers fail the test
 // (clippy's allow-unwrap-in-tests only covers the #[test] fns themselves).
 #![allow(clippy::unwrap_used, clippy::expect_used)]

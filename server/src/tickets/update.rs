@@ -6,7 +6,9 @@ use entity::{ticket, user};
 use protocol::live::ChangeKind;
 use protocol::{EventKind, Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 
 use crate::auth::CurrentUser;
 use crate::change::Change;

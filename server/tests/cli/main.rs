@@ -1,6 +1,11 @@
 //! The `maildesk` binary as a user runs it: accounts and migrations ([`account`]), and the mail
 //! commands `import`, `mail parse` and `demo` ([`mail`]). One test binary.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test reads top to bottom as one scenario; the 80-line rule is for product code"
+)]
+
 use std::path::Path;
 use std::process::Command;
 
