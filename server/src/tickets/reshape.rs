@@ -6,7 +6,7 @@ use chrono::Utc;
 use entity::{attachment, message, subscriber, ticket, user};
 use protocol::live::ChangeKind;
 use protocol::{Channel, EventKind, MergeTicket, MessageKind, Role, SplitMessage, TicketStatus};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 use crate::auth::CurrentUser;
@@ -55,7 +55,7 @@ pub async fn merge(
     active.parent_ticket_id = Set(Some(target));
     active.update(db).await?;
     due::sync(db, source, false, Utc::now()).await?;
-    bump(db, target).await?;
+    version::bump(db, target).await?;
     events::record(
         db,
         source,
@@ -212,15 +212,4 @@ async fn splittable(db: &impl ConnectionTrait, source: i64, message_id: i64) -> 
         ));
     }
     Ok(m)
-}
-
-/// A new version for a ticket whose thread changed under it (stale drafts must notice).
-async fn bump(db: &impl sea_orm::ConnectionTrait, ticket_id: i64) -> AppResult<()> {
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(ticket::Column::Id.eq(ticket_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -26,6 +26,23 @@ pub async fn claim(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, staff: 
     Err(conflict(db, ticket_id, seen, staff).await)
 }
 
+/// Raises the ticket's version whatever it was (its thread changed under every draft: a mail
+/// came in, a ticket was merged into it) and returns the row as it now stands (one statement
+/// where the database can return what it updated).
+pub async fn bump(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<ticket::Model> {
+    let update = ticket::Entity::update_many()
+        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket_id));
+    let row = if db.support_returning() {
+        update.exec_with_returning(db).await?.into_iter().next()
+    } else {
+        update.exec(db).await?;
+        ticket::Entity::find_by_id(ticket_id).one(db).await?
+    };
+    row.ok_or(AppError::NotFound("ticket"))
+}
+
 pub async fn conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, staff: bool) -> AppError {
     match build_conflict(db, ticket_id, seen, staff).await {
         Ok(e) | Err(e) => e,

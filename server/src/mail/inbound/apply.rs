@@ -27,9 +27,7 @@ use crate::sla::due;
 use crate::tickets::events;
 use crate::tickets::write::{self, NewTicket, apply_status};
 
-use super::apply_rows::{
-    add_subscribers, bump_version, forget_subscribers, insert_message, suppress_bounced, system_message,
-};
+use super::apply_rows::{add_subscribers, forget_subscribers, insert_message, suppress_bounced, system_message};
 
 /// What to do with the mail, decided before the transaction.
 #[derive(Debug, Clone)]
@@ -514,7 +512,7 @@ async fn append(
     let is_requester = sender.id == t.requester_id;
     // A new message makes every draft written against the old version stale. The row comes
     // back under the lock the UPDATE took: the version this message brings it to.
-    let fresh = bump_version(txn, t.id).await?;
+    let fresh = crate::tickets::version::bump(txn, t.id).await?;
     if subject_has(input.parsed, "#unsub#") || subject_has(input.parsed, "#unsubscribe#") {
         forget_subscribers(input, t.id);
         write::unsubscribe(txn, t.id, &sender.email, Some(sender.id)).await?;

@@ -8,10 +8,8 @@ use chrono::{Duration, Utc};
 use entity::{attachment, email_suppression, message, subscriber, ticket, user};
 use mail_parse::parsed::{MailKind, ParsedMail};
 use protocol::{EventKind, MessageKind, RuleEvent};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, Set};
 
 use crate::directory::users::normalize_email;
 use crate::error::{AppError, AppResult};
@@ -21,22 +19,6 @@ use crate::tickets::events;
 use crate::tickets::write::{self, NewMessage};
 
 use super::apply::{Input, kind_str, mail_facts};
-
-/// Raises the ticket's version and returns the row as it now stands (one statement where
-/// the database can return what it updated).
-pub(super) async fn bump_version(txn: &DatabaseTransaction, ticket_id: i64) -> AppResult<ticket::Model> {
-    let update = ticket::Entity::update_many()
-        .col_expr(ticket::Column::Version, Expr::col(ticket::Column::Version).add(1))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(ticket::Column::Id.eq(ticket_id));
-    let row = if txn.support_returning() {
-        update.exec_with_returning(txn).await?.into_iter().next()
-    } else {
-        update.exec(txn).await?;
-        ticket::Entity::find_by_id(ticket_id).one(txn).await?
-    };
-    row.ok_or(AppError::NotFound("ticket"))
-}
 
 /// An auto-reply or bounce answering one of our mails: kept on the ticket for the record,
 /// without changing its state or notifying anyone.

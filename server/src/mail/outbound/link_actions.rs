@@ -1,10 +1,13 @@
 //! What the links in our mails do once clicked: leave a ticket, rate it, or open it signed in.
+//! A click that changes a ticket is a [`Change`] like any other: agents watching it see it live.
 
 use entity::{ticket, user};
+use protocol::live::ChangeKind;
 use protocol::{Rating, Role, TokenResponse};
 use sea_orm::EntityTrait;
 
 use crate::auth::sessions;
+use crate::change::Change;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::mail::outbound::links::{self, Purpose};
@@ -24,17 +27,26 @@ pub fn check_rating(ctx: &AppContext, token: &str) -> AppResult<()> {
 pub async fn unsubscribe(ctx: &AppContext, token: &str) -> AppResult<bool> {
     let c = links::verify(ctx.keys(), token, Purpose::Unsubscribe)?;
     let email = c.email.ok_or_else(|| AppError::validation("this link is not valid"))?;
-    write::unsubscribe(ctx.db(), c.tkt, &email.to_lowercase(), None).await
+    let change = Change::open(ctx, None).await?;
+    let removed = write::unsubscribe(change.db(), c.tkt, &email.to_lowercase(), None).await?;
+    if removed {
+        change.touched(c.tkt, ChangeKind::Updated, None);
+    }
+    change.commit().await?;
+    Ok(removed)
 }
 
 /// Records the requester's rating (the last click counts), with the comment when given.
 pub async fn rate(ctx: &AppContext, token: &str, rating: Rating, comment: Option<&str>) -> AppResult<()> {
     let c = links::verify(ctx.keys(), token, Purpose::Rate)?;
+    let change = Change::open(ctx, Some(c.sub)).await?;
     let t = ticket::Entity::find_by_id(c.tkt)
-        .one(ctx.db())
+        .one(change.db())
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
-    crate::tickets::rating::record(ctx.db(), t, c.sub, rating, comment).await
+    crate::tickets::rating::record(change.db(), t, c.sub, rating, comment).await?;
+    change.touched(c.tkt, ChangeKind::Updated, None);
+    change.commit().await
 }
 
 /// A session limited to the link's ticket, for customers only (never staff: a forwarded
