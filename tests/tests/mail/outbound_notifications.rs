@@ -701,6 +701,10 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
         .get_anon(&format!("/public/rate?token={rate}&rating=good"))
         .await;
     assert_eq!(resp.status(), 200);
+    // An agent with the ticket open sees the rating arrive live: a click in a mail is a change
+    // like any other.
+    let mut agent_ws = maildesk_tests::live::connect(app.port, &app.admin.token).await;
+    agent_ws.subscribe_ok(protocol::Topic::Ticket(t)).await;
     // The page's button records the rating (an empty comment is no comment).
     let resp = app
         .api
@@ -715,6 +719,13 @@ async fn unsubscribe_and_rating_links_do_what_they_say() {
         app.api.ticket(&app.admin.token, t).await.ticket.rating.as_deref(),
         Some("good")
     );
+    let seen = agent_ws
+        .wait_for("the rating, live", std::time::Duration::from_secs(10), |f| match f {
+            protocol::ServerFrame::Ticket { ticket, .. } if ticket.id == t => ticket.rating.clone(),
+            _ => None,
+        })
+        .await;
+    assert_eq!(seen, "good");
     // The page offers a comment box, which posts with the same signed token.
     let page = app
         .api
