@@ -77,12 +77,12 @@ pub async fn create(
     let now = Utc::now();
     let t = ticket::ActiveModel {
         subject: Set(subject),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(req.priority.unwrap_or(Priority::Normal).as_str().into()),
+        status: Set(TicketStatus::Open),
+        priority: Set(req.priority.unwrap_or(Priority::Normal)),
         category_id: Set(req.category_id),
         requester_id: Set(requester_id),
         assignee_id: Set(None),
-        via: Set(via.as_str().into()),
+        via: Set(via),
         created_at: Set(now),
         updated_at: Set(now),
         first_response_at: Set(None),
@@ -101,7 +101,7 @@ pub async fn create(
     };
     let m = message::ActiveModel {
         ticket_id: Set(t.id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         author_id: Set(Some(user.id)),
         body_text: Set(req.body.clone()),
         body_html: Set(None),

@@ -48,7 +48,7 @@ pub async fn post(
     let now = Utc::now();
     let m = message::ActiveModel {
         ticket_id: Set(ticket_id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         author_id: Set(Some(user.id)),
         body_text: Set(req.body.clone()),
         body_html: Set(None),
@@ -59,7 +59,7 @@ pub async fn post(
     .insert(db)
     .await?;
     attach(db, ticket_id, user.id, m.id, &req.attachment_ids).await?;
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     let next = match kind {
         // A customer writing again means the ticket needs attention again.
         MessageKind::Customer if current != TicketStatus::Open => Some(TicketStatus::Open),

@@ -35,7 +35,7 @@ pub async fn merge(
     }
     scope.find_ticket(db, source).await?;
     let into = scope.find_ticket(db, target).await?;
-    if into.status == TicketStatus::Closed.as_str() {
+    if into.status == TicketStatus::Closed {
         return Err(AppError::validation(
             "into_ticket_id: that ticket is closed; reopen it first",
         ));
@@ -92,7 +92,7 @@ pub async fn merge(
             .await?;
         }
     }
-    let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
+    let current = src.status;
     let mut active = src.into_active_model();
     if current != TicketStatus::Closed {
         apply_status(db, &mut active, current, TicketStatus::Closed, Some(user.id)).await?;
@@ -154,7 +154,7 @@ pub async fn split(
     let remaining = message::Entity::find()
         .filter(message::Column::TicketId.eq(source))
         .filter(message::Column::Id.ne(m.id))
-        .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+        .filter(message::Column::Kind.is_in([MessageKind::Customer, MessageKind::Reply]))
         .one(db)
         .await?;
     if remaining.is_none() {
@@ -168,16 +168,16 @@ pub async fn split(
         None => None,
     };
     let requester = author
-        .filter(|a| Role::parse(&a.role) == Some(Role::Customer))
+        .filter(|a| a.role == Role::Customer)
         .map_or(src.requester_id, |a| a.id);
     let now = Utc::now();
     let t = ticket::ActiveModel {
         subject: Set(src.subject.clone()),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(src.priority.clone()),
+        status: Set(TicketStatus::Open),
+        priority: Set(src.priority),
         category_id: Set(src.category_id),
         requester_id: Set(requester),
-        via: Set(Channel::Agent.as_str().into()),
+        via: Set(Channel::Agent),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use entity::{inbound_mail, subscriber, ticket, user};
 use mail_parse::parsed::{MailKind, ParsedMail};
-use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
+use protocol::{Channel, EventKind, MessageKind, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
@@ -352,7 +352,7 @@ async fn sender_account(
 /// A reply to a closed ticket after the follow-up window opens a new ticket linked to it.
 fn follow_up_parent(t: &ticket::Model, rules: &MailboxRules) -> Option<i64> {
     let days = rules.followup_days?;
-    let closed_at = t.closed_at.filter(|_| t.status == TicketStatus::Closed.as_str())?;
+    let closed_at = t.closed_at.filter(|_| t.status == TicketStatus::Closed)?;
     (Utc::now() - closed_at > Duration::days(days)).then_some(t.id)
 }
 
@@ -361,7 +361,7 @@ fn subject_has(parsed: &ParsedMail, command: &str) -> bool {
 }
 
 fn is_staff(u: &user::Model) -> bool {
-    Role::parse(&u.role).is_some_and(Role::is_staff)
+    u.role.is_staff()
 }
 
 /// A staff account's mail acts as staff only when it proves it answers our mail to that
@@ -419,12 +419,12 @@ async fn create_ticket(
         .or(input.rules.default_category_id);
     let t = ticket::ActiveModel {
         subject: Set(clean_subject(&input.parsed.subject)),
-        status: Set(TicketStatus::Open.as_str().into()),
-        priority: Set(input.rules.default_priority.as_str().into()),
+        status: Set(TicketStatus::Open),
+        priority: Set(input.rules.default_priority),
         category_id: Set(category),
         requester_id: Set(sender.id),
         assignee_id: Set(None),
-        via: Set(Channel::Email.as_str().into()),
+        via: Set(Channel::Email),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -451,7 +451,7 @@ async fn create_ticket(
     let ticket_id = t.id;
     let message_id = m.id;
     // Everything the notification needs was just written: no reading it back.
-    let public = facts::PUBLIC_KINDS.iter().any(|k| k.as_str() == m.kind);
+    let public = facts::PUBLIC_KINDS.contains(&m.kind);
     let rows = facts::Rows {
         ticket: t,
         requester: sender.clone(),
@@ -536,7 +536,7 @@ async fn append(
     if rule != "subject_token" {
         add_subscribers(txn, input, t.id, sender).await?;
     }
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     let next = if subject_has(input.parsed, "#close#") && (staff || is_requester) {
         Some(TicketStatus::Closed)
     } else if kind == MessageKind::Customer {

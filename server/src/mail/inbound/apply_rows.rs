@@ -56,7 +56,7 @@ pub(super) async fn system_message(
     }
     let m = message::ActiveModel {
         ticket_id: Set(t.id),
-        kind: Set(MessageKind::System.as_str().into()),
+        kind: Set(MessageKind::System),
         author_id: Set(None),
         body_text: Set(body),
         body_html: Set(None),
@@ -120,7 +120,7 @@ pub(super) async fn insert_message(
     }
     let m = message::ActiveModel {
         ticket_id: Set(ticket_id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         author_id: Set(author.map(|a| a.id)),
         body_text: Set(text),
         body_html: Set(parsed.html.clone()),

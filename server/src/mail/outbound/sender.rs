@@ -147,7 +147,7 @@ async fn record_failure(
     .await?;
     let row = message::ActiveModel {
         ticket_id: Set(ticket_id),
-        kind: Set(MessageKind::System.as_str().into()),
+        kind: Set(MessageKind::System),
         author_id: Set(None),
         body_text: Set(format!("Delivery failed to {to} (\"{}\"): {error}", m.subject)),
         body_html: Set(None),
