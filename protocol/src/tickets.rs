@@ -392,6 +392,7 @@ mod tests {
         use sea_orm::ActiveEnum;
 
         use crate::directory::Role;
+        use crate::outbound::OutboundStatus;
 
         fn same<E: ActiveEnum<Value = String> + std::fmt::Debug + PartialEq>(all: &[E], text: fn(&E) -> &'static str) {
             for e in all {
@@ -404,6 +405,8 @@ mod tests {
         same(Channel::ALL, |e| e.as_str());
         same(MessageKind::ALL, |e| e.as_str());
         same(&[Role::Admin, Role::Agent, Role::Customer], |e| e.as_str());
+        use OutboundStatus::*;
+        same(&[Queued, Sending, Sent, Failed, Suppressed], |e| e.as_str());
         assert!(TicketStatus::try_from_value(&"deleted".to_owned()).is_err());
     }
 }
