@@ -2,6 +2,7 @@
 //! internal notes and system lines. Owns its attachments (deleted with the
 //! message); the author is set to NULL when the user is deleted.
 
+use protocol::MessageKind;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub ticket_id: i64,
-    /// `"customer"`, `"reply"`, `"note"` or `"system"`.
-    pub kind: String,
+    /// Stored as `"customer"`, `"reply"`, `"note"` or `"system"`.
+    pub kind: MessageKind,
     pub author_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub body_text: String,

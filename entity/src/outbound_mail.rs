@@ -2,6 +2,7 @@
 //! caused the mail, with the complete message (`raw`) and its stable Message-ID, then sent by
 //! the worker: `queued` → `sending` → `sent` | `failed`, or `suppressed` when policy held it.
 
+use protocol::OutboundStatus;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub subject: String,
     pub raw: Vec<u8>,
-    pub status: String,
+    pub status: OutboundStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,

@@ -11,6 +11,7 @@
 //! the open first-response and resolution targets (none while the clock is paused); without
 //! one, whatever an agent set.
 
+use protocol::{Channel, Priority, TicketStatus};
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,13 +21,13 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub subject: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
     pub category_id: Option<i64>,
     pub requester_id: i64,
     pub assignee_id: Option<i64>,
     /// Channel the ticket came in through (e.g. email, web).
-    pub via: String,
+    pub via: Channel,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub first_response_at: Option<DateTimeUtc>,

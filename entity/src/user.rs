@@ -2,6 +2,7 @@
 //! customers. Owns the login identity (unique, lowercased email and optional
 //! password hash) and the role; optionally belongs to a company.
 
+use protocol::Role;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +15,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub name: String,
-    /// `"admin"`, `"agent"` or `"customer"`.
-    pub role: String,
+    /// Stored as `"admin"`, `"agent"` or `"customer"`.
+    pub role: Role,
     pub password_hash: Option<String>,
     pub company_id: Option<i64>,
     pub is_active: bool,

@@ -18,6 +18,7 @@ use entity::{
     ticket_tag, user,
 };
 use maildesk_migration::{Migrator, MigratorTrait, SchemaManager};
+use protocol::{Channel, MessageKind, Priority, Role, TicketStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
     ModelTrait, PaginatorTrait, QueryFilter, Set,
@@ -71,7 +72,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     let customer = user::ActiveModel {
         email: Set("alice@acme.test".into()),
         name: Set("Alice".into()),
-        role: Set("customer".into()),
+        role: Set(Role::Customer),
         password_hash: Set(None),
         company_id: Set(Some(company.id)),
         created_at: Set(now),
@@ -86,7 +87,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     let agent = user::ActiveModel {
         email: Set("bob@desk.test".into()),
         name: Set("Bob".into()),
-        role: Set("agent".into()),
+        role: Set(Role::Agent),
         password_hash: Set(Some("$argon2id$...".into())),
         company_id: Set(None),
         is_active: Set(true),
@@ -101,7 +102,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
     let dup_email = user::ActiveModel {
         email: Set("alice@acme.test".into()),
         name: Set("Alice 2".into()),
-        role: Set("customer".into()),
+        role: Set(Role::Customer),
         is_active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
@@ -131,12 +132,12 @@ async fn exercise_schema(db: &DatabaseConnection) {
 
     let tkt = ticket::ActiveModel {
         subject: Set("Invoice wrong".into()),
-        status: Set("open".into()),
-        priority: Set("normal".into()),
+        status: Set(TicketStatus::Open),
+        priority: Set(Priority::Normal),
         category_id: Set(Some(category.id)),
         requester_id: Set(customer.id),
         assignee_id: Set(Some(agent.id)),
-        via: Set("email".into()),
+        via: Set(Channel::Email),
         created_at: Set(now),
         updated_at: Set(now),
         first_response_at: Set(None),
@@ -153,7 +154,7 @@ async fn exercise_schema(db: &DatabaseConnection) {
 
     let msg = message::ActiveModel {
         ticket_id: Set(tkt.id),
-        kind: Set("customer".into()),
+        kind: Set(MessageKind::Customer),
         author_id: Set(Some(customer.id)),
         body_text: Set("x".repeat(100_000)),
         body_html: Set(Some("<p>hi</p>".into())),

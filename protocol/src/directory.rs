@@ -5,10 +5,19 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// `users.role` holds it as its text (`as_str`); see `string_enum!` in tickets.rs.
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    #[cfg_attr(feature = "db", sea_orm(string_value = "admin"))]
     Admin,
+    #[cfg_attr(feature = "db", sea_orm(string_value = "agent"))]
     Agent,
+    #[cfg_attr(feature = "db", sea_orm(string_value = "customer"))]
     Customer,
 }
 

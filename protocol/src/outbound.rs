@@ -6,16 +6,27 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// `outbound_mails.status` holds it as its text (`as_str`); see `string_enum!` in tickets.rs.
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboundStatus {
     /// Waiting for the sender (first try or a retry after a temporary failure).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "queued"))]
     Queued,
     /// Claimed by a sender right now.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "sending"))]
     Sending,
+    #[cfg_attr(feature = "db", sea_orm(string_value = "sent"))]
     Sent,
     /// Refused permanently (5xx) or out of attempts.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "failed"))]
     Failed,
     /// Held back by policy (bounced address, robot address, loop cap).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "suppressed"))]
     Suppressed,
 }
 

@@ -11,8 +11,15 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // With `db` (the entity crate) it is a column type of its own, stored as its text: the
+        // same strings `as_str` gives, in the plain string columns the migrations created.
+        #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+        #[cfg_attr(
+            feature = "db",
+            sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")
+        )]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[cfg_attr(feature = "db", sea_orm(string_value = $text))] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -375,5 +382,31 @@ mod tests {
             assert_eq!(TicketStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(TicketStatus::parse("deleted"), None);
+    }
+
+    /// The columns hold exactly the text the API and the old string columns used, so rows
+    /// written before the enums read back (no migration).
+    #[cfg(feature = "db")]
+    #[test]
+    fn columns_store_the_wire_text() {
+        use sea_orm::ActiveEnum;
+
+        use crate::directory::Role;
+        use crate::outbound::OutboundStatus;
+
+        fn same<E: ActiveEnum<Value = String> + std::fmt::Debug + PartialEq>(all: &[E], text: fn(&E) -> &'static str) {
+            for e in all {
+                assert_eq!(e.to_value(), text(e));
+                assert_eq!(E::try_from_value(&text(e).to_owned()).ok().as_ref(), Some(e));
+            }
+        }
+        same(TicketStatus::ALL, |e| e.as_str());
+        same(Priority::ALL, |e| e.as_str());
+        same(Channel::ALL, |e| e.as_str());
+        same(MessageKind::ALL, |e| e.as_str());
+        same(&[Role::Admin, Role::Agent, Role::Customer], |e| e.as_str());
+        use OutboundStatus::*;
+        same(&[Queued, Sending, Sent, Failed, Suppressed], |e| e.as_str());
+        assert!(TicketStatus::try_from_value(&"deleted".to_owned()).is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{category, company, ticket, ticket_event, user};
-use protocol::{Report, ReportRow};
+use protocol::{Channel, Priority, Report, ReportRow, Role, TicketStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, Statement};
 
 pub fn at(s: &str) -> DateTime<Utc> {
@@ -34,12 +34,12 @@ pub async fn add_category(db: &DatabaseConnection, name: &str) -> i64 {
     row.insert(db).await.expect("inserting a category").id
 }
 
-/// A user without a password (`role`: `agent` or `customer`).
-pub async fn add_user(db: &DatabaseConnection, role: &str, name: &str, company_id: Option<i64>) -> i64 {
+/// A user without a password.
+pub async fn add_user(db: &DatabaseConnection, role: Role, name: &str, company_id: Option<i64>) -> i64 {
     let row = user::ActiveModel {
-        email: Set(format!("{}@{}.test", uuid::Uuid::new_v4().simple(), role)),
+        email: Set(format!("{}@{}.test", uuid::Uuid::new_v4().simple(), role.as_str())),
         name: Set(name.into()),
-        role: Set(role.into()),
+        role: Set(role),
         password_hash: Set(None),
         company_id: Set(company_id),
         is_active: Set(true),
@@ -59,7 +59,8 @@ pub struct Spec {
     pub category_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub requester_id: i64,
-    pub status: &'static str,
+    /// `None`: open.
+    pub status: Option<TicketStatus>,
     pub created_at: DateTime<Utc>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -72,12 +73,12 @@ pub struct Spec {
 pub async fn add_ticket(db: &DatabaseConnection, s: &Spec) -> i64 {
     let row = ticket::ActiveModel {
         subject: Set("Report fixture".into()),
-        status: Set(if s.status.is_empty() { "open" } else { s.status }.into()),
-        priority: Set("normal".into()),
+        status: Set(s.status.unwrap_or(TicketStatus::Open)),
+        priority: Set(Priority::Normal),
         category_id: Set(s.category_id),
         requester_id: Set(s.requester_id),
         assignee_id: Set(s.assignee_id),
-        via: Set("email".into()),
+        via: Set(Channel::Email),
         created_at: Set(s.created_at),
         updated_at: Set(s.created_at),
         first_response_at: Set(s.first_response_at),

@@ -75,12 +75,11 @@ impl CurrentUser {
             .await?
             .filter(|u| u.is_active && u.session_epoch == epoch)
             .ok_or(AppError::Unauthorized)?;
-        let role = Role::parse(&user.role).ok_or(AppError::Unauthorized)?;
         Ok(Self {
             id: user.id,
             email: user.email,
             name: user.name,
-            role,
+            role: user.role,
             company_id: user.company_id,
             only_ticket,
             session_epoch: user.session_epoch,
@@ -92,9 +91,7 @@ impl CurrentUser {
     /// sessions were not ended and its role is the same (for long-lived connections).
     pub async fn still_valid(&self, ctx: &AppContext) -> Result<bool, AppError> {
         let now = entity::user::Entity::find_by_id(self.id).one(ctx.db()).await?;
-        Ok(now.is_some_and(|u| {
-            u.is_active && u.session_epoch == self.session_epoch && Role::parse(&u.role) == Some(self.role)
-        }))
+        Ok(now.is_some_and(|u| u.is_active && u.session_epoch == self.session_epoch && u.role == self.role))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use entity::{auth_session, user};
-use protocol::{Role, TokenResponse};
+use protocol::TokenResponse;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
@@ -150,7 +150,7 @@ async fn revoke(db: &impl ConnectionTrait, which: sea_orm::sea_query::SimpleExpr
 /// session.
 fn tokens(ctx: &AppContext, user: user::Model, session: &auth_session::Model, jti: String) -> AppResult<TokenResponse> {
     let auth = &ctx.settings().auth;
-    let role = Role::parse(&user.role).ok_or(AppError::Unauthorized)?;
+    let role = user.role;
     let left = (session.expires_at - Utc::now()).num_seconds().max(1);
     let access_ttl = auth.access_ttl_secs.min(left);
     let mut access = Claims::new(user.id, role, TokenKind::Access, access_ttl);

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{category, category_agent};
-use protocol::{Category, CreateCategory, Role};
+use protocol::{Category, CreateCategory};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -92,9 +92,7 @@ pub async fn set_agents(db: &DatabaseConnection, category_id: i64, agent_ids: &[
         .all(db)
         .await?;
     for id in agent_ids {
-        let ok = staff
-            .iter()
-            .any(|u| u.id == *id && Role::parse(&u.role).is_some_and(Role::is_staff));
+        let ok = staff.iter().any(|u| u.id == *id && u.role.is_staff());
         if !ok {
             return Err(AppError::validation(format!(
                 "agent_ids: {id} is not an agent or admin"

@@ -11,7 +11,7 @@ use crate::paging::Paging;
 pub fn to_dto(u: user::Model) -> User {
     User {
         id: u.id,
-        role: Role::parse(&u.role).unwrap_or(Role::Customer),
+        role: u.role,
         email: u.email,
         name: u.name,
         company_id: u.company_id,
@@ -73,7 +73,7 @@ pub async fn create(db: &impl ConnectionTrait, req: &CreateUser) -> AppResult<Us
     let model = user::ActiveModel {
         email: Set(email),
         name: Set(name.to_owned()),
-        role: Set(req.role.as_str().to_owned()),
+        role: Set(req.role),
         password_hash: Set(password_hash),
         company_id: Set(req.company_id),
         is_active: Set(true),
@@ -116,7 +116,7 @@ pub fn new_customer(email: &str, name: Option<&str>) -> user::ActiveModel {
     user::ActiveModel {
         name: Set(name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned())),
         email: Set(email.to_owned()),
-        role: Set(Role::Customer.as_str().to_owned()),
+        role: Set(Role::Customer),
         password_hash: Set(None),
         company_id: Set(None),
         is_active: Set(true),
@@ -153,7 +153,7 @@ async fn create_customer_named(db: &impl ConnectionTrait, email: &str, name: Opt
 pub async fn list(db: &impl ConnectionTrait, role: Option<Role>, paging: Paging) -> AppResult<Vec<User>> {
     let mut q = user::Entity::find().order_by_asc(user::Column::Id);
     if let Some(role) = role {
-        q = q.filter(user::Column::Role.eq(role.as_str()));
+        q = q.filter(user::Column::Role.eq(role));
     }
     let rows = q.offset(paging.offset()).limit(paging.limit()).all(db).await?;
     Ok(rows.into_iter().map(to_dto).collect())

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::{mailbox, user};
+use protocol::Role;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -130,7 +131,7 @@ pub async fn run_once(ctx: &AppContext, now: DateTime<Utc>) -> AppResult<Watched
 pub(crate) async fn tell_admins(change: &Change<'_>, template: &str, subject: &str, text: &str) -> AppResult<()> {
     let (ctx, txn) = (change.ctx(), change.db());
     let admins = user::Entity::find()
-        .filter(user::Column::Role.eq("admin"))
+        .filter(user::Column::Role.eq(Role::Admin))
         .filter(user::Column::IsActive.eq(true))
         .order_by_asc(user::Column::Id)
         .all(txn)

@@ -20,7 +20,7 @@ const PER_DAY: i64 = 14;
 
 type Row = (
     i64,                           // id
-    String,                        // status
+    TicketStatus,                  // status
     Option<i64>,                   // category
     Option<i64>,                   // assignee
     chrono::DateTime<Utc>,         // created
@@ -34,7 +34,7 @@ type Row = (
 pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult<DashboardStats> {
     let now = Utc::now();
     let since = now - Duration::days(WINDOW_DAYS);
-    let open_states = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
+    let open_states = [TicketStatus::Open, TicketStatus::Pending];
     let rows = ticket_rows(db, open_states, since).await?;
     let categories: HashMap<i64, String> = category::Entity::find()
         .all(db)
@@ -57,11 +57,11 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
     let mut by_agent: HashMap<i64, Acc> = HashMap::new();
     for r in &rows {
         let (_, status, cat, assignee, created, first, resolved, due, flagged) = r;
-        let open = open_states.contains(&status.as_str());
+        let open = open_states.contains(status);
         let sample = Sample {
             open,
             unassigned: open && assignee.is_none(),
-            overdue: open && crate::sla::overdue::is_overdue(*flagged, status, *due, now),
+            overdue: open && crate::sla::overdue::is_overdue(*flagged, *status, *due, now),
             new_today: created.date_naive() == today,
             first_response: first.filter(|_| *created >= since).map(|f| secs_between(*created, f)),
             resolution: resolved.filter(|r| *r >= since).map(|r| secs_between(*created, r)),
@@ -107,7 +107,7 @@ pub async fn compute(db: &impl ConnectionTrait, agents_online: u64) -> AppResult
 /// The tickets the figures count: open or pending ones, and those created or resolved since `since`.
 async fn ticket_rows(
     db: &impl ConnectionTrait,
-    open_states: [&str; 2],
+    open_states: [TicketStatus; 2],
     since: chrono::DateTime<Utc>,
 ) -> AppResult<Vec<Row>> {
     Ok(ticket::Entity::find()

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use entity::{category, ticket, user};
-use protocol::{Action, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
+use protocol::{Action, EventKind, MessageKind, RuleEvent, TicketStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::change::Change;
@@ -33,7 +33,7 @@ pub async fn apply(
     for (i, action) in rule.actions.iter().enumerate() {
         let t = load(db, ticket_id).await?;
         let outcome = match action {
-            Action::SetPriority { value } if value.as_str() != t.priority => {
+            Action::SetPriority { value } if *value != t.priority => {
                 rechoose = true;
                 set_priority(db, t, *value).await?
             }
@@ -69,16 +69,16 @@ pub async fn apply(
 
 async fn set_priority(db: &impl ConnectionTrait, t: ticket::Model, value: protocol::Priority) -> AppResult<Outcome> {
     let ticket_id = t.id;
-    let old = t.priority.clone();
+    let old = t.priority;
     let mut a = t.into_active_model();
-    a.priority = Set(value.as_str().into());
+    a.priority = Set(value);
     save(db, a).await?;
     events::record(
         db,
         ticket_id,
         None,
         EventKind::Priority,
-        Some(old),
+        Some(old.as_str().into()),
         Some(value.as_str().into()),
     )
     .await?;
@@ -201,7 +201,7 @@ async fn set_status(
     caused: &mut Vec<RuleEvent>,
 ) -> AppResult<Outcome> {
     let db = ch.db();
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     if current == next {
         return Ok(Unchanged);
     }
@@ -218,7 +218,7 @@ async fn set_status(
 
 /// Closes without the "ticket closed" notification.
 async fn close_quietly(db: &impl ConnectionTrait, t: ticket::Model, caused: &mut Vec<RuleEvent>) -> AppResult<()> {
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     if current == TicketStatus::Closed {
         return Ok(());
     }
@@ -246,7 +246,7 @@ async fn assign(
     let staff = user::Entity::find_by_id(agent)
         .one(db)
         .await?
-        .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+        .filter(|u| u.is_active && u.role.is_staff());
     if staff.is_none() {
         return Ok(Skipped(format!("user {agent} is not an active agent")));
     }

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use protocol::{Condition, MatchMode, MessageKind};
+use protocol::{Channel, Condition, MatchMode, MessageKind, Priority, TicketStatus};
 
 use crate::rules::model::{Compiled, CompiledRule};
 
 /// A ticket and the message that caused the event, as the conditions see them. Addresses
 /// and tags are lowercase.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Facts {
     pub mailbox_id: Option<i64>,
     /// To and Cc of the inbound mail; empty when the event did not come with a mail.
@@ -18,11 +18,11 @@ pub struct Facts {
     pub subject: String,
     pub body: String,
     pub category_id: Option<i64>,
-    pub priority: String,
-    pub status: String,
+    pub priority: Priority,
+    pub status: TicketStatus,
     pub tags: Vec<String>,
     pub company_id: Option<i64>,
-    pub channel: String,
+    pub channel: Channel,
     pub auto_reply: bool,
     pub message_kind: Option<MessageKind>,
     /// For each business calendar the rules mention: is the event inside its working hours?
@@ -58,11 +58,11 @@ pub fn holds(c: &Compiled, f: &Facts) -> bool {
         Condition::Subject { .. } => text(Some(&f.subject)),
         Condition::Body { .. } => text(Some(&f.body)),
         Condition::Category { id } => f.category_id == *id,
-        Condition::Priority { value } => f.priority == value.as_str(),
-        Condition::Status { value } => f.status == value.as_str(),
+        Condition::Priority { value } => f.priority == *value,
+        Condition::Status { value } => f.status == *value,
         Condition::HasTag { tag } => f.tags.iter().any(|t| t.eq_ignore_ascii_case(tag.trim())),
         Condition::Company { id } => f.company_id == Some(*id),
-        Condition::Channel { value } => f.channel == value.as_str(),
+        Condition::Channel { value } => f.channel == *value,
         Condition::AutoReply { value } => f.auto_reply == *value,
         Condition::MessageKind { value } => f.message_kind == Some(*value),
         // A calendar deleted since the rule was saved is never "inside" nor "outside".
@@ -99,11 +99,11 @@ mod tests {
             subject: "Invoice 2024-17 overdue".into(),
             body: "Please PAY now".into(),
             category_id: Some(9),
-            priority: "high".into(),
-            status: "open".into(),
+            priority: Priority::High,
+            status: TicketStatus::Open,
             tags: vec!["vip".into()],
             company_id: Some(4),
-            channel: "email".into(),
+            channel: Channel::Email,
             auto_reply: false,
             message_kind: Some(MessageKind::Customer),
             business_hours: HashMap::from([(7, true), (8, false)]),

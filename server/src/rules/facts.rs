@@ -38,7 +38,7 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
         None => {
             message::Entity::find()
                 .filter(message::Column::TicketId.eq(ticket_id))
-                .filter(message::Column::Kind.is_in([MessageKind::Customer.as_str(), MessageKind::Reply.as_str()]))
+                .filter(message::Column::Kind.is_in([MessageKind::Customer, MessageKind::Reply]))
                 .order_by_desc(message::Column::Id)
                 .one(db)
                 .await?
@@ -87,7 +87,7 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
         company_id: requester.and_then(|r| r.company_id),
         channel: t.via,
         auto_reply,
-        message_kind: m.and_then(|m| MessageKind::parse(&m.kind)),
+        message_kind: m.map(|m| m.kind),
         business_hours,
         custom_fields,
     })

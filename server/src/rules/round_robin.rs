@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{category_agent, round_robin_pointer, ticket, user};
-use protocol::{Role, TicketStatus};
+use protocol::TicketStatus;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
@@ -26,7 +26,7 @@ pub async fn active_agents(db: &impl ConnectionTrait, category_id: i64) -> AppRe
         .all(db)
         .await?
         .into_iter()
-        .filter(|u| Role::parse(&u.role).is_some_and(Role::is_staff))
+        .filter(|u| u.role.is_staff())
         .map(|u| u.id)
         .collect())
 }
@@ -74,7 +74,7 @@ pub async fn least_loaded(db: &impl ConnectionTrait, category_id: i64) -> AppRes
     for agent in active_agents(db, category_id).await? {
         let load = ticket::Entity::find()
             .filter(ticket::Column::AssigneeId.eq(agent))
-            .filter(ticket::Column::Status.is_in([TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()]))
+            .filter(ticket::Column::Status.is_in([TicketStatus::Open, TicketStatus::Pending]))
             .count(db)
             .await?;
         if best.is_none_or(|(l, _)| load < l) {

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use entity::{business_calendar, category, company, custom_field, mailbox, rule, user};
-use protocol::{Action, Condition, Role, Rule, RuleEvent, SaveRule};
+use protocol::{Action, Condition, Rule, RuleEvent, SaveRule};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryOrder, QuerySelect, Set};
 
 use crate::directory::users::normalize_email;
@@ -219,7 +219,7 @@ async fn check_action(db: &impl ConnectionTrait, egress: Egress, a: &Action) -> 
                 .one(db)
                 .await
                 .map_err(|e| format!("could not be checked: {e}"))?;
-            let staff = u.is_some_and(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+            let staff = u.is_some_and(|u| u.is_active && u.role.is_staff());
             if !staff {
                 return Err(format!("agent_id: {agent_id} is not an active agent"));
             }

@@ -74,7 +74,7 @@ async fn idle_page(
     let mut q = ticket::Entity::find()
         .select_only()
         .columns([ticket::Column::Id, ticket::Column::UpdatedAt])
-        .filter(ticket::Column::Status.ne(TicketStatus::Closed.as_str()))
+        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
         .filter(ticket::Column::UpdatedAt.lte(quiet_since));
     if let Some((at, id)) = after {
         q = q.filter(
@@ -122,7 +122,7 @@ async fn fire(
     let still_quiet = ticket::Entity::find_by_id(ticket_id)
         .one(txn)
         .await?
-        .is_some_and(|t| t.updated_at == anchor && t.status != TicketStatus::Closed.as_str());
+        .is_some_and(|t| t.updated_at == anchor && t.status != TicketStatus::Closed);
     if !still_quiet {
         return Ok(false);
     }

@@ -74,7 +74,7 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
         .await?;
     let messages = message::Entity::find()
         .filter(message::Column::TicketId.is_in(ids.to_vec()))
-        .filter(message::Column::Kind.ne(MessageKind::System.as_str()))
+        .filter(message::Column::Kind.ne(MessageKind::System))
         .order_by_asc(message::Column::Id)
         .all(db)
         .await?;
@@ -84,7 +84,7 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
     let mut texts: HashMap<i64, (String, String)> = HashMap::new();
     for m in &messages {
         let (public, notes) = texts.entry(m.ticket_id).or_default();
-        if m.kind == MessageKind::Note.as_str() {
+        if m.kind == MessageKind::Note {
             push_capped(notes, &m.body_text);
         } else {
             push_capped(public, &m.body_text);
@@ -113,8 +113,9 @@ pub async fn load_tickets(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
                 messages,
                 notes,
                 people: people.join(" "),
-                status: t.status,
-                priority: t.priority,
+                // The index holds the stored text (`open`, `high`), which filters match.
+                status: t.status.as_str().into(),
+                priority: t.priority.as_str().into(),
                 tags: tags_of.remove(&t.id).unwrap_or_default(),
                 category_id: t.category_id,
                 assignee_id: t.assignee_id,

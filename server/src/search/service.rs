@@ -154,7 +154,7 @@ pub async fn articles(
 pub async fn ticket_text(db: &impl ConnectionTrait, t: &ticket::Model) -> AppResult<String> {
     let first = message::Entity::find()
         .filter(message::Column::TicketId.eq(t.id))
-        .filter(message::Column::Kind.eq(MessageKind::Customer.as_str()))
+        .filter(message::Column::Kind.eq(MessageKind::Customer))
         .order_by_asc(message::Column::Id)
         .one(db)
         .await?;

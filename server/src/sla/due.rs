@@ -85,7 +85,7 @@ pub struct Facts {
 impl Facts {
     pub fn of(t: &ticket::Model) -> Self {
         Self {
-            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open),
+            status: t.status,
             created_at: t.created_at,
             first_response_at: t.first_response_at,
         }

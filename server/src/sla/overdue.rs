@@ -4,21 +4,22 @@
 
 use chrono::{DateTime, Utc};
 use entity::ticket;
+use protocol::TicketStatus;
 use sea_orm::{ColumnTrait, Condition};
 
 /// The statuses in which a due time counts.
-pub const ACTIVE: [&str; 2] = ["open", "pending"];
+pub const ACTIVE: [TicketStatus; 2] = [TicketStatus::Open, TicketStatus::Pending];
 
-pub fn is_active(status: &str) -> bool {
+pub fn is_active(status: TicketStatus) -> bool {
     ACTIVE.contains(&status)
 }
 
-pub fn is_overdue(flagged: bool, status: &str, due_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+pub fn is_overdue(flagged: bool, status: TicketStatus, due_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     flagged || (is_active(status) && due_at.is_some_and(|d| d <= now))
 }
 
 pub fn of(t: &ticket::Model, now: DateTime<Utc>) -> bool {
-    is_overdue(t.overdue, &t.status, t.due_at, now)
+    is_overdue(t.overdue, t.status, t.due_at, now)
 }
 
 /// The same as a query condition.
@@ -34,13 +35,11 @@ pub fn condition(now: DateTime<Utc>) -> Condition {
 
 #[cfg(test)]
 mod tests {
-    use protocol::TicketStatus;
-
     use super::*;
 
     #[test]
     fn active_statuses_match_the_enum() {
-        assert_eq!(ACTIVE, [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()]);
+        assert_eq!(ACTIVE.map(TicketStatus::as_str), ["open", "pending"]);
     }
 
     #[test]
@@ -48,11 +47,11 @@ mod tests {
         let now = Utc::now();
         let past = Some(now - chrono::Duration::minutes(1));
         let future = Some(now + chrono::Duration::minutes(1));
-        assert!(is_overdue(true, "resolved", None, now));
-        assert!(is_overdue(false, "open", past, now));
-        assert!(is_overdue(false, "pending", past, now));
-        assert!(!is_overdue(false, "resolved", past, now));
-        assert!(!is_overdue(false, "open", future, now));
-        assert!(!is_overdue(false, "open", None, now));
+        assert!(is_overdue(true, TicketStatus::Resolved, None, now));
+        assert!(is_overdue(false, TicketStatus::Open, past, now));
+        assert!(is_overdue(false, TicketStatus::Pending, past, now));
+        assert!(!is_overdue(false, TicketStatus::Resolved, past, now));
+        assert!(!is_overdue(false, TicketStatus::Open, future, now));
+        assert!(!is_overdue(false, TicketStatus::Open, None, now));
     }
 }

@@ -77,7 +77,8 @@ pub async fn for_ticket(db: &impl ConnectionTrait, memo: &Memo, t: &ticket::Mode
         None
     };
     let subject = Subject {
-        priority: &t.priority,
+        // Policies name their priority as text (`sla_policies.priority` is a plain column).
+        priority: t.priority.as_str(),
         category_id: t.category_id,
         company_id,
     };
@@ -178,7 +179,7 @@ pub async fn delete(change: &Change<'_>, id: i64, now: DateTime<Utc>) -> AppResu
 
 async fn detach(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
     find(db, id).await?;
-    let active = [TicketStatus::Open.as_str(), TicketStatus::Pending.as_str()];
+    let active = [TicketStatus::Open, TicketStatus::Pending];
     let governed: Vec<i64> = ticket::Entity::find()
         .select_only()
         .column(ticket::Column::Id)

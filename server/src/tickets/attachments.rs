@@ -126,7 +126,7 @@ pub async fn download(
             Some(mid) => message::Entity::find_by_id(mid)
                 .one(db)
                 .await?
-                .is_some_and(|m| m.kind != MessageKind::Note.as_str()),
+                .is_some_and(|m| m.kind != MessageKind::Note),
             None => false,
         };
         if !visible {

@@ -61,7 +61,7 @@ pub async fn create(
     let now = Utc::now();
     let new = NewTicket {
         subject,
-        priority: req.priority.unwrap_or(Priority::Normal).as_str().into(),
+        priority: req.priority.unwrap_or(Priority::Normal),
         category_id: req.category_id,
         requester_id,
         via,
@@ -140,7 +140,7 @@ async fn announce(change: &Change<'_>, author: i64, m: &message::Model) -> AppRe
         by_email: false,
     };
     notify::notify(change, created).await?;
-    if m.kind == MessageKind::Reply.as_str() {
+    if m.kind == MessageKind::Reply {
         // An agent opened it for a customer: the customer gets the agent's words by mail.
         let reply = Event::Reply {
             ticket_id,

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{attachment, message, ticket, user};
-use protocol::{Attachment, Channel, Message, MessageKind, Priority, Ticket, TicketStatus, UserRef};
+use protocol::{Attachment, Message, Ticket, UserRef};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::directory::users::to_ref;
@@ -54,8 +54,8 @@ pub async fn tickets_with(
             overdue: crate::sla::overdue::of(&t, now),
             id: t.id,
             number: t.id,
-            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open),
-            priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+            status: t.status,
+            priority: t.priority,
             category_id: t.category_id,
             requester: users
                 .get(&t.requester_id)
@@ -64,7 +64,7 @@ pub async fn tickets_with(
             assignee: t
                 .assignee_id
                 .map(|a| users.get(&a).cloned().unwrap_or_else(|| unknown_user(a))),
-            via: Channel::parse(&t.via).unwrap_or(Channel::Api),
+            via: t.via,
             tags: tags.remove(&t.id).unwrap_or_default(),
             subject: t.subject,
             created_at: t.created_at,
@@ -144,7 +144,7 @@ pub fn messages_with(
             Message {
                 id: m.id,
                 ticket_id: m.ticket_id,
-                kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::System),
+                kind: m.kind,
                 author: m.author_id.and_then(|a| users.get(&a).cloned()),
                 body_text: m.body_text,
                 body_html: m.body_html.map(|h| inline_images(h, &attachments)),

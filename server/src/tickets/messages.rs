@@ -54,7 +54,7 @@ pub async fn post(
     };
     let m = write::add_message(db, m).await?;
     attach(db, ticket_id, user.id, m.id, &req.attachment_ids).await?;
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     let next = match kind {
         // A customer writing again means the ticket needs attention again.
         MessageKind::Customer if current != TicketStatus::Open => Some(TicketStatus::Open),

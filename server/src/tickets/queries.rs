@@ -25,10 +25,10 @@ pub async fn list(
     let Paging { page, per_page } = Paging::parse(q.page, q.per_page, 25, MAX_PER_PAGE)?;
     let mut select = ticket::Entity::find().filter(scope.condition());
     if let Some(s) = q.status {
-        select = select.filter(ticket::Column::Status.eq(s.as_str()));
+        select = select.filter(ticket::Column::Status.eq(s));
     }
     if let Some(p) = q.priority {
-        select = select.filter(ticket::Column::Priority.eq(p.as_str()));
+        select = select.filter(ticket::Column::Priority.eq(p));
     }
     if let Some(c) = q.category_id {
         select = select.filter(ticket::Column::CategoryId.eq(c));
@@ -115,7 +115,7 @@ pub async fn view(db: &impl ConnectionTrait, scope: &Scope, t: ticket::Model) ->
         .order_by_asc(message::Column::Id);
     if customer {
         // Internal notes never leave the staff side.
-        messages = messages.filter(message::Column::Kind.ne(MessageKind::Note.as_str()));
+        messages = messages.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let messages = messages.all(db).await?;
     let message_ids: Vec<i64> = messages.iter().map(|m| m.id).collect();

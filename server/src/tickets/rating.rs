@@ -29,8 +29,7 @@ pub async fn record(
     if t.requester_id != user_id {
         return Err(AppError::forbidden("only the requester rates a ticket"));
     }
-    let done = [TicketStatus::Resolved.as_str(), TicketStatus::Closed.as_str()];
-    if !done.contains(&t.status.as_str()) {
+    if !matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed) {
         return Err(AppError::validation("rating: the ticket is not resolved or closed yet"));
     }
     let (id, old) = (t.id, t.rating.clone());

@@ -35,7 +35,7 @@ pub async fn merge(
     }
     scope.find_ticket(db, source).await?;
     let into = scope.find_ticket(db, target).await?;
-    if into.status == TicketStatus::Closed.as_str() {
+    if into.status == TicketStatus::Closed {
         return Err(AppError::validation(
             "into_ticket_id: that ticket is closed; reopen it first",
         ));
@@ -47,7 +47,7 @@ pub async fn merge(
         .ok_or(AppError::NotFound("ticket"))?;
     move_thread(db, source, target).await?;
     move_people(db, &src, &into).await?;
-    let current = TicketStatus::parse(&src.status).unwrap_or(TicketStatus::Open);
+    let current = src.status;
     let mut active = src.into_active_model();
     if current != TicketStatus::Closed {
         apply_status(db, &mut active, current, TicketStatus::Closed, Some(user.id)).await?;
@@ -143,12 +143,12 @@ pub async fn split(
         None => None,
     };
     let requester = author
-        .filter(|a| Role::parse(&a.role) == Some(Role::Customer))
+        .filter(|a| a.role == Role::Customer)
         .map_or(src.requester_id, |a| a.id);
     let now = Utc::now();
     let new = NewTicket {
         subject: src.subject.clone(),
-        priority: src.priority.clone(),
+        priority: src.priority,
         category_id: src.category_id,
         requester_id: requester,
         via: Channel::Agent,

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::{ticket, user};
 use protocol::live::ChangeKind;
-use protocol::{EventKind, Role, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
+use protocol::{EventKind, RuleEvent, TicketDetail, TicketStatus, UpdateTicket};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
@@ -50,7 +50,7 @@ pub async fn update(
     let mut rechoose = false;
     let mut rule_events = Vec::new();
     if let Some(next) = req.status {
-        let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+        let current = t.status;
         if next != current {
             rule_events.push(RuleEvent::StatusChanged);
             apply_status(db, &mut active, current, next, actor).await?;
@@ -59,17 +59,17 @@ pub async fn update(
             }
         }
     }
-    if let Some(p) = req.priority.filter(|p| p.as_str() != t.priority) {
+    if let Some(p) = req.priority.filter(|p| *p != t.priority) {
         events::record(
             db,
             ticket_id,
             actor,
             EventKind::Priority,
-            Some(t.priority.clone()),
+            Some(t.priority.as_str().into()),
             Some(p.as_str().into()),
         )
         .await?;
-        active.priority = Set(p.as_str().into());
+        active.priority = Set(p);
         rechoose = true;
     }
     if let Some(c) = req.category_id.filter(|c| *c != t.category_id) {
@@ -117,7 +117,7 @@ async fn check_references(db: &impl ConnectionTrait, req: &UpdateTicket) -> AppR
         let staff = user::Entity::find_by_id(a)
             .one(db)
             .await?
-            .filter(|u| u.is_active && Role::parse(&u.role).is_some_and(Role::is_staff));
+            .filter(|u| u.is_active && u.role.is_staff());
         if staff.is_none() {
             return Err(AppError::validation(format!("assignee_id: {a} is not an active agent")));
         }

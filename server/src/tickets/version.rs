@@ -64,7 +64,7 @@ async fn build_conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, st
         .order_by_asc(message::Column::Id);
     if !staff {
         // Internal notes never leave the staff side.
-        rows = rows.filter(message::Column::Kind.ne(MessageKind::Note.as_str()));
+        rows = rows.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let rows = rows.all(db).await?;
     let attachments = attachment::Entity::find()

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{message, subscriber, ticket, ticket_tag, user};
-use protocol::{Channel, EventKind, MessageKind, TicketStatus};
+use protocol::{Channel, EventKind, MessageKind, Priority, TicketStatus};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::error::{AppError, AppResult};
@@ -17,7 +17,7 @@ use crate::tickets::events;
 /// A ticket to open: it starts `open`, unassigned, at version 1.
 pub struct NewTicket {
     pub subject: String,
-    pub priority: String,
+    pub priority: Priority,
     pub category_id: Option<i64>,
     pub requester_id: i64,
     pub via: Channel,
@@ -31,12 +31,12 @@ pub struct NewTicket {
 pub async fn open(db: &impl ConnectionTrait, t: NewTicket) -> AppResult<ticket::Model> {
     Ok(ticket::ActiveModel {
         subject: Set(t.subject),
-        status: Set(TicketStatus::Open.as_str().into()),
+        status: Set(TicketStatus::Open),
         priority: Set(t.priority),
         category_id: Set(t.category_id),
         requester_id: Set(t.requester_id),
         assignee_id: Set(None),
-        via: Set(t.via.as_str().into()),
+        via: Set(t.via),
         created_at: Set(t.at),
         updated_at: Set(t.at),
         first_response_at: Set(None),
@@ -92,7 +92,7 @@ impl NewMessage {
 pub async fn add_message(db: &impl ConnectionTrait, m: NewMessage) -> AppResult<message::Model> {
     Ok(message::ActiveModel {
         ticket_id: Set(m.ticket_id),
-        kind: Set(m.kind.as_str().into()),
+        kind: Set(m.kind),
         author_id: Set(m.author_id),
         body_text: Set(m.body_text),
         body_html: Set(m.body_html),
@@ -288,7 +288,7 @@ pub async fn apply_status(
 ) -> AppResult<()> {
     let id = id_of(active)?;
     let now = Utc::now();
-    active.status = Set(next.as_str().into());
+    active.status = Set(next);
     match next {
         TicketStatus::Resolved => active.resolved_at = Set(Some(now)),
         TicketStatus::Closed => active.closed_at = Set(Some(now)),

@@ -13,7 +13,7 @@ use maildesk_tests::reports::{
     parse_csv,
 };
 use maildesk_tests::{Backend, TestApp, both_backends, spawn_app_quiet_sla};
-use protocol::{ErrorCode, Report, Role};
+use protocol::{ErrorCode, Report, Role, TicketStatus};
 
 /// The generated data runs from 2026-09-28 to 2026-11-10; reports cover five whole weeks
 /// inside it, so tickets created before the range but resolved in it (and the reverse) occur.
@@ -50,16 +50,16 @@ async fn generate(app: &TestApp) -> World {
         named("category", add_category(db, "Shipping").await, "Shipping"),
     ];
     let agents = [
-        named("agent", add_user(db, "agent", "Ada Agent", None).await, "Ada Agent"),
-        named("agent", add_user(db, "agent", "Bo Agent", None).await, "Bo Agent"),
-        named("agent", add_user(db, "agent", "Cy Agent", None).await, "Cy Agent"),
+        named("agent", add_user(db, Role::Agent, "Ada Agent", None).await, "Ada Agent"),
+        named("agent", add_user(db, Role::Agent, "Bo Agent", None).await, "Bo Agent"),
+        named("agent", add_user(db, Role::Agent, "Cy Agent", None).await, "Cy Agent"),
     ];
     let acme = named("company", add_company(db, "Acme").await, "Acme");
     let smith_name = "Smith, \"Jones\" & Co";
     let smith = named("company", add_company(db, smith_name).await, smith_name);
     let mut customers = Vec::new();
     for company in [Some(acme), Some(acme), Some(smith), Some(smith), None] {
-        customers.push(add_user(db, "customer", "Customer", company).await);
+        customers.push(add_user(db, Role::Customer, "Customer", company).await);
     }
     // On the edges of the range: in it in UTC or in Berlin, not in both.
     for created in [
@@ -95,24 +95,24 @@ async fn generate(app: &TestApp) -> World {
         }
         let done: Option<DateTime<Utc>> = match rng.below(10) {
             0..=4 => {
-                s.status = "resolved";
+                s.status = Some(TicketStatus::Resolved);
                 s.resolved_at = Some(created + Duration::seconds(600) + rng.secs(6 * day));
                 s.resolved_at
             }
             5 => {
-                s.status = "closed";
+                s.status = Some(TicketStatus::Closed);
                 s.resolved_at = Some(created + rng.secs(3 * day));
                 s.closed_at = s.resolved_at.map(|r| r + rng.secs(3 * day));
                 s.resolved_at
             }
             6 => {
                 // Closed straight away: done at its closing.
-                s.status = "closed";
+                s.status = Some(TicketStatus::Closed);
                 s.closed_at = Some(created + rng.secs(4 * day));
                 s.closed_at
             }
             _ => {
-                s.status = rng.pick(&["open", "pending"]);
+                s.status = Some(rng.pick(&[TicketStatus::Open, TicketStatus::Pending]));
                 None
             }
         };
@@ -236,11 +236,11 @@ async fn hand_computed_week(app: TestApp) {
     let db = app.ctx.db();
     let billing = add_category(db, "Billing, invoices").await;
     let access = add_category(db, "Access").await;
-    let ada = add_user(db, "agent", "Ada", None).await;
-    let bo = add_user(db, "agent", "Bo", None).await;
+    let ada = add_user(db, Role::Agent, "Ada", None).await;
+    let bo = add_user(db, Role::Agent, "Bo", None).await;
     let acme = add_company(db, "Acme").await;
-    let acme_customer = add_user(db, "customer", "Cu", Some(acme)).await;
-    let loner = add_user(db, "customer", "Lo", None).await;
+    let acme_customer = add_user(db, Role::Customer, "Cu", Some(acme)).await;
+    let loner = add_user(db, Role::Customer, "Lo", None).await;
     let base = |requester_id, created: &str| Spec {
         requester_id,
         created_at: at(created),
@@ -250,7 +250,7 @@ async fn hand_computed_week(app: TestApp) {
     let t1 = Spec {
         category_id: Some(billing),
         assignee_id: Some(ada),
-        status: "resolved",
+        status: Some(TicketStatus::Resolved),
         first_response_at: Some(at("2026-11-02T09:10:00Z")),
         resolved_at: Some(at("2026-11-02T13:00:00Z")),
         sla: sla("2026-11-02T09:30:00Z", Some("2026-11-03T09:00:00Z")),
@@ -260,7 +260,7 @@ async fn hand_computed_week(app: TestApp) {
     let t2 = Spec {
         category_id: Some(billing),
         assignee_id: Some(bo),
-        status: "closed",
+        status: Some(TicketStatus::Closed),
         first_response_at: Some(at("2026-11-03T10:30:00Z")),
         closed_at: Some(at("2026-11-04T10:00:00Z")),
         sla: sla("2026-11-03T10:15:00Z", None),
@@ -271,7 +271,7 @@ async fn hand_computed_week(app: TestApp) {
     let t4 = Spec {
         category_id: Some(access),
         assignee_id: Some(ada),
-        status: "resolved",
+        status: Some(TicketStatus::Resolved),
         first_response_at: Some(at("2026-10-30T13:00:00Z")),
         resolved_at: Some(at("2026-11-03T12:00:00Z")),
         ..base(acme_customer, "2026-10-30T12:00:00Z")

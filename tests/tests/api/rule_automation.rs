@@ -61,7 +61,7 @@ fn rule_lines(d: &TicketDetail) -> Vec<String> {
 /// Makes the ticket look untouched since `when` (and in `status`).
 async fn quiet_since(app: &TestApp, id: i64, status: TicketStatus, when: DateTime<Utc>) {
     app.edit_ticket_row(id, |t| {
-        t.status = Set(status.as_str().into());
+        t.status = Set(status);
         t.updated_at = Set(when);
     })
     .await;

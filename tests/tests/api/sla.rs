@@ -465,9 +465,10 @@ async fn a_pause_counts_business_time_only() {
         .await;
     due::sync(db, t.id, true, at("2026-11-30T10:00:00Z")).await.unwrap();
     assert_eq!(app.ticket_row(t.id).await.due_at, Some(at("2026-11-30T11:00:00Z")));
-    app.edit_ticket_row(t.id, |r| r.status = Set("pending".into())).await;
+    app.edit_ticket_row(t.id, |r| r.status = Set(TicketStatus::Pending))
+        .await;
     due::sync(db, t.id, false, at("2026-11-30T10:15:00Z")).await.unwrap();
-    app.edit_ticket_row(t.id, |r| r.status = Set("open".into())).await;
+    app.edit_ticket_row(t.id, |r| r.status = Set(TicketStatus::Open)).await;
     due::sync(db, t.id, false, at("2026-12-01T11:00:00Z")).await.unwrap();
     let row = app.ticket_row(t.id).await;
     // 6h45 on Monday and 2h on Tuesday were paused; the night was not working time anyway.

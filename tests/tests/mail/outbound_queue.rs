@@ -152,7 +152,7 @@ async fn mails_kept_aside_by_a_batch_get_their_ids_and_count_for_the_caps() {
     assert!(
         rows.iter()
             .zip(&queued)
-            .all(|(r, q)| r.status == q.status.as_str() && r.message_id == q.message_id)
+            .all(|(r, q)| r.status == q.status && r.message_id == q.message_id)
     );
 }
 
@@ -174,7 +174,7 @@ async fn two_nodes_draining_one_queue_send_every_mail_exactly_once() {
         assert_eq!(sent.get(id), Some(&1), "{id} sent {:?} times", sent.get(id));
     }
     let rows = outbound_mail::Entity::find().all(app.ctx.db()).await.unwrap();
-    assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1));
+    assert!(rows.iter().all(|r| r.status == OutboundStatus::Sent && r.attempts == 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,17 +210,17 @@ async fn half_sent_mail_goes_again(backend: Backend) {
         "a sent mail for the ticket",
         Duration::from_secs(20),
         || async { query().await.unwrap() },
-        |rows| rows.iter().any(|r| r.status == "sent"),
+        |rows| rows.iter().any(|r| r.status == OutboundStatus::Sent),
     )
     .await;
     let row = rows
         .into_iter()
-        .find(|r| r.status == "sent")
+        .find(|r| r.status == OutboundStatus::Sent)
         .expect("until returns a sent row");
     // A sender that claimed it and died before recording the result: `sending`, lease over.
     let crashed = |until: chrono::DateTime<Utc>| {
         outbound_mail::Entity::update_many()
-            .col_expr(outbound_mail::Column::Status, Expr::value("sending"))
+            .col_expr(outbound_mail::Column::Status, Expr::value(OutboundStatus::Sending))
             .col_expr(outbound_mail::Column::LockedUntil, Expr::value(until))
             .filter(outbound_mail::Column::Id.eq(row.id))
     };
@@ -242,7 +242,7 @@ async fn half_sent_mail_goes_again(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(after.status, "sent");
+    assert_eq!(after.status, OutboundStatus::Sent);
     assert_eq!(after.message_id, row.message_id);
     assert_eq!(after.raw, row.raw, "the very same message");
     assert_eq!(after.attempts, row.attempts + 1);

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use entity::{inbound_mail, ticket, user};
 use mail_parse::parsed::{MailKind, ParsedMail};
-use protocol::{Channel, EventKind, MessageKind, Role, RuleEvent, TicketStatus};
+use protocol::{Channel, EventKind, MessageKind, RuleEvent, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
@@ -350,7 +350,7 @@ async fn sender_account(
 /// A reply to a closed ticket after the follow-up window opens a new ticket linked to it.
 fn follow_up_parent(t: &ticket::Model, rules: &MailboxRules) -> Option<i64> {
     let days = rules.followup_days?;
-    let closed_at = t.closed_at.filter(|_| t.status == TicketStatus::Closed.as_str())?;
+    let closed_at = t.closed_at.filter(|_| t.status == TicketStatus::Closed)?;
     (Utc::now() - closed_at > Duration::days(days)).then_some(t.id)
 }
 
@@ -359,7 +359,7 @@ fn subject_has(parsed: &ParsedMail, command: &str) -> bool {
 }
 
 fn is_staff(u: &user::Model) -> bool {
-    Role::parse(&u.role).is_some_and(Role::is_staff)
+    u.role.is_staff()
 }
 
 /// A staff account's mail acts as staff only when it proves it answers our mail to that
@@ -417,7 +417,7 @@ async fn create_ticket(
         .or(input.rules.default_category_id);
     let new = NewTicket {
         subject: clean_subject(&input.parsed.subject),
-        priority: input.rules.default_priority.as_str().into(),
+        priority: input.rules.default_priority,
         category_id: category,
         requester_id: sender.id,
         via: Channel::Email,
@@ -443,7 +443,7 @@ async fn create_ticket(
     let ticket_id = t.id;
     let message_id = m.id;
     // Everything the notification needs was just written: no reading it back.
-    let public = facts::PUBLIC_KINDS.iter().any(|k| k.as_str() == m.kind);
+    let public = facts::PUBLIC_KINDS.contains(&m.kind);
     let rows = facts::Rows {
         ticket: t,
         requester: sender.clone(),
@@ -532,7 +532,7 @@ async fn append(
     if rule != "subject_token" {
         add_subscribers(txn, input, t.id, sender).await?;
     }
-    let current = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Open);
+    let current = t.status;
     let next = next_status(input, current, kind, staff || is_requester);
     let first_response = kind == MessageKind::Reply && t.first_response_at.is_none();
     let row = if next.is_some_and(|n| n != current) || first_response {

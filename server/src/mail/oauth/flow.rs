@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use entity::{mailbox, mailbox_oauth, oauth_state, user};
 use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse as _};
-use protocol::OAuthStart;
+use protocol::{OAuthStart, Role};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
@@ -255,7 +255,7 @@ async fn take_pending(
         .await
         .map_err(OAuthError::from)?;
     match admin {
-        Some(u) if u.is_active && u.role == "admin" && u.session_epoch == pending.session_epoch => {}
+        Some(u) if u.is_active && u.role == Role::Admin && u.session_epoch == pending.session_epoch => {}
         _ => {
             return Err(Refused(
                 "the admin session that started this connection has ended: sign in and start again".into(),

@@ -22,7 +22,7 @@ pub fn to_dto(m: outbound_mail::Model, with_raw: bool) -> OutboundMail {
         cc: split(&m.cc),
         subject: m.subject,
         message_id: m.message_id,
-        status: OutboundStatus::parse(&m.status).unwrap_or(OutboundStatus::Queued),
+        status: m.status,
         attempts: m.attempts,
         next_attempt_at: m.next_attempt_at,
         last_error: m.last_error,
@@ -45,7 +45,7 @@ pub async fn list(db: &impl ConnectionTrait, f: &Filter, paging: Paging) -> AppR
         q = q.filter(outbound_mail::Column::TicketId.eq(t));
     }
     if let Some(s) = f.status {
-        q = q.filter(outbound_mail::Column::Status.eq(s.as_str()));
+        q = q.filter(outbound_mail::Column::Status.eq(s));
     }
     if let Some(to) = &f.to {
         q = q.filter(outbound_mail::Column::Recipients.contains(to.to_lowercase()));

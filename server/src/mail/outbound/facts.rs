@@ -110,14 +110,14 @@ pub async fn load_for(
 }
 
 fn is_public(m: &message::Model) -> bool {
-    PUBLIC_KINDS.iter().any(|k| k.as_str() == m.kind)
+    PUBLIC_KINDS.contains(&m.kind)
 }
 
 /// The ticket's public messages, oldest first (the newest [`THREAD_LIMIT`]).
 async fn thread(db: &impl ConnectionTrait, ticket_id: i64) -> AppResult<Vec<message::Model>> {
     let mut public = message::Entity::find()
         .filter(message::Column::TicketId.eq(ticket_id))
-        .filter(message::Column::Kind.is_in(PUBLIC_KINDS.map(MessageKind::as_str)))
+        .filter(message::Column::Kind.is_in(PUBLIC_KINDS))
         .order_by_desc(message::Column::Id)
         .limit(THREAD_LIMIT)
         .all(db)
@@ -227,7 +227,7 @@ impl TicketFacts {
         self.public
             .iter()
             .rev()
-            .find(|m| m.kind == MessageKind::Customer.as_str() && m.email_message_id.is_some())
+            .find(|m| m.kind == MessageKind::Customer && m.email_message_id.is_some())
             .and_then(|m| m.email_message_id.clone())
     }
 
@@ -293,9 +293,10 @@ impl TicketFacts {
             number: t.id,
             subject: t.subject.clone(),
             category: self.category_name.clone(),
-            priority: t.priority.clone(),
-            status: t.status.clone(),
-            via: t.via.clone(),
+            // The templates show the stored text (`normal`, `open`, `email`).
+            priority: t.priority.as_str().into(),
+            status: t.status.as_str().into(),
+            via: t.via.as_str().into(),
             created_at: Some(t.created_at),
             due_at: t.due_at,
             requester_name: self.requester.name.clone(),
@@ -343,7 +344,7 @@ impl TicketFacts {
             .all(db)
             .await?
             .into_iter()
-            .map(|u| (u.email, Role::parse(&u.role).is_some_and(Role::is_staff)))
+            .map(|u| (u.email, u.role.is_staff()))
             .collect())
     }
 }
@@ -381,7 +382,7 @@ async fn read_staff_to_alert(
     if agents {
         let q = user::Entity::find()
             .filter(user::Column::IsActive.eq(true))
-            .filter(user::Column::Role.eq(Role::Agent.as_str()));
+            .filter(user::Column::Role.eq(Role::Agent));
         let list = match category_id {
             Some(c) => {
                 let ids: Vec<i64> = category_agent::Entity::find()
@@ -400,7 +401,7 @@ async fn read_staff_to_alert(
     if admins {
         let list = user::Entity::find()
             .filter(user::Column::IsActive.eq(true))
-            .filter(user::Column::Role.eq(Role::Admin.as_str()))
+            .filter(user::Column::Role.eq(Role::Admin))
             .all(db)
             .await?;
         out.extend(list);

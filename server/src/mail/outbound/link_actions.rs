@@ -59,7 +59,7 @@ pub async fn autologin(ctx: &AppContext, token: &str) -> AppResult<TokenResponse
         .await?
         .filter(|u| u.is_active)
         .ok_or(AppError::Unauthorized)?;
-    if Role::parse(&u.role) != Some(Role::Customer) {
+    if u.role != Role::Customer {
         return Err(AppError::forbidden("autologin links are for customers only"));
     }
     let t = ticket::Entity::find_by_id(c.tkt)

@@ -89,7 +89,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, env: &Env<'_>, mut out: Outgoing
         message_id: Set(message_id.clone()),
         subject: Set(out.draft.subject.clone()),
         raw: Set(raw),
-        status: Set(status.as_str().into()),
+        status: Set(status),
         last_error: Set(note.clone()),
         attempts: Set(0),
         next_attempt_at: Set(now),

@@ -92,7 +92,7 @@ pub async fn deliver(
     let change = Change::open(ctx, None).await?.by_sender();
     let txn = change.db();
     let mut q = outbound_mail::Entity::update_many()
-        .col_expr(outbound_mail::Column::Status, Expr::value(status.as_str()))
+        .col_expr(outbound_mail::Column::Status, Expr::value(status))
         .col_expr(outbound_mail::Column::LastError, Expr::value(error.clone()))
         .col_expr(
             outbound_mail::Column::LockedUntil,
@@ -106,7 +106,7 @@ pub async fn deliver(
         q = q.col_expr(outbound_mail::Column::NextAttemptAt, Expr::value(next));
     }
     q.filter(outbound_mail::Column::Id.eq(m.id))
-        .filter(outbound_mail::Column::Status.eq(OutboundStatus::Sending.as_str()))
+        .filter(outbound_mail::Column::Status.eq(OutboundStatus::Sending))
         .exec(txn)
         .await?;
     let failed_on = (status == OutboundStatus::Failed).then_some(m.ticket_id).flatten();

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{ticket, user};
-use protocol::RuleEvent;
+use protocol::{Priority, RuleEvent, TicketStatus};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 
@@ -29,8 +29,9 @@ struct RuleRef<'a> {
 struct TicketRef {
     id: i64,
     subject: String,
-    status: String,
-    priority: String,
+    /// Serialised as the stored text (`open`, `high`), like the REST API.
+    status: TicketStatus,
+    priority: Priority,
     category_id: Option<i64>,
     assignee_id: Option<i64>,
     requester_email: Option<String>,

@@ -294,11 +294,7 @@ fn uses_kb_suggestions(t: &EmailTemplate) -> bool {
 async fn kb_suggestions(ch: &Change<'_>, f: &TicketFacts) -> Vec<(String, String)> {
     let engine = ch.ctx().search().engine();
     let mut text = f.ticket.subject.clone();
-    if let Some(first) = f
-        .public
-        .iter()
-        .find(|m| m.kind == protocol::MessageKind::Customer.as_str())
-    {
+    if let Some(first) = f.public.iter().find(|m| m.kind == protocol::MessageKind::Customer) {
         text.push('\n');
         text.extend(
             first

@@ -41,9 +41,7 @@ impl Recipient {
     }
 
     pub(super) fn is_customer(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| Role::parse(&u.role) == Some(Role::Customer))
+        self.user.as_ref().is_some_and(|u| u.role == Role::Customer)
     }
 }
 

@@ -2,7 +2,7 @@
 //! decide, except for a staff reply, which is the answer itself and always goes out.
 
 use entity::user;
-use protocol::{NotificationSettings, Role, TemplateEvent};
+use protocol::{NotificationSettings, TemplateEvent};
 use sea_orm::{DatabaseTransaction, EntityTrait};
 
 use super::Event;
@@ -83,7 +83,7 @@ async fn created<'a>(cx: &Ctx<'_, 'a>, by_email: bool) -> AppResult<Vec<Send<'a>
     let (s, f) = (cx.settings, cx.f);
     let mut sends = Vec::new();
     let first = f.public.first().map(|m| m.body_text.clone()).unwrap_or_default();
-    let requester_is_staff = Role::parse(&f.requester.role).is_some_and(Role::is_staff);
+    let requester_is_staff = f.requester.role.is_staff();
     if s.enabled && s.ticket_confirmation && by_email && !requester_is_staff {
         sends.push(Send {
             origin: Origin::AutoReplied,
