@@ -59,10 +59,7 @@ enum OauthStates {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
-    #[allow(
-        clippy::too_many_lines,
-        reason = "a released migration is frozen as written: one statement per table, in the order it ran"
-    )]
+    #[allow(clippy::too_many_lines, reason = "a released migration is frozen as written")]
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
         for column in [
