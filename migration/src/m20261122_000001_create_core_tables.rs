@@ -1,5 +1,4 @@
-//! Creates every core Maildesk table, its foreign keys, unique constraints
-//! and indexes.
+//! Creates every core Maildesk table, its foreign keys, unique constraints and indexes.
 //!
 //! Portable between SQLite and PostgreSQL:
 //! - ids are `big_integer().auto_increment().primary_key()`, rendered as
