@@ -54,6 +54,44 @@ pub fn TicketFilters(
     }
 }
 
+/// The status filter, with "Any status".
+#[component]
+fn StatusSelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Status"</span>
+            <select
+                data-testid="filter-status"
+                on:change=move |ev| {
+                    let status = TicketStatus::parse(&event_target_value(&ev));
+                    change(&|f| f.status = status);
+                }
+            >
+                <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
+                    "Any status"
+                </option>
+                {TicketStatus::ALL
+                    .iter()
+                    .copied()
+                    .map(|s| {
+                        view! {
+                            <option
+                                value=s.as_str()
+                                prop:selected=move || filter.with(|f| f.status == Some(s))
+                            >
+                                {status_label(s)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// The priority filter, with "Any priority".
 #[component]
 fn PrioritySelect(
@@ -80,6 +118,40 @@ fn PrioritySelect(
                         view! {
                             <option value=p.as_str() prop:selected=move || filter.with(|f| f.priority == Some(p))>
                                 {priority_label(p)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The assignee filter: anyone, mine, unassigned…
+#[component]
+fn AssigneeSelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Assignee"</span>
+            <select
+                data-testid="filter-assignee"
+                on:change=move |ev| {
+                    let a = Assignee::parse(&event_target_value(&ev));
+                    change(&|f| f.assignee = a);
+                }
+            >
+                {Assignee::ALL
+                    .into_iter()
+                    .map(|a| {
+                        view! {
+                            <option
+                                value=a.param()
+                                prop:selected=move || filter.with(|f| f.assignee == a)
+                            >
+                                {a.label()}
                             </option>
                         }
                     })
@@ -173,6 +245,28 @@ fn CategorySelect(
     }
 }
 
+/// "Overdue only": a checkbox.
+#[component]
+fn OverdueToggle(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline filter-overdue">
+            <input
+                type="checkbox"
+                data-testid="filter-overdue"
+                prop:checked=move || filter.with(|f| f.overdue)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    change(&|f| f.overdue = on);
+                }
+            />
+            <span>"Overdue only"</span>
+        </label>
+    }
+}
+
 /// The order of the queue.
 #[component]
 fn SortSelect(
@@ -200,100 +294,6 @@ fn SortSelect(
                                 prop:selected=move || filter.with(|f| f.sort == key)
                             >
                                 {label}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
-    }
-}
-
-/// "Overdue only": a checkbox.
-#[component]
-fn OverdueToggle(
-    filter: Signal<QueueFilter>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="field-inline filter-overdue">
-            <input
-                type="checkbox"
-                data-testid="filter-overdue"
-                prop:checked=move || filter.with(|f| f.overdue)
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    change(&|f| f.overdue = on);
-                }
-            />
-            <span>"Overdue only"</span>
-        </label>
-    }
-}
-
-/// The assignee filter: anyone, mine, unassigned…
-#[component]
-fn AssigneeSelect(
-    filter: Signal<QueueFilter>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="field-inline">
-            <span>"Assignee"</span>
-            <select
-                data-testid="filter-assignee"
-                on:change=move |ev| {
-                    let a = Assignee::parse(&event_target_value(&ev));
-                    change(&|f| f.assignee = a);
-                }
-            >
-                {Assignee::ALL
-                    .into_iter()
-                    .map(|a| {
-                        view! {
-                            <option
-                                value=a.param()
-                                prop:selected=move || filter.with(|f| f.assignee == a)
-                            >
-                                {a.label()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
-    }
-}
-
-/// The status filter, with "Any status".
-#[component]
-fn StatusSelect(
-    filter: Signal<QueueFilter>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="field-inline">
-            <span>"Status"</span>
-            <select
-                data-testid="filter-status"
-                on:change=move |ev| {
-                    let status = TicketStatus::parse(&event_target_value(&ev));
-                    change(&|f| f.status = status);
-                }
-            >
-                <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
-                    "Any status"
-                </option>
-                {TicketStatus::ALL
-                    .iter()
-                    .copied()
-                    .map(|s| {
-                        view! {
-                            <option
-                                value=s.as_str()
-                                prop:selected=move || filter.with(|f| f.status == Some(s))
-                            >
-                                {status_label(s)}
                             </option>
                         }
                     })

@@ -93,24 +93,6 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The login error, when there is one.
-#[component]
-fn LoginError(error: RwSignal<Option<String>>) -> impl IntoView {
-    view! {
-        {move || {
-            error
-                .get()
-                .map(|e| {
-                    view! {
-                        <p class="form-error" role="alert" data-testid="login-error">
-                            {e}
-                        </p>
-                    }
-                })
-        }}
-    }
-}
-
 /// The e-mail address and password fields.
 #[component]
 fn LoginFields(email: RwSignal<String>, password: RwSignal<String>) -> impl IntoView {
@@ -140,5 +122,23 @@ fn LoginFields(email: RwSignal<String>, password: RwSignal<String>) -> impl Into
                 bind:value=password
             />
         </div>
+    }
+}
+
+/// The login error, when there is one.
+#[component]
+fn LoginError(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    view! {
+                        <p class="form-error" role="alert" data-testid="login-error">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
     }
 }

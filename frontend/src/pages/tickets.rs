@@ -101,26 +101,18 @@ pub fn TicketsPage() -> impl IntoView {
     }
 }
 
+/// The heading, "Updating…" while a new filter loads, and the shortcuts hint.
 #[component]
-fn EmptyQueue(filtered: bool) -> impl IntoView {
+fn QueueHead(#[prop(into)] updating: Signal<bool>) -> impl IntoView {
     view! {
-        <EmptyState>
-            <p>
-                {if filtered { "No tickets match these filters." } else { "There are no tickets yet." }}
-            </p>
-        </EmptyState>
+        <div class="page-head">
+            <h1 id="tickets-title">"Tickets"</h1>
+            <Show when=move || updating.get()>
+                <span class="muted updating" role="status">"Updating…"</span>
+            </Show>
+            <span class="muted shortcut-hint">"Press " <kbd>"?"</kbd> " for shortcuts"</span>
+        </div>
     }
-}
-
-/// The categories to filter by, once loaded (the queue works without them).
-fn category_list(client: Client) -> Signal<Vec<Category>> {
-    let categories = LocalResource::new(move || async move { client.categories().await });
-    Signal::derive(move || {
-        categories.with(|c| match c {
-            Some(Ok(list)) => list.clone(),
-            _ => Vec::<Category>::new(),
-        })
-    })
 }
 
 /// What happened live, read out to screen readers, and the queue's notice when there is one.
@@ -138,16 +130,24 @@ fn QueueNotices(ctx: QueueContext) -> impl IntoView {
     }
 }
 
-/// The heading, "Updating…" while a new filter loads, and the shortcuts hint.
+/// The categories to filter by, once loaded (the queue works without them).
+fn category_list(client: Client) -> Signal<Vec<Category>> {
+    let categories = LocalResource::new(move || async move { client.categories().await });
+    Signal::derive(move || {
+        categories.with(|c| match c {
+            Some(Ok(list)) => list.clone(),
+            _ => Vec::<Category>::new(),
+        })
+    })
+}
+
 #[component]
-fn QueueHead(#[prop(into)] updating: Signal<bool>) -> impl IntoView {
+fn EmptyQueue(filtered: bool) -> impl IntoView {
     view! {
-        <div class="page-head">
-            <h1 id="tickets-title">"Tickets"</h1>
-            <Show when=move || updating.get()>
-                <span class="muted updating" role="status">"Updating…"</span>
-            </Show>
-            <span class="muted shortcut-hint">"Press " <kbd>"?"</kbd> " for shortcuts"</span>
-        </div>
+        <EmptyState>
+            <p>
+                {if filtered { "No tickets match these filters." } else { "There are no tickets yet." }}
+            </p>
+        </EmptyState>
     }
 }

@@ -83,37 +83,6 @@ pub fn CalendarForm(
     }
 }
 
-/// The "Start from:" buttons that fill the whole week with preset hours.
-#[component]
-fn CalendarPresets(week: Week) -> impl IntoView {
-    let preset = move |hours: fn() -> WeekDraft| {
-        for (day, intervals) in week.iter().zip(hours()) {
-            day.set(intervals);
-        }
-    };
-    view! {
-        <div class="form-actions">
-            <span class="muted">"Start from:"</span>
-            <button
-                type="button"
-                class="btn btn-small"
-                data-testid="calendar-preset-office"
-                on:click=move |_| preset(|| weekdays("09:00", "17:00"))
-            >
-                "Monday to Friday, 09:00–17:00"
-            </button>
-            <button
-                type="button"
-                class="btn btn-small"
-                data-testid="calendar-preset-always"
-                on:click=move |_| preset(around_the_clock)
-            >
-                "Around the clock"
-            </button>
-        </div>
-    }
-}
-
 /// The calendar's name and time zone (with common zones to pick from).
 #[component]
 fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
@@ -146,6 +115,37 @@ fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: Fie
                     {COMMON.iter().map(|z| view! { <option value=*z></option> }).collect_view()}
                 </datalist>
             </div>
+        </div>
+    }
+}
+
+/// The "Start from:" buttons that fill the whole week with preset hours.
+#[component]
+fn CalendarPresets(week: Week) -> impl IntoView {
+    let preset = move |hours: fn() -> WeekDraft| {
+        for (day, intervals) in week.iter().zip(hours()) {
+            day.set(intervals);
+        }
+    };
+    view! {
+        <div class="form-actions">
+            <span class="muted">"Start from:"</span>
+            <button
+                type="button"
+                class="btn btn-small"
+                data-testid="calendar-preset-office"
+                on:click=move |_| preset(|| weekdays("09:00", "17:00"))
+            >
+                "Monday to Friday, 09:00–17:00"
+            </button>
+            <button
+                type="button"
+                class="btn btn-small"
+                data-testid="calendar-preset-always"
+                on:click=move |_| preset(around_the_clock)
+            >
+                "Around the clock"
+            </button>
         </div>
     }
 }

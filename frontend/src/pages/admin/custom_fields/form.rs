@@ -95,36 +95,6 @@ pub fn CustomFieldForm(
     }
 }
 
-/// Who sees the field: its visibility select.
-#[component]
-fn VisibilitySelect(visibility: RwSignal<FieldVisibility>) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for="cf-visibility">"Who sees it"</label>
-            <select
-                id="cf-visibility"
-                data-testid="custom-field-visibility"
-                on:change=move |ev| {
-                    if let Some(v) = FieldVisibility::parse(&event_target_value(&ev)) {
-                        visibility.set(v);
-                    }
-                }
-            >
-                {FieldVisibility::ALL
-                    .into_iter()
-                    .map(|v| {
-                        view! {
-                            <option value=v.as_str() prop:selected=move || visibility.get() == v>
-                                {visibility_label(v)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
-
 /// The kind of field: its select (text, number, dropdown…).
 #[component]
 fn KindSelect(kind: RwSignal<CustomFieldKind>) -> impl IntoView {
@@ -146,6 +116,36 @@ fn KindSelect(kind: RwSignal<CustomFieldKind>) -> impl IntoView {
                         view! {
                             <option value=k.as_str() prop:selected=move || kind.get() == k>
                                 {kind_label(k)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Who sees the field: its visibility select.
+#[component]
+fn VisibilitySelect(visibility: RwSignal<FieldVisibility>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="cf-visibility">"Who sees it"</label>
+            <select
+                id="cf-visibility"
+                data-testid="custom-field-visibility"
+                on:change=move |ev| {
+                    if let Some(v) = FieldVisibility::parse(&event_target_value(&ev)) {
+                        visibility.set(v);
+                    }
+                }
+            >
+                {FieldVisibility::ALL
+                    .into_iter()
+                    .map(|v| {
+                        view! {
+                            <option value=v.as_str() prop:selected=move || visibility.get() == v>
+                                {visibility_label(v)}
                             </option>
                         }
                     })
