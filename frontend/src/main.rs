@@ -1,9 +1,5 @@
 //! Maildesk browser app: mounts [`app::App`] into `<body>`.
 
-// Some page and form components still hold their whole `view!` in one function; they are being
-// split into named parts. Until then the workspace's 80-line rule is not enforced here.
-#![allow(clippy::too_many_lines)]
-
 mod api;
 mod app;
 mod auth;

@@ -59,64 +59,9 @@ pub fn SearchFilters(
                 selected=Signal::derive(move || filter.with(|f| f.assignee_id.map(|a| a.to_string())))
                 on_pick=Callback::new(move |v: String| change(&|f| f.assignee_id = v.parse().ok()))
             />
-            <label class="field-inline">
-                <span>"Tag"</span>
-                <input
-                    type="text"
-                    class="search-tag"
-                    data-testid="search-tag"
-                    prop:value=move || filter.with(|f| f.tag.clone())
-                    on:change=move |ev| {
-                        let tag = event_target_value(&ev).trim().to_owned();
-                        change(&|f| f.tag = tag.clone());
-                    }
-                />
-            </label>
-            <label class="field-inline">
-                <span>"Created from"</span>
-                <input
-                    type="date"
-                    data-testid="search-from"
-                    prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())
-                    on:change=move |ev| {
-                        let day = event_target_value(&ev).parse().ok();
-                        change(&|f| f.from = day);
-                    }
-                />
-            </label>
-            <label class="field-inline">
-                <span>"to"</span>
-                <input
-                    type="date"
-                    data-testid="search-to"
-                    prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())
-                    on:change=move |ev| {
-                        let day = event_target_value(&ev).parse().ok();
-                        change(&|f| f.to = day);
-                    }
-                />
-            </label>
-            <label class="field-inline">
-                <span>"Order"</span>
-                <select
-                    data-testid="search-sort"
-                    on:change=move |ev| {
-                        let sort = parse_sort(&event_target_value(&ev));
-                        change(&|f| f.sort = sort);
-                    }
-                >
-                    {SEARCH_SORTS
-                        .iter()
-                        .map(|&(sort, label)| {
-                            view! {
-                                <option value=sort.as_str() prop:selected=move || filter.with(|f| f.sort == sort)>
-                                    {label}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <SearchTag filter change />
+            <SearchDates filter change />
+            <SearchSort filter change />
             <Show when=move || filter.with(SearchFilter::has_filters)>
                 <button
                     type="button"
@@ -169,5 +114,93 @@ fn Choice(
                 </label>
             }
         })
+    }
+}
+
+/// The tag filter: one tag, applied when the input changes.
+#[component]
+fn SearchTag(
+    filter: Signal<SearchFilter>,
+    change: impl Fn(&dyn Fn(&mut SearchFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Tag"</span>
+            <input
+                type="text"
+                class="search-tag"
+                data-testid="search-tag"
+                prop:value=move || filter.with(|f| f.tag.clone())
+                on:change=move |ev| {
+                    let tag = event_target_value(&ev).trim().to_owned();
+                    change(&|f| f.tag = tag.clone());
+                }
+            />
+        </label>
+    }
+}
+
+/// The creation date range: "Created from" and "to".
+#[component]
+fn SearchDates(
+    filter: Signal<SearchFilter>,
+    change: impl Fn(&dyn Fn(&mut SearchFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Created from"</span>
+            <input
+                type="date"
+                data-testid="search-from"
+                prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())
+                on:change=move |ev| {
+                    let day = event_target_value(&ev).parse().ok();
+                    change(&|f| f.from = day);
+                }
+            />
+        </label>
+        <label class="field-inline">
+            <span>"to"</span>
+            <input
+                type="date"
+                data-testid="search-to"
+                prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())
+                on:change=move |ev| {
+                    let day = event_target_value(&ev).parse().ok();
+                    change(&|f| f.to = day);
+                }
+            />
+        </label>
+    }
+}
+
+/// The order of the results.
+#[component]
+fn SearchSort(
+    filter: Signal<SearchFilter>,
+    change: impl Fn(&dyn Fn(&mut SearchFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Order"</span>
+            <select
+                data-testid="search-sort"
+                on:change=move |ev| {
+                    let sort = parse_sort(&event_target_value(&ev));
+                    change(&|f| f.sort = sort);
+                }
+            >
+                {SEARCH_SORTS
+                    .iter()
+                    .map(|&(sort, label)| {
+                        view! {
+                            <option value=sort.as_str() prop:selected=move || filter.with(|f| f.sort == sort)>
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }

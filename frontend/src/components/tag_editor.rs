@@ -11,84 +11,17 @@ const MAX_TAG_CHARS: usize = 50;
 
 #[component]
 pub fn TagEditor(ctx: TicketContext) -> impl IntoView {
-    let tags = move || ctx.with_detail(|d| d.ticket.tags.clone()).unwrap_or_default();
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let save = move |next: Vec<String>, saved: Box<dyn FnOnce()>| {
-        ctx.edit(
-            "Tags",
-            move |version| UpdateTicket {
-                version,
-                tags: Some(next),
-                ..Default::default()
-            },
-            saved,
-        );
-    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let new = match parse_tags(&draft.get_untracked()) {
-            Ok(new) => new,
-            Err(why) => {
-                problem.set(Some(why));
-                return;
-            }
-        };
-        problem.set(None);
-        let mut next = tags();
-        let before = next.len();
-        for tag in new {
-            if !next.contains(&tag) {
-                next.push(tag);
-            }
-        }
-        if next.len() == before {
-            draft.set(String::new());
-            return;
-        }
-        // The draft stays until the tags are stored: a refused change loses no typing.
-        save(next, Box::new(move || draft.set(String::new())));
-    };
-    let remove = move |tag: String| {
-        let next: Vec<String> = tags().into_iter().filter(|t| *t != tag).collect();
-        save(next, Box::new(|| {}));
+        add_tags(ctx, draft, problem);
     };
 
     view! {
         <div class="action-field tag-editor" role="group" aria-labelledby="tag-editor-title">
             <span id="tag-editor-title" class="action-label">"Tags"</span>
-            <ul class="chip-list" aria-label="Tags of this ticket">
-                {move || {
-                    let list = tags();
-                    if list.is_empty() {
-                        return view! { <li class="muted">"No tags"</li> }.into_any();
-                    }
-                    list.into_iter()
-                        .map(|tag| {
-                            let label = format!("Remove tag {tag}");
-                            let value = tag.clone();
-                            let key = tag.clone();
-                            view! {
-                                <li class="chip" data-testid="tag-chip" data-tag=key>
-                                    <span class="chip-text">{tag}</span>
-                                    <button
-                                        type="button"
-                                        class="chip-remove"
-                                        data-testid="tag-remove"
-                                        aria-label=label
-                                        title="Remove"
-                                        disabled=move || ctx.editing.get()
-                                        on:click=move |_| remove(value.clone())
-                                    >
-                                        <span aria-hidden="true">"×"</span>
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
-                }}
-            </ul>
+            <TagChips ctx />
             <form class="inline-form" on:submit=add>
                 <input
                     type="text"
@@ -105,6 +38,94 @@ pub fn TagEditor(ctx: TicketContext) -> impl IntoView {
             {move || problem.get().map(|p| view! { <p class="field-problem" role="alert">{p}</p> })}
         </div>
     }
+}
+
+/// The ticket's tags as a list of chips, each with its × to remove it.
+#[component]
+fn TagChips(ctx: TicketContext) -> impl IntoView {
+    view! {
+        <ul class="chip-list" aria-label="Tags of this ticket">
+            {move || {
+                let list = ticket_tags(ctx);
+                if list.is_empty() {
+                    return view! { <li class="muted">"No tags"</li> }.into_any();
+                }
+                list.into_iter()
+                    .map(|tag| {
+                        let label = format!("Remove tag {tag}");
+                        let value = tag.clone();
+                        let key = tag.clone();
+                        view! {
+                            <li class="chip" data-testid="tag-chip" data-tag=key>
+                                <span class="chip-text">{tag}</span>
+                                <button
+                                    type="button"
+                                    class="chip-remove"
+                                    data-testid="tag-remove"
+                                    aria-label=label
+                                    title="Remove"
+                                    disabled=move || ctx.editing.get()
+                                    on:click=move |_| remove_tag(ctx, &value)
+                                >
+                                    <span aria-hidden="true">"×"</span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+        </ul>
+    }
+}
+
+/// The ticket's tags as on screen (reactive); none while it is not loaded.
+fn ticket_tags(ctx: TicketContext) -> Vec<String> {
+    ctx.with_detail(|d| d.ticket.tags.clone()).unwrap_or_default()
+}
+
+/// Stores `next` as the ticket's whole tag list; `saved` runs once it is stored.
+fn save_tags(ctx: TicketContext, next: Vec<String>, saved: Box<dyn FnOnce()>) {
+    ctx.edit(
+        "Tags",
+        move |version| UpdateTicket {
+            version,
+            tags: Some(next),
+            ..Default::default()
+        },
+        saved,
+    );
+}
+
+/// Adds the tags typed in `draft` (or shows why they cannot be), emptying it once stored.
+fn add_tags(ctx: TicketContext, draft: RwSignal<String>, problem: RwSignal<Option<String>>) {
+    let new = match parse_tags(&draft.get_untracked()) {
+        Ok(new) => new,
+        Err(why) => {
+            problem.set(Some(why));
+            return;
+        }
+    };
+    problem.set(None);
+    let mut next = ticket_tags(ctx);
+    let before = next.len();
+    for tag in new {
+        if !next.contains(&tag) {
+            next.push(tag);
+        }
+    }
+    if next.len() == before {
+        draft.set(String::new());
+        return;
+    }
+    // The draft stays until the tags are stored: a refused change loses no typing.
+    save_tags(ctx, next, Box::new(move || draft.set(String::new())));
+}
+
+/// Removes `tag` from the ticket.
+fn remove_tag(ctx: TicketContext, tag: &str) {
+    let next: Vec<String> = ticket_tags(ctx).into_iter().filter(|t| t != tag).collect();
+    save_tags(ctx, next, Box::new(|| {}));
 }
 
 /// The tags typed: comma-separated, trimmed and lower-cased as the server stores them.

@@ -43,103 +43,56 @@ pub fn TicketFilters(
                 />
                 <button type="submit" class="btn" data-testid="filter-search">"Search"</button>
             </form>
-            <label class="field-inline">
-                <span>"Status"</span>
-                <select
-                    data-testid="filter-status"
-                    on:change=move |ev| {
-                        let status = TicketStatus::parse(&event_target_value(&ev));
-                        change(&|f| f.status = status);
-                    }
-                >
-                    <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
-                        "Any status"
-                    </option>
-                    {TicketStatus::ALL
-                        .iter()
-                        .copied()
-                        .map(|s| {
-                            view! {
-                                <option
-                                    value=s.as_str()
-                                    prop:selected=move || filter.with(|f| f.status == Some(s))
-                                >
-                                    {status_label(s)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <StatusSelect filter change />
             <PrioritySelect filter change />
-            <label class="field-inline">
-                <span>"Assignee"</span>
-                <select
-                    data-testid="filter-assignee"
-                    on:change=move |ev| {
-                        let a = Assignee::parse(&event_target_value(&ev));
-                        change(&|f| f.assignee = a);
-                    }
-                >
-                    {Assignee::ALL
-                        .into_iter()
-                        .map(|a| {
-                            view! {
-                                <option
-                                    value=a.param()
-                                    prop:selected=move || filter.with(|f| f.assignee == a)
-                                >
-                                    {a.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <AssigneeSelect filter change />
             <CategorySelect filter categories change />
             <TagInput filter change />
-            <label class="field-inline filter-overdue">
-                <input
-                    type="checkbox"
-                    data-testid="filter-overdue"
-                    prop:checked=move || filter.with(|f| f.overdue)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        change(&|f| f.overdue = on);
-                    }
-                />
-                <span>"Overdue only"</span>
-            </label>
-            <label class="field-inline">
-                <span>"Order"</span>
-                <select
-                    data-testid="filter-sort"
-                    on:change=move |ev| {
-                        let key = event_target_value(&ev);
-                        if let Some(s) = SORTS.iter().find(|s| s.0 == key) {
-                            change(&|f| f.sort = s.0);
-                        }
-                    }
-                >
-                    {SORTS
-                        .iter()
-                        .map(|&(key, _, _, label)| {
-                            view! {
-                                <option
-                                    value=key
-                                    prop:selected=move || filter.with(|f| f.sort == key)
-                                >
-                                    {label}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <OverdueToggle filter change />
+            <SortSelect filter change />
         </div>
     }
 }
 
+/// The status filter, with "Any status".
+#[component]
+fn StatusSelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Status"</span>
+            <select
+                data-testid="filter-status"
+                on:change=move |ev| {
+                    let status = TicketStatus::parse(&event_target_value(&ev));
+                    change(&|f| f.status = status);
+                }
+            >
+                <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
+                    "Any status"
+                </option>
+                {TicketStatus::ALL
+                    .iter()
+                    .copied()
+                    .map(|s| {
+                        view! {
+                            <option
+                                value=s.as_str()
+                                prop:selected=move || filter.with(|f| f.status == Some(s))
+                            >
+                                {status_label(s)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The priority filter, with "Any priority".
 #[component]
 fn PrioritySelect(
     filter: Signal<QueueFilter>,
@@ -165,6 +118,40 @@ fn PrioritySelect(
                         view! {
                             <option value=p.as_str() prop:selected=move || filter.with(|f| f.priority == Some(p))>
                                 {priority_label(p)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The assignee filter: anyone, mine, unassigned…
+#[component]
+fn AssigneeSelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Assignee"</span>
+            <select
+                data-testid="filter-assignee"
+                on:change=move |ev| {
+                    let a = Assignee::parse(&event_target_value(&ev));
+                    change(&|f| f.assignee = a);
+                }
+            >
+                {Assignee::ALL
+                    .into_iter()
+                    .map(|a| {
+                        view! {
+                            <option
+                                value=a.param()
+                                prop:selected=move || filter.with(|f| f.assignee == a)
+                            >
+                                {a.label()}
                             </option>
                         }
                     })
@@ -255,5 +242,63 @@ fn CategorySelect(
                 </label>
             }
         })
+    }
+}
+
+/// "Overdue only": a checkbox.
+#[component]
+fn OverdueToggle(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline filter-overdue">
+            <input
+                type="checkbox"
+                data-testid="filter-overdue"
+                prop:checked=move || filter.with(|f| f.overdue)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    change(&|f| f.overdue = on);
+                }
+            />
+            <span>"Overdue only"</span>
+        </label>
+    }
+}
+
+/// The order of the queue.
+#[component]
+fn SortSelect(
+    filter: Signal<QueueFilter>,
+    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field-inline">
+            <span>"Order"</span>
+            <select
+                data-testid="filter-sort"
+                on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some(s) = SORTS.iter().find(|s| s.0 == key) {
+                        change(&|f| f.sort = s.0);
+                    }
+                }
+            >
+                {SORTS
+                    .iter()
+                    .map(|&(key, _, _, label)| {
+                        view! {
+                            <option
+                                value=key
+                                prop:selected=move || filter.with(|f| f.sort == key)
+                            >
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }

@@ -116,32 +116,7 @@ pub fn KbPage() -> impl IntoView {
         }
     });
 
-    let navigate = use_navigate();
-    let go = move |h: HelpQuery, replace: bool| {
-        let options = NavigateOptions {
-            replace,
-            ..Default::default()
-        };
-        navigate(&h.href(), options);
-    };
-    let go_search = go.clone();
-    // Typing replaces the history entry: Back leaves the search, not one word at a time.
-    let on_search = Callback::new(move |q: String| {
-        let next = HelpQuery {
-            q,
-            page: 1,
-            ..shown.get_untracked()
-        };
-        go_search(next, true);
-    });
-    let on_category = Callback::new(move |category_id: Option<i64>| {
-        let next = HelpQuery {
-            category_id,
-            page: 1,
-            ..shown.get_untracked()
-        };
-        go(next, false);
-    });
+    let (on_search, on_category) = kb_navigation(shown);
     let current_q = Signal::derive(move || shown.with(|h| h.q.clone()));
 
     view! {
@@ -174,15 +149,49 @@ pub fn KbPage() -> impl IntoView {
                 Some((_, Ok(Listing::Hits(hits)))) => view! { <HitList hits /> }.into_any(),
                 Some((at, Ok(Listing::Browse(page)))) => view! { <ArticleList page at /> }.into_any(),
             }}
-            {(!staff)
-                .then(|| {
-                    view! {
-                        <p class="kb-ask muted">
-                            "Didn't find an answer? " <a href="/tickets/new" data-testid="kb-ask">"Ask us"</a>
-                        </p>
-                    }
-                })}
+            {(!staff).then(|| view! { <AskUs /> })}
         </section>
+    }
+}
+
+/// The page's moves: a new search (replacing the history entry) or category, from page 1.
+fn kb_navigation(shown: Memo<HelpQuery>) -> (Callback<String>, Callback<Option<i64>>) {
+    let navigate = use_navigate();
+    let go = move |h: HelpQuery, replace: bool| {
+        let options = NavigateOptions {
+            replace,
+            ..Default::default()
+        };
+        navigate(&h.href(), options);
+    };
+    let go_search = go.clone();
+    // Typing replaces the history entry: Back leaves the search, not one word at a time.
+    let on_search = Callback::new(move |q: String| {
+        let next = HelpQuery {
+            q,
+            page: 1,
+            ..shown.get_untracked()
+        };
+        go_search(next, true);
+    });
+    let on_category = Callback::new(move |category_id: Option<i64>| {
+        let next = HelpQuery {
+            category_id,
+            page: 1,
+            ..shown.get_untracked()
+        };
+        go(next, false);
+    });
+    (on_search, on_category)
+}
+
+/// "Didn't find an answer? Ask us": the way to a new ticket, for customers and visitors.
+#[component]
+fn AskUs() -> impl IntoView {
+    view! {
+        <p class="kb-ask muted">
+            "Didn't find an answer? " <a href="/tickets/new" data-testid="kb-ask">"Ask us"</a>
+        </p>
     }
 }
 

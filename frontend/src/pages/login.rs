@@ -78,42 +78,8 @@ pub fn LoginPage() -> impl IntoView {
                             }
                         })
                 }}
-                <div class="field">
-                    <label for="login-email">"E-mail address"</label>
-                    <input
-                        id="login-email"
-                        type="email"
-                        name="email"
-                        autocomplete="username"
-                        required
-                        autofocus
-                        data-testid="login-email"
-                        bind:value=email
-                    />
-                </div>
-                <div class="field">
-                    <label for="login-password">"Password"</label>
-                    <input
-                        id="login-password"
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        required
-                        data-testid="login-password"
-                        bind:value=password
-                    />
-                </div>
-                {move || {
-                    error
-                        .get()
-                        .map(|e| {
-                            view! {
-                                <p class="form-error" role="alert" data-testid="login-error">
-                                    {e}
-                                </p>
-                            }
-                        })
-                }}
+                <LoginFields email password />
+                <LoginError error />
                 <button
                     type="submit"
                     class="btn btn-primary btn-block"
@@ -124,5 +90,55 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// The e-mail address and password fields.
+#[component]
+fn LoginFields(email: RwSignal<String>, password: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="login-email">"E-mail address"</label>
+            <input
+                id="login-email"
+                type="email"
+                name="email"
+                autocomplete="username"
+                required
+                autofocus
+                data-testid="login-email"
+                bind:value=email
+            />
+        </div>
+        <div class="field">
+            <label for="login-password">"Password"</label>
+            <input
+                id="login-password"
+                type="password"
+                name="password"
+                autocomplete="current-password"
+                required
+                data-testid="login-password"
+                bind:value=password
+            />
+        </div>
+    }
+}
+
+/// The login error, when there is one.
+#[component]
+fn LoginError(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    view! {
+                        <p class="form-error" role="alert" data-testid="login-error">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
     }
 }

@@ -4,9 +4,9 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use protocol::{Category, User};
+use protocol::{Category, Page, TicketHit, User};
 
-use crate::api::use_client;
+use crate::api::{ApiError, Client, use_client};
 use crate::auth::use_auth;
 use crate::components::feedback::{EmptyState, ErrorNotice, Loading};
 use crate::components::pager::Pager;
@@ -37,17 +37,7 @@ pub fn SearchPage() -> impl IntoView {
             (f, result)
         }
     });
-    let categories = LocalResource::new(move || async move { client.categories().await });
-    let category_list = Signal::derive(move || match categories.get() {
-        Some(Ok(list)) => list,
-        _ => Vec::<Category>::new(),
-    });
-    // The directory is staff-only: customers search their own tickets, with no assignee filter.
-    let users = LocalResource::new(move || async move { if staff { client.users().await } else { Ok(Vec::new()) } });
-    let agents = Signal::derive(move || match users.get() {
-        Some(Ok(list)) => list.into_iter().filter(|u| u.role.is_staff()).collect(),
-        _ => Vec::<User>::new(),
-    });
+    let (category_list, agents) = filter_choices(client, staff);
 
     let navigate = use_navigate();
     let on_change = {
@@ -95,39 +85,70 @@ pub fn SearchPage() -> impl IntoView {
                 node_ref=input
             />
             <SearchFilters filter categories=category_list agents on_change />
-            {move || match results.get() {
-                None => view! { <Loading label="Searching…" /> }.into_any(),
-                Some((_, None)) => {
-                    view! {
-                        <p class="muted search-hint" data-testid="search-hint">
-                            "Type a few words, or pick a filter, to find tickets."
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some((_, Some(Err(error)))) => {
-                    view! { <ErrorNotice error retry=Callback::new(move |()| results.refetch()) /> }.into_any()
-                }
-                Some((shown, Some(Ok(page)))) if page.items.is_empty() => {
-                    let what = if shown.q.is_empty() { "these filters" } else { "your search" };
-                    view! {
-                        <EmptyState>
-                            <p>{format!("No tickets match {what}.")}</p>
-                        </EmptyState>
-                    }
-                        .into_any()
-                }
-                Some((shown, Some(Ok(page)))) => {
-                    let (total, per_page) = (page.total, page.per_page);
-                    let count = if total == 1 { "1 ticket".to_owned() } else { format!("{total} tickets") };
-                    view! {
-                        <p class="visually-hidden" role="status" data-testid="search-count">{count}</p>
-                        <TicketHits hits=page.items />
-                        <Pager filter=shown total per_page />
-                    }
-                        .into_any()
-                }
+            {move || {
+                let retry = Callback::new(move |()| results.refetch());
+                search_results(results.get(), retry)
             }}
         </section>
+    }
+}
+
+/// What the filters offer: the categories, and (for staff) the agents who may hold tickets.
+fn filter_choices(client: Client, staff: bool) -> (Signal<Vec<Category>>, Signal<Vec<User>>) {
+    let categories = LocalResource::new(move || async move { client.categories().await });
+    let category_list = Signal::derive(move || match categories.get() {
+        Some(Ok(list)) => list,
+        _ => Vec::<Category>::new(),
+    });
+    // The directory is staff-only: customers search their own tickets, with no assignee filter.
+    let users = LocalResource::new(move || async move { if staff { client.users().await } else { Ok(Vec::new()) } });
+    let agents = Signal::derive(move || match users.get() {
+        Some(Ok(list)) => list.into_iter().filter(|u| u.role.is_staff()).collect(),
+        _ => Vec::<User>::new(),
+    });
+    (category_list, agents)
+}
+
+/// A search's result (`None` while nothing is asked), with the filter it answers.
+type Answer = (SearchFilter, Option<Result<Page<TicketHit>, ApiError>>);
+
+/// The results below the filters: loading, a hint, an error, none, or the hits with count and pager.
+fn search_results(results: Option<Answer>, retry: Callback<()>) -> AnyView {
+    match results {
+        None => view! { <Loading label="Searching…" /> }.into_any(),
+        Some((_, None)) => view! {
+            <p class="muted search-hint" data-testid="search-hint">
+                "Type a few words, or pick a filter, to find tickets."
+            </p>
+        }
+        .into_any(),
+        Some((_, Some(Err(error)))) => view! { <ErrorNotice error retry /> }.into_any(),
+        Some((shown, Some(Ok(page)))) if page.items.is_empty() => {
+            let what = if shown.q.is_empty() {
+                "these filters"
+            } else {
+                "your search"
+            };
+            view! {
+                <EmptyState>
+                    <p>{format!("No tickets match {what}.")}</p>
+                </EmptyState>
+            }
+            .into_any()
+        }
+        Some((shown, Some(Ok(page)))) => {
+            let (total, per_page) = (page.total, page.per_page);
+            let count = if total == 1 {
+                "1 ticket".to_owned()
+            } else {
+                format!("{total} tickets")
+            };
+            view! {
+                <p class="visually-hidden" role="status" data-testid="search-count">{count}</p>
+                <TicketHits hits=page.items />
+                <Pager filter=shown total per_page />
+            }
+            .into_any()
+        }
     }
 }

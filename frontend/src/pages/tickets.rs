@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use protocol::Category;
 use protocol::live::Topic;
 
-use crate::api::use_client;
+use crate::api::{Client, use_client};
 use crate::auth::use_auth;
 use crate::components::feedback::{EmptyState, ErrorNotice, Loading};
 use crate::components::pager::Pager;
@@ -44,13 +44,7 @@ pub fn TicketsPage() -> impl IntoView {
             }
         });
     });
-    let categories = LocalResource::new(move || async move { client.categories().await });
-    let category_list = Signal::derive(move || {
-        categories.with(|c| match c {
-            Some(Ok(list)) => list.clone(),
-            _ => Vec::<Category>::new(),
-        })
-    });
+    let category_list = category_list(client);
 
     let user = use_auth().session_untracked().map(|s| s.user);
     let ctx = QueueContext {
@@ -77,21 +71,8 @@ pub fn TicketsPage() -> impl IntoView {
 
     view! {
         <section class="page tickets-page" aria-labelledby="tickets-title">
-            <div class="page-head">
-                <h1 id="tickets-title">"Tickets"</h1>
-                <Show when=updating>
-                    <span class="muted updating" role="status">"Updating…"</span>
-                </Show>
-                <span class="muted shortcut-hint">"Press " <kbd>"?"</kbd> " for shortcuts"</span>
-            </div>
-            <p class="visually-hidden" role="status" aria-live="polite" data-testid="queue-announce">
-                {move || ctx.announce.get()}
-            </p>
-            {move || {
-                ctx.notice
-                    .get()
-                    .map(|n| view! { <p class="notice notice-info" role="status" data-testid="queue-notice">{n}</p> })
-            }}
+            <QueueHead updating=Signal::derive(updating) />
+            <QueueNotices ctx />
             <TicketFilters filter categories=category_list on_change />
             {move || match tickets.with(|t| t.as_ref().map(|(shown, r)| (shown.clone(), r.clone().err()))) {
                 None => view! { <Loading label="Loading tickets…" /> }.into_any(),
@@ -118,6 +99,46 @@ pub fn TicketsPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The heading, "Updating…" while a new filter loads, and the shortcuts hint.
+#[component]
+fn QueueHead(#[prop(into)] updating: Signal<bool>) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <h1 id="tickets-title">"Tickets"</h1>
+            <Show when=move || updating.get()>
+                <span class="muted updating" role="status">"Updating…"</span>
+            </Show>
+            <span class="muted shortcut-hint">"Press " <kbd>"?"</kbd> " for shortcuts"</span>
+        </div>
+    }
+}
+
+/// What happened live, read out to screen readers, and the queue's notice when there is one.
+#[component]
+fn QueueNotices(ctx: QueueContext) -> impl IntoView {
+    view! {
+        <p class="visually-hidden" role="status" aria-live="polite" data-testid="queue-announce">
+            {move || ctx.announce.get()}
+        </p>
+        {move || {
+            ctx.notice
+                .get()
+                .map(|n| view! { <p class="notice notice-info" role="status" data-testid="queue-notice">{n}</p> })
+        }}
+    }
+}
+
+/// The categories to filter by, once loaded (the queue works without them).
+fn category_list(client: Client) -> Signal<Vec<Category>> {
+    let categories = LocalResource::new(move || async move { client.categories().await });
+    Signal::derive(move || {
+        categories.with(|c| match c {
+            Some(Ok(list)) => list.clone(),
+            _ => Vec::<Category>::new(),
+        })
+    })
 }
 
 #[component]

@@ -34,11 +34,6 @@ pub fn CalendarForm(
     let error = RwSignal::new(None::<String>);
     let problem = FieldProblem::default();
     let saving = RwSignal::new(false);
-    let preset = move |hours: fn() -> WeekDraft| {
-        for (day, intervals) in week.iter().zip(hours()) {
-            day.set(intervals);
-        }
-    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -71,54 +66,8 @@ pub fn CalendarForm(
     view! {
         <form class="card admin-form" on:submit=on_submit novalidate data-testid="calendar-form" aria-label=title>
             <h3>{title}</h3>
-            <div class="form-grid">
-                <div class="field">
-                    <label for="calendar-name">"Name"</label>
-                    <input
-                        id="calendar-name"
-                        type="text"
-                        data-testid="calendar-name"
-                        aria-invalid=move || problem.marks("name").to_string()
-                        bind:value=name
-                    />
-                </div>
-                <div class="field">
-                    <label for="calendar-zone">"Time zone"</label>
-                    <input
-                        id="calendar-zone"
-                        type="text"
-                        list="calendar-zones"
-                        autocomplete="off"
-                        spellcheck="false"
-                        placeholder="Europe/Berlin"
-                        data-testid="calendar-zone"
-                        aria-invalid=move || problem.marks("time_zone").to_string()
-                        bind:value=zone
-                    />
-                    <datalist id="calendar-zones">
-                        {COMMON.iter().map(|z| view! { <option value=*z></option> }).collect_view()}
-                    </datalist>
-                </div>
-            </div>
-            <div class="form-actions">
-                <span class="muted">"Start from:"</span>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="calendar-preset-office"
-                    on:click=move |_| preset(|| weekdays("09:00", "17:00"))
-                >
-                    "Monday to Friday, 09:00–17:00"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="calendar-preset-always"
-                    on:click=move |_| preset(around_the_clock)
-                >
-                    "Around the clock"
-                </button>
-            </div>
+            <CalendarNameZone name zone problem />
+            <CalendarPresets week />
             <WeekGrid week problem />
             <HolidayList holidays=days_off problem />
             <FormStatus error />
@@ -131,5 +80,72 @@ pub fn CalendarForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The calendar's name and time zone (with common zones to pick from).
+#[component]
+fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
+    view! {
+        <div class="form-grid">
+            <div class="field">
+                <label for="calendar-name">"Name"</label>
+                <input
+                    id="calendar-name"
+                    type="text"
+                    data-testid="calendar-name"
+                    aria-invalid=move || problem.marks("name").to_string()
+                    bind:value=name
+                />
+            </div>
+            <div class="field">
+                <label for="calendar-zone">"Time zone"</label>
+                <input
+                    id="calendar-zone"
+                    type="text"
+                    list="calendar-zones"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="Europe/Berlin"
+                    data-testid="calendar-zone"
+                    aria-invalid=move || problem.marks("time_zone").to_string()
+                    bind:value=zone
+                />
+                <datalist id="calendar-zones">
+                    {COMMON.iter().map(|z| view! { <option value=*z></option> }).collect_view()}
+                </datalist>
+            </div>
+        </div>
+    }
+}
+
+/// The "Start from:" buttons that fill the whole week with preset hours.
+#[component]
+fn CalendarPresets(week: Week) -> impl IntoView {
+    let preset = move |hours: fn() -> WeekDraft| {
+        for (day, intervals) in week.iter().zip(hours()) {
+            day.set(intervals);
+        }
+    };
+    view! {
+        <div class="form-actions">
+            <span class="muted">"Start from:"</span>
+            <button
+                type="button"
+                class="btn btn-small"
+                data-testid="calendar-preset-office"
+                on:click=move |_| preset(|| weekdays("09:00", "17:00"))
+            >
+                "Monday to Friday, 09:00–17:00"
+            </button>
+            <button
+                type="button"
+                class="btn btn-small"
+                data-testid="calendar-preset-always"
+                on:click=move |_| preset(around_the_clock)
+            >
+                "Around the clock"
+            </button>
+        </div>
     }
 }

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use protocol::{FetchProtocol, MailAuth, Mailbox, MailboxSettings, TlsMode};
 
 use super::mailbox_sending::{MailboxSending, Sending};
-use crate::api::use_client;
+use crate::api::{ApiError, Client, use_client};
 use crate::components::form_fields::{CheckField, TextField};
 use crate::components::loaded::FormStatus;
 
@@ -21,67 +21,20 @@ pub fn MailboxForm(
     let client = use_client();
     let id = existing.as_ref().map(|m| m.id);
     let m = existing.as_ref();
-    let name = RwSignal::new(m.map(|m| m.name.clone()).unwrap_or_default());
-    let address = RwSignal::new(m.map(|m| m.address.clone()).unwrap_or_default());
-    let enabled = RwSignal::new(m.is_none_or(|m| m.enabled));
-    let fetch_protocol = RwSignal::new(m.map_or(FetchProtocol::Imap, |m| m.fetch_protocol).as_str().to_owned());
-    let host = RwSignal::new(m.and_then(|m| m.imap_host.clone()).unwrap_or_default());
-    let port = RwSignal::new(m.and_then(|m| m.imap_port).map(|p| p.to_string()).unwrap_or_default());
-    let tls = RwSignal::new(m.map_or("implicit", |m| tls_str(m.imap_tls)).to_owned());
-    let auth = RwSignal::new(m.map_or(MailAuth::Password, |m| m.imap_auth).as_str().to_owned());
-    let username = RwSignal::new(m.and_then(|m| m.imap_username.clone()).unwrap_or_default());
-    let password = RwSignal::new(String::new());
-    let folder = RwSignal::new(m.map_or_else(|| "INBOX".to_owned(), |m| m.imap_folder.clone()));
-    let poll = RwSignal::new(m.map_or(60, |m| m.poll_interval_secs).to_string());
-    let accept_unknown = RwSignal::new(m.is_none_or(|m| m.accept_unknown));
-    let reopen_closed = RwSignal::new(m.is_none_or(|m| m.reopen_closed));
+    let f = MailboxFields::new(m);
     let has_password = m.is_some_and(|m| m.has_password);
     let sending = Sending::new(m);
-    // Graph fetches with the OAuth grant as the support address: no server, no sign-in fields.
-    let server = move || FetchProtocol::parse(&fetch_protocol.get()) != FetchProtocol::Graph;
-    let password_sign_in = move || !MailAuth::parse(&auth.get()).is_oauth();
-    let folder_help = move || match FetchProtocol::parse(&fetch_protocol.get()) {
-        FetchProtocol::Imap => "An IMAP folder, e.g. INBOX.",
-        FetchProtocol::Pop3 => "POP3 always reads the inbox.",
-        FetchProtocol::Graph => "A well-known folder name such as inbox, or a folder id.",
-    };
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let protocol = FetchProtocol::parse(&fetch_protocol.get_untracked());
-        let port = match parse_port(&port.get_untracked(), "server port") {
-            Ok(port) => port,
-            // Hidden for Graph, and unused there.
-            Err(_) if protocol == FetchProtocol::Graph => None,
+        let mut settings = match f.settings() {
+            Ok(settings) => settings,
             Err(e) => {
                 error.set(Some(e));
                 return;
             }
-        };
-        let Ok(poll) = poll.get_untracked().trim().parse::<u32>() else {
-            error.set(Some("The poll interval must be a whole number of seconds.".into()));
-            return;
-        };
-        let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
-        let auth = MailAuth::parse(&auth.get_untracked());
-        let mut settings = MailboxSettings {
-            name: text(name),
-            address: text(address),
-            enabled: Some(enabled.get_untracked()),
-            fetch_protocol: Some(protocol),
-            imap_host: text(host),
-            imap_port: port,
-            imap_tls: Some(tls_parse(&tls.get_untracked())),
-            imap_auth: Some(auth),
-            imap_username: text(username),
-            imap_password: Some(password.get_untracked()).filter(|p| !p.is_empty() && !auth.is_oauth()),
-            imap_folder: text(folder),
-            poll_interval_secs: Some(poll),
-            accept_unknown: Some(accept_unknown.get_untracked()),
-            reopen_closed: Some(reopen_closed.get_untracked()),
-            ..Default::default()
         };
         if let Err(e) = sending.apply(&mut settings) {
             error.set(Some(e));
@@ -90,18 +43,7 @@ pub fn MailboxForm(
         saving.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = match id {
-                Some(id) => client
-                    .update_mailbox(id, &settings)
-                    .await
-                    .map(|m| format!("{} is saved.", m.name)),
-                None => client.create_mailbox(&settings).await.map(|w| {
-                    format!(
-                        "{} is created. Its webhook secret, shown only now: {}",
-                        w.mailbox.name, w.webhook_secret
-                    )
-                }),
-            };
+            let result = save_mailbox(client, id, &settings).await;
             saving.set(false);
             match result {
                 Ok(message) => on_saved.run(message),
@@ -115,49 +57,31 @@ pub fn MailboxForm(
         <form class="card admin-form" on:submit=on_submit novalidate data-testid="mailbox-form" aria-label=title>
             <h3>{title}</h3>
             <div class="form-grid">
-                <TextField id="mb-name" label="Name" value=name />
-                <TextField id="mb-address" label="Support address" value=address kind="email" />
+                <TextField id="mb-name" label="Name" value=f.name />
+                <TextField id="mb-address" label="Support address" value=f.address kind="email" />
                 <div class="field">
                     <label for="mb-protocol">"Fetch with"</label>
-                    <select id="mb-protocol" bind:value=fetch_protocol data-testid="mb-protocol">
+                    <select id="mb-protocol" bind:value=f.fetch_protocol data-testid="mb-protocol">
                         <option value=FetchProtocol::Imap.as_str()>"IMAP"</option>
                         <option value=FetchProtocol::Pop3.as_str()>"POP3"</option>
                         <option value=FetchProtocol::Graph.as_str()>"Microsoft Graph"</option>
                     </select>
                 </div>
-                <Show when=server>
-                    <TextField id="mb-host" label="Server host" value=host />
-                    <TextField id="mb-port" label="Server port" value=port kind="number" />
-                    <div class="field">
-                        <label for="mb-tls">"Encryption"</label>
-                        <select id="mb-tls" bind:value=tls data-testid="mb-tls">
-                            <option value="implicit">"TLS (implicit)"</option>
-                            <option value="starttls">"STARTTLS"</option>
-                            <option value="none">"None (loopback only)"</option>
-                        </select>
-                    </div>
-                    <AuthSelect id="mb-imap-auth" label="Sign in with" value=auth />
-                    <TextField id="mb-username" label="User name" value=username />
-                    <Show when=password_sign_in>
-                        <PasswordField id="mb-password" label="Password" value=password stored=has_password />
-                    </Show>
+                <Show when=move || f.server()>
+                    <ServerFields f has_password />
                 </Show>
-                <div class="field">
-                    <label for="mb-folder">"Folder"</label>
-                    <input id="mb-folder" type="text" data-testid="mb-folder" bind:value=folder aria-describedby="mb-folder-help" />
-                    <small id="mb-folder-help" class="muted">{folder_help}</small>
-                </div>
-                <TextField id="mb-poll" label="Poll every (seconds)" value=poll kind="number" />
+                <FolderField f />
+                <TextField id="mb-poll" label="Poll every (seconds)" value=f.poll kind="number" />
             </div>
-            <Show when=move || !server()>
+            <Show when=move || !f.server()>
                 <p class="muted field-hint" data-testid="mb-graph-hint">
                     "Microsoft Graph reads the support address's mailbox with the mailbox's OAuth connection."
                 </p>
             </Show>
             <MailboxSending fields=sending />
-            <CheckField id="mb-enabled" label="Enabled" value=enabled />
-            <CheckField id="mb-accept" label="Accept mail from unknown senders (else quarantine)" value=accept_unknown />
-            <CheckField id="mb-reopen" label="A reply reopens a closed ticket" value=reopen_closed />
+            <CheckField id="mb-enabled" label="Enabled" value=f.enabled />
+            <CheckField id="mb-accept" label="Accept mail from unknown senders (else quarantine)" value=f.accept_unknown />
+            <CheckField id="mb-reopen" label="A reply reopens a closed ticket" value=f.reopen_closed />
             <FormStatus error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="mailbox-save" disabled=move || saving.get()>
@@ -166,6 +90,142 @@ pub fn MailboxForm(
                 <button type="button" class="btn" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </form>
+    }
+}
+
+/// The mailbox's core settings as typed in the form (all but its replies' account).
+#[derive(Debug, Clone, Copy)]
+struct MailboxFields {
+    name: RwSignal<String>,
+    address: RwSignal<String>,
+    enabled: RwSignal<bool>,
+    fetch_protocol: RwSignal<String>,
+    host: RwSignal<String>,
+    port: RwSignal<String>,
+    tls: RwSignal<String>,
+    auth: RwSignal<String>,
+    username: RwSignal<String>,
+    password: RwSignal<String>,
+    folder: RwSignal<String>,
+    poll: RwSignal<String>,
+    accept_unknown: RwSignal<bool>,
+    reopen_closed: RwSignal<bool>,
+}
+
+impl MailboxFields {
+    /// The fields of `m`, or of a new mailbox (IMAP over TLS, the inbox, every minute).
+    fn new(m: Option<&Mailbox>) -> Self {
+        Self {
+            name: RwSignal::new(m.map(|m| m.name.clone()).unwrap_or_default()),
+            address: RwSignal::new(m.map(|m| m.address.clone()).unwrap_or_default()),
+            enabled: RwSignal::new(m.is_none_or(|m| m.enabled)),
+            fetch_protocol: RwSignal::new(m.map_or(FetchProtocol::Imap, |m| m.fetch_protocol).as_str().to_owned()),
+            host: RwSignal::new(m.and_then(|m| m.imap_host.clone()).unwrap_or_default()),
+            port: RwSignal::new(m.and_then(|m| m.imap_port).map(|p| p.to_string()).unwrap_or_default()),
+            tls: RwSignal::new(m.map_or("implicit", |m| tls_str(m.imap_tls)).to_owned()),
+            auth: RwSignal::new(m.map_or(MailAuth::Password, |m| m.imap_auth).as_str().to_owned()),
+            username: RwSignal::new(m.and_then(|m| m.imap_username.clone()).unwrap_or_default()),
+            password: RwSignal::new(String::new()),
+            folder: RwSignal::new(m.map_or_else(|| "INBOX".to_owned(), |m| m.imap_folder.clone())),
+            poll: RwSignal::new(m.map_or(60, |m| m.poll_interval_secs).to_string()),
+            accept_unknown: RwSignal::new(m.is_none_or(|m| m.accept_unknown)),
+            reopen_closed: RwSignal::new(m.is_none_or(|m| m.reopen_closed)),
+        }
+    }
+
+    /// Whether it fetches from a server (reactive).
+    fn server(self) -> bool {
+        // Graph fetches with the OAuth grant as the support address: no server, no sign-in fields.
+        FetchProtocol::parse(&self.fetch_protocol.get()) != FetchProtocol::Graph
+    }
+
+    /// The settings to save, or what is wrong with the port or poll interval.
+    fn settings(self) -> Result<MailboxSettings, String> {
+        let protocol = FetchProtocol::parse(&self.fetch_protocol.get_untracked());
+        let port = match parse_port(&self.port.get_untracked(), "server port") {
+            Ok(port) => port,
+            // Hidden for Graph, and unused there.
+            Err(_) if protocol == FetchProtocol::Graph => None,
+            Err(e) => return Err(e),
+        };
+        let Ok(poll) = self.poll.get_untracked().trim().parse::<u32>() else {
+            return Err("The poll interval must be a whole number of seconds.".into());
+        };
+        let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let auth = MailAuth::parse(&self.auth.get_untracked());
+        Ok(MailboxSettings {
+            name: text(self.name),
+            address: text(self.address),
+            enabled: Some(self.enabled.get_untracked()),
+            fetch_protocol: Some(protocol),
+            imap_host: text(self.host),
+            imap_port: port,
+            imap_tls: Some(tls_parse(&self.tls.get_untracked())),
+            imap_auth: Some(auth),
+            imap_username: text(self.username),
+            imap_password: Some(self.password.get_untracked()).filter(|p| !p.is_empty() && !auth.is_oauth()),
+            imap_folder: text(self.folder),
+            poll_interval_secs: Some(poll),
+            accept_unknown: Some(self.accept_unknown.get_untracked()),
+            reopen_closed: Some(self.reopen_closed.get_untracked()),
+            ..Default::default()
+        })
+    }
+}
+
+/// Updates mailbox `id`, or creates one; the confirmation to show (a new one's webhook secret).
+async fn save_mailbox(client: Client, id: Option<i64>, settings: &MailboxSettings) -> Result<String, ApiError> {
+    match id {
+        Some(id) => client
+            .update_mailbox(id, settings)
+            .await
+            .map(|m| format!("{} is saved.", m.name)),
+        None => client.create_mailbox(settings).await.map(|w| {
+            format!(
+                "{} is created. Its webhook secret, shown only now: {}",
+                w.mailbox.name, w.webhook_secret
+            )
+        }),
+    }
+}
+
+/// The server to fetch from and how to sign in to it (not for Graph).
+#[component]
+fn ServerFields(f: MailboxFields, has_password: bool) -> impl IntoView {
+    let password_sign_in = move || !MailAuth::parse(&f.auth.get()).is_oauth();
+    view! {
+        <TextField id="mb-host" label="Server host" value=f.host />
+        <TextField id="mb-port" label="Server port" value=f.port kind="number" />
+        <div class="field">
+            <label for="mb-tls">"Encryption"</label>
+            <select id="mb-tls" bind:value=f.tls data-testid="mb-tls">
+                <option value="implicit">"TLS (implicit)"</option>
+                <option value="starttls">"STARTTLS"</option>
+                <option value="none">"None (loopback only)"</option>
+            </select>
+        </div>
+        <AuthSelect id="mb-imap-auth" label="Sign in with" value=f.auth />
+        <TextField id="mb-username" label="User name" value=f.username />
+        <Show when=password_sign_in>
+            <PasswordField id="mb-password" label="Password" value=f.password stored=has_password />
+        </Show>
+    }
+}
+
+/// The folder to read, with a hint fitting the protocol.
+#[component]
+fn FolderField(f: MailboxFields) -> impl IntoView {
+    let folder_help = move || match FetchProtocol::parse(&f.fetch_protocol.get()) {
+        FetchProtocol::Imap => "An IMAP folder, e.g. INBOX.",
+        FetchProtocol::Pop3 => "POP3 always reads the inbox.",
+        FetchProtocol::Graph => "A well-known folder name such as inbox, or a folder id.",
+    };
+    view! {
+        <div class="field">
+            <label for="mb-folder">"Folder"</label>
+            <input id="mb-folder" type="text" data-testid="mb-folder" bind:value=f.folder aria-describedby="mb-folder-help" />
+            <small id="mb-folder-help" class="muted">{folder_help}</small>
+        </div>
     }
 }
 

@@ -29,18 +29,8 @@ pub fn PolicyForm(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let client = use_client();
-    let p = existing.as_ref();
-    let id = p.map(|p| p.id);
-    let id_text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let name = RwSignal::new(p.map(|p| p.name.clone()).unwrap_or_default());
-    let priority = RwSignal::new(p.and_then(|p| p.priority).map_or("", |p| p.as_str()).to_owned());
-    let category = RwSignal::new(id_text(p.and_then(|p| p.category_id)));
-    let company = RwSignal::new(id_text(p.and_then(|p| p.company_id)));
-    let calendar = RwSignal::new(id_text(p.map(|p| p.calendar_id)));
-    let (fh, fm) = split(p.and_then(|p| p.first_response_minutes));
-    let (rh, rm) = split(p.and_then(|p| p.resolution_minutes));
-    let (first_hours, first_minutes) = (RwSignal::new(fh), RwSignal::new(fm));
-    let (resolution_hours, resolution_minutes) = (RwSignal::new(rh), RwSignal::new(rm));
+    let id = existing.as_ref().map(|p| p.id);
+    let f = PolicyFields::new(existing.as_ref());
     let error = RwSignal::new(None::<String>);
     let problem = FieldProblem::default();
     let saving = RwSignal::new(false);
@@ -48,38 +38,8 @@ pub fn PolicyForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.clear();
-        let target = |field: &str, label: &str, h: RwSignal<String>, m: RwSignal<String>| {
-            join(&h.get_untracked(), &m.get_untracked()).map_err(|()| {
-                problem.set(field);
-                error.set(Some(format!("{label}: hours and minutes are whole numbers.")));
-            })
-        };
-        let Ok(first) = target("first_response_minutes", "First response", first_hours, first_minutes) else {
+        let Some(policy) = f.to_save(choices, problem, error) else {
             return;
-        };
-        let Ok(resolution) = target("resolution_minutes", "Resolution", resolution_hours, resolution_minutes) else {
-            return;
-        };
-        // The select shows the first calendar until another is picked.
-        let calendar_id = calendar
-            .get_untracked()
-            .parse()
-            .ok()
-            .or_else(|| choices.calendars.get_untracked().first().map(|c| c.id));
-        let Some(calendar_id) = calendar_id else {
-            problem.set("calendar_id");
-            error.set(Some("Create a business calendar first.".into()));
-            return;
-        };
-        let policy = SaveSlaPolicy {
-            name: name.get_untracked().trim().to_owned(),
-            position: None,
-            priority: Priority::parse(&priority.get_untracked()),
-            category_id: category.get_untracked().parse().ok(),
-            company_id: company.get_untracked().parse().ok(),
-            calendar_id,
-            first_response_minutes: first,
-            resolution_minutes: resolution,
         };
         saving.set(true);
         error.set(None);
@@ -99,7 +59,6 @@ pub fn PolicyForm(
         });
     };
 
-    let invalid = move |field: &'static str| move || problem.marks(field).to_string();
     let title = if id.is_some() {
         "Edit SLA policy"
     } else {
@@ -111,99 +70,12 @@ pub fn PolicyForm(
             <div class="form-grid">
                 <div class="field">
                     <label for="policy-name">"Name"</label>
-                    <input id="policy-name" type="text" data-testid="policy-name" aria-invalid=invalid("name") bind:value=name />
+                    <input id="policy-name" type="text" data-testid="policy-name" aria-invalid=invalid(problem, "name") bind:value=f.name />
                 </div>
-                <div class="field">
-                    <label for="policy-calendar">"Calendar"</label>
-                    <select
-                        id="policy-calendar"
-                        data-testid="policy-calendar"
-                        aria-invalid=invalid("calendar_id")
-                        on:change=move |ev| calendar.set(event_target_value(&ev))
-                    >
-                        {move || {
-                            choices
-                                .calendars
-                                .get()
-                                .into_iter()
-                                .map(|c| {
-                                    let value = c.id.to_string();
-                                    let selected = calendar.with(|v| *v == value);
-                                    view! { <option value=value prop:selected=selected>{c.name}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <PolicyCalendar f choices problem />
             </div>
-            <fieldset>
-                <legend>"Applies to"</legend>
-                <p class="muted field-hint">
-                    "Tickets matching every criterion set. Of several matching policies the most specific wins, then the first in the list."
-                </p>
-                <div class="form-grid">
-                    <div class="field">
-                        <label for="policy-priority">"Priority"</label>
-                        <select
-                            id="policy-priority"
-                            data-testid="policy-priority"
-                            aria-invalid=invalid("priority")
-                            on:change=move |ev| priority.set(event_target_value(&ev))
-                        >
-                            <option value="" prop:selected=move || priority.with(String::is_empty)>"Any priority"</option>
-                            {Priority::ALL
-                                .iter()
-                                .map(|p| {
-                                    let value = p.as_str();
-                                    view! {
-                                        <option value=value prop:selected=move || priority.with(|v| v == value)>
-                                            {priority_label(*p)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <IdSelect
-                        id="policy-category"
-                        label="Category"
-                        any="Any category"
-                        value=category
-                        invalid=Signal::derive(invalid("category_id"))
-                        options=Signal::derive(move || {
-                            choices.categories.get().into_iter().map(|c| (c.id, c.name)).collect()
-                        })
-                    />
-                    <IdSelect
-                        id="policy-company"
-                        label="Requester's company"
-                        any="Any company"
-                        value=company
-                        invalid=Signal::derive(invalid("company_id"))
-                        options=Signal::derive(move || {
-                            choices.companies.get().into_iter().map(|c| (c.id, c.name)).collect()
-                        })
-                    />
-                </div>
-            </fieldset>
-            <fieldset>
-                <legend>"Targets (business time)"</legend>
-                <p class="muted field-hint">"Leave a target empty for none; at least one is needed."</p>
-                <TargetField
-                    id="policy-first-response"
-                    label="First response within"
-                    hours=first_hours
-                    minutes=first_minutes
-                    invalid=Signal::derive(invalid("first_response_minutes"))
-                />
-                <TargetField
-                    id="policy-resolution"
-                    label="Resolution within"
-                    hours=resolution_hours
-                    minutes=resolution_minutes
-                    invalid=Signal::derive(invalid("resolution_minutes"))
-                />
-            </fieldset>
+            <AppliesTo f choices problem />
+            <Targets f problem />
             <FormStatus error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="policy-save" disabled=move || saving.get()>
@@ -214,6 +86,216 @@ pub fn PolicyForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The policy as typed in the form; ids and targets as the inputs hold them.
+#[derive(Debug, Clone, Copy)]
+struct PolicyFields {
+    name: RwSignal<String>,
+    priority: RwSignal<String>,
+    category: RwSignal<String>,
+    company: RwSignal<String>,
+    calendar: RwSignal<String>,
+    first_hours: RwSignal<String>,
+    first_minutes: RwSignal<String>,
+    resolution_hours: RwSignal<String>,
+    resolution_minutes: RwSignal<String>,
+}
+
+impl PolicyFields {
+    /// The fields of policy `p`, or empty ones for a new policy.
+    fn new(p: Option<&SlaPolicy>) -> Self {
+        let id_text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let (fh, fm) = split(p.and_then(|p| p.first_response_minutes));
+        let (rh, rm) = split(p.and_then(|p| p.resolution_minutes));
+        Self {
+            name: RwSignal::new(p.map(|p| p.name.clone()).unwrap_or_default()),
+            priority: RwSignal::new(p.and_then(|p| p.priority).map_or("", |p| p.as_str()).to_owned()),
+            category: RwSignal::new(id_text(p.and_then(|p| p.category_id))),
+            company: RwSignal::new(id_text(p.and_then(|p| p.company_id))),
+            calendar: RwSignal::new(id_text(p.map(|p| p.calendar_id))),
+            first_hours: RwSignal::new(fh),
+            first_minutes: RwSignal::new(fm),
+            resolution_hours: RwSignal::new(rh),
+            resolution_minutes: RwSignal::new(rm),
+        }
+    }
+
+    /// The policy to save; `None` after marking the field that is wrong and saying why.
+    fn to_save(
+        self,
+        choices: PolicyChoices,
+        problem: FieldProblem,
+        error: RwSignal<Option<String>>,
+    ) -> Option<SaveSlaPolicy> {
+        let target = |field: &str, label: &str, h: RwSignal<String>, m: RwSignal<String>| {
+            join(&h.get_untracked(), &m.get_untracked()).map_err(|()| {
+                problem.set(field);
+                error.set(Some(format!("{label}: hours and minutes are whole numbers.")));
+            })
+        };
+        let first = target(
+            "first_response_minutes",
+            "First response",
+            self.first_hours,
+            self.first_minutes,
+        )
+        .ok()?;
+        let resolution = target(
+            "resolution_minutes",
+            "Resolution",
+            self.resolution_hours,
+            self.resolution_minutes,
+        )
+        .ok()?;
+        // The select shows the first calendar until another is picked.
+        let calendar_id = self
+            .calendar
+            .get_untracked()
+            .parse()
+            .ok()
+            .or_else(|| choices.calendars.get_untracked().first().map(|c| c.id));
+        let Some(calendar_id) = calendar_id else {
+            problem.set("calendar_id");
+            error.set(Some("Create a business calendar first.".into()));
+            return None;
+        };
+        Some(SaveSlaPolicy {
+            name: self.name.get_untracked().trim().to_owned(),
+            position: None,
+            priority: Priority::parse(&self.priority.get_untracked()),
+            category_id: self.category.get_untracked().parse().ok(),
+            company_id: self.company.get_untracked().parse().ok(),
+            calendar_id,
+            first_response_minutes: first,
+            resolution_minutes: resolution,
+        })
+    }
+}
+
+/// The `aria-invalid` value of `field` (reactive): whether the server refused it.
+fn invalid(problem: FieldProblem, field: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || problem.marks(field).to_string()
+}
+
+/// The calendar the targets count in.
+#[component]
+fn PolicyCalendar(f: PolicyFields, choices: PolicyChoices, problem: FieldProblem) -> impl IntoView {
+    let calendar = f.calendar;
+    view! {
+        <div class="field">
+            <label for="policy-calendar">"Calendar"</label>
+            <select
+                id="policy-calendar"
+                data-testid="policy-calendar"
+                aria-invalid=invalid(problem, "calendar_id")
+                on:change=move |ev| calendar.set(event_target_value(&ev))
+            >
+                {move || {
+                    choices
+                        .calendars
+                        .get()
+                        .into_iter()
+                        .map(|c| {
+                            let value = c.id.to_string();
+                            let selected = calendar.with(|v| *v == value);
+                            view! { <option value=value prop:selected=selected>{c.name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
+/// "Applies to": the priority, category and requester's company the policy matches.
+#[component]
+fn AppliesTo(f: PolicyFields, choices: PolicyChoices, problem: FieldProblem) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Applies to"</legend>
+            <p class="muted field-hint">
+                "Tickets matching every criterion set. Of several matching policies the most specific wins, then the first in the list."
+            </p>
+            <div class="form-grid">
+                <PolicyPriority priority=f.priority problem />
+                <IdSelect
+                    id="policy-category"
+                    label="Category"
+                    any="Any category"
+                    value=f.category
+                    invalid=Signal::derive(invalid(problem, "category_id"))
+                    options=Signal::derive(move || {
+                        choices.categories.get().into_iter().map(|c| (c.id, c.name)).collect()
+                    })
+                />
+                <IdSelect
+                    id="policy-company"
+                    label="Requester's company"
+                    any="Any company"
+                    value=f.company
+                    invalid=Signal::derive(invalid(problem, "company_id"))
+                    options=Signal::derive(move || {
+                        choices.companies.get().into_iter().map(|c| (c.id, c.name)).collect()
+                    })
+                />
+            </div>
+        </fieldset>
+    }
+}
+
+/// The priority the policy matches, or any.
+#[component]
+fn PolicyPriority(priority: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="policy-priority">"Priority"</label>
+            <select
+                id="policy-priority"
+                data-testid="policy-priority"
+                aria-invalid=invalid(problem, "priority")
+                on:change=move |ev| priority.set(event_target_value(&ev))
+            >
+                <option value="" prop:selected=move || priority.with(String::is_empty)>"Any priority"</option>
+                {Priority::ALL
+                    .iter()
+                    .map(|p| {
+                        let value = p.as_str();
+                        view! {
+                            <option value=value prop:selected=move || priority.with(|v| v == value)>
+                                {priority_label(*p)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// "Targets (business time)": first response and resolution, each as hours and minutes.
+#[component]
+fn Targets(f: PolicyFields, problem: FieldProblem) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Targets (business time)"</legend>
+            <p class="muted field-hint">"Leave a target empty for none; at least one is needed."</p>
+            <TargetField
+                id="policy-first-response"
+                label="First response within"
+                hours=f.first_hours
+                minutes=f.first_minutes
+                invalid=Signal::derive(invalid(problem, "first_response_minutes"))
+            />
+            <TargetField
+                id="policy-resolution"
+                label="Resolution within"
+                hours=f.resolution_hours
+                minutes=f.resolution_minutes
+                invalid=Signal::derive(invalid(problem, "resolution_minutes"))
+            />
+        </fieldset>
     }
 }
 

@@ -28,7 +28,6 @@ pub fn PoliciesSection(
     let done = RwSignal::new(None::<String>);
     // One move or delete at a time: each is computed from the list on screen.
     let busy = RwSignal::new(false);
-    let no_calendar = move || choices.calendars.with(Vec::is_empty);
     let on_saved = Callback::new(move |message: String| {
         editing.set(Editing::None);
         error.set(None);
@@ -71,26 +70,7 @@ pub fn PoliciesSection(
 
     view! {
         <section aria-labelledby="policies-title" data-testid="policies">
-            <div class="page-head">
-                <h2 id="policies-title">"SLA policies"</h2>
-                <button
-                    type="button"
-                    class="btn btn-primary"
-                    data-testid="policy-new"
-                    disabled=no_calendar
-                    on:click=move |_| open.run(Editing::New)
-                >
-                    "New policy"
-                </button>
-            </div>
-            <p class="muted">
-                "Targets for the tickets a policy matches, chosen when a ticket is created and when its priority or category changes."
-            </p>
-            <Show when=no_calendar>
-                <p class="notice notice-info" data-testid="policy-needs-calendar">
-                    "Create a business calendar first: a policy's targets count in one."
-                </p>
-            </Show>
+            <PoliciesHead choices open />
             <FormStatus error done />
             {move || match editing.get() {
                 Editing::None => None,
@@ -245,5 +225,33 @@ fn save_at(p: &SlaPolicy, position: i32) -> SaveSlaPolicy {
         calendar_id: p.calendar_id,
         first_response_minutes: p.first_response_minutes,
         resolution_minutes: p.resolution_minutes,
+    }
+}
+
+/// The heading with "New policy", what policies do, and why none can be made without a calendar.
+#[component]
+fn PoliciesHead(choices: PolicyChoices, open: Callback<Editing<SlaPolicy>>) -> impl IntoView {
+    let no_calendar = move || choices.calendars.with(Vec::is_empty);
+    view! {
+        <div class="page-head">
+            <h2 id="policies-title">"SLA policies"</h2>
+            <button
+                type="button"
+                class="btn btn-primary"
+                data-testid="policy-new"
+                disabled=no_calendar
+                on:click=move |_| open.run(Editing::New)
+            >
+                "New policy"
+            </button>
+        </div>
+        <p class="muted">
+            "Targets for the tickets a policy matches, chosen when a ticket is created and when its priority or category changes."
+        </p>
+        <Show when=no_calendar>
+            <p class="notice notice-info" data-testid="policy-needs-calendar">
+                "Create a business calendar first: a policy's targets count in one."
+            </p>
+        </Show>
     }
 }

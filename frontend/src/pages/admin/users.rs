@@ -49,37 +49,7 @@ pub fn UsersTab() -> impl IntoView {
     view! {
         <section aria-labelledby="users-title">
             <h2 id="users-title">"Users"</h2>
-            {loaded(users, "Loading users…", |list: Vec<User>| {
-                view! {
-                    <div class="table-wrap">
-                        <table class="tickets admin-table" data-testid="users-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"E-mail"</th>
-                                    <th scope="col">"Role"</th>
-                                    <th scope="col">"Company"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {list
-                                    .into_iter()
-                                    .map(|u| {
-                                        view! {
-                                            <tr data-testid="user-row" data-user-id=u.id>
-                                                <td>{u.name}</td>
-                                                <td>{u.email}</td>
-                                                <td>{u.role.as_str()}</td>
-                                                <td>{u.company_id.map(|c| c.to_string())}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-            })}
+                    {loaded(users, "Loading users…", users_table)}
             <form class="card admin-form" on:submit=on_submit novalidate data-testid="user-form" aria-label="Add a user">
                 <h3>"Add a user"</h3>
                 <div class="form-grid">
@@ -100,5 +70,38 @@ pub fn UsersTab() -> impl IntoView {
                 <button type="submit" class="btn btn-primary" data-testid="user-create">"Add user"</button>
             </form>
         </section>
+    }
+}
+
+/// The users table: name, e-mail, role and company of each.
+fn users_table(list: Vec<User>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="tickets admin-table" data-testid="users-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"E-mail"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Company"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|u| {
+                            view! {
+                                <tr data-testid="user-row" data-user-id=u.id>
+                                    <td>{u.name}</td>
+                                    <td>{u.email}</td>
+                                    <td>{u.role.as_str()}</td>
+                                    <td>{u.company_id.map(|c| c.to_string())}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

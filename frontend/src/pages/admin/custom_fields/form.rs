@@ -73,52 +73,8 @@ pub fn CustomFieldForm(
                     <label for="cf-name">"Name"</label>
                     <input id="cf-name" type="text" data-testid="custom-field-name" bind:value=name />
                 </div>
-                <div class="field">
-                    <label for="cf-kind">"Kind"</label>
-                    <select
-                        id="cf-kind"
-                        data-testid="custom-field-kind"
-                        on:change=move |ev| {
-                            if let Some(k) = CustomFieldKind::parse(&event_target_value(&ev)) {
-                                kind.set(k);
-                            }
-                        }
-                    >
-                        {CustomFieldKind::ALL
-                            .into_iter()
-                            .map(|k| {
-                                view! {
-                                    <option value=k.as_str() prop:selected=move || kind.get() == k>
-                                        {kind_label(k)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="cf-visibility">"Who sees it"</label>
-                    <select
-                        id="cf-visibility"
-                        data-testid="custom-field-visibility"
-                        on:change=move |ev| {
-                            if let Some(v) = FieldVisibility::parse(&event_target_value(&ev)) {
-                                visibility.set(v);
-                            }
-                        }
-                    >
-                        {FieldVisibility::ALL
-                            .into_iter()
-                            .map(|v| {
-                                view! {
-                                    <option value=v.as_str() prop:selected=move || visibility.get() == v>
-                                        {visibility_label(v)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                <KindSelect kind />
+                <VisibilitySelect visibility />
             </div>
             <Show when=move || kind.get() == CustomFieldKind::Dropdown>
                 <div class="field">
@@ -136,5 +92,65 @@ pub fn CustomFieldForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The kind of field: its select (text, number, dropdown…).
+#[component]
+fn KindSelect(kind: RwSignal<CustomFieldKind>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="cf-kind">"Kind"</label>
+            <select
+                id="cf-kind"
+                data-testid="custom-field-kind"
+                on:change=move |ev| {
+                    if let Some(k) = CustomFieldKind::parse(&event_target_value(&ev)) {
+                        kind.set(k);
+                    }
+                }
+            >
+                {CustomFieldKind::ALL
+                    .into_iter()
+                    .map(|k| {
+                        view! {
+                            <option value=k.as_str() prop:selected=move || kind.get() == k>
+                                {kind_label(k)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Who sees the field: its visibility select.
+#[component]
+fn VisibilitySelect(visibility: RwSignal<FieldVisibility>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="cf-visibility">"Who sees it"</label>
+            <select
+                id="cf-visibility"
+                data-testid="custom-field-visibility"
+                on:change=move |ev| {
+                    if let Some(v) = FieldVisibility::parse(&event_target_value(&ev)) {
+                        visibility.set(v);
+                    }
+                }
+            >
+                {FieldVisibility::ALL
+                    .into_iter()
+                    .map(|v| {
+                        view! {
+                            <option value=v.as_str() prop:selected=move || visibility.get() == v>
+                                {visibility_label(v)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }

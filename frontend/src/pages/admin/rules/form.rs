@@ -11,7 +11,7 @@ use super::choices::RuleChoices;
 use super::condition_kinds::{self, CONDITIONS};
 use super::event::{event_label, parse_idle_hours};
 use super::fields::Draft;
-use super::item_list::{ItemList, drafts, rows_of};
+use super::item_list::{ItemList, Rows, drafts, rows_of};
 use super::problem::save_problem;
 use crate::api::use_client;
 use crate::components::loaded::FormStatus;
@@ -26,21 +26,8 @@ pub fn RuleForm(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let client = use_client();
-    let r = existing.as_ref();
-    let id = r.map(|r| r.id);
-    let name = RwSignal::new(r.map(|r| r.name.clone()).unwrap_or_default());
-    let enabled = RwSignal::new(r.is_none_or(|r| r.enabled));
-    let event = RwSignal::new(r.map_or(RuleEvent::TicketCreated, |r| r.event));
-    let idle_hours = RwSignal::new(r.and_then(|r| r.idle_hours).map(|h| h.to_string()).unwrap_or_default());
-    let any = RwSignal::new(r.is_some_and(|r| r.match_mode == MatchMode::Any));
-    let conditions = rows_of(
-        r.map(|r| r.conditions.iter().map(condition_kinds::draft_of).collect())
-            .unwrap_or_default(),
-    );
-    let actions = rows_of(
-        r.map(|r| r.actions.iter().map(action_kinds::draft_of).collect())
-            .unwrap_or_default(),
-    );
+    let id = existing.as_ref().map(|r| r.id);
+    let f = RuleFields::new(existing.as_ref());
     let error = RwSignal::new(None::<String>);
     let problem = FieldProblem::default();
     let saving = RwSignal::new(false);
@@ -48,41 +35,8 @@ pub fn RuleForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.clear();
-        let idle = match event.get_untracked() {
-            RuleEvent::TicketIdle => match parse_idle_hours(&idle_hours.get_untracked()) {
-                Ok(h) => Some(h),
-                Err(message) => {
-                    problem.set("idle_hours");
-                    error.set(Some(message));
-                    return;
-                }
-            },
-            _ => None,
-        };
-        let (condition_drafts, action_drafts) = (drafts(conditions), drafts(actions));
-        let written = write_all::<Condition>(&condition_drafts, "conditions", "Condition")
-            .and_then(|c| Ok((c, write_all::<Action>(&action_drafts, "actions", "Action")?)));
-        let (conditions, actions) = match written {
-            Ok(both) => both,
-            Err((path, message)) => {
-                problem.set(&path);
-                error.set(Some(message));
-                return;
-            }
-        };
-        let rule = SaveRule {
-            name: name.get_untracked().trim().to_owned(),
-            enabled: enabled.get_untracked(),
-            position: None,
-            event: event.get_untracked(),
-            idle_hours: idle,
-            match_mode: if any.get_untracked() {
-                MatchMode::Any
-            } else {
-                MatchMode::All
-            },
-            conditions,
-            actions,
+        let Some((rule, condition_drafts, action_drafts)) = f.to_save(problem, error) else {
+            return;
         };
         saving.set(true);
         error.set(None);
@@ -102,7 +56,6 @@ pub fn RuleForm(
         });
     };
 
-    let invalid = move |field: &'static str| move || problem.marks(field).to_string();
     let title = if id.is_some() { "Edit rule" } else { "New rule" };
     view! {
         <form class="card admin-form rule-form" on:submit=on_submit novalidate data-testid="rule-form" aria-label=title>
@@ -110,81 +63,22 @@ pub fn RuleForm(
             <div class="form-grid">
                 <div class="field">
                     <label for="rule-name">"Name"</label>
-                    <input id="rule-name" type="text" data-testid="rule-name" aria-invalid=invalid("name") bind:value=name />
+                    <input
+                        id="rule-name"
+                        type="text"
+                        data-testid="rule-name"
+                        aria-invalid=move || problem.marks("name").to_string()
+                        bind:value=f.name
+                    />
                 </div>
-                <div class="field">
-                    <label for="rule-event">"When"</label>
-                    <select
-                        id="rule-event"
-                        data-testid="rule-event"
-                        on:change=move |ev| {
-                            if let Some(e) = RuleEvent::parse(&event_target_value(&ev)) {
-                                event.set(e);
-                            }
-                        }
-                    >
-                        {RuleEvent::ALL
-                            .iter()
-                            .map(|&e| {
-                                view! {
-                                    <option value=e.as_str() prop:selected=move || event.get() == e>
-                                        {event_label(e)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <Show when=move || event.get() == RuleEvent::TicketIdle>
-                    <div class="field">
-                        <label for="rule-idle-hours">"Idle for (hours)"</label>
-                        <input
-                            id="rule-idle-hours"
-                            type="number"
-                            min="1"
-                            max="8784"
-                            step="1"
-                            required
-                            data-testid="rule-idle-hours"
-                            aria-describedby="rule-idle-hours-help"
-                            aria-invalid=invalid("idle_hours")
-                            bind:value=idle_hours
-                        />
-                        <small id="rule-idle-hours-help" class="muted">
-                            "Fires once when an open or pending ticket has not been updated for this long (1 to 8784 hours)."
-                        </small>
-                    </div>
-                </Show>
+                <EventSelect event=f.event />
+                <IdleHours event=f.event idle_hours=f.idle_hours problem />
             </div>
             <div class="field-check">
-                <input id="rule-enabled" type="checkbox" data-testid="rule-enabled" bind:checked=enabled />
+                <input id="rule-enabled" type="checkbox" data-testid="rule-enabled" bind:checked=f.enabled />
                 <label for="rule-enabled">"Enabled"</label>
             </div>
-            <fieldset data-testid="rule-conditions">
-                <legend>"If"</legend>
-                <MatchModeChoice any />
-                <ItemList
-                    what="condition"
-                    path="conditions"
-                    table=CONDITIONS
-                    rows=conditions
-                    choices
-                    problem
-                    empty="No conditions: the rule runs on every such event."
-                />
-            </fieldset>
-            <fieldset data-testid="rule-actions">
-                <legend>"Then"</legend>
-                <ItemList
-                    what="action"
-                    path="actions"
-                    table=ACTIONS
-                    rows=actions
-                    choices
-                    problem
-                    empty="No actions yet: a rule needs at least one."
-                />
-            </fieldset>
+            <RuleItems f choices problem />
             <FormStatus error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="rule-save" disabled=move || saving.get()>
@@ -195,6 +89,182 @@ pub fn RuleForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The rule as typed in the form, its conditions and actions as rows of drafts.
+#[derive(Clone, Copy)]
+struct RuleFields {
+    name: RwSignal<String>,
+    enabled: RwSignal<bool>,
+    event: RwSignal<RuleEvent>,
+    idle_hours: RwSignal<String>,
+    /// Any one condition must hold (else all).
+    any: RwSignal<bool>,
+    conditions: Rows,
+    actions: Rows,
+}
+
+impl RuleFields {
+    /// The fields of rule `r`, or those of a new rule (on, for new tickets, nothing in it).
+    fn new(r: Option<&Rule>) -> Self {
+        Self {
+            name: RwSignal::new(r.map(|r| r.name.clone()).unwrap_or_default()),
+            enabled: RwSignal::new(r.is_none_or(|r| r.enabled)),
+            event: RwSignal::new(r.map_or(RuleEvent::TicketCreated, |r| r.event)),
+            idle_hours: RwSignal::new(r.and_then(|r| r.idle_hours).map(|h| h.to_string()).unwrap_or_default()),
+            any: RwSignal::new(r.is_some_and(|r| r.match_mode == MatchMode::Any)),
+            conditions: rows_of(
+                r.map(|r| r.conditions.iter().map(condition_kinds::draft_of).collect())
+                    .unwrap_or_default(),
+            ),
+            actions: rows_of(
+                r.map(|r| r.actions.iter().map(action_kinds::draft_of).collect())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// The rule to save, with the drafts it was written from; `None` after saying what is wrong.
+    fn to_save(
+        self,
+        problem: FieldProblem,
+        error: RwSignal<Option<String>>,
+    ) -> Option<(SaveRule, Vec<Draft>, Vec<Draft>)> {
+        let fail = |path: &str, message: String| {
+            problem.set(path);
+            error.set(Some(message));
+        };
+        let idle = match self.event.get_untracked() {
+            RuleEvent::TicketIdle => match parse_idle_hours(&self.idle_hours.get_untracked()) {
+                Ok(h) => Some(h),
+                Err(message) => {
+                    fail("idle_hours", message);
+                    return None;
+                }
+            },
+            _ => None,
+        };
+        let (condition_drafts, action_drafts) = (drafts(self.conditions), drafts(self.actions));
+        let written = write_all::<Condition>(&condition_drafts, "conditions", "Condition")
+            .and_then(|c| Ok((c, write_all::<Action>(&action_drafts, "actions", "Action")?)));
+        let (conditions, actions) = match written {
+            Ok(both) => both,
+            Err((path, message)) => {
+                fail(&path, message);
+                return None;
+            }
+        };
+        let rule = SaveRule {
+            name: self.name.get_untracked().trim().to_owned(),
+            enabled: self.enabled.get_untracked(),
+            position: None,
+            event: self.event.get_untracked(),
+            idle_hours: idle,
+            match_mode: if self.any.get_untracked() {
+                MatchMode::Any
+            } else {
+                MatchMode::All
+            },
+            conditions,
+            actions,
+        };
+        Some((rule, condition_drafts, action_drafts))
+    }
+}
+
+/// "When": the event the rule listens to.
+#[component]
+fn EventSelect(event: RwSignal<RuleEvent>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="rule-event">"When"</label>
+            <select
+                id="rule-event"
+                data-testid="rule-event"
+                on:change=move |ev| {
+                    if let Some(e) = RuleEvent::parse(&event_target_value(&ev)) {
+                        event.set(e);
+                    }
+                }
+            >
+                {RuleEvent::ALL
+                    .iter()
+                    .map(|&e| {
+                        view! {
+                            <option value=e.as_str() prop:selected=move || event.get() == e>
+                                {event_label(e)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// "Idle for (hours)", shown for the ticket-idle event only.
+#[component]
+fn IdleHours(event: RwSignal<RuleEvent>, idle_hours: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
+    view! {
+        <Show when=move || event.get() == RuleEvent::TicketIdle>
+            <div class="field">
+                <label for="rule-idle-hours">"Idle for (hours)"</label>
+                <input
+                    id="rule-idle-hours"
+                    type="number"
+                    min="1"
+                    max="8784"
+                    step="1"
+                    required
+                    data-testid="rule-idle-hours"
+                    aria-describedby="rule-idle-hours-help"
+                    aria-invalid=move || problem.marks("idle_hours").to_string()
+                    bind:value=idle_hours
+                />
+                <small id="rule-idle-hours-help" class="muted">
+                    "Fires once when an open or pending ticket has not been updated for this long (1 to 8784 hours)."
+                </small>
+            </div>
+        </Show>
+    }
+}
+
+/// "If" (all or any of the conditions) and "Then" (the actions): the rule's two lists.
+#[component]
+fn RuleItems(f: RuleFields, choices: RuleChoices, problem: FieldProblem) -> impl IntoView {
+    let RuleFields {
+        any,
+        conditions,
+        actions,
+        ..
+    } = f;
+    view! {
+        <fieldset data-testid="rule-conditions">
+            <legend>"If"</legend>
+            <MatchModeChoice any />
+            <ItemList
+                what="condition"
+                path="conditions"
+                table=CONDITIONS
+                rows=conditions
+                choices
+                problem
+                empty="No conditions: the rule runs on every such event."
+            />
+        </fieldset>
+        <fieldset data-testid="rule-actions">
+            <legend>"Then"</legend>
+            <ItemList
+                what="action"
+                path="actions"
+                table=ACTIONS
+                rows=actions
+                choices
+                problem
+                empty="No actions yet: a rule needs at least one."
+            />
+        </fieldset>
     }
 }
 
