@@ -198,6 +198,21 @@ pub async fn take(
     queries::detail(db, scope, ticket_id).await
 }
 
+/// What both subscriber changes check first (staff, a ticket the caller sees); the ticket is
+/// published once the change commits.
+async fn subscribers_change<'a>(
+    change: &'a Change<'_>,
+    scope: &Scope,
+    user: &CurrentUser,
+    ticket_id: i64,
+) -> AppResult<&'a sea_orm::DatabaseTransaction> {
+    let db = change.db();
+    change.touched(ticket_id, ChangeKind::Updated, None);
+    user.require_staff()?;
+    scope.find_ticket(db, ticket_id).await?;
+    Ok(db)
+}
+
 pub async fn add_subscriber(
     change: &Change<'_>,
     scope: &Scope,
@@ -205,10 +220,7 @@ pub async fn add_subscriber(
     ticket_id: i64,
     raw_email: &str,
 ) -> AppResult<TicketDetail> {
-    let db = change.db();
-    change.touched(ticket_id, ChangeKind::Updated, None);
-    user.require_staff()?;
-    scope.find_ticket(db, ticket_id).await?;
+    let db = subscribers_change(change, scope, user, ticket_id).await?;
     let email = normalize_email(raw_email)?;
     write::subscribe(db, ticket_id, &email, Some(user.id)).await?;
     queries::detail(db, scope, ticket_id).await
@@ -221,10 +233,7 @@ pub async fn remove_subscriber(
     ticket_id: i64,
     raw_email: &str,
 ) -> AppResult<TicketDetail> {
-    let db = change.db();
-    change.touched(ticket_id, ChangeKind::Updated, None);
-    user.require_staff()?;
-    scope.find_ticket(db, ticket_id).await?;
+    let db = subscribers_change(change, scope, user, ticket_id).await?;
     let email = raw_email.trim().to_lowercase();
     if !write::unsubscribe(db, ticket_id, &email, Some(user.id)).await? {
         return Err(AppError::NotFound("subscriber"));

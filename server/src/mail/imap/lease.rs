@@ -109,25 +109,27 @@ impl Lease {
 
     /// Records that every mail up to `uid` is journaled and acknowledged (and renews the lease).
     pub async fn save_last_uid(&self, db: &impl ConnectionTrait, uid: u32) -> Result<(), FetchError> {
-        let r = mailbox::Entity::update_many()
-            .col_expr(mailbox::Column::LastUid, Expr::value(i64::from(uid)))
-            .col_expr(mailbox::Column::LeaseExpiresAt, Expr::value(expiry(self.ttl)))
-            .filter(self.mine())
-            .exec(db)
-            .await?;
-        if r.rows_affected == 1 {
-            Ok(())
-        } else {
-            Err(FetchError::LeaseLost)
-        }
+        let update = mailbox::Entity::update_many().col_expr(mailbox::Column::LastUid, Expr::value(i64::from(uid)));
+        self.while_held(db, update).await
     }
 
     /// A new UIDVALIDITY: the old UIDs mean nothing any more, start again from the first mail
     /// (the journal recognises the mails it already has).
     pub async fn reset_uid_validity(&self, db: &impl ConnectionTrait, uid_validity: u32) -> Result<(), FetchError> {
-        let r = mailbox::Entity::update_many()
+        let update = mailbox::Entity::update_many()
             .col_expr(mailbox::Column::UidValidity, Expr::value(i64::from(uid_validity)))
-            .col_expr(mailbox::Column::LastUid, Expr::value(0i64))
+            .col_expr(mailbox::Column::LastUid, Expr::value(0i64));
+        self.while_held(db, update).await
+    }
+
+    /// Runs `update` only while the lease is still ours, renewing it; `LeaseLost` otherwise (a
+    /// node that lost its lease must not move another node's progress).
+    async fn while_held(
+        &self,
+        db: &impl ConnectionTrait,
+        update: sea_orm::UpdateMany<mailbox::Entity>,
+    ) -> Result<(), FetchError> {
+        let r = update
             .col_expr(mailbox::Column::LeaseExpiresAt, Expr::value(expiry(self.ttl)))
             .filter(self.mine())
             .exec(db)

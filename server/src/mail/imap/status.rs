@@ -21,10 +21,20 @@ pub async fn record_success(
     report: &FetchReport,
     note: Option<String>,
 ) -> Result<(), FetchError> {
-    mailbox::Entity::update_many()
+    let update = mailbox::Entity::update_many()
         .col_expr(mailbox::Column::LastFetchAt, Expr::value(Utc::now()))
         .col_expr(mailbox::Column::ConsecutiveFailures, Expr::value(0i32))
-        .col_expr(mailbox::Column::LastError, Expr::value(note))
+        .col_expr(mailbox::Column::LastError, Expr::value(note));
+    counted(update, report)
+        .filter(mailbox::Column::Id.eq(mailbox_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Adds what a fetch handled to the mailbox's counters.
+fn counted(update: sea_orm::UpdateMany<mailbox::Entity>, report: &FetchReport) -> sea_orm::UpdateMany<mailbox::Entity> {
+    update
         .col_expr(
             mailbox::Column::FetchedCount,
             Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)),
@@ -33,10 +43,6 @@ pub async fn record_success(
             mailbox::Column::FailedCount,
             Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)),
         )
-        .filter(mailbox::Column::Id.eq(mailbox_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Mails handled before a fetch failed still count.
@@ -48,15 +54,7 @@ pub async fn record_progress(
     if *report == FetchReport::default() {
         return Ok(());
     }
-    mailbox::Entity::update_many()
-        .col_expr(
-            mailbox::Column::FetchedCount,
-            Expr::col(mailbox::Column::FetchedCount).add(i64_of(report.fetched)),
-        )
-        .col_expr(
-            mailbox::Column::FailedCount,
-            Expr::col(mailbox::Column::FailedCount).add(i64_of(report.failed)),
-        )
+    counted(mailbox::Entity::update_many(), report)
         .filter(mailbox::Column::Id.eq(mailbox_id))
         .exec(db)
         .await?;
