@@ -3,42 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-// `users.role` holds it as its text (`as_str`); see `string_enum!` in tickets.rs.
-#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    #[cfg_attr(feature = "db", sea_orm(string_value = "admin"))]
-    Admin,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "agent"))]
-    Agent,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "customer"))]
-    Customer,
-}
+string_enum!(
+    /// What a user may do: staff (admins and agents) work tickets; customers see their own.
+    Role { Admin => "admin", Agent => "agent", Customer => "customer" }
+);
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Agent => "agent",
-            Self::Customer => "customer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "agent" => Some(Self::Agent),
-            "customer" => Some(Self::Customer),
-            _ => None,
-        }
-    }
-
     /// Admins and agents work tickets; customers only see their own.
     pub fn is_staff(self) -> bool {
         matches!(self, Self::Admin | Self::Agent)

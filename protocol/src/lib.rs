@@ -4,6 +4,9 @@
 //! the `openapi` feature to derive schemas from these same types, so the published OpenAPI
 //! document cannot drift from what is actually sent.
 
+#[macro_use]
+mod string_enum;
+
 pub mod auth;
 pub mod custom_fields;
 pub mod directory;

@@ -4,54 +4,20 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-// `outbound_mails.status` holds it as its text (`as_str`); see `string_enum!` in tickets.rs.
-#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "db",
-    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::None)")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboundStatus {
-    /// Waiting for the sender (first try or a retry after a temporary failure).
-    #[cfg_attr(feature = "db", sea_orm(string_value = "queued"))]
-    Queued,
-    /// Claimed by a sender right now.
-    #[cfg_attr(feature = "db", sea_orm(string_value = "sending"))]
-    Sending,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "sent"))]
-    Sent,
-    /// Refused permanently (5xx) or out of attempts.
-    #[cfg_attr(feature = "db", sea_orm(string_value = "failed"))]
-    Failed,
-    /// Held back by policy (bounced address, robot address, loop cap).
-    #[cfg_attr(feature = "db", sea_orm(string_value = "suppressed"))]
-    Suppressed,
-}
-
-impl OutboundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sending => "sending",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::Suppressed => "suppressed",
-        }
+string_enum!(
+    /// Where a mail of the outbox is.
+    OutboundStatus {
+        /// Waiting for the sender (first try or a retry after a temporary failure).
+        Queued => "queued",
+        /// Claimed by a sender right now.
+        Sending => "sending",
+        Sent => "sent",
+        /// Refused permanently (5xx) or out of attempts.
+        Failed => "failed",
+        /// Held back by policy (bounced address, robot address, loop cap).
+        Suppressed => "suppressed",
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "queued" => Self::Queued,
-            "sending" => Self::Sending,
-            "sent" => Self::Sent,
-            "failed" => Self::Failed,
-            "suppressed" => Self::Suppressed,
-            _ => return None,
-        })
-    }
-}
+);
 
 /// One mail of the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

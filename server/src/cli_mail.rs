@@ -60,13 +60,7 @@ pub async fn import(
     );
     let mut summary = ImportSummary::default();
     for mail in mails {
-        let new = NewMail {
-            mailbox_id,
-            source,
-            raw: &mail.raw,
-            explicit_key: None,
-            imap: None,
-        };
+        let new = NewMail::new(source, mailbox_id, &mail.raw);
         match pipeline::ingest(ctx, new).await {
             Ok((journaled, outcome)) => match outcome.status.as_str() {
                 _ if journaled.duplicate => summary.duplicates += 1,
@@ -180,13 +174,7 @@ pub async fn demo(ctx: &AppContext) -> anyhow::Result<ImportSummary> {
     };
     let mut summary = ImportSummary::default();
     for (name, raw) in DEMO_MAILS {
-        let mail = NewMail {
-            mailbox_id: Some(mailbox_id),
-            source: Source::Demo,
-            raw,
-            explicit_key: None,
-            imap: None,
-        };
+        let mail = NewMail::new(Source::Demo, Some(mailbox_id), raw);
         let (journaled, outcome) = pipeline::ingest(ctx, mail)
             .await
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;

@@ -90,10 +90,7 @@ mod tests {
     use super::*;
 
     fn keys() -> Keys {
-        Keys {
-            jwt: vec![1u8; 32].into(),
-            encryption: vec![7u8; 32].into(),
-        }
+        Keys::fixed(7)
     }
 
     #[test]
@@ -104,10 +101,7 @@ mod tests {
         assert_ne!(a, b);
         assert!(!a.contains("imap-password"));
         assert_eq!(decrypt(&k, &a).unwrap(), "imap-password");
-        let other = Keys {
-            jwt: vec![1u8; 32].into(),
-            encryption: vec![8u8; 32].into(),
-        };
+        let other = Keys::fixed(8);
         assert!(decrypt(&other, &a).is_err());
     }
 

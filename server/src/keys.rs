@@ -34,6 +34,15 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
+    /// Known keys for code that runs without a server configuration (fuzzer, benchmarks, unit
+    /// tests): the JWT key is fixed, the encryption key is `encryption` repeated.
+    pub fn fixed(encryption: u8) -> Self {
+        Self {
+            jwt: vec![1u8; 32].into(),
+            encryption: vec![encryption; 32].into(),
+        }
+    }
+
     pub fn load_or_create(settings: &Settings) -> anyhow::Result<Self> {
         let dir = settings.data_dir.join("keys");
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -118,16 +118,33 @@ fn url_ticket(req: &HttpRequest) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct TicketedUser(pub CurrentUser);
 
+/// What every extractor here returns: boxed, because the checks read the database.
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+/// The part every extractor here shares: the app context and the bearer token are read from the
+/// request before the future starts (it cannot borrow the request), then `then` decides.
+fn with_token<T, Fut>(
+    req: &HttpRequest,
+    then: impl FnOnce(web::Data<AppContext>, Option<String>) -> Fut + 'static,
+) -> Extracted<T>
+where
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    let ctx = req.app_data::<web::Data<AppContext>>().cloned();
+    let token = bearer_token(req);
+    Box::pin(async move {
+        let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+        then(ctx, token).await
+    })
+}
+
 impl FromRequest for TicketedUser {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
-        let token = bearer_token(req);
         let ticket = url_ticket(req);
-        Box::pin(async move {
-            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+        with_token(req, |ctx, token| async move {
             match (token, ticket) {
                 (Some(token), _) => CurrentUser::from_token(&ctx, &token).await.map(Self),
                 (None, Some(ticket)) => url_tickets::redeem(&ctx, &ticket).await.map(Self),
@@ -139,13 +156,10 @@ impl FromRequest for TicketedUser {
 
 impl FromRequest for CurrentUser {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
-        let token = bearer_token(req);
-        Box::pin(async move {
-            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+        with_token(req, |ctx, token| async move {
             let token = token.ok_or(AppError::Unauthorized)?;
             CurrentUser::from_token(&ctx, &token).await
         })
@@ -166,13 +180,10 @@ impl MaybeUser {
 
 impl FromRequest for MaybeUser {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = req.app_data::<web::Data<AppContext>>().cloned();
-        let token = bearer_token(req);
-        Box::pin(async move {
-            let ctx = ctx.ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppContext missing")))?;
+        with_token(req, |ctx, token| async move {
             match token.filter(|t| !t.is_empty()) {
                 None => Ok(Self(None)),
                 Some(token) => Ok(Self(Some(CurrentUser::from_token(&ctx, &token).await?))),

@@ -54,13 +54,7 @@ pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::R
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(BenchMail { raw }) = mails.get(i) else { break };
                 let t = Instant::now();
-                let mail = NewMail {
-                    mailbox_id: Some(mailbox),
-                    source: Source::Http,
-                    raw,
-                    explicit_key: None,
-                    imap: None,
-                };
+                let mail = NewMail::new(Source::Http, Some(mailbox), raw);
                 match pipeline::ingest(&ctx, mail).await {
                     Ok((_, o)) if o.status == "processed" => {
                         if o.created {

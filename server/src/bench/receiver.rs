@@ -59,13 +59,7 @@ async fn webhook_rate(
         let (ctx, mails, next) = (ctx.clone(), mails.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             while let Some(BenchMail { raw }) = mails.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let mail = NewMail {
-                    mailbox_id: Some(mailbox),
-                    source: Source::Http,
-                    raw,
-                    explicit_key: None,
-                    imap: None,
-                };
+                let mail = NewMail::new(Source::Http, Some(mailbox), raw);
                 pipeline::ingest(&ctx, mail).await?;
             }
             anyhow::Ok(())

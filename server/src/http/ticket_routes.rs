@@ -149,7 +149,8 @@ pub async fn add_subscriber(
 ) -> AppResult<web::Json<TicketDetail>> {
     let scope = scope(&ctx, &user).await?;
     let change = Change::open(&ctx, Some(user.id)).await?;
-    let detail = update::add_subscriber(&change, &scope, &user, *id, &body.email).await?;
+    let detail =
+        update::edit_subscribers(&change, &scope, &user, *id, update::SubscriberEdit::Add(&body.email)).await?;
     change.commit().await?;
     Ok(web::Json(detail))
 }
@@ -260,7 +261,7 @@ pub async fn remove_subscriber(
     let scope = scope(&ctx, &user).await?;
     let (id, email) = path.into_inner();
     let change = Change::open(&ctx, Some(user.id)).await?;
-    let detail = update::remove_subscriber(&change, &scope, &user, id, &email).await?;
+    let detail = update::edit_subscribers(&change, &scope, &user, id, update::SubscriberEdit::Remove(&email)).await?;
     change.commit().await?;
     Ok(web::Json(detail))
 }

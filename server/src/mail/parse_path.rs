@@ -87,10 +87,7 @@ fn display(html: &str, parsed: &ParsedMail) -> String {
 /// Fixed keys for callers without a server configuration (fuzzer, benchmark, tests): inputs
 /// cannot forge a signature either way, so the verification code runs its full length.
 pub fn fixed_keys() -> Keys {
-    Keys {
-        jwt: vec![1u8; 32].into(),
-        encryption: vec![2u8; 32].into(),
-    }
+    Keys::fixed(2)
 }
 
 #[cfg(test)]

@@ -120,10 +120,7 @@ mod tests {
     use super::*;
 
     fn keys(k: u8) -> Keys {
-        Keys {
-            jwt: vec![1u8; 32].into(),
-            encryption: vec![k; 32].into(),
-        }
+        Keys::fixed(k)
     }
 
     #[test]

@@ -199,10 +199,7 @@ mod tests {
     use super::*;
 
     fn keys() -> Keys {
-        Keys {
-            jwt: vec![1u8; 32].into(),
-            encryption: vec![7u8; 32].into(),
-        }
+        Keys::fixed(7)
     }
 
     fn webhook(url: &str, secret: Option<&str>) -> Action {

@@ -198,45 +198,36 @@ pub async fn take(
     queries::detail(db, scope, ticket_id).await
 }
 
-/// What both subscriber changes check first (staff, a ticket the caller sees); the ticket is
-/// published once the change commits.
-async fn subscribers_change<'a>(
-    change: &'a Change<'_>,
+/// A subscriber edit by staff: the address as typed (added) or as listed (removed).
+pub enum SubscriberEdit<'a> {
+    Add(&'a str),
+    Remove(&'a str),
+}
+
+/// Add or remove a CC subscriber (staff, on a ticket the caller sees); the ticket is published
+/// once the change commits.
+pub async fn edit_subscribers(
+    change: &Change<'_>,
     scope: &Scope,
     user: &CurrentUser,
     ticket_id: i64,
-) -> AppResult<&'a sea_orm::DatabaseTransaction> {
+    edit: SubscriberEdit<'_>,
+) -> AppResult<TicketDetail> {
     let db = change.db();
     change.touched(ticket_id, ChangeKind::Updated, None);
     user.require_staff()?;
     scope.find_ticket(db, ticket_id).await?;
-    Ok(db)
-}
-
-pub async fn add_subscriber(
-    change: &Change<'_>,
-    scope: &Scope,
-    user: &CurrentUser,
-    ticket_id: i64,
-    raw_email: &str,
-) -> AppResult<TicketDetail> {
-    let db = subscribers_change(change, scope, user, ticket_id).await?;
-    let email = normalize_email(raw_email)?;
-    write::subscribe(db, ticket_id, &email, Some(user.id)).await?;
-    queries::detail(db, scope, ticket_id).await
-}
-
-pub async fn remove_subscriber(
-    change: &Change<'_>,
-    scope: &Scope,
-    user: &CurrentUser,
-    ticket_id: i64,
-    raw_email: &str,
-) -> AppResult<TicketDetail> {
-    let db = subscribers_change(change, scope, user, ticket_id).await?;
-    let email = raw_email.trim().to_lowercase();
-    if !write::unsubscribe(db, ticket_id, &email, Some(user.id)).await? {
-        return Err(AppError::NotFound("subscriber"));
+    match edit {
+        SubscriberEdit::Add(raw) => {
+            let email = normalize_email(raw)?;
+            write::subscribe(db, ticket_id, &email, Some(user.id)).await?;
+        }
+        SubscriberEdit::Remove(raw) => {
+            let email = raw.trim().to_lowercase();
+            if !write::unsubscribe(db, ticket_id, &email, Some(user.id)).await? {
+                return Err(AppError::NotFound("subscriber"));
+            }
+        }
     }
     queries::detail(db, scope, ticket_id).await
 }

@@ -99,16 +99,7 @@ pub async fn run_cycle(
                 continue;
             };
             report
-                .ingest(
-                    ctx,
-                    NewMail {
-                        mailbox_id: Some(m.id),
-                        source: Source::Graph,
-                        raw: &raw,
-                        explicit_key: None,
-                        imap: None,
-                    },
-                )
+                .ingest(ctx, NewMail::new(Source::Graph, Some(m.id), &raw))
                 .await?;
             // Journaled: only now may the folder forget it.
             acknowledge(&mut graph, m, &message).await?;

@@ -76,18 +76,27 @@ pub fn folder_of(m: &mailbox::Model) -> String {
     if f.is_empty() { "INBOX".to_owned() } else { f.to_owned() }
 }
 
+/// What one fetch cycle runs with, fixed for the cycle (the session and the report change).
+#[derive(Clone, Copy)]
+pub(crate) struct Cycle<'a> {
+    pub ctx: &'a AppContext,
+    pub m: &'a mailbox::Model,
+    pub lease: &'a Lease,
+    pub hooks: &'a dyn FetchHooks,
+    pub opts: &'a WorkerOptions,
+}
+
 /// One cycle on a connected session: fetches every mail above `last_uid`. `report` holds what
 /// was done even when the cycle fails part-way. Returns a note for the admin (a mail that had
 /// to be left on the server), if any.
 pub(crate) async fn run_cycle(
-    ctx: &AppContext,
+    cycle: Cycle<'_>,
     conn: &mut Connection,
-    m: &mailbox::Model,
-    lease: &Lease,
-    hooks: &dyn FetchHooks,
-    opts: &WorkerOptions,
     report: &mut FetchReport,
 ) -> Result<Option<String>, FetchError> {
+    let Cycle {
+        ctx, m, lease, opts, ..
+    } = cycle;
     let t = opts.command_timeout;
     while conn.session.unsolicited_responses.try_recv().is_ok() {}
     let folder = folder_of(m);
@@ -158,7 +167,7 @@ pub(crate) async fn run_cycle(
                 }
                 continue;
             };
-            if let Some(n) = take_one(ctx, conn, m, lease, hooks, opts, report, validity, uid, raw).await? {
+            if let Some(n) = take_one(cycle, conn, report, (validity, uid), raw).await? {
                 note = Some(n);
             }
         }
@@ -225,26 +234,24 @@ async fn still_exists(conn: &mut Connection, uid: u32, t: Duration) -> Result<bo
 }
 
 /// Journal → process → acknowledge → `last_uid`, for one mail.
-#[allow(clippy::too_many_arguments)]
 async fn take_one(
-    ctx: &AppContext,
+    cycle: Cycle<'_>,
     conn: &mut Connection,
-    m: &mailbox::Model,
-    lease: &Lease,
-    hooks: &dyn FetchHooks,
-    opts: &WorkerOptions,
     report: &mut FetchReport,
-    validity: u32,
-    uid: u32,
+    (validity, uid): (u32, u32),
     raw: Vec<u8>,
 ) -> Result<Option<String>, FetchError> {
+    let Cycle {
+        ctx,
+        m,
+        lease,
+        hooks,
+        opts,
+    } = cycle;
     report.fetched += 1;
     let mail = NewMail {
-        mailbox_id: Some(m.id),
-        source: Source::Imap,
-        raw: &raw,
-        explicit_key: None,
         imap: Some((validity, uid)),
+        ..NewMail::new(Source::Imap, Some(m.id), &raw)
     };
     let journaled = match journal::record(ctx.db(), mail).await {
         Ok(j) => j,
@@ -459,7 +466,18 @@ async fn run_manual(
             .authorized(ctx)
             .await?;
         let mut conn = connect::connect(&endpoint, opts.connect_timeout).await?;
-        let note = run_cycle(ctx, &mut conn, &m, lease, hooks, opts, &mut report).await?;
+        let note = run_cycle(
+            Cycle {
+                ctx,
+                m: &m,
+                lease,
+                hooks,
+                opts,
+            },
+            &mut conn,
+            &mut report,
+        )
+        .await?;
         let _ = tokio::time::timeout(Duration::from_secs(5), conn.session.logout()).await;
         Ok::<_, FetchError>(note)
     }

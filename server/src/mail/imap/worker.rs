@@ -275,8 +275,18 @@ impl Worker {
                 return Exit::Reconnect;
             }
             let mut report = FetchReport::default();
-            let cycle =
-                fetch::run_cycle(&self.ctx, &mut conn, &m, &self.lease, &NoHooks, &self.opts, &mut report).await;
+            let cycle = fetch::run_cycle(
+                fetch::Cycle {
+                    ctx: &self.ctx,
+                    m: &m,
+                    lease: &self.lease,
+                    hooks: &NoHooks,
+                    opts: &self.opts,
+                },
+                &mut conn,
+                &mut report,
+            )
+            .await;
             match cycle {
                 Ok(note) => {
                     if let Err(e) = status::record_success(self.ctx.db(), m.id, &report, note).await {

@@ -62,6 +62,19 @@ pub struct NewMail<'a> {
     pub imap: Option<(u32, u32)>,
 }
 
+impl<'a> NewMail<'a> {
+    /// A mail as most channels hand it over: no caller key, not from IMAP.
+    pub fn new(source: Source, mailbox_id: Option<i64>, raw: &'a [u8]) -> Self {
+        Self {
+            mailbox_id,
+            source,
+            raw,
+            explicit_key: None,
+            imap: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Journaled {
     pub entry: inbound_mail::Model,

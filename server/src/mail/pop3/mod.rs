@@ -84,18 +84,7 @@ pub async fn run_cycle(
             remember(ctx, m.id, uid).await?;
             continue;
         };
-        report
-            .ingest(
-                ctx,
-                NewMail {
-                    mailbox_id: Some(m.id),
-                    source: Source::Pop3,
-                    raw: &raw,
-                    explicit_key: None,
-                    imap: None,
-                },
-            )
-            .await?;
+        report.ingest(ctx, NewMail::new(Source::Pop3, Some(m.id), &raw)).await?;
         // Journaled: only now may the server forget it.
         remember(ctx, m.id, uid).await?;
         if delete {

@@ -412,13 +412,7 @@ impl<'a> Conversation<'a> {
                 mailbox.address
             );
         }
-        let mail = NewMail {
-            mailbox_id: Some(mailbox_id),
-            source,
-            raw,
-            explicit_key: None,
-            imap: None,
-        };
+        let mail = NewMail::new(source, Some(mailbox_id), raw);
         match pipeline::ingest(ctx, mail).await {
             Ok((journaled, _)) => {
                 self.shared.hooks.after_commit(journaled.entry.id).await;

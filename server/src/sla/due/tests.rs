@@ -16,31 +16,28 @@ fn day(start: &str, end: &str) -> Vec<WorkInterval> {
     }]
 }
 
-fn always() -> Calendar {
-    let d = || day("00:00", "24:00");
+/// A UTC calendar open `start`–`end` on weekdays, and on weekends too when `weekends`.
+fn week(start: &str, end: &str, weekends: bool) -> Calendar {
+    let d = || day(start, end);
+    let weekend = || if weekends { d() } else { Vec::new() };
     let hours = WeekHours {
         mon: d(),
         tue: d(),
         wed: d(),
         thu: d(),
         fri: d(),
-        sat: d(),
-        sun: d(),
+        sat: weekend(),
+        sun: weekend(),
     };
     Calendar::parse("UTC", &hours, &[]).unwrap()
 }
 
+fn always() -> Calendar {
+    week("00:00", "24:00", true)
+}
+
 fn office() -> Calendar {
-    let d = || day("09:00", "17:00");
-    let hours = WeekHours {
-        mon: d(),
-        tue: d(),
-        wed: d(),
-        thu: d(),
-        fri: d(),
-        ..Default::default()
-    };
-    Calendar::parse("UTC", &hours, &[]).unwrap()
+    week("09:00", "17:00", false)
 }
 
 fn sla(id: i64, first: Option<i64>, resolution: Option<i64>, calendar: Calendar) -> Sla {
@@ -74,6 +71,11 @@ fn facts(status: TicketStatus, created: &str) -> Facts {
 }
 
 const CREATED: &str = "2026-11-30 10:00"; // a Monday
+
+/// The state after the ticket turns `status` at `when` (same policy, not re-chosen).
+fn at(s: &State, status: TicketStatus, policy: &Sla, when: &str) -> State {
+    reconcile(s, &facts(status, CREATED), Some(policy), false, utc(when))
+}
 
 fn created(policy: &Sla) -> State {
     reconcile(
@@ -111,22 +113,10 @@ fn a_pending_pause_pushes_due_times_out_by_the_paused_business_time() {
     let p = sla(1, Some(60), Some(8 * 60), office());
     let s = created(&p);
     // Pending from Monday 10:15 to Tuesday 11:00: 6h45 Monday + 2h Tuesday of business time.
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Pending, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 10:15"),
-    );
+    let s = at(&s, TicketStatus::Pending, &p, "2026-11-30 10:15");
     assert_eq!(s.paused_at, Some(utc("2026-11-30 10:15")));
     assert_eq!(s.due_at, None, "no due time while the clock stands still");
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Open, CREATED),
-        Some(&p),
-        false,
-        utc("2026-12-01 11:00"),
-    );
+    let s = at(&s, TicketStatus::Open, &p, "2026-12-01 11:00");
     assert_eq!(s.paused_at, None);
     assert_eq!(s.paused_secs, (6 * 60 + 45 + 2 * 60) * 60);
     // First response: 45 business minutes were left at the pause → Tuesday 11:45.
@@ -140,20 +130,8 @@ fn a_pending_pause_pushes_due_times_out_by_the_paused_business_time() {
 fn a_pause_outside_business_hours_pushes_nothing() {
     let p = sla(1, Some(60), None, office());
     let s = created(&p);
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Pending, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 18:00"),
-    );
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Open, CREATED),
-        Some(&p),
-        false,
-        utc("2026-12-01 08:00"),
-    );
+    let s = at(&s, TicketStatus::Pending, &p, "2026-11-30 18:00");
+    let s = at(&s, TicketStatus::Open, &p, "2026-12-01 08:00");
     assert_eq!(s.first_response_due_at, Some(utc("2026-11-30 11:00")));
     assert_eq!(s.paused_secs, 0);
 }
@@ -163,20 +141,8 @@ fn rechoosing_counts_from_creation_and_keeps_the_pauses() {
     let normal = sla(1, Some(60), Some(8 * 60), office());
     let urgent = sla(2, Some(15), Some(2 * 60), office());
     let s = created(&normal);
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Pending, CREATED),
-        Some(&normal),
-        false,
-        utc("2026-11-30 10:05"),
-    );
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Open, CREATED),
-        Some(&normal),
-        false,
-        utc("2026-11-30 10:35"),
-    );
+    let s = at(&s, TicketStatus::Pending, &normal, "2026-11-30 10:05");
+    let s = at(&s, TicketStatus::Open, &normal, "2026-11-30 10:35");
     assert_eq!(s.paused_secs, 30 * 60);
     // Priority raised: 15 minutes from 10:00, plus the 30 paused.
     let s = reconcile(
@@ -232,21 +198,9 @@ fn no_matching_policy_any_more_leaves_the_sla() {
 fn resolving_stops_the_clock_and_reopening_resumes_it() {
     let p = sla(1, None, Some(60), always());
     let s = created(&p);
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Resolved, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 10:20"),
-    );
+    let s = at(&s, TicketStatus::Resolved, &p, "2026-11-30 10:20");
     assert_eq!((s.due_at, s.paused_at), (None, Some(utc("2026-11-30 10:20"))));
-    let s = reconcile(
-        &s,
-        &facts(TicketStatus::Open, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 12:20"),
-    );
+    let s = at(&s, TicketStatus::Open, &p, "2026-11-30 12:20");
     assert_eq!(s.due_at, Some(utc("2026-11-30 13:00")));
 }
 
@@ -257,13 +211,7 @@ fn a_due_time_moved_into_the_future_clears_the_flag_and_the_alert() {
     s.overdue = true;
     s.overdue_alerted_at = Some(utc("2026-11-30 11:01"));
     // Past due still: flags stay.
-    let still = reconcile(
-        &s,
-        &facts(TicketStatus::Open, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 11:30"),
-    );
+    let still = at(&s, TicketStatus::Open, &p, "2026-11-30 11:30");
     assert!(still.overdue && still.overdue_alerted_at.is_some());
     // The first reply leaves the resolution due at 20:00, in the future.
     let mut f = facts(TicketStatus::Open, CREATED);
@@ -278,21 +226,9 @@ fn a_paused_ticket_stays_overdue_and_a_done_one_is_not() {
     let mut s = created(&p);
     s.overdue = true;
     s.overdue_alerted_at = Some(utc("2026-11-30 11:01"));
-    let pending = reconcile(
-        &s,
-        &facts(TicketStatus::Pending, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 12:00"),
-    );
+    let pending = at(&s, TicketStatus::Pending, &p, "2026-11-30 12:00");
     assert!(pending.overdue);
-    let resolved = reconcile(
-        &s,
-        &facts(TicketStatus::Resolved, CREATED),
-        Some(&p),
-        false,
-        utc("2026-11-30 12:00"),
-    );
+    let resolved = at(&s, TicketStatus::Resolved, &p, "2026-11-30 12:00");
     assert!(!resolved.overdue);
     // The alert stamp stays: reopening onto the same breach does not alert twice.
     assert!(resolved.overdue_alerted_at.is_some());

@@ -1,5 +1,8 @@
-//! The built-in templates, used until an admin saves their own. Subjects get the ticket token
-//! from the subject format setting, so they do not carry it themselves.
+//! The built-in templates, used until an admin saves their own. Their wording lives in
+//! `defaults.txt` (prose, not code), read once; `of` hands out one event's.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use protocol::TemplateEvent;
 
@@ -9,55 +12,62 @@ pub struct Default {
     pub html: &'static str,
 }
 
+const SOURCE: &str = include_str!("defaults.txt");
+
+static ALL: LazyLock<HashMap<TemplateEvent, (String, String, String)>> = LazyLock::new(|| parse(SOURCE));
+
+/// One event's built-in template. Every event has one (a test reads the file); were one
+/// missing, the template would be empty, which sends nothing rather than a broken mail.
 pub fn of(event: TemplateEvent) -> Default {
-    match event {
-        TemplateEvent::NewTicketConfirmation => Default {
-            subject: "#Subject#",
-            text: "Hello #FirstName#,\n\nwe received your request and opened ticket #TicketID#. We will get back to you soon; just reply to this mail to add anything.\n\n#Suggested_KB_articles#\n\n#URL#\n",
-            html: "<p>Hello #FirstName#,</p><p>we received your request and opened ticket #TicketID#. We will get back to you soon; just reply to this mail to add anything.</p><p>#Suggested_KB_articles#</p><p>#URL#</p>",
-        },
-        TemplateEvent::NewTicketAlert => Default {
-            subject: "New ticket: #Subject#",
-            text: "#From# (#FromEmail#) opened a ticket in #Category# (priority #Priority#):\n\n#Most_recent_message#\n\n#URL#\n",
-            html: "<p>#From# (#FromEmail#) opened a ticket in #Category# (priority #Priority#):</p>#Most_recent_message#<p>#URL#</p>",
-        },
-        TemplateEvent::Reply => Default {
-            subject: "Re: #Subject#",
-            text: "#What_Happened#\n\n#Attachments#\n\n--\nTicket #TicketID# · status #Status#\n#URL#\n\n#Recent_messages#\n\n#Unsubscribe#\n",
-            html: "<div>#What_Happened#</div><p>#Attachments#</p><hr><p style=\"color:#666\">Ticket #TicketID# · status #Status# · #URL#</p><div style=\"color:#666\">#Recent_messages#</div><p style=\"color:#999\">#Unsubscribe#</p>",
-        },
-        TemplateEvent::CustomerUpdateAlert => Default {
-            subject: "Customer update: #Subject#",
-            text: "#Originator# wrote on ticket #TicketID# (#Category#, #Status#):\n\n#What_Happened#\n\n#URL#\n",
-            html: "<p>#Originator# wrote on ticket #TicketID# (#Category#, #Status#):</p><div>#What_Happened#</div><p>#URL#</p>",
-        },
-        TemplateEvent::AssignmentAlert => Default {
-            subject: "Assigned to you: #Subject#",
-            text: "#Originator# assigned ticket #TicketID# to you (#Category#, priority #Priority#, due #DueDate#).\n\n#Most_recent_message#\n\n#URL#\n",
-            html: "<p>#Originator# assigned ticket #TicketID# to you (#Category#, priority #Priority#, due #DueDate#).</p>#Most_recent_message#<p>#URL#</p>",
-        },
-        TemplateEvent::TicketTaken => Default {
-            subject: "Taken by #Technician#: #Subject#",
-            text: "#Technician# took ticket #TicketID# — no need to answer it.\n\n#URL#\n",
-            html: "<p>#Technician# took ticket #TicketID# — no need to answer it.</p><p>#URL#</p>",
-        },
-        TemplateEvent::TicketClosed => Default {
-            subject: "Closed: #Subject#",
-            text: "Hello #FirstName#,\n\nyour ticket #TicketID# has been closed. If something is still wrong, just reply to this mail.\n\n#RatingLinks#\n\n#URL#\n",
-            html: "<p>Hello #FirstName#,</p><p>your ticket #TicketID# has been closed. If something is still wrong, just reply to this mail.</p>#RatingLinks#<p>#URL#</p>",
-        },
-        TemplateEvent::OverdueAlert => Default {
-            subject: "Overdue: #Subject#",
-            text: "Ticket #TicketID# (#Category#, priority #Priority#) was due #DueDate# and is still #Status#.\n\n#URL#\n",
-            html: "<p>Ticket #TicketID# (#Category#, priority #Priority#) was due #DueDate# and is still #Status#.</p><p>#URL#</p>",
+    match ALL.get(&event) {
+        Some((subject, text, html)) => Default { subject, text, html },
+        None => Default {
+            subject: "",
+            text: "",
+            html: "",
         },
     }
+}
+
+/// `[event]` starts a block; `subject:`, `text:` and `html:` lines fill it; `#` lines are
+/// comments. In `text`, `\n` is a line break.
+fn parse(source: &str) -> HashMap<TemplateEvent, (String, String, String)> {
+    let mut out = HashMap::new();
+    let mut current: Option<(TemplateEvent, (String, String, String))> = None;
+    for line in source.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            out.extend(current.take());
+            current = TemplateEvent::parse(name).map(|e| (e, (String::new(), String::new(), String::new())));
+        } else if let Some((_, parts)) = current.as_mut() {
+            if let Some(v) = line.strip_prefix("subject: ") {
+                parts.0 = v.to_owned();
+            } else if let Some(v) = line.strip_prefix("text: ") {
+                parts.1 = v.replace("\\n", "\n");
+            } else if let Some(v) = line.strip_prefix("html: ") {
+                parts.2 = v.to_owned();
+            }
+        }
+    }
+    out.extend(current);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mail::outbound::templates::placeholders::unknown;
+
+    #[test]
+    fn every_event_has_a_whole_default_with_real_line_breaks() {
+        for e in TemplateEvent::ALL {
+            let d = of(e);
+            assert!(
+                !d.subject.is_empty() && !d.text.is_empty() && !d.html.is_empty(),
+                "{e:?}"
+            );
+            assert!(d.text.ends_with('\n') && !d.text.contains("\\n"), "{e:?}: {:?}", d.text);
+        }
+    }
 
     #[test]
     fn every_default_uses_only_known_placeholders() {
