@@ -25,6 +25,7 @@ mod m20261207_000014_mailbox_stale_alert;
 mod m20261207_000015_mailbox_smtp_account;
 mod m20261207_000016_pop3;
 mod m20261207_000017_mailbox_oauth;
+mod statements;
 
 /// All Maildesk migrations, in order.
 pub struct Migrator;

@@ -11,6 +11,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{fk, id, index, timestamp, timestamp_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -181,16 +183,6 @@ enum CannedResponses {
 
 // ---------------------------------------------------------------- helpers
 
-/// `BIGINT` auto-increment primary key.
-fn id<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
-}
-
 fn big_int<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
 }
@@ -215,53 +207,8 @@ fn text_null<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).text().null().to_owned()
 }
 
-fn timestamp<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn timestamp_null<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
-}
-
 fn boolean<T: IntoIden>(name: T, default: bool) -> ColumnDef {
     ColumnDef::new(name).boolean().not_null().default(default).to_owned()
-}
-
-/// Single-column foreign key `from_table.from_col -> to_table.to_col`.
-fn fk<T1, C1, T2, C2>(
-    name: &str,
-    from_table: T1,
-    from_col: C1,
-    to_table: T2,
-    to_col: C2,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement
-where
-    T1: IntoTableRef,
-    C1: IntoIden,
-    T2: IntoTableRef,
-    C2: IntoIden,
-{
-    ForeignKey::create()
-        .name(name)
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-/// Plain single-column index.
-fn index<T, C>(name: &str, table: T, col: C) -> IndexCreateStatement
-where
-    T: IntoTableRef,
-    C: IntoIndexColumn,
-{
-    Index::create()
-        .if_not_exists()
-        .name(name)
-        .table(table)
-        .col(col)
-        .to_owned()
 }
 
 // ----------------------------------------------------------------- tables
@@ -297,7 +244,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Users::Table,
                 Users::CompanyId,
                 Companies::Table,
-                Companies::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),
@@ -327,7 +273,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 CategoryAgents::Table,
                 CategoryAgents::CategoryId,
                 Categories::Table,
-                Categories::Id,
                 ForeignKeyAction::Cascade,
             ))
             .foreign_key(&mut fk(
@@ -335,7 +280,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 CategoryAgents::Table,
                 CategoryAgents::UserId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::Cascade,
             ))
             .to_owned(),
@@ -363,7 +307,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Tickets::Table,
                 Tickets::CategoryId,
                 Categories::Table,
-                Categories::Id,
                 ForeignKeyAction::SetNull,
             ))
             .foreign_key(&mut fk(
@@ -371,7 +314,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Tickets::Table,
                 Tickets::RequesterId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::Restrict,
             ))
             .foreign_key(&mut fk(
@@ -379,7 +321,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Tickets::Table,
                 Tickets::AssigneeId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),
@@ -399,7 +340,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Messages::Table,
                 Messages::TicketId,
                 Tickets::Table,
-                Tickets::Id,
                 ForeignKeyAction::Cascade,
             ))
             .foreign_key(&mut fk(
@@ -407,7 +347,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Messages::Table,
                 Messages::AuthorId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),
@@ -430,7 +369,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Attachments::Table,
                 Attachments::TicketId,
                 Tickets::Table,
-                Tickets::Id,
                 ForeignKeyAction::Cascade,
             ))
             .foreign_key(&mut fk(
@@ -438,7 +376,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Attachments::Table,
                 Attachments::MessageId,
                 Messages::Table,
-                Messages::Id,
                 ForeignKeyAction::Cascade,
             ))
             .to_owned(),
@@ -463,7 +400,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Subscribers::Table,
                 Subscribers::TicketId,
                 Tickets::Table,
-                Tickets::Id,
                 ForeignKeyAction::Cascade,
             ))
             .foreign_key(&mut fk(
@@ -471,7 +407,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 Subscribers::Table,
                 Subscribers::UserId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),
@@ -492,7 +427,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 TicketTags::Table,
                 TicketTags::TicketId,
                 Tickets::Table,
-                Tickets::Id,
                 ForeignKeyAction::Cascade,
             ))
             .to_owned(),
@@ -512,7 +446,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 TicketEvents::Table,
                 TicketEvents::TicketId,
                 Tickets::Table,
-                Tickets::Id,
                 ForeignKeyAction::Cascade,
             ))
             .foreign_key(&mut fk(
@@ -520,7 +453,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 TicketEvents::Table,
                 TicketEvents::ActorId,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),
@@ -539,7 +471,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 CannedResponses::Table,
                 CannedResponses::CategoryId,
                 Categories::Table,
-                Categories::Id,
                 ForeignKeyAction::SetNull,
             ))
             .foreign_key(&mut fk(
@@ -547,7 +478,6 @@ fn tables() -> Vec<TableCreateStatement> {
                 CannedResponses::Table,
                 CannedResponses::CreatedBy,
                 Users::Table,
-                Users::Id,
                 ForeignKeyAction::SetNull,
             ))
             .to_owned(),

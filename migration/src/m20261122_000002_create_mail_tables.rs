@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_columns, drop_columns, fk, id, index, timestamp, timestamp_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -106,15 +108,6 @@ enum Messages {
 #[derive(DeriveIden)]
 enum Categories {
     Table,
-    Id,
-}
-
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
 }
 
 #[allow(clippy::too_many_lines, reason = "a released migration is frozen as written")]
@@ -122,13 +115,7 @@ fn mailboxes() -> TableCreateStatement {
     Table::create()
         .table(Mailboxes::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(Mailboxes::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(Mailboxes::Id))
         .col(ColumnDef::new(Mailboxes::Name).string().not_null())
         .col(ColumnDef::new(Mailboxes::Address).string().not_null().unique_key())
         .col(ColumnDef::new(Mailboxes::Enabled).boolean().not_null().default(true))
@@ -216,7 +203,7 @@ fn mailboxes() -> TableCreateStatement {
         .col(ColumnDef::new(Mailboxes::WebhookSecretEnc).text().null())
         .col(ColumnDef::new(Mailboxes::UidValidity).big_integer().null())
         .col(ColumnDef::new(Mailboxes::LastUid).big_integer().null())
-        .col(ts_null(Mailboxes::LastFetchAt))
+        .col(timestamp_null(Mailboxes::LastFetchAt))
         .col(ColumnDef::new(Mailboxes::LastError).text().null())
         .col(
             ColumnDef::new(Mailboxes::ConsecutiveFailures)
@@ -236,18 +223,18 @@ fn mailboxes() -> TableCreateStatement {
                 .not_null()
                 .default(0),
         )
-        .col(ts_null(Mailboxes::DisabledAt))
+        .col(timestamp_null(Mailboxes::DisabledAt))
         .col(ColumnDef::new(Mailboxes::LeaseOwner).string().null())
-        .col(ts_null(Mailboxes::LeaseExpiresAt))
-        .col(ts(Mailboxes::CreatedAt))
-        .col(ts(Mailboxes::UpdatedAt))
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_mailboxes_default_category_id")
-                .from(Mailboxes::Table, Mailboxes::DefaultCategoryId)
-                .to(Categories::Table, Categories::Id)
-                .on_delete(ForeignKeyAction::SetNull),
-        )
+        .col(timestamp_null(Mailboxes::LeaseExpiresAt))
+        .col(timestamp(Mailboxes::CreatedAt))
+        .col(timestamp(Mailboxes::UpdatedAt))
+        .foreign_key(&mut fk(
+            "fk_mailboxes_default_category_id",
+            Mailboxes::Table,
+            Mailboxes::DefaultCategoryId,
+            Categories::Table,
+            ForeignKeyAction::SetNull,
+        ))
         .to_owned()
 }
 
@@ -255,13 +242,7 @@ fn inbound_mails() -> TableCreateStatement {
     Table::create()
         .table(InboundMails::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(InboundMails::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(InboundMails::Id))
         .col(ColumnDef::new(InboundMails::MailboxId).big_integer().null())
         .col(ColumnDef::new(InboundMails::Source).string().not_null())
         .col(
@@ -284,15 +265,15 @@ fn inbound_mails() -> TableCreateStatement {
         .col(ColumnDef::new(InboundMails::ThreadRule).string().null())
         .col(ColumnDef::new(InboundMails::ImapUid).big_integer().null())
         .col(ColumnDef::new(InboundMails::ImapUidValidity).big_integer().null())
-        .col(ts(InboundMails::ReceivedAt))
-        .col(ts_null(InboundMails::ProcessedAt))
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_inbound_mails_mailbox_id")
-                .from(InboundMails::Table, InboundMails::MailboxId)
-                .to(Mailboxes::Table, Mailboxes::Id)
-                .on_delete(ForeignKeyAction::SetNull),
-        )
+        .col(timestamp(InboundMails::ReceivedAt))
+        .col(timestamp_null(InboundMails::ProcessedAt))
+        .foreign_key(&mut fk(
+            "fk_inbound_mails_mailbox_id",
+            InboundMails::Table,
+            InboundMails::MailboxId,
+            Mailboxes::Table,
+            ForeignKeyAction::SetNull,
+        ))
         .to_owned()
 }
 
@@ -300,13 +281,7 @@ fn email_suppressions() -> TableCreateStatement {
     Table::create()
         .table(EmailSuppressions::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(EmailSuppressions::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(EmailSuppressions::Id))
         .col(
             ColumnDef::new(EmailSuppressions::Email)
                 .string()
@@ -314,17 +289,8 @@ fn email_suppressions() -> TableCreateStatement {
                 .unique_key(),
         )
         .col(ColumnDef::new(EmailSuppressions::Reason).text().not_null())
-        .col(ts(EmailSuppressions::CreatedAt))
-        .col(ts(EmailSuppressions::ExpiresAt))
-        .to_owned()
-}
-
-fn index(name: &str, table: impl IntoIden, col: impl IntoIden) -> IndexCreateStatement {
-    Index::create()
-        .name(name)
-        .table(table)
-        .col(col)
-        .if_not_exists()
+        .col(timestamp(EmailSuppressions::CreatedAt))
+        .col(timestamp(EmailSuppressions::ExpiresAt))
         .to_owned()
 }
 
@@ -334,66 +300,38 @@ impl MigrationTrait for Migration {
         manager.create_table(mailboxes()).await?;
         manager.create_table(inbound_mails()).await?;
         manager.create_table(email_suppressions()).await?;
-        // One column per ALTER: SQLite accepts a single ADD COLUMN per statement.
-        let adds = [
-            (
-                Tickets::Table.into_iden(),
-                ColumnDef::new(Tickets::ParentTicketId).big_integer().null().to_owned(),
-            ),
-            (
-                Tickets::Table.into_iden(),
-                ColumnDef::new(Tickets::MailboxId).big_integer().null().to_owned(),
-            ),
-            (
-                Messages::Table.into_iden(),
-                ColumnDef::new(Messages::EmailMessageId).text().null().to_owned(),
-            ),
-            (
-                Messages::Table.into_iden(),
-                ColumnDef::new(Messages::InboundId).big_integer().null().to_owned(),
-            ),
-            (
-                Messages::Table.into_iden(),
-                ColumnDef::new(Messages::ThreadRule).string().null().to_owned(),
-            ),
-            (
-                Messages::Table.into_iden(),
-                ColumnDef::new(Messages::FromEmail).string().null().to_owned(),
-            ),
+        let ticket_columns = [
+            ColumnDef::new(Tickets::ParentTicketId).big_integer().null().to_owned(),
+            ColumnDef::new(Tickets::MailboxId).big_integer().null().to_owned(),
         ];
-        for (table, mut col) in adds {
-            manager
-                .alter_table(Table::alter().table(table).add_column(&mut col).to_owned())
-                .await?;
-        }
-        manager
-            .create_index(index(
-                "idx_inbound_mails_status",
-                InboundMails::Table,
-                InboundMails::Status,
-            ))
-            .await?;
-        manager
-            .create_index(index(
+        add_columns(manager, Tickets::Table, ticket_columns).await?;
+        let message_columns = [
+            ColumnDef::new(Messages::EmailMessageId).text().null().to_owned(),
+            ColumnDef::new(Messages::InboundId).big_integer().null().to_owned(),
+            ColumnDef::new(Messages::ThreadRule).string().null().to_owned(),
+            ColumnDef::new(Messages::FromEmail).string().null().to_owned(),
+        ];
+        add_columns(manager, Messages::Table, message_columns).await?;
+        for index in [
+            index("idx_inbound_mails_status", InboundMails::Table, InboundMails::Status),
+            index(
                 "idx_inbound_mails_mailbox_id",
                 InboundMails::Table,
                 InboundMails::MailboxId,
-            ))
-            .await?;
-        manager
-            .create_index(index(
+            ),
+            index(
                 "idx_inbound_mails_message_id",
                 InboundMails::Table,
                 InboundMails::MessageId,
-            ))
-            .await?;
-        manager
-            .create_index(index(
+            ),
+            index(
                 "idx_messages_email_message_id",
                 Messages::Table,
                 Messages::EmailMessageId,
-            ))
-            .await?;
+            ),
+        ] {
+            manager.create_index(index).await?;
+        }
         Ok(())
     }
 
@@ -406,19 +344,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let drops = [
-            (Messages::Table.into_iden(), Messages::FromEmail.into_iden()),
-            (Messages::Table.into_iden(), Messages::ThreadRule.into_iden()),
-            (Messages::Table.into_iden(), Messages::InboundId.into_iden()),
-            (Messages::Table.into_iden(), Messages::EmailMessageId.into_iden()),
-            (Tickets::Table.into_iden(), Tickets::MailboxId.into_iden()),
-            (Tickets::Table.into_iden(), Tickets::ParentTicketId.into_iden()),
+        let message_columns = [
+            Messages::FromEmail,
+            Messages::ThreadRule,
+            Messages::InboundId,
+            Messages::EmailMessageId,
         ];
-        for (table, col) in drops {
-            manager
-                .alter_table(Table::alter().table(table).drop_column(col).to_owned())
-                .await?;
-        }
+        drop_columns(manager, Messages::Table, message_columns).await?;
+        drop_columns(manager, Tickets::Table, [Tickets::MailboxId, Tickets::ParentTicketId]).await?;
         for t in ["email_suppressions", "inbound_mails", "mailboxes"] {
             manager
                 .drop_table(Table::drop().table(Alias::new(t)).if_exists().to_owned())

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -16,24 +18,11 @@ enum Messages {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Messages::Table)
-                    .add_column(ColumnDef::new(Messages::TicketVersion).big_integer().null())
-                    .to_owned(),
-            )
-            .await
+        let column = ColumnDef::new(Messages::TicketVersion).big_integer().null().to_owned();
+        add_column(manager, Messages::Table, column).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Messages::Table)
-                    .drop_column(Messages::TicketVersion)
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, Messages::Table, Messages::TicketVersion).await
     }
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_columns, create_index, drop_columns, drop_table, id, timestamp, timestamp_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -62,13 +64,7 @@ fn outbound_mails() -> TableCreateStatement {
     Table::create()
         .table(OutboundMails::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(OutboundMails::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(OutboundMails::Id))
         .col(ColumnDef::new(OutboundMails::TicketId).big_integer().null())
         .col(ColumnDef::new(OutboundMails::MessageRowId).big_integer().null())
         .col(ColumnDef::new(OutboundMails::Template).string().not_null())
@@ -87,24 +83,12 @@ fn outbound_mails() -> TableCreateStatement {
         .col(ColumnDef::new(OutboundMails::Raw).blob().not_null())
         .col(ColumnDef::new(OutboundMails::Status).string().not_null())
         .col(ColumnDef::new(OutboundMails::Attempts).integer().not_null().default(0))
-        .col(
-            ColumnDef::new(OutboundMails::NextAttemptAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(OutboundMails::LockedUntil)
-                .timestamp_with_time_zone()
-                .null(),
-        )
+        .col(timestamp(OutboundMails::NextAttemptAt))
+        .col(timestamp_null(OutboundMails::LockedUntil))
         .col(ColumnDef::new(OutboundMails::LastError).text().null())
         .col(ColumnDef::new(OutboundMails::Transport).string().null())
-        .col(ColumnDef::new(OutboundMails::SentAt).timestamp_with_time_zone().null())
-        .col(
-            ColumnDef::new(OutboundMails::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp_null(OutboundMails::SentAt))
+        .col(timestamp(OutboundMails::CreatedAt))
         .to_owned()
 }
 
@@ -112,22 +96,12 @@ fn email_templates() -> TableCreateStatement {
     Table::create()
         .table(EmailTemplates::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(EmailTemplates::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(EmailTemplates::Id))
         .col(ColumnDef::new(EmailTemplates::Event).string().not_null().unique_key())
         .col(ColumnDef::new(EmailTemplates::Subject).text().not_null())
         .col(ColumnDef::new(EmailTemplates::BodyText).text().not_null())
         .col(ColumnDef::new(EmailTemplates::BodyHtml).text().not_null())
-        .col(
-            ColumnDef::new(EmailTemplates::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(EmailTemplates::UpdatedAt))
         .to_owned()
 }
 
@@ -137,11 +111,7 @@ fn app_settings() -> TableCreateStatement {
         .if_not_exists()
         .col(ColumnDef::new(AppSettings::Key).string().not_null().primary_key())
         .col(ColumnDef::new(AppSettings::Value).text().not_null())
-        .col(
-            ColumnDef::new(AppSettings::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(AppSettings::UpdatedAt))
         .to_owned()
 }
 
@@ -150,58 +120,24 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(outbound_mails()).await?;
         // The sender's claim query: due mails in order.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_outbound_due")
-                    .table(OutboundMails::Table)
-                    .col(OutboundMails::Status)
-                    .col(OutboundMails::NextAttemptAt)
-                    .to_owned(),
-            )
-            .await?;
+        let due = [OutboundMails::Status, OutboundMails::NextAttemptAt];
+        create_index(manager, "idx_outbound_due", OutboundMails::Table, due).await?;
         // The loop caps count recent automatic mail per recipient.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_outbound_recipient")
-                    .table(OutboundMails::Table)
-                    .col(OutboundMails::Recipient)
-                    .col(OutboundMails::CreatedAt)
-                    .to_owned(),
-            )
-            .await?;
+        let recipient = [OutboundMails::Recipient, OutboundMails::CreatedAt];
+        create_index(manager, "idx_outbound_recipient", OutboundMails::Table, recipient).await?;
         manager.create_table(email_templates()).await?;
         manager.create_table(app_settings()).await?;
-        // One column per ALTER: SQLite accepts a single ADD COLUMN per statement.
-        for col in [
+        let rating = [
             ColumnDef::new(Tickets::Rating).string().null().to_owned(),
-            ColumnDef::new(Tickets::RatedAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
-        ] {
-            manager
-                .alter_table(Table::alter().table(Tickets::Table).add_column(col).to_owned())
-                .await?;
-        }
-        Ok(())
+            timestamp_null(Tickets::RatedAt),
+        ];
+        add_columns(manager, Tickets::Table, rating).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for col in [Tickets::Rating, Tickets::RatedAt] {
-            manager
-                .alter_table(Table::alter().table(Tickets::Table).drop_column(col).to_owned())
-                .await?;
-        }
-        manager
-            .drop_table(Table::drop().table(AppSettings::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(EmailTemplates::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(OutboundMails::Table).to_owned())
-            .await
+        drop_columns(manager, Tickets::Table, [Tickets::Rating, Tickets::RatedAt]).await?;
+        drop_table(manager, AppSettings::Table).await?;
+        drop_table(manager, EmailTemplates::Table).await?;
+        drop_table(manager, OutboundMails::Table).await
     }
 }

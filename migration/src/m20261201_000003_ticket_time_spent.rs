@@ -2,6 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -14,29 +16,15 @@ enum Tickets {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Tickets::Table)
-                    .add_column(
-                        ColumnDef::new(Tickets::TimeSpentMinutes)
-                            .integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .to_owned(),
-            )
-            .await
+        let column = ColumnDef::new(Tickets::TimeSpentMinutes)
+            .integer()
+            .not_null()
+            .default(0)
+            .to_owned();
+        add_column(manager, Tickets::Table, column).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Tickets::Table)
-                    .drop_column(Tickets::TimeSpentMinutes)
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, Tickets::Table, Tickets::TimeSpentMinutes).await
     }
 }

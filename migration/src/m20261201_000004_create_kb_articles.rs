@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{drop_table, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -31,13 +33,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(KbArticles::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(KbArticles::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(id(KbArticles::Id))
                     .col(ColumnDef::new(KbArticles::Title).string().not_null())
                     .col(ColumnDef::new(KbArticles::BodyHtml).text().not_null())
                     .col(ColumnDef::new(KbArticles::BodyText).text().not_null())
@@ -57,24 +53,14 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(0),
                     )
-                    .col(
-                        ColumnDef::new(KbArticles::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(KbArticles::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(KbArticles::CreatedAt))
+                    .col(timestamp(KbArticles::UpdatedAt))
                     .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(KbArticles::Table).to_owned())
-            .await
+        drop_table(manager, KbArticles::Table).await
     }
 }

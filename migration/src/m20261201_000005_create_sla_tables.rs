@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_columns, drop_columns, drop_table, fk, id, index, timestamp, timestamp_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -50,40 +52,24 @@ enum Tickets {
 #[derive(DeriveIden)]
 enum Categories {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
 enum Companies {
     Table,
-    Id,
 }
 
 fn calendars() -> TableCreateStatement {
     Table::create()
         .table(BusinessCalendars::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(BusinessCalendars::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(BusinessCalendars::Id))
         .col(ColumnDef::new(BusinessCalendars::Name).string().not_null().unique_key())
         .col(ColumnDef::new(BusinessCalendars::TimeZone).string().not_null())
         .col(ColumnDef::new(BusinessCalendars::Hours).text().not_null())
         .col(ColumnDef::new(BusinessCalendars::Holidays).text().not_null())
-        .col(
-            ColumnDef::new(BusinessCalendars::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(BusinessCalendars::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(BusinessCalendars::CreatedAt))
+        .col(timestamp(BusinessCalendars::UpdatedAt))
         .to_owned()
 }
 
@@ -91,13 +77,7 @@ fn policies() -> TableCreateStatement {
     Table::create()
         .table(SlaPolicies::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(SlaPolicies::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(SlaPolicies::Id))
         .col(ColumnDef::new(SlaPolicies::Name).string().not_null())
         .col(ColumnDef::new(SlaPolicies::Position).integer().not_null().default(0))
         .col(ColumnDef::new(SlaPolicies::Priority).string().null())
@@ -106,38 +86,30 @@ fn policies() -> TableCreateStatement {
         .col(ColumnDef::new(SlaPolicies::CalendarId).big_integer().not_null())
         .col(ColumnDef::new(SlaPolicies::FirstResponseMinutes).big_integer().null())
         .col(ColumnDef::new(SlaPolicies::ResolutionMinutes).big_integer().null())
-        .col(
-            ColumnDef::new(SlaPolicies::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(SlaPolicies::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(SlaPolicies::CreatedAt))
+        .col(timestamp(SlaPolicies::UpdatedAt))
         // Declared inside CREATE TABLE: SQLite cannot add foreign keys later.
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_sla_policies_calendar_id")
-                .from(SlaPolicies::Table, SlaPolicies::CalendarId)
-                .to(BusinessCalendars::Table, BusinessCalendars::Id)
-                .on_delete(ForeignKeyAction::Restrict),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_sla_policies_category_id")
-                .from(SlaPolicies::Table, SlaPolicies::CategoryId)
-                .to(Categories::Table, Categories::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_sla_policies_company_id")
-                .from(SlaPolicies::Table, SlaPolicies::CompanyId)
-                .to(Companies::Table, Companies::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
+        .foreign_key(&mut fk(
+            "fk_sla_policies_calendar_id",
+            SlaPolicies::Table,
+            SlaPolicies::CalendarId,
+            BusinessCalendars::Table,
+            ForeignKeyAction::Restrict,
+        ))
+        .foreign_key(&mut fk(
+            "fk_sla_policies_category_id",
+            SlaPolicies::Table,
+            SlaPolicies::CategoryId,
+            Categories::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .foreign_key(&mut fk(
+            "fk_sla_policies_company_id",
+            SlaPolicies::Table,
+            SlaPolicies::CompanyId,
+            Companies::Table,
+            ForeignKeyAction::Cascade,
+        ))
         .to_owned()
 }
 
@@ -145,18 +117,9 @@ fn policies() -> TableCreateStatement {
 fn ticket_columns() -> Vec<ColumnDef> {
     vec![
         ColumnDef::new(Tickets::SlaPolicyId).big_integer().null().to_owned(),
-        ColumnDef::new(Tickets::FirstResponseDueAt)
-            .timestamp_with_time_zone()
-            .null()
-            .to_owned(),
-        ColumnDef::new(Tickets::ResolutionDueAt)
-            .timestamp_with_time_zone()
-            .null()
-            .to_owned(),
-        ColumnDef::new(Tickets::SlaPausedAt)
-            .timestamp_with_time_zone()
-            .null()
-            .to_owned(),
+        timestamp_null(Tickets::FirstResponseDueAt),
+        timestamp_null(Tickets::ResolutionDueAt),
+        timestamp_null(Tickets::SlaPausedAt),
         ColumnDef::new(Tickets::SlaPausedSecs)
             .big_integer()
             .not_null()
@@ -167,10 +130,7 @@ fn ticket_columns() -> Vec<ColumnDef> {
             .not_null()
             .default(false)
             .to_owned(),
-        ColumnDef::new(Tickets::OverdueAlertedAt)
-            .timestamp_with_time_zone()
-            .null()
-            .to_owned(),
+        timestamp_null(Tickets::OverdueAlertedAt),
     ]
 }
 
@@ -189,31 +149,17 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(calendars()).await?;
         manager.create_table(policies()).await?;
-        for mut col in ticket_columns() {
-            manager
-                .alter_table(Table::alter().table(Tickets::Table).add_column(&mut col).to_owned())
-                .await?;
-        }
+        add_columns(manager, Tickets::Table, ticket_columns()).await?;
         // The overdue checker looks for due times that passed.
         manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("idx_tickets_due_at")
-                    .table(Tickets::Table)
-                    .col(Tickets::DueAt)
-                    .to_owned(),
-            )
+            .create_index(index("idx_tickets_due_at", Tickets::Table, Tickets::DueAt))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("idx_sla_policies_calendar_id")
-                    .table(SlaPolicies::Table)
-                    .col(SlaPolicies::CalendarId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_sla_policies_calendar_id",
+                SlaPolicies::Table,
+                SlaPolicies::CalendarId,
+            ))
             .await
     }
 
@@ -226,16 +172,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for col in TICKET_COLUMNS {
-            manager
-                .alter_table(Table::alter().table(Tickets::Table).drop_column(col).to_owned())
-                .await?;
-        }
-        manager
-            .drop_table(Table::drop().table(SlaPolicies::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(BusinessCalendars::Table).to_owned())
-            .await
+        drop_columns(manager, Tickets::Table, TICKET_COLUMNS).await?;
+        drop_table(manager, SlaPolicies::Table).await?;
+        drop_table(manager, BusinessCalendars::Table).await
     }
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{drop_table, fk, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -33,26 +35,18 @@ enum RoundRobinPointers {
 #[derive(DeriveIden)]
 enum Categories {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
 enum Users {
     Table,
-    Id,
 }
 
 fn rules() -> TableCreateStatement {
     Table::create()
         .table(Rules::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(Rules::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(Rules::Id))
         .col(ColumnDef::new(Rules::Name).string().not_null())
         .col(ColumnDef::new(Rules::Enabled).boolean().not_null().default(true))
         .col(ColumnDef::new(Rules::Position).integer().not_null().default(0))
@@ -61,8 +55,8 @@ fn rules() -> TableCreateStatement {
         // JSON text: portable to SQLite, and the server validates it against typed enums.
         .col(ColumnDef::new(Rules::Conditions).text().not_null())
         .col(ColumnDef::new(Rules::Actions).text().not_null())
-        .col(ColumnDef::new(Rules::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(ColumnDef::new(Rules::UpdatedAt).timestamp_with_time_zone().not_null())
+        .col(timestamp(Rules::CreatedAt))
+        .col(timestamp(Rules::UpdatedAt))
         .to_owned()
 }
 
@@ -72,30 +66,26 @@ fn pointers() -> TableCreateStatement {
         .if_not_exists()
         .col(ColumnDef::new(RoundRobinPointers::CategoryId).big_integer().not_null())
         .col(ColumnDef::new(RoundRobinPointers::UserId).big_integer().not_null())
-        .col(
-            ColumnDef::new(RoundRobinPointers::LastAssignedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(RoundRobinPointers::LastAssignedAt))
         .primary_key(
             Index::create()
                 .col(RoundRobinPointers::CategoryId)
                 .col(RoundRobinPointers::UserId),
         )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_round_robin_pointers_category_id")
-                .from(RoundRobinPointers::Table, RoundRobinPointers::CategoryId)
-                .to(Categories::Table, Categories::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_round_robin_pointers_user_id")
-                .from(RoundRobinPointers::Table, RoundRobinPointers::UserId)
-                .to(Users::Table, Users::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
+        .foreign_key(&mut fk(
+            "fk_round_robin_pointers_category_id",
+            RoundRobinPointers::Table,
+            RoundRobinPointers::CategoryId,
+            Categories::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .foreign_key(&mut fk(
+            "fk_round_robin_pointers_user_id",
+            RoundRobinPointers::Table,
+            RoundRobinPointers::UserId,
+            Users::Table,
+            ForeignKeyAction::Cascade,
+        ))
         .to_owned()
 }
 
@@ -107,9 +97,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(RoundRobinPointers::Table).to_owned())
-            .await?;
-        manager.drop_table(Table::drop().table(Rules::Table).to_owned()).await
+        drop_table(manager, RoundRobinPointers::Table).await?;
+        drop_table(manager, Rules::Table).await
     }
 }

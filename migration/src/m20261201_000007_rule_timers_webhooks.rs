@@ -8,20 +8,20 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, create_index, create_unique_index, drop_column, drop_table, fk, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Rules {
     Table,
-    Id,
     IdleHours,
 }
 
 #[derive(DeriveIden)]
 enum Tickets {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
@@ -56,39 +56,25 @@ fn timer_fires() -> TableCreateStatement {
     Table::create()
         .table(RuleTimerFires::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(RuleTimerFires::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(RuleTimerFires::Id))
         .col(ColumnDef::new(RuleTimerFires::RuleId).big_integer().not_null())
         .col(ColumnDef::new(RuleTimerFires::TicketId).big_integer().not_null())
-        .col(
-            ColumnDef::new(RuleTimerFires::AnchorAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(RuleTimerFires::FiredAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_rule_timer_fires_rule_id")
-                .from(RuleTimerFires::Table, RuleTimerFires::RuleId)
-                .to(Rules::Table, Rules::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_rule_timer_fires_ticket_id")
-                .from(RuleTimerFires::Table, RuleTimerFires::TicketId)
-                .to(Tickets::Table, Tickets::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
+        .col(timestamp(RuleTimerFires::AnchorAt))
+        .col(timestamp(RuleTimerFires::FiredAt))
+        .foreign_key(&mut fk(
+            "fk_rule_timer_fires_rule_id",
+            RuleTimerFires::Table,
+            RuleTimerFires::RuleId,
+            Rules::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .foreign_key(&mut fk(
+            "fk_rule_timer_fires_ticket_id",
+            RuleTimerFires::Table,
+            RuleTimerFires::TicketId,
+            Tickets::Table,
+            ForeignKeyAction::Cascade,
+        ))
         .to_owned()
 }
 
@@ -96,13 +82,7 @@ fn webhook_deliveries() -> TableCreateStatement {
     Table::create()
         .table(WebhookDeliveries::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(WebhookDeliveries::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(WebhookDeliveries::Id))
         // Kept (not cascaded) when the rule or ticket goes: the delivery log outlives them.
         .col(ColumnDef::new(WebhookDeliveries::RuleId).big_integer())
         .col(ColumnDef::new(WebhookDeliveries::TicketId).big_integer())
@@ -116,18 +96,10 @@ fn webhook_deliveries() -> TableCreateStatement {
                 .not_null()
                 .default(0),
         )
-        .col(
-            ColumnDef::new(WebhookDeliveries::NextAttemptAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(WebhookDeliveries::NextAttemptAt))
         .col(ColumnDef::new(WebhookDeliveries::LeaseUntil).timestamp_with_time_zone())
         .col(ColumnDef::new(WebhookDeliveries::LastError).text())
-        .col(
-            ColumnDef::new(WebhookDeliveries::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(WebhookDeliveries::CreatedAt))
         .col(ColumnDef::new(WebhookDeliveries::DeliveredAt).timestamp_with_time_zone())
         .to_owned()
 }
@@ -135,54 +107,37 @@ fn webhook_deliveries() -> TableCreateStatement {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Rules::Table)
-                    .add_column(ColumnDef::new(Rules::IdleHours).integer())
-                    .to_owned(),
-            )
-            .await?;
+        add_column(
+            manager,
+            Rules::Table,
+            ColumnDef::new(Rules::IdleHours).integer().to_owned(),
+        )
+        .await?;
         manager.create_table(timer_fires()).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_rule_timer_fires_claim")
-                    .table(RuleTimerFires::Table)
-                    .col(RuleTimerFires::RuleId)
-                    .col(RuleTimerFires::TicketId)
-                    .col(RuleTimerFires::AnchorAt)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        create_unique_index(
+            manager,
+            "ux_rule_timer_fires_claim",
+            RuleTimerFires::Table,
+            [
+                RuleTimerFires::RuleId,
+                RuleTimerFires::TicketId,
+                RuleTimerFires::AnchorAt,
+            ],
+        )
+        .await?;
         manager.create_table(webhook_deliveries()).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_webhook_deliveries_due")
-                    .table(WebhookDeliveries::Table)
-                    .col(WebhookDeliveries::Status)
-                    .col(WebhookDeliveries::NextAttemptAt)
-                    .to_owned(),
-            )
-            .await
+        create_index(
+            manager,
+            "ix_webhook_deliveries_due",
+            WebhookDeliveries::Table,
+            [WebhookDeliveries::Status, WebhookDeliveries::NextAttemptAt],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(WebhookDeliveries::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(RuleTimerFires::Table).to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Rules::Table)
-                    .drop_column(Rules::IdleHours)
-                    .to_owned(),
-            )
-            .await
+        drop_table(manager, WebhookDeliveries::Table).await?;
+        drop_table(manager, RuleTimerFires::Table).await?;
+        drop_column(manager, Rules::Table, Rules::IdleHours).await
     }
 }

@@ -3,20 +3,20 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, create_index, drop_column, drop_table, fk, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Tickets {
     Table,
-    Id,
     RatingComment,
 }
 
 #[derive(DeriveIden)]
 enum Users {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
@@ -34,36 +34,26 @@ fn time_entries() -> TableCreateStatement {
     Table::create()
         .table(TimeEntries::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(TimeEntries::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(TimeEntries::Id))
         .col(ColumnDef::new(TimeEntries::TicketId).big_integer().not_null())
         .col(ColumnDef::new(TimeEntries::UserId).big_integer())
         .col(ColumnDef::new(TimeEntries::Minutes).integer().not_null())
         .col(ColumnDef::new(TimeEntries::Note).text().not_null().default(""))
-        .col(
-            ColumnDef::new(TimeEntries::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_time_entries_ticket_id")
-                .from(TimeEntries::Table, TimeEntries::TicketId)
-                .to(Tickets::Table, Tickets::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_time_entries_user_id")
-                .from(TimeEntries::Table, TimeEntries::UserId)
-                .to(Users::Table, Users::Id)
-                .on_delete(ForeignKeyAction::SetNull),
-        )
+        .col(timestamp(TimeEntries::CreatedAt))
+        .foreign_key(&mut fk(
+            "fk_time_entries_ticket_id",
+            TimeEntries::Table,
+            TimeEntries::TicketId,
+            Tickets::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .foreign_key(&mut fk(
+            "fk_time_entries_user_id",
+            TimeEntries::Table,
+            TimeEntries::UserId,
+            Users::Table,
+            ForeignKeyAction::SetNull,
+        ))
         .to_owned()
 }
 
@@ -71,36 +61,19 @@ fn time_entries() -> TableCreateStatement {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(time_entries()).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_time_entries_ticket_id")
-                    .table(TimeEntries::Table)
-                    .col(TimeEntries::TicketId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Tickets::Table)
-                    .add_column(ColumnDef::new(Tickets::RatingComment).text())
-                    .to_owned(),
-            )
-            .await
+        create_index(
+            manager,
+            "ix_time_entries_ticket_id",
+            TimeEntries::Table,
+            [TimeEntries::TicketId],
+        )
+        .await?;
+        let comment = ColumnDef::new(Tickets::RatingComment).text().to_owned();
+        add_column(manager, Tickets::Table, comment).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Tickets::Table)
-                    .drop_column(Tickets::RatingComment)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_table(Table::drop().table(TimeEntries::Table).to_owned())
-            .await
+        drop_column(manager, Tickets::Table, Tickets::RatingComment).await?;
+        drop_table(manager, TimeEntries::Table).await
     }
 }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{drop_table, fk, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -30,35 +32,20 @@ enum TicketCustomValues {
 #[derive(DeriveIden)]
 enum Tickets {
     Table,
-    Id,
 }
 
 fn fields() -> TableCreateStatement {
     Table::create()
         .table(CustomFields::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(CustomFields::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(CustomFields::Id))
         .col(ColumnDef::new(CustomFields::Name).string().not_null().unique_key())
         .col(ColumnDef::new(CustomFields::Kind).string().not_null())
         .col(ColumnDef::new(CustomFields::Options).text().not_null())
         .col(ColumnDef::new(CustomFields::Visibility).string().not_null())
         .col(ColumnDef::new(CustomFields::Position).integer().not_null().default(0))
-        .col(
-            ColumnDef::new(CustomFields::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(CustomFields::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(CustomFields::CreatedAt))
+        .col(timestamp(CustomFields::UpdatedAt))
         .to_owned()
 }
 
@@ -74,20 +61,20 @@ fn values() -> TableCreateStatement {
                 .col(TicketCustomValues::TicketId)
                 .col(TicketCustomValues::FieldId),
         )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_ticket_custom_values_ticket_id")
-                .from(TicketCustomValues::Table, TicketCustomValues::TicketId)
-                .to(Tickets::Table, Tickets::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_ticket_custom_values_field_id")
-                .from(TicketCustomValues::Table, TicketCustomValues::FieldId)
-                .to(CustomFields::Table, CustomFields::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
+        .foreign_key(&mut fk(
+            "fk_ticket_custom_values_ticket_id",
+            TicketCustomValues::Table,
+            TicketCustomValues::TicketId,
+            Tickets::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .foreign_key(&mut fk(
+            "fk_ticket_custom_values_field_id",
+            TicketCustomValues::Table,
+            TicketCustomValues::FieldId,
+            CustomFields::Table,
+            ForeignKeyAction::Cascade,
+        ))
         .to_owned()
 }
 
@@ -99,11 +86,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(TicketCustomValues::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(CustomFields::Table).to_owned())
-            .await
+        drop_table(manager, TicketCustomValues::Table).await?;
+        drop_table(manager, CustomFields::Table).await
     }
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, create_index, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -17,37 +19,21 @@ enum Attachments {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Attachments::Table)
-                    .add_column(ColumnDef::new(Attachments::UploadedBy).big_integer())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_attachments_pending_uploads")
-                    .table(Attachments::Table)
-                    .col(Attachments::UploadedBy)
-                    .col(Attachments::MessageId)
-                    .to_owned(),
-            )
-            .await
+        let column = ColumnDef::new(Attachments::UploadedBy).big_integer().to_owned();
+        add_column(manager, Attachments::Table, column).await?;
+        create_index(
+            manager,
+            "idx_attachments_pending_uploads",
+            Attachments::Table,
+            [Attachments::UploadedBy, Attachments::MessageId],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_index(Index::drop().name("idx_attachments_pending_uploads").to_owned())
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Attachments::Table)
-                    .drop_column(Attachments::UploadedBy)
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, Attachments::Table, Attachments::UploadedBy).await
     }
 }

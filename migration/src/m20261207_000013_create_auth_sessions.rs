@@ -8,13 +8,14 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, create_index, drop_column, drop_table, fk, id, timestamp};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Users {
     Table,
-    Id,
     SessionEpoch,
 }
 
@@ -31,80 +32,49 @@ enum AuthSessions {
     LastUsedAt,
 }
 
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let epoch = ColumnDef::new(Users::SessionEpoch)
+            .big_integer()
+            .not_null()
+            .default(0)
+            .to_owned();
+        add_column(manager, Users::Table, epoch).await?;
+        manager.create_table(sessions()).await?;
+        create_index(
+            manager,
+            "idx_auth_sessions_user_id",
+            AuthSessions::Table,
+            [AuthSessions::UserId],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_table(manager, AuthSessions::Table).await?;
+        drop_column(manager, Users::Table, Users::SessionEpoch).await
+    }
+}
+
 fn sessions() -> TableCreateStatement {
     Table::create()
         .table(AuthSessions::Table)
         .if_not_exists()
-        .col(
-            ColumnDef::new(AuthSessions::Id)
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id(AuthSessions::Id))
         .col(ColumnDef::new(AuthSessions::UserId).big_integer().not_null())
         .col(ColumnDef::new(AuthSessions::CurrentJti).string().not_null())
         .col(ColumnDef::new(AuthSessions::OnlyTicket).big_integer())
-        .col(
-            ColumnDef::new(AuthSessions::ExpiresAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(timestamp(AuthSessions::ExpiresAt))
         .col(ColumnDef::new(AuthSessions::RevokedAt).timestamp_with_time_zone())
-        .col(
-            ColumnDef::new(AuthSessions::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(AuthSessions::LastUsedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .foreign_key(
-            ForeignKey::create()
-                .name("fk_auth_sessions_user_id")
-                .from(AuthSessions::Table, AuthSessions::UserId)
-                .to(Users::Table, Users::Id)
-                .on_delete(ForeignKeyAction::Cascade),
-        )
+        .col(timestamp(AuthSessions::CreatedAt))
+        .col(timestamp(AuthSessions::LastUsedAt))
+        .foreign_key(&mut fk(
+            "fk_auth_sessions_user_id",
+            AuthSessions::Table,
+            AuthSessions::UserId,
+            Users::Table,
+            ForeignKeyAction::Cascade,
+        ))
         .to_owned()
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(ColumnDef::new(Users::SessionEpoch).big_integer().not_null().default(0))
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_table(sessions()).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_auth_sessions_user_id")
-                    .table(AuthSessions::Table)
-                    .col(AuthSessions::UserId)
-                    .to_owned(),
-            )
-            .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(AuthSessions::Table).to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .drop_column(Users::SessionEpoch)
-                    .to_owned(),
-            )
-            .await
-    }
 }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -15,24 +17,13 @@ enum Mailboxes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Mailboxes::Table)
-                    .add_column(ColumnDef::new(Mailboxes::StaleAlertedAt).timestamp_with_time_zone())
-                    .to_owned(),
-            )
-            .await
+        let column = ColumnDef::new(Mailboxes::StaleAlertedAt)
+            .timestamp_with_time_zone()
+            .to_owned();
+        add_column(manager, Mailboxes::Table, column).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Mailboxes::Table)
-                    .drop_column(Mailboxes::StaleAlertedAt)
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, Mailboxes::Table, Mailboxes::StaleAlertedAt).await
     }
 }

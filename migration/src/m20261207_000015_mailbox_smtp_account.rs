@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_columns, drop_columns};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -19,8 +21,7 @@ enum Mailboxes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per ALTER TABLE.
-        for column in [
+        let columns = [
             ColumnDef::new(Mailboxes::SmtpHost).text().to_owned(),
             ColumnDef::new(Mailboxes::SmtpPort).integer().to_owned(),
             ColumnDef::new(Mailboxes::SmtpTls)
@@ -30,32 +31,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             ColumnDef::new(Mailboxes::SmtpUsername).text().to_owned(),
             ColumnDef::new(Mailboxes::SmtpPasswordEnc).text().to_owned(),
-        ] {
-            let mut column = column;
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Mailboxes::Table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        ];
+        add_columns(manager, Mailboxes::Table, columns).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
+        let columns = [
             Mailboxes::SmtpHost,
             Mailboxes::SmtpPort,
             Mailboxes::SmtpTls,
             Mailboxes::SmtpUsername,
             Mailboxes::SmtpPasswordEnc,
-        ] {
-            manager
-                .alter_table(Table::alter().table(Mailboxes::Table).drop_column(column).to_owned())
-                .await?;
-        }
-        Ok(())
+        ];
+        drop_columns(manager, Mailboxes::Table, columns).await
     }
 }

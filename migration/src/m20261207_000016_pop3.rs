@@ -3,13 +3,14 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::statements::{add_column, drop_column, drop_table, timestamp, unnamed_fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Mailboxes {
     Table,
-    Id,
     FetchProtocol,
 }
 
@@ -21,52 +22,36 @@ enum Pop3Seen {
     SeenAt,
 }
 
+fn pop3_seen() -> TableCreateStatement {
+    Table::create()
+        .table(Pop3Seen::Table)
+        .col(ColumnDef::new(Pop3Seen::MailboxId).big_integer().not_null())
+        .col(ColumnDef::new(Pop3Seen::Uidl).text().not_null())
+        .col(timestamp(Pop3Seen::SeenAt))
+        .primary_key(Index::create().col(Pop3Seen::MailboxId).col(Pop3Seen::Uidl))
+        .foreign_key(&mut unnamed_fk(
+            Pop3Seen::Table,
+            Pop3Seen::MailboxId,
+            Mailboxes::Table,
+            ForeignKeyAction::Cascade,
+        ))
+        .to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Mailboxes::Table)
-                    .add_column(
-                        ColumnDef::new(Mailboxes::FetchProtocol)
-                            .text()
-                            .not_null()
-                            .default("imap"),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(Pop3Seen::Table)
-                    .col(ColumnDef::new(Pop3Seen::MailboxId).big_integer().not_null())
-                    .col(ColumnDef::new(Pop3Seen::Uidl).text().not_null())
-                    .col(ColumnDef::new(Pop3Seen::SeenAt).timestamp_with_time_zone().not_null())
-                    .primary_key(Index::create().col(Pop3Seen::MailboxId).col(Pop3Seen::Uidl))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Pop3Seen::Table, Pop3Seen::MailboxId)
-                            .to(Mailboxes::Table, Mailboxes::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .to_owned(),
-            )
-            .await
+        let protocol = ColumnDef::new(Mailboxes::FetchProtocol)
+            .text()
+            .not_null()
+            .default("imap")
+            .to_owned();
+        add_column(manager, Mailboxes::Table, protocol).await?;
+        manager.create_table(pop3_seen()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Pop3Seen::Table).to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Mailboxes::Table)
-                    .drop_column(Mailboxes::FetchProtocol)
-                    .to_owned(),
-            )
-            .await
+        drop_table(manager, Pop3Seen::Table).await?;
+        drop_column(manager, Mailboxes::Table, Mailboxes::FetchProtocol).await
     }
 }
