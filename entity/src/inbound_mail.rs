@@ -34,6 +34,12 @@ pub struct Model {
     pub imap_uid_validity: Option<i64>,
     pub received_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
+    /// What our SMTP receiver saw (connecting IP, HELO, MAIL FROM) as JSON; none for fetched mail.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub envelope: Option<String>,
+    /// Screening's findings (`protocol::MailChecks` as JSON), kept so a retry decides the same.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub checks: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

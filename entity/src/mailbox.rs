@@ -75,6 +75,13 @@ pub struct Model {
     pub graph_delta_link: Option<String>,
     /// When admins were told this mailbox stopped fetching (cleared when it recovers).
     pub stale_alerted_at: Option<DateTimeUtc>,
+    /// What sender authentication's verdict decides for this mailbox's mail.
+    pub sender_policy: protocol::SenderPolicy,
+    /// Hosts whose topmost `Authentication-Results` header is trusted, one per line.
+    #[sea_orm(column_type = "Text")]
+    pub trusted_auth_hosts: String,
+    /// What an attachment the virus scanner flags does: `strip` it or quarantine the mail.
+    pub malware_action: protocol::MalwareAction,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

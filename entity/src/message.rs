@@ -32,6 +32,9 @@ pub struct Model {
     /// The ticket version this message brought the ticket to (conflicts list what came after
     /// the version a writer saw).
     pub ticket_version: Option<i64>,
+    /// What screening found on the way in (`protocol::MailChecks` as JSON), for inbound mail.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub mail_checks: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

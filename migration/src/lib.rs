@@ -25,6 +25,7 @@ mod m20261207_000014_mailbox_stale_alert;
 mod m20261207_000015_mailbox_smtp_account;
 mod m20261207_000016_pop3;
 mod m20261207_000017_mailbox_oauth;
+mod m20261207_000018_mail_screening;
 mod statements;
 
 /// All Maildesk migrations, in order.
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_mailbox_smtp_account::Migration),
             Box::new(m20261207_000016_pop3::Migration),
             Box::new(m20261207_000017_mailbox_oauth::Migration),
+            Box::new(m20261207_000018_mail_screening::Migration),
         ]
     }
 }

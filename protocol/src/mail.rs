@@ -144,6 +144,13 @@ pub struct MailboxSettings {
     pub smtp_auth: Option<MailAuth>,
     /// Send replies through Microsoft Graph `sendMail` with the mailbox's OAuth grant.
     pub graph_send: Option<bool>,
+    /// What sender authentication's verdict decides (default `enforce`).
+    pub sender_policy: Option<crate::SenderPolicy>,
+    /// Receiving hosts whose topmost `Authentication-Results` header is trusted instead of
+    /// checking here (`mx.google.com`; `microsoft365` for Microsoft 365's), one per line.
+    pub trusted_auth_hosts: Option<String>,
+    /// What an attachment the virus scanner flags does (default `strip`).
+    pub malware_action: Option<crate::MalwareAction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +200,12 @@ pub struct Mailbox {
     pub smtp_auth: MailAuth,
     #[serde(default)]
     pub graph_send: bool,
+    #[serde(default)]
+    pub sender_policy: crate::SenderPolicy,
+    #[serde(default)]
+    pub trusted_auth_hosts: String,
+    #[serde(default)]
+    pub malware_action: crate::MalwareAction,
     pub status: MailboxStatus,
 }
 

@@ -131,6 +131,11 @@ pub enum Condition {
     AutoReply {
         value: bool,
     },
+    /// Sender authentication proved the message's `From:` domain (DMARC, or an aligned DKIM
+    /// signature); anything that did not come as such a mail is not verified.
+    SenderVerified {
+        value: bool,
+    },
     /// The kind of the message that caused the event (`message_added`, `ticket_created`).
     MessageKind {
         value: MessageKind,

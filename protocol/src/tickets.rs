@@ -99,6 +99,17 @@ pub struct Message {
     /// `references`, `subject_token`, `new`…), so an agent can see why it joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_rule: Option<String>,
+    /// Staff only: what screening found on the way in (who really sent it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<crate::MailChecks>,
+}
+
+impl Message {
+    /// Drops what only the helpdesk's staff see (how it was threaded, what screening found).
+    pub fn hide_staff_details(&mut self) {
+        self.thread_rule = None;
+        self.checks = None;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

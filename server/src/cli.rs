@@ -283,7 +283,8 @@ async fn run_bench(command: BenchCommand, settings: Settings) -> anyhow::Result<
 async fn run_mail(command: MailCommand, settings: Settings) -> anyhow::Result<()> {
     match command {
         MailCommand::Parse { file } => {
-            println!("{}", cli_mail::parse_file(&file)?);
+            let authenticator = cli_mail::authenticator(&settings)?;
+            println!("{}", cli_mail::parse_file(&file, authenticator.as_ref()).await?);
             Ok(())
         }
         MailCommand::GraphCheck { mailbox, send_to } => {

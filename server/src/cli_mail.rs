@@ -5,11 +5,13 @@ use std::path::Path;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use mail_parse::{ParseOptions, parse_mail};
+use protocol::SenderAuth;
 
 use crate::context::AppContext;
 use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
 use crate::mail::inbound::pipeline;
+use crate::mail::inbound::screen::{self, auth::Authenticator};
 use crate::mail::sources;
 use crate::settings::Settings;
 use crate::{bootstrap, db};
@@ -83,11 +85,41 @@ pub async fn import(
     Ok(summary)
 }
 
-/// `maildesk mail parse FILE`: exactly what the pipeline sees, as JSON.
-pub fn parse_file(path: &Path) -> anyhow::Result<String> {
+/// `maildesk mail parse FILE`: exactly what the pipeline sees, as JSON, with the sender
+/// authentication verdict as `"authentication"` (no SMTP envelope: SPF is `none`, as for mail
+/// fetched from a mailbox); `authenticator` none: authentication is off.
+pub async fn parse_file(path: &Path, authenticator: Option<&Authenticator>) -> anyhow::Result<String> {
     let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let parsed = parse_mail(&raw, &ParseOptions::default()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(serde_json::to_string_pretty(&parsed)?)
+    let authentication = match authenticator {
+        Some(a) => a.verify(&raw, None).await,
+        None => {
+            let domain = parsed
+                .from
+                .as_ref()
+                .and_then(|f| f.email.rsplit_once('@'))
+                .map(|(_, d)| d.to_lowercase());
+            SenderAuth::unchecked(domain.as_deref().unwrap_or_default(), screen::NOT_CHECKED)
+        }
+    };
+    let mut json = serde_json::to_value(&parsed)?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("authentication".into(), serde_json::to_value(authentication)?);
+    }
+    Ok(serde_json::to_string_pretty(&json)?)
+}
+
+/// The authenticator `scan.*` describes, without the rest of the server (for `mail parse`).
+pub fn authenticator(settings: &Settings) -> anyhow::Result<Option<Authenticator>> {
+    if !settings.scan.sender_auth {
+        return Ok(None);
+    }
+    let timeout = std::time::Duration::from_millis(settings.scan.dns_timeout_ms);
+    Ok(Some(Authenticator::new(
+        &settings.scan.resolvers()?,
+        timeout,
+        &settings.receiver.hostname,
+    )?))
 }
 
 pub async fn replay(ctx: &AppContext, id: Option<i64>) -> anyhow::Result<(usize, usize)> {

@@ -10,6 +10,7 @@ use crate::auth::url_tickets::{MemoryTickets, RedisTickets, TicketStore};
 use crate::blobs::BlobStore;
 use crate::keys::Keys;
 use crate::mail::inbound::batch::IngestQueue;
+use crate::mail::inbound::screen::auth::Authenticator;
 use crate::mail::outbound::Outbound;
 use crate::realtime::Realtime;
 use crate::search::Search;
@@ -32,6 +33,8 @@ struct Inner {
     outbound: Outbound,
     search: Search,
     ingest: IngestQueue,
+    /// Sender authentication of inbound mail; none when `scan.sender_auth` is off.
+    authenticator: Option<Authenticator>,
 }
 
 /// A handle that does not keep the context alive (for the ingest lanes it starts).
@@ -55,6 +58,7 @@ impl AppContext {
             None => None,
         };
         let realtime = Arc::new(Realtime::new(redis.clone(), &settings.redis.key_prefix));
+        let authenticator = crate::cli_mail::authenticator(&settings)?;
         let redis = redis.map(|(_, conn)| conn);
         let attempts: Box<dyn AttemptCounter> = match &redis {
             Some(conn) => Box::new(RedisCounter::new(conn.clone(), settings.redis.key_prefix.clone())),
@@ -77,12 +81,18 @@ impl AppContext {
                 outbound,
                 search,
                 ingest: IngestQueue::default(),
+                authenticator,
             }),
         })
     }
 
     pub fn downgrade(&self) -> WeakContext {
         WeakContext(Arc::downgrade(&self.inner))
+    }
+
+    /// Sender authentication, when it is on.
+    pub fn authenticator(&self) -> Option<&Authenticator> {
+        self.inner.authenticator.as_ref()
     }
 
     /// Where inbound mail is journaled and processed in batches.

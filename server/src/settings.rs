@@ -51,6 +51,7 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub receiver: ReceiverSettings,
     pub mail: MailSettings,
+    pub scan: ScanSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +255,68 @@ pub struct ReceiverSettings {
     pub timeout_secs: u64,
 }
 
+/// Screening of inbound mail (see `mail::inbound::screen`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSettings {
+    /// Check SPF, DKIM, DMARC and ARC of every inbound mail.
+    pub sender_auth: bool,
+    /// The DNS resolvers for it, comma-separated (`127.0.0.1:53`); empty = the system's
+    /// (`/etc/resolv.conf`).
+    pub dns_resolvers: String,
+    /// How long one DNS lookup may take; a check that runs out is `temperror`, never a loss.
+    pub dns_timeout_ms: u64,
+    /// clamd's socket (`/run/clamav/clamd.ctl`) or `tcp://host:port`; empty = no virus scan.
+    pub clamd_socket: String,
+    /// clamd unreachable: `wait` (the mail stays pending and is tried again) or `unscanned`
+    /// (processed, with a warning for agents).
+    pub clamd_down: String,
+    pub clamd_timeout_secs: u64,
+    /// rspamd's HTTP address (`http://127.0.0.1:11333`); empty = no spam scoring.
+    pub rspamd_url: String,
+    pub rspamd_timeout_secs: u64,
+}
+
+impl ScanSettings {
+    /// The resolvers as socket addresses (port 53 when none is given).
+    pub fn resolvers(&self) -> Result<Vec<std::net::SocketAddr>, SettingsError> {
+        self.dns_resolvers
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                r.parse::<std::net::SocketAddr>()
+                    .or_else(|_| {
+                        r.parse::<std::net::IpAddr>()
+                            .map(|ip| std::net::SocketAddr::new(ip, 53))
+                    })
+                    .map_err(|_| SettingsError(format!("scan.dns_resolvers: {r:?} is not an address (ip or ip:port)")))
+            })
+            .collect()
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        self.resolvers()?;
+        if !(50..=30_000).contains(&self.dns_timeout_ms) {
+            return Err(SettingsError("scan.dns_timeout_ms must be 50 to 30000".into()));
+        }
+        if !["wait", "unscanned"].contains(&self.clamd_down.as_str()) {
+            return Err(SettingsError("scan.clamd_down must be wait or unscanned".into()));
+        }
+        if !self.clamd_socket.trim().is_empty()
+            && let Err(why) = crate::mail::inbound::screen::clamd::Endpoint::parse(self.clamd_socket.trim())
+        {
+            return Err(SettingsError(format!("scan.clamd_socket: {why}")));
+        }
+        if self.clamd_timeout_secs == 0 || self.rspamd_timeout_secs == 0 {
+            return Err(SettingsError(
+                "scan.clamd_timeout_secs and scan.rspamd_timeout_secs must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Limits on what the server itself reaches out to (see `egress`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -394,6 +457,7 @@ impl Settings {
                 "ingest.batch_mails must be 1 to 256 and ingest.max_lanes at least 1".into(),
             ));
         }
+        self.scan.check()?;
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
         }

@@ -7,7 +7,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -50,28 +49,9 @@ pub fn dovecot_env() -> std::collections::HashMap<String, String> {
         .collect()
 }
 
-/// Runs `scripts/dovecot.sh` with its output in files, not pipes: the Dovecot it starts lives on
-/// after the script, and a daemon that kept a pipe open would make us wait for it forever.
+/// Runs `scripts/dovecot.sh`.
 fn dovecot_script(args: &[&str]) -> (bool, String, String) {
-    let script = crate::workspace_root().join("scripts/dovecot.sh");
-    let out = tempfile::tempfile().expect("temp file for stdout");
-    let err = tempfile::tempfile().expect("temp file for stderr");
-    let status = Command::new("bash")
-        .arg(&script)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(out.try_clone().expect("clone temp file"))
-        .stderr(err.try_clone().expect("clone temp file"))
-        .status()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    let read = |mut f: std::fs::File| {
-        use std::io::Seek;
-        let mut s = String::new();
-        f.seek(std::io::SeekFrom::Start(0)).expect("rewind temp file");
-        f.read_to_string(&mut s).expect("read temp file");
-        s
-    };
-    (status.success(), read(out), read(err))
+    crate::rig::script("dovecot.sh", args, &[])
 }
 
 /// A unique IMAP user (and so mailbox) for one test.

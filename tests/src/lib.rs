@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod dns;
 pub mod graph_standin;
 pub mod imap;
 pub mod live;
@@ -21,6 +22,8 @@ pub mod poll;
 pub mod postgres;
 pub mod redis_server;
 pub mod reports;
+pub mod rig;
+pub mod scanners;
 pub mod search_contract;
 pub mod sla;
 pub mod smtp;

@@ -106,6 +106,19 @@ impl TestApp {
         resp.json().await.expect("mailbox")
     }
 
+    /// Changes some of a mailbox's settings (as the admin's form does).
+    pub async fn update_mailbox(&self, mb: &MailboxWithSecret, settings: &MailboxSettings) -> protocol::Mailbox {
+        let path = format!("/mailboxes/{}", mb.mailbox.id);
+        let resp = self.api.patch_json(&self.admin.token, &path, settings).await;
+        assert_eq!(
+            resp.status(),
+            200,
+            "update mailbox: {}",
+            resp.text().await.unwrap_or_default()
+        );
+        resp.json().await.expect("mailbox")
+    }
+
     pub async fn mailbox(&self, address: &str) -> MailboxWithSecret {
         self.create_mailbox(MailboxSettings {
             name: Some(format!("Mailbox {address}")),

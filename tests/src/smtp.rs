@@ -103,3 +103,60 @@ pub fn from_of(raw: &str) -> (Option<String>, Option<String>) {
         first.and_then(|a| a.address()).map(str::to_owned),
     )
 }
+
+/// One mail over a raw SMTP conversation to `addr` (our own receiver, say): EHLO `helo`, MAIL
+/// FROM `from`, RCPT TO `to`, DATA `raw` (CRLF, dot-stuffed here). Returns the answer to the
+/// final dot.
+pub async fn send_raw(addr: std::net::SocketAddr, helo: &str, from: &str, to: &str, raw: &[u8]) -> String {
+    use tokio::io::{AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connecting to the SMTP server");
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    smtp_reply(&mut read).await;
+    let mut data = Vec::with_capacity(raw.len() + 64);
+    for line in String::from_utf8_lossy(raw).split('\n') {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with('.') {
+            data.push(b'.');
+        }
+        data.extend_from_slice(line.as_bytes());
+        data.extend_from_slice(b"\r\n");
+    }
+    for cmd in [
+        format!("EHLO {helo}"),
+        format!("MAIL FROM:<{from}>"),
+        format!("RCPT TO:<{to}>"),
+        "DATA".into(),
+    ] {
+        write
+            .write_all(format!("{cmd}\r\n").as_bytes())
+            .await
+            .expect("writing SMTP");
+        let answer = smtp_reply(&mut read).await;
+        assert!(answer.starts_with('2') || answer.starts_with('3'), "{cmd}: {answer}");
+    }
+    write.write_all(&data).await.expect("writing the mail");
+    write.write_all(b".\r\n").await.expect("writing the end of DATA");
+    let answer = smtp_reply(&mut read).await;
+    let _ = write.write_all(b"QUIT\r\n").await;
+    answer
+}
+
+/// One SMTP reply, all its lines.
+async fn smtp_reply(read: &mut tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+    use tokio::io::AsyncBufReadExt;
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        let n = tokio::time::timeout(Duration::from_secs(30), read.read_line(&mut line))
+            .await
+            .expect("an SMTP reply within 30 s")
+            .expect("reading an SMTP reply");
+        all.push_str(&line);
+        if n == 0 || line.len() < 4 || line.as_bytes()[3] == b' ' {
+            return all;
+        }
+    }
+}

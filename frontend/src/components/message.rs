@@ -2,7 +2,7 @@
 //! Staff may split a message off into a ticket of its own.
 
 use leptos::prelude::*;
-use protocol::{Message, MessageKind};
+use protocol::{Message, MessageKind, SenderAuth};
 
 use crate::components::attachments::AttachmentList;
 use crate::components::message_body::MessageBody;
@@ -25,6 +25,11 @@ pub fn MessageItem(
     let created = message.created_at;
     // Staff only (the server leaves it out for customers): why this mail joined this ticket.
     let why = message.thread_rule.as_deref().map(why_joined);
+    let sender = message
+        .checks
+        .as_ref()
+        .and_then(|c| c.authentication.clone())
+        .map(|a| view! { <SenderBadge auth=a /> });
 
     view! {
         <article
@@ -35,6 +40,7 @@ pub fn MessageItem(
         >
             <header class="message-head">
                 <span class="message-author">{author}</span>
+                {sender}
                 <span class=format!("message-label label-{}", kind.as_str())>
                     {kind_label(kind)}
                 </span>
@@ -67,6 +73,35 @@ pub fn MessageItem(
     }
 }
 
+/// Whether the mail's sender is who its `From:` says (staff only): "sender verified", or "not
+/// verified" with the reason in words and every method's result on hover.
+#[component]
+fn SenderBadge(auth: SenderAuth) -> impl IntoView {
+    let details = format!(
+        "SPF {} · DKIM {} · DMARC {}{} · checked by {}",
+        auth.spf,
+        auth.dkim,
+        auth.dmarc,
+        auth.dmarc_policy
+            .as_deref()
+            .map(|p| format!(" (policy {p})"))
+            .unwrap_or_default(),
+        auth.checked_by
+    );
+    let (class, text) = match auth.why_not() {
+        None => (
+            "badge sender-verified",
+            format!("Sender verified ({})", auth.from_domain),
+        ),
+        Some(why) => ("badge sender-unverified", format!("Sender not verified: {why}")),
+    };
+    view! {
+        <span class=class data-testid="sender-auth" title=details>
+            {text}
+        </span>
+    }
+}
+
 /// The threading rule of an inbound mail, in words.
 fn why_joined(rule: &str) -> String {
     match rule {
@@ -78,6 +113,9 @@ fn why_joined(rule: &str) -> String {
         "original_message_id" => "Joined: it returns a mail of this ticket (bounce)".to_owned(),
         "follow_up" => "Started this follow-up of a closed ticket".to_owned(),
         "subject_token_stranger" => "Started this ticket: a stranger quoted another ticket's number".to_owned(),
+        "subject_token_unverified" => {
+            "Started this ticket: it quoted another ticket's number, but its sender is not verified".to_owned()
+        }
         other => format!("Joined by rule: {other}"),
     }
 }

@@ -184,11 +184,8 @@ pub async fn inbound(
         return Err(AppError::validation("Idempotency-Key: at most 200 characters"));
     }
     let mail = NewMail {
-        mailbox_id: Some(mailbox.id),
-        source: Source::Http,
-        raw: &body,
         explicit_key: key.as_deref(),
-        imap: None,
+        ..NewMail::new(Source::Http, Some(mailbox.id), &body)
     };
     let (journaled, outcome) = pipeline::ingest(&ctx, mail).await?;
     Ok(web::Json(InboundAccepted {

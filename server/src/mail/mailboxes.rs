@@ -122,9 +122,30 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
         accept_unknown: m.accept_unknown,
         add_recipients_as_subscribers: m.add_recipients_as_subscribers,
         reopen_closed: m.reopen_closed,
+        sender_policy: m.sender_policy,
+        trusted_auth_hosts: m.trusted_auth_hosts,
+        malware_action: m.malware_action,
         blocked_attachments: m.blocked_attachments,
         excluded_text: m.excluded_text,
     }
+}
+
+/// Host names, one per line, lowercased; anything but a host name is refused.
+fn hosts_list(v: &str) -> AppResult<String> {
+    let hosts: Vec<String> = v
+        .split(['\n', ',', ' '])
+        .map(|h| h.trim().to_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if let Some(bad) = hosts
+        .iter()
+        .find(|h| h.len() > 253 || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+    {
+        return Err(AppError::validation(format!(
+            "trusted_auth_hosts: {bad:?} is not a host name"
+        )));
+    }
+    Ok(hosts.join("\n"))
 }
 
 fn i32_of(v: u32, field: &str) -> AppResult<i32> {
@@ -245,6 +266,15 @@ fn apply_intake(m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<
     if let Some(v) = s.reopen_closed {
         m.reopen_closed = Set(v);
     }
+    if let Some(v) = s.sender_policy {
+        m.sender_policy = Set(v);
+    }
+    if let Some(v) = &s.trusted_auth_hosts {
+        m.trusted_auth_hosts = Set(hosts_list(v)?);
+    }
+    if let Some(v) = s.malware_action {
+        m.malware_action = Set(v);
+    }
     if let Some(v) = s.followup_days {
         m.followup_days = Set(Some(i32_of(v, "followup_days")?).filter(|d| *d > 0));
     }
@@ -358,6 +388,9 @@ pub async fn create(
         accept_unknown: Set(true),
         add_recipients_as_subscribers: Set(true),
         reopen_closed: Set(true),
+        sender_policy: Set(protocol::SenderPolicy::Enforce),
+        trusted_auth_hosts: Set(String::new()),
+        malware_action: Set(protocol::MalwareAction::Strip),
         max_attachment_bytes: Set(26_214_400),
         blocked_attachments: Set(String::new()),
         rate_limit_count: Set(20),

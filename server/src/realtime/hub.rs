@@ -343,7 +343,7 @@ fn ticket_frame(c: &TicketChange, topic: Topic, customer: bool) -> ServerFrame {
         .filter(|m| !(customer && m.kind == MessageKind::Note))
         .map(|mut m| {
             if customer {
-                m.thread_rule = None;
+                m.hide_staff_details();
                 m.hide_addresses_except(c.ticket.requester.id);
             }
             Box::new(m)

@@ -307,17 +307,9 @@ async fn send_mail(
 
 async fn retag(db: &impl ConnectionTrait, ticket_id: i64, tag: &str, add: bool) -> AppResult<Outcome> {
     let tag = tag.trim().to_lowercase();
-    let mut tags = write::tags(db, ticket_id).await?;
-    let has = tags.contains(&tag);
-    if has == add {
+    if !write::toggle_tag(db, ticket_id, &tag, add, None).await? {
         return Ok(Unchanged);
     }
-    if add {
-        tags.push(tag.clone());
-    } else {
-        tags.retain(|t| *t != tag);
-    }
-    write::retag(db, ticket_id, &tags, None).await?;
     Ok(Done(if add {
         format!("added tag {tag}")
     } else {

@@ -24,6 +24,8 @@ pub struct Facts {
     pub company_id: Option<i64>,
     pub channel: Channel,
     pub auto_reply: bool,
+    /// The message came as a mail whose sender authentication passed.
+    pub sender_verified: bool,
     pub message_kind: Option<MessageKind>,
     /// For each business calendar the rules mention: is the event inside its working hours?
     pub business_hours: HashMap<i64, bool>,
@@ -64,6 +66,7 @@ pub fn holds(c: &Compiled, f: &Facts) -> bool {
         Condition::Company { id } => f.company_id == Some(*id),
         Condition::Channel { value } => f.channel == *value,
         Condition::AutoReply { value } => f.auto_reply == *value,
+        Condition::SenderVerified { value } => f.sender_verified == *value,
         Condition::MessageKind { value } => f.message_kind == Some(*value),
         // A calendar deleted since the rule was saved is never "inside" nor "outside".
         Condition::BusinessHours { calendar_id, value } => f.business_hours.get(calendar_id) == Some(value),
@@ -105,6 +108,7 @@ mod tests {
             company_id: Some(4),
             channel: Channel::Email,
             auto_reply: false,
+            sender_verified: true,
             message_kind: Some(MessageKind::Customer),
             business_hours: HashMap::from([(7, true), (8, false)]),
             custom_fields: HashMap::from([(5, "Gold".to_string())]),
@@ -176,6 +180,8 @@ mod tests {
         assert!(yes(Condition::Channel { value: Channel::Email }));
         assert!(!yes(Condition::Channel { value: Channel::Portal }));
         assert!(yes(Condition::AutoReply { value: false }));
+        assert!(yes(Condition::SenderVerified { value: true }));
+        assert!(!yes(Condition::SenderVerified { value: false }));
         assert!(yes(Condition::MessageKind {
             value: MessageKind::Customer
         }));

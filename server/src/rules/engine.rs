@@ -33,6 +33,8 @@ pub struct MailFacts {
     /// To and Cc addresses, lowercase.
     pub recipients: Vec<String>,
     pub auto_reply: bool,
+    /// Sender authentication proved its `From:` domain.
+    pub sender_verified: bool,
 }
 
 /// The change the rules react to.

@@ -63,6 +63,15 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
             .is_some_and(|k| k == kind_str(MailKind::AutoReply)),
         (None, None) => false,
     };
+    let sender_verified = match mail {
+        Some(mail) => mail.sender_verified,
+        None => m
+            .as_ref()
+            .and_then(|m| m.mail_checks.as_deref())
+            .and_then(|c| serde_json::from_str::<protocol::MailChecks>(c).ok())
+            .and_then(|c| c.authentication)
+            .is_some_and(|a| a.verified()),
+    };
     let mut business_hours = HashMap::new();
     for &id in cx.calendars {
         if let Some(cal) = calendars::load(db, id).await? {
@@ -87,6 +96,7 @@ pub async fn load(db: &impl ConnectionTrait, ticket_id: i64, cx: &Context<'_>) -
         company_id: requester.and_then(|r| r.company_id),
         channel: t.via,
         auto_reply,
+        sender_verified,
         message_kind: m.map(|m| m.kind),
         business_hours,
         custom_fields,

@@ -151,6 +151,7 @@ pub fn messages_with(
                 created_at: m.created_at,
                 attachments,
                 thread_rule: m.thread_rule,
+                checks: m.mail_checks.as_deref().and_then(|c| serde_json::from_str(c).ok()),
             }
         })
         .collect()

@@ -146,7 +146,7 @@ pub async fn view(db: &impl ConnectionTrait, scope: &Scope, t: ticket::Model) ->
     if customer {
         // How mail is threaded is the helpdesk's business.
         for m in &mut messages {
-            m.thread_rule = None;
+            m.hide_staff_details();
         }
     }
     let mut detail = TicketDetail {

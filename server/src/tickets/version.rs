@@ -75,7 +75,7 @@ async fn build_conflict(db: &impl ConnectionTrait, ticket_id: i64, seen: i64, st
     if !staff {
         current.hide_staff_addresses();
         for m in &mut new_messages {
-            m.thread_rule = None;
+            m.hide_staff_details();
             m.hide_addresses_except(current.requester.id);
         }
     }

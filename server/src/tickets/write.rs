@@ -67,6 +67,8 @@ pub struct NewMessage {
     pub email_message_id: Option<String>,
     pub inbound_id: Option<i64>,
     pub thread_rule: Option<String>,
+    /// What screening found on an inbound mail (`protocol::MailChecks` as JSON).
+    pub mail_checks: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -84,6 +86,7 @@ impl NewMessage {
             email_message_id: None,
             inbound_id: None,
             thread_rule: None,
+            mail_checks: None,
             at: Utc::now(),
         }
     }
@@ -102,6 +105,7 @@ pub async fn add_message(db: &impl ConnectionTrait, m: NewMessage) -> AppResult<
         email_message_id: Set(m.email_message_id),
         inbound_id: Set(m.inbound_id),
         thread_rule: Set(m.thread_rule),
+        mail_checks: Set(m.mail_checks),
         ..Default::default()
     }
     .insert(db)
@@ -275,6 +279,28 @@ pub async fn retag(
         events::record(db, ticket_id, actor, EventKind::Tags, before, after).await?;
     }
     Ok((old, new))
+}
+
+/// Adds (`add`) or removes one tag, audited like [`retag`]; false when it was already so.
+pub async fn toggle_tag(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    tag: &str,
+    add: bool,
+    actor: Option<i64>,
+) -> AppResult<bool> {
+    let tag = tag.trim().to_lowercase();
+    let mut tags = self::tags(db, ticket_id).await?;
+    if tags.contains(&tag) == add {
+        return Ok(false);
+    }
+    if add {
+        tags.push(tag);
+    } else {
+        tags.retain(|t| *t != tag);
+    }
+    retag(db, ticket_id, &tags, actor).await?;
+    Ok(true)
 }
 
 /// Moves the status on the caller's row (stamping resolved/closed times, clearing them on

@@ -98,6 +98,11 @@ fn mail_parse_prints_what_the_pipeline_sees() {
     assert_eq!(json["message_id"], "p1@c.example");
     assert_eq!(json["ticket_token"], 42);
     assert_eq!(json["classification"]["kind"], "normal");
+    // The sender authentication verdict rides along (here nothing answers: not verified).
+    let auth = &json["authentication"];
+    assert_eq!(auth["from_domain"], "customer.example", "{json}");
+    assert!(auth["dkim"].is_string() && auth["dmarc"].is_string(), "{auth}");
+    assert_ne!(auth["dmarc"], "pass", "{auth}");
 }
 
 #[test]

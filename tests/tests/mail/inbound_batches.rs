@@ -42,6 +42,7 @@ async fn submit(app: &TestApp, mailbox: i64, raws: &[Vec<u8>]) -> Vec<AppResult<
                 raw,
                 explicit_key: None,
                 imap: None,
+                envelope: None,
             },
         )
     }))
@@ -58,6 +59,7 @@ async fn as_one_batch(app: &TestApp, mails: &[(i64, &Vec<u8>)]) -> (Vec<Journale
             raw,
             explicit_key: None,
             imap: None,
+            envelope: None,
         })
         .collect();
     let journaled: Vec<Journaled> = journal::record_many(app.ctx.db(), &new)
@@ -138,6 +140,7 @@ async fn two_copies_in_one_batch_make_one_message() {
                 raw: &raw,
                 explicit_key: None,
                 imap: None,
+                envelope: None,
             },
         )
     });
@@ -178,6 +181,7 @@ async fn a_batch_claim_fails_whole_when_another_worker_took_a_mail() {
             raw,
             explicit_key: None,
             imap: None,
+            envelope: None,
         };
         entries.push(journal::record(app.ctx.db(), mail).await.expect("journaled").entry);
     }
@@ -250,6 +254,7 @@ async fn a_batch_creates_accounts_only_for_senders_it_would_accept() {
                 raw,
                 explicit_key: None,
                 imap: None,
+                envelope: None,
             },
         )
     });

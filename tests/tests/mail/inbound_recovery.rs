@@ -14,11 +14,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 /// A mail with no mailbox (as the HTTP endpoint and imports take them).
 fn new_mail(raw: &[u8], source: Source, imap: Option<(u32, u32)>) -> NewMail<'_> {
     NewMail {
-        mailbox_id: None,
-        source,
-        raw,
-        explicit_key: None,
         imap,
+        ..NewMail::new(source, None, raw)
     }
 }
 

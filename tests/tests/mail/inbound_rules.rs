@@ -41,6 +41,7 @@ async fn email_commands_close_note_and_unsubscribe() {
     app.deliver(
         &mb,
         &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] Help #tech#"))
+            .header("In-Reply-To", "<e1@c.example>")
             .message_id("e3@c.example")
             .build(),
     )
@@ -55,6 +56,7 @@ async fn email_commands_close_note_and_unsubscribe() {
     app.deliver(
         &mb,
         &mail("boss@customer.example", SUPPORT, &format!("Re: [#{t}] #unsub#"))
+            .header("In-Reply-To", "<e1@c.example>")
             .message_id("e4@c.example")
             .build(),
     )
@@ -64,6 +66,7 @@ async fn email_commands_close_note_and_unsubscribe() {
     app.deliver(
         &mb,
         &mail("ivy@customer.example", SUPPORT, &format!("Re: [#{t}] #close#"))
+            .header("In-Reply-To", "<e1@c.example>")
             .message_id("e5@c.example")
             .body("Solved, thanks")
             .build(),

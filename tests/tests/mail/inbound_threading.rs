@@ -112,6 +112,13 @@ async fn our_signed_message_id_and_body_marker_thread_and_forgeries_do_not() {
 async fn subject_token_joins_only_participants_and_a_stranger_gets_a_linked_ticket() {
     let app = spawn_app().await;
     let mb = app.mailbox(SUPPORT).await;
+    // Here the token alone decides (a mailbox that only watches sender authentication; unsigned
+    // mail of an enforcing one joins by token only when verified: sender_auth.rs).
+    let watching = protocol::MailboxSettings {
+        sender_policy: Some(protocol::SenderPolicy::Monitor),
+        ..Default::default()
+    };
+    app.update_mailbox(&mb, &watching).await;
     let t = app
         .deliver(
             &mb,

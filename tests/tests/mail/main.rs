@@ -25,3 +25,5 @@ mod outbound_smtp;
 mod pop3_fetch;
 mod receiver;
 mod receiver_crash;
+mod screening;
+mod sender_auth;

@@ -297,6 +297,7 @@ async fn a_retry_after_a_lost_250_is_one_ticket() {
             raw: &raw,
             explicit_key: None,
             imap: None,
+            envelope: None,
         },
     )
     .await

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{FetchProtocol, MailAuth, Mailbox, MailboxSettings, TlsMode};
 
+use super::mailbox_screening::{MailboxScreening, Screening};
 use super::mailbox_sending::{MailboxSending, Sending};
 use crate::api::{ApiError, Client, use_client};
 use crate::components::form_fields::{CheckField, TextField};
@@ -24,6 +25,7 @@ pub fn MailboxForm(
     let f = MailboxFields::new(m);
     let has_password = m.is_some_and(|m| m.has_password);
     let sending = Sending::new(m);
+    let screening = Screening::new(m);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
 
@@ -40,6 +42,7 @@ pub fn MailboxForm(
             error.set(Some(e));
             return;
         }
+        screening.apply(&mut settings);
         saving.set(true);
         error.set(None);
         spawn_local(async move {
@@ -79,6 +82,7 @@ pub fn MailboxForm(
                 </p>
             </Show>
             <MailboxSending fields=sending />
+            <MailboxScreening fields=screening />
             <CheckField id="mb-enabled" label="Enabled" value=f.enabled />
             <CheckField id="mb-accept" label="Accept mail from unknown senders (else quarantine)" value=f.accept_unknown />
             <CheckField id="mb-reopen" label="A reply reopens a closed ticket" value=f.reopen_closed />

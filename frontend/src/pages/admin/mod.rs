@@ -15,6 +15,7 @@ mod kb_draft;
 mod kb_editor;
 mod mailbox_form;
 mod mailbox_oauth;
+mod mailbox_screening;
 mod mailbox_sending;
 mod mailboxes;
 mod notifications;

@@ -241,6 +241,17 @@ impl Worker {
     }
 
     /// Connects, then fetches and waits in turn until something ends the connection.
+    /// What a fetch cycle of mailbox `m` runs with.
+    fn cycle<'a>(&'a self, m: &'a mailbox::Model) -> fetch::Cycle<'a> {
+        fetch::Cycle {
+            ctx: &self.ctx,
+            m,
+            lease: &self.lease,
+            hooks: &NoHooks,
+            opts: &self.opts,
+        }
+    }
+
     async fn connected(&mut self, first: &mailbox::Model) -> Exit {
         if is_polled(first) {
             return self.polled(first).await;
@@ -275,18 +286,7 @@ impl Worker {
                 return Exit::Reconnect;
             }
             let mut report = FetchReport::default();
-            let cycle = fetch::run_cycle(
-                fetch::Cycle {
-                    ctx: &self.ctx,
-                    m: &m,
-                    lease: &self.lease,
-                    hooks: &NoHooks,
-                    opts: &self.opts,
-                },
-                &mut conn,
-                &mut report,
-            )
-            .await;
+            let cycle = fetch::run_cycle(self.cycle(&m), &mut conn, &mut report).await;
             match cycle {
                 Ok(note) => {
                     if let Err(e) = status::record_success(self.ctx.db(), m.id, &report, note).await {

@@ -81,7 +81,8 @@ impl Outcome {
 
     /// Whether the threading rule that applied a mail opened a new ticket.
     fn creates(rule: Option<&str>) -> bool {
-        rule.is_some_and(|r| r.starts_with("new") || r == "follow_up" || r == "subject_token_stranger")
+        // `subject_token` joins; `subject_token_stranger` / `_unverified` open a linked ticket.
+        rule.is_some_and(|r| r.starts_with("new") || r == "follow_up" || r.starts_with("subject_token_"))
     }
 }
 
@@ -109,6 +110,8 @@ pub struct Input<'a> {
     /// memo the mails applying it causes use (confirmation, alerts, relayed updates).
     pub change: &'a Change<'a>,
     pub claim: Claim<'a>,
+    /// What screening found (kept with the message it becomes).
+    pub checks: &'a protocol::MailChecks,
 }
 
 /// The final states a batch gathers, to write them together before its commit.
@@ -181,7 +184,7 @@ pub async fn apply_in(input: Input<'_>, plan: Plan) -> AppResult<Outcome> {
         Decision::New { parent, rule } => {
             let sender_user = sender_account(txn, &input, &sender, sender_name.as_deref()).await?;
             // A new ticket answers nothing of ours: a staff address proves nothing here.
-            let (t, m) = create_ticket(txn, &input, &sender_user, false, parent).await?;
+            let (t, m) = create_ticket(txn, &input, &sender_user, false, (parent, rule)).await?;
             finish(txn, &input, status::PROCESSED, Some(t), Some(m), Some(rule), None).await?
         }
     };
@@ -237,7 +240,7 @@ async fn existing(
     }
     match follow_up_parent(ticket, input.rules) {
         Some(parent) => {
-            let (t, m) = create_ticket(txn, input, &sender_user, as_staff, Some(parent)).await?;
+            let (t, m) = create_ticket(txn, input, &sender_user, as_staff, (Some(parent), "follow_up")).await?;
             finish(txn, input, status::PROCESSED, Some(t), Some(m), Some("follow_up"), None).await
         }
         None => {
@@ -362,8 +365,10 @@ fn is_staff(u: &user::Model) -> bool {
     u.role.is_staff()
 }
 
-/// A staff account's mail acts as staff only when it proves it answers our mail to that
-/// address (see [`staff_proof`]) or an admin released it.
+/// A staff account's mail acts as staff only when its sender is authenticated for the staff
+/// member's domain (DMARC, or an aligned DKIM signature, where the mailbox enforces sender
+/// authentication), when it proves it answers our mail to that address (see [`staff_proof`]),
+/// or when an admin released it.
 async fn acts_as_staff(
     txn: &DatabaseTransaction,
     input: &Input<'_>,
@@ -375,6 +380,15 @@ async fn acts_as_staff(
     }
     if input.release {
         // An admin released it from the quarantine after reading it.
+        return Ok(true);
+    }
+    if input.rules.enforces_sender_auth()
+        && input
+            .checks
+            .authentication
+            .as_ref()
+            .is_some_and(|a| a.verified_for(&sender.email))
+    {
         return Ok(true);
     }
     let proven =
@@ -407,7 +421,8 @@ async fn create_ticket(
     input: &Input<'_>,
     sender: &user::Model,
     as_staff: bool,
-    parent: Option<i64>,
+    // The ticket it follows up, if any, and the threading rule that opened it (on the message).
+    (parent, rule): (Option<i64>, &str),
 ) -> AppResult<(i64, i64)> {
     let now = Utc::now();
     let categories = crate::directory::categories::rows(input.change.memo(), txn).await?;
@@ -438,7 +453,7 @@ async fn create_ticket(
     } else {
         MessageKind::Customer
     };
-    let (m, files) = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule_of(parent)).await?;
+    let (m, files) = insert_message(txn, input, (t.id, t.version), kind, Some(sender), rule).await?;
     let subscribers = add_subscribers(txn, input, t.id, sender).await?;
     let ticket_id = t.id;
     let message_id = m.id;
@@ -461,13 +476,13 @@ async fn create_ticket(
     notify::notify_with(input.change, created, f).await?;
     let trigger = Trigger::new([RuleEvent::TicketCreated])
         .with_message(message_id)
-        .with_mail(mail_facts(input.parsed));
+        .with_mail(mail_facts(input.parsed, input.checks));
     rules::run(input.change, ticket_id, trigger).await?;
     Ok((ticket_id, message_id))
 }
 
 /// What the rules may test of the mail beyond what is stored.
-pub(super) fn mail_facts(parsed: &ParsedMail) -> MailFacts {
+pub(super) fn mail_facts(parsed: &ParsedMail, checks: &protocol::MailChecks) -> MailFacts {
     MailFacts {
         recipients: parsed
             .to
@@ -476,11 +491,11 @@ pub(super) fn mail_facts(parsed: &ParsedMail) -> MailFacts {
             .map(|a| a.email.to_lowercase())
             .collect(),
         auto_reply: parsed.classification.kind == MailKind::AutoReply,
+        sender_verified: checks
+            .authentication
+            .as_ref()
+            .is_some_and(protocol::SenderAuth::verified),
     }
-}
-
-fn rule_of(parent: Option<i64>) -> &'static str {
-    if parent.is_some() { "follow_up" } else { "new" }
 }
 
 /// The status a mail moves its ticket to: `#close#` from staff or the requester (`may_close`),
@@ -574,7 +589,7 @@ async fn append(
     let status_changed = next.filter(|n| *n != current).map(|_| RuleEvent::StatusChanged);
     let trigger = Trigger::new([RuleEvent::MessageAdded].into_iter().chain(status_changed))
         .with_message(m)
-        .with_mail(mail_facts(input.parsed));
+        .with_mail(mail_facts(input.parsed, input.checks));
     rules::run(input.change, t.id, trigger).await?;
     Ok(Some(m))
 }

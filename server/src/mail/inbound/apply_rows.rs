@@ -47,7 +47,7 @@ pub(super) async fn system_message(
     // Rules may still sort it (say, tag auto-replies); they see `auto_reply` and kind `system`.
     let trigger = Trigger::new([RuleEvent::MessageAdded])
         .with_message(m.id)
-        .with_mail(mail_facts(input.parsed));
+        .with_mail(mail_facts(input.parsed, input.checks));
     rules::run(input.change, t.id, trigger).await?;
     Ok(m.id)
 }
@@ -101,6 +101,8 @@ pub(super) async fn insert_message(
         email_message_id: parsed.message_id.clone(),
         inbound_id: Some(input.entry.id),
         thread_rule: Some(rule.to_owned()),
+        mail_checks: (input.checks != &protocol::MailChecks::default())
+            .then(|| serde_json::to_string(input.checks).unwrap_or_default()),
         ..NewMessage::new(ticket_id, kind, text)
     };
     let m = write::add_message(txn, m).await?;
@@ -149,7 +151,20 @@ pub(super) async fn insert_message(
         )
         .await?;
     }
+    flag_ticket(txn, input.checks, ticket_id).await?;
     Ok((m, files))
+}
+
+/// Tags that let agents find what screening flagged: `malware` (a file was removed), `spam`
+/// (the filter would mark it).
+async fn flag_ticket(txn: &DatabaseTransaction, checks: &protocol::MailChecks, ticket_id: i64) -> AppResult<()> {
+    if !checks.malware.is_empty() {
+        write::toggle_tag(txn, ticket_id, "malware", true, None).await?;
+    }
+    if checks.spam.as_ref().is_some_and(protocol::SpamVerdict::is_suspect) {
+        write::toggle_tag(txn, ticket_id, "spam", true, None).await?;
+    }
+    Ok(())
 }
 
 /// To/CC recipients other than our own mailboxes and the sender (seed 002: "Add all emails

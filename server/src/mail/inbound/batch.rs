@@ -22,6 +22,7 @@ use std::sync::{Arc, OnceLock};
 
 use entity::{inbound_mail, mailbox};
 use mail_parse::parsed::ParsedMail;
+use protocol::MailChecks;
 use sea_orm::EntityTrait;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -35,6 +36,7 @@ use crate::mail::inbound::journal::{self, Journaled, NewMail, Source};
 use crate::mail::inbound::known_ids::{self, KnownIds};
 use crate::mail::inbound::pipeline;
 use crate::mail::inbound::rules::MailboxRules;
+use crate::mail::inbound::screen;
 use crate::mail::mailboxes;
 use crate::mail::outbound::notification_settings;
 use crate::mail::outbound::policy::CapsSnapshot;
@@ -50,6 +52,7 @@ struct Job {
     raw: Vec<u8>,
     explicit_key: Option<String>,
     imap: Option<(u32, u32)>,
+    envelope: Option<journal::Envelope>,
     reply: oneshot::Sender<Reply>,
 }
 
@@ -61,6 +64,7 @@ impl Job {
             raw: &self.raw,
             explicit_key: self.explicit_key.as_deref(),
             imap: self.imap,
+            envelope: self.envelope.clone(),
         }
     }
 }
@@ -81,6 +85,7 @@ impl IngestQueue {
             raw: mail.raw.to_vec(),
             explicit_key: mail.explicit_key.map(String::from),
             imap: mail.imap,
+            envelope: mail.envelope.clone(),
             reply,
         };
         let sender = self.sender.get_or_init(|| {
@@ -217,12 +222,14 @@ struct Prepared<'a> {
     entry: &'a inbound_mail::Model,
     rules: Arc<MailboxRules>,
     parsed: ParsedMail,
+    checks: MailChecks,
 }
 
 type Parsed<'a> = (Vec<Prepared<'a>>, Vec<&'a inbound_mail::Model>, Vec<mailbox::Model>);
 
-/// Parses every mail (the mailboxes read once, for their rules and for the batch's lookups).
-/// Mails that do not parse are returned apart: the one-by-one path makes them dead letters.
+/// Parses and screens every mail (the mailboxes read once, for their rules and for the batch's
+/// lookups; the screening of all of them at once, since it waits on DNS). Mails that do not
+/// parse are returned apart: the one-by-one path makes them dead letters.
 async fn prepare<'a>(ctx: &AppContext, entries: &[&'a inbound_mail::Model]) -> AppResult<Parsed<'a>> {
     let mailboxes = mailbox::Entity::find().all(ctx.db()).await?;
     let mut rules: HashMap<Option<i64>, Arc<MailboxRules>> = HashMap::new();
@@ -238,10 +245,26 @@ async fn prepare<'a>(ctx: &AppContext, entries: &[&'a inbound_mail::Model]) -> A
                 entry,
                 rules: r,
                 parsed,
+                checks: MailChecks::default(),
             }),
             Err(_) => unparsed.push(*entry),
         }
     }
+    let screened =
+        futures_util::future::join_all(out.iter().map(|p| screen::of_entry(ctx, p.entry, &p.rules, &p.parsed))).await;
+    // A mail whose screening could not finish (the virus scanner is down) goes the one-by-one
+    // way, which leaves it pending; the others stay in the batch.
+    let mut ready = Vec::with_capacity(out.len());
+    for (mut p, checks) in out.into_iter().zip(screened) {
+        match checks {
+            Ok(c) => {
+                p.checks = c;
+                ready.push(p);
+            }
+            Err(_) => unparsed.push(p.entry),
+        }
+    }
+    let out = ready;
     Ok((out, unparsed, mailboxes))
 }
 
@@ -286,6 +309,7 @@ async fn apply_together(
             entry: p.entry,
             rules: &p.rules,
             parsed: &p.parsed,
+            checks: &p.checks,
         };
         let claim = Claim::ByBatch(&finished);
         let outcome = pipeline::apply_entry(&change, mail, false, claim).await?;

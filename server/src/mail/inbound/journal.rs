@@ -60,10 +60,12 @@ pub struct NewMail<'a> {
     pub explicit_key: Option<&'a str>,
     /// IMAP (UIDVALIDITY, UID) the mail was fetched as.
     pub imap: Option<(u32, u32)>,
+    /// What our SMTP receiver saw of the sending server, for SPF.
+    pub envelope: Option<Envelope>,
 }
 
 impl<'a> NewMail<'a> {
-    /// A mail as most channels hand it over: no caller key, not from IMAP.
+    /// A mail as most channels hand it over: no caller key, not from IMAP, no envelope.
     pub fn new(source: Source, mailbox_id: Option<i64>, raw: &'a [u8]) -> Self {
         Self {
             mailbox_id,
@@ -71,8 +73,19 @@ impl<'a> NewMail<'a> {
             raw,
             explicit_key: None,
             imap: None,
+            envelope: None,
         }
     }
+}
+
+/// The SMTP envelope of a mail our receiver took from the sending server itself: what SPF
+/// checks. Mail fetched from a mailbox has none (its receiving host saw the sender, not us).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Envelope {
+    pub ip: std::net::IpAddr,
+    pub helo: String,
+    /// `MAIL FROM` (empty for bounces).
+    pub mail_from: String,
 }
 
 #[derive(Debug, Clone)]
@@ -281,5 +294,7 @@ fn new_entry(mail: &NewMail<'_>) -> AppResult<inbound_mail::Model> {
         // As the database keeps it (microseconds), so the returned row equals the stored one.
         received_at: Utc::now().trunc_subsecs(6),
         processed_at: None,
+        envelope: mail.envelope.as_ref().and_then(|e| serde_json::to_string(e).ok()),
+        checks: None,
     })
 }

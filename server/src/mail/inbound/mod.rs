@@ -1,4 +1,4 @@
-//! The inbound pipeline: journal → parse → classify → thread → apply. Every source (IMAP, the
+//! The inbound pipeline: journal → parse → screen → classify → thread → apply. Every source (IMAP, the
 //! HTTP endpoint, `maildesk import`, the demo) enters through [`journal::record`], which commits
 //! the raw bytes before the source is acknowledged; [`pipeline::process`] then turns the entry
 //! into ticket changes exactly once. [`pipeline::ingest`] does both for mails submitted
@@ -14,5 +14,6 @@ pub mod journal;
 pub mod known_ids;
 pub mod pipeline;
 pub mod rules;
+pub mod screen;
 pub mod staff_proof;
 pub mod threading;

@@ -9,6 +9,7 @@ use entity::{inbound_mail, user};
 use mail_parse::parsed::{Address, MailKind, ParsedMail};
 use mail_parse::{ParseOptions, parse_mail};
 use protocol::live::ChangeKind;
+use protocol::{MailChecks, MalwareAction, SenderAuth};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -20,7 +21,8 @@ use crate::mail::inbound::apply::{self, Claim, Input, Outcome, Plan, StoredAttac
 use crate::mail::inbound::journal::{Journaled, NewMail, status};
 use crate::mail::inbound::known_ids::{self, KnownIds};
 use crate::mail::inbound::rules::MailboxRules;
-use crate::mail::inbound::threading::{self, Decision};
+use crate::mail::inbound::screen;
+use crate::mail::inbound::threading::{self, Decision, Token};
 
 /// Journals the mail (durable when this returns), then processes it. A processing error is
 /// recorded on the entry, not returned: the caller's duty (acknowledge the source) is done
@@ -46,6 +48,14 @@ pub(crate) async fn process_entry(ctx: &AppContext, entry: &inbound_mail::Model,
     }
     match try_process(ctx, entry, release).await {
         Ok(outcome) => Ok(outcome),
+        Err(AppError::Unavailable(what)) if what == screen::SCANNER_DOWN => {
+            // Not the mail's fault: it stays pending, and the pending worker tries again.
+            tracing::warn!(
+                journal_id = entry.id,
+                "the virus scanner is down; the mail waits for it"
+            );
+            Ok(Outcome::of(entry))
+        }
         Err(e) => {
             tracing::warn!(journal_id = entry.id, error = %e, "inbound mail failed; kept as a dead letter");
             mark_failed(ctx, entry, &e.to_string()).await
@@ -77,11 +87,13 @@ fn touched(change: &Change<'_>, outcome: &Outcome) {
 async fn try_process(ctx: &AppContext, entry: &inbound_mail::Model, release: bool) -> AppResult<Outcome> {
     let rules = MailboxRules::load(ctx.db(), entry.mailbox_id).await?;
     let parsed = parse_entry(entry, &rules)?;
+    let checks = screen::of_entry(ctx, entry, &rules, &parsed).await?;
     let change = Change::open(ctx, None).await?;
     let mail = Ready {
         entry,
         rules: &rules,
         parsed: &parsed,
+        checks: &checks,
     };
     let outcome = apply_entry(&change, mail, release, Claim::Here).await?;
     change.commit().await?;
@@ -96,11 +108,13 @@ pub(crate) fn parse_entry(entry: &inbound_mail::Model, rules: &MailboxRules) -> 
     parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))
 }
 
-/// A journaled mail ready to apply: its entry, its mailbox's rules, what parsing found.
+/// A journaled mail ready to apply: its entry, its mailbox's rules, what parsing and
+/// screening found.
 pub(crate) struct Ready<'a> {
     pub entry: &'a inbound_mail::Model,
     pub rules: &'a MailboxRules,
     pub parsed: &'a ParsedMail,
+    pub checks: &'a MailChecks,
 }
 
 /// Plans and applies one parsed mail inside `change`: threading sees what its transaction
@@ -111,14 +125,20 @@ pub(crate) async fn apply_entry(
     release: bool,
     claim: Claim<'_>,
 ) -> AppResult<Outcome> {
-    let Ready { entry, rules, parsed } = mail;
+    let Ready {
+        entry,
+        rules,
+        parsed,
+        checks,
+    } = mail;
     let (ctx, txn) = (change.ctx(), change.db());
     if matches!(claim, Claim::Here) {
         apply::lock_message_id(txn, parsed).await?;
     }
     let known = change.memo().get(&known_ids::Batch);
-    let plan = plan(ctx, txn, known.as_deref(), parsed, rules, release).await?;
-    let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules).await?;
+    let screened = Screened { parsed, checks, rules };
+    let plan = plan(ctx, txn, known.as_deref(), screened, release).await?;
+    let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules, checks).await?;
     let input = Input {
         entry,
         parsed,
@@ -128,6 +148,7 @@ pub(crate) async fn apply_entry(
         release,
         change,
         claim,
+        checks,
     };
     let outcome = apply::apply_in(input, plan).await?;
     touched(change, &outcome);
@@ -143,14 +164,48 @@ pub(crate) fn sender_of(parsed: &ParsedMail) -> Option<&Address> {
         .or_else(|| parsed.reply_to.first())
 }
 
+/// What planning reads of one mail: the parse, the screening, the mailbox's rules.
+struct Screened<'a> {
+    parsed: &'a ParsedMail,
+    checks: &'a MailChecks,
+    rules: &'a MailboxRules,
+}
+
+impl Screened<'_> {
+    /// Sender authentication's verdict, when the mailbox lets it decide.
+    fn enforced(&self) -> Option<&SenderAuth> {
+        self.checks
+            .authentication
+            .as_ref()
+            .filter(|_| self.rules.enforces_sender_auth())
+    }
+}
+
+/// Why screening keeps the mail from a ticket, if it does: the spam filter would reject it
+/// (junk), or the mailbox quarantines mail with a flagged attachment.
+fn screened_out(checks: &MailChecks, rules: &MailboxRules) -> Option<String> {
+    if let Some(spam) = checks.spam.as_ref().filter(|s| s.is_junk()) {
+        return Some(format!(
+            "junk: spam score {:.1} (the filter rejects at {:.1})",
+            spam.score, spam.required_score
+        ));
+    }
+    if rules.malware_action == MalwareAction::Quarantine
+        && let Some(found) = checks.malware.first()
+    {
+        return Some(format!("malware: attachment {} ({})", found.filename, found.signature));
+    }
+    None
+}
+
 async fn plan(
     ctx: &AppContext,
     db: &impl ConnectionTrait,
     known: Option<&KnownIds>,
-    parsed: &ParsedMail,
-    rules: &MailboxRules,
+    mail: Screened<'_>,
     release: bool,
 ) -> AppResult<Plan> {
+    let Screened { parsed, rules, .. } = mail;
     let Some(from) = sender_of(parsed) else {
         return Ok(Plan::Quarantine {
             reason: "no sender address".into(),
@@ -164,9 +219,21 @@ async fn plan(
             reason: format!("sent from our own address {sender} (mail loop)"),
         });
     }
+    if !release && let Some(reason) = screened_out(mail.checks, rules) {
+        return Ok(Plan::Quarantine { reason });
+    }
+    if !release && let Some(auth) = mail.enforced().filter(|a| a.dmarc_says_refuse()) {
+        return Ok(Plan::Quarantine {
+            reason: format!(
+                "DMARC fails for {} and its policy is {}: not from whom it claims",
+                auth.from_domain,
+                auth.dmarc_policy.as_deref().unwrap_or("reject")
+            ),
+        });
+    }
     if !normal {
         // Robots are only kept when they answer one of our mails; no subject-token guessing.
-        let decision = threading::thread(db, ctx.keys(), parsed, &sender, false, known).await?;
+        let decision = threading::thread(db, ctx.keys(), parsed, &sender, Token::Ignore, known).await?;
         return Ok(match decision {
             Decision::New { .. } => Plan::Quarantine {
                 reason: parsed.classification.reason.clone(),
@@ -190,7 +257,15 @@ async fn plan(
             });
         }
     }
-    let decision = threading::thread(db, ctx.keys(), parsed, &sender, true, known).await?;
+    // A subject token alone is easy to copy: it joins only a sender proven to be who the
+    // From: says, unless the mailbox only watches the verdicts.
+    let token = match mail.enforced() {
+        _ if release => Token::Use,
+        Some(auth) if auth.verified_for(&sender) => Token::Verified,
+        Some(_) => Token::UnverifiedSender,
+        None => Token::Use,
+    };
+    let decision = threading::thread(db, ctx.keys(), parsed, &sender, token, known).await?;
     if matches!(decision, Decision::New { .. }) && !rules.accept_unknown && !release {
         let known = user::Entity::find()
             .filter(user::Column::Email.eq(sender.clone()))
@@ -210,14 +285,21 @@ async fn plan(
     })
 }
 
+/// Stores the attachments the mailbox takes; the others (too large, blocked, flagged by the
+/// virus scanner) become notes for agents.
 async fn store_attachments(
     blobs: &BlobStore,
     parsed: &ParsedMail,
     rules: &MailboxRules,
+    checks: &MailChecks,
 ) -> AppResult<(Vec<StoredAttachment>, Vec<String>)> {
     let mut stored = Vec::new();
     let mut refused = Vec::new();
-    for a in &parsed.attachments {
+    for (index, a) in parsed.attachments.iter().enumerate() {
+        if let Some(found) = checks.malware.iter().find(|f| f.index == index) {
+            refused.push(format!("attachment {} removed: {}", found.filename, found.signature));
+            continue;
+        }
         if let Some(why) = rules.refuse_attachment(&a.filename, &a.content_type, a.size) {
             refused.push(why);
             continue;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use entity::{category, mailbox};
 use mail_parse::parsed::ParsedMail;
-use protocol::Priority;
+use protocol::{MalwareAction, Priority, SenderPolicy};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::error::AppResult;
@@ -27,6 +27,12 @@ pub struct MailboxRules {
     pub excluded_text: Vec<String>,
     /// Every mailbox address we own: never a requester or subscriber.
     pub own_addresses: Vec<String>,
+    /// What sender authentication's verdict decides.
+    pub sender_policy: SenderPolicy,
+    /// Receiving hosts whose `Authentication-Results` header is trusted (see `screen`).
+    pub trusted_auth_hosts: Vec<String>,
+    /// What a flagged attachment does.
+    pub malware_action: MalwareAction,
 }
 
 impl MailboxRules {
@@ -72,6 +78,9 @@ impl MailboxRules {
                 .map(String::from)
                 .collect(),
             own_addresses,
+            sender_policy: m.sender_policy,
+            trusted_auth_hosts: lines(&m.trusted_auth_hosts),
+            malware_action: m.malware_action,
         }
     }
 
@@ -89,7 +98,15 @@ impl MailboxRules {
             rate_limit: None,
             excluded_text: vec![],
             own_addresses,
+            sender_policy: SenderPolicy::Enforce,
+            trusted_auth_hosts: vec![],
+            malware_action: MalwareAction::Strip,
         }
+    }
+
+    /// The verdict decides (the mailbox enforces it).
+    pub fn enforces_sender_auth(&self) -> bool {
+        self.sender_policy == SenderPolicy::Enforce
     }
 
     pub fn is_own(&self, email: &str) -> bool {

@@ -1,9 +1,9 @@
 //! Whether a mail from a staff address may act as staff (reply to the customer, write an
 //! internal note, close the ticket, run any e-mail command).
 //!
-//! A `From:` header proves nothing: anyone can write an agent's address into it. Until the
-//! sender is authenticated (DKIM/DMARC), a staff address is trusted only when the mail answers
-//! something we sent *to that address* about that ticket: one of our signed Message-IDs in
+//! A `From:` header proves nothing: anyone can write an agent's address into it. A staff address
+//! is trusted when sender authentication proves its domain (`screen::auth`, checked by the
+//! caller), or when the mail answers something we sent *to that address* about that ticket: one of our signed Message-IDs in
 //! `In-Reply-To`/`References` that went out to it, or the address-bound marker
 //! (`signed_ids::reference_marker_for`) in its body. A customer holds Message-IDs and markers
 //! of mails sent to themselves only, so they cannot borrow an agent's. Anything else from a

@@ -1,7 +1,9 @@
 //! Which ticket an inbound mail belongs to. First match wins (docs/ARCHITECTURE.md):
 //! a known own Message-ID (a second delivery) → In-Reply-To → References (newest first) →
 //! the original Message-ID a bounce quotes → the signed reference marker in the body → the
-//! subject token, only for the requester or a subscriber of that ticket → a new ticket.
+//! subject token, only for the requester or a subscriber of that ticket (or a staff member),
+//! proven to be who the `From:` says where the mailbox enforces sender authentication (staff
+//! only so) → a new ticket (linked to the token's ticket when a token was there).
 
 use entity::{message, subscriber, ticket, user};
 use mail_parse::parsed::ParsedMail;
@@ -24,6 +26,21 @@ pub enum Decision {
     New { parent: Option<i64>, rule: &'static str },
 }
 
+/// What the subject token (`[#123]`) may do for this mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// Join the ticket when the sender is its requester or a subscriber.
+    Use,
+    /// Sender authentication proved the sender: a participant joins, and so does a staff
+    /// member (their own answer, written fresh with the ticket number).
+    Verified,
+    /// The sender is not proven (sender authentication): a participant's address gets a new
+    /// ticket linked to that one, as a stranger's does.
+    UnverifiedSender,
+    /// Robots: only answers to our own mails thread.
+    Ignore,
+}
+
 /// `known`: the batch's Message-IDs read up front (see [`KnownIds`]); without it every lookup
 /// asks the database.
 pub async fn thread(
@@ -31,7 +48,7 @@ pub async fn thread(
     keys: &Keys,
     parsed: &ParsedMail,
     sender: &str,
-    use_subject_token: bool,
+    token: Token,
     known: Option<&KnownIds>,
 ) -> AppResult<Decision> {
     if let Some(own) = parsed.message_id.as_deref()
@@ -76,11 +93,19 @@ pub async fn thread(
             rule: "reference_marker",
         });
     }
-    if use_subject_token
+    if token != Token::Ignore
         && let Some(number) = parsed.ticket_token
         && let Some(t) = ticket::Entity::find_by_id(number).one(db).await?
     {
-        if is_participant(db, &t, sender).await? {
+        let joins =
+            is_participant(db, &t, sender).await? || (token == Token::Verified && is_staff_address(db, sender).await?);
+        if joins {
+            if token == Token::UnverifiedSender {
+                return Ok(Decision::New {
+                    parent: Some(t.id),
+                    rule: "subject_token_unverified",
+                });
+            }
             return Ok(Decision::Existing {
                 ticket: Box::new(t),
                 rule: "subject_token",
@@ -154,6 +179,15 @@ async fn stored(
         q.order_by_asc(message::Column::Id)
     };
     Ok(q.one(db).await?.map(|m| (m.id, m.ticket_id)))
+}
+
+/// An active admin's or agent's address.
+async fn is_staff_address(db: &impl ConnectionTrait, sender: &str) -> AppResult<bool> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(sender.to_lowercase()))
+        .one(db)
+        .await?
+        .is_some_and(|u| u.role.is_staff() && u.is_active))
 }
 
 /// The requester or a subscriber. Not staff by their address alone: a `From:` naming an agent

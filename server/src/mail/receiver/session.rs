@@ -12,7 +12,7 @@ use smtp_proto::{Error as ProtoError, MailFrom, RcptTo, Request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::{Protocol, Shared};
-use crate::mail::inbound::journal::{NewMail, Source};
+use crate::mail::inbound::journal::{Envelope, NewMail, Source};
 use crate::mail::inbound::pipeline;
 
 /// Bad commands before the connection is closed.
@@ -38,6 +38,8 @@ pub struct Conversation<'a> {
     ip: IpAddr,
     secure: bool,
     greeted: bool,
+    /// The name the client gave in HELO/EHLO (SPF checks it when MAIL FROM is empty).
+    helo: String,
     from: Option<String>,
     /// Accepted recipients and their mailboxes, in RCPT order.
     rcpts: Vec<(String, i64)>,
@@ -53,6 +55,7 @@ impl<'a> Conversation<'a> {
             ip,
             secure,
             greeted: false,
+            helo: String::new(),
             from: None,
             rcpts: Vec::new(),
             errors: 0,
@@ -173,13 +176,15 @@ impl<'a> Conversation<'a> {
                 self.errors += 1;
                 Step::Reply("500 5.5.1 This is SMTP: say EHLO\r\n".into())
             }
-            Request::Helo { .. } => {
+            Request::Helo { host } => {
                 self.greeted = true;
+                self.helo = host;
                 self.reset();
                 Step::Reply(format!("250 {}\r\n", self.host()))
             }
-            Request::Ehlo { .. } | Request::Lhlo { .. } => {
+            Request::Ehlo { host } | Request::Lhlo { host } => {
                 self.greeted = true;
+                self.helo = host;
                 self.reset();
                 let mut lines = vec![
                     self.host().to_owned(),
@@ -412,7 +417,17 @@ impl<'a> Conversation<'a> {
                 mailbox.address
             );
         }
-        let mail = NewMail::new(source, Some(mailbox_id), raw);
+        // Over SMTP we talk to the sending server itself: what it said is what SPF checks. Over
+        // LMTP the client is our own MTA, whose address proves nothing about the sender.
+        let envelope = (source == Source::Smtp).then(|| Envelope {
+            ip: self.ip,
+            helo: self.helo.clone(),
+            mail_from: self.from.clone().unwrap_or_default(),
+        });
+        let mail = NewMail {
+            envelope,
+            ..NewMail::new(source, Some(mailbox_id), raw)
+        };
         match pipeline::ingest(ctx, mail).await {
             Ok((journaled, _)) => {
                 self.shared.hooks.after_commit(journaled.entry.id).await;

@@ -93,6 +93,15 @@ pub static CONDITIONS: &[Kind] = &[
         }],
     },
     Kind {
+        key: "sender_verified",
+        label: "Sender verified",
+        fields: &[Field {
+            name: "value",
+            label: "Sender authentication passed (SPF/DKIM/DMARC)",
+            input: Input::Flag,
+        }],
+    },
+    Kind {
         key: "business_hours",
         label: "Business hours",
         fields: &[
@@ -207,6 +216,7 @@ mod tests {
             },
             Condition::AutoReply { value: false },
             Condition::AutoReply { value: true },
+            Condition::SenderVerified { value: true },
             Condition::BusinessHours {
                 calendar_id: 5,
                 value: true,
