@@ -83,6 +83,14 @@ impl Call {
         Self::with_json(Method::Put, path, body)
     }
 
+    /// An admin form's save: `POST {path}` for a new item (`id` none), else `PUT {path}/{id}`.
+    fn save(path: &str, id: Option<i64>, body: &impl Serialize) -> Result<Self, ApiError> {
+        match id {
+            None => Self::post(path, body),
+            Some(id) => Self::put(format!("{path}/{id}"), body),
+        }
+    }
+
     fn patch(path: impl Into<String>, body: &impl Serialize) -> Result<Self, ApiError> {
         Self::with_json(Method::Patch, path, body)
     }

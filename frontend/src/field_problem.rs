@@ -41,6 +41,11 @@ impl FieldProblem {
     pub fn marks(&self, field: &str) -> bool {
         self.0.with(|p| p.as_deref().is_some_and(|p| covers(p, field)))
     }
+
+    /// The `aria-invalid` value of `field`'s input (reactive): whether it was refused.
+    pub fn aria(self, field: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+        move || self.marks(field).to_string()
+    }
 }
 
 /// The path before the first `:`, when it looks like one (no spaces).

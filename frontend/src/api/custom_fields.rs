@@ -12,14 +12,9 @@ impl Client {
         self.call(Call::get("/custom-fields")).await
     }
 
-    /// `POST /admin/custom-fields`.
-    pub async fn create_custom_field(&self, field: &SaveCustomField) -> Result<CustomField, ApiError> {
-        self.call(Call::post("/admin/custom-fields", field)?).await
-    }
-
-    /// `PUT /admin/custom-fields/{id}`.
-    pub async fn replace_custom_field(&self, id: i64, field: &SaveCustomField) -> Result<CustomField, ApiError> {
-        self.call(Call::put(format!("/admin/custom-fields/{id}"), field)?).await
+    /// `POST /admin/custom-fields` (`id` none), else `PUT /admin/custom-fields/{id}`.
+    pub async fn save_custom_field(&self, id: Option<i64>, field: &SaveCustomField) -> Result<CustomField, ApiError> {
+        self.call(Call::save("/admin/custom-fields", id, field)?).await
     }
 
     /// `DELETE /admin/custom-fields/{id}`.

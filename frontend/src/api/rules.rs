@@ -10,14 +10,10 @@ impl Client {
         self.call(Call::get("/admin/rules")).await
     }
 
-    /// `POST /admin/rules`: the new rule goes last unless it names a position.
-    pub async fn create_rule(&self, rule: &SaveRule) -> Result<Rule, ApiError> {
-        self.call(Call::post("/admin/rules", rule)?).await
-    }
-
-    /// `PUT /admin/rules/{id}`: every field, the position kept when left out.
-    pub async fn replace_rule(&self, id: i64, rule: &SaveRule) -> Result<Rule, ApiError> {
-        self.call(Call::put(format!("/admin/rules/{id}"), rule)?).await
+    /// `POST /admin/rules` (`id` none: the new rule goes last unless it names a position), else
+    /// `PUT /admin/rules/{id}` (every field, the position kept when left out).
+    pub async fn save_rule(&self, id: Option<i64>, rule: &SaveRule) -> Result<Rule, ApiError> {
+        self.call(Call::save("/admin/rules", id, rule)?).await
     }
 
     /// `DELETE /admin/rules/{id}`.

@@ -10,14 +10,9 @@ impl Client {
         self.call(Call::get("/admin/calendars")).await
     }
 
-    /// `POST /admin/calendars`.
-    pub async fn create_calendar(&self, calendar: &SaveCalendar) -> Result<BusinessCalendar, ApiError> {
-        self.call(Call::post("/admin/calendars", calendar)?).await
-    }
-
-    /// `PUT /admin/calendars/{id}`.
-    pub async fn replace_calendar(&self, id: i64, calendar: &SaveCalendar) -> Result<BusinessCalendar, ApiError> {
-        self.call(Call::put(format!("/admin/calendars/{id}"), calendar)?).await
+    /// `POST /admin/calendars` (`id` none), else `PUT /admin/calendars/{id}`.
+    pub async fn save_calendar(&self, id: Option<i64>, calendar: &SaveCalendar) -> Result<BusinessCalendar, ApiError> {
+        self.call(Call::save("/admin/calendars", id, calendar)?).await
     }
 
     /// `DELETE /admin/calendars/{id}`: refused (409) while a policy uses it.
@@ -30,14 +25,9 @@ impl Client {
         self.call(Call::get("/admin/sla-policies")).await
     }
 
-    /// `POST /admin/sla-policies`.
-    pub async fn create_sla_policy(&self, policy: &SaveSlaPolicy) -> Result<SlaPolicy, ApiError> {
-        self.call(Call::post("/admin/sla-policies", policy)?).await
-    }
-
-    /// `PUT /admin/sla-policies/{id}`.
-    pub async fn replace_sla_policy(&self, id: i64, policy: &SaveSlaPolicy) -> Result<SlaPolicy, ApiError> {
-        self.call(Call::put(format!("/admin/sla-policies/{id}"), policy)?).await
+    /// `POST /admin/sla-policies` (`id` none), else `PUT /admin/sla-policies/{id}`.
+    pub async fn save_sla_policy(&self, id: Option<i64>, policy: &SaveSlaPolicy) -> Result<SlaPolicy, ApiError> {
+        self.call(Call::save("/admin/sla-policies", id, policy)?).await
     }
 
     /// `DELETE /admin/sla-policies/{id}`.

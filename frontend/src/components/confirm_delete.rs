@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// `testid` names the first button; the others are `<testid>-confirm` and `<testid>-keep`.
 #[component]
 pub fn ConfirmDelete(
-    testid: &'static str,
+    #[prop(into)] testid: String,
     /// The question, in words that say what goes with it.
     question: &'static str,
     /// While true the confirming button is disabled (a change is being saved).
@@ -25,7 +25,7 @@ pub fn ConfirmDelete(
             when=move || confirming.get()
             fallback=move || {
                 view! {
-                    <button type="button" class="btn btn-small" data-testid=testid on:click=move |_| confirming.set(true)>
+                    <button type="button" class="btn btn-small" data-testid=testid.clone() on:click=move |_| confirming.set(true)>
                         {label}
                     </button>
                 }

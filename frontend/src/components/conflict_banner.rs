@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use protocol::{Message, MessageKind, Ticket};
 
+use crate::components::button::Button;
 use crate::components::message::MessageItem;
 use crate::format::status_label;
 
@@ -84,24 +85,12 @@ pub fn ConflictBanner(
                     }
                 })}
             <div class="conflict-actions">
-                <button
-                    type="button"
-                    class="btn btn-primary"
-                    data-testid="conflict-send"
-                    disabled=move || sending.get()
-                    on:click=move |_| on_send_anyway.run(())
-                >
+                <Button class="btn btn-primary" testid="conflict-send" disabled=sending on_click=on_send_anyway>
                     "Review and send anyway"
-                </button>
-                <button
-                    type="button"
-                    class="btn"
-                    data-testid="conflict-discard"
-                    disabled=move || sending.get()
-                    on:click=move |_| on_discard.run(())
-                >
+                </Button>
+                <Button testid="conflict-discard" disabled=sending on_click=on_discard>
                     "Discard my draft"
-                </button>
+                </Button>
             </div>
         </div>
     }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use protocol::{CustomField, CustomFieldKind};
 
 use crate::components::custom_field_value::{input_text, wire_value};
+use crate::components::form_fields::CheckBox;
 use crate::pages::ticket_live::TicketContext;
 
 #[component]
@@ -67,18 +68,17 @@ fn FieldEditor(ctx: TicketContext, field: CustomField) -> impl IntoView {
     let disabled = move || ctx.editing.get();
     let input = match kind {
         CustomFieldKind::Checkbox => {
+            let on_change = Callback::new(move |on: bool| save(on.to_string()));
             return view! {
-                <div class="field-check action-field">
-                    <input
-                        id=input_id.clone()
-                        type="checkbox"
-                        data-testid=testid
-                        prop:checked=move || current() == "true"
-                        disabled=disabled
-                        on:change=move |ev| save(event_target_checked(&ev).to_string())
-                    />
-                    <label for=input_id>{field.name}</label>
-                </div>
+                <CheckBox
+                    class="action-field"
+                    id=input_id
+                    testid
+                    label=field.name
+                    checked=move || current() == "true"
+                    disabled
+                    on_change
+                />
             }
             .into_any();
         }

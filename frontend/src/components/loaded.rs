@@ -1,7 +1,10 @@
 //! A request's three states drawn the same way everywhere: loading, a readable error with
-//! "Try again", or the content.
+//! "Try again", or the content; and a form's outcome ([`Outcome`], shown by [`FormStatus`]).
+
+use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::components::feedback::{ErrorNotice, Loading};
@@ -39,5 +42,40 @@ pub fn FormStatus(
             done.get()
                 .map(|d| view! { <p class="notice notice-info" role="status" data-testid="form-done">{d}</p> })
         }}
+    }
+}
+
+/// What a form or a list's action last did: an error, or a confirmation.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub error: RwSignal<Option<String>>,
+    pub done: RwSignal<Option<String>>,
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Self {
+            error: RwSignal::new(None),
+            done: RwSignal::new(None),
+        }
+    }
+}
+
+impl Outcome {
+    /// Clears the outcome and sends `request`; then shows what `confirm` makes of the answer,
+    /// or the error.
+    pub fn send<T: 'static>(
+        self,
+        request: impl Future<Output = Result<T, ApiError>> + 'static,
+        confirm: impl FnOnce(T) -> String + 'static,
+    ) {
+        self.error.set(None);
+        self.done.set(None);
+        spawn_local(async move {
+            match request.await {
+                Ok(answer) => self.done.set(Some(confirm(answer))),
+                Err(e) => self.error.set(Some(e.user_message())),
+            }
+        });
     }
 }

@@ -1,9 +1,12 @@
 //! Reusable pieces of the interface.
 
+pub mod admin_only;
 pub mod attachments;
 pub mod badges;
 pub mod bar_chart;
+pub mod button;
 pub mod canned_picker;
+pub mod choice;
 pub mod composer;
 pub mod confirm_delete;
 pub mod conflict_banner;
@@ -16,6 +19,7 @@ pub mod header;
 pub mod kb_hit;
 pub mod kb_suggested;
 pub mod kb_suggestions;
+pub mod list_editor;
 pub mod loaded;
 pub mod message;
 pub mod message_body;
@@ -42,4 +46,5 @@ pub mod ticket_filters;
 pub mod ticket_history;
 pub mod ticket_sidebar;
 pub mod ticket_table;
+pub mod ticket_title;
 pub mod time_entries;

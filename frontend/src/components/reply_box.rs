@@ -7,6 +7,7 @@ use protocol::{PostMessage, TicketDetail, TicketStatus};
 
 use crate::api::{Client, PostKind, use_client};
 use crate::components::canned_picker::CannedPicker;
+use crate::components::choice::{Choice, options_of};
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::{Conflict, ConflictBanner};
 use crate::components::file_picker::{FilePicker, PickedFiles, SendFile};
@@ -329,27 +330,13 @@ fn ModeToggle(kind: RwSignal<PostKind>, staff: bool) -> impl IntoView {
 #[component]
 fn StatusSelect(status: RwSignal<Option<TicketStatus>>) -> impl IntoView {
     view! {
-        <label class="field-inline">
-            <span>"Then set status"</span>
-            <select
-                data-testid="reply-status"
-                on:change=move |ev| status.set(TicketStatus::parse(&event_target_value(&ev)))
-            >
-                <option value="" prop:selected=move || status.get().is_none()>
-                    "(unchanged)"
-                </option>
-                {TicketStatus::ALL
-                    .iter()
-                    .copied()
-                    .map(|s| {
-                        view! {
-                            <option value=s.as_str() prop:selected=move || status.get() == Some(s)>
-                                {status_label(s)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
+        <Choice
+            label="Then set status"
+            testid="reply-status"
+            any="(unchanged)"
+            options=options_of(TicketStatus::ALL, TicketStatus::as_str, status_label)
+            selected=Signal::derive(move || status.get().map(|s| s.as_str().to_owned()))
+            on_pick=Callback::new(move |v: String| status.set(TicketStatus::parse(&v)))
+        />
     }
 }

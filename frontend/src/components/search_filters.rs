@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use protocol::{Category, TicketStatus, User};
 
+use crate::components::choice::{Choice, options_of};
 use crate::format::status_label;
 use crate::search_filter::{SEARCH_SORTS, SearchFilter, parse_sort};
 
@@ -22,12 +23,7 @@ pub fn SearchFilters(
         next.page = 1;
         on_change.run(next);
     };
-    let statuses = Signal::derive(|| {
-        TicketStatus::ALL
-            .iter()
-            .map(|s| (s.as_str().to_owned(), status_label(*s).to_owned()))
-            .collect::<Vec<_>>()
-    });
+    let statuses = options_of(TicketStatus::ALL, TicketStatus::as_str, status_label);
     let category_options =
         Signal::derive(move || categories.with(|l| l.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()));
     let agent_options =
@@ -73,47 +69,6 @@ pub fn SearchFilters(
                 </button>
             </Show>
         </div>
-    }
-}
-
-/// A labelled select with an "any" entry; hidden while it has nothing to offer.
-#[component]
-fn Choice(
-    label: &'static str,
-    testid: &'static str,
-    /// The label of the entry that sets no filter.
-    any: &'static str,
-    /// `(value, label)` pairs.
-    options: Signal<Vec<(String, String)>>,
-    selected: Signal<Option<String>>,
-    on_pick: Callback<String>,
-) -> impl IntoView {
-    move || {
-        let list = options.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <label class="field-inline">
-                    <span>{label}</span>
-                    <select data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
-                        <option value="" prop:selected=move || selected.with(Option::is_none)>{any}</option>
-                        {list
-                            .into_iter()
-                            .map(|(value, text)| {
-                                let is = value.clone();
-                                view! {
-                                    <option
-                                        value=value
-                                        prop:selected=move || selected.with(|s| s.as_deref() == Some(is.as_str()))
-                                    >
-                                        {text}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-            }
-        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::list_editor::{ChipRemove, InlineAdd};
 use crate::pages::ticket_live::TicketContext;
 
 #[component]
@@ -9,8 +10,7 @@ pub fn SubscriberEditor(ctx: TicketContext) -> impl IntoView {
     let subscribers = move || ctx.with_detail(|d| d.subscribers.clone()).unwrap_or_default();
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let add = Callback::new(move |()| {
         let email = draft.get_untracked().trim().to_owned();
         // The server checks the address properly; this only catches an obvious slip early.
         if !email.contains('@') || email.contains(char::is_whitespace) {
@@ -20,7 +20,7 @@ pub fn SubscriberEditor(ctx: TicketContext) -> impl IntoView {
         problem.set(None);
         let request = async move { ctx.client.add_subscriber(ctx.id, email).await };
         ctx.change("Subscribers", request, move || draft.set(String::new()));
-    };
+    });
     let remove = move |email: String| {
         let request = async move { ctx.client.remove_subscriber(ctx.id, &email).await };
         ctx.change("Subscribers", request, || {});
@@ -43,17 +43,12 @@ pub fn SubscriberEditor(ctx: TicketContext) -> impl IntoView {
                             view! {
                                 <li class="subscriber-row" data-testid="subscriber-row" data-email=key>
                                     <span class="subscriber-email">{s.email}</span>
-                                    <button
-                                        type="button"
-                                        class="chip-remove"
-                                        data-testid="subscriber-remove"
-                                        aria-label=label
-                                        title="Remove"
-                                        disabled=move || ctx.editing.get()
-                                        on:click=move |_| remove(email.clone())
-                                    >
-                                        <span aria-hidden="true">"×"</span>
-                                    </button>
+                                    <ChipRemove
+                                        testid="subscriber-remove"
+                                        label
+                                        disabled=ctx.editing
+                                        on_click=Callback::new(move |()| remove(email.clone()))
+                                    />
                                 </li>
                             }
                         })
@@ -61,20 +56,18 @@ pub fn SubscriberEditor(ctx: TicketContext) -> impl IntoView {
                         .into_any()
                 }}
             </ul>
-            <form class="inline-form" novalidate on:submit=add>
-                <input
-                    type="email"
-                    data-testid="subscriber-input"
-                    aria-label="E-mail address to copy on this ticket"
-                    placeholder="name@example.com"
-                    autocomplete="off"
-                    bind:value=draft
-                />
-                <button type="submit" class="btn" data-testid="subscriber-add" disabled=move || ctx.editing.get()>
-                    "Add"
-                </button>
-            </form>
-            {move || problem.get().map(|p| view! { <p class="field-problem" role="alert">{p}</p> })}
+            <InlineAdd
+                testid="subscriber"
+                kind="email"
+                label="E-mail address to copy on this ticket"
+                placeholder="name@example.com"
+                autocomplete="off"
+                novalidate=true
+                draft
+                problem
+                disabled=ctx.editing
+                on_add=add
+            />
         </div>
     }
 }

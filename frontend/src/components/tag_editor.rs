@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use protocol::UpdateTicket;
 
+use crate::components::list_editor::{ChipRemove, InlineAdd};
 use crate::pages::ticket_live::TicketContext;
 
 /// The server's limit on one tag.
@@ -13,29 +14,23 @@ const MAX_TAG_CHARS: usize = 50;
 pub fn TagEditor(ctx: TicketContext) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        add_tags(ctx, draft, problem);
-    };
+    let add = Callback::new(move |()| add_tags(ctx, draft, problem));
 
     view! {
         <div class="action-field tag-editor" role="group" aria-labelledby="tag-editor-title">
             <span id="tag-editor-title" class="action-label">"Tags"</span>
             <TagChips ctx />
-            <form class="inline-form" on:submit=add>
-                <input
-                    type="text"
-                    data-testid="tag-input"
-                    aria-label="New tag (several separated by commas)"
-                    placeholder="Add a tag"
-                    maxlength="200"
-                    bind:value=draft
-                />
-                <button type="submit" class="btn" data-testid="tag-add" disabled=move || ctx.editing.get()>
-                    "Add"
-                </button>
-            </form>
-            {move || problem.get().map(|p| view! { <p class="field-problem" role="alert">{p}</p> })}
+            <InlineAdd
+                testid="tag"
+                kind="text"
+                label="New tag (several separated by commas)"
+                placeholder="Add a tag"
+                maxlength="200"
+                draft
+                problem
+                disabled=ctx.editing
+                on_add=add
+            />
         </div>
     }
 }
@@ -58,17 +53,12 @@ fn TagChips(ctx: TicketContext) -> impl IntoView {
                         view! {
                             <li class="chip" data-testid="tag-chip" data-tag=key>
                                 <span class="chip-text">{tag}</span>
-                                <button
-                                    type="button"
-                                    class="chip-remove"
-                                    data-testid="tag-remove"
-                                    aria-label=label
-                                    title="Remove"
-                                    disabled=move || ctx.editing.get()
-                                    on:click=move |_| remove_tag(ctx, &value)
-                                >
-                                    <span aria-hidden="true">"×"</span>
-                                </button>
+                                <ChipRemove
+                                    testid="tag-remove"
+                                    label
+                                    disabled=ctx.editing
+                                    on_click=Callback::new(move |()| remove_tag(ctx, &value))
+                                />
                             </li>
                         }
                     })

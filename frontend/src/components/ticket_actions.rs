@@ -8,7 +8,7 @@ use protocol::{Priority, TicketStatus, UpdateTicket};
 
 use crate::components::subscriber_editor::SubscriberEditor;
 use crate::components::tag_editor::TagEditor;
-use crate::components::ticket_fields::{AssigneeField, CategoryField, DueField};
+use crate::components::ticket_fields::{ActionSelect, AssigneeField, CategoryField, DueField};
 use crate::format::{priority_label, status_label};
 use crate::pages::ticket_edit::explain;
 use crate::pages::ticket_live::TicketContext;
@@ -64,17 +64,11 @@ fn StatusAction(ctx: TicketContext) -> impl IntoView {
             .map(|s| view! { <option value=s.as_str() prop:selected=now == Some(*s)>{status_label(*s)}</option> })
             .collect_view()
     };
+    let on_change = Callback::new(move |v: String| set_status(ctx, &v));
     view! {
-        <label class="action-field">
-            <span>"Status"</span>
-            <select
-                data-testid="action-status"
-                disabled=move || ctx.editing.get()
-                on:change=move |ev| set_status(ctx, &event_target_value(&ev))
-            >
-                {status_options}
-            </select>
-        </label>
+        <ActionSelect ctx label="Status" testid="action-status" on_change>
+            {status_options}
+        </ActionSelect>
     }
 }
 
@@ -107,17 +101,11 @@ fn PriorityAction(ctx: TicketContext) -> impl IntoView {
             .map(|p| view! { <option value=p.as_str() prop:selected=now == Some(*p)>{priority_label(*p)}</option> })
             .collect_view()
     };
+    let on_change = Callback::new(move |v: String| set_priority(ctx, &v));
     view! {
-        <label class="action-field">
-            <span>"Priority"</span>
-            <select
-                data-testid="action-priority"
-                disabled=move || ctx.editing.get()
-                on:change=move |ev| set_priority(ctx, &event_target_value(&ev))
-            >
-                {priority_options}
-            </select>
-        </label>
+        <ActionSelect ctx label="Priority" testid="action-priority" on_change>
+            {priority_options}
+        </ActionSelect>
     }
 }
 

@@ -1,4 +1,5 @@
-//! The ticket's assignee, category and due date as controls of the actions panel.
+//! The ticket's assignee, category and due date as controls of the actions panel, and the
+//! labelled select they share with the status and the priority.
 //!
 //! Options are drawn from the ticket on screen each time it changes (and after a refused
 //! change), each setting its own `selected` property: a select then shows the stored value
@@ -70,16 +71,9 @@ pub fn AssigneeField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         }
     };
     view! {
-        <label class="action-field">
-            <span>"Assignee"</span>
-            <select
-                data-testid="action-assignee"
-                disabled=move || ctx.editing.get()
-                on:change=move |ev| set(event_target_value(&ev))
-            >
-                {options}
-            </select>
-        </label>
+        <ActionSelect ctx label="Assignee" testid="action-assignee" on_change=Callback::new(set)>
+            {options}
+        </ActionSelect>
     }
 }
 
@@ -115,14 +109,31 @@ pub fn CategoryField(ctx: TicketContext, directory: StaffDirectory) -> impl Into
         }
     };
     view! {
+        <ActionSelect ctx label="Category" testid="action-category" on_change=Callback::new(set)>
+            {options}
+        </ActionSelect>
+    }
+}
+
+/// A select of the actions panel with its label, disabled while a change is being saved;
+/// `children` are its options, `on_change` gets the value picked.
+#[component]
+pub fn ActionSelect(
+    ctx: TicketContext,
+    label: &'static str,
+    testid: &'static str,
+    on_change: Callback<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
         <label class="action-field">
-            <span>"Category"</span>
+            <span>{label}</span>
             <select
-                data-testid="action-category"
+                data-testid=testid
                 disabled=move || ctx.editing.get()
-                on:change=move |ev| set(event_target_value(&ev))
+                on:change=move |ev| on_change.run(event_target_value(&ev))
             >
-                {options}
+                {children()}
             </select>
         </label>
     }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use protocol::{Category, Priority, TicketStatus};
 
+use crate::components::choice::{Choice, options_of};
 use crate::filter::{Assignee, QueueFilter, SORTS, normalize_tag};
 use crate::format::{priority_label, status_label};
 
@@ -43,87 +44,35 @@ pub fn TicketFilters(
                 />
                 <button type="submit" class="btn" data-testid="filter-search">"Search"</button>
             </form>
-            <StatusSelect filter change />
-            <PrioritySelect filter change />
+            <Choice
+                label="Status"
+                testid="filter-status"
+                any="Any status"
+                options=options_of(TicketStatus::ALL, TicketStatus::as_str, status_label)
+                selected=Signal::derive(move || filter.with(|f| f.status.map(|s| s.as_str().to_owned())))
+                on_pick=Callback::new(move |v: String| change(&|f| f.status = TicketStatus::parse(&v)))
+            />
+            <Choice
+                label="Priority"
+                testid="filter-priority"
+                any="Any priority"
+                options=options_of(Priority::ALL, Priority::as_str, priority_label)
+                selected=Signal::derive(move || filter.with(|f| f.priority.map(|p| p.as_str().to_owned())))
+                on_pick=Callback::new(move |v: String| change(&|f| f.priority = Priority::parse(&v)))
+            />
             <AssigneeSelect filter change />
-            <CategorySelect filter categories change />
+            <Choice
+                label="Category"
+                testid="filter-category"
+                any="All categories"
+                options=Signal::derive(move || categories.with(|l| l.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()))
+                selected=Signal::derive(move || filter.with(|f| f.category_id.map(|c| c.to_string())))
+                on_pick=Callback::new(move |v: String| change(&|f| f.category_id = v.parse().ok()))
+            />
             <TagInput filter change />
             <OverdueToggle filter change />
             <SortSelect filter change />
         </div>
-    }
-}
-
-/// The status filter, with "Any status".
-#[component]
-fn StatusSelect(
-    filter: Signal<QueueFilter>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="field-inline">
-            <span>"Status"</span>
-            <select
-                data-testid="filter-status"
-                on:change=move |ev| {
-                    let status = TicketStatus::parse(&event_target_value(&ev));
-                    change(&|f| f.status = status);
-                }
-            >
-                <option value="" prop:selected=move || filter.with(|f| f.status.is_none())>
-                    "Any status"
-                </option>
-                {TicketStatus::ALL
-                    .iter()
-                    .copied()
-                    .map(|s| {
-                        view! {
-                            <option
-                                value=s.as_str()
-                                prop:selected=move || filter.with(|f| f.status == Some(s))
-                            >
-                                {status_label(s)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
-    }
-}
-
-/// The priority filter, with "Any priority".
-#[component]
-fn PrioritySelect(
-    filter: Signal<QueueFilter>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="field-inline">
-            <span>"Priority"</span>
-            <select
-                data-testid="filter-priority"
-                on:change=move |ev| {
-                    let priority = Priority::parse(&event_target_value(&ev));
-                    change(&|f| f.priority = priority);
-                }
-            >
-                <option value="" prop:selected=move || filter.with(|f| f.priority.is_none())>
-                    "Any priority"
-                </option>
-                {Priority::ALL
-                    .iter()
-                    .copied()
-                    .map(|p| {
-                        view! {
-                            <option value=p.as_str() prop:selected=move || filter.with(|f| f.priority == Some(p))>
-                                {priority_label(p)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
     }
 }
 
@@ -193,55 +142,6 @@ fn TagInput(
                 }
             />
         </label>
-    }
-}
-
-/// Shown once the categories are known (the queue works without them).
-#[component]
-fn CategorySelect(
-    filter: Signal<QueueFilter>,
-    categories: Signal<Vec<Category>>,
-    change: impl Fn(&dyn Fn(&mut QueueFilter)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    move || {
-        let list = categories.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <label class="field-inline">
-                    <span>"Category"</span>
-                    <select
-                        data-testid="filter-category"
-                        on:change=move |ev| {
-                            let id = event_target_value(&ev).parse::<i64>().ok();
-                            change(&|f| f.category_id = id);
-                        }
-                    >
-                        <option
-                            value=""
-                            prop:selected=move || filter.with(|f| f.category_id.is_none())
-                        >
-                            "All categories"
-                        </option>
-                        {list
-                            .into_iter()
-                            .map(|c| {
-                                let id = c.id;
-                                view! {
-                                    <option
-                                        value=id.to_string()
-                                        prop:selected=move || {
-                                            filter.with(|f| f.category_id == Some(id))
-                                        }
-                                    >
-                                        {c.name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-            }
-        })
     }
 }
 

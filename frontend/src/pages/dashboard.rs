@@ -6,6 +6,7 @@ use protocol::Role;
 use protocol::live::{DashboardGroup, DashboardStats, Topic};
 
 use crate::auth::use_auth;
+use crate::components::admin_only::AdminOnlyPage;
 use crate::components::bar_chart::{BarChart, BarRow};
 use crate::components::feedback::Loading;
 use crate::format::{datetime, duration_short};
@@ -16,23 +17,9 @@ pub fn DashboardPage() -> impl IntoView {
     let auth = use_auth();
     let admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
     view! {
-        <section class="page dashboard-page" aria-labelledby="dashboard-title">
-            <div class="page-head">
-                <h1 id="dashboard-title">"Dashboard"</h1>
-            </div>
-            <Show
-                when=admin
-                fallback=|| {
-                    view! {
-                        <div class="notice notice-info" data-testid="dashboard-forbidden">
-                            "The dashboard is for admins."
-                        </div>
-                    }
-                }
-            >
-                <LiveDashboard />
-            </Show>
-        </section>
+        <AdminOnlyPage name="dashboard" title="Dashboard" forbidden="The dashboard is for admins." allowed=admin>
+            <LiveDashboard />
+        </AdminOnlyPage>
     }
 }
 
@@ -70,6 +57,9 @@ fn secs(s: Option<u64>) -> (f64, String) {
         None => (0.0, "–".to_owned()),
     }
 }
+
+/// The series of the time charts.
+const TIMES: &[&str] = &["Median", "90th percentile"];
 
 #[component]
 fn Figures(stats: DashboardStats) -> impl IntoView {
@@ -123,36 +113,11 @@ fn Figures(stats: DashboardStats) -> impl IntoView {
             <Stat label="Agents online" value=stats.agents_online testid="stat-agents-online" />
         </dl>
         <div class="charts">
-            <BarChart
-                title="Created and resolved per day (14 days)"
-                testid="chart-per-day"
-                series=&["Created", "Resolved"]
-                rows=Signal::stored(per_day)
-            />
-            <BarChart
-                title="Open tickets by category"
-                testid="chart-open-by-category"
-                series=&["Open"]
-                rows=Signal::stored(open_by_category)
-            />
-            <BarChart
-                title="Open tickets by agent"
-                testid="chart-open-by-agent"
-                series=&["Open"]
-                rows=Signal::stored(open_by_agent)
-            />
-            <BarChart
-                title="First response time by category (30 days)"
-                testid="chart-first-response"
-                series=&["Median", "90th percentile"]
-                rows=Signal::stored(first_response)
-            />
-            <BarChart
-                title="Resolution time by category (30 days)"
-                testid="chart-resolution"
-                series=&["Median", "90th percentile"]
-                rows=Signal::stored(resolution)
-            />
+            <BarChart title="Created and resolved per day (14 days)" testid="chart-per-day" series=&["Created", "Resolved"] rows=per_day />
+            <BarChart title="Open tickets by category" testid="chart-open-by-category" series=&["Open"] rows=open_by_category />
+            <BarChart title="Open tickets by agent" testid="chart-open-by-agent" series=&["Open"] rows=open_by_agent />
+            <BarChart title="First response time by category (30 days)" testid="chart-first-response" series=TIMES rows=first_response />
+            <BarChart title="Resolution time by category (30 days)" testid="chart-resolution" series=TIMES rows=resolution />
         </div>
     }
 }

@@ -12,6 +12,7 @@ use protocol::{Category, KbArticle, KbHit, KbSearchParams, Page};
 use crate::api::use_client;
 use crate::auth::use_auth;
 use crate::components::badges::KbVisibilityBadge;
+use crate::components::choice::Choice;
 use crate::components::feedback::{EmptyState, Loading};
 use crate::components::kb_hit::{KbHitSummary, article_href};
 use crate::components::pager::{PagedList, Pager};
@@ -195,31 +196,19 @@ fn AskUs() -> impl IntoView {
     }
 }
 
+/// The topic filter: all topics, or one category.
 #[component]
 fn CategoryPick(list: Vec<Category>, selected: Memo<HelpQuery>, on_pick: Callback<Option<i64>>) -> impl IntoView {
+    let options: Vec<(String, String)> = list.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
     view! {
-        <label class="field-inline">
-            <span>"Topic"</span>
-            <select data-testid="kb-category" on:change=move |ev| on_pick.run(event_target_value(&ev).parse().ok())>
-                <option value="" prop:selected=move || selected.with(|h| h.category_id.is_none())>
-                    "All topics"
-                </option>
-                {list
-                    .into_iter()
-                    .map(|c| {
-                        let id = c.id;
-                        view! {
-                            <option
-                                value=id.to_string()
-                                prop:selected=move || selected.with(|h| h.category_id == Some(id))
-                            >
-                                {c.name}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
+        <Choice
+            label="Topic"
+            testid="kb-category"
+            any="All topics"
+            options
+            selected=Signal::derive(move || selected.with(|h| h.category_id.map(|id| id.to_string())))
+            on_pick=Callback::new(move |v: String| on_pick.run(v.parse().ok()))
+        />
     }
 }
 

@@ -9,6 +9,7 @@ use protocol::KbArticle;
 use crate::api::{ApiError, use_client};
 use crate::auth::use_auth;
 use crate::components::badges::KbVisibilityBadge;
+use crate::components::button::Button;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::sign_in_notice::ReaderError;
 use crate::format::{datetime, relative};
@@ -90,24 +91,12 @@ fn Helpful(id: i64) -> impl IntoView {
                 fallback=|| view! { <p role="status" data-testid="kb-helpful-thanks">"Thanks for your feedback!"</p> }
             >
                 <span>"Was this helpful?"</span>
-                <button
-                    type="button"
-                    class="btn"
-                    data-testid="kb-helpful-yes"
-                    disabled=move || sending.get()
-                    on:click=move |_| answer(true)
-                >
+                <Button testid="kb-helpful-yes" disabled=sending on_click=Callback::new(move |()| answer(true))>
                     "Yes"
-                </button>
-                <button
-                    type="button"
-                    class="btn"
-                    data-testid="kb-helpful-no"
-                    disabled=move || sending.get()
-                    on:click=move |_| answer(false)
-                >
+                </Button>
+                <Button testid="kb-helpful-no" disabled=sending on_click=Callback::new(move |()| answer(false))>
                     "No"
-                </button>
+                </Button>
             </Show>
             {move || {
                 error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="kb-helpful-error">{e}</p> })

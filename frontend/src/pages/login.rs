@@ -97,29 +97,32 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 fn LoginFields(email: RwSignal<String>, password: RwSignal<String>) -> impl IntoView {
     view! {
+        {login_field("email", "E-mail address", "username", email)}
+        {login_field("password", "Password", "current-password", password)}
+    }
+}
+
+/// The labelled input `login-{kind}` (its `type` and `name` both `kind`); the e-mail address
+/// gets the focus.
+fn login_field(
+    kind: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let id = format!("login-{kind}");
+    view! {
         <div class="field">
-            <label for="login-email">"E-mail address"</label>
+            <label for=id.clone()>{label}</label>
             <input
-                id="login-email"
-                type="email"
-                name="email"
-                autocomplete="username"
+                id=id.clone()
+                type=kind
+                name=kind
+                autocomplete=autocomplete
                 required
-                autofocus
-                data-testid="login-email"
-                bind:value=email
-            />
-        </div>
-        <div class="field">
-            <label for="login-password">"Password"</label>
-            <input
-                id="login-password"
-                type="password"
-                name="password"
-                autocomplete="current-password"
-                required
-                data-testid="login-password"
-                bind:value=password
+                autofocus=kind == "email"
+                data-testid=id
+                bind:value=value
             />
         </div>
     }

@@ -7,12 +7,12 @@ use protocol::live::Topic;
 use protocol::{Rating, Ticket, TicketDetail, TicketStatus};
 
 use crate::api::{ApiError, use_client};
-use crate::components::badges::StatusBadge;
 use crate::components::custom_field_value::CustomFieldValues;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::message::MessageItem;
 use crate::components::portal_reply::PortalReply;
 use crate::components::presence::TicketPresence;
+use crate::components::ticket_title::{TicketStatusTag, TicketTitle};
 use crate::format::datetime;
 use crate::live::{LiveEvent, use_live};
 
@@ -84,15 +84,9 @@ fn PortalTicketHeader(ticket: Ticket, on_updated: Callback<TicketDetail>) -> imp
     let closed = matches!(ticket.status, TicketStatus::Closed | TicketStatus::Resolved);
     view! {
         <header class="ticket-header" data-testid="ticket-header" data-version=ticket.version>
-            <h1 id="ticket-title">
-                <span class="ticket-number" data-testid="ticket-number">{format!("#{}", ticket.number)}</span>
-                " "
-                <span data-testid="ticket-subject">{ticket.subject}</span>
-            </h1>
+            <TicketTitle number=ticket.number subject=ticket.subject />
             <div class="ticket-badges">
-                <span data-testid="ticket-status" data-status=ticket.status.as_str()>
-                    <StatusBadge status=ticket.status />
-                </span>
+                <TicketStatusTag status=ticket.status />
                 <span class="muted">{format!("Opened {}", datetime(ticket.created_at))}</span>
             </div>
             {closed

@@ -6,7 +6,7 @@ use protocol::{Message, MessageKind, Role, Ticket, TicketDetail};
 
 use crate::api::{ApiError, use_client};
 use crate::auth::use_auth;
-use crate::components::badges::{PriorityBadge, StatusBadge};
+use crate::components::badges::PriorityBadge;
 use crate::components::composer::Composer;
 use crate::components::conflict_banner::Conflict;
 use crate::components::custom_field_editor::CustomFieldEditor;
@@ -19,6 +19,7 @@ use crate::components::sla_block::SlaBlock;
 use crate::components::ticket_actions::TicketActions;
 use crate::components::ticket_history::TicketHistory;
 use crate::components::ticket_sidebar::TicketSidebar;
+use crate::components::ticket_title::{TicketStatusTag, TicketTitle};
 use crate::components::time_entries::TimeEntries;
 use crate::pages::portal_ticket::PortalTicketView;
 use crate::pages::ticket_live::{TicketContext, follow_live, ticket_shortcuts};
@@ -124,17 +125,9 @@ fn TicketHeader(ticket: Ticket, ctx: TicketContext) -> impl IntoView {
     let can_take = ctx.staff && !mine;
     view! {
         <header class="ticket-header" data-testid="ticket-header" data-version=ticket.version>
-            <h1 id="ticket-title">
-                <span class="ticket-number" data-testid="ticket-number">
-                    {format!("#{}", ticket.number)}
-                </span>
-                " "
-                <span data-testid="ticket-subject">{ticket.subject}</span>
-            </h1>
+            <TicketTitle number=ticket.number subject=ticket.subject />
             <div class="ticket-badges">
-                <span data-testid="ticket-status" data-status=ticket.status.as_str()>
-                    <StatusBadge status=ticket.status />
-                </span>
+                <TicketStatusTag status=ticket.status />
                 <PriorityBadge priority=ticket.priority />
                 {ticket.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
             </div>

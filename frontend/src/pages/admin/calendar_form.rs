@@ -2,14 +2,15 @@
 //! server checks it all and names the field it refuses; that field is marked here.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{BusinessCalendar, SaveCalendar};
 
 use super::calendar_draft::{WeekDraft, around_the_clock, holiday_drafts, holidays, week_draft, week_hours, weekdays};
+use super::edit_form::{EditForm, FormState};
 use super::holiday_list::HolidayList;
 use super::week_grid::{Week, WeekGrid};
-use crate::api::use_client;
-use crate::components::loaded::FormStatus;
+use crate::api::{ApiError, use_client};
+use crate::components::button::Button;
+use crate::components::form_fields::TextField;
 use crate::field_problem::FieldProblem;
 use crate::time_zones::{COMMON, browser_zone};
 
@@ -28,58 +29,32 @@ pub fn CalendarForm(
         || browser_zone().unwrap_or_else(|| "UTC".to_owned()),
         |c| c.time_zone.clone(),
     ));
-    let draft = c.map_or_else(|| weekdays("09:00", "17:00"), |c| week_draft(&c.hours));
+    let draft = c.map_or_else(office, |c| week_draft(&c.hours));
     let week: Week = draft.map(RwSignal::new);
     let days_off = RwSignal::new(c.map(|c| holiday_drafts(&c.holidays)).unwrap_or_default());
-    let error = RwSignal::new(None::<String>);
-    let problem = FieldProblem::default();
-    let saving = RwSignal::new(false);
+    let form = FormState::default();
+    let problem = form.problem;
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let on_submit = Callback::new(move |()| {
         let calendar = SaveCalendar {
             name: name.get_untracked().trim().to_owned(),
             time_zone: zone.get_untracked().trim().to_owned(),
             hours: week_hours(week.map(|day| day.get_untracked())),
             holidays: holidays(days_off.get_untracked()),
         };
-        saving.set(true);
-        error.set(None);
         problem.clear();
-        spawn_local(async move {
-            let result = match id {
-                Some(id) => client.replace_calendar(id, &calendar).await,
-                None => client.create_calendar(&calendar).await,
-            };
-            saving.set(false);
-            match result {
-                Ok(c) => on_saved.run(format!("{} is saved.", c.name)),
-                Err(e) => {
-                    problem.show(&e);
-                    error.set(Some(e.user_message()));
-                }
-            }
-        });
-    };
+        let request = async move { client.save_calendar(id, &calendar).await };
+        form.send(request, on_saved, |c| c.name, ApiError::user_message);
+    });
 
     let title = if id.is_some() { "Edit calendar" } else { "New calendar" };
     view! {
-        <form class="card admin-form" on:submit=on_submit novalidate data-testid="calendar-form" aria-label=title>
-            <h3>{title}</h3>
+        <EditForm testid="calendar" title save="Save calendar" form on_submit on_cancel>
             <CalendarNameZone name zone problem />
             <CalendarPresets week />
             <WeekGrid week problem />
             <HolidayList holidays=days_off problem />
-            <FormStatus error />
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary" data-testid="calendar-save" disabled=move || saving.get()>
-                    "Save calendar"
-                </button>
-                <button type="button" class="btn" data-testid="calendar-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-            </div>
-        </form>
+        </EditForm>
     }
 }
 
@@ -88,16 +63,7 @@ pub fn CalendarForm(
 fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
     view! {
         <div class="form-grid">
-            <div class="field">
-                <label for="calendar-name">"Name"</label>
-                <input
-                    id="calendar-name"
-                    type="text"
-                    data-testid="calendar-name"
-                    aria-invalid=move || problem.marks("name").to_string()
-                    bind:value=name
-                />
-            </div>
+            <TextField id="calendar-name" label="Name" value=name invalid=problem.aria("name") />
             <div class="field">
                 <label for="calendar-zone">"Time zone"</label>
                 <input
@@ -108,7 +74,7 @@ fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: Fie
                     spellcheck="false"
                     placeholder="Europe/Berlin"
                     data-testid="calendar-zone"
-                    aria-invalid=move || problem.marks("time_zone").to_string()
+                    aria-invalid=problem.aria("time_zone")
                     bind:value=zone
                 />
                 <datalist id="calendar-zones">
@@ -117,6 +83,11 @@ fn CalendarNameZone(name: RwSignal<String>, zone: RwSignal<String>, problem: Fie
             </div>
         </div>
     }
+}
+
+/// Monday to Friday, 09:00–17:00.
+fn office() -> WeekDraft {
+    weekdays("09:00", "17:00")
 }
 
 /// The "Start from:" buttons that fill the whole week with preset hours.
@@ -130,22 +101,12 @@ fn CalendarPresets(week: Week) -> impl IntoView {
     view! {
         <div class="form-actions">
             <span class="muted">"Start from:"</span>
-            <button
-                type="button"
-                class="btn btn-small"
-                data-testid="calendar-preset-office"
-                on:click=move |_| preset(|| weekdays("09:00", "17:00"))
-            >
+            <Button class="btn btn-small" testid="calendar-preset-office" on_click=Callback::new(move |()| preset(office))>
                 "Monday to Friday, 09:00–17:00"
-            </button>
-            <button
-                type="button"
-                class="btn btn-small"
-                data-testid="calendar-preset-always"
-                on:click=move |_| preset(around_the_clock)
-            >
+            </Button>
+            <Button class="btn btn-small" testid="calendar-preset-always" on_click=Callback::new(move |()| preset(around_the_clock))>
                 "Around the clock"
-            </button>
+            </Button>
         </div>
     }
 }

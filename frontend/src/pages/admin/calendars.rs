@@ -2,15 +2,16 @@
 //! edited and deleted (the server refuses to delete one a policy uses, and says so).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::BusinessCalendar;
 
+use super::admin_list::{SectionHead, list_of};
 use super::calendar_draft::summary;
 use super::calendar_form::CalendarForm;
 use super::sla::Editing;
 use crate::api::{ApiError, use_client};
+use crate::components::button::Button;
 use crate::components::feedback::EmptyState;
-use crate::components::loaded::{FormStatus, loaded};
+use crate::components::loaded::{FormStatus, Outcome, loaded};
 
 #[component]
 pub fn CalendarsSection(
@@ -20,8 +21,8 @@ pub fn CalendarsSection(
 ) -> impl IntoView {
     let client = use_client();
     let editing = RwSignal::new(Editing::<BusinessCalendar>::None);
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let outcome = Outcome::default();
+    let Outcome { error, done } = outcome;
     let on_saved = Callback::new(move |message: String| {
         editing.set(Editing::None);
         error.set(None);
@@ -30,40 +31,23 @@ pub fn CalendarsSection(
     });
     let on_cancel = Callback::new(move |()| editing.set(Editing::None));
     let remove = Callback::new(move |c: BusinessCalendar| {
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match client.delete_calendar(c.id).await {
-                Ok(()) => {
-                    done.set(Some(format!("{} is deleted.", c.name)));
-                    on_changed.run(());
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
+        outcome.send(async move { client.delete_calendar(c.id).await }, move |()| {
+            on_changed.run(());
+            format!("{} is deleted.", c.name)
         });
     });
     let open = Callback::new(move |next: Editing<BusinessCalendar>| {
         done.set(None);
         editing.set(next);
     });
+    let on_new = Callback::new(move |()| open.run(Editing::New));
 
     view! {
         <section aria-labelledby="calendars-title" data-testid="calendars">
-            <div class="page-head">
-                <h2 id="calendars-title">"Business calendars"</h2>
-                <button type="button" class="btn btn-primary" data-testid="calendar-new" on:click=move |_| open.run(Editing::New)>
-                    "New calendar"
-                </button>
-            </div>
-            <p class="muted">
-                "When the SLA clock runs: working hours in a time zone, and days off. Targets count only these minutes."
-            </p>
+            <SectionHead title_id="calendars-title" title="Business calendars" testid="calendar-new" new="New calendar" on_new
+                intro="When the SLA clock runs: working hours in a time zone, and days off. Targets count only these minutes." />
             <FormStatus error done />
-            {move || match editing.get() {
-                Editing::None => None,
-                Editing::New => Some(view! { <CalendarForm existing=None on_saved on_cancel /> }),
-                Editing::Existing(c) => Some(view! { <CalendarForm existing=Some(*c) on_saved on_cancel /> }),
-            }}
+            {move || editing.get().form().map(|existing| view! { <CalendarForm existing on_saved on_cancel /> })}
             {loaded(calendars, "Loading calendars…", move |list: Vec<BusinessCalendar>| {
                 if list.is_empty() {
                     return view! {
@@ -71,15 +55,7 @@ pub fn CalendarsSection(
                     }
                         .into_any();
                 }
-                view! {
-                    <ul class="plain-list admin-list" data-testid="calendar-list">
-                        {list
-                            .into_iter()
-                            .map(|c| view! { <CalendarRow c open remove /> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
+                list_of("calendar-list", list, |c| view! { <CalendarRow c open remove /> }).into_any()
             })}
         </section>
     }
@@ -105,22 +81,12 @@ fn CalendarRow(
                 <div class="muted" data-testid="calendar-row-hours">{summary(&c.hours)}</div>
             </div>
             <div class="row-actions">
-                <button
-                    type="button"
-                    class="btn"
-                    data-testid="calendar-edit"
-                    on:click=move |_| open.run(Editing::Existing(Box::new(edit_with.clone())))
-                >
+                <Button testid="calendar-edit" on_click=Callback::new(move |()| open.run(Editing::Existing(Box::new(edit_with.clone()))))>
                     "Edit"
-                </button>
-                <button
-                    type="button"
-                    class="btn"
-                    data-testid="calendar-delete"
-                    on:click=move |_| remove.run(remove_with.clone())
-                >
+                </Button>
+                <Button testid="calendar-delete" on_click=Callback::new(move |()| remove.run(remove_with.clone()))>
                     "Delete"
-                </button>
+                </Button>
             </div>
         </li>
     }

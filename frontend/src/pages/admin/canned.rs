@@ -1,12 +1,12 @@
 //! Canned responses: the texts agents insert into replies; add and remove.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{CannedResponse, Category, CreateCannedResponse};
 
+use super::add_form::Adding;
 use crate::api::{ApiError, use_client};
 use crate::components::form_fields::TextField;
-use crate::components::loaded::{FormStatus, loaded};
+use crate::components::loaded::{FormStatus, Outcome, loaded};
 
 #[component]
 pub fn CannedTab() -> impl IntoView {
@@ -14,11 +14,12 @@ pub fn CannedTab() -> impl IntoView {
     let data = LocalResource::new(move || async move {
         Ok::<_, ApiError>((client.canned_responses().await?, client.categories().await?))
     });
-    let title = RwSignal::new(String::new());
-    let body = RwSignal::new(String::new());
+    // The category stays as it is for the next response.
+    let adding = Adding::default();
+    let [title, body] = adding.fields;
     let category = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let outcome = adding.outcome;
+    let Outcome { error, done } = outcome;
     let categories = Signal::derive(move || match data.get() {
         Some(Ok((_, c))) => c,
         _ => Vec::<Category>::new(),
@@ -26,36 +27,18 @@ pub fn CannedTab() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        done.set(None);
-        error.set(None);
         let canned = CreateCannedResponse {
             title: title.get_untracked().trim().to_owned(),
             body: body.get_untracked(),
             category_id: category.get_untracked().parse().ok(),
         };
-        spawn_local(async move {
-            match client.create_canned(&canned).await {
-                Ok(c) => {
-                    done.set(Some(format!("{} is added.", c.title)));
-                    title.set(String::new());
-                    body.set(String::new());
-                    data.refetch();
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
-        });
+        let request = async move { client.create_canned(&canned).await };
+        adding.send(request, |c| c.title, move || data.refetch());
     };
     let remove = Callback::new(move |id: i64| {
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match client.delete_canned(id).await {
-                Ok(()) => {
-                    done.set(Some("Removed.".into()));
-                    data.refetch();
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
+        outcome.send(async move { client.delete_canned(id).await }, move |()| {
+            data.refetch();
+            "Removed.".to_owned()
         });
     });
 

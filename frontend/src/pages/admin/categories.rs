@@ -2,12 +2,13 @@
 //! one.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{Category, CreateCategory, User};
 
+use super::add_form::{AddForm, Adding};
+use super::admin_list::list_of;
 use crate::api::{ApiError, use_client};
 use crate::components::form_fields::TextField;
-use crate::components::loaded::{FormStatus, loaded};
+use crate::components::loaded::{FormStatus, Outcome, loaded};
 
 #[component]
 pub fn CategoriesTab() -> impl IntoView {
@@ -22,54 +23,27 @@ pub fn CategoriesTab() -> impl IntoView {
             .collect();
         Ok::<_, ApiError>((categories, staff))
     });
-    let name = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        done.set(None);
-        error.set(None);
+    let adding = Adding::default();
+    let [name, description] = adding.fields;
+    let on_submit = Callback::new(move |()| {
         let category = CreateCategory {
             name: name.get_untracked().trim().to_owned(),
             description: description.get_untracked().trim().to_owned(),
         };
-        spawn_local(async move {
-            match client.create_category(&category).await {
-                Ok(c) => {
-                    done.set(Some(format!("{} is added.", c.name)));
-                    name.set(String::new());
-                    description.set(String::new());
-                    data.refetch();
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
-        });
-    };
+        let request = async move { client.create_category(&category).await };
+        adding.send(request, |c| c.name, move || data.refetch());
+    });
 
     view! {
         <section aria-labelledby="categories-title">
             <h2 id="categories-title">"Categories"</h2>
             {loaded(data, "Loading categories…", |(categories, staff): (Vec<Category>, Vec<User>)| {
-                view! {
-                    <ul class="plain-list admin-list" data-testid="category-list">
-                        {categories
-                            .into_iter()
-                            .map(|c| view! { <CategoryRow c staff=staff.clone() /> })
-                            .collect_view()}
-                    </ul>
-                }
+                list_of("category-list", categories, move |c| view! { <CategoryRow c staff=staff.clone() /> })
             })}
-            <form class="card admin-form" on:submit=on_submit novalidate data-testid="category-form" aria-label="Add a category">
-                <h3>"Add a category"</h3>
-                <div class="form-grid">
-                    <TextField id="category-name" label="Name" value=name />
-                    <TextField id="category-description" label="Description" value=description />
-                </div>
-                <FormStatus error done />
-                <button type="submit" class="btn btn-primary" data-testid="category-create">"Add category"</button>
-            </form>
+            <AddForm testid="category" title="Add a category" button="Add category" outcome=adding.outcome on_submit>
+                <TextField id="category-name" label="Name" value=name />
+                <TextField id="category-description" label="Description" value=description />
+            </AddForm>
         </section>
     }
 }
@@ -79,8 +53,7 @@ fn CategoryRow(c: Category, staff: Vec<User>) -> impl IntoView {
     let client = use_client();
     let id = c.id;
     let members = RwSignal::new(c.agent_ids.clone());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let outcome = Outcome::default();
     let names = {
         let staff = staff.clone();
         move || {
@@ -104,16 +77,9 @@ fn CategoryRow(c: Category, staff: Vec<User>) -> impl IntoView {
         if on {
             ids.push(agent);
         }
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match client.set_category_agents(id, ids).await {
-                Ok(saved) => {
-                    members.set(saved.agent_ids);
-                    done.set(Some("Saved.".into()));
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
+        outcome.send(async move { client.set_category_agents(id, ids).await }, move |saved| {
+            members.set(saved.agent_ids);
+            "Saved.".to_owned()
         });
     };
     view! {
@@ -147,7 +113,7 @@ fn CategoryRow(c: Category, staff: Vec<User>) -> impl IntoView {
                         .collect_view()}
                 </fieldset>
             </details>
-            <FormStatus error done />
+            <FormStatus error=outcome.error done=outcome.done />
         </li>
     }
 }

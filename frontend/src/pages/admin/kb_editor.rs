@@ -8,7 +8,7 @@ use protocol::{Category, KbArticle};
 
 use super::kb_draft::KbDraft;
 use crate::api::{ApiError, use_client};
-use crate::components::form_fields::TextField;
+use crate::components::form_fields::{SelectField, TextField};
 use crate::components::kb_hit::article_href;
 use crate::components::loaded::{FormStatus, loaded};
 
@@ -80,6 +80,8 @@ fn KbForm(article: Option<KbArticle>, categories: Vec<Category>) -> impl IntoVie
         });
     };
 
+    let set_category = Callback::new(move |v| draft.category.set(v));
+    let set_visibility = Callback::new(move |v| draft.visibility.set(v));
     view! {
         <form class="card admin-form kb-editor" on:submit=save novalidate data-testid="kb-editor">
             <h3 id="kb-editor-title">{if id.is_some() { "Edit article" } else { "New article" }}</h3>
@@ -92,46 +94,32 @@ fn KbForm(article: Option<KbArticle>, categories: Vec<Category>) -> impl IntoVie
                 </p>
             </div>
             <div class="form-grid">
-                <div class="field">
-                    <label for="kb-category">"Category"</label>
-                    // `prop:selected` per option: a value set on the select before its options
-                    // exist would not stick.
-                    <select
-                        id="kb-category"
-                        data-testid="kb-category-select"
-                        on:change=move |ev| draft.category.set(event_target_value(&ev))
-                    >
-                        <option value="" prop:selected=move || draft.category.with(String::is_empty)>"None"</option>
-                        {categories
-                            .into_iter()
-                            .map(|c| {
-                                let value = c.id.to_string();
-                                let is = value.clone();
-                                view! {
-                                    <option value=value prop:selected=move || draft.category.with(|v| *v == is)>
-                                        {c.name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                // `prop:selected` per option: a value set on the select before its options exist
+                // would not stick.
+                <SelectField id="kb-category" label="Category" testid="kb-category-select" on_change=set_category>
+                    <option value="" prop:selected=move || draft.category.with(String::is_empty)>"None"</option>
+                    {categories
+                        .into_iter()
+                        .map(|c| {
+                            let value = c.id.to_string();
+                            let is = value.clone();
+                            view! {
+                                <option value=value prop:selected=move || draft.category.with(|v| *v == is)>
+                                    {c.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </SelectField>
                 <TextField id="kb-tags" label="Tags (comma-separated)" value=draft.tags />
-                <div class="field">
-                    <label for="kb-visibility">"Who may read it"</label>
-                    <select
-                        id="kb-visibility"
-                        data-testid="kb-visibility-select"
-                        on:change=move |ev| draft.visibility.set(event_target_value(&ev))
-                    >
-                        <option value="public" prop:selected=move || draft.visibility.with(|v| v == "public")>
-                            "Public: customers in the help center"
-                        </option>
-                        <option value="agents" prop:selected=move || draft.visibility.with(|v| v == "agents")>
-                            "Agents only"
-                        </option>
-                    </select>
-                </div>
+                <SelectField id="kb-visibility" label="Who may read it" testid="kb-visibility-select" on_change=set_visibility>
+                    <option value="public" prop:selected=move || draft.visibility.with(|v| v == "public")>
+                        "Public: customers in the help center"
+                    </option>
+                    <option value="agents" prop:selected=move || draft.visibility.with(|v| v == "agents")>
+                        "Agents only"
+                    </option>
+                </SelectField>
             </div>
             <FormStatus error done />
             <div class="form-actions">

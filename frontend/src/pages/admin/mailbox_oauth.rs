@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{FetchProtocol, Mailbox, OAuthApp, OAuthConnection, OAuthProvider, OAuthStatus};
 
+use super::mailbox_form::PasswordField;
 use crate::api::use_client;
 use crate::components::confirm_delete::ConfirmDelete;
+use crate::components::form_fields::TextField;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::format::{datetime, relative};
 
@@ -162,38 +164,16 @@ fn OAuthPanel(
                     </select>
                 </div>
                 <Show when=move || chosen() == OAuthProvider::Microsoft>
-                    <div class="field">
-                        <label for="oauth-tenant">"Tenant (directory id or domain)"</label>
-                        <input id="oauth-tenant" type="text" data-testid="oauth-tenant" placeholder="organizations" bind:value=tenant />
-                    </div>
+                    <TextField id="oauth-tenant" label="Tenant (directory id or domain)" value=tenant placeholder="organizations" />
                 </Show>
                 <Show when=move || chosen() == OAuthProvider::Oidc>
-                    <div class="field">
-                        <label for="oauth-issuer">"Issuer URL"</label>
-                        <input id="oauth-issuer" type="url" data-testid="oauth-issuer" placeholder="https://" bind:value=issuer />
-                    </div>
+                    <TextField id="oauth-issuer" label="Issuer URL" value=issuer kind="url" placeholder="https://" />
                 </Show>
-                <div class="field">
-                    <label for="oauth-client-id">"Client id"</label>
-                    <input id="oauth-client-id" type="text" data-testid="oauth-client-id" bind:value=client_id />
-                </div>
+                <TextField id="oauth-client-id" label="Client id" value=client_id />
                 <Show when=move || !public_client.get()>
-                    <div class="field">
-                        <label for="oauth-client-secret">"Client secret"</label>
-                        <input
-                            id="oauth-client-secret"
-                            type="password"
-                            autocomplete="new-password"
-                            data-testid="oauth-client-secret"
-                            placeholder=if has_secret { "Stored — leave empty to keep" } else { "" }
-                            bind:value=secret
-                        />
-                    </div>
+                    <PasswordField id="oauth-client-secret" label="Client secret" value=secret stored=has_secret />
                 </Show>
-                <div class="field">
-                    <label for="oauth-scopes">"Scopes (space-separated)"</label>
-                    <input id="oauth-scopes" type="text" data-testid="oauth-scopes" placeholder=default_scopes bind:value=scopes />
-                </div>
+                <TextField id="oauth-scopes" label="Scopes (space-separated)" value=scopes placeholder=default_scopes />
             </div>
             {has_secret
                 .then(|| {

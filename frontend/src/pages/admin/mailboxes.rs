@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{FetchProtocol, Mailbox, MailboxSettings};
 
+use super::admin_list::SectionHead;
 use super::mailbox_form::MailboxForm;
 use super::mailbox_oauth::MailboxOAuth;
 use crate::api::use_client;
@@ -33,6 +34,7 @@ pub fn MailboxesTab() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let editing = RwSignal::new(Editing::None);
+    let on_new = Callback::new(move |()| editing.set(Editing::New));
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let on_saved = Callback::new(move |message: String| {
@@ -59,12 +61,7 @@ pub fn MailboxesTab() -> impl IntoView {
 
     view! {
         <section aria-labelledby="mailboxes-title">
-            <div class="page-head">
-                <h2 id="mailboxes-title">"Mailboxes"</h2>
-                <button type="button" class="btn btn-primary" data-testid="mailbox-new" on:click=move |_| editing.set(Editing::New)>
-                    "New mailbox"
-                </button>
-            </div>
+            <SectionHead title_id="mailboxes-title" title="Mailboxes" testid="mailbox-new" new="New mailbox" on_new />
             <FormStatus error done />
             {move || match editing.get() {
                 Editing::None => None,

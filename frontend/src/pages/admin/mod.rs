@@ -1,6 +1,8 @@
 //! `/admin/…`: the admin screens, one tab per concern, for admins; agents get the tabs they
 //! may use (the knowledge base, which all staff write).
 
+mod add_form;
+mod admin_list;
 mod calendar_draft;
 mod calendar_form;
 mod calendars;
@@ -8,6 +10,7 @@ mod canned;
 mod categories;
 mod companies;
 mod custom_fields;
+mod edit_form;
 mod holiday_list;
 mod inbound;
 mod kb;
@@ -39,6 +42,7 @@ use leptos_router::hooks::use_params_map;
 use protocol::Role;
 
 use crate::auth::use_auth;
+use crate::components::admin_only::AdminOnlyPage;
 
 /// The tabs: path segment and label.
 const TABS: &[(&str, &str)] = &[
@@ -98,26 +102,12 @@ pub fn AdminPage() -> impl IntoView {
     };
 
     view! {
-        <section class="page admin-page" aria-labelledby="admin-title">
-            <div class="page-head">
-                <h1 id="admin-title">"Admin"</h1>
-            </div>
-            <Show
-                when=allowed
-                fallback=|| {
-                    view! {
-                        <div class="notice notice-info" data-testid="admin-forbidden">
-                            "These settings are for admins."
-                        </div>
-                    }
-                }
-            >
-                <nav class="admin-tabs" aria-label="Admin sections" data-testid="admin-tabs">
-                    {tabs}
-                </nav>
-                <div class="admin-body">{move || tab_view(&tab.get(), id.get().as_deref())}</div>
-            </Show>
-        </section>
+        <AdminOnlyPage name="admin" title="Admin" forbidden="These settings are for admins." allowed>
+            <nav class="admin-tabs" aria-label="Admin sections" data-testid="admin-tabs">
+                {tabs}
+            </nav>
+            <div class="admin-body">{move || tab_view(&tab.get(), id.get().as_deref())}</div>
+        </AdminOnlyPage>
     }
 }
 

@@ -3,12 +3,12 @@
 //! they count in. Its place in the list is kept; the list's arrows move it.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{BusinessCalendar, Category, Company, Priority, SaveSlaPolicy, SlaPolicy};
 
-use crate::api::use_client;
+use super::edit_form::{EditForm, FormState};
+use crate::api::{ApiError, use_client};
 use crate::business_minutes::{join, split};
-use crate::components::loaded::FormStatus;
+use crate::components::form_fields::{SelectField, TextField};
 use crate::field_problem::FieldProblem;
 use crate::format::priority_label;
 
@@ -18,6 +18,18 @@ pub struct PolicyChoices {
     pub calendars: Signal<Vec<BusinessCalendar>>,
     pub categories: Signal<Vec<Category>>,
     pub companies: Signal<Vec<Company>>,
+}
+
+impl PolicyChoices {
+    /// The categories as (id, name) (reactive).
+    pub fn category_names(self) -> Vec<(i64, String)> {
+        self.categories.get().into_iter().map(|c| (c.id, c.name)).collect()
+    }
+
+    /// The companies as (id, name) (reactive).
+    pub fn company_names(self) -> Vec<(i64, String)> {
+        self.companies.get().into_iter().map(|c| (c.id, c.name)).collect()
+    }
 }
 
 #[component]
@@ -31,33 +43,17 @@ pub fn PolicyForm(
     let client = use_client();
     let id = existing.as_ref().map(|p| p.id);
     let f = PolicyFields::new(existing.as_ref());
-    let error = RwSignal::new(None::<String>);
-    let problem = FieldProblem::default();
-    let saving = RwSignal::new(false);
+    let form = FormState::default();
+    let problem = form.problem;
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let on_submit = Callback::new(move |()| {
         problem.clear();
-        let Some(policy) = f.to_save(choices, problem, error) else {
+        let Some(policy) = f.to_save(choices, problem, form.error) else {
             return;
         };
-        saving.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = match id {
-                Some(id) => client.replace_sla_policy(id, &policy).await,
-                None => client.create_sla_policy(&policy).await,
-            };
-            saving.set(false);
-            match result {
-                Ok(p) => on_saved.run(format!("{} is saved.", p.name)),
-                Err(e) => {
-                    problem.show(&e);
-                    error.set(Some(e.user_message()));
-                }
-            }
-        });
-    };
+        let request = async move { client.save_sla_policy(id, &policy).await };
+        form.send(request, on_saved, |p| p.name, ApiError::user_message);
+    });
 
     let title = if id.is_some() {
         "Edit SLA policy"
@@ -65,27 +61,14 @@ pub fn PolicyForm(
         "New SLA policy"
     };
     view! {
-        <form class="card admin-form" on:submit=on_submit novalidate data-testid="policy-form" aria-label=title>
-            <h3>{title}</h3>
+        <EditForm testid="policy" title save="Save policy" form on_submit on_cancel>
             <div class="form-grid">
-                <div class="field">
-                    <label for="policy-name">"Name"</label>
-                    <input id="policy-name" type="text" data-testid="policy-name" aria-invalid=invalid(problem, "name") bind:value=f.name />
-                </div>
+                <TextField id="policy-name" label="Name" value=f.name invalid=problem.aria("name") />
                 <PolicyCalendar f choices problem />
             </div>
             <AppliesTo f choices problem />
             <Targets f problem />
-            <FormStatus error />
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary" data-testid="policy-save" disabled=move || saving.get()>
-                    "Save policy"
-                </button>
-                <button type="button" class="btn" data-testid="policy-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-            </div>
-        </form>
+        </EditForm>
     }
 }
 
@@ -174,38 +157,26 @@ impl PolicyFields {
     }
 }
 
-/// The `aria-invalid` value of `field` (reactive): whether the server refused it.
-fn invalid(problem: FieldProblem, field: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    move || problem.marks(field).to_string()
-}
-
 /// The calendar the targets count in.
 #[component]
 fn PolicyCalendar(f: PolicyFields, choices: PolicyChoices, problem: FieldProblem) -> impl IntoView {
     let calendar = f.calendar;
+    let on_change = Callback::new(move |v| calendar.set(v));
     view! {
-        <div class="field">
-            <label for="policy-calendar">"Calendar"</label>
-            <select
-                id="policy-calendar"
-                data-testid="policy-calendar"
-                aria-invalid=invalid(problem, "calendar_id")
-                on:change=move |ev| calendar.set(event_target_value(&ev))
-            >
-                {move || {
-                    choices
-                        .calendars
-                        .get()
-                        .into_iter()
-                        .map(|c| {
-                            let value = c.id.to_string();
-                            let selected = calendar.with(|v| *v == value);
-                            view! { <option value=value prop:selected=selected>{c.name}</option> }
-                        })
-                        .collect_view()
-                }}
-            </select>
-        </div>
+        <SelectField id="policy-calendar" label="Calendar" invalid=problem.aria("calendar_id") on_change>
+            {move || {
+                choices
+                    .calendars
+                    .get()
+                    .into_iter()
+                    .map(|c| {
+                        let value = c.id.to_string();
+                        let selected = calendar.with(|v| *v == value);
+                        view! { <option value=value prop:selected=selected>{c.name}</option> }
+                    })
+                    .collect_view()
+            }}
+        </SelectField>
     }
 }
 
@@ -220,26 +191,10 @@ fn AppliesTo(f: PolicyFields, choices: PolicyChoices, problem: FieldProblem) -> 
             </p>
             <div class="form-grid">
                 <PolicyPriority priority=f.priority problem />
-                <IdSelect
-                    id="policy-category"
-                    label="Category"
-                    any="Any category"
-                    value=f.category
-                    invalid=Signal::derive(invalid(problem, "category_id"))
-                    options=Signal::derive(move || {
-                        choices.categories.get().into_iter().map(|c| (c.id, c.name)).collect()
-                    })
-                />
-                <IdSelect
-                    id="policy-company"
-                    label="Requester's company"
-                    any="Any company"
-                    value=f.company
-                    invalid=Signal::derive(invalid(problem, "company_id"))
-                    options=Signal::derive(move || {
-                        choices.companies.get().into_iter().map(|c| (c.id, c.name)).collect()
-                    })
-                />
+                <IdSelect id="policy-category" label="Category" any="Any category" value=f.category
+                    invalid=problem.aria("category_id") options=move || choices.category_names() />
+                <IdSelect id="policy-company" label="Requester's company" any="Any company" value=f.company
+                    invalid=problem.aria("company_id") options=move || choices.company_names() />
             </div>
         </fieldset>
     }
@@ -248,29 +203,22 @@ fn AppliesTo(f: PolicyFields, choices: PolicyChoices, problem: FieldProblem) -> 
 /// The priority the policy matches, or any.
 #[component]
 fn PolicyPriority(priority: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
+    let on_change = Callback::new(move |v| priority.set(v));
     view! {
-        <div class="field">
-            <label for="policy-priority">"Priority"</label>
-            <select
-                id="policy-priority"
-                data-testid="policy-priority"
-                aria-invalid=invalid(problem, "priority")
-                on:change=move |ev| priority.set(event_target_value(&ev))
-            >
-                <option value="" prop:selected=move || priority.with(String::is_empty)>"Any priority"</option>
-                {Priority::ALL
-                    .iter()
-                    .map(|p| {
-                        let value = p.as_str();
-                        view! {
-                            <option value=value prop:selected=move || priority.with(|v| v == value)>
-                                {priority_label(*p)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
+        <SelectField id="policy-priority" label="Priority" invalid=problem.aria("priority") on_change>
+            <option value="" prop:selected=move || priority.with(String::is_empty)>"Any priority"</option>
+            {Priority::ALL
+                .iter()
+                .map(|p| {
+                    let value = p.as_str();
+                    view! {
+                        <option value=value prop:selected=move || priority.with(|v| v == value)>
+                            {priority_label(*p)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </SelectField>
     }
 }
 
@@ -281,20 +229,10 @@ fn Targets(f: PolicyFields, problem: FieldProblem) -> impl IntoView {
         <fieldset>
             <legend>"Targets (business time)"</legend>
             <p class="muted field-hint">"Leave a target empty for none; at least one is needed."</p>
-            <TargetField
-                id="policy-first-response"
-                label="First response within"
-                hours=f.first_hours
-                minutes=f.first_minutes
-                invalid=Signal::derive(invalid(problem, "first_response_minutes"))
-            />
-            <TargetField
-                id="policy-resolution"
-                label="Resolution within"
-                hours=f.resolution_hours
-                minutes=f.resolution_minutes
-                invalid=Signal::derive(invalid(problem, "resolution_minutes"))
-            />
+            <TargetField id="policy-first-response" label="First response within" hours=f.first_hours
+                minutes=f.first_minutes invalid=problem.aria("first_response_minutes") />
+            <TargetField id="policy-resolution" label="Resolution within" hours=f.resolution_hours
+                minutes=f.resolution_minutes invalid=problem.aria("resolution_minutes") />
         </fieldset>
     }
 }
@@ -307,8 +245,8 @@ fn IdSelect(
     label: &'static str,
     any: &'static str,
     value: RwSignal<String>,
-    invalid: Signal<String>,
-    options: Signal<Vec<(i64, String)>>,
+    #[prop(into)] invalid: Signal<String>,
+    #[prop(into)] options: Signal<Vec<(i64, String)>>,
 ) -> impl IntoView {
     let items = move || {
         let list = options.get();
@@ -329,12 +267,9 @@ fn IdSelect(
         }
     };
     view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select id=id data-testid=id aria-invalid=invalid on:change=move |ev| value.set(event_target_value(&ev))>
-                {items}
-            </select>
-        </div>
+        <SelectField id label invalid on_change=Callback::new(move |v| value.set(v))>
+            {items}
+        </SelectField>
     }
 }
 
@@ -345,34 +280,31 @@ fn TargetField(
     label: &'static str,
     hours: RwSignal<String>,
     minutes: RwSignal<String>,
-    invalid: Signal<String>,
+    #[prop(into)] invalid: Signal<String>,
 ) -> impl IntoView {
-    let (hours_id, minutes_id) = (format!("{id}-hours"), format!("{id}-minutes"));
+    // The hours or minutes (`unit` the id's end, `max` the most it takes) and their unit's label.
+    let input = move |unit: &str, max: Option<&'static str>, value: RwSignal<String>, word: &'static str| {
+        let input_id = format!("{id}-{unit}");
+        view! {
+            <input
+                id=input_id.clone()
+                type="number"
+                min="0"
+                max=max
+                inputmode="numeric"
+                data-testid=input_id.clone()
+                aria-invalid=invalid
+                bind:value=value
+            />
+            <label for=input_id>{word}</label>
+        }
+    };
     view! {
         <div class="field target-field" role="group" aria-labelledby=format!("{id}-label")>
             <span id=format!("{id}-label")>{label}</span>
             <div class="target-inputs">
-                <input
-                    id=hours_id.clone()
-                    type="number"
-                    min="0"
-                    inputmode="numeric"
-                    data-testid=hours_id.clone()
-                    aria-invalid=invalid
-                    bind:value=hours
-                />
-                <label for=hours_id>"h"</label>
-                <input
-                    id=minutes_id.clone()
-                    type="number"
-                    min="0"
-                    max="59"
-                    inputmode="numeric"
-                    data-testid=minutes_id.clone()
-                    aria-invalid=invalid
-                    bind:value=minutes
-                />
-                <label for=minutes_id>"min"</label>
+                {input("hours", None, hours, "h")}
+                {input("minutes", Some("59"), minutes, "min")}
             </div>
         </div>
     }

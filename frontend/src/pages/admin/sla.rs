@@ -17,6 +17,17 @@ pub enum Editing<T> {
     Existing(Box<T>),
 }
 
+impl<T> Editing<T> {
+    /// Whether a form shows, and what it edits: `Some(None)` for a new item.
+    pub fn form(self) -> Option<Option<T>> {
+        match self {
+            Self::None => None,
+            Self::New => Some(None),
+            Self::Existing(item) => Some(Some(*item)),
+        }
+    }
+}
+
 #[component]
 pub fn SlaTab() -> impl IntoView {
     let client = use_client();

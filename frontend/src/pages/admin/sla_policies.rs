@@ -2,17 +2,14 @@
 //! created, edited, moved up and down, and deleted after a second click — deleting re-chooses
 //! the policy of the open tickets it governed.
 
-use futures_util::FutureExt;
-use futures_util::future::LocalBoxFuture;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{SaveSlaPolicy, SlaPolicy};
 
+use super::admin_list::{ListChanges, Order, RowActions, SectionHead};
 use super::policy_form::{PolicyChoices, PolicyForm};
 use super::sla::Editing;
-use crate::api::{ApiError, Client, use_client};
+use crate::api::{ApiError, use_client};
 use crate::business_minutes::label;
-use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
 use crate::format::priority_label;
@@ -24,10 +21,9 @@ pub fn PoliciesSection(
 ) -> impl IntoView {
     let client = use_client();
     let editing = RwSignal::new(Editing::<SlaPolicy>::None);
-    let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    // One move or delete at a time: each is computed from the list on screen.
-    let busy = RwSignal::new(false);
+    let changes = ListChanges::new(done, Callback::new(move |()| policies.refetch()));
+    let (error, busy) = (changes.error, changes.busy);
     let on_saved = Callback::new(move |message: String| {
         editing.set(Editing::None);
         error.set(None);
@@ -39,44 +35,34 @@ pub fn PoliciesSection(
         done.set(None);
         editing.set(next);
     });
-    let run = move |what: &'static str, job: LocalBoxFuture<'static, Result<(), ApiError>>| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match job.await {
-                Ok(()) => done.set(Some(what.to_owned())),
-                Err(e) => error.set(Some(e.user_message())),
-            }
-            busy.set(false);
-            policies.refetch();
-        });
-    };
     let shift = Callback::new(move |(id, up): (i64, bool)| {
         let Some(Ok(list)) = policies.get_untracked() else {
             return;
         };
-        run("The order is saved.", reorder(client, list, id, up).boxed_local());
+        changes.shift(
+            list,
+            |p| p.id == id,
+            up,
+            |p| p.position,
+            move |p, position| async move {
+                client
+                    .save_sla_policy(Some(p.id), &save_at(&p, position))
+                    .await
+                    .map(drop)
+            },
+        );
     });
     let remove = Callback::new(move |id: i64| {
-        run(
-            "The policy is deleted.",
-            async move { client.delete_sla_policy(id).await }.boxed_local(),
-        );
+        changes.run("The policy is deleted.".to_owned(), async move {
+            client.delete_sla_policy(id).await
+        });
     });
 
     view! {
         <section aria-labelledby="policies-title" data-testid="policies">
             <PoliciesHead choices open />
             <FormStatus error done />
-            {move || match editing.get() {
-                Editing::None => None,
-                Editing::New => Some(view! { <PolicyForm existing=None choices on_saved on_cancel /> }),
-                Editing::Existing(p) => Some(view! { <PolicyForm existing=Some(*p) choices on_saved on_cancel /> }),
-            }}
+            {move || editing.get().form().map(|existing| view! { <PolicyForm existing choices on_saved on_cancel /> })}
             {loaded(policies, "Loading SLA policies…", move |list: Vec<SlaPolicy>| {
                 if list.is_empty() {
                     return view! {
@@ -124,15 +110,13 @@ fn PolicyRow(
                     .find(|(i, _)| *i == id)
                     .map_or_else(|| format!("#{id}"), |(_, name)| name),
             };
-            let categories = choices.categories.get().into_iter().map(|c| (c.id, c.name)).collect();
-            let companies = choices.companies.get().into_iter().map(|c| (c.id, c.name)).collect();
             [
                 p.priority.map_or_else(
                     || "any priority".to_owned(),
                     |x| format!("{} priority", priority_label(x)),
                 ),
-                named(categories, p.category_id, "any category"),
-                named(companies, p.company_id, "any company"),
+                named(choices.category_names(), p.category_id, "any category"),
+                named(choices.company_names(), p.company_id, "any company"),
             ]
             .join(" · ")
         }
@@ -157,8 +141,13 @@ fn PolicyRow(
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
-    let (name, position) = (p.name.clone(), p.position);
+    let position = p.position;
     let edit_with = p.clone();
+    let order = Order {
+        first,
+        last,
+        shift: Callback::new(move |up| shift.run((id, up))),
+    };
     view! {
         <li class="card sla-row" data-testid="policy-row" data-policy-id=id data-position=position>
             <div class="sla-row-text">
@@ -166,52 +155,17 @@ fn PolicyRow(
                 <div class="muted">"For " {scope}</div>
                 <div data-testid="policy-row-targets">{targets} <span class="muted">" · in " {calendar}</span></div>
             </div>
-            <div class="row-actions">
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="policy-up"
-                    aria-label=format!("Move {name} up")
-                    disabled=move || first || busy.get()
-                    on:click=move |_| shift.run((id, true))
-                >
-                    "↑"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="policy-down"
-                    aria-label=format!("Move {name} down")
-                    disabled=move || last || busy.get()
-                    on:click=move |_| shift.run((id, false))
-                >
-                    "↓"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="policy-edit"
-                    on:click=move |_| open.run(Editing::Existing(Box::new(edit_with.clone())))
-                >
-                    "Edit"
-                </button>
-                <ConfirmDelete
-                    testid="policy-delete"
-                    question="Open tickets get the policy that matches them now."
-                    busy=busy
-                    on_confirm=Callback::new(move |()| remove.run(id))
-                />
-            </div>
+            <RowActions
+                testid="policy"
+                name=p.name.clone()
+                order
+                busy
+                on_edit=Callback::new(move |()| open.run(Editing::Existing(Box::new(edit_with.clone()))))
+                question="Open tickets get the policy that matches them now."
+                on_delete=Callback::new(move |()| remove.run(id))
+            />
         </li>
     }
-}
-
-/// Moves policy `id` one place and saves the positions that change (see `ordering`).
-async fn reorder(client: Client, list: Vec<SlaPolicy>, id: i64, up: bool) -> Result<(), ApiError> {
-    for (p, position) in crate::ordering::moved(list, |p| p.id == id, up, |p| p.position) {
-        client.replace_sla_policy(p.id, &save_at(&p, position)).await?;
-    }
-    Ok(())
 }
 
 /// The policy as it is, at `position` (a replace needs every field).
@@ -232,22 +186,10 @@ fn save_at(p: &SlaPolicy, position: i32) -> SaveSlaPolicy {
 #[component]
 fn PoliciesHead(choices: PolicyChoices, open: Callback<Editing<SlaPolicy>>) -> impl IntoView {
     let no_calendar = move || choices.calendars.with(Vec::is_empty);
+    let on_new = Callback::new(move |()| open.run(Editing::New));
     view! {
-        <div class="page-head">
-            <h2 id="policies-title">"SLA policies"</h2>
-            <button
-                type="button"
-                class="btn btn-primary"
-                data-testid="policy-new"
-                disabled=no_calendar
-                on:click=move |_| open.run(Editing::New)
-            >
-                "New policy"
-            </button>
-        </div>
-        <p class="muted">
-            "Targets for the tickets a policy matches, chosen when a ticket is created and when its priority or category changes."
-        </p>
+        <SectionHead title_id="policies-title" title="SLA policies" testid="policy-new" new="New policy" on_new
+            disabled=no_calendar intro="Targets for the tickets a policy matches, chosen when a ticket is created and when its priority or category changes." />
         <Show when=no_calendar>
             <p class="notice notice-info" data-testid="policy-needs-calendar">
                 "Create a business calendar first: a policy's targets count in one."

@@ -1,28 +1,23 @@
 //! Users: everyone with an account, and a form to add one.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{CreateUser, Role, User};
 
+use super::add_form::{AddForm, Adding};
 use crate::api::use_client;
 use crate::components::form_fields::TextField;
-use crate::components::loaded::{FormStatus, loaded};
+use crate::components::loaded::loaded;
 
 #[component]
 pub fn UsersTab() -> impl IntoView {
     let client = use_client();
     let users = LocalResource::new(move || async move { client.users().await });
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let role = RwSignal::new("customer".to_owned());
-    let password = RwSignal::new(String::new());
+    // The company and the role stay as they are for the next user.
+    let adding = Adding::default();
+    let [email, name, password] = adding.fields;
     let company = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        done.set(None);
+    let role = RwSignal::new("customer".to_owned());
+    let on_submit = Callback::new(move |()| {
         let company_id = company.get_untracked().trim().parse::<i64>().ok();
         let user = CreateUser {
             email: email.get_untracked().trim().to_owned(),
@@ -31,44 +26,28 @@ pub fn UsersTab() -> impl IntoView {
             password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
             company_id,
         };
-        error.set(None);
-        spawn_local(async move {
-            match client.create_user(&user).await {
-                Ok(u) => {
-                    done.set(Some(format!("{} is added.", u.name)));
-                    email.set(String::new());
-                    name.set(String::new());
-                    password.set(String::new());
-                    users.refetch();
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
-        });
-    };
+        let request = async move { client.create_user(&user).await };
+        adding.send(request, |u| u.name, move || users.refetch());
+    });
 
     view! {
         <section aria-labelledby="users-title">
             <h2 id="users-title">"Users"</h2>
-                    {loaded(users, "Loading users…", users_table)}
-            <form class="card admin-form" on:submit=on_submit novalidate data-testid="user-form" aria-label="Add a user">
-                <h3>"Add a user"</h3>
-                <div class="form-grid">
-                    <TextField id="new-user-email" label="E-mail" value=email kind="email" />
-                    <TextField id="new-user-name" label="Name" value=name />
-                    <div class="field">
-                        <label for="new-user-role">"Role"</label>
-                        <select id="new-user-role" data-testid="new-user-role" bind:value=role>
-                            <option value="customer">"Customer"</option>
-                            <option value="agent">"Agent"</option>
-                            <option value="admin">"Admin"</option>
-                        </select>
-                    </div>
-                    <TextField id="new-user-password" label="Password (optional)" value=password kind="password" />
-                    <TextField id="new-user-company" label="Company id (optional)" value=company kind="number" />
+            {loaded(users, "Loading users…", users_table)}
+            <AddForm testid="user" title="Add a user" button="Add user" outcome=adding.outcome on_submit>
+                <TextField id="new-user-email" label="E-mail" value=email kind="email" />
+                <TextField id="new-user-name" label="Name" value=name />
+                <div class="field">
+                    <label for="new-user-role">"Role"</label>
+                    <select id="new-user-role" data-testid="new-user-role" bind:value=role>
+                        <option value="customer">"Customer"</option>
+                        <option value="agent">"Agent"</option>
+                        <option value="admin">"Admin"</option>
+                    </select>
                 </div>
-                <FormStatus error done />
-                <button type="submit" class="btn btn-primary" data-testid="user-create">"Add user"</button>
-            </form>
+                <TextField id="new-user-password" label="Password (optional)" value=password kind="password" />
+                <TextField id="new-user-company" label="Company id (optional)" value=company kind="number" />
+            </AddForm>
         </section>
     }
 }

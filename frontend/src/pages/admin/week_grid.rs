@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::calendar_draft::{DAYS, IntervalDraft};
+use crate::components::button::Button;
 use crate::field_problem::FieldProblem;
 
 pub type Week = [RwSignal<Vec<IntervalDraft>>; 7];
@@ -37,7 +38,7 @@ fn DayRow(
     problem: FieldProblem,
 ) -> impl IntoView {
     // A first interval gets office hours; a later one starts where the last ended.
-    let add = move |_| {
+    let add = Callback::new(move |()| {
         intervals.update(|list| {
             let next = match list.last() {
                 None => IntervalDraft::new("09:00", "17:00"),
@@ -45,7 +46,7 @@ fn DayRow(
             };
             list.push(next);
         });
-    };
+    });
     view! {
         <div class="week-day" data-testid="calendar-day" data-day=day>
             <span class="week-day-name">{label}</span>
@@ -59,15 +60,9 @@ fn DayRow(
                     children=move |iv| view! { <IntervalRow day label row=iv.key intervals problem /> }
                 />
             </div>
-            <button
-                type="button"
-                class="btn btn-small"
-                data-testid="interval-add"
-                aria-label=format!("Add working hours on {label}")
-                on:click=add
-            >
+            <Button class="btn btn-small" testid="interval-add" aria_label=format!("Add working hours on {label}") on_click=add>
                 "Add hours"
-            </button>
+            </Button>
         </div>
     }
 }
@@ -96,43 +91,36 @@ fn IntervalRow(
         index.map(|i| format!("hours.{day}[{i}]{part}"))
     };
     let invalid = move |part: &'static str| move || field(part).is_some_and(|f| problem.marks(&f)).to_string();
-    let remove = move |_| intervals.update(|list| list.retain(|iv| iv.key != row));
+    let remove = Callback::new(move |()| intervals.update(|list| list.retain(|iv| iv.key != row)));
+    // One end of the interval: its start, or its end (`end`), held where `get` and `set` say.
+    let time = move |end: bool,
+                     placeholder: &'static str,
+                     get: fn(&IntervalDraft) -> &String,
+                     set: fn(&mut IntervalDraft) -> &mut String| {
+        let (part, words) = if end { ("end", "until") } else { ("start", "from") };
+        view! {
+            <input
+                type="text"
+                inputmode="numeric"
+                class="time-text"
+                placeholder=placeholder
+                maxlength="5"
+                data-testid=format!("interval-{part}")
+                aria-label=format!("{label}, {words}")
+                aria-invalid=invalid(if end { ".end" } else { ".start" })
+                prop:value=move || read(get).unwrap_or_default()
+                on:input=move |ev| write(set, event_target_value(&ev))
+            />
+        }
+    };
     view! {
         <div class="week-interval" data-testid="interval">
-            <input
-                type="text"
-                inputmode="numeric"
-                class="time-text"
-                placeholder="09:00"
-                maxlength="5"
-                data-testid="interval-start"
-                aria-label=format!("{label}, from")
-                aria-invalid=invalid(".start")
-                prop:value=move || read(|iv| &iv.start).unwrap_or_default()
-                on:input=move |ev| write(|iv| &mut iv.start, event_target_value(&ev))
-            />
+            {time(false, "09:00", |iv| &iv.start, |iv| &mut iv.start)}
             <span aria-hidden="true">"–"</span>
-            <input
-                type="text"
-                inputmode="numeric"
-                class="time-text"
-                placeholder="17:00"
-                maxlength="5"
-                data-testid="interval-end"
-                aria-label=format!("{label}, until")
-                aria-invalid=invalid(".end")
-                prop:value=move || read(|iv| &iv.end).unwrap_or_default()
-                on:input=move |ev| write(|iv| &mut iv.end, event_target_value(&ev))
-            />
-            <button
-                type="button"
-                class="chip-remove"
-                data-testid="interval-remove"
-                aria-label=format!("Remove these hours on {label}")
-                on:click=remove
-            >
+            {time(true, "17:00", |iv| &iv.end, |iv| &mut iv.end)}
+            <Button class="chip-remove" testid="interval-remove" aria_label=format!("Remove these hours on {label}") on_click=remove>
                 "×"
-            </button>
+            </Button>
         </div>
     }
 }

@@ -11,6 +11,7 @@ use protocol::{ReportGroupBy, Role};
 use self::table::ReportTable;
 use crate::api::{report_csv_href, use_client};
 use crate::auth::use_auth;
+use crate::components::admin_only::AdminOnlyPage;
 use crate::components::loaded::loaded;
 use crate::downloads;
 
@@ -29,19 +30,9 @@ pub fn ReportsPage() -> impl IntoView {
     let auth = use_auth();
     let admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
     view! {
-        <section class="page reports-page" aria-labelledby="reports-title">
-            <div class="page-head">
-                <h1 id="reports-title">"Reports"</h1>
-            </div>
-            <Show
-                when=admin
-                fallback=|| {
-                    view! { <div class="notice notice-info" data-testid="reports-forbidden">"Reports are for admins."</div> }
-                }
-            >
-                <Reports />
-            </Show>
-        </section>
+        <AdminOnlyPage name="reports" title="Reports" forbidden="Reports are for admins." allowed=admin>
+            <Reports />
+        </AdminOnlyPage>
     }
 }
 

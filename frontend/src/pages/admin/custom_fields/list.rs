@@ -2,14 +2,13 @@
 //! and delete after a confirmation.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::CustomField;
 
 use super::labels::{kind_label, visibility_label};
 use crate::api::{ApiError, use_client};
-use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::feedback::EmptyState;
-use crate::components::loaded::{FormStatus, loaded};
+use crate::components::loaded::{FormStatus, Outcome, loaded};
+use crate::pages::admin::admin_list::{RowActions, list_of};
 use crate::pages::admin::sla::Editing;
 
 #[component]
@@ -20,32 +19,23 @@ pub fn CustomFieldList(
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let client = use_client();
-    let error = RwSignal::new(None::<String>);
+    let outcome = Outcome {
+        error: RwSignal::new(None),
+        done,
+    };
     let remove = Callback::new(move |f: CustomField| {
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match client.delete_custom_field(f.id).await {
-                Ok(()) => {
-                    done.set(Some(format!("{} is deleted.", f.name)));
-                    fields.refetch();
-                }
-                Err(e) => error.set(Some(e.user_message())),
-            }
+        outcome.send(async move { client.delete_custom_field(f.id).await }, move |()| {
+            fields.refetch();
+            format!("{} is deleted.", f.name)
         });
     });
     view! {
-        <FormStatus error done />
+        <FormStatus error=outcome.error done />
         {loaded(fields, "Loading fields…", move |list: Vec<CustomField>| {
             if list.is_empty() {
                 return view! { <EmptyState><p>"No custom fields yet."</p></EmptyState> }.into_any();
             }
-            view! {
-                <ul class="plain-list admin-list" data-testid="custom-field-list">
-                    {list.into_iter().map(|f| view! { <FieldRow f open remove /> }).collect_view()}
-                </ul>
-            }
-                .into_any()
+            list_of("custom-field-list", list, |f| view! { <FieldRow f open remove /> }).into_any()
         })}
     }
 }
@@ -53,7 +43,6 @@ pub fn CustomFieldList(
 #[component]
 fn FieldRow(f: CustomField, open: Callback<Editing<CustomField>>, remove: Callback<CustomField>) -> impl IntoView {
     let options = (!f.options.is_empty()).then(|| format!("Options: {}", f.options.join(", ")));
-    let name = f.name.clone();
     let (edit_with, remove_with) = (StoredValue::new(f.clone()), StoredValue::new(f.clone()));
     view! {
         <li class="card sla-row" data-testid="custom-field-row" data-field-id=f.id>
@@ -64,23 +53,15 @@ fn FieldRow(f: CustomField, open: Callback<Editing<CustomField>>, remove: Callba
                 </span>
                 {options.map(|o| view! { <div class="muted" data-testid="custom-field-row-options">{o}</div> })}
             </div>
-            <div class="row-actions">
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="custom-field-edit"
-                    aria-label=format!("Edit {name}")
-                    on:click=move |_| open.run(Editing::Existing(Box::new(edit_with.get_value())))
-                >
-                    "Edit"
-                </button>
-                <ConfirmDelete
-                    testid="custom-field-delete"
-                    question="Delete this field and its values on every ticket?"
-                    busy=Signal::stored(false)
-                    on_confirm=Callback::new(move |()| remove.run(remove_with.get_value()))
-                />
-            </div>
+            <RowActions
+                testid="custom-field"
+                name=f.name.clone()
+                name_edit=true
+                busy=Signal::stored(false)
+                on_edit=Callback::new(move |()| open.run(Editing::Existing(Box::new(edit_with.get_value()))))
+                question="Delete this field and its values on every ticket?"
+                on_delete=Callback::new(move |()| remove.run(remove_with.get_value()))
+            />
         </li>
     }
 }

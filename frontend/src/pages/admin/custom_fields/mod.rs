@@ -10,6 +10,7 @@ use protocol::CustomField;
 
 use self::form::CustomFieldForm;
 use self::list::CustomFieldList;
+use super::admin_list::SectionHead;
 use super::sla::Editing;
 use crate::api::use_client;
 
@@ -29,23 +30,13 @@ pub fn CustomFieldsTab() -> impl IntoView {
         fields.refetch();
     });
     let on_cancel = Callback::new(move |()| editing.set(Editing::None));
+    let on_new = Callback::new(move |()| open.run(Editing::New));
 
     view! {
         <section class="custom-fields-admin" aria-labelledby="custom-fields-title" data-testid="custom-fields-admin">
-            <div class="page-head">
-                <h2 id="custom-fields-title">"Custom fields"</h2>
-                <button type="button" class="btn btn-primary" data-testid="custom-field-new" on:click=move |_| open.run(Editing::New)>
-                    "New field"
-                </button>
-            </div>
-            <p class="muted">
-                "Extra fields on every ticket. Public fields are shown to customers too; agents-only and admins-only fields are not."
-            </p>
-            {move || match editing.get() {
-                Editing::None => None,
-                Editing::New => Some(view! { <CustomFieldForm existing=None on_saved on_cancel /> }),
-                Editing::Existing(f) => Some(view! { <CustomFieldForm existing=Some(*f) on_saved on_cancel /> }),
-            }}
+            <SectionHead title_id="custom-fields-title" title="Custom fields" testid="custom-field-new" new="New field" on_new
+                intro="Extra fields on every ticket. Public fields are shown to customers too; agents-only and admins-only fields are not." />
+            {move || editing.get().form().map(|existing| view! { <CustomFieldForm existing on_saved on_cancel /> })}
             <CustomFieldList fields open done />
         </section>
     }

@@ -126,37 +126,30 @@ pub static CONDITIONS: &[Kind] = &[
                 label: "Field",
                 input: Input::CustomField,
             },
-            Field {
-                name: "op",
-                label: "Comparison",
-                input: Input::TextOp,
-            },
-            Field {
-                name: "value",
-                label: "Text",
-                input: Input::Text,
-            },
+            TEXT_OP,
+            TEXT_VALUE,
         ],
     },
 ];
+
+/// A text test's fields: how it compares, and with what.
+const TEXT_OP: Field = Field {
+    name: "op",
+    label: "Comparison",
+    input: Input::TextOp,
+};
+const TEXT_VALUE: Field = Field {
+    name: "value",
+    label: "Text",
+    input: Input::Text,
+};
 
 /// A text test: how it compares, and with what.
 const fn text(key: &'static str, label: &'static str) -> Kind {
     Kind {
         key,
         label,
-        fields: &[
-            Field {
-                name: "op",
-                label: "Comparison",
-                input: Input::TextOp,
-            },
-            Field {
-                name: "value",
-                label: "Text",
-                input: Input::Text,
-            },
-        ],
+        fields: &[TEXT_OP, TEXT_VALUE],
     }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::choices::RuleChoices;
 use super::fields::{Draft, Field, Input};
+use crate::components::form_fields::CheckBox;
 
 #[component]
 pub fn FieldInput(
@@ -23,17 +24,9 @@ pub fn FieldInput(
     let label = view! { <label for=id.clone()>{field.label}</label> };
     let input = match field.input {
         Input::Flag => {
+            let on_change = Callback::new(move |on: bool| set(on.to_string()));
             return view! {
-                <div class="field-check rule-field">
-                    <input
-                        id=id.clone()
-                        type="checkbox"
-                        data-testid=testid
-                        prop:checked=move || value() == "true"
-                        on:change=move |ev| set(event_target_checked(&ev).to_string())
-                    />
-                    {label}
-                </div>
+                <CheckBox class="rule-field" id testid label=field.label checked=move || value() == "true" on_change />
             }
             .into_any();
         }

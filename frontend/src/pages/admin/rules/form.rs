@@ -3,7 +3,6 @@
 //! (a new rule goes last); the list's arrows move it.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{Action, Condition, MatchMode, Rule, RuleEvent, SaveRule};
 
 use super::action_kinds::{self, ACTIONS};
@@ -13,9 +12,10 @@ use super::event::{event_label, parse_idle_hours};
 use super::fields::Draft;
 use super::item_list::{ItemList, Rows, drafts, rows_of};
 use super::problem::save_problem;
-use crate::api::use_client;
-use crate::components::loaded::FormStatus;
+use crate::api::{ApiError, use_client};
+use crate::components::form_fields::{CheckField, EnumSelect, TextField};
 use crate::field_problem::FieldProblem;
+use crate::pages::admin::edit_form::{EditForm, FormState};
 
 #[component]
 pub fn RuleForm(
@@ -28,67 +28,31 @@ pub fn RuleForm(
     let client = use_client();
     let id = existing.as_ref().map(|r| r.id);
     let f = RuleFields::new(existing.as_ref());
-    let error = RwSignal::new(None::<String>);
-    let problem = FieldProblem::default();
-    let saving = RwSignal::new(false);
+    let form = FormState::default();
+    let problem = form.problem;
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let on_submit = Callback::new(move |()| {
         problem.clear();
-        let Some((rule, condition_drafts, action_drafts)) = f.to_save(problem, error) else {
+        let Some((rule, condition_drafts, action_drafts)) = f.to_save(problem, form.error) else {
             return;
         };
-        saving.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = match id {
-                Some(id) => client.replace_rule(id, &rule).await,
-                None => client.create_rule(&rule).await,
-            };
-            saving.set(false);
-            match result {
-                Ok(r) => on_saved.run(format!("{} is saved.", r.name)),
-                Err(e) => {
-                    problem.show(&e);
-                    error.set(Some(save_problem(&e, &condition_drafts, &action_drafts)));
-                }
-            }
-        });
-    };
+        let request = async move { client.save_rule(id, &rule).await };
+        let message = move |e: &ApiError| save_problem(e, &condition_drafts, &action_drafts);
+        form.send(request, on_saved, |r| r.name, message);
+    });
 
     let title = if id.is_some() { "Edit rule" } else { "New rule" };
     view! {
-        <form class="card admin-form rule-form" on:submit=on_submit novalidate data-testid="rule-form" aria-label=title>
-            <h3>{title}</h3>
+        <EditForm testid="rule" class="rule-form" title save="Save rule" form on_submit on_cancel>
             <div class="form-grid">
-                <div class="field">
-                    <label for="rule-name">"Name"</label>
-                    <input
-                        id="rule-name"
-                        type="text"
-                        data-testid="rule-name"
-                        aria-invalid=move || problem.marks("name").to_string()
-                        bind:value=f.name
-                    />
-                </div>
-                <EventSelect event=f.event />
+                <TextField id="rule-name" label="Name" value=f.name invalid=problem.aria("name") />
+                <EnumSelect id="rule-event" label="When" value=f.event text=event_label
+                    all=RuleEvent::ALL key=RuleEvent::as_str parse=RuleEvent::parse />
                 <IdleHours event=f.event idle_hours=f.idle_hours problem />
             </div>
-            <div class="field-check">
-                <input id="rule-enabled" type="checkbox" data-testid="rule-enabled" bind:checked=f.enabled />
-                <label for="rule-enabled">"Enabled"</label>
-            </div>
+            <CheckField id="rule-enabled" label="Enabled" value=f.enabled />
             <RuleItems f choices problem />
-            <FormStatus error />
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary" data-testid="rule-save" disabled=move || saving.get()>
-                    "Save rule"
-                </button>
-                <button type="button" class="btn" data-testid="rule-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-            </div>
-        </form>
+        </EditForm>
     }
 }
 
@@ -173,36 +137,6 @@ impl RuleFields {
     }
 }
 
-/// "When": the event the rule listens to.
-#[component]
-fn EventSelect(event: RwSignal<RuleEvent>) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for="rule-event">"When"</label>
-            <select
-                id="rule-event"
-                data-testid="rule-event"
-                on:change=move |ev| {
-                    if let Some(e) = RuleEvent::parse(&event_target_value(&ev)) {
-                        event.set(e);
-                    }
-                }
-            >
-                {RuleEvent::ALL
-                    .iter()
-                    .map(|&e| {
-                        view! {
-                            <option value=e.as_str() prop:selected=move || event.get() == e>
-                                {event_label(e)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
-
 /// "Idle for (hours)", shown for the ticket-idle event only.
 #[component]
 fn IdleHours(event: RwSignal<RuleEvent>, idle_hours: RwSignal<String>, problem: FieldProblem) -> impl IntoView {
@@ -219,7 +153,7 @@ fn IdleHours(event: RwSignal<RuleEvent>, idle_hours: RwSignal<String>, problem: 
                     required
                     data-testid="rule-idle-hours"
                     aria-describedby="rule-idle-hours-help"
-                    aria-invalid=move || problem.marks("idle_hours").to_string()
+                    aria-invalid=problem.aria("idle_hours")
                     bind:value=idle_hours
                 />
                 <small id="rule-idle-hours-help" class="muted">

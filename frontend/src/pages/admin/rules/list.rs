@@ -1,20 +1,17 @@
 //! The rules in evaluation order: each with its trigger and what it does in words, an on/off
 //! switch, arrows that move it (saving the positions), Edit, and Delete after a second click.
 
-use futures_util::FutureExt;
-use futures_util::future::LocalBoxFuture;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use protocol::{Rule, SaveRule};
 
 use super::action_kinds;
 use super::choices::RuleChoices;
 use super::condition_kinds;
 use super::event::trigger_label;
-use crate::api::{ApiError, Client, use_client};
-use crate::components::confirm_delete::ConfirmDelete;
+use crate::api::{ApiError, use_client};
 use crate::components::feedback::EmptyState;
 use crate::components::loaded::{FormStatus, loaded};
+use crate::pages::admin::admin_list::{ListChanges, Order, RowActions};
 use crate::pages::admin::sla::Editing;
 
 #[component]
@@ -26,32 +23,18 @@ pub fn RuleList(
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let client = use_client();
-    let error = RwSignal::new(None::<String>);
-    // One change at a time: each is computed from the list on screen.
-    let busy = RwSignal::new(false);
-    let run = move |what: String, job: LocalBoxFuture<'static, Result<(), ApiError>>| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match job.await {
-                Ok(()) => done.set(Some(what)),
-                Err(e) => error.set(Some(e.user_message())),
-            }
-            busy.set(false);
-            rules.refetch();
-        });
-    };
+    let changes = ListChanges::new(done, Callback::new(move |()| rules.refetch()));
+    let busy = changes.busy;
     let shift = Callback::new(move |(id, up): (i64, bool)| {
         let Some(Ok(list)) = rules.get_untracked() else {
             return;
         };
-        run(
-            "The order is saved.".into(),
-            reorder(client, list, id, up).boxed_local(),
+        changes.shift(
+            list,
+            |r| r.id == id,
+            up,
+            |r| r.position,
+            move |r, position| async move { client.save_rule(Some(r.id), &save_of(&r, position)).await.map(drop) },
         );
     });
     let toggle = Callback::new(move |(rule, on): (Rule, bool)| {
@@ -60,20 +43,20 @@ pub fn RuleList(
             enabled: on,
             ..save_of(&rule, rule.position)
         };
-        run(
+        changes.run(
             what,
-            async move { client.replace_rule(rule.id, &save).await.map(drop) }.boxed_local(),
+            async move { client.save_rule(Some(rule.id), &save).await.map(drop) },
         );
     });
     let remove = Callback::new(move |(id, name): (i64, String)| {
-        run(
+        changes.run(
             format!("{name} is deleted."),
-            async move { client.delete_rule(id).await }.boxed_local(),
+            async move { client.delete_rule(id).await },
         );
     });
 
     view! {
-        <FormStatus error done />
+        <FormStatus error=changes.error done />
         {loaded(rules, "Loading rules…", move |list: Vec<Rule>| {
             if list.is_empty() {
                 return view! {
@@ -144,10 +127,14 @@ fn RuleRow(
             )
         }
     };
-    let name = rule.name.clone();
     let toggle_with = rule.clone();
     let delete_name = StoredValue::new(rule.name.clone());
     let edit_with = rule.clone();
+    let order = Order {
+        first: place == 1,
+        last,
+        shift: Callback::new(move |up| shift.run((id, up))),
+    };
     let switch_id = format!("rule-enabled-{id}");
     view! {
         <li
@@ -164,7 +151,16 @@ fn RuleRow(
                 <div class="muted" data-testid="rule-row-event">{trigger_label(rule.event, rule.idle_hours)}</div>
                 <div data-testid="rule-row-summary">{summary}</div>
             </div>
-            <div class="row-actions">
+            <RowActions
+                testid="rule"
+                name=rule.name.clone()
+                order
+                name_edit=true
+                busy
+                on_edit=Callback::new(move |()| open.run(Editing::Existing(Box::new(edit_with.clone()))))
+                question="Delete this rule?"
+                on_delete=Callback::new(move |()| remove.run((id, delete_name.get_value())))
+            >
                 <span class="field-check">
                     <input
                         id=switch_id.clone()
@@ -176,52 +172,9 @@ fn RuleRow(
                     />
                     <label for=switch_id>"On"</label>
                 </span>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="rule-up"
-                    aria-label=format!("Move {name} up")
-                    disabled=move || place == 1 || busy.get()
-                    on:click=move |_| shift.run((id, true))
-                >
-                    "↑"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="rule-down"
-                    aria-label=format!("Move {name} down")
-                    disabled=move || last || busy.get()
-                    on:click=move |_| shift.run((id, false))
-                >
-                    "↓"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    data-testid="rule-edit"
-                    aria-label=format!("Edit {name}")
-                    on:click=move |_| open.run(Editing::Existing(Box::new(edit_with.clone())))
-                >
-                    "Edit"
-                </button>
-                <ConfirmDelete
-                    testid="rule-delete"
-                    question="Delete this rule?"
-                    busy=busy
-                    on_confirm=Callback::new(move |()| remove.run((id, delete_name.get_value())))
-                />
-            </div>
+            </RowActions>
         </li>
     }
-}
-
-/// Moves rule `id` one place and saves the positions that change (see `ordering`).
-async fn reorder(client: Client, list: Vec<Rule>, id: i64, up: bool) -> Result<(), ApiError> {
-    for (r, position) in crate::ordering::moved(list, |r| r.id == id, up, |r| r.position) {
-        client.replace_rule(r.id, &save_of(&r, position)).await?;
-    }
-    Ok(())
 }
 
 /// The rule as it is, at `position` (a replace needs every field).

@@ -23,6 +23,7 @@ use self::choices::RuleChoices;
 use self::dry_run::DryRun;
 use self::form::RuleForm;
 use self::list::RuleList;
+use super::admin_list::SectionHead;
 use super::sla::Editing;
 use crate::api::use_client;
 use crate::staff_directory::StaffDirectory;
@@ -67,24 +68,14 @@ pub fn RulesTab() -> impl IntoView {
         rules.refetch();
     });
     let on_cancel = Callback::new(move |()| editing.set(Editing::None));
+    let on_new = Callback::new(move |()| open.run(Editing::New));
 
     view! {
         <div class="rules-admin" data-testid="rules-admin">
             <section aria-labelledby="rules-title">
-                <div class="page-head">
-                    <h2 id="rules-title">"Automation rules"</h2>
-                    <button type="button" class="btn btn-primary" data-testid="rule-new" on:click=move |_| open.run(Editing::New)>
-                        "New rule"
-                    </button>
-                </div>
-                <p class="muted">
-                    "On a ticket event, each enabled rule whose conditions hold runs its actions, from the top of the list down; each rule sees what the ones above it changed."
-                </p>
-                {move || match editing.get() {
-                    Editing::None => None,
-                    Editing::New => Some(view! { <RuleForm existing=None choices on_saved on_cancel /> }),
-                    Editing::Existing(r) => Some(view! { <RuleForm existing=Some(*r) choices on_saved on_cancel /> }),
-                }}
+                <SectionHead title_id="rules-title" title="Automation rules" testid="rule-new" new="New rule" on_new
+                    intro="On a ticket event, each enabled rule whose conditions hold runs its actions, from the top of the list down; each rule sees what the ones above it changed." />
+                {move || editing.get().form().map(|existing| view! { <RuleForm existing choices on_saved on_cancel /> })}
                 <RuleList rules choices open done />
             </section>
             <DryRun choices />
