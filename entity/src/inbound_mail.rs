@@ -40,6 +40,8 @@ pub struct Model {
     /// Screening's findings (`protocol::MailChecks` as JSON), kept so a retry decides the same.
     #[sea_orm(column_type = "Text", nullable)]
     pub checks: Option<String>,
+    /// When retention dropped the raw bytes (`raw` is empty since).
+    pub raw_purged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,6 +82,11 @@ pub struct Model {
     pub trusted_auth_hosts: String,
     /// What an attachment the virus scanner flags does: `strip` it or quarantine the mail.
     pub malware_action: protocol::MalwareAction,
+    /// Mask card numbers and `redact_patterns` in its mail before anything is stored.
+    pub redact: bool,
+    /// One regular expression a line, masked too when `redact` is on.
+    #[sea_orm(column_type = "Text")]
+    pub redact_patterns: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

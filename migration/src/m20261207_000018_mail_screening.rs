@@ -1,11 +1,11 @@
 //! Screening of inbound mail (`mail::inbound::screen`): the SMTP envelope our receiver saw and
-//! the findings kept with the journal entry; the findings kept with the message; each mailbox's
-//! sender-authentication policy, the receiving hosts whose verdict it trusts, and what a
-//! flagged attachment does.
+//! the findings kept with the journal entry, and when retention dropped its raw bytes; the findings kept with the message; each mailbox's
+//! sender-authentication policy, the receiving hosts whose verdict it trusts, what a flagged
+//! attachment does, and whether (and what more) it redacts.
 
 use sea_orm_migration::prelude::*;
 
-use crate::statements::{add_columns, drop_columns};
+use crate::statements::{add_columns, drop_columns, timestamp_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -15,6 +15,7 @@ enum InboundMails {
     Table,
     Envelope,
     Checks,
+    RawPurgedAt,
 }
 
 #[derive(DeriveIden)]
@@ -29,6 +30,8 @@ enum Mailboxes {
     SenderPolicy,
     TrustedAuthHosts,
     MalwareAction,
+    Redact,
+    RedactPatterns,
 }
 
 fn text_null(name: impl IntoIden) -> ColumnDef {
@@ -39,20 +42,30 @@ fn word(name: impl IntoIden, default: &str) -> ColumnDef {
     ColumnDef::new(name).string().not_null().default(default).to_owned()
 }
 
+fn lines(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().default("").to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let journal = [text_null(InboundMails::Envelope), text_null(InboundMails::Checks)];
+        let journal = [
+            text_null(InboundMails::Envelope),
+            text_null(InboundMails::Checks),
+            timestamp_null(InboundMails::RawPurgedAt),
+        ];
         add_columns(manager, InboundMails::Table, journal).await?;
         add_columns(manager, Messages::Table, [text_null(Messages::MailChecks)]).await?;
         let mailbox = [
             word(Mailboxes::SenderPolicy, "enforce"),
-            ColumnDef::new(Mailboxes::TrustedAuthHosts)
-                .text()
-                .not_null()
-                .default("")
-                .to_owned(),
+            lines(Mailboxes::TrustedAuthHosts),
             word(Mailboxes::MalwareAction, "strip"),
+            ColumnDef::new(Mailboxes::Redact)
+                .boolean()
+                .not_null()
+                .default(false)
+                .to_owned(),
+            lines(Mailboxes::RedactPatterns),
         ];
         add_columns(manager, Mailboxes::Table, mailbox).await
     }
@@ -62,13 +75,15 @@ impl MigrationTrait for Migration {
             Mailboxes::SenderPolicy,
             Mailboxes::TrustedAuthHosts,
             Mailboxes::MalwareAction,
+            Mailboxes::Redact,
+            Mailboxes::RedactPatterns,
         ];
         drop_columns(manager, Mailboxes::Table, mailbox).await?;
         drop_columns(manager, Messages::Table, [Messages::MailChecks]).await?;
         drop_columns(
             manager,
             InboundMails::Table,
-            [InboundMails::Envelope, InboundMails::Checks],
+            [InboundMails::Envelope, InboundMails::Checks, InboundMails::RawPurgedAt],
         )
         .await
     }

@@ -151,6 +151,10 @@ pub struct MailboxSettings {
     pub trusted_auth_hosts: Option<String>,
     /// What an attachment the virus scanner flags does (default `strip`).
     pub malware_action: Option<crate::MalwareAction>,
+    /// Mask payment card numbers (and `redact_patterns`) before the mail is stored.
+    pub redact: Option<bool>,
+    /// More to mask when `redact` is on: one regular expression a line.
+    pub redact_patterns: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,6 +210,10 @@ pub struct Mailbox {
     pub trusted_auth_hosts: String,
     #[serde(default)]
     pub malware_action: crate::MalwareAction,
+    #[serde(default)]
+    pub redact: bool,
+    #[serde(default)]
+    pub redact_patterns: String,
     pub status: MailboxStatus,
 }
 

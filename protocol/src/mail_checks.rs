@@ -42,9 +42,25 @@ pub struct MailChecks {
     /// through rather than wait): shown to agents as a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unscanned: Option<String>,
-    /// The spam filter's score (details for admins only).
+    /// The spam filter's score and the rules that scored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spam: Option<SpamVerdict>,
+    /// Files the mailbox did not store (too large, a blocked type): staff can still take them
+    /// from the original mail while retention keeps it
+    /// (`GET /api/v1/messages/{id}/original/{index}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<WithheldFile>,
+}
+
+/// A file of the mail that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WithheldFile {
+    /// Its place among the mail's attachments.
+    pub index: usize,
+    pub filename: String,
+    pub size: u64,
+    pub reason: String,
 }
 
 /// One attachment the virus scanner flagged.

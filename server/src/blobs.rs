@@ -37,6 +37,11 @@ impl BlobStore {
         let hash = Self::sha256(bytes);
         let path = self.path_of(&hash)?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            // Touched: retention removes only blobs nobody wrote for a while (`remove_stale`).
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
             return Ok(hash);
         }
         let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
@@ -55,6 +60,26 @@ impl BlobStore {
             read => read,
         }
         .with_context(|| format!("reading blob {sha256}"))
+    }
+
+    /// Removes a blob no row refers to any more (the caller checked), unless it was written
+    /// within `grace`: a mail storing the same bytes right now has written (or touched) it and
+    /// may not have committed its row yet. True when it was removed.
+    pub async fn remove_stale(&self, sha256: &str, grace: std::time::Duration) -> anyhow::Result<bool> {
+        let path = self.path_of(sha256)?;
+        let modified = match tokio::fs::metadata(&path).await {
+            Ok(m) => m.modified()?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        if modified.elapsed().unwrap_or_default() < grace {
+            return Ok(false);
+        }
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn is_writable(&self) -> bool {

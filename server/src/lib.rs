@@ -26,6 +26,7 @@ pub mod net;
 pub mod paging;
 pub mod realtime;
 pub mod reports;
+pub mod retention;
 pub mod rules;
 pub mod search;
 pub mod settings;

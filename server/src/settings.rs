@@ -52,6 +52,7 @@ pub struct Settings {
     pub receiver: ReceiverSettings,
     pub mail: MailSettings,
     pub scan: ScanSettings,
+    pub retention: RetentionSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,6 +254,18 @@ pub struct ReceiverSettings {
     pub max_recipients: usize,
     /// Idle time before a connection is dropped (RFC 5321 asks for at least 5 minutes).
     pub timeout_secs: u64,
+}
+
+/// How long raw mail and closed tickets are kept (see `retention`). 0 = for ever.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Raw bytes of processed inbound mail older than this are dropped (the messages stay).
+    pub raw_mail_days: i64,
+    /// Tickets closed longer ago than this are deleted with their files.
+    pub closed_ticket_days: i64,
+    /// How often every node sweeps.
+    pub interval_minutes: u64,
 }
 
 /// Screening of inbound mail (see `mail::inbound::screen`).
@@ -458,6 +471,11 @@ impl Settings {
             ));
         }
         self.scan.check()?;
+        if self.retention.raw_mail_days < 0 || self.retention.closed_ticket_days < 0 {
+            return Err(SettingsError(
+                "retention.raw_mail_days and closed_ticket_days must be 0 (keep) or more".into(),
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(SettingsError("database.max_connections must be at least 1".into()));
         }

@@ -58,6 +58,8 @@ impl Application {
             context.clone(),
             context.outbound().transport.clone(),
         ));
+        // Every node sweeps; each raw mail and closed ticket is done once (see `retention`).
+        tokio::spawn(crate::retention::run(context.clone()));
         // Every node checks; the claim makes each overdue alert go out once.
         tokio::spawn(crate::sla::scheduler::run(context.clone()));
         // Rules' webhook calls, claimed with a lease so each node takes its share.

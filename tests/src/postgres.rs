@@ -26,10 +26,20 @@ async fn admin_connection() -> DatabaseConnection {
     })
 }
 
+/// Named by the migrations and their source: a migration edited before it landed must not
+/// reuse a template built from its earlier text.
 fn template_name() -> String {
     let mut h = DefaultHasher::new();
     for m in Migrator::migrations() {
         m.name().hash(&mut h);
+    }
+    let dir = crate::workspace_root().join("migration/src");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for f in files {
+        std::fs::read(&f).unwrap_or_default().hash(&mut h);
     }
     format!("mdtpl_{:016x}", h.finish())
 }

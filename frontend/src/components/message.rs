@@ -6,6 +6,7 @@ use protocol::{Message, MessageKind, SenderAuth};
 
 use crate::components::attachments::AttachmentList;
 use crate::components::message_body::MessageBody;
+use crate::components::screening_notes::ScreeningNotes;
 use crate::format::{datetime, kind_label, relative};
 
 #[component]
@@ -30,6 +31,10 @@ pub fn MessageItem(
         .as_ref()
         .and_then(|c| c.authentication.clone())
         .map(|a| view! { <SenderBadge auth=a /> });
+    let notes = message
+        .checks
+        .clone()
+        .map(|checks| view! { <ScreeningNotes message_id=id checks /> });
 
     view! {
         <article
@@ -69,6 +74,7 @@ pub fn MessageItem(
             {why.map(|w| view! { <p class="message-why muted" data-testid="thread-rule">{w}</p> })}
             <MessageBody text=message.body_text html=message.body_html />
             <AttachmentList attachments=message.attachments />
+            {notes}
         </article>
     }
 }

@@ -31,6 +31,7 @@ pub mod quoted_html;
 pub mod reconnect_banner;
 pub mod reply_box;
 pub mod require_auth;
+pub mod screening_notes;
 pub mod search_box;
 pub mod search_filters;
 pub mod search_hits;

@@ -1,4 +1,5 @@
-//! Attachment downloads and the health check.
+//! Attachment downloads (stored files, and withheld ones from the original mail) and the
+//! health check.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
@@ -51,6 +52,30 @@ pub async fn download(
         .insert_header((header::CONTENT_DISPOSITION, disposition))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(bytes))
+}
+
+/// A file of an inbound mail that the mailbox did not store (too large, a blocked type), from
+/// the original mail while retention keeps it (staff). A browser link authenticates with a
+/// one-time `?ticket=`.
+#[utoipa::path(get, path = "/api/v1/messages/{id}/original/{index}", tag = "tickets",
+    params(("id" = i64, Path), ("index" = usize, Path), ("ticket" = Option<String>, Query)), security(("bearer" = [])),
+    responses((status = 200, description = "the file", content((Binary = "application/octet-stream"))),
+        (status = 401, body = protocol::ErrorBody), (status = 404, body = protocol::ErrorBody)))]
+#[get("/messages/{id}/original/{index}")]
+pub async fn withheld_original(
+    ctx: web::Data<AppContext>,
+    TicketedUser(user): TicketedUser,
+    path: web::Path<(i64, usize)>,
+) -> AppResult<HttpResponse> {
+    let (id, index) = path.into_inner();
+    let scope = Scope::of(ctx.db(), ctx.settings(), &user).await?;
+    let (filename, bytes) = attachments::withheld_original(ctx.db(), &scope, &user, id, index).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/octet-stream"))
+        .insert_header((header::CONTENT_DISPOSITION, content_disposition::attachment(&filename)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }
 
@@ -113,4 +138,4 @@ pub async fn health(ctx: web::Data<AppContext>, caller: Option<CurrentUser>) -> 
     }
 }
 
-routes!(download, health);
+routes!(download, withheld_original, health);

@@ -125,9 +125,24 @@ pub fn to_dto(m: mailbox::Model) -> Mailbox {
         sender_policy: m.sender_policy,
         trusted_auth_hosts: m.trusted_auth_hosts,
         malware_action: m.malware_action,
+        redact: m.redact,
+        redact_patterns: m.redact_patterns,
         blocked_attachments: m.blocked_attachments,
         excluded_text: m.excluded_text,
     }
+}
+
+/// Redaction: on or off, and the admin's patterns (each must compile).
+fn apply_redaction(m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<()> {
+    if let Some(v) = s.redact {
+        m.redact = Set(v);
+    }
+    if let Some(v) = &s.redact_patterns {
+        crate::mail::inbound::redact::check_patterns(v)
+            .map_err(|e| AppError::validation(format!("redact_patterns: {e}")))?;
+        m.redact_patterns = Set(v.clone());
+    }
+    Ok(())
 }
 
 /// Host names, one per line, lowercased; anything but a host name is refused.
@@ -275,6 +290,7 @@ fn apply_intake(m: &mut mailbox::ActiveModel, s: &MailboxSettings) -> AppResult<
     if let Some(v) = s.malware_action {
         m.malware_action = Set(v);
     }
+    apply_redaction(m, s)?;
     if let Some(v) = s.followup_days {
         m.followup_days = Set(Some(i32_of(v, "followup_days")?).filter(|d| *d > 0));
     }
@@ -391,6 +407,8 @@ pub async fn create(
         sender_policy: Set(protocol::SenderPolicy::Enforce),
         trusted_auth_hosts: Set(String::new()),
         malware_action: Set(protocol::MalwareAction::Strip),
+        redact: Set(false),
+        redact_patterns: Set(String::new()),
         max_attachment_bytes: Set(26_214_400),
         blocked_attachments: Set(String::new()),
         rate_limit_count: Set(20),

@@ -137,6 +137,43 @@ pub async fn download(
     Ok((a, bytes))
 }
 
+/// A file the mailbox did not store (too large, a blocked type), taken from the original mail
+/// while retention keeps it: staff only, and only a file listed as withheld on that message (a
+/// file the virus scanner flagged is never handed out).
+pub async fn withheld_original(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    user: &CurrentUser,
+    message_id: i64,
+    index: usize,
+) -> AppResult<(String, Vec<u8>)> {
+    let gone = AppError::NotFound("file");
+    if !user.is_staff() {
+        return Err(gone);
+    }
+    let m = message::Entity::find_by_id(message_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("file"))?;
+    scope
+        .find_ticket(db, m.ticket_id)
+        .await
+        .map_err(|_| AppError::NotFound("file"))?;
+    let listed = m
+        .mail_checks
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<protocol::MailChecks>(c).ok())
+        .is_some_and(|c| c.withheld.iter().any(|w| w.index == index));
+    let Some(inbound_id) = m.inbound_id.filter(|_| listed) else {
+        return Err(gone);
+    };
+    let raw = crate::mail::inbound::admin::raw(db, inbound_id).await?;
+    let parsed = mail_parse::parse_mail(&raw, &mail_parse::ParseOptions::default())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the original mail no longer parses: {e}")))?;
+    let file = parsed.attachments.into_iter().nth(index).ok_or(gone)?;
+    Ok((file.filename, file.bytes))
+}
+
 fn sanitize_filename(raw: &str) -> AppResult<String> {
     let name: String = raw
         .rsplit(['/', '\\'])

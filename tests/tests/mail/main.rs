@@ -25,5 +25,6 @@ mod outbound_smtp;
 mod pop3_fetch;
 mod receiver;
 mod receiver_crash;
+mod retention;
 mod screening;
 mod sender_auth;

@@ -192,3 +192,129 @@ async fn junk_is_quarantined_a_suspect_mail_is_tagged_and_scored() {
     assert!(d.ticket.tags.is_empty(), "{:?}", d.ticket.tags);
     assert!(!d.messages[0].checks.clone().unwrap().spam.unwrap().is_suspect());
 }
+
+#[tokio::test]
+async fn card_numbers_and_admin_patterns_never_reach_text_html_search_or_notifications() {
+    let app = maildesk_tests::spawn_app().await;
+    let mb = app.mailbox(SUPPORT).await;
+    let redacting = MailboxSettings {
+        redact: Some(true),
+        redact_patterns: Some("SSN \\d{3}-\\d{2}-\\d{4}".into()),
+        ..Default::default()
+    };
+    app.update_mailbox(&mb, &redacting).await;
+    let html = "<p>My card: <b>4111 1111 1111 1111</b>, SSN 123-45-6789</p>";
+    let raw = mail("pat@customer.test", SUPPORT, "Charge 4111-1111-1111-1111 twice")
+        .header("MIME-Version", "1.0")
+        .header("Content-Type", "multipart/alternative; boundary=\"a1\"")
+        .message_id("pii1@customer.test")
+        .body(&format!(
+            "--a1\r\nContent-Type: text/plain\r\n\r\nzebrapii card 4111111111111111 and SSN 123-45-6789\r\n\
+             --a1\r\nContent-Type: text/html\r\n\r\n{html}\r\n--a1--\r\n"
+        ))
+        .build();
+    let t = app.deliver(&mb, &raw).await.ticket_id.unwrap();
+    let d = app.api.ticket(&app.admin.token, t).await;
+    let m = &d.messages[0];
+    let shown = format!(
+        "{} {} {}",
+        d.ticket.subject,
+        m.body_text,
+        m.body_html.clone().unwrap_or_default()
+    );
+    for secret in ["4111111111111111", "4111 1111 1111", "4111-1111-1111", "123-45-6789"] {
+        assert!(!shown.contains(secret), "{secret} is stored: {shown}");
+    }
+    assert!(
+        m.body_text.contains("••••••••••••1111") && m.body_text.contains("[redacted]"),
+        "{}",
+        m.body_text
+    );
+    assert!(
+        m.body_html
+            .as_deref()
+            .unwrap_or_default()
+            .contains("•••• •••• •••• 1111"),
+        "{:?}",
+        m.body_html
+    );
+
+    // The search index holds the masked text only.
+    let path = "/search/tickets?q=zebrapii";
+    let hits = || async {
+        maildesk_tests::client::ok_json::<protocol::Page<protocol::TicketHit>>(
+            app.api.get(&app.admin.token, path).await,
+        )
+        .await
+        .items
+    };
+    maildesk_tests::poll::until(
+        "the mail to be indexed",
+        std::time::Duration::from_secs(20),
+        hits,
+        |h| !h.is_empty(),
+    )
+    .await;
+    let by_card: protocol::Page<protocol::TicketHit> = maildesk_tests::client::ok_json(
+        app.api
+            .get(&app.admin.token, "/search/tickets?q=4111111111111111")
+            .await,
+    )
+    .await;
+    assert!(
+        by_card.items.is_empty(),
+        "the card number is searchable: {:?}",
+        by_card.items
+    );
+
+    // Notifications (the confirmation to the customer, the alert to agents) carry it masked too.
+    let mails = maildesk_tests::outbox::outbox(&app, t).await;
+    assert!(!mails.is_empty());
+    for mail in &mails {
+        let raw = maildesk_tests::outbox::raw(&app, mail.id).await;
+        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let all = format!(
+            "{} {} {}",
+            parsed.subject().unwrap_or_default(),
+            parsed.body_text(0).unwrap_or_default(),
+            parsed.body_html(0).unwrap_or_default()
+        );
+        assert!(
+            !all.contains("4111111111111111") && !all.contains("123-45-6789"),
+            "{all}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_file_too_large_to_store_is_noted_and_staff_take_it_from_the_original() {
+    let app = maildesk_tests::spawn_app().await;
+    let mb = app.mailbox(SUPPORT).await;
+    let small = MailboxSettings {
+        max_attachment_bytes: Some(30),
+        ..Default::default()
+    };
+    app.update_mailbox(&mb, &small).await;
+    let got = app
+        .deliver(&mb, &with_attachments("big1@customer.test", &"x".repeat(200)))
+        .await;
+    let d = app.api.ticket(&app.admin.token, got.ticket_id.unwrap()).await;
+    let m = &d.messages[0];
+    let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(names, vec!["invoice.pdf"]);
+    let withheld = &m.checks.as_ref().unwrap().withheld;
+    assert_eq!(withheld.len(), 1, "{withheld:?}");
+    assert_eq!(withheld[0].filename, "tool.exe");
+    let url = format!("/messages/{}/original/{}", m.id, withheld[0].index);
+    let resp = app.api.get(&app.admin.token, &url).await;
+    assert_eq!(resp.status(), 200);
+    assert!(String::from_utf8_lossy(&resp.bytes().await.unwrap()).contains(&"x".repeat(200)));
+    // Only withheld files, only for staff.
+    let stored = app
+        .api
+        .get(&app.admin.token, &format!("/messages/{}/original/0", m.id))
+        .await;
+    assert_eq!(stored.status(), 404, "a stored file is not served from the original");
+    let customer = app.new_user(protocol::Role::Customer).await;
+    assert_eq!(app.api.get(&customer.token, &url).await.status(), 404);
+}

@@ -130,10 +130,14 @@ pub async fn list(
     })
 }
 
+/// The raw mail as received, while retention keeps it.
 pub async fn raw(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<u8>> {
-    Ok(inbound_mail::Entity::find_by_id(id)
+    let entry = inbound_mail::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound("mail"))?
-        .raw)
+        .ok_or(AppError::NotFound("mail"))?;
+    if entry.raw_purged_at.is_some() {
+        return Err(AppError::NotFound("raw mail (retention removed it; the messages stay)"));
+    }
+    Ok(entry.raw)
 }

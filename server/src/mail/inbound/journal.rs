@@ -296,5 +296,6 @@ fn new_entry(mail: &NewMail<'_>) -> AppResult<inbound_mail::Model> {
         processed_at: None,
         envelope: mail.envelope.as_ref().and_then(|e| serde_json::to_string(e).ok()),
         checks: None,
+        raw_purged_at: None,
     })
 }

@@ -13,6 +13,7 @@ pub mod final_state;
 pub mod journal;
 pub mod known_ids;
 pub mod pipeline;
+pub mod redact;
 pub mod rules;
 pub mod screen;
 pub mod staff_proof;

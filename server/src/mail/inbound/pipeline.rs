@@ -9,7 +9,7 @@ use entity::{inbound_mail, user};
 use mail_parse::parsed::{Address, MailKind, ParsedMail};
 use mail_parse::{ParseOptions, parse_mail};
 use protocol::live::ChangeKind;
-use protocol::{MailChecks, MalwareAction, SenderAuth};
+use protocol::{MailChecks, MalwareAction, SenderAuth, WithheldFile};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -105,7 +105,12 @@ pub(crate) fn parse_entry(entry: &inbound_mail::Model, rules: &MailboxRules) -> 
         excluded_text: rules.excluded_text.clone(),
         own_addresses: rules.own_addresses.clone(),
     };
-    parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))
+    let mut parsed =
+        parse_mail(&entry.raw, &options).map_err(|e| AppError::validation(format!("unparseable mail: {e}")))?;
+    if let Some(redactor) = &rules.redactor {
+        redactor.apply(&mut parsed);
+    }
+    Ok(parsed)
 }
 
 /// A journaled mail ready to apply: its entry, its mailbox's rules, what parsing and
@@ -138,7 +143,12 @@ pub(crate) async fn apply_entry(
     let known = change.memo().get(&known_ids::Batch);
     let screened = Screened { parsed, checks, rules };
     let plan = plan(ctx, txn, known.as_deref(), screened, release).await?;
-    let (attachments, refused) = store_attachments(ctx.blobs(), parsed, rules, checks).await?;
+    let (attachments, refused, withheld) = store_attachments(ctx.blobs(), parsed, rules, checks).await?;
+    // The files not stored are listed with the message (taken from the original on demand).
+    let checks = &MailChecks {
+        withheld,
+        ..checks.clone()
+    };
     let input = Input {
         entry,
         parsed,
@@ -285,22 +295,30 @@ async fn plan(
     })
 }
 
-/// Stores the attachments the mailbox takes; the others (too large, blocked, flagged by the
-/// virus scanner) become notes for agents.
+/// Stores the attachments the mailbox takes; the others (flagged by the virus scanner, too
+/// large, blocked) become notes for agents, and the harmless ones of those are listed as
+/// withheld.
 async fn store_attachments(
     blobs: &BlobStore,
     parsed: &ParsedMail,
     rules: &MailboxRules,
     checks: &MailChecks,
-) -> AppResult<(Vec<StoredAttachment>, Vec<String>)> {
+) -> AppResult<(Vec<StoredAttachment>, Vec<String>, Vec<WithheldFile>)> {
     let mut stored = Vec::new();
     let mut refused = Vec::new();
+    let mut withheld = Vec::new();
     for (index, a) in parsed.attachments.iter().enumerate() {
         if let Some(found) = checks.malware.iter().find(|f| f.index == index) {
             refused.push(format!("attachment {} removed: {}", found.filename, found.signature));
             continue;
         }
         if let Some(why) = rules.refuse_attachment(&a.filename, &a.content_type, a.size) {
+            withheld.push(WithheldFile {
+                index,
+                filename: a.filename.clone(),
+                size: a.size,
+                reason: why.clone(),
+            });
             refused.push(why);
             continue;
         }
@@ -314,7 +332,7 @@ async fn store_attachments(
             content_id: a.content_id.clone(),
         });
     }
-    Ok((stored, refused))
+    Ok((stored, refused, withheld))
 }
 
 /// Only an entry nobody else finished meanwhile becomes a dead letter.

@@ -9,6 +9,7 @@ use protocol::{MalwareAction, Priority, SenderPolicy};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::error::AppResult;
+use crate::mail::inbound::redact::Redactor;
 
 #[derive(Debug, Clone)]
 pub struct MailboxRules {
@@ -33,6 +34,8 @@ pub struct MailboxRules {
     pub trusted_auth_hosts: Vec<String>,
     /// What a flagged attachment does.
     pub malware_action: MalwareAction,
+    /// Masks personal data before the mail is stored, when the mailbox asks for it.
+    pub redactor: Option<Redactor>,
 }
 
 impl MailboxRules {
@@ -81,6 +84,7 @@ impl MailboxRules {
             sender_policy: m.sender_policy,
             trusted_auth_hosts: lines(&m.trusted_auth_hosts),
             malware_action: m.malware_action,
+            redactor: m.redact.then(|| Redactor::new(&m.redact_patterns)),
         }
     }
 
@@ -101,6 +105,7 @@ impl MailboxRules {
             sender_policy: SenderPolicy::Enforce,
             trusted_auth_hosts: vec![],
             malware_action: MalwareAction::Strip,
+            redactor: None,
         }
     }
 

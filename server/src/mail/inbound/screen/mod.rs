@@ -60,6 +60,7 @@ pub async fn of_entry(
         malware,
         unscanned,
         spam,
+        withheld: Vec::new(),
     };
     keep(ctx.db(), entry.id, &checks).await?;
     Ok(checks)
