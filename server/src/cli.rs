@@ -84,6 +84,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 8)]
         connections: usize,
     },
+    /// The ingest mix with screening off, with sender authentication on (warm DNS), and with
+    /// authentication and clamd on, in one run (`scripts/bench screening` starts the rigs).
+    Screening {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        #[arg(long, default_value_t = 128)]
+        concurrency: usize,
+        /// The DNS server with the senders' records (`127.0.0.1:10053`).
+        #[arg(long)]
+        dns: std::net::SocketAddr,
+        #[arg(long, default_value = "unbound-control")]
+        unbound_control: String,
+        /// The config `unbound-control` talks to the DNS server with.
+        #[arg(long)]
+        unbound_conf: String,
+        /// clamd's socket.
+        #[arg(long)]
+        clamd: String,
+    },
     /// Mails through the whole inbound pipeline, beside the parse-only rate.
     Ingest {
         #[arg(long, default_value_t = 2000)]
@@ -253,6 +272,22 @@ async fn run_bench(command: BenchCommand, settings: Settings) -> anyhow::Result<
             let ctx = cli_mail::context(settings).await?;
             crate::bench::receiver::run(ctx, count, connections).await
         }
+        BenchCommand::Screening {
+            count,
+            concurrency,
+            dns,
+            unbound_control,
+            unbound_conf,
+            clamd,
+        } => {
+            let rigs = crate::bench::screening::Rigs {
+                dns,
+                unbound_control,
+                unbound_conf,
+                clamd,
+            };
+            crate::bench::screening::run(settings, rigs, count, concurrency).await
+        }
         BenchCommand::Ingest { count, concurrency } => {
             let ctx = cli_mail::context(settings).await?;
             crate::bench::ingest::run(ctx, count, concurrency).await
@@ -283,7 +318,7 @@ async fn run_bench(command: BenchCommand, settings: Settings) -> anyhow::Result<
 async fn run_mail(command: MailCommand, settings: Settings) -> anyhow::Result<()> {
     match command {
         MailCommand::Parse { file } => {
-            let authenticator = cli_mail::authenticator(&settings)?;
+            let authenticator = crate::mail::inbound::screen::auth::Authenticator::from_settings(&settings)?;
             println!("{}", cli_mail::parse_file(&file, authenticator.as_ref()).await?);
             Ok(())
         }

@@ -109,19 +109,6 @@ pub async fn parse_file(path: &Path, authenticator: Option<&Authenticator>) -> a
     Ok(serde_json::to_string_pretty(&json)?)
 }
 
-/// The authenticator `scan.*` describes, without the rest of the server (for `mail parse`).
-pub fn authenticator(settings: &Settings) -> anyhow::Result<Option<Authenticator>> {
-    if !settings.scan.sender_auth {
-        return Ok(None);
-    }
-    let timeout = std::time::Duration::from_millis(settings.scan.dns_timeout_ms);
-    Ok(Some(Authenticator::new(
-        &settings.scan.resolvers()?,
-        timeout,
-        &settings.receiver.hostname,
-    )?))
-}
-
 pub async fn replay(ctx: &AppContext, id: Option<i64>) -> anyhow::Result<(usize, usize)> {
     let outcomes = pipeline::replay(ctx, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let failed = outcomes.iter().filter(|o| o.status == "failed").count();

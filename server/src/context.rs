@@ -58,7 +58,7 @@ impl AppContext {
             None => None,
         };
         let realtime = Arc::new(Realtime::new(redis.clone(), &settings.redis.key_prefix));
-        let authenticator = crate::cli_mail::authenticator(&settings)?;
+        let authenticator = Authenticator::from_settings(&settings)?;
         let redis = redis.map(|(_, conn)| conn);
         let attempts: Box<dyn AttemptCounter> = match &redis {
             Some(conn) => Box::new(RedisCounter::new(conn.clone(), settings.redis.key_prefix.clone())),

@@ -316,10 +316,12 @@ impl ScanSettings {
         if !["wait", "unscanned"].contains(&self.clamd_down.as_str()) {
             return Err(SettingsError("scan.clamd_down must be wait or unscanned".into()));
         }
-        if !self.clamd_socket.trim().is_empty()
-            && let Err(why) = crate::mail::inbound::screen::clamd::Endpoint::parse(self.clamd_socket.trim())
-        {
-            return Err(SettingsError(format!("scan.clamd_socket: {why}")));
+        let socket = self.clamd_socket.trim();
+        let path_or_tcp = socket.starts_with('/') || socket.starts_with("unix:///") || socket.starts_with("tcp://");
+        if !socket.is_empty() && !path_or_tcp && !socket.contains(':') {
+            return Err(SettingsError(format!(
+                "scan.clamd_socket: {socket:?} is neither an absolute socket path nor tcp://host:port"
+            )));
         }
         if self.clamd_timeout_secs == 0 || self.rspamd_timeout_secs == 0 {
             return Err(SettingsError(

@@ -287,6 +287,42 @@ fn dns_script(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
     crate::rig::script("dns.sh", args, env)
 }
 
+/// A test domain that DKIM-signs its mail: its Ed25519 key, published under selector `s1`.
+pub struct Signer {
+    pub domain: String,
+    pkcs8: Vec<u8>,
+}
+
+impl Signer {
+    pub fn publish(dns: &DnsServer, prefix: &str) -> Self {
+        let domain = unique_domain(prefix);
+        let pkcs8 = mail_auth::common::crypto::Ed25519Key::generate_pkcs8().expect("an Ed25519 key");
+        let public = mail_auth::common::crypto::Ed25519Key::from_pkcs8_der(&pkcs8)
+            .expect("the key")
+            .public_key();
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, public);
+        dns.publish_dkim(&domain, "s1", &b64, "ed25519");
+        Self { domain, pkcs8 }
+    }
+
+    pub fn sign(&self, raw: &[u8]) -> Vec<u8> {
+        let key = mail_auth::common::crypto::Ed25519Key::from_pkcs8_der(&self.pkcs8).expect("the key");
+        let signature = mail_auth::dkim::DkimSigner::from_key(key)
+            .domain(&self.domain)
+            .selector("s1")
+            .headers(["From", "To", "Subject", "Message-ID", "Date", "Cc"])
+            .sign(raw)
+            .expect("signing the mail");
+        let mut out = mail_auth::common::headers::HeaderWriter::to_header(&signature).into_bytes();
+        out.extend_from_slice(raw);
+        out
+    }
+
+    pub fn address(&self, local: &str) -> String {
+        format!("{local}@{}", self.domain)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::txt_rdata;

@@ -11,7 +11,7 @@ use protocol::MailboxSettings;
 use tokio::sync::Mutex;
 
 use crate::bench::mails::{BENCH_ADDRESS, BenchMail, generate};
-use crate::bench::stats::{ms, summarize};
+use crate::bench::stats::{Summary, ms, summarize};
 use crate::context::AppContext;
 use crate::egress::Egress;
 use crate::mail::inbound::journal::{NewMail, Source};
@@ -34,6 +34,42 @@ pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::R
 
     parse_only(&mails)?;
 
+    let pass = drive(&ctx, mailbox, mails, concurrency).await?;
+    println!(
+        "end to end (journal commit + parse + thread + apply commit): {:.0} mails/s · per mail p50 {} · p99 {} · max {}",
+        pass.rate,
+        ms(pass.latency.p50),
+        ms(pass.latency.p99),
+        ms(pass.latency.max)
+    );
+    println!(
+        "outcomes: {} new tickets, {} threaded, {} not processed · wall {:.2} s",
+        pass.created,
+        count - pass.created - pass.failed,
+        pass.failed,
+        pass.wall.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// One pass of mails through the pipeline, `concurrency` at a time.
+pub(crate) struct Pass {
+    pub rate: f64,
+    pub latency: Summary,
+    pub created: usize,
+    pub failed: usize,
+    pub wall: std::time::Duration,
+}
+
+/// Sends `mails` to `mailbox` through the pipeline, `concurrency` at a time (as an MTA posting
+/// to the webhook would), and measures each mail's time to its applied outcome.
+pub(crate) async fn drive(
+    ctx: &AppContext,
+    mailbox: i64,
+    mails: Arc<Vec<BenchMail>>,
+    concurrency: usize,
+) -> anyhow::Result<Pass> {
+    let count = mails.len();
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(count)));
     let failures = Arc::new(AtomicUsize::new(0));
@@ -73,22 +109,14 @@ pub async fn run(ctx: AppContext, count: usize, concurrency: usize) -> anyhow::R
         t.await?;
     }
     let wall = started.elapsed();
-    let lat = summarize(std::mem::take(&mut *latencies.lock().await));
-    println!(
-        "end to end (journal commit + parse + thread + apply commit): {:.0} mails/s · per mail p50 {} · p99 {} · max {}",
-        count as f64 / wall.as_secs_f64().max(f64::EPSILON),
-        ms(lat.p50),
-        ms(lat.p99),
-        ms(lat.max)
-    );
-    println!(
-        "outcomes: {} new tickets, {} threaded, {} not processed · wall {:.2} s",
-        created.load(Ordering::Relaxed),
-        count - created.load(Ordering::Relaxed) - failures.load(Ordering::Relaxed),
-        failures.load(Ordering::Relaxed),
-        wall.as_secs_f64()
-    );
-    Ok(())
+    let latency = summarize(std::mem::take(&mut *latencies.lock().await));
+    Ok(Pass {
+        rate: count as f64 / wall.as_secs_f64().max(f64::EPSILON),
+        latency,
+        created: created.load(Ordering::Relaxed),
+        failed: failures.load(Ordering::Relaxed),
+        wall,
+    })
 }
 
 /// Times parsing alone (one core, no database) and prints the rate and the per-mail latencies.

@@ -5,5 +5,6 @@ pub mod ingest;
 pub mod mails;
 pub mod pathological;
 pub mod receiver;
+pub mod screening;
 pub mod search;
 pub mod stats;

@@ -18,6 +18,7 @@ mod browser_queue_filters;
 mod browser_rating;
 mod browser_reports;
 mod browser_rules;
+mod browser_screening;
 mod browser_search;
 mod browser_sla;
 mod browser_ticket_actions;

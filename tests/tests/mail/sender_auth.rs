@@ -6,12 +6,8 @@
 //! DMARC's reject quarantines; a trusted receiving host's verdict is read, a forged one is not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use base64::Engine;
 use entity::inbound_mail;
-use mail_auth::common::crypto::Ed25519Key;
-use mail_auth::common::headers::HeaderWriter;
-use mail_auth::dkim::DkimSigner;
-use maildesk_tests::dns::{self, DnsServer};
+use maildesk_tests::dns::{self, DnsServer, Signer};
 use maildesk_tests::mail::mail;
 use maildesk_tests::{Backend, TestApp, spawn_app_with};
 use protocol::{
@@ -29,40 +25,6 @@ async fn app_asking(dns: &DnsServer) -> TestApp {
         s.scan.dns_timeout_ms = 400;
     })
     .await
-}
-
-/// A domain that signs its mail: its Ed25519 key, published under selector `s1`.
-struct Signer {
-    domain: String,
-    pkcs8: Vec<u8>,
-}
-
-impl Signer {
-    fn publish(dns: &DnsServer, prefix: &str) -> Self {
-        let domain = dns::unique_domain(prefix);
-        let pkcs8 = Ed25519Key::generate_pkcs8().unwrap();
-        let public = Ed25519Key::from_pkcs8_der(&pkcs8).unwrap().public_key();
-        let b64 = base64::engine::general_purpose::STANDARD.encode(public);
-        dns.publish_dkim(&domain, "s1", &b64, "ed25519");
-        Self { domain, pkcs8 }
-    }
-
-    fn sign(&self, raw: &[u8]) -> Vec<u8> {
-        let key = Ed25519Key::from_pkcs8_der(&self.pkcs8).unwrap();
-        let signature = DkimSigner::from_key(key)
-            .domain(&self.domain)
-            .selector("s1")
-            .headers(["From", "To", "Subject", "Message-ID", "Date", "Cc"])
-            .sign(raw)
-            .unwrap();
-        let mut out = signature.to_header().into_bytes();
-        out.extend_from_slice(raw);
-        out
-    }
-
-    fn address(&self, local: &str) -> String {
-        format!("{local}@{}", self.domain)
-    }
 }
 
 async fn verdict_of(app: &TestApp, ticket: i64) -> SenderAuth {
@@ -314,6 +276,12 @@ async fn spf_through_our_receiver_passes_for_the_allowed_ip_and_fails_otherwise(
     let r = maildesk::mail::receiver::start(app.ctx.clone()).await.unwrap().unwrap();
     let smtp = r.smtp.unwrap();
     app.mailbox(SUPPORT).await;
+    let trusting = app.mailbox("trusting@help.example.com").await;
+    let trust_google = MailboxSettings {
+        trusted_auth_hosts: Some("mx.google.com".into()),
+        ..Default::default()
+    };
+    app.update_mailbox(&trusting, &trust_google).await;
 
     let ok = maildesk_tests::smtp::send_raw(
         smtp,
@@ -357,6 +325,33 @@ async fn spf_through_our_receiver_passes_for_the_allowed_ip_and_fails_otherwise(
     let (status, v, reason) = of("SPF bad");
     assert_eq!((v.spf, v.dmarc), (AuthResult::Fail, AuthResult::Fail), "{v:?}");
     assert_eq!(status, "quarantined", "p=quarantine: {reason:?}");
+
+    // Straight to our receiver, a forged "trusted" verdict on top is the sender's own words.
+    let forged = mail(&format!("c@{bad}"), "trusting@help.example.com", "Forged stamp")
+        .header(
+            "Authentication-Results",
+            &format!("mx.google.com; dmarc=pass header.from={bad}"),
+        )
+        .message_id("s3@spf.test")
+        .build();
+    let answer = maildesk_tests::smtp::send_raw(
+        smtp,
+        "mta.test",
+        &format!("c@{bad}"),
+        "trusting@help.example.com",
+        &forged,
+    )
+    .await;
+    assert!(answer.starts_with("250"), "{answer}");
+    let rows = inbound_mail::Entity::find().all(app.ctx.db()).await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| String::from_utf8_lossy(&r.raw).contains("Forged stamp"))
+        .unwrap();
+    let checks: protocol::MailChecks = serde_json::from_str(row.checks.as_deref().unwrap()).unwrap();
+    let v = checks.authentication.unwrap();
+    assert_eq!(v.checked_by, "maildesk", "{v:?}");
+    assert!(!v.verified());
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use protocol::{AuthResult, SenderAuth};
 
 use super::auth_results::best;
 use crate::mail::inbound::journal::Envelope;
+use crate::settings::Settings;
 
 /// Who writes `checked_by` on verdicts of our own.
 pub const CHECKED_HERE: &str = "maildesk";
@@ -64,6 +65,19 @@ impl Authenticator {
                 host.to_owned()
             },
         })
+    }
+
+    /// The authenticator `scan.*` describes; none when `scan.sender_auth` is off.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Option<Self>> {
+        if !settings.scan.sender_auth {
+            return Ok(None);
+        }
+        let timeout = Duration::from_millis(settings.scan.dns_timeout_ms);
+        Ok(Some(Self::new(
+            &settings.scan.resolvers()?,
+            timeout,
+            &settings.receiver.hostname,
+        )?))
     }
 
     /// The verdict on `raw`. `envelope`: what our SMTP receiver saw (IP, HELO, MAIL FROM); without
