@@ -354,6 +354,42 @@ mod tests {
         assert_eq!(extension_for("application/x-unknown-thing"), "bin");
     }
 
+    fn files_of(raw: &str) -> Vec<(String, String, bool)> {
+        match crate::parse_mail(raw.as_bytes(), &crate::ParseOptions::default()) {
+            Ok(p) => p
+                .attachments
+                .into_iter()
+                .map(|a| (a.filename, a.content_type, a.inline))
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn names_and_parts_found() {
+        // A mail that is one PDF.
+        let raw = "From: a@x\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=scan.pdf\r\n\
+                   Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n";
+        assert_eq!(
+            files_of(raw),
+            vec![("scan.pdf".into(), "application/pdf".into(), false)]
+        );
+        // An unquoted encoded word; RFC 2231 sections without encoding; a nested attached message.
+        let raw = "From: a@x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+                   --o\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename==?utf-8?Q?R=C3=A9sum=C3=A9.pdf?=\r\n\r\nx\r\n\
+                   --o\r\nContent-Type: application/zip; name*0=\"long \"; name*1=\"name.zip\"\r\n\r\nx\r\n\
+                   --o\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: message/rfc822\r\n\r\n\
+                   Subject: Inner one\r\nFrom: b@y\r\n\r\nbody\r\n--i--\r\n--o--\r\n";
+        assert_eq!(
+            files_of(raw),
+            vec![
+                ("Résumé.pdf".into(), "application/pdf".into(), false),
+                ("long name.zip".into(), "application/zip".into(), false),
+                ("Inner one.eml".into(), "message/rfc822".into(), false),
+            ]
+        );
+    }
+
     #[test]
     fn cid_references() {
         let refs = referenced_cids(r#"<img src="cid:Image001.PNG@01D9"><img src="cid:a%40b">"#);
