@@ -10,7 +10,7 @@
 //!   `filename`, or an HTML part with a `name` (a `.txt` attached inline by Apple Mail, a saved
 //!   web page).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 
@@ -43,19 +43,28 @@ pub fn multipart_subtype(msg: &Message<'_>, id: u32) -> Option<String> {
 /// Parts listed in mail-parser's text or HTML body that are files (see the module documentation).
 pub fn body_parts_that_are_files(msg: &Message<'_>) -> HashSet<u32> {
     let parent = parents(msg);
+    // Per multipart: the position of its first child holding HTML, worked out once (a hostile
+    // mail with thousands of HTML parts must not rescan their siblings for each of them).
+    let mut first_html: HashMap<u32, Option<usize>> = HashMap::new();
     let mut files = HashSet::new();
     for &id in msg.text_body.iter().chain(&msg.html_body) {
         let Some(part) = msg.parts.get(id as usize) else {
             continue;
         };
-        if id != 0 && is_file(msg, part, id, &parent) {
+        if id != 0 && is_file(msg, part, id, &parent, &mut first_html) {
             files.insert(id);
         }
     }
     files
 }
 
-fn is_file(msg: &Message<'_>, part: &MessagePart<'_>, id: u32, parent: &[Option<u32>]) -> bool {
+fn is_file(
+    msg: &Message<'_>,
+    part: &MessagePart<'_>,
+    id: u32,
+    parent: &[Option<u32>],
+    first_html: &mut HashMap<u32, Option<usize>>,
+) -> bool {
     let is_html = matches!(part.body, PartType::Html(_));
     if !matches!(part.body, PartType::Text(_) | PartType::Html(_)) {
         return false;
@@ -73,17 +82,21 @@ fn is_file(msg: &Message<'_>, part: &MessagePart<'_>, id: u32, parent: &[Option<
     if !is_html {
         return false;
     }
-    let siblings = match &msg.parts.get(p as usize).map(|pp| &pp.body) {
-        Some(PartType::Multipart(children)) => children.clone(),
-        _ => return false,
+    let Some(PartType::Multipart(siblings)) = msg.parts.get(p as usize).map(|pp| &pp.body) else {
+        return false;
     };
-    let earlier = siblings.iter().take_while(|&&s| s != id);
     // Alternatives are versions of one body (a client shows one of them), and a related part
     // is the body's own resources: neither holds files of this kind.
-    match multipart_subtype(msg, p).as_deref() {
-        Some("alternative" | "related") => false,
-        _ => !inside_alternative(msg, p, parent) && earlier.into_iter().any(|&s| has_html(msg, s)),
+    if matches!(multipart_subtype(msg, p).as_deref(), Some("alternative" | "related"))
+        || inside_alternative(msg, p, parent)
+    {
+        return false;
     }
+    let first = *first_html
+        .entry(p)
+        .or_insert_with(|| siblings.iter().position(|&s| has_html(msg, s)));
+    let position = siblings.iter().position(|&s| s == id);
+    matches!((first, position), (Some(f), Some(k)) if f < k)
 }
 
 /// Whether part `id` is or contains a `text/html` part.
