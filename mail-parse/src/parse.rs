@@ -312,6 +312,19 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
         }
     }
 
+    /// Thousands of HTML parts after the body: each is a file, found in linear-ish time.
+    #[test]
+    fn many_html_parts() {
+        let mut raw = String::from("From: a@x.com\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n");
+        raw.push_str("--m\r\nContent-Type: text/html\r\n\r\n<p>body</p>\r\n");
+        for i in 0..3000 {
+            raw.push_str(&format!("--m\r\nContent-Type: text/html\r\n\r\n<p>page {i}</p>\r\n"));
+        }
+        raw.push_str("--m--\r\n");
+        let parsed = parse(raw.as_bytes(), &ParseOptions::default());
+        assert_eq!(parsed.map(|p| (p.text, p.attachments.len())), Ok(("body".to_string(), 3000)));
+    }
+
     #[test]
     fn deep_nesting_does_not_crash() {
         let mut raw = String::from("From: a@x.com\r\nSubject: deep\r\n");
