@@ -322,7 +322,10 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
         }
         raw.push_str("--m--\r\n");
         let parsed = parse(raw.as_bytes(), &ParseOptions::default());
-        assert_eq!(parsed.map(|p| (p.text, p.attachments.len())), Ok(("body".to_string(), 3000)));
+        assert_eq!(
+            parsed.map(|p| (p.text, p.attachments.len())),
+            Ok(("body".to_string(), 3000))
+        );
     }
 
     #[test]
