@@ -4,10 +4,11 @@
 //!
 //! [`parse_mail`] runs these steps ([`parse`] holds the pipeline):
 //!
-//! 1. [`decode`]: [`decode::normalize`] (mbox line, line endings) → mail-parser →
+//! 1. [`decode`]: [`decode::normalize`] (mbox line, line endings, header block repairs) → mail-parser →
 //!    [`decode::headers`] (addresses, dates, ids, repaired charsets) → [`decode::body`] (the
 //!    preferred body as text, through [`decode::html_text`] when only HTML says it) →
-//!    [`decode::attachments`] (files, inline images, uuencoded files in the text);
+//!    [`decode::attachments`] (files, inline images, uuencoded files in the text; names through
+//!    [`decode::params`], body parts that are files through [`decode::structure`]);
 //! 2. [`sanitize`]: the HTML body, as the body step reads it, made safe to display (no scripts,
 //!    no remote loads); its `cid:` images are pointed at stored attachments later ([`rewrite_cid`]);
 //! 3. [`visible`]: the text split into new text, signature and quoted history;

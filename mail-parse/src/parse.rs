@@ -53,16 +53,11 @@ pub fn parse(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> 
     }
 }
 
-/// Whether the input starts with something that looks like a header field (`Name: value`).
+/// Whether the input starts with something that looks like a header field (`Name: value`);
+/// [`normalize::normalize`] has already moved past anything a mail client skips.
 fn has_header_block(raw: &[u8]) -> bool {
     let first_line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
-    match first_line.iter().position(|&b| b == b':') {
-        Some(colon) => {
-            let name = &first_line[..colon];
-            !name.is_empty() && name.iter().all(|&b| b.is_ascii_graphic() && b != b':')
-        }
-        None => false,
-    }
+    normalize::is_header_line(first_line)
 }
 
 fn parse_full(raw: &[u8], opts: &ParseOptions) -> Result<ParsedMail, ParseError> {
@@ -226,6 +221,32 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
         );
     }
 
+    /// Inputs a mail client opens must never be refused as "not an e-mail message".
+    #[test]
+    fn accepts_what_mail_clients_open() {
+        let cases: &[&[u8]] = &[
+            b"From someone@x.com Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n",
+            b"\n\n  \r\nSubject: hi\r\n\r\nbody",
+            b"Subject: hi\rFrom: a@x.com\r\rbody\r",
+            b"Subject: hi\nFrom: a@x.com\nbody without separator\n",
+            b"Subject: hi",
+            b"\0Subject: hi\r\n\r\nbody",
+            b"\xEF\xBB\xBFSubject: hi\r\n\r\nbody",
+            b"Microsoft Mail Internet Headers Version 2.0\r\nSubject: hi\r\n\r\nbody",
+            b"Subject : hi\r\n\r\nbody",
+            b">From x@y Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody",
+        ];
+        for raw in cases {
+            let parsed = parse(raw, &ParseOptions::default());
+            assert_eq!(
+                parsed.map(|p| p.subject),
+                Ok("hi".to_string()),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
     #[test]
     fn multipart_without_boundary_is_repaired() {
         let raw = b"From: a@x.com\r\nContent-Type: multipart/mixed\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nHello there.\r\n--zz--\r\n";
@@ -289,6 +310,22 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
             }
             let _ = parse(&mutated, &ParseOptions::default());
         }
+    }
+
+    /// Thousands of HTML parts after the body: each is a file, found in linear-ish time.
+    #[test]
+    fn many_html_parts() {
+        let mut raw = String::from("From: a@x.com\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n");
+        raw.push_str("--m\r\nContent-Type: text/html\r\n\r\n<p>body</p>\r\n");
+        for i in 0..3000 {
+            raw.push_str(&format!("--m\r\nContent-Type: text/html\r\n\r\n<p>page {i}</p>\r\n"));
+        }
+        raw.push_str("--m--\r\n");
+        let parsed = parse(raw.as_bytes(), &ParseOptions::default());
+        assert_eq!(
+            parsed.map(|p| (p.text, p.attachments.len())),
+            Ok(("body".to_string(), 3000))
+        );
     }
 
     #[test]

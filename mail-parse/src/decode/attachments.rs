@@ -2,56 +2,79 @@
 //!
 //! Every MIME part that is not one of the text/HTML bodies becomes a [`ParsedAttachment`]:
 //! files, inline images, `text/calendar` invitations, TNEF `winmail.dat`, the report parts of
-//! a bounce, and attached messages (`message/rfc822`, kept whole as a `.eml`). Parts inside an
-//! attached message belong to that `.eml` and are not listed separately. uuencoded files in the
-//! text body (`begin 644 name` … `end`) are decoded and listed too (see [`split_uuencoded`]).
+//! a bounce (`message/delivery-status`, `text/rfc822-headers`, the returned message), HTML and
+//! text parts that are files rather than body ([`super::structure`]), and attached messages
+//! (`message/rfc822`, kept whole as a `.eml`). Parts inside an attached message belong to that
+//! `.eml` and are not listed separately. uuencoded files in the text body (`begin 644 name` …
+//! `end`) are decoded and listed too (see [`split_uuencoded`]).
 //!
-//! - `filename`: decoded (RFC 2231/2047, raw 8-bit repaired), reduced to its last path component;
-//!   when missing: `Subject.eml` for an attached message, `winmail.dat` for TNEF, else
-//!   `attachment-N.ext` (N counts attachments from 1, the extension follows the content type);
-//! - `inline`: the part has a Content-ID that the HTML body references (`cid:`). Parts marked
-//!   `Content-Disposition: inline` without such a reference are ordinary attachments, so nothing
-//!   is hidden from the agent;
+//! - `filename`: see [`names`] for the order of sources; reduced to its last path component,
+//!   without control characters; `attachment-N.ext` only when the mail names nothing (N counts
+//!   attachments from 1, the extension follows the content type), `winmail.dat` for TNEF;
+//! - `inline`: the part has a Content-ID and is shown in the text: the HTML body references it
+//!   (`cid:`), or it is an image its sender placed inline (`Content-Disposition: inline`, or a
+//!   part of a `multipart/related`). Other parts marked inline are ordinary attachments, so
+//!   nothing is hidden from the agent;
 //! - `content_id`: without angle brackets; `sha256`: lowercase hex of the bytes.
 
-use mail_parser::parsers::MessageStream;
-use mail_parser::{HeaderValue, Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
 
 use super::body::transfer_decoded_bytes;
-use super::charset::{decode_legacy, looks_misdecoded};
-use super::headers;
+use super::structure;
 use crate::parsed::ParsedAttachment;
+
+mod names;
 
 /// The attachments of `msg`. `html` is the sanitized HTML body (to see which Content-IDs it
 /// references); `charset_hint` decodes raw 8-bit file names.
 pub fn extract(msg: &Message<'_>, html: Option<&str>, charset_hint: Option<&str>) -> Vec<ParsedAttachment> {
     let referenced = referenced_cids(html.unwrap_or_default());
     let body_part = super::body::fallback_body_part(msg);
+    let parents = structure::parents(msg);
+    let mut ids: Vec<u32> = msg.attachments.clone();
+    ids.extend(structure::body_parts_that_are_files(msg));
+    ids.sort_unstable();
+    ids.dedup();
     let mut out = Vec::new();
-    for id in &msg.attachments {
-        if Some(*id) == body_part {
+    for id in ids {
+        if Some(id) == body_part {
             continue;
         }
-        let Some(part) = msg.parts.get(*id as usize) else {
+        let Some(part) = msg.parts.get(id as usize) else {
             continue;
         };
         if matches!(part.body, PartType::Multipart(_)) {
             continue;
         }
-        let n = out.len() + 1;
-        out.push(attachment(msg, part, n, &referenced, charset_hint));
+        let in_related = parents
+            .get(id as usize)
+            .copied()
+            .flatten()
+            .is_some_and(|p| structure::multipart_subtype(msg, p).as_deref() == Some("related"));
+        let context = PartContext {
+            n: out.len() + 1,
+            referenced: &referenced,
+            in_related,
+            charset_hint,
+        };
+        out.push(attachment(msg, part, &context));
     }
     out
 }
 
-fn attachment(
-    msg: &Message<'_>,
-    part: &MessagePart<'_>,
+/// What an attachment's fields depend on besides the part itself.
+struct PartContext<'a> {
+    /// Its number among the attachments, for a generated name.
     n: usize,
-    referenced: &[String],
-    charset_hint: Option<&str>,
-) -> ParsedAttachment {
+    /// Content-IDs the HTML body shows.
+    referenced: &'a [String],
+    /// The part is in a `multipart/related` (a resource of the HTML body).
+    in_related: bool,
+    charset_hint: Option<&'a str>,
+}
+
+fn attachment(msg: &Message<'_>, part: &MessagePart<'_>, cx: &PartContext<'_>) -> ParsedAttachment {
     let content_type = content_type(part);
     let bytes: Vec<u8> = match &part.body {
         // Text parts were converted to UTF-8; keep the file as it was sent.
@@ -72,13 +95,20 @@ fn attachment(
         })
         .filter(|c| !c.is_empty());
     let inline = content_id.as_ref().is_some_and(|cid| {
-        let cid = cid.to_lowercase();
-        referenced.contains(&cid)
+        let shown = cx.referenced.contains(&cid.to_lowercase());
+        // An image with a Content-ID that its sender placed inline (disposition or a related
+        // part) is a picture in the text even when the HTML does not (yet) point at it.
+        let placed = content_type.starts_with("image/")
+            && (cx.in_related
+                || part
+                    .content_disposition()
+                    .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline")));
+        shown || placed
     });
-    let filename = file_name(msg, part, charset_hint)
-        .map(|name| sanitize_filename(&name))
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| generated_name(part, &content_type, n));
+    let filename = names::file_name(msg, part, cx.charset_hint)
+        .or_else(|| names::message_name(part, cx.charset_hint))
+        .or_else(|| names::location_name(part))
+        .unwrap_or_else(|| generated_name(&content_type, cx.n));
     ParsedAttachment {
         filename,
         content_type,
@@ -114,49 +144,6 @@ fn content_type(part: &MessagePart<'_>) -> String {
     }
 }
 
-/// The file name given by the part (`filename` of Content-Disposition, else `name` of
-/// Content-Type), with raw 8-bit names decoded again when mail-parser misread them.
-fn file_name(msg: &Message<'_>, part: &MessagePart<'_>, charset_hint: Option<&str>) -> Option<String> {
-    let name = part.attachment_name().map(str::to_string);
-    match name {
-        Some(n) if !looks_misdecoded(&n) => Some(n),
-        other => {
-            // Re-read the raw Content-Disposition / Content-Type header.
-            for header_name in ["Content-Disposition", "Content-Type"] {
-                let Some(h) = part
-                    .headers
-                    .iter()
-                    .find(|h| h.name.as_str().eq_ignore_ascii_case(header_name))
-                else {
-                    continue;
-                };
-                let raw = msg
-                    .raw_message
-                    .get(h.offset_start as usize..h.offset_end as usize)
-                    .unwrap_or_default();
-                let decoded = decode_legacy(raw, charset_hint);
-                let value = MessageStream::new(decoded.as_bytes()).parse_content_type();
-                if let HeaderValue::ContentType(ct) = value {
-                    let attr = if header_name == "Content-Disposition" {
-                        "filename"
-                    } else {
-                        "name"
-                    };
-                    if let Some(n) = ct.attribute(attr) {
-                        let n = if n.contains("=?") {
-                            headers::decode_unstructured(n.as_bytes(), charset_hint)
-                        } else {
-                            n.to_string()
-                        };
-                        return Some(n);
-                    }
-                }
-            }
-            other
-        }
-    }
-}
-
 /// The last path component, without control characters, at most 200 characters (the
 /// extension kept).
 pub fn sanitize_filename(name: &str) -> String {
@@ -174,17 +161,8 @@ pub fn sanitize_filename(name: &str) -> String {
     format!("{stem}{ext}")
 }
 
-fn generated_name(part: &MessagePart<'_>, content_type: &str, n: usize) -> String {
-    if let PartType::Message(nested) = &part.body {
-        let subject = nested
-            .subject()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("message");
-        let stem: String = sanitize_filename(&subject.replace(['/', '\\', ':', '*', '?', '"', '<', '>', '|'], "_"));
-        let stem = if stem.is_empty() { "message".to_string() } else { stem };
-        return format!("{}.eml", stem.chars().take(150).collect::<String>());
-    }
+/// `attachment-N.ext` for a part that names nothing; TNEF is `winmail.dat`, as Outlook calls it.
+fn generated_name(content_type: &str, n: usize) -> String {
     if content_type == "application/ms-tnef" || content_type == "application/vnd.ms-tnef" {
         return "winmail.dat".to_string();
     }
@@ -204,6 +182,7 @@ pub fn extension_for(content_type: &str) -> String {
         | "message/delivery-status"
         | "message/global-delivery-status"
         | "text/rfc822-headers"
+        | "message/rfc822-headers"
         | "message/disposition-notification"
         | "message/feedback-report" => Some("txt"),
         "text/html" => Some("html"),
@@ -373,6 +352,42 @@ mod tests {
         assert!(s.ends_with(".pdf"));
         assert_eq!(extension_for("image/jpeg"), "jpg");
         assert_eq!(extension_for("application/x-unknown-thing"), "bin");
+    }
+
+    fn files_of(raw: &str) -> Vec<(String, String, bool)> {
+        match crate::parse_mail(raw.as_bytes(), &crate::ParseOptions::default()) {
+            Ok(p) => p
+                .attachments
+                .into_iter()
+                .map(|a| (a.filename, a.content_type, a.inline))
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn names_and_parts_found() {
+        // A mail that is one PDF.
+        let raw = "From: a@x\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=scan.pdf\r\n\
+                   Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n";
+        assert_eq!(
+            files_of(raw),
+            vec![("scan.pdf".into(), "application/pdf".into(), false)]
+        );
+        // An unquoted encoded word; RFC 2231 sections without encoding; a nested attached message.
+        let raw = "From: a@x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+                   --o\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename==?utf-8?Q?R=C3=A9sum=C3=A9.pdf?=\r\n\r\nx\r\n\
+                   --o\r\nContent-Type: application/zip; name*0=\"long \"; name*1=\"name.zip\"\r\n\r\nx\r\n\
+                   --o\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: message/rfc822\r\n\r\n\
+                   Subject: Inner one\r\nFrom: b@y\r\n\r\nbody\r\n--i--\r\n--o--\r\n";
+        assert_eq!(
+            files_of(raw),
+            vec![
+                ("Résumé.pdf".into(), "application/pdf".into(), false),
+                ("long name.zip".into(), "application/zip".into(), false),
+                ("Inner one.eml".into(), "message/rfc822".into(), false),
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 
-use super::charset::{decode_legacy, looks_misdecoded};
+use super::charset::{decode_legacy, encoding_for, looks_misdecoded};
 use super::headers::decode_base64_lenient;
 use super::html_text::{html_to_text, tidy_text};
 use crate::sanitize::{sanitize_html, text_to_html};
@@ -43,7 +43,9 @@ pub fn extract(msg: &Message<'_>) -> Body {
             },
         };
     }
-    for id in &msg.text_body {
+    // Parts mail-parser took as body text that a mail client lists as files.
+    let files = super::structure::body_parts_that_are_files(msg);
+    for id in msg.text_body.iter().filter(|id| !files.contains(id)) {
         let Some(part) = msg.parts.get(*id as usize) else {
             continue;
         };
@@ -56,6 +58,7 @@ pub fn extract(msg: &Message<'_>) -> Body {
     let html_parts: Vec<&MessagePart<'_>> = msg
         .html_body
         .iter()
+        .filter(|id| !files.contains(id))
         .filter_map(|id| msg.parts.get(*id as usize))
         .filter(|p| matches!(p.body, PartType::Html(_) | PartType::Text(_)))
         .collect();
@@ -125,10 +128,13 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
         PartType::Multipart(_) => String::new(),
     };
     let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
-    let text = if looks_misdecoded(&decoded) {
+    let misdecoded = looks_misdecoded(&decoded);
+    let mislabelled = !misdecoded && charset.is_some_and(|c| may_be_mislabelled(&decoded, c));
+    let text = if misdecoded || mislabelled {
         match transfer_decoded_bytes(msg, part) {
-            Some(bytes) => decode_legacy(&bytes, charset),
-            None => decoded,
+            // An ASCII-only text (UTF-7, say) was read right by mail-parser whatever it looks like.
+            Some(bytes) if misdecoded || !bytes.is_ascii() => decode_legacy(&bytes, charset),
+            _ => decoded,
         }
     } else {
         decoded
@@ -146,6 +152,21 @@ pub fn part_text(msg: &Message<'_>, part: &MessagePart<'_>) -> String {
         decode_flowed(&text, delsp)
     } else {
         text
+    }
+}
+
+/// Text mail-parser decoded with a label that cannot be trusted for its bytes: `us-ascii` (or
+/// another label that names no charset) on 8-bit text, or a single-byte label on text that shows
+/// the signs of UTF-8 read as Latin-1 (`Ã©`, `â€™`). [`decode_legacy`] then reads the bytes again.
+fn may_be_mislabelled(decoded: &str, label: &str) -> bool {
+    if decoded.is_ascii() {
+        return false;
+    }
+    match encoding_for(label) {
+        None => true,
+        Some(encoding) => {
+            encoding.is_single_byte() && decoded.contains(['\u{c2}', '\u{c3}', '\u{e2}', '\u{d0}', '\u{d1}', '\u{ef}'])
+        }
     }
 }
 

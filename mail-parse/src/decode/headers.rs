@@ -17,7 +17,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Header, HeaderValue, Message};
 
-use super::charset::{decode_legacy, guess_decode, looks_misdecoded};
+use super::charset::{decode_legacy, looks_misdecoded};
+pub use super::encoded_words::decode_base64_lenient;
+use super::encoded_words::decode_encoded_words;
 use crate::parsed::Address;
 
 /// The header fields the pipeline uses.
@@ -119,8 +121,11 @@ pub fn text(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> Option
         _ => None,
     };
     let raw = raw_bytes(msg, header);
+    // Encoded words and raw 8-bit bytes are decoded here rather than by mail-parser, which keeps
+    // the whitespace between adjacent words, trusts a wrong charset label and reads 8-bit bytes
+    // as UTF-8.
     let value = match parsed {
-        Some(t) if !looks_misdecoded(&t) && !t.contains("=?") => t,
+        Some(t) if !needs_own_decoding(raw) && !looks_misdecoded(&t) => t,
         _ => decode_unstructured(raw, charset_hint),
     };
     Some(collapse_whitespace(&value.replace('\0', "")))
@@ -131,6 +136,11 @@ pub fn raw_texts(msg: &Message<'_>, name: &str) -> Vec<String> {
     all_headers(msg, name)
         .map(|h| collapse_whitespace(&String::from_utf8_lossy(raw_bytes(msg, h))))
         .collect()
+}
+
+/// Raw header bytes with encoded words or 8-bit bytes, which [`decode_unstructured`] reads.
+fn needs_own_decoding(raw: &[u8]) -> bool {
+    !raw.is_ascii() || raw.windows(2).any(|w| w == b"=?")
 }
 
 fn collapse_whitespace(s: &str) -> String {
@@ -239,6 +249,7 @@ pub fn addresses(msg: &Message<'_>, name: &str, charset_hint: Option<&str>) -> V
 fn header_addresses(value: &HeaderValue<'_>, raw: &[u8], charset_hint: Option<&str>) -> Vec<Address> {
     let parsed = from_parsed(value);
     if let Some(list) = &parsed
+        && !needs_own_decoding(raw)
         && list
             .iter()
             .all(|a| !looks_misdecoded(&a.email) && !a.name.as_deref().is_some_and(looks_misdecoded))
@@ -413,151 +424,6 @@ fn unfold(raw: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-/// One RFC 2047 encoded word at the start of `s`: returns (decoded bytes, charset, length).
-fn parse_encoded_word(s: &str) -> Option<(Vec<u8>, String, usize)> {
-    let rest = s.strip_prefix("=?")?;
-    let q1 = rest.find('?')?;
-    let charset = rest[..q1].split('*').next().unwrap_or_default().to_string();
-    let rest2 = &rest[q1 + 1..];
-    let enc = *rest2.as_bytes().first()?;
-    if !matches!(enc, b'q' | b'Q' | b'b' | b'B') || rest2.as_bytes().get(1) != Some(&b'?') {
-        return None;
-    }
-    let data_and_more = &rest2[2..];
-    let end = data_and_more.find("?=")?;
-    let data = &data_and_more[..end];
-    if data.contains(char::is_whitespace) || charset.is_empty() {
-        return None;
-    }
-    let bytes = if enc.eq_ignore_ascii_case(&b'b') {
-        decode_base64_lenient(data)?
-    } else {
-        decode_q(data)
-    };
-    let total = 2 + q1 + 1 + 2 + end + 2;
-    Some((bytes, charset, total))
-}
-
-/// Base64 that tolerates missing padding, stray characters and a dangling final character.
-pub fn decode_base64_lenient(data: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new()
-            .with_decode_allow_trailing_bits(true)
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    let mut cleaned: String = data
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/')
-        .collect();
-    if cleaned.len() % 4 == 1 {
-        cleaned.pop();
-    }
-    LENIENT.decode(cleaned.as_bytes()).ok()
-}
-
-fn decode_q(data: &str) -> Vec<u8> {
-    let bytes = data.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'_' => out.push(b' '),
-            b'=' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'='),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-fn decode_word_bytes(bytes: &[u8], charset: &str) -> String {
-    match encoding_rs::Encoding::for_label(charset.trim().as_bytes()) {
-        Some(enc) => enc
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|c| c.into_owned())
-            .unwrap_or_else(|| guess_decode(bytes)),
-        None => guess_decode(bytes),
-    }
-}
-
-fn decode_encoded_words(text: &str, quote: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut in_quotes = false;
-    // The current run of adjacent encoded words (RFC 2047 §6.2: the whitespace between them is
-    // dropped), as (charset, bytes) segments. Consecutive words in the same charset are joined
-    // before decoding, since writers split multi-byte characters across words.
-    let mut run: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut pending_ws = String::new();
-    let flush = |out: &mut String, run: &mut Vec<(String, Vec<u8>)>, in_quotes: bool| {
-        if run.is_empty() {
-            return;
-        }
-        let decoded: String = run
-            .drain(..)
-            .map(|(charset, bytes)| decode_word_bytes(&bytes, &charset))
-            .collect();
-        let escaped = || decoded.replace('\\', "\\\\").replace('"', "\\\"");
-        if quote && !in_quotes {
-            out.push('"');
-            out.push_str(&escaped());
-            out.push('"');
-        } else if quote {
-            out.push_str(&escaped());
-        } else {
-            out.push_str(&decoded);
-        }
-    };
-    while i < text.len() {
-        let rest = &text[i..];
-        if rest.starts_with("=?")
-            && let Some((bytes, charset, len)) = parse_encoded_word(rest)
-        {
-            if run.is_empty() {
-                out.push_str(&pending_ws);
-            }
-            match run.last_mut() {
-                Some((last, acc)) if last.eq_ignore_ascii_case(&charset) => acc.extend_from_slice(&bytes),
-                _ => run.push((charset, bytes)),
-            }
-            pending_ws.clear();
-            i += len;
-            continue;
-        }
-        let Some(c) = rest.chars().next() else { break };
-        if c.is_whitespace() {
-            pending_ws.push(c);
-            i += c.len_utf8();
-            continue;
-        }
-        flush(&mut out, &mut run, in_quotes);
-        out.push_str(&pending_ws);
-        pending_ws.clear();
-        if c == '"' {
-            in_quotes = !in_quotes;
-        }
-        out.push(c);
-        i += c.len_utf8();
-    }
-    flush(&mut out, &mut run, in_quotes);
-    out.push_str(&pending_ws);
-    out.trim().to_string()
 }
 
 /// The addresses in an address-list text (e.g. a `From:` value quoted in a bounce), parsed

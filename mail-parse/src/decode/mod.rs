@@ -4,9 +4,12 @@
 pub mod attachments;
 pub mod body;
 pub mod charset;
+pub mod encoded_words;
 pub mod headers;
 pub mod html_text;
 pub mod normalize;
+pub mod params;
+pub mod structure;
 
 /// `%41` → `A` in a URL part (a `cid:` reference, a file name); bad escapes stay as written,
 /// and bytes that are not UTF-8 become U+FFFD.

@@ -5,7 +5,10 @@
 //! - a leading mbox `From ` separator line is dropped, and then the mboxrd escaping of body lines
 //!   (`>From `, `>>From `, …) is undone by one level;
 //! - every line ending (LF, CR, CRLF, and the `CR CR LF` that Windows text-mode writes produce)
-//!   becomes CRLF.
+//!   becomes CRLF;
+//! - the header block is repaired so that every mail a mail client opens is read as one
+//!   ([`repair_header_block`]): banner lines before the first header, NUL bytes, a space before
+//!   a header's colon, a missing empty line between headers and body.
 //!
 //! Binary (`Content-Transfer-Encoding: binary`) parts with bare CR/LF bytes are changed by the
 //! line-ending conversion; such parts are vanishingly rare in mail and accepted as a limitation.
@@ -19,7 +22,8 @@ pub fn normalize(raw: &[u8]) -> Vec<u8> {
     let input = input.trim_ascii_start();
 
     let mut from_stripped = false;
-    let input = if input.starts_with(b"From ") {
+    // `From :` is a header with a space before its colon, not an mbox separator.
+    let input = if input.starts_with(b"From ") && !input[5..].trim_ascii_start().starts_with(b":") {
         from_stripped = true;
         match input.iter().position(|&b| b == b'\n' || b == b'\r') {
             Some(pos) => &input[pos + line_ending_len(&input[pos..])..],
@@ -52,7 +56,95 @@ pub fn normalize(raw: &[u8]) -> Vec<u8> {
     if !out.is_empty() && !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
+    repair_header_block(out)
+}
+
+/// Whether `line` reads as a header field: a name of printable ASCII, then `:` (a space before
+/// the colon is tolerated, as clients do).
+pub fn is_header_line(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let name = line[..colon].trim_ascii_end();
+    !name.is_empty() && name.len() <= 76 && name.iter().all(|&b| b.is_ascii_graphic() && b != b':')
+}
+
+/// The header block as mail-parser needs it, from a CRLF text: lines before the first header
+/// (a client's "Microsoft Mail Internet Headers Version 2.0" banner, a stray `>From ` line) are
+/// dropped; NUL bytes among the headers are dropped; a space before a header's colon is
+/// removed; and when the headers run straight into the body without the empty line, the empty
+/// line is put back before the first line that is neither a header nor a continuation and after
+/// which no header follows.
+fn repair_header_block(text: Vec<u8>) -> Vec<u8> {
+    let header_end = |t: &[u8]| find_subslice(t, b"\r\n\r\n").map_or(t.len(), |p| p + 2);
+    let end = header_end(&text);
+    // NUL bytes (a C program's string terminator written out) would end a header name early.
+    let text = if text[..end].contains(&0) {
+        let mut cleaned: Vec<u8> = text[..end].iter().copied().filter(|&b| b != 0).collect();
+        cleaned.extend_from_slice(&text[end..]);
+        cleaned
+    } else {
+        text
+    };
+    let end = header_end(&text);
+    let lines: Vec<&[u8]> = text[..end]
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect();
+    let first = lines.iter().take(20).position(|l| is_header_line(l));
+    let Some(first) = first else { return text };
+    let needs_repair = first > 0
+        || lines
+            .iter()
+            .any(|l| !l.is_empty() && !is_header_line(l) && !l.starts_with(b" ") && !l.starts_with(b"\t"))
+        || lines.iter().any(|l| {
+            is_header_line(l)
+                && l.iter()
+                    .position(|&b| b == b':')
+                    .is_some_and(|c| c > 0 && l[c - 1] == b' ')
+        });
+    if !needs_repair {
+        return text;
+    }
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let last_header = lines.iter().rposition(|l| is_header_line(l)).unwrap_or(first);
+    let mut in_body = false;
+    for (i, line) in lines.iter().enumerate().skip(first) {
+        if i + 1 == lines.len() && line.is_empty() {
+            break;
+        }
+        let body_like =
+            !in_body && i > last_header && !is_header_line(line) && !line.starts_with(b" ") && !line.starts_with(b"\t");
+        if body_like && !line.is_empty() {
+            out.extend_from_slice(b"\r\n");
+            in_body = true;
+        }
+        if in_body || line.is_empty() {
+            out.extend_from_slice(line);
+        } else {
+            out.extend(tidy_header_line(line));
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(&text[end.min(text.len())..]);
     out
+}
+
+/// A header line without spaces before the colon of its name.
+fn tidy_header_line(line: &[u8]) -> Vec<u8> {
+    let line = line.to_vec();
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) if is_header_line(&line) && !line.starts_with(b" ") && !line.starts_with(b"\t") => {
+            let mut fixed = line[..colon].trim_ascii_end().to_vec();
+            fixed.extend_from_slice(&line[colon..]);
+            fixed
+        }
+        _ => line,
+    }
+}
+
+fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Length of the line ending at the start of `rest` (`\n`, `\r\n`, `\r` or `\r\r\n`); at least 1
@@ -105,6 +197,27 @@ mod tests {
             normalize(b"\xEF\xBB\xBF\n\r\n  \nSubject: x\n\nhi"),
             b"Subject: x\r\n\r\nhi\r\n"
         );
+    }
+
+    #[test]
+    fn repairs_the_header_block() {
+        // A banner line before the headers, a NUL, a space before a colon.
+        assert_eq!(
+            normalize(b"Microsoft Mail Internet Headers Version 2.0\nSubject : x\0y\nFrom: a@x\n\nbody\n"),
+            b"Subject: xy\r\nFrom: a@x\r\n\r\nbody\r\n"
+        );
+        // Headers straight into the body.
+        assert_eq!(
+            normalize(b"Subject: x\nFrom: a@x\nHello there.\nBye\n"),
+            b"Subject: x\r\nFrom: a@x\r\n\r\nHello there.\r\nBye\r\n"
+        );
+        // A garbage line between headers is left for the MIME parser; continuations stay.
+        assert_eq!(
+            normalize(b"Subject: x\n y\ngarbage\nFrom: a@x\n\nb\n"),
+            b"Subject: x\r\n y\r\ngarbage\r\nFrom: a@x\r\n\r\nb\r\n"
+        );
+        // `From :` is a header, not an mbox line.
+        assert_eq!(normalize(b"From : a@x\n\nb"), b"From: a@x\r\n\r\nb\r\n");
     }
 
     #[test]

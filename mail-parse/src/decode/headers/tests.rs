@@ -142,3 +142,35 @@ fn scan_finds_addresses() {
     );
     assert!(scan_addresses("no address @ here").is_empty());
 }
+
+#[test]
+fn display_names_in_legacy_charsets() {
+    // An encoded word followed by plain text, GBK under a GB2312 label, Big5 inside quotes.
+    let h = parse(b"From: =?utf-8?Q?Jos=C3=A9?= Garcia <jg@x.es>\r\n\r\nb\r\n");
+    assert_eq!(h.from, Some(addr(Some("José Garcia"), "jg@x.es")));
+    let h = parse(b"From: =?gb2312?B?6Ua71A==?= <r@x.cn>\r\n\r\nb\r\n");
+    assert_eq!(h.from, Some(addr(Some("镕辉"), "r@x.cn")));
+    let h = parse(b"From: \"=?big5?B?pKSk5Q==?=\" <c@x.tw>\r\n\r\nb\r\n");
+    assert_eq!(h.from, Some(addr(Some("中文"), "c@x.tw")));
+    // Latin-1 label on UTF-8 bytes; Shift_JIS under the cp932 label in a list of two.
+    let h = parse(b"To: =?iso-8859-1?Q?C=C3=A9line?= <c@x.fr>, =?cp932?B?g26DjYFb?= <h@x.jp>\r\n\r\nb\r\n");
+    assert_eq!(
+        h.to,
+        vec![addr(Some("Céline"), "c@x.fr"), addr(Some("ハロー"), "h@x.jp")]
+    );
+}
+
+#[test]
+fn subjects_in_legacy_and_broken_encodings() {
+    let h = parse(b"Subject: =?ks_c_5601-1987?B?x9Gxub7u?= =?koi8-r?B?8NLJ18XU?=\r\n\r\nb\r\n");
+    assert_eq!(h.subject, "한국어Привет");
+    let h = parse(b"Subject: Re: =?utf-8?B?U3RhdHVz\r\n\r\nb\r\n");
+    assert_eq!(h.subject, "Re: Status");
+    // Raw GBK with the body's charset as hint, raw UTF-8 whatever the hint.
+    let raw = b"Subject: \xd5\xd4\xc0\xda\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nb\r\n";
+    assert_eq!(parse(raw).subject, "赵磊");
+    let msg = MessageParser::default()
+        .parse(&b"Subject: Caf\xc3\xa9\r\n\r\nb\r\n"[..])
+        .unwrap_or_default();
+    assert_eq!(extract(&msg, Some("gb2312")).subject, "Café");
+}
