@@ -182,7 +182,7 @@ pub fn ends_like_attribution(line: &str) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
-    FAMILIES.iter().flat_map(|f| f.suffixes).any(|s| lower.ends_with(s))
+    FAMILIES.iter().flat_map(|f| f.suffixes).any(|s| lower.ends_with(s)) || is_dated_attribution(&lower)
 }
 
 #[cfg(test)]
