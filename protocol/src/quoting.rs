@@ -98,6 +98,8 @@ const DATED_SUFFIXES: &[&str] = &[
     "escreveu:",
     "schreef:",
     "pisze:",
+    "a scris:",
+    "님이 작성:",
 ];
 
 /// Words between the writer and the date where the date comes last (Gmail for Android:
@@ -114,6 +116,8 @@ const DATED_INFIXES: &[&str] = &[
     " skrev den ",
     " napsal ",
     " pisze ",
+    " ezt írta ",
+    " έγραψε ",
 ];
 
 /// Longer than this, a line ending in "wrote:" is prose, not an attribution (callers check:
@@ -225,6 +229,13 @@ mod tests {
         assert!(is_attribution(
             "Ann <ann@example.de> schrieb am Di., 4. Juni 2024, 10:30:"
         ));
+        assert!(is_attribution(
+            "Ann <ann@example.hu> ezt írta (időpont: 2024. jún. 4., K, 10:12):"
+        ));
+        assert!(is_attribution(
+            "2024년 6월 4일 (화) 오전 10:12, Ann <ann@example.kr>님이 작성:"
+        ));
+        assert!(is_attribution("2024年6月4日(火) 10:12 Ann <ann@example.jp>:"));
         assert!(!is_attribution("Please write to Ann <ann@example.com>:"), "no date");
         assert!(!is_attribution("At 10:00 the server wrote:"), "no address");
         assert!(
