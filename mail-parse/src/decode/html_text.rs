@@ -1,6 +1,8 @@
 //! HTML to readable plain text, for mail with only an HTML body and for knowledge-base articles:
 //! html2text with a mail decorator (no wrapping, `> ` quotes, hidden content dropped), and a
-//! linear tag stripper for HTML too large for it.
+//! linear tag stripper for HTML too large for it. Reply separators drawn in HTML (`<hr>`, Outlook's
+//! bordered `div`) become a `____` rule line when html2text renders, so the visible-text split
+//! sees them.
 
 use html2text::render::TextDecorator;
 
@@ -208,6 +210,16 @@ mod tests {
     }
 
     /// Past the tag limit the linear stripper answers: block tags still end lines.
+    #[test]
+    fn reply_separators_become_rule_lines() {
+        let text = html_to_text("<div>Ok.</div><hr style=\"width:98%\"><div><b>From:</b> S</div><html5>");
+        assert_eq!(text, "Ok.\n\n________________________________\n\nFrom: S");
+        let text =
+            html_to_text("<p>Ok.</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p>Von: S</p></div>");
+        assert!(text.contains("Ok.\n\n____"), "{text:?}");
+        assert_eq!(html_to_text("<p>a</p><hrx>b</hrx>"), "a\n\nb");
+    }
+
     #[test]
     fn huge_html_is_stripped_linearly() {
         let html = format!(
