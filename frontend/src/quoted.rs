@@ -58,7 +58,10 @@ fn attribution_start(lines: &[&str]) -> Option<usize> {
     for n in (1..=3.min(lines.len())).rev() {
         let k = lines.len() - n;
         let part = &lines[k..];
-        if part.iter().any(|l| l.trim().is_empty()) {
+        // A line that ends a sentence is prose above the attribution, not its first half (the
+        // parser joins wrapped attributions by the same rule).
+        let ends_sentence = part[..n - 1].iter().any(|l| l.trim_end().ends_with(['.', '!', '?']));
+        if ends_sentence || part.iter().any(|l| l.trim().is_empty()) {
             continue;
         }
         let joined = part.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
@@ -99,6 +102,13 @@ mod tests {
     fn a_wrapped_attribution_folds_whole() {
         let f = fold_text("Yes.\nOn Mon, 3 Jun 2024 at 10:12, Ann Carter\n<ann@example.com> wrote:\n> hi").unwrap();
         assert_eq!(f.visible, "Yes.");
+    }
+
+    #[test]
+    fn a_dated_attribution_folds_but_prose_above_it_stays() {
+        let f = fold_text("Danke.\n26.06.2014, 14:41, \"Ann\" <ann@example.ru>:\n> alt").unwrap();
+        assert_eq!(f.visible, "Danke.");
+        assert_eq!(f.quoted, "26.06.2014, 14:41, \"Ann\" <ann@example.ru>:\n> alt");
     }
 
     #[test]

@@ -55,8 +55,8 @@ pub const FAMILIES: &[Family] = &[
     },
     Family {
         prefixes: &["den "],
-        suffixes: &["skrev:"],
-        infixes: &[],
+        suffixes: &["skrev:", "skrev følgende:", "skrev följande:"],
+        infixes: &[" skrev "],
     },
     Family {
         prefixes: &[""],
@@ -71,6 +71,53 @@ pub const FAMILIES: &[Family] = &[
         ],
         infixes: &[],
     },
+];
+
+/// Verbs that end an attribution in clients writing no fixed opening (Gmail in Scandinavian,
+/// Slavic, Finnish and Turkish UIs starts with the date: `tir. 4. jun. 2024 kl. 10:12 skrev
+/// Ann <ann@…>:`). Alone they read like prose, so they count only with a date and an address.
+const DATED_SUFFIXES: &[&str] = &[
+    "skrev:",
+    "skrev følgende:",
+    "skrev följande:",
+    "пише:",
+    "пишет:",
+    "написав:",
+    "написала:",
+    "написал:",
+    "napsal:",
+    "napsala:",
+    "napsal(a):",
+    "kirjoitti:",
+    "yazdı:",
+    "wrote:",
+    "schrieb:",
+    "escribió:",
+    "a écrit :",
+    "ha scritto:",
+    "escreveu:",
+    "schreef:",
+    "pisze:",
+    "a scris:",
+    "님이 작성:",
+];
+
+/// Words between the writer and the date where the date comes last (Gmail for Android:
+/// `Ann <ann@…> schrieb am Di., 4. Juni 2024, 10:30:`).
+const DATED_INFIXES: &[&str] = &[
+    " wrote on ",
+    " schrieb am ",
+    " a écrit le ",
+    " escribió el ",
+    " ha scritto il ",
+    " escreveu em ",
+    " schreef op ",
+    " kirjoitti ",
+    " skrev den ",
+    " napsal ",
+    " pisze ",
+    " ezt írta ",
+    " έγραψε ",
 ];
 
 /// Longer than this, a line ending in "wrote:" is prose, not an attribution (callers check:
@@ -88,7 +135,48 @@ pub fn is_attribution(line: &str) -> bool {
         f.prefixes.iter().any(|p| lower.starts_with(p))
             && (f.suffixes.iter().any(|s| lower.ends_with(s))
                 || (lower.ends_with(':') && f.infixes.iter().any(|inf| lower.contains(inf))))
-    })
+    }) || is_dated_attribution(&lower)
+}
+
+/// An attribution without a known opening that carries a date (a time or a four-digit year)
+/// and the writer's address: `26.06.2014, 14:41, "Ann" <ann@…>:` (Yandex), `2016-03-03 17:21
+/// GMT+01:00 Ann <ann@…>:` (old Gmail), `Понедельник, 3 июня 2024, 10:00 +03:00 от Ann
+/// <ann@…>:` (Mail.ru), or one ending in a verb of `DATED_SUFFIXES`. Prose rarely has all three.
+fn is_dated_attribution(lower: &str) -> bool {
+    let Some(at) = lower.rfind('@') else {
+        return false;
+    };
+    if !has_date(lower) {
+        return false;
+    }
+    let body = lower.trim_end_matches([':', '：', ' ']);
+    // `… Ann <ann@…>:`, but not an SMTP transcript's `RCPT TO:<ann@…>:`.
+    let address_last = body.ends_with('>')
+        && body[..at]
+            .rfind('<')
+            .is_some_and(|lt| !body[..lt].trim_end().ends_with(':'));
+    address_last
+        || DATED_SUFFIXES.iter().any(|s| lower.ends_with(s))
+        || DATED_INFIXES.iter().any(|i| lower[at..].contains(i))
+}
+
+/// A clock time (`14:41`, `10.12`, not part of a longer number such as an IP address) or a
+/// four-digit year among the words.
+fn has_date(lower: &str) -> bool {
+    let b = lower.as_bytes();
+    let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let time = (0..b.len().saturating_sub(3)).any(|i| {
+        digit_at(i)
+            && (b[i + 1] == b':' || b[i + 1] == b'.')
+            && digit_at(i + 2)
+            && digit_at(i + 3)
+            && !digit_at(i + 4)
+            && !(b.get(i + 4) == Some(&b'.') && digit_at(i + 5))
+    });
+    let year = b
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit) && (w[0] == b'1' || w[0] == b'2'));
+    time || year
 }
 
 /// Whether `line` only *ends* like an attribution (`Ann Carter <ann@…> wrote:`), whatever it
@@ -98,7 +186,7 @@ pub fn ends_like_attribution(line: &str) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
-    FAMILIES.iter().flat_map(|f| f.suffixes).any(|s| lower.ends_with(s))
+    FAMILIES.iter().flat_map(|f| f.suffixes).any(|s| lower.ends_with(s)) || is_dated_attribution(&lower)
 }
 
 #[cfg(test)]
@@ -120,5 +208,40 @@ mod tests {
         assert!(!is_attribution("On Monday we shipped it."), "no ending");
         assert!(ends_like_attribution("Ann Carter <ann@example.com> wrote:"));
         assert!(!ends_like_attribution("Ann Carter wrote this"));
+    }
+
+    #[test]
+    fn attributions_opening_with_the_date() {
+        assert!(is_attribution("26.06.2014, 14:41, \"Ann Carter\" <ann@example.ru>:"));
+        assert!(is_attribution(
+            "2016-03-03 17:21 GMT+01:00 Ann Carter <ann@example.com>:"
+        ));
+        assert!(is_attribution(
+            "Понедельник, 3 июня 2024, 10:00 +03:00 от Анна <anna@example.ru>:"
+        ));
+        assert!(is_attribution(
+            "tir. 4. jun. 2024 kl. 10:12 skrev Ann <ann@example.no>:"
+        ));
+        assert!(is_attribution("Den 4 juni 2024 kl. 10:12 skrev Ann <ann@example.se>:"));
+        assert!(is_attribution(
+            "вт, 4 черв. 2024 р. о 10:12 Олена <olena@example.ua> пише:"
+        ));
+        assert!(is_attribution(
+            "Ann <ann@example.de> schrieb am Di., 4. Juni 2024, 10:30:"
+        ));
+        assert!(is_attribution(
+            "Ann <ann@example.hu> ezt írta (időpont: 2024. jún. 4., K, 10:12):"
+        ));
+        assert!(is_attribution(
+            "2024년 6월 4일 (화) 오전 10:12, Ann <ann@example.kr>님이 작성:"
+        ));
+        assert!(is_attribution("2024年6月4日(火) 10:12 Ann <ann@example.jp>:"));
+        assert!(!is_attribution("Please write to Ann <ann@example.com>:"), "no date");
+        assert!(!is_attribution("At 10:00 the server wrote:"), "no address");
+        assert!(
+            !is_attribution("host mx.example.net [203.0.113.9] error after RCPT TO:<ann@example.com>:"),
+            "an SMTP transcript"
+        );
+        assert!(!is_attribution("Call me at 10:30 about <ann@example.com> today."));
     }
 }

@@ -1,6 +1,8 @@
 //! HTML to readable plain text, for mail with only an HTML body and for knowledge-base articles:
 //! html2text with a mail decorator (no wrapping, `> ` quotes, hidden content dropped), and a
-//! linear tag stripper for HTML too large for it.
+//! linear tag stripper for HTML too large for it. Reply separators drawn in HTML (`<hr>`, Outlook's
+//! bordered `div`) become a `____` rule line when html2text renders, so the visible-text split
+//! sees them.
 
 use html2text::render::TextDecorator;
 
@@ -94,6 +96,8 @@ pub fn html_to_text(html: &str) -> String {
     if has_more_tags_than(html, MAX_RENDERED_TAGS) {
         return tidy_text(&strip_tags(html));
     }
+    let marked = mark_reply_rules(html);
+    let html = marked.as_str();
     let with_css = html2text::config::with_decorator(MailDecorator)
         .raw_mode(true)
         .allow_width_overflow()
@@ -108,6 +112,32 @@ pub fn html_to_text(html: &str) -> String {
             .unwrap_or_else(|_| strip_tags(html)),
     };
     tidy_text(&text)
+}
+
+/// A text rule for the HTML rule lines that separate a reply from the message it answers: html2text
+/// drops `<hr>`, and Outlook draws its separator as the top border of the `div` holding the
+/// quoted `From:` block. The split of the visible text needs to see them. One pass over the HTML.
+fn mark_reply_rules(html: &str) -> String {
+    const RULE: &str = "<p>________________________________</p>";
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut done = 0;
+    for (i, _) in lower.match_indices('<') {
+        let rest = &lower[i..];
+        let is_hr = rest.starts_with("<hr") && !rest[3..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        let is_border = rest.starts_with("<div") && {
+            let tag_end = rest.find('>').unwrap_or(rest.len());
+            rest[..tag_end].contains("border-top:solid #e1e1e1")
+                || rest[..tag_end].contains("border-top: solid #e1e1e1")
+        };
+        if is_hr || is_border {
+            out.push_str(&html[done..i]);
+            out.push_str(RULE);
+            done = i;
+        }
+    }
+    out.push_str(&html[done..]);
+    out
 }
 
 /// Trims line ends, turns non-breaking spaces into spaces and keeps at most one empty line in a row.
@@ -180,6 +210,16 @@ mod tests {
     }
 
     /// Past the tag limit the linear stripper answers: block tags still end lines.
+    #[test]
+    fn reply_separators_become_rule_lines() {
+        let text = html_to_text("<div>Ok.</div><hr style=\"width:98%\"><div><b>From:</b> S</div><html5>");
+        assert_eq!(text, "Ok.\n\n________________________________\n\nFrom: S");
+        let text =
+            html_to_text("<p>Ok.</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p>Von: S</p></div>");
+        assert!(text.contains("Ok.\n\n____"), "{text:?}");
+        assert_eq!(html_to_text("<p>a</p><hrx>b</hrx>"), "a\n\nb");
+    }
+
     #[test]
     fn huge_html_is_stripped_linearly() {
         let html = format!(

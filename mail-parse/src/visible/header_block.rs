@@ -1,5 +1,7 @@
 //! Outlook header blocks: `From:` followed by at least two of `Sent:`/`Date:`, `To:`,
-//! `Subject:`, with the labels of the languages mail clients write them in.
+//! `Subject:`, with the labels of the languages mail clients write them in (English, German,
+//! French, Spanish, Italian, Dutch, Portuguese, Polish, Russian, Ukrainian, Czech, Swedish,
+//! Danish/Norwegian, Finnish, Hungarian, Turkish, Chinese, Japanese).
 
 use super::{has_colon, norm};
 
@@ -32,6 +34,11 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
             "寄件者:",
             "寄件者：",
             "差出人:",
+            "差出人：",
+            "kimden:",
+            "від:",
+            "feladó:",
+            "lähettäjä :",
         ],
     ),
     (
@@ -58,6 +65,21 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
             "日期:",
             "日期：",
             "sent at:",
+            "skickat:",
+            "sendt:",
+            "enviada:",
+            "enviada em:",
+            "enviado em:",
+            "odesláno:",
+            "gönderildi:",
+            "gönderilme tarihi:",
+            "tarih:",
+            "надіслано:",
+            "lähetetty:",
+            "elküldve:",
+            "送信日時:",
+            "送信日時：",
+            "datum :",
         ],
     ),
     (
@@ -77,6 +99,15 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
             "收件人：",
             "til:",
             "till:",
+            "komu:",
+            "kime:",
+            "кому :",
+            "vastaanottaja:",
+            "címzett:",
+            "宛先:",
+            "宛先：",
+            "pour :",
+            "para :",
         ],
     ),
     (
@@ -96,6 +127,14 @@ const FIELD_LABELS: &[(Field, &[&str])] = &[
             "assunto:",
             "emne:",
             "ämne:",
+            "předmět:",
+            "konu:",
+            "aihe:",
+            "tárgy:",
+            "件名:",
+            "件名：",
+            "тема :",
+            "assunto :",
         ],
     ),
     (
@@ -154,4 +193,9 @@ pub(super) fn next_nonblank_is_from(lines: &[&str], from: usize) -> bool {
         .skip(from)
         .find(|l| !l.trim().is_empty())
         .is_some_and(|l| field_of(l) == Some(Field::From))
+}
+
+/// GMX and Web.de put `Gesendet:` above `Von:`: such a line right above the block belongs to it.
+pub(super) fn is_sent_field(line: &str) -> bool {
+    field_of(line) == Some(Field::Sent)
 }

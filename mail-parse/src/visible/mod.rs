@@ -5,20 +5,25 @@
 //! a mail that *is* a forward or an Outlook header block with nothing before keeps its content):
 //! - an attribution line: `On … wrote:` (also wrapped over up to three lines), `Am … schrieb …:`,
 //!   `Le … a écrit :`, `El … escribió:`, `Il giorno … ha scritto:`, `Op … schreef …:`,
-//!   `W dniu … pisze:`, `Em … escreveu:`, `… написал(а):`, `在 … 写道：`, or any `… wrote:` line
-//!   directly followed by `>` lines;
-//! - `-----Original Message-----` and its translations;
+//!   `W dniu … pisze:`, `Em … escreveu:`, `Den … skrev …:`, `… написал(а):`, `在 … 写道：`; one
+//!   without a known opening that carries a date and the writer's address (`26.06.2014, 14:41,
+//!   "Ann" <ann@…>:`, `2016-03-03 17:21 GMT+01:00 Ann <ann@…>:`, `… от Ann <ann@…>:`, `… пише:`,
+//!   `Ann <ann@…> schrieb am …, 10:30:`); or any `… wrote:` line directly followed by `>` lines;
+//! - `-----Original Message-----` and its translations (also in `*bold*` markers);
 //! - an Outlook header block: `From:` followed by at least two of `Sent:`/`Date:`, `To:`,
-//!   `Subject:` (German, French, Spanish, Italian, Dutch, Portuguese, Polish, Russian, Chinese
-//!   labels too); a `____` / `----` / `───` rule line right above it belongs to the quote;
+//!   `Subject:` (labels of 18 languages, see `header_block`); a `____` / `----` / `───` rule
+//!   line right above it belongs to the quote, and a rule (an HTML `<hr>`) right above a `From:`
+//!   line starts the quote by itself;
 //! - forwarded-message headers (`---------- Forwarded message ---------`, `Begin forwarded
 //!   message:`, …) and the line after which a bounce returns the original message
 //!   (`------ This is a copy of the message …`, `--- Below this line is a copy of the message.`);
+//!   a forward below nothing or a one-line note ("FYI") is the request itself and stays text;
 //! - a trailing run of `>`-quoted lines.
 //!
 //! A bottom-posted reply (attribution and `>` block first, the answer below) gives the answer as
 //! the text. Interleaved answers between quoted blocks stay in the text, with the questions they
-//! answer: cutting them would lose what the customer wrote.
+//! answer: cutting them would lose what the customer wrote — also below a note of their own
+//! ("Answers inline below.").
 //!
 //! The signature is the part of the new text from a `-- ` (or `--`) delimiter line, or from a
 //! mobile footer (`Sent from my iPhone`, `Get Outlook for Android`, `Von meinem iPhone gesendet`,
@@ -44,7 +49,9 @@ mod tests;
 use std::borrow::Cow;
 
 pub use excluded::remove_excluded;
-use quote::{MarkerKind, bottom_posted_answer, find_quote_start, move_trailing_quote};
+use quote::{
+    MarkerKind, bottom_posted_answer, find_quote_start, has_inline_answers, is_short_note, move_trailing_quote,
+};
 use signature::{find_footer_start, find_signature_start, signature_after_quote};
 
 /// The new text, the signature and the quoted history of a mail body.
@@ -61,6 +68,11 @@ pub fn split(body: &str, excluded: &[String]) -> Visible {
     let lines: Vec<&str> = body.lines().collect();
 
     let (mut new_lines, mut quoted_lines): (Vec<&str>, Vec<&str>) = match find_quote_start(&lines) {
+        Some((k, MarkerKind::Forward)) if is_short_note(&lines[..k]) => (lines.clone(), Vec::new()),
+        // Answers written between the quoted questions, below a line of their own.
+        Some((k, MarkerKind::Attribution)) if has_content(&lines[..k]) && has_inline_answers(&lines[k..]) => {
+            (lines.clone(), Vec::new())
+        }
         Some((k, _)) if has_content(&lines[..k]) => (lines[..k].to_vec(), lines[k..].to_vec()),
         Some((0, MarkerKind::Attribution)) => match bottom_posted_answer(&lines) {
             // Answers interleaved with the quoted questions: all of it is what was written.

@@ -3,13 +3,16 @@
 //! separator), or a trailing run of `>` lines.
 
 use super::attribution::is_attribution;
-use super::header_block::{is_header_block, next_nonblank_is_from};
+use super::header_block::{is_header_block, is_sent_field, next_nonblank_is_from};
 use super::{has_colon, has_content, norm};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MarkerKind {
     Attribution,
     Separator,
+    /// A forwarded-message header: when the note above it is only a word or two ("FYI"), the
+    /// forwarded message is the request itself.
+    Forward,
 }
 
 /// The index of the first line of quoted history, and what kind of marker starts it.
@@ -21,13 +24,16 @@ pub(super) fn find_quote_start(lines: &[&str]) -> Option<(usize, MarkerKind)> {
         if is_attribution(lines, i) {
             return Some((i, MarkerKind::Attribution));
         }
-        if is_original_message_line(lines[i]) || is_forward_header(lines[i]) || is_bounce_copy_line(lines[i]) {
+        if is_forward_header(lines[i]) {
+            return Some((i, MarkerKind::Forward));
+        }
+        if is_original_message_line(lines[i]) || is_bounce_copy_line(lines[i]) {
             return Some((i, MarkerKind::Separator));
         }
         if is_header_block(lines, i) {
             // Include a rule line (and blank lines) right above the block.
-            let mut start = i;
-            let mut j = i;
+            let mut start = if i > 0 && is_sent_field(lines[i - 1]) { i - 1 } else { i };
+            let mut j = start;
             while j > 0 && lines[j - 1].trim().is_empty() {
                 j -= 1;
             }
@@ -36,7 +42,8 @@ pub(super) fn find_quote_start(lines: &[&str]) -> Option<(usize, MarkerKind)> {
             }
             return Some((start, MarkerKind::Separator));
         }
-        if is_rule_line(lines[i]) && is_underscore_line(lines[i]) && next_nonblank_is_from(lines, i + 1) {
+        // `<hr>` (rendered as a rule) or Outlook's `____` right above a `From:` line.
+        if is_rule_line(lines[i]) && next_nonblank_is_from(lines, i + 1) {
             return Some((i, MarkerKind::Separator));
         }
     }
@@ -49,7 +56,8 @@ fn is_original_message_line(line: &str) -> bool {
         return false;
     }
     let n = n.to_lowercase();
-    let inner = n.trim_matches(|c: char| c == '-' || c.is_whitespace());
+    // `*-------- Original Message --------*`: bold markers from a plain-text rendering of HTML.
+    let inner = n.trim_matches(|c: char| c == '-' || c == '*' || c.is_whitespace());
     [
         "original message",
         "ursprüngliche nachricht",
@@ -74,7 +82,7 @@ fn is_forward_header(line: &str) -> bool {
         return false;
     }
     let n = n.to_lowercase();
-    let inner = n.trim_matches(|c: char| c == '-' || c == '=' || c.is_whitespace());
+    let inner = n.trim_matches(|c: char| c == '-' || c == '=' || c == '*' || c.is_whitespace());
     let dashed = n.starts_with("--") || n.starts_with("==");
     (dashed
         && [
@@ -118,8 +126,34 @@ pub(super) fn is_rule_line(line: &str) -> bool {
     t.chars().count() >= 8 && t.chars().all(|c| matches!(c, '_' | '-' | '─' | '━' | '=' | '—'))
 }
 
-fn is_underscore_line(line: &str) -> bool {
-    line.trim().chars().all(|c| c == '_')
+/// Whether the lines above a forward header are at most a short note ("FYI", "See below."),
+/// so that the forwarded message is what the sender asks about.
+pub(super) fn is_short_note(lines: &[&str]) -> bool {
+    let content: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    content.len() <= 1 && content.iter().all(|l| l.chars().count() <= 40)
+}
+
+/// Whether the quoted part (from an attribution on) holds answers written between its `>`
+/// blocks: a non-quoted paragraph followed later by more `>` lines.
+pub(super) fn has_inline_answers(quoted: &[&str]) -> bool {
+    let mut saw_quote = false;
+    let mut saw_answer = false;
+    for line in quoted.iter().skip(1) {
+        let t = line.trim_start();
+        if t.starts_with('>') {
+            if saw_answer {
+                return true;
+            }
+            saw_quote = true;
+        } else if saw_quote && !t.is_empty() {
+            // A signature below the quote is not an answer.
+            if *line == "-- " || t.trim_end() == "--" {
+                return false;
+            }
+            saw_answer = true;
+        }
+    }
+    false
 }
 
 /// For a mail that starts with an attribution: the first line after the quoted block, when an

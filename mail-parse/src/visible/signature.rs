@@ -42,13 +42,40 @@ const MOBILE_FOOTERS: &[&str] = &[
     "verstuurd vanaf mijn ",
     "wysłane z mojego ",
     "отправлено с ",
+    "sendt fra min ",
+    "sendt fra ",
+    "skickat från min ",
+    "skickat från ",
+    "lähetetty ",
+    "odesláno z ",
+    "wysłane z ",
+    "отправлено из ",
+    "надіслано з ",
+    "inviato dal mio ",
+    "verstuurd vanaf ",
+    "gesendet mit ",
+    "envoyé avec ",
+    "download outlook for ",
+    "outlook voor ios downloaden",
+    "outlook voor android downloaden",
+    "outlook für ios herunterladen",
+    "outlook für android herunterladen",
+    "télécharger outlook pour ",
+    "obtener outlook para ",
+    "scarica outlook per ",
+    "發自我的",
     "发自我的",
     "從我的",
 ];
 
+/// Footers that end, rather than start, with the fixed words (`iPhoneから送信`, `iPhone'umdan
+/// gönderildi`).
+const MOBILE_FOOTER_ENDINGS: &[&str] = &["から送信", "'umdan gönderildi", "’umdan gönderildi", "'dan gönderildi"];
+
 fn is_mobile_footer(line: &str) -> bool {
     let n = norm(line).to_lowercase();
-    n.chars().count() <= 80 && MOBILE_FOOTERS.iter().any(|p| n.starts_with(p))
+    n.chars().count() <= 80
+        && (MOBILE_FOOTERS.iter().any(|p| n.starts_with(p)) || MOBILE_FOOTER_ENDINGS.iter().any(|e| n.ends_with(e)))
 }
 
 /// Where the signature of the new text starts.

@@ -132,18 +132,18 @@ fn underscore_separator() {
 
 #[test]
 fn forwarded_messages() {
+    // A one-line note above: the forwarded message is the request.
+    let body = "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody";
+    check(body, body, None, None);
+    // A real message above: the forward is history.
     check(
-        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody",
-        "FYI, see below.",
+        "Hi team,\nthis customer wrote to me directly.\nCan you open a ticket?\n\n---------- Forwarded message ---------\nFrom: X <x@y.com>\n\nbody",
+        "Hi team,\nthis customer wrote to me directly.\nCan you open a ticket?",
         None,
-        Some("---------- Forwarded message ---------\nFrom: X <x@y.com>\nDate: Mon\nSubject: s\nTo: <a@b.com>\n\nbody"),
+        Some("---------- Forwarded message ---------\nFrom: X <x@y.com>\n\nbody"),
     );
-    check(
-        "See this\n\nBegin forwarded message:\n\nFrom: X\nold",
-        "See this",
-        None,
-        Some("Begin forwarded message:\n\nFrom: X\nold"),
-    );
+    let body = "See this\n\nBegin forwarded message:\n\nFrom: X\nold";
+    check(body, body, None, None);
     // A bare forward keeps its content as the text.
     let body = "---------- Forwarded message ---------\nFrom: X <x@y.com>\n\nThe server is down.";
     check(body, body, None, None);
@@ -265,4 +265,107 @@ fn excluded_text_is_removed() {
     assert_eq!(v.text, "");
     assert_eq!(v.signature.as_deref(), Some("--\nAnn"));
     assert_eq!(split("abc", &["".to_string(), "  ".to_string()]).text, "abc");
+}
+
+#[test]
+fn attributions_of_more_clients() {
+    for header in [
+        "Den 4 juni 2024 kl. 10:12 skrev Anna Berg <anna@example.se>:",
+        "tir. 4. jun. 2024 kl. 10:12 skrev Ola Nordmann <ola@example.no>:",
+        "вт, 4 черв. 2024 р. о 10:12 Олена Коваль <olena@example.ua> пише:",
+        "Понедельник, 3 июня 2024, 10:00 +03:00 от Анна Петрова <anna@example.ru>:",
+        "26.06.2014, 14:41, \"Иван Сидоров\" <ivan@example.ru>:",
+        "2016-03-03 17:21 GMT+01:00 Jan Novak <jan@example.cz>:",
+        "Am Mo., 3. Juni 2024 um 10:00 Uhr schrieb Max Weber <max@example.de>:",
+    ] {
+        let v = s(&format!("Danke.\n\n{header}\n> alt\n"));
+        assert_eq!(v.text, "Danke.", "{header}");
+        assert!(v.quoted.is_some_and(|q| q.starts_with(header)), "{header}");
+    }
+}
+
+#[test]
+fn attribution_wrapped_over_three_lines() {
+    let v = s(
+        "Done.\n\nOn Tue, 4 Jun 2024 at 10:12, Customer Support Team of Example\nCompany <support@example.com>\nwrote:\n> old",
+    );
+    assert_eq!(v.text, "Done.");
+    let v = s("Klar.\n\n2016-03-03 17:21 GMT+01:00 Jan Novak <\njan@example.cz>:\n\n> old");
+    assert_eq!(v.text, "Klar.");
+}
+
+#[test]
+fn lines_that_only_mention_writing_are_not_quotes() {
+    for body in [
+        "Hi,\n\nmy colleague wrote: the export is broken.\nPlease check.",
+        "Hi,\n\nAs Ann wrote:\nthe export is broken since 10:00.",
+        "Hi,\n\nPlease write to Ann <ann@example.com>:\nshe knows.",
+        "Hello\n\n-----\nStep 1\n-----\nStep 2",
+        "Steps:\n- open the app\n- tap Export\n   - choose CSV\n- wait",
+    ] {
+        check(body, body, None, None);
+    }
+}
+
+#[test]
+fn original_message_in_bold_markers() {
+    check(
+        "Thanks!\n\n*-------- Original Message --------*\nSubject: x\n\nold",
+        "Thanks!",
+        None,
+        Some("*-------- Original Message --------*\nSubject: x\n\nold"),
+    );
+}
+
+#[test]
+fn header_blocks_in_more_languages() {
+    for block in [
+        "Från: Support <s@x.com>\nSkickat: den 3 juni 2024 10:00\nTill: Anna\nÄmne: Skrivare",
+        "Fra: Support <s@x.com>\nSendt: 3. juni 2024 10:00\nTil: Ola\nEmne: Printer",
+        "Od: Support <s@x.com>\nOdesláno: 3. června 2024 10:00\nKomu: Jan\nPředmět: Tiskárna",
+        "Kimden: Support <s@x.com>\nGönderildi: 3 Haziran 2024 10:00\nKime: Ayşe\nKonu: Yazıcı",
+        "差出人: Support <s@x.com>\n送信日時: 2024年6月3日 10:00\n宛先: 田中\n件名: プリンター",
+        "Від: Support <s@x.com>\nНадіслано: 3 червня 2024 р. 10:00\nКому: Олена\nТема: Принтер",
+        "*From:* Support <s@x.com>\n*Sent:* Monday\n*To:* Ann\n*Subject:* Printer",
+    ] {
+        check(
+            &format!("Ok.\n\n{block}\n\nold"),
+            "Ok.",
+            None,
+            Some(&format!("{block}\n\nold")),
+        );
+    }
+}
+
+#[test]
+fn rule_above_a_short_header_block() {
+    // Outlook's HTML `<hr>` rendered as a rule, with only From and Sent.
+    check(
+        "Fine.\n\n──────────\nFrom: Support <s@x.com>\nSent: Monday\n\nold",
+        "Fine.",
+        None,
+        Some("──────────\nFrom: Support <s@x.com>\nSent: Monday\n\nold"),
+    );
+}
+
+#[test]
+fn mobile_footers_of_more_languages() {
+    for footer in [
+        "Sendt fra min iPad",
+        "Skickat från min iPhone",
+        "Inviato da iPhone",
+        "Verzonden vanaf mijn iPhone",
+        "Lähetetty iPhonesta",
+        "iPhoneから送信",
+        "Отправлено из мобильной Почты",
+        "Get Outlook for Android",
+    ] {
+        check(&format!("Ok.\n\n{footer}"), "Ok.", Some(footer), None);
+    }
+}
+
+#[test]
+fn inline_answers_below_a_note_stay() {
+    let body = "See my answers below.\n\nOn Mon, 3 Jun 2024 at 10:00, S <s@x.com> wrote:\n> Which version?\n\n4.2\n\n> Which OS?\n\nWindows 11";
+    check(body, body, None, None);
 }
