@@ -222,10 +222,8 @@ pub fn decode_quoted_printable(raw: &[u8]) -> Vec<u8> {
                 i += 2;
                 continue;
             }
-            if rest.len() >= 2
-                && let (Some(h), Some(l)) = ((rest[0] as char).to_digit(16), (rest[1] as char).to_digit(16))
-            {
-                out.push((h * 16 + l) as u8);
+            if let Some(b) = super::hex_byte(rest.get(..2).unwrap_or_default()) {
+                out.push(b);
                 i += 3;
                 continue;
             }

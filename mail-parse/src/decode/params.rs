@@ -78,7 +78,7 @@ fn extended(params: &[RawParam], name: &str) -> Option<String> {
             value = rest;
         }
         if *encoded {
-            bytes.extend(percent_decode(value));
+            bytes.extend(super::percent_decode_bytes(value));
         } else {
             bytes.extend_from_slice(value);
         }
@@ -98,26 +98,6 @@ fn split_charset(value: &[u8]) -> Option<(String, &[u8])> {
     let second = first + 1 + value[first + 1..].iter().position(|&b| b == b'\'')?;
     let charset = String::from_utf8_lossy(&value[..first]).trim().to_string();
     (charset.len() <= 40 && !charset.contains(char::is_whitespace)).then(|| (charset, &value[second + 1..]))
-}
-
-fn percent_decode(value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while i < value.len() {
-        if value[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                value.get(i + 1).and_then(|b| (*b as char).to_digit(16)),
-                value.get(i + 2).and_then(|b| (*b as char).to_digit(16)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(value[i]);
-        i += 1;
-    }
-    out
 }
 
 /// Splits an unfolded header value into its parameters (the leading type or disposition is
