@@ -175,11 +175,18 @@ start() {
   local t0=$SECONDS
   # clamd loads the signatures, then daemonizes but keeps the descriptors it was given: a caller
   # reading our output through a pipe (a test harness) would wait for it forever. Give it none.
+  # Its exit status is not the daemon's fate: under load the launcher has been seen to exit
+  # non-zero while the daemon it forked came up fine. Fail at once only when no daemon runs;
+  # otherwise the PING below decides.
   if ! clamd --config-file="$CONF" 9>&- </dev/null >"$DIR/start.out" 2>&1; then
-    echo "error: clamd refused to start:" >&2
-    cat "$DIR/start.out" >&2
-    tail -20 "$LOG" >&2 2>/dev/null || true
-    exit 1
+    sleep 1
+    if ! pid_alive; then
+      echo "error: clamd refused to start:" >&2
+      cat "$DIR/start.out" >&2
+      tail -20 "$LOG" >&2 2>/dev/null || true
+      exit 1
+    fi
+    echo "clamd's launcher exited with an error, but clamd runs; waiting for it to answer…" >&2
   fi
   local deadline=$((SECONDS + START_TIMEOUT)) next_note=$((SECONDS + 10))
   until ping_clamd; do

@@ -37,7 +37,12 @@ impl Clamd {
     }
 
     fn start(env: Vec<(&'static str, String)>, owned: bool) -> Clamd {
-        let (ok, _, stderr) = rig::script("clamd.sh", &[], &env);
+        let (mut ok, _, mut stderr) = rig::script("clamd.sh", &[], &env);
+        if !ok {
+            // Once more from a clean slate: a daemon left half-started by an earlier run.
+            let _ = rig::script("clamd.sh", &["stop"], &env);
+            (ok, _, stderr) = rig::script("clamd.sh", &[], &env);
+        }
         assert!(
             ok,
             "clamd is needed for the antivirus tests and could not be started.\n\
