@@ -17,7 +17,9 @@ use protocol::{
 };
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
-const WAIT: Duration = Duration::from_secs(10);
+// Generous: a Meilisearch of its own per test, six tests at once on two cores, can take well
+// over ten seconds to index when the machine is busy (seen in CI); an answer ends the wait.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Polls a search until `done` holds (the indexer batches changes), or fails after `WAIT`.
 async fn search_until(
