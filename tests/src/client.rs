@@ -35,12 +35,14 @@ impl Api {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("GET")
+        let send = || self.http.get(self.url(path)).bearer_auth(token).send();
+        match send().await {
+            Ok(resp) => resp,
+            // A pooled connection the server closed as the request went out (a restarted node,
+            // an idle timeout): a GET is safe to send once more, on a fresh connection.
+            Err(e) if e.is_request() || e.is_connect() => send().await.expect("GET (sent twice)"),
+            Err(e) => panic!("GET: {e:?}"),
+        }
     }
 
     pub async fn get_anon(&self, path: &str) -> Response {
